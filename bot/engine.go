@@ -1,0 +1,703 @@
+package bot
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+// Policy is how the engine judges one target.
+type Policy struct {
+	// Probe marks an internal probe: its single component is the health of
+	// the endpoint, and a failure is an outage of our own service.
+	Probe bool
+	// FailureThreshold consecutive bad polls open a health outage;
+	// SuccessThreshold consecutive good polls resolve it.
+	FailureThreshold int
+	SuccessThreshold int
+	// UnreachableThreshold consecutive unreadable polls report the source
+	// as unknown.
+	UnreachableThreshold int
+	// AnnounceExisting announces incidents already open on the first poll.
+	AnnounceExisting bool
+	// Components keeps only components whose name or id is listed, and
+	// incidents that touch them (or name no component). Empty keeps all.
+	Components []string
+}
+
+func (p Policy) withDefaults() Policy {
+	if p.FailureThreshold < 1 {
+		p.FailureThreshold = 1
+	}
+	if p.SuccessThreshold < 1 {
+		p.SuccessThreshold = 1
+	}
+	if p.UnreachableThreshold < 1 {
+		p.UnreachableThreshold = 3
+	}
+	return p
+}
+
+// Engine turns observations into outage events. It is a pure state machine:
+// Apply reads and changes only the TargetState it is given, so the caller can
+// commit the new state and the events in one transaction, or throw both away.
+type Engine struct {
+	// NewID makes outage ids; tests set it for stable output.
+	NewID func() string
+}
+
+// Change is what one Apply produced: the outages it touched (in their new
+// state) and the events to deliver, in order.
+type Change struct {
+	Outages []outage.Outage
+	Events  []outage.Event
+}
+
+// Empty reports whether nothing needs to be announced.
+func (c Change) Empty() bool { return len(c.Events) == 0 }
+
+// Outage keys within a target.
+const (
+	keyHealth      = "health"
+	keyUnreachable = "unreachable"
+	keyIncident    = "incident:"
+	keyMaintenance = "maintenance:"
+)
+
+func (e *Engine) newID() string {
+	if e.NewID != nil {
+		return e.NewID()
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// applier accumulates one Apply's work.
+type applier struct {
+	e      *Engine
+	st     *TargetState
+	pol    Policy
+	now    time.Time
+	change Change
+	// touched keeps the order in which outages changed, by id.
+	touched map[string]int
+}
+
+func (a *applier) emit(t *Tracked, kind outage.Kind, body string) {
+	ev := t.Outage.Event(kind, a.now, body)
+	a.change.Events = append(a.change.Events, ev)
+	if i, ok := a.touched[t.Outage.ID]; ok {
+		a.change.Outages[i] = t.Outage
+		return
+	}
+	a.touched[t.Outage.ID] = len(a.change.Outages)
+	a.change.Outages = append(a.change.Outages, t.Outage)
+}
+
+func (a *applier) open(key string, class outage.Class, title string, sev sources.Status, since time.Time) *Tracked {
+	if since.IsZero() || since.After(a.now) {
+		since = a.now
+	}
+	t := &Tracked{Outage: outage.Outage{
+		ID:       a.e.newID(),
+		Target:   a.st.Target,
+		Key:      key,
+		Class:    class,
+		Title:    title,
+		Severity: sev,
+		OpenedAt: since,
+	}}
+	a.st.Outages[key] = t
+	return t
+}
+
+func (a *applier) resolve(t *Tracked, at time.Time, body string) {
+	if at.IsZero() || at.After(a.now) || at.Before(t.Outage.OpenedAt) {
+		at = a.now
+	}
+	t.Outage.ResolvedAt = at
+	a.emit(t, outage.Resolved, body)
+	delete(a.st.Outages, t.Outage.Key)
+}
+
+// Apply folds one poll result into st and returns what to announce. pollErr
+// is the Source's error (nil when the poll could read the source).
+func (e *Engine) Apply(st *TargetState, pol Policy, obs sources.Observation, pollErr error, now time.Time) Change {
+	pol = pol.withDefaults()
+	if st.Outages == nil {
+		st.Outages = map[string]*Tracked{}
+	}
+	a := &applier{e: e, st: st, pol: pol, now: now, touched: map[string]int{}}
+	st.Snapshot.Name = st.Target
+	st.Snapshot.CheckedAt = now
+	if pollErr != nil {
+		a.unreadable(pollErr)
+		return a.change
+	}
+	a.readable()
+	obs = filterObservation(obs, pol.Components)
+	if pol.Probe {
+		a.probe(obs)
+	} else {
+		a.vendor(obs)
+	}
+	st.Initialized = true
+	a.snapshot(obs)
+	return a.change
+}
+
+// unreadable counts a failed poll. It never touches incident outages: a
+// status page we cannot read says nothing about the service behind it.
+func (a *applier) unreadable(err error) {
+	st := a.st
+	st.FailStreak++
+	st.Snapshot.Reachable = false
+	st.Snapshot.Error = err.Error()
+	if st.FailStreak < a.pol.UnreachableThreshold {
+		return
+	}
+	st.Snapshot.Status = sources.Unknown
+	if _, open := st.Outages[keyUnreachable]; open {
+		return
+	}
+	what := "the status feed"
+	if a.pol.Probe {
+		what = "the probe"
+	}
+	t := a.open(keyUnreachable, outage.Unreachable, fmt.Sprintf("%s: no status data", st.Target), sources.Unknown, a.now)
+	a.emit(t, outage.Opened, fmt.Sprintf("Could not read %s %d times in a row: %v. Open outages stay open until it can be read again.", what, st.FailStreak, err))
+}
+
+func (a *applier) readable() {
+	st := a.st
+	st.FailStreak = 0
+	st.Snapshot.Reachable = true
+	st.Snapshot.Error = ""
+	if t, open := st.Outages[keyUnreachable]; open {
+		a.resolve(t, a.now, "Status data is available again.")
+	}
+}
+
+// streak updates the health streaks with this poll's verdict.
+func (a *applier) streak(bad bool) {
+	st := a.st
+	if bad {
+		if st.BadStreak == 0 {
+			st.BadSince = a.now
+		}
+		st.BadStreak++
+		st.GoodStreak = 0
+		return
+	}
+	if st.GoodStreak == 0 {
+		st.GoodSince = a.now
+	}
+	st.GoodStreak++
+	st.BadStreak = 0
+}
+
+// probe handles an internal probe: one component, thresholds both ways.
+func (a *applier) probe(obs sources.Observation) {
+	st := a.st
+	c := sources.Component{Name: st.Target, Status: sources.Unknown, Detail: "the probe returned no result"}
+	if len(obs.Components) > 0 {
+		c = obs.Components[0]
+	}
+	bad := c.Status.IsProblem() || c.Status == sources.Unknown
+	sev := c.Status
+	if c.Status == sources.Unknown {
+		sev = sources.MajorOutage
+	}
+	a.streak(bad)
+	if sev == st.LastSeverity {
+		st.SeverityStreak++
+	} else {
+		st.LastSeverity, st.SeverityStreak = sev, 1
+	}
+
+	t := st.Outages[keyHealth]
+	comps := []outage.ComponentState{{Name: c.Name, Status: sev}}
+	switch {
+	case t == nil && bad && st.BadStreak >= a.pol.FailureThreshold:
+		t = a.open(keyHealth, outage.Incident, probeTitle(st.Target, sev), sev, st.BadSince)
+		t.ByHealth = true
+		t.Outage.Components = comps
+		a.emit(t, outage.Opened, probeBody(c, st.BadStreak))
+	case t != nil && bad && sev != t.Outage.Severity && st.SeverityStreak >= a.pol.FailureThreshold:
+		was := t.Outage.Severity
+		t.Outage.Severity = sev
+		t.Outage.Title = probeTitle(st.Target, sev)
+		t.Outage.Components = comps
+		a.emit(t, outage.Updated, fmt.Sprintf("Now %s (was %s): %s", sev.Label(), was.Label(), c.Detail))
+	case t != nil && !bad && st.GoodStreak >= a.pol.SuccessThreshold:
+		t.Outage.Components = comps
+		a.resolve(t, st.GoodSince, fmt.Sprintf("%s is responding normally again.", st.Target))
+	}
+}
+
+func probeTitle(target string, sev sources.Status) string {
+	if sev == sources.Degraded {
+		return target + " is slow"
+	}
+	return target + " is down"
+}
+
+func probeBody(c sources.Component, fails int) string {
+	d := c.Detail
+	if d == "" {
+		d = c.Status.Label()
+	}
+	return fmt.Sprintf("%s (%d failed checks in a row)", d, fails)
+}
+
+// vendor handles a vendor status feed.
+func (a *applier) vendor(obs sources.Observation) {
+	st := a.st
+	first := !st.Initialized
+	byID := componentsByID(obs.Components)
+
+	maint := map[string]bool{}
+	for _, m := range obs.Maintenances {
+		maint[m.ID] = true
+	}
+	var open, done []sources.Incident
+	for _, inc := range append(slices.Clip(obs.Incidents), obs.Maintenances...) {
+		switch {
+		case inc.Status.Done():
+			done = append(done, inc)
+		case inc.Status == sources.MaintenanceScheduled:
+			// Not started: announced by maintenance notices, not here.
+		default:
+			open = append(open, inc)
+		}
+	}
+	sort.SliceStable(open, func(i, j int) bool { return open[i].StartedAt.Before(open[j].StartedAt) })
+
+	bad := problemComponents(obs.Components)
+	if first && !a.pol.AnnounceExisting {
+		for _, inc := range open {
+			st.Ignored = append(st.Ignored, inc.ID)
+		}
+		st.IgnoreHealth = len(bad) > 0
+	}
+	openIDs := map[string]bool{}
+	for _, inc := range open {
+		openIDs[inc.ID] = true
+	}
+	st.Ignored = slices.DeleteFunc(st.Ignored, func(id string) bool { return !openIDs[id] })
+
+	for _, inc := range open {
+		if slices.Contains(st.Ignored, inc.ID) {
+			continue
+		}
+		a.incident(inc, maint[inc.ID] || inc.Impact == sources.Maintenance, byID)
+	}
+	a.closeIncidents(openIDs, done, len(bad) == 0)
+	a.health(bad, byID)
+}
+
+// incident updates the outage that shows inc, or opens one.
+func (a *applier) incident(inc sources.Incident, maint bool, byID map[string]sources.Component) {
+	st := a.st
+	if t, l := a.linkedTo(inc.ID); t != nil {
+		a.followIncident(t, l, inc, false, byID)
+		return
+	}
+	// A vendor incident about components whose degradation we already
+	// announced joins that thread instead of starting a second one.
+	if h := st.Outages[keyHealth]; h != nil && !maint && overlaps(inc.ComponentIDs, h.Outage.Components, byID) {
+		l := &Linked{}
+		h.Linked = mapPut(h.Linked, inc.ID, l)
+		h.Outage.Title = inc.Title
+		h.Outage.URL = inc.URL
+		a.followIncident(h, l, inc, true, byID)
+		return
+	}
+	key, class := keyIncident+inc.ID, outage.Incident
+	if maint {
+		key, class = keyMaintenance+inc.ID, outage.MaintenanceWork
+	}
+	t := a.open(key, class, inc.Title, incidentSeverity(inc, byID), inc.StartedAt)
+	t.Outage.URL = inc.URL
+	t.Outage.Phase = inc.Status
+	t.Outage.Components = incidentComponents(inc, byID)
+	l := linkedFrom(inc)
+	t.Linked = map[string]*Linked{inc.ID: l}
+	body := "The vendor reports an incident."
+	if u, ok := inc.Latest(); ok {
+		body = u.Body
+	}
+	a.emit(t, outage.Opened, body)
+}
+
+// followIncident emits one update per new vendor update, or one update for a
+// change that came without words (impact, components, phase, title).
+// joined is set when inc has just joined a health outage's thread.
+func (a *applier) followIncident(t *Tracked, l *Linked, inc sources.Incident, joined bool, byID map[string]sources.Component) {
+	o := &t.Outage
+	var news []sources.IncidentUpdate
+	for _, u := range inc.Updates {
+		if !slices.Contains(l.SeenUpdates, updateKey(u)) {
+			news = append(news, u)
+		}
+	}
+	comps := incidentComponents(inc, byID)
+	if t.ByHealth {
+		comps = mergeComponents(o.Components, comps)
+	}
+	sev := incidentSeverity(inc, byID)
+	if t.ByHealth {
+		sev = sources.Worst(sev, worstOf(comps))
+	}
+	var changes []string
+	if l.Impact != "" && inc.Impact != l.Impact {
+		changes = append(changes, fmt.Sprintf("impact is now %s (was %s)", inc.Impact.Label(), l.Impact.Label()))
+	}
+	if l.Title != "" && inc.Title != l.Title {
+		changes = append(changes, fmt.Sprintf("retitled %q", inc.Title))
+	}
+	if !sameComponents(o.Components, comps) {
+		changes = append(changes, "components: "+describeComponents(comps))
+	}
+	if l.Phase != "" && inc.Status != l.Phase && len(news) == 0 {
+		changes = append(changes, "status is now "+string(inc.Status))
+	}
+
+	o.Title, o.URL, o.Severity, o.Components = inc.Title, inc.URL, sev, comps
+	l.Impact, l.Title, l.ComponentIDs = inc.Impact, inc.Title, inc.ComponentIDs
+	for _, u := range news {
+		l.SeenUpdates = append(l.SeenUpdates, updateKey(u))
+		o.Phase = u.Status
+		a.emit(t, outage.Updated, u.Body)
+	}
+	o.Phase = inc.Status
+	l.Phase = inc.Status
+	if len(news) == 0 && joined {
+		changes = append([]string{fmt.Sprintf("the vendor posted an incident: %q", inc.Title)}, changes...)
+	}
+	if len(news) == 0 && len(changes) > 0 {
+		a.emit(t, outage.Updated, upperFirst(strings.Join(changes, "; ")+"."))
+	}
+}
+
+// closeIncidents marks linked incidents that are no longer open and resolves
+// outages whose incidents are all over (and, for health outages, whose
+// components have recovered).
+func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Incident, healthy bool) {
+	st := a.st
+	doneByID := map[string]sources.Incident{}
+	for _, inc := range done {
+		doneByID[inc.ID] = inc
+	}
+	for _, key := range sortedKeys(st.Outages) {
+		t := st.Outages[key]
+		if len(t.Linked) == 0 {
+			continue
+		}
+		var last string
+		var lastAt time.Time
+		for _, id := range sortedKeys(t.Linked) {
+			l := t.Linked[id]
+			if openIDs[id] || l.Done {
+				continue
+			}
+			l.Done = true
+			if inc, ok := doneByID[id]; ok {
+				if u, ok := inc.Latest(); ok && !slices.Contains(l.SeenUpdates, updateKey(u)) {
+					l.SeenUpdates = append(l.SeenUpdates, updateKey(u))
+					last = u.Body
+				}
+				if inc.ResolvedAt.After(lastAt) {
+					lastAt = inc.ResolvedAt
+				}
+				l.Phase = inc.Status
+			}
+		}
+		if !allDone(t.Linked) {
+			if last != "" {
+				a.emit(t, outage.Updated, last)
+			}
+			continue
+		}
+		if t.ByHealth && !healthy {
+			if last != "" {
+				a.emit(t, outage.Updated, last+" (some components still report problems)")
+			}
+			continue
+		}
+		if last == "" {
+			last = "The incident is no longer listed as open on the status page."
+		}
+		t.Outage.Phase = sources.IncidentResolved
+		for i := range t.Outage.Components {
+			t.Outage.Components[i].Status = sources.Operational
+		}
+		a.resolve(t, lastAt, last)
+	}
+}
+
+// health opens, updates and resolves the outage that stands for degraded
+// components no vendor incident explains.
+func (a *applier) health(bad []sources.Component, byID map[string]sources.Component) {
+	st := a.st
+	if len(bad) == 0 {
+		st.IgnoreHealth = false
+	}
+	// Components covered by an open incident are that incident's business.
+	var uncovered []sources.Component
+	for _, c := range bad {
+		if !a.coveredByIncident(c.ID) {
+			uncovered = append(uncovered, c)
+		}
+	}
+	a.streak(len(uncovered) > 0)
+	t := st.Outages[keyHealth]
+	comps := make([]outage.ComponentState, 0, len(uncovered))
+	for _, c := range uncovered {
+		comps = append(comps, outage.ComponentState{Name: c.Name, Status: c.Status})
+	}
+	switch {
+	case t == nil:
+		if len(uncovered) == 0 || st.IgnoreHealth || st.BadStreak < a.pol.FailureThreshold {
+			return
+		}
+		sev := worstOf(comps)
+		t = a.open(keyHealth, outage.Incident, healthTitle(comps), sev, st.BadSince)
+		t.ByHealth = true
+		t.Outage.Components = comps
+		a.emit(t, outage.Opened, "The status page shows "+describeComponents(comps)+", with no incident posted yet.")
+	case len(t.Linked) > 0 && !allDone(t.Linked):
+		// The vendor's incident speaks for this thread now; component
+		// changes still show up in it.
+		if len(uncovered) > 0 && !sameComponents(t.Outage.Components, mergeComponents(t.Outage.Components, comps)) {
+			t.Outage.Components = mergeComponents(t.Outage.Components, comps)
+			t.Outage.Severity = sources.Worst(t.Outage.Severity, worstOf(comps))
+			a.emit(t, outage.Updated, "Components: "+describeComponents(t.Outage.Components)+".")
+		}
+	case len(uncovered) == 0 && st.GoodStreak >= a.pol.SuccessThreshold:
+		for i := range t.Outage.Components {
+			t.Outage.Components[i].Status = sources.Operational
+		}
+		a.resolve(t, st.GoodSince, "All components are operational again.")
+	case len(uncovered) > 0 && !sameComponents(t.Outage.Components, comps):
+		t.Outage.Components = comps
+		t.Outage.Severity = worstOf(comps)
+		t.Outage.Title = healthTitle(comps)
+		a.emit(t, outage.Updated, "The status page now shows "+describeComponents(comps)+".")
+	}
+}
+
+func (a *applier) coveredByIncident(componentID string) bool {
+	for _, t := range a.st.Outages {
+		if t.ByHealth || t.Outage.Class != outage.Incident {
+			continue
+		}
+		for _, l := range t.Linked {
+			if l.Done {
+				continue
+			}
+			if len(l.ComponentIDs) == 0 || slices.Contains(l.ComponentIDs, componentID) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (a *applier) linkedTo(id string) (*Tracked, *Linked) {
+	for _, t := range a.st.Outages {
+		if l, ok := t.Linked[id]; ok {
+			return t, l
+		}
+	}
+	return nil, nil
+}
+
+// snapshot records the view that status queries show.
+func (a *applier) snapshot(obs sources.Observation) {
+	s := &a.st.Snapshot
+	s.Components = s.Components[:0]
+	worst := sources.Operational
+	for _, c := range obs.Components {
+		if c.IsGroup {
+			continue
+		}
+		s.Components = append(s.Components, ComponentSnapshot{Name: c.Name, Status: c.Status})
+		worst = sources.Worst(worst, c.Status)
+		if a.pol.Probe {
+			s.Latency = c.Latency
+			if c.Status.IsProblem() {
+				s.Error = c.Detail
+			}
+		}
+	}
+	s.Incidents = s.Incidents[:0]
+	for _, inc := range obs.Incidents {
+		if inc.Status.Done() {
+			continue
+		}
+		s.Incidents = append(s.Incidents, IncidentSnapshot{Title: inc.Title, Status: inc.Status, StartedAt: inc.StartedAt, URL: inc.URL})
+		worst = sources.Worst(worst, inc.Impact)
+	}
+	for _, m := range obs.Maintenances {
+		if !m.Status.Done() && m.Status != sources.MaintenanceScheduled {
+			worst = sources.Worst(worst, sources.Maintenance)
+		}
+	}
+	s.Status = worst
+}
+
+func linkedFrom(inc sources.Incident) *Linked {
+	l := &Linked{Phase: inc.Status, Impact: inc.Impact, Title: inc.Title, ComponentIDs: inc.ComponentIDs}
+	for _, u := range inc.Updates {
+		l.SeenUpdates = append(l.SeenUpdates, updateKey(u))
+	}
+	return l
+}
+
+// updateKey identifies a vendor update; feeds without update ids are keyed by
+// time and text.
+func updateKey(u sources.IncidentUpdate) string {
+	if u.ID != "" {
+		return u.ID
+	}
+	return u.At.UTC().Format(time.RFC3339Nano) + "|" + u.Body
+}
+
+func incidentSeverity(inc sources.Incident, byID map[string]sources.Component) sources.Status {
+	sev := inc.Impact
+	if !sev.Valid() || sev == sources.Unknown || sev == sources.Operational {
+		sev = sources.Degraded
+	}
+	for _, id := range inc.ComponentIDs {
+		if c, ok := byID[id]; ok && c.Status.IsProblem() {
+			sev = sources.Worst(sev, c.Status)
+		}
+	}
+	return sev
+}
+
+func incidentComponents(inc sources.Incident, byID map[string]sources.Component) []outage.ComponentState {
+	var out []outage.ComponentState
+	for _, id := range inc.ComponentIDs {
+		if c, ok := byID[id]; ok && !c.IsGroup {
+			out = append(out, outage.ComponentState{Name: c.Name, Status: c.Status})
+		}
+	}
+	return out
+}
+
+func overlaps(ids []string, comps []outage.ComponentState, byID map[string]sources.Component) bool {
+	if len(ids) == 0 {
+		return true
+	}
+	for _, id := range ids {
+		if c, ok := byID[id]; ok {
+			for _, s := range comps {
+				if s.Name == c.Name {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func mergeComponents(a, b []outage.ComponentState) []outage.ComponentState {
+	out := append([]outage.ComponentState(nil), a...)
+	for _, c := range b {
+		if i := slices.IndexFunc(out, func(o outage.ComponentState) bool { return o.Name == c.Name }); i >= 0 {
+			out[i] = c
+		} else {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func sameComponents(a, b []outage.ComponentState) bool { return slices.Equal(a, b) }
+
+func worstOf(cs []outage.ComponentState) sources.Status {
+	w := sources.Operational
+	for _, c := range cs {
+		w = sources.Worst(w, c.Status)
+	}
+	return w
+}
+
+func describeComponents(cs []outage.ComponentState) string {
+	if len(cs) == 0 {
+		return "no affected components"
+	}
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.Name + " " + c.Status.Label()
+	}
+	return strings.Join(parts, ", ")
+}
+
+func healthTitle(cs []outage.ComponentState) string {
+	if len(cs) == 1 {
+		return cs[0].Name + ": " + cs[0].Status.Label()
+	}
+	return fmt.Sprintf("%d components: %s", len(cs), worstOf(cs).Label())
+}
+
+func problemComponents(cs []sources.Component) []sources.Component {
+	var out []sources.Component
+	for _, c := range cs {
+		if !c.IsGroup && c.Status.IsProblem() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func componentsByID(cs []sources.Component) map[string]sources.Component {
+	m := make(map[string]sources.Component, len(cs))
+	for _, c := range cs {
+		m[c.ID] = c
+	}
+	return m
+}
+
+func allDone(m map[string]*Linked) bool {
+	for _, l := range m {
+		if !l.Done {
+			return false
+		}
+	}
+	return true
+}
+
+func mapPut[V any](m map[string]V, k string, v V) map[string]V {
+	if m == nil {
+		m = map[string]V{}
+	}
+	m[k] = v
+	return m
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,66 @@
+package bot
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/outagebot/outagebot/sources"
+)
+
+// Metrics are the engine's Prometheus metrics.
+type Metrics struct {
+	Polls        *prometheus.CounterVec
+	PollSeconds  *prometheus.HistogramVec
+	Events       *prometheus.CounterVec
+	OpenOutages  *prometheus.GaugeVec
+	CommitErrors prometheus.Counter
+	Skipped      *prometheus.CounterVec
+}
+
+// NewMetrics registers the engine's metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Polls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "outagebot_polls_total",
+			Help: "Polls by target and result (ok, not_modified, problem, error).",
+		}, []string{"target", "result"}),
+		PollSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "outagebot_poll_duration_seconds",
+			Help:    "Time one poll took, by source type.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"type"}),
+		Events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "outagebot_events_total",
+			Help: "Outage events committed, by kind.",
+		}, []string{"kind"}),
+		OpenOutages: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "outagebot_open_outages",
+			Help: "Open outages (not counting unreachable feeds) by target.",
+		}, []string{"target"}),
+		CommitErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "outagebot_store_commit_errors_total",
+			Help: "Poll results that could not be stored (derived again on the next poll).",
+		}),
+		Skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "outagebot_polls_skipped_total",
+			Help: "Turns skipped because the previous poll of the target was still running.",
+		}, []string{"target"}),
+	}
+	reg.MustRegister(m.Polls, m.PollSeconds, m.Events, m.OpenOutages, m.CommitErrors, m.Skipped)
+	return m
+}
+
+func (m *Metrics) observePoll(t *Target, took time.Duration, obs sources.Observation, err error) {
+	result := "ok"
+	switch {
+	case err != nil:
+		result = "error"
+	case obs.NotModified:
+		result = "not_modified"
+	case t.Policy.Probe && len(obs.Components) > 0 && obs.Components[0].Status.IsProblem():
+		result = "problem"
+	}
+	m.Polls.WithLabelValues(t.Name, result).Inc()
+	m.PollSeconds.WithLabelValues(t.Type).Observe(took.Seconds())
+}

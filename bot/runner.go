@@ -1,0 +1,251 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+)
+
+// Target is a scheduled source with the policy that judges it and the
+// outbox destinations its events go to.
+type Target struct {
+	Job
+	Type    string
+	Timeout time.Duration
+	Source  sources.Source
+	Policy  Policy
+	Dests   []string
+}
+
+// Committer persists an engine step atomically.
+type Committer interface {
+	Commit(ctx context.Context, c store.Commit) ([]outage.Event, error)
+}
+
+// StateLoader reads the committed engine states at start-up.
+type StateLoader interface {
+	LoadStates(ctx context.Context) (map[string][]byte, error)
+}
+
+// Runner polls targets, applies the engine and commits the result. Each
+// target's state is touched by one poll at a time (the scheduler never runs a
+// target twice at once); the mutex only guards it against status queries.
+type Runner struct {
+	Engine  *Engine
+	Store   Committer
+	Log     *slog.Logger
+	Metrics *Metrics
+	// Notify is called after a commit that queued events (to wake the
+	// dispatcher).
+	Notify func()
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+
+	targets map[string]*Target
+	order   []string
+	states  map[string]*targetState
+}
+
+type targetState struct {
+	mu sync.Mutex
+	st TargetState
+	// committed is the state as last stored; a failed commit rolls back to
+	// it, so the next poll derives the same events again.
+	committed []byte
+	// material is committed without its per-poll noise, to skip commits
+	// that would change nothing that matters.
+	material []byte
+}
+
+// NewRunner prepares targets; call Load before polling.
+func NewRunner(e *Engine, c Committer, log *slog.Logger, m *Metrics, targets []*Target) *Runner {
+	r := &Runner{Engine: e, Store: c, Log: log, Metrics: m, targets: map[string]*Target{}, states: map[string]*targetState{}}
+	for _, t := range targets {
+		r.targets[t.Name] = t
+		r.order = append(r.order, t.Name)
+		r.states[t.Name] = &targetState{st: TargetState{Target: t.Name, Snapshot: Snapshot{Name: t.Name, Status: sources.Unknown}}}
+	}
+	return r
+}
+
+// Jobs returns the targets' schedule entries.
+func (r *Runner) Jobs() []*Job {
+	out := make([]*Job, 0, len(r.order))
+	for _, name := range r.order {
+		out = append(out, &r.targets[name].Job)
+	}
+	return out
+}
+
+// Load restores committed states. States of targets no longer configured
+// are ignored (kept in the store).
+func (r *Runner) Load(ctx context.Context, l StateLoader) error {
+	states, err := l.LoadStates(ctx)
+	if err != nil {
+		return err
+	}
+	for name, data := range states {
+		ts, ok := r.states[name]
+		if !ok {
+			continue
+		}
+		var st TargetState
+		if err := json.Unmarshal(data, &st); err != nil {
+			return fmt.Errorf("decode stored state of %s: %w", name, err)
+		}
+		ts.st = st
+		ts.committed = data
+		ts.material = material(st)
+	}
+	return nil
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// Poll polls one job's target once, applies and commits. It is the
+// scheduler's poll function.
+func (r *Runner) Poll(ctx context.Context, j *Job) {
+	t := r.targets[j.Name]
+	pctx, cancel := context.WithTimeout(ctx, t.Timeout)
+	start := time.Now()
+	obs, err := t.Source.Poll(pctx)
+	cancel()
+	if ctx.Err() != nil {
+		// Shutting down: this poll saw a cancelled context, not the target.
+		return
+	}
+	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("no answer within %s: %w", t.Timeout, err)
+	}
+	r.Metrics.observePoll(t, time.Since(start), obs, err)
+	r.apply(ctx, t, obs, err)
+}
+
+// apply folds one poll result in and commits it.
+func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, pollErr error) {
+	ts := r.states[t.Name]
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	wasFailing := ts.st.FailStreak > 0
+	change := r.Engine.Apply(&ts.st, t.Policy, obs, pollErr, r.now())
+	log := r.Log.With("target", t.Name)
+	if pollErr != nil && !wasFailing {
+		// One line when a source starts failing; the unreachable notice
+		// follows after the threshold.
+		log.Warn("poll failed", "err", pollErr)
+	} else if pollErr == nil && wasFailing {
+		log.Info("poll works again")
+	}
+	mat := material(ts.st)
+	if change.Empty() && string(mat) == string(ts.material) {
+		return
+	}
+	data, err := json.Marshal(ts.st)
+	if err != nil {
+		log.Error("cannot encode state", "err", err)
+		return
+	}
+	// The commit must finish even during shutdown: it is the one thing that
+	// makes the step real.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	events, err := r.Store.Commit(cctx, store.Commit{
+		Target:  t.Name,
+		State:   data,
+		Outages: change.Outages,
+		Events:  change.Events,
+		Dests:   t.Dests,
+		At:      r.now(),
+	})
+	if err != nil {
+		log.Error("cannot store the poll result; it will be derived again on the next poll", "err", err)
+		r.Metrics.CommitErrors.Inc()
+		r.rollback(ts)
+		return
+	}
+	ts.committed, ts.material = data, mat
+	for _, ev := range events {
+		log.Info("outage "+string(ev.Kind), "outage", ev.OutageID, "seq", ev.Seq, "severity", ev.Severity, "title", ev.Title)
+		r.Metrics.Events.WithLabelValues(string(ev.Kind)).Inc()
+	}
+	r.Metrics.OpenOutages.WithLabelValues(t.Name).Set(float64(openIncidents(ts.st)))
+	if len(events) > 0 && r.Notify != nil {
+		r.Notify()
+	}
+}
+
+func (r *Runner) rollback(ts *targetState) {
+	var st TargetState
+	if ts.committed != nil && json.Unmarshal(ts.committed, &st) == nil {
+		ts.st = st
+		return
+	}
+	ts.st = TargetState{Target: ts.st.Target, Snapshot: ts.st.Snapshot}
+}
+
+// material encodes the state without what changes on every poll.
+func material(st TargetState) []byte {
+	st.Snapshot.CheckedAt = time.Time{}
+	st.Snapshot.Latency = 0
+	b, _ := json.Marshal(st)
+	return b
+}
+
+func openIncidents(st TargetState) int {
+	n := 0
+	for _, t := range st.Outages {
+		if t.Outage.Class != outage.Unreachable {
+			n++
+		}
+	}
+	return n
+}
+
+// Snapshots returns every target's current view, in configuration order.
+func (r *Runner) Snapshots() []Snapshot {
+	out := make([]Snapshot, 0, len(r.order))
+	for _, name := range r.order {
+		out = append(out, r.Snapshot(name))
+	}
+	return out
+}
+
+// Snapshot returns one target's current view.
+func (r *Runner) Snapshot(name string) Snapshot {
+	ts := r.states[name]
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	s := ts.st.Snapshot
+	s.Components = append([]ComponentSnapshot(nil), s.Components...)
+	s.Incidents = append([]IncidentSnapshot(nil), s.Incidents...)
+	return s
+}
+
+// OpenOutages returns the open outages of every target, oldest first.
+func (r *Runner) OpenOutages() []outage.Outage {
+	var out []outage.Outage
+	for _, name := range r.order {
+		ts := r.states[name]
+		ts.mu.Lock()
+		for _, t := range ts.st.Outages {
+			out = append(out, t.Outage)
+		}
+		ts.mu.Unlock()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].OpenedAt.Before(out[j].OpenedAt) })
+	return out
+}

@@ -1,0 +1,93 @@
+package bot
+
+import (
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+// TargetState is everything the engine remembers about one target between
+// polls. It is stored as JSON in the same transaction as the events it led
+// to, so a restart resumes exactly where the last commit left off.
+type TargetState struct {
+	Target string `json:"target"`
+	// Initialized is set by the first successful poll.
+	Initialized bool `json:"initialized"`
+
+	// Snapshot is the latest view of the target, for status queries.
+	Snapshot Snapshot `json:"snapshot"`
+
+	// FailStreak counts consecutive polls that could not read the source.
+	FailStreak int `json:"fail_streak"`
+	// BadStreak and GoodStreak count consecutive readable polls in which the
+	// target's own health (components, probe) was bad or fine; BadSince and
+	// GoodSince are when the current streak began, so an outage's duration
+	// runs from the first failure to the first success, not from the poll
+	// that crossed a threshold.
+	BadStreak  int       `json:"bad_streak"`
+	GoodStreak int       `json:"good_streak"`
+	BadSince   time.Time `json:"bad_since,omitzero"`
+	GoodSince  time.Time `json:"good_since,omitzero"`
+	// SeverityStreak counts consecutive polls at the current probe status, so
+	// that a probe flapping between slow and down does not post an update per
+	// poll.
+	SeverityStreak int            `json:"severity_streak"`
+	LastSeverity   sources.Status `json:"last_severity,omitempty"`
+
+	// Outages are the open outages of this target by key.
+	Outages map[string]*Tracked `json:"outages,omitempty"`
+	// Ignored holds vendor incidents that were already open on the first
+	// poll when announce_existing is off; they are never announced.
+	Ignored []string `json:"ignored,omitempty"`
+	// IgnoreHealth is set when components were already bad on the first poll
+	// with announce_existing off; it clears once they recover.
+	IgnoreHealth bool `json:"ignore_health,omitempty"`
+}
+
+// Tracked is an open outage and what the engine needs to notice changes.
+type Tracked struct {
+	Outage outage.Outage `json:"outage"`
+	// ByHealth is set when the outage was opened (or is kept open) by the
+	// target's own health: degraded components or a failing probe.
+	ByHealth bool `json:"by_health,omitempty"`
+	// Linked are the vendor incidents or maintenances shown in this
+	// outage's thread, by vendor id.
+	Linked map[string]*Linked `json:"linked,omitempty"`
+}
+
+// Linked is what was last seen of one vendor incident.
+type Linked struct {
+	Phase        sources.IncidentStatus `json:"phase"`
+	Impact       sources.Status         `json:"impact"`
+	Title        string                 `json:"title"`
+	ComponentIDs []string               `json:"component_ids,omitempty"`
+	SeenUpdates  []string               `json:"seen_updates,omitempty"`
+	Done         bool                   `json:"done,omitempty"`
+}
+
+// Snapshot is a target's current state as shown by `status` and `once`.
+type Snapshot struct {
+	Name       string              `json:"name"`
+	Status     sources.Status      `json:"status"`
+	Reachable  bool                `json:"reachable"`
+	Error      string              `json:"error,omitempty"`
+	CheckedAt  time.Time           `json:"checked_at,omitzero"`
+	Latency    time.Duration       `json:"latency_ns,omitempty"`
+	Components []ComponentSnapshot `json:"components"`
+	Incidents  []IncidentSnapshot  `json:"incidents"`
+}
+
+// ComponentSnapshot is one component in a Snapshot.
+type ComponentSnapshot struct {
+	Name   string         `json:"name"`
+	Status sources.Status `json:"status"`
+}
+
+// IncidentSnapshot is one open vendor incident in a Snapshot.
+type IncidentSnapshot struct {
+	Title     string                 `json:"title"`
+	Status    sources.IncidentStatus `json:"status"`
+	StartedAt time.Time              `json:"started_at"`
+	URL       string                 `json:"url,omitempty"`
+}

@@ -1,0 +1,219 @@
+// Package config loads and validates outagebot's TOML configuration.
+//
+// Loading is strict: an unknown key is an error, every value is checked, and
+// every problem is reported with the file, line and key so that
+// `outagebot check` can print them all at once (see [Problems]).
+//
+// The steps, in order: the TOML is parsed; every key is decoded into
+// [Config] (unknown keys and wrongly typed values are problems); ${VAR}
+// references in string values are replaced from the environment; defaults
+// are applied to keys that are absent from the file; every value is
+// validated.
+package config
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Config is a validated configuration with defaults applied and ${ENV}
+// references expanded.
+type Config struct {
+	// Path is the file the configuration was read from.
+	Path     string    `toml:"-"`
+	Bot      Bot       `toml:"bot"`
+	Slack    *Slack    `toml:"slack"`
+	Discord  *Discord  `toml:"discord"`
+	Channels []Channel `toml:"channel"`
+	Targets  []Target  `toml:"target"`
+	Digests  []Digest  `toml:"digest"`
+}
+
+// Bot holds process-wide settings.
+type Bot struct {
+	// State is a SQLite file path, or a postgres:// URL. Default
+	// "outagebot.db".
+	State string `toml:"state"`
+	// Listen is the address of the HTTP server (health, metrics, commands).
+	// Default "127.0.0.1:8080"; an explicit empty string disables it.
+	Listen string `toml:"listen"`
+	// LogLevel is debug, info, warn or error. Default "info".
+	LogLevel string `toml:"log_level"`
+	// LogFormat is text or json. Default "text".
+	LogFormat string `toml:"log_format"`
+	// Workers bounds how many polls run at once. Default 64.
+	Workers int `toml:"workers"`
+	// MaxBodySize bounds a feed or probe response, like "5MiB" (the
+	// default).
+	MaxBodySize ByteSize `toml:"max_body_size"`
+	// MaxDeliveryAge is how long a failing delivery is retried before it is
+	// given up (logged and counted, never silently). Default 24h.
+	MaxDeliveryAge Duration `toml:"max_delivery_age"`
+}
+
+// Slack configures the Slack integration. When the section is present,
+// BotToken is required.
+type Slack struct {
+	// BotToken is the xoxb- token used to post.
+	BotToken string `toml:"bot_token"`
+	// SigningSecret verifies /slack/commands requests.
+	SigningSecret string `toml:"signing_secret"`
+	// AppToken (xapp-) turns on Socket Mode for commands.
+	AppToken string `toml:"app_token"`
+	// APIURL replaces the Web API base, like https://slack.com/api/.
+	APIURL string `toml:"api_url"`
+}
+
+// Discord configures the Discord integration. When the section is present,
+// BotToken is required.
+type Discord struct {
+	BotToken string `toml:"bot_token"`
+	// ApplicationID is the numeric application (snowflake) id.
+	ApplicationID string `toml:"application_id"`
+	// PublicKey is the hex Ed25519 key that verifies /discord/interactions.
+	PublicKey string `toml:"public_key"`
+	// GuildID, when set, registers commands in that guild only.
+	GuildID string `toml:"guild_id"`
+	// APIURL replaces https://discord.com (scheme, host and port).
+	APIURL string `toml:"api_url"`
+}
+
+// Channel is a named place that notifications go to. At least one of Slack,
+// Discord and WebhookURL is set.
+type Channel struct {
+	Name string `toml:"name"`
+	// Slack is a Slack channel ID like C0123456789 (needs [slack]).
+	Slack string `toml:"slack"`
+	// Discord is a Discord channel id (needs [discord]).
+	Discord string `toml:"discord"`
+	// WebhookURL is a Slack or Discord incoming webhook.
+	WebhookURL string `toml:"webhook_url"`
+}
+
+// Target is one watched vendor status page or internal endpoint.
+type Target struct {
+	Name string `toml:"name"`
+	// Type selects the source: statuspage, http, ... (see [Types]).
+	Type string `toml:"type"`
+	URL  string `toml:"url"`
+	// Interval between polls. Default 1m for vendor feeds, 30s for probes.
+	Interval Duration `toml:"interval"`
+	// Timeout of one poll. Default 10s, or the interval when shorter.
+	Timeout Duration `toml:"timeout"`
+	// Components filters a vendor's components by name or id.
+	Components []string `toml:"components"`
+	// Channels the target's notifications go to; empty means all channels.
+	Channels []string `toml:"channels"`
+
+	// FailureThreshold and SuccessThreshold are the consecutive bad and
+	// good polls that open and resolve an outage: 1 and 1 for vendor feeds,
+	// 3 and 2 for probes by default.
+	FailureThreshold int `toml:"failure_threshold"`
+	SuccessThreshold int `toml:"success_threshold"`
+	// UnreachableThreshold is the consecutive failed polls after which the
+	// target is reported unreachable. Default 3.
+	UnreachableThreshold int `toml:"unreachable_threshold"`
+	// AnnounceExisting announces incidents already open on the first poll.
+	// Default true; read it with [Target.Announce].
+	AnnounceExisting *bool `toml:"announce_existing"`
+
+	// HTTP probe options.
+
+	// Method is the request method. Default GET.
+	Method string `toml:"method"`
+	// ExpectStatus lists the healthy status codes; empty means any 2xx or
+	// 3xx.
+	ExpectStatus []int `toml:"expect_status"`
+	// BodyContains, when set, must appear in the response body.
+	BodyContains string `toml:"body_contains"`
+	// DegradedLatency, when set, marks a slower answer degraded.
+	DegradedLatency Duration          `toml:"degraded_latency"`
+	Headers         map[string]string `toml:"headers"`
+	// FreshConnection makes every probe open a new connection, which proves
+	// that new clients can connect, at the price of a handshake per probe.
+	FreshConnection bool `toml:"fresh_connection"`
+
+	// Line is where the target's table starts in the file, for messages.
+	Line int `toml:"-"`
+}
+
+// Digest is a scheduled summary.
+type Digest struct {
+	// Schedule is a cron spec (5 fields or a descriptor like @daily),
+	// optionally prefixed with CRON_TZ=Zone. See [ParseSchedule].
+	Schedule string `toml:"schedule"`
+	// Window is the period summarised. Default 24h.
+	Window Duration `toml:"window"`
+	// Channels the digest goes to; empty means all channels.
+	Channels []string `toml:"channels"`
+}
+
+// Duration is a time.Duration written as a string ("30s", "5m", "1h30m").
+type Duration struct{ time.Duration }
+
+// ByteSize is a size written as a string ("5MiB", "512KiB", "1048576").
+type ByteSize int64
+
+// IsProbe reports whether t is an internal probe (http, ...) rather than a
+// vendor feed. It is false for an unknown type.
+func (t Target) IsProbe() bool {
+	return targetTypes[t.Type].probe
+}
+
+// Announce reports whether incidents already open on the first poll are
+// announced (announce_existing, default true).
+func (t Target) Announce() bool {
+	return t.AnnounceExisting == nil || *t.AnnounceExisting
+}
+
+// Chat reports whether any chat is configured: a [slack] or [discord]
+// section, or a channel with a webhook_url. Without chat, notifications go to
+// the console.
+func (c Config) Chat() bool {
+	if c.Slack != nil || c.Discord != nil {
+		return true
+	}
+	for _, ch := range c.Channels {
+		if ch.WebhookURL != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// ChannelsFor returns the channels t's notifications go to: those it names,
+// or every channel when it names none.
+func (c Config) ChannelsFor(t Target) []Channel {
+	return c.channelsNamed(t.Channels)
+}
+
+// ChannelsForDigest returns the channels d goes to: those it names, or every
+// channel when it names none.
+func (c Config) ChannelsForDigest(d Digest) []Channel {
+	return c.channelsNamed(d.Channels)
+}
+
+func (c Config) channelsNamed(names []string) []Channel {
+	if len(names) == 0 {
+		return slices.Clone(c.Channels)
+	}
+	var out []Channel
+	for _, ch := range c.Channels {
+		if slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, ch.Name) }) {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// FindTarget returns the target with the given name, ignoring case (names
+// are unique regardless of case).
+func (c Config) FindTarget(name string) (Target, bool) {
+	for _, t := range c.Targets {
+		if strings.EqualFold(t.Name, name) {
+			return t, true
+		}
+	}
+	return Target{}, false
+}

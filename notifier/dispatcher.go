@@ -1,0 +1,260 @@
+package notifier
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/outagebot/outagebot/store"
+)
+
+// Outbox is the dispatcher's view of the store.
+type Outbox interface {
+	Due(ctx context.Context, dest string, now time.Time, limit int) ([]store.OutboxItem, error)
+	Settle(ctx context.Context, s store.Settlement) error
+}
+
+// Route binds a destination to the notifier that serves it and the rate at
+// which that channel may be written to.
+type Route struct {
+	Destination Destination
+	Notifier    Notifier
+	// Limit and Burst bound messages per second on this channel; zero means
+	// unlimited (the console).
+	Limit rate.Limit
+	Burst int
+}
+
+// Options tune a Dispatcher. Zero values take the defaults.
+type Options struct {
+	// MaxAge is how long a failing delivery is retried (default 24h).
+	MaxAge time.Duration
+	// BaseBackoff and MaxBackoff bound exponential retry delays (defaults
+	// 2s and 5m); PermanentBackoff is the delay after a permanent error
+	// (default 10m), slow enough not to hammer, fast enough to recover once
+	// someone fixes the cause.
+	BaseBackoff      time.Duration
+	MaxBackoff       time.Duration
+	PermanentBackoff time.Duration
+	// AttemptTimeout bounds one delivery call (default 30s).
+	AttemptTimeout time.Duration
+	// Idle is how often an idle destination looks for due items even when
+	// not woken (default 1s).
+	Idle time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Observe, if set, is told every attempt's outcome (for metrics).
+	Observe func(dest string, outcome store.Outcome, err error)
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxAge <= 0 {
+		o.MaxAge = 24 * time.Hour
+	}
+	if o.BaseBackoff <= 0 {
+		o.BaseBackoff = 2 * time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 5 * time.Minute
+	}
+	if o.PermanentBackoff <= 0 {
+		o.PermanentBackoff = 10 * time.Minute
+	}
+	if o.AttemptTimeout <= 0 {
+		o.AttemptTimeout = 30 * time.Second
+	}
+	if o.Idle <= 0 {
+		o.Idle = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Dispatcher drains the outbox: one worker per destination, so a slow or
+// failing chat never delays another, and in order per (outage, destination),
+// so an update never overtakes the message it replies to.
+type Dispatcher struct {
+	outbox Outbox
+	log    *slog.Logger
+	opts   Options
+	routes []*route
+}
+
+type route struct {
+	Route
+	lim  *rate.Limiter
+	wake chan struct{}
+	// lastErr is the last logged failure, so a repeating failure is logged
+	// once rather than on every retry.
+	lastErr string
+}
+
+// NewDispatcher makes a dispatcher over outbox for the given routes.
+func NewDispatcher(outbox Outbox, routes []Route, log *slog.Logger, opts Options) *Dispatcher {
+	d := &Dispatcher{outbox: outbox, log: log, opts: opts.withDefaults()}
+	for _, r := range routes {
+		lim := rate.NewLimiter(rate.Inf, 0)
+		if r.Limit > 0 {
+			lim = rate.NewLimiter(r.Limit, max(r.Burst, 1))
+		}
+		d.routes = append(d.routes, &route{Route: r, lim: lim, wake: make(chan struct{}, 1)})
+	}
+	return d
+}
+
+// Destinations lists the outbox keys this dispatcher serves.
+func (d *Dispatcher) Destinations() []string {
+	out := make([]string, len(d.routes))
+	for i, r := range d.routes {
+		out[i] = r.Destination.String()
+	}
+	return out
+}
+
+// Wake tells every destination worker that new items may be due. It never
+// blocks.
+func (d *Dispatcher) Wake() {
+	for _, r := range d.routes {
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run delivers until ctx is cancelled. A delivery in flight when ctx ends is
+// finished or abandoned by its own timeout; its outbox row stays pending and
+// is retried on the next start.
+func (d *Dispatcher) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, r := range d.routes {
+		wg.Go(func() { d.worker(ctx, r) })
+	}
+	wg.Wait()
+}
+
+// Drain delivers everything due now and returns when no destination has a
+// due item left (retries scheduled for later stay queued).
+func (d *Dispatcher) Drain(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, r := range d.routes {
+		wg.Go(func() {
+			for ctx.Err() == nil && d.pass(ctx, r) > 0 {
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (d *Dispatcher) worker(ctx context.Context, r *route) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.wake:
+		case <-timer.C:
+		}
+		for ctx.Err() == nil && d.pass(ctx, r) > 0 {
+		}
+		timer.Reset(d.opts.Idle)
+	}
+}
+
+// pass delivers the due items of one destination and returns how many it
+// settled.
+func (d *Dispatcher) pass(ctx context.Context, r *route) int {
+	dest := r.Destination.String()
+	items, err := d.outbox.Due(ctx, dest, d.opts.Now(), 64)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.log.Error("cannot read the outbox", "dest", dest, "err", err)
+		}
+		return 0
+	}
+	n := 0
+	for _, it := range items {
+		if err := r.lim.Wait(ctx); err != nil {
+			return n
+		}
+		if d.deliver(ctx, r, it) {
+			n++
+		}
+	}
+	return n
+}
+
+// deliver makes one attempt and records its outcome. It reports whether the
+// outcome was recorded.
+func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem) bool {
+	dest := r.Destination.String()
+	actx, cancel := context.WithTimeout(ctx, d.opts.AttemptTimeout)
+	ref, err := r.Notifier.Deliver(actx, Delivery{
+		OutboxID:    it.ID,
+		Destination: r.Destination,
+		Event:       it.Event,
+		Root:        RemoteRef(it.Root),
+		Attempt:     it.Attempts,
+	})
+	cancel()
+	now := d.opts.Now()
+	st := store.Settlement{Item: it, At: now}
+	log := d.log.With("dest", dest, "target", it.Event.Target, "outage", it.Event.OutageID, "event", it.Event.Kind, "seq", it.Event.Seq)
+	switch {
+	case err == nil:
+		st.Outcome, st.Ref = store.Delivered, string(ref)
+		if r.lastErr != "" {
+			log.Info("delivery works again")
+			r.lastErr = ""
+		}
+	case ctx.Err() != nil:
+		// Shutting down: leave the row pending; the next start retries it.
+		return false
+	case now.Sub(it.CreatedAt) > d.opts.MaxAge:
+		st.Outcome, st.Err = store.GaveUp, err.Error()
+		log.Error("giving up on a delivery after the maximum delivery age", "age", now.Sub(it.CreatedAt).Round(time.Second), "attempts", it.Attempts+1, "err", err)
+	default:
+		st.Outcome, st.Err = store.Retry, err.Error()
+		st.NextAt = now.Add(d.backoff(it.Attempts, err))
+		if msg := err.Error(); msg != r.lastErr {
+			r.lastErr = msg
+			level := slog.LevelWarn
+			if IsPermanent(err) {
+				level = slog.LevelError
+			}
+			log.Log(ctx, level, "delivery failed; will retry", "attempt", it.Attempts+1, "retry_at", st.NextAt.UTC().Format(time.RFC3339), "err", err)
+		}
+	}
+	if d.opts.Observe != nil {
+		d.opts.Observe(dest, st.Outcome, err)
+	}
+	if serr := d.outbox.Settle(context.WithoutCancel(ctx), st); serr != nil {
+		log.Error("cannot record a delivery outcome; it may be repeated", "err", serr)
+		return false
+	}
+	return true
+}
+
+// backoff is the delay before the next attempt: what the platform asked for,
+// else exponential with full jitter.
+func (d *Dispatcher) backoff(attempts int, err error) time.Duration {
+	if after, ok := RetryAfter(err); ok {
+		return after + time.Duration(rand.Int64N(int64(250*time.Millisecond)))
+	}
+	if IsPermanent(err) {
+		return d.opts.PermanentBackoff
+	}
+	ceil := d.opts.BaseBackoff << min(attempts, 20)
+	if ceil <= 0 || ceil > d.opts.MaxBackoff {
+		ceil = d.opts.MaxBackoff
+	}
+	// Half fixed, half random: spreads retries without ever retrying at once.
+	return ceil/2 + time.Duration(rand.Int64N(int64(ceil/2)+1))
+}

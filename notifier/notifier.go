@@ -1,0 +1,103 @@
+// Package notifier delivers outage events to chat. The Dispatcher drains the
+// store's outbox in order per (outage, destination), with rate limits and
+// retries; each integration (slack, discord, console) only knows how to make
+// one delivery and how to tell a retryable failure from a permanent one.
+package notifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+)
+
+// Notifier makes one delivery. It returns a reference to the message it
+// created (for an opened event, the root of the outage's thread) or the
+// root it replied under.
+//
+// Errors that should not be retried soon wrap Permanent; errors that carry
+// the platform's wait time wrap RetryAfter. Anything else is retried with
+// exponential backoff.
+type Notifier interface {
+	Deliver(ctx context.Context, d Delivery) (RemoteRef, error)
+}
+
+// RemoteRef identifies a posted message on its platform (Slack's ts,
+// Discord's message id). Empty when the platform gives none.
+type RemoteRef string
+
+// Destination is where a delivery goes: a configured channel on one
+// platform.
+type Destination struct {
+	// Channel is the configured channel name.
+	Channel string
+	// Platform is "slack", "discord" or "console".
+	Platform string
+	// Address is the platform's channel id (or webhook), empty for console.
+	Address string
+}
+
+// String is the destination's key in the outbox: "ops/slack".
+func (d Destination) String() string { return d.Channel + "/" + d.Platform }
+
+// Delivery is one outbox row made ready for a notifier.
+type Delivery struct {
+	// OutboxID is unique and stable across retries and restarts: notifiers
+	// use it to make a repeated delivery idempotent.
+	OutboxID    int64
+	Destination Destination
+	Event       outage.Event
+	// Root is the message that opened the outage's thread on this
+	// destination, empty for the opened event itself or when the opened
+	// event could not be delivered.
+	Root RemoteRef
+	// Attempt counts earlier failed attempts; a notifier may use a non-zero
+	// Attempt to look up whether an uncertain earlier attempt succeeded.
+	Attempt int
+}
+
+// PermanentError marks a failure that retrying soon will not fix (the bot is
+// not in the channel, the token is wrong). Fix says what the operator should
+// do about it.
+type PermanentError struct {
+	Err error
+	Fix string
+}
+
+func (e *PermanentError) Error() string {
+	if e.Fix == "" {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("%v (fix: %s)", e.Err, e.Fix)
+}
+
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// RetryAfterError marks a failure where the platform said how long to wait.
+type RetryAfterError struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("%v (retry after %s)", e.Err, e.After)
+}
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// IsPermanent reports whether err wraps a PermanentError.
+func IsPermanent(err error) bool {
+	var p *PermanentError
+	return errors.As(err, &p)
+}
+
+// RetryAfter returns the wait the platform asked for, if any.
+func RetryAfter(err error) (time.Duration, bool) {
+	var r *RetryAfterError
+	if errors.As(err, &r) {
+		return r.After, true
+	}
+	return 0, false
+}

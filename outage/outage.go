@@ -1,0 +1,119 @@
+// Package outage holds outagebot's own incident record and the events that
+// announce it. The engine produces them, the store keeps them and the
+// notifiers render them; none of those packages depend on each other.
+package outage
+
+import (
+	"time"
+
+	"github.com/outagebot/outagebot/sources"
+)
+
+// Kind says what an event announces.
+type Kind string
+
+// Event kinds.
+const (
+	Opened   Kind = "opened"
+	Updated  Kind = "updated"
+	Resolved Kind = "resolved"
+)
+
+// Class tells outages about a vendor's service apart from outages of our
+// own view of it.
+type Class string
+
+const (
+	// Incident: the vendor (or a probe) says something is broken.
+	Incident Class = "incident"
+	// MaintenanceWork: planned vendor maintenance in progress.
+	MaintenanceWork Class = "maintenance"
+	// Unreachable: the status feed itself could not be read. It is reported
+	// on its own and never opens or resolves an Incident.
+	Unreachable Class = "unreachable"
+)
+
+// ComponentState is a component as shown in a message.
+type ComponentState struct {
+	Name   string         `json:"name"`
+	Status sources.Status `json:"status"`
+}
+
+// Event is one notification. It is self-contained: it carries the outage's
+// current state, so a notifier can render a new message or edit the root
+// message from the event alone.
+type Event struct {
+	// ID is assigned by the store.
+	ID       int64  `json:"id,omitempty"`
+	OutageID string `json:"outage_id"`
+	// Seq numbers the events of one outage from 1; opened is always 1.
+	Seq    int       `json:"seq"`
+	Kind   Kind      `json:"kind"`
+	Class  Class     `json:"class"`
+	Target string    `json:"target"`
+	At     time.Time `json:"at"`
+	// Title is the outage's current title (the vendor's incident title when
+	// there is one).
+	Title    string         `json:"title"`
+	Severity sources.Status `json:"severity"`
+	// Phase is the vendor's incident phase (investigating, identified, ...),
+	// empty for probes.
+	Phase sources.IncidentStatus `json:"phase,omitempty"`
+	// Body is what happened, in the vendor's own words where there are any.
+	Body       string           `json:"body,omitempty"`
+	Components []ComponentState `json:"components,omitempty"`
+	URL        string           `json:"url,omitempty"`
+	OpenedAt   time.Time        `json:"opened_at"`
+	ResolvedAt time.Time        `json:"resolved_at,omitzero"`
+}
+
+// Duration is how long the outage lasted (resolved events) or has lasted so
+// far.
+func (e Event) Duration() time.Duration {
+	end := e.At
+	if !e.ResolvedAt.IsZero() {
+		end = e.ResolvedAt
+	}
+	return end.Sub(e.OpenedAt)
+}
+
+// Outage is our record of one incident: one chat thread per outage.
+type Outage struct {
+	ID         string                 `json:"id"`
+	Target     string                 `json:"target"`
+	Key        string                 `json:"key"`
+	Class      Class                  `json:"class"`
+	Title      string                 `json:"title"`
+	Severity   sources.Status         `json:"severity"`
+	Phase      sources.IncidentStatus `json:"phase,omitempty"`
+	URL        string                 `json:"url,omitempty"`
+	Components []ComponentState       `json:"components,omitempty"`
+	OpenedAt   time.Time              `json:"opened_at"`
+	ResolvedAt time.Time              `json:"resolved_at,omitzero"`
+	// Seq is the sequence number of the last event emitted for it.
+	Seq int `json:"seq"`
+}
+
+// Open reports whether the outage has not been resolved.
+func (o Outage) Open() bool { return o.ResolvedAt.IsZero() }
+
+// Event builds the next event for o, carrying o's current state.
+func (o *Outage) Event(kind Kind, at time.Time, body string) Event {
+	o.Seq++
+	return Event{
+		OutageID:   o.ID,
+		Seq:        o.Seq,
+		Kind:       kind,
+		Class:      o.Class,
+		Target:     o.Target,
+		At:         at,
+		Title:      o.Title,
+		Severity:   o.Severity,
+		Phase:      o.Phase,
+		Body:       body,
+		Components: append([]ComponentState(nil), o.Components...),
+		URL:        o.URL,
+		OpenedAt:   o.OpenedAt,
+		ResolvedAt: o.ResolvedAt,
+	}
+}

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+)
+
+// OutboxItem is a queued delivery of one event to one destination.
+type OutboxItem struct {
+	ID       int64
+	Dest     string
+	Event    outage.Event
+	Root     string // the destination's root message of the outage, if posted
+	Attempts int
+	// CreatedAt is when the event was committed; deliveries older than the
+	// maximum delivery age are given up.
+	CreatedAt time.Time
+}
+
+// Due returns the head of every (outage, dest) queue of one destination that
+// is due at now, oldest first. Later items of a queue wait until its head is
+// settled, which keeps each thread in order.
+func (s *Store) Due(ctx context.Context, dest string, now time.Time, limit int) ([]OutboxItem, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`
+		SELECT o.id, o.dest, o.attempts, o.created_at, e.id, e.data, COALESCE(t.root_ref, '')
+		FROM outbox o
+		JOIN events e ON e.id = o.event_id
+		LEFT JOIN threads t ON t.outage_id = o.outage_id AND t.dest = o.dest
+		WHERE o.dest = ? AND o.state = 'pending' AND o.next_at <= ?
+		  AND o.id = (SELECT MIN(o2.id) FROM outbox o2
+		              WHERE o2.outage_id = o.outage_id AND o2.dest = o.dest AND o2.state = 'pending')
+		ORDER BY o.id
+		LIMIT ?`), dest, now.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxItem
+	for rows.Next() {
+		var (
+			it      OutboxItem
+			created int64
+			data    string
+		)
+		if err := rows.Scan(&it.ID, &it.Dest, &it.Attempts, &created, &it.Event.ID, &data, &it.Root); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		id := it.Event.ID
+		if err := json.Unmarshal([]byte(data), &it.Event); err != nil {
+			return nil, fmt.Errorf("decode event %d: %w", id, err)
+		}
+		it.Event.ID = id
+		it.CreatedAt = time.UnixMilli(created)
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// Outcome is how a delivery attempt ended.
+type Outcome int
+
+// Outcomes.
+const (
+	// Delivered: done; Ref is the platform's message reference.
+	Delivered Outcome = iota
+	// Retry: failed; try again at NextAt.
+	Retry
+	// GaveUp: failed for longer than the maximum delivery age.
+	GaveUp
+)
+
+// Settlement records an attempt's outcome.
+type Settlement struct {
+	Item    OutboxItem
+	Outcome Outcome
+	Ref     string
+	NextAt  time.Time
+	Err     string
+	At      time.Time
+}
+
+// Settle records the outcome of a delivery attempt. A delivered opened event
+// stores its message as the root of the outage's thread on that destination.
+func (s *Store) Settle(ctx context.Context, st Settlement) error {
+	at := st.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		switch st.Outcome {
+		case Delivered:
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'delivered', settled_at = ?, ref = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'`),
+				at.UnixMilli(), st.Ref, st.Item.ID)
+			if err == nil && st.Ref != "" && st.Item.Root == "" {
+				_, err = tx.ExecContext(ctx, s.q(`INSERT INTO threads (outage_id, dest, root_ref) VALUES (?, ?, ?) ON CONFLICT (outage_id, dest) DO NOTHING`),
+					st.Item.Event.OutageID, st.Item.Dest, st.Ref)
+			}
+		case Retry:
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
+				st.NextAt.UnixMilli(), st.Err, st.Item.ID)
+		case GaveUp:
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'dead', attempts = attempts + 1, settled_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
+				at.UnixMilli(), st.Err, st.Item.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("settle outbox item %d: %w", st.Item.ID, err)
+		}
+		return nil
+	})
+}
+
+// OutboxDepth counts deliveries not yet made.
+func (s *Store) OutboxDepth(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE state = 'pending'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count outbox: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,310 @@
+// Package store keeps target state, outages, events and the delivery outbox
+// in SQLite (the default, one file) or PostgreSQL. Both run the same SQL
+// through database/sql; only the connection, the migrations' id columns and
+// the placeholder style differ.
+//
+// The engine's new state, the outages it touched, its events and one outbox
+// row per (event, destination) are written in one transaction, so an event is
+// either announced eventually or never happened.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// dialect holds what differs between the SQL engines.
+type dialect struct {
+	name string
+	// dollar placeholders ($1) instead of ?.
+	dollar bool
+}
+
+// Store is a handle on the database. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+	d  dialect
+}
+
+// Open connects to dsn: a postgres:// or postgresql:// URL, else a SQLite
+// file path. It creates the schema on first use.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	var (
+		s   *Store
+		err error
+	)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s, err = openPostgres(ctx, dsn)
+	} else {
+		s, err = openSQLite(ctx, dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// q rewrites ? placeholders for the dialect.
+func (s *Store) q(query string) string {
+	if !s.d.dollar {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	dir := "migrations/" + s.d.name
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return fmt.Errorf("read migrations: %w", err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	for _, e := range entries {
+		version := e.Name()
+		var seen int
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&seen); err != nil {
+			return fmt.Errorf("check migration %s: %w", version, err)
+		}
+		if seen > 0 {
+			continue
+		}
+		body, err := migrations.ReadFile(dir + "/" + version)
+		if err != nil {
+			return err
+		}
+		err = s.tx(ctx, func(tx *sql.Tx) error {
+			for _, stmt := range strings.Split(string(body), ";") {
+				if strings.TrimSpace(stripComments(stmt)) == "" {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("%w in %q", err, strings.TrimSpace(stmt))
+				}
+			}
+			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version) VALUES (?)`), version)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("apply migration %s: %w", version, err)
+		}
+	}
+	return nil
+}
+
+func stripComments(stmt string) string {
+	var out []string
+	for _, line := range strings.Split(stmt, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the store answers and accepts writes.
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO meta (k, v) VALUES ('heartbeat', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`),
+		strconv.FormatInt(time.Now().UnixMilli(), 10))
+	if err != nil {
+		return fmt.Errorf("store not writable: %w", err)
+	}
+	return nil
+}
+
+// LoadStates returns every target's last committed engine state.
+func (s *Store) LoadStates(ctx context.Context) (map[string][]byte, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT target, state FROM target_state`)
+	if err != nil {
+		return nil, fmt.Errorf("load target states: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var target, state string
+		if err := rows.Scan(&target, &state); err != nil {
+			return nil, fmt.Errorf("load target states: %w", err)
+		}
+		out[target] = []byte(state)
+	}
+	return out, rows.Err()
+}
+
+// Commit is one engine step to persist atomically.
+type Commit struct {
+	Target string
+	// State is the engine's serialized TargetState after the step.
+	State   []byte
+	Outages []outage.Outage
+	Events  []outage.Event
+	// Dests are the outbox destinations ("ops/slack") every event goes to.
+	Dests []string
+	At    time.Time
+}
+
+// Commit writes the step in one transaction and returns the events with the
+// ids the store gave them.
+func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
+	at := c.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	events := append([]outage.Event(nil), c.Events...)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO target_state (target, state, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (target) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`),
+			c.Target, string(c.State), at.UnixMilli()); err != nil {
+			return fmt.Errorf("save state of %s: %w", c.Target, err)
+		}
+		for _, o := range c.Outages {
+			data, err := json.Marshal(o)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outages (id, target, outage_key, class, title, severity, opened_at, resolved_at, data)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET title = excluded.title, severity = excluded.severity,
+					resolved_at = excluded.resolved_at, data = excluded.data`),
+				o.ID, o.Target, o.Key, string(o.Class), o.Title, string(o.Severity), o.OpenedAt.UnixMilli(), nullTime(o.ResolvedAt), string(data)); err != nil {
+				return fmt.Errorf("save outage %s: %w", o.ID, err)
+			}
+		}
+		for i := range events {
+			ev := &events[i]
+			data, err := json.Marshal(ev)
+			if err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO events (outage_id, seq, kind, at, data) VALUES (?, ?, ?, ?, ?) RETURNING id`),
+				ev.OutageID, ev.Seq, string(ev.Kind), ev.At.UnixMilli(), string(data)).Scan(&ev.ID); err != nil {
+				return fmt.Errorf("save event %s#%d: %w", ev.OutageID, ev.Seq, err)
+			}
+			for _, dest := range c.Dests {
+				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (event_id, outage_id, dest, next_at, created_at) VALUES (?, ?, ?, ?, ?)`),
+					ev.ID, ev.OutageID, dest, at.UnixMilli(), at.UnixMilli()); err != nil {
+					return fmt.Errorf("queue event %s#%d for %s: %w", ev.OutageID, ev.Seq, dest, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// Outages lists outages that were open at any time since since (open ones
+// included), newest first. An empty target lists all targets.
+func (s *Store) Outages(ctx context.Context, since time.Time, target string) ([]outage.Outage, error) {
+	query := `SELECT data FROM outages WHERE (resolved_at IS NULL OR resolved_at >= ?)`
+	args := []any{since.UnixMilli()}
+	if target != "" {
+		query += ` AND target = ?`
+		args = append(args, target)
+	}
+	query += ` ORDER BY opened_at DESC, id`
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list outages: %w", err)
+	}
+	defer rows.Close()
+	var out []outage.Outage
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("list outages: %w", err)
+		}
+		var o outage.Outage
+		if err := json.Unmarshal([]byte(data), &o); err != nil {
+			return nil, fmt.Errorf("decode outage: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Events lists an outage's events in order.
+func (s *Store) Events(ctx context.Context, outageID string) ([]outage.Event, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, data FROM events WHERE outage_id = ? ORDER BY seq`), outageID)
+	if err != nil {
+		return nil, fmt.Errorf("list events of %s: %w", outageID, err)
+	}
+	defer rows.Close()
+	var out []outage.Event
+	for rows.Next() {
+		var (
+			id   int64
+			data string
+		)
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, err
+		}
+		var ev outage.Event
+		if err := json.Unmarshal([]byte(data), &ev); err != nil {
+			return nil, fmt.Errorf("decode event %d: %w", id, err)
+		}
+		ev.ID = id
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// ErrNotFound is returned when a row does not exist.
+var ErrNotFound = errors.New("not found")
