@@ -91,8 +91,12 @@ var (
 	api  = []string{"api"}
 )
 
-func vendor() Policy { return Policy{FailureThreshold: 1, SuccessThreshold: 1, UnreachableThreshold: 3, AnnounceExisting: true} }
-func probe() Policy  { return Policy{Probe: true, FailureThreshold: 3, SuccessThreshold: 2, UnreachableThreshold: 3} }
+func vendor() Policy {
+	return Policy{FailureThreshold: 1, SuccessThreshold: 1, UnreachableThreshold: 3, AnnounceExisting: true}
+}
+func probe() Policy {
+	return Policy{Probe: true, FailureThreshold: 3, SuccessThreshold: 2, UnreachableThreshold: 3}
+}
 
 func probeObs(s sources.Status, detail string) sources.Observation {
 	return sources.Observation{Components: []sources.Component{{ID: "endpoint", Name: "Web", Status: s, Detail: detail}}}
