@@ -158,7 +158,7 @@ func (e *Engine) Apply(st *TargetState, pol Policy, obs sources.Observation, pol
 // status page we cannot read says nothing about the service behind it.
 func (a *applier) unreadable(err error) {
 	st := a.st
-	st.FailStreak++
+	st.FailStreak = a.inc(st.FailStreak)
 	st.Snapshot.Reachable = false
 	st.Snapshot.Error = err.Error()
 	if st.FailStreak < a.pol.UnreachableThreshold {
@@ -193,15 +193,22 @@ func (a *applier) streak(bad bool) {
 		if st.BadStreak == 0 {
 			st.BadSince = a.now
 		}
-		st.BadStreak++
+		st.BadStreak = a.inc(st.BadStreak)
 		st.GoodStreak = 0
 		return
 	}
 	if st.GoodStreak == 0 {
 		st.GoodSince = a.now
 	}
-	st.GoodStreak++
+	st.GoodStreak = a.inc(st.GoodStreak)
 	st.BadStreak = 0
+}
+
+// inc counts a streak up to the largest threshold and no further: past it
+// the count changes nothing, and a state that stops changing on a steady
+// target need not be written to the store on every poll.
+func (a *applier) inc(n int) int {
+	return min(n+1, max(a.pol.FailureThreshold, a.pol.SuccessThreshold, a.pol.UnreachableThreshold))
 }
 
 // probe handles an internal probe: one component, thresholds both ways.
@@ -218,7 +225,7 @@ func (a *applier) probe(obs sources.Observation) {
 	}
 	a.streak(bad)
 	if sev == st.LastSeverity {
-		st.SeverityStreak++
+		st.SeverityStreak = a.inc(st.SeverityStreak)
 	} else {
 		st.LastSeverity, st.SeverityStreak = sev, 1
 	}
