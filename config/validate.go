@@ -1,0 +1,359 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Limits checked at load.
+const (
+	MaxWorkers   = 10000
+	MaxThreshold = 100
+	MinInterval  = time.Second
+)
+
+var (
+	logLevels   = []string{"debug", "info", "warn", "error"}
+	logFormats  = []string{"text", "json"}
+	httpMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+	slackChannelID = regexp.MustCompile(`^[CGD][A-Z0-9]{8,}$`)
+	hexKey         = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+)
+
+// ParseSchedule parses a digest schedule: five cron fields or a descriptor
+// like @daily, optionally prefixed with CRON_TZ=Zone. Unlike
+// cron.ParseStandard it never panics.
+func ParseSchedule(spec string) (s cron.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("cannot parse %q", clip(spec))
+		}
+	}()
+	return cron.ParseStandard(spec)
+}
+
+// validate checks every value of cfg; defaults are already applied. It
+// never quotes a secret (tokens, signing secret, webhook URLs, header
+// values, URLs that may carry credentials).
+func validate(cfg *Config, ix *docIndex, c *collector) {
+	p := func(parts ...string) []string { return parts }
+
+	// [bot]
+	b := cfg.Bot
+	if b.State == "" {
+		c.add(p("bot", "state"), "must not be empty: a SQLite file or a postgres:// URL")
+	}
+	if b.Listen != "" {
+		if msg := checkHostPort(b.Listen); msg != "" {
+			c.add(p("bot", "listen"), msg)
+		}
+	}
+	if !slices.Contains(logLevels, b.LogLevel) {
+		c.add(p("bot", "log_level"), "must be one of "+strings.Join(logLevels, ", "))
+	}
+	if !slices.Contains(logFormats, b.LogFormat) {
+		c.add(p("bot", "log_format"), "must be one of "+strings.Join(logFormats, ", "))
+	}
+	if b.Workers < 1 || b.Workers > MaxWorkers {
+		c.add(p("bot", "workers"), fmt.Sprintf("must be from 1 to %d", MaxWorkers))
+	}
+	if b.MaxBodySize <= 0 {
+		c.add(p("bot", "max_body_size"), `must be more than 0, like "5MiB"`)
+	}
+	if b.MaxDeliveryAge.Duration <= 0 {
+		c.add(p("bot", "max_delivery_age"), `must be more than 0, like "24h"`)
+	}
+
+	// [slack]
+	if s := cfg.Slack; s != nil {
+		switch {
+		case s.BotToken == "":
+			c.add(p("slack", "bot_token"), "must be set: a bot token starting with xoxb-")
+		case !strings.HasPrefix(s.BotToken, "xoxb-"):
+			c.add(p("slack", "bot_token"), "must be a bot token starting with xoxb-")
+		}
+		if s.AppToken != "" && !strings.HasPrefix(s.AppToken, "xapp-") {
+			c.add(p("slack", "app_token"), "must be an app-level token starting with xapp-")
+		}
+		if s.APIURL != "" && !isHTTPURL(s.APIURL) {
+			c.add(p("slack", "api_url"), "must be an absolute http or https URL, like https://slack.com/api/")
+		}
+	}
+
+	// [discord]
+	if d := cfg.Discord; d != nil {
+		if d.BotToken == "" {
+			c.add(p("discord", "bot_token"), "must be set")
+		} else if strings.ContainsAny(d.BotToken, " \t\r\n") {
+			c.add(p("discord", "bot_token"), `must be the token alone, with no spaces (no "Bot " prefix)`)
+		}
+		if d.ApplicationID != "" && !isSnowflake(d.ApplicationID) {
+			c.add(p("discord", "application_id"), "must be a numeric id")
+		}
+		if d.GuildID != "" && !isSnowflake(d.GuildID) {
+			c.add(p("discord", "guild_id"), "must be a numeric id")
+		}
+		if d.PublicKey != "" && !hexKey.MatchString(d.PublicKey) {
+			c.add(p("discord", "public_key"), "must be 64 hex characters (the application's public key)")
+		}
+		if d.APIURL != "" && !isHTTPURL(d.APIURL) {
+			c.add(p("discord", "api_url"), "must be an absolute http or https URL, like https://discord.com")
+		}
+	}
+
+	// [[channel]]
+	channelNames := make([]string, 0, len(cfg.Channels))
+	firstChannel := map[string]int{}
+	for i, ch := range cfg.Channels {
+		n := strconv.Itoa(i + 1)
+		at := func(key string) []string { return p("channel", n, key) }
+		channelNames = append(channelNames, ch.Name)
+		if ch.Name == "" {
+			c.add(at("name"), "must be set")
+		} else if first, dup := firstChannel[strings.ToLower(ch.Name)]; dup {
+			c.add(at("name"), fmt.Sprintf("duplicate channel name (also at line %d)", first))
+		} else {
+			firstChannel[strings.ToLower(ch.Name)] = ix.line(at("name"))
+		}
+		if ch.Slack == "" && ch.Discord == "" && ch.WebhookURL == "" {
+			c.add(p("channel", n), "needs at least one of slack, discord or webhook_url")
+		}
+		if ch.Slack != "" {
+			if !slackChannelID.MatchString(ch.Slack) {
+				c.add(at("slack"), "must be a Slack channel ID like C0123456789 (not a #name)")
+			}
+			if cfg.Slack == nil {
+				c.add(at("slack"), "needs a [slack] section with bot_token")
+			}
+		}
+		if ch.Discord != "" {
+			if !isSnowflake(ch.Discord) {
+				c.add(at("discord"), "must be a numeric Discord channel id")
+			}
+			if cfg.Discord == nil {
+				c.add(at("discord"), "needs a [discord] section with bot_token")
+			}
+		}
+		if ch.WebhookURL != "" && !isWebhookURL(ch.WebhookURL) {
+			c.add(at("webhook_url"), "must be an absolute https URL (http only for localhost)")
+		}
+	}
+	checkRefs := func(path []string, refs []string) {
+		for j, ref := range refs {
+			if slices.ContainsFunc(channelNames, func(n string) bool { return n != "" && strings.EqualFold(n, ref) }) {
+				continue
+			}
+			msg := fmt.Sprintf("no channel named %q", clip(ref))
+			if s := closest(ref, channelNames); s != "" {
+				msg += " (did you mean " + s + "?)"
+			}
+			c.add(append(clonePath(path), strconv.Itoa(j+1)), msg)
+		}
+	}
+
+	// [[target]]
+	if len(cfg.Targets) == 0 && !ix.present(p("target")) {
+		c.add(p("target"), "no targets: add at least one [[target]]")
+	}
+	firstTarget := map[string]int{}
+	for i := range cfg.Targets {
+		t := &cfg.Targets[i]
+		n := strconv.Itoa(i + 1)
+		at := func(key string) []string { return p("target", n, key) }
+		if t.Name == "" {
+			c.add(at("name"), "must be set")
+		} else if first, dup := firstTarget[strings.ToLower(t.Name)]; dup {
+			c.add(at("name"), fmt.Sprintf("duplicate target name (also at line %d)", first))
+		} else {
+			firstTarget[strings.ToLower(t.Name)] = ix.line(at("name"))
+		}
+
+		tt, known := targetTypes[t.Type]
+		// Type-specific values are checked only where the type takes them
+		// (or when the type is unknown): elsewhere the key is the problem.
+		applies := func(key string) bool { return !known || slices.Contains(tt.keys, key) }
+		switch {
+		case t.Type == "":
+			c.add(at("type"), "must be set: one of "+strings.Join(Types(), ", "))
+		case !known:
+			msg := fmt.Sprintf("unknown type %q (known: %s)", clip(t.Type), strings.Join(Types(), ", "))
+			if s := closest(t.Type, Types()); s != "" {
+				msg = fmt.Sprintf("unknown type %q (did you mean %s?)", clip(t.Type), s)
+			}
+			c.add(at("type"), msg)
+		default:
+			for _, k := range typeSpecificKeys {
+				if ix.present(at(k)) && !slices.Contains(tt.keys, k) {
+					c.add(at(k), fmt.Sprintf("not used by %s targets (only by %s)", t.Type, strings.Join(typesTaking(k), ", ")))
+				}
+			}
+		}
+
+		if t.URL == "" {
+			c.add(at("url"), "must be set")
+		} else if !isHTTPURL(t.URL) {
+			c.add(at("url"), "must be an absolute http or https URL, like https://status.example.com")
+		}
+		if t.Interval.Duration < MinInterval {
+			c.add(at("interval"), "must be at least "+shortDuration(MinInterval))
+		}
+		switch {
+		case t.Timeout.Duration <= 0:
+			c.add(at("timeout"), `must be more than 0, like "10s"`)
+		case t.Timeout.Duration > t.Interval.Duration && t.Interval.Duration >= MinInterval && !c.isBad(at("interval")):
+			c.add(at("timeout"), fmt.Sprintf("must not be longer than the interval (%s)", shortDuration(t.Interval.Duration)))
+		}
+		for _, th := range []struct {
+			key string
+			v   int
+		}{
+			{"failure_threshold", t.FailureThreshold},
+			{"success_threshold", t.SuccessThreshold},
+			{"unreachable_threshold", t.UnreachableThreshold},
+		} {
+			if th.v < 1 || th.v > MaxThreshold {
+				c.add(at(th.key), fmt.Sprintf("must be from 1 to %d", MaxThreshold))
+			}
+		}
+		for j, code := range t.ExpectStatus {
+			if !applies("expect_status") {
+				break
+			}
+			if code < 100 || code > 599 {
+				c.add(append(at("expect_status"), strconv.Itoa(j+1)), "must be an HTTP status code from 100 to 599")
+			}
+		}
+		if t.Method != "" && applies("method") {
+			t.Method = strings.ToUpper(t.Method)
+			if !slices.Contains(httpMethods, t.Method) {
+				c.add(at("method"), "must be one of "+strings.Join(httpMethods, ", "))
+			} else if t.Method == "HEAD" && t.BodyContains != "" {
+				c.add(at("body_contains"), "cannot be checked: HEAD responses have no body")
+			}
+		}
+		if d := t.DegradedLatency.Duration; applies("degraded_latency") && d > 0 && t.Timeout.Duration > 0 && d >= t.Timeout.Duration {
+			c.add(at("degraded_latency"), fmt.Sprintf("must be shorter than the timeout (%s)", shortDuration(t.Timeout.Duration)))
+		}
+		for _, name := range slices.Sorted(maps.Keys(t.Headers)) {
+			if !applies("headers") {
+				break
+			}
+			value := t.Headers[name]
+			if !isToken(name) {
+				c.add(append(at("headers"), name), "is not a valid header name")
+			} else if strings.ContainsAny(value, "\r\n\x00") {
+				c.add(append(at("headers"), name), "value must not contain line breaks")
+			}
+		}
+		for j, comp := range t.Components {
+			if !applies("components") {
+				break
+			}
+			if strings.TrimSpace(comp) == "" {
+				c.add(append(at("components"), strconv.Itoa(j+1)), "must not be empty")
+			}
+		}
+		checkRefs(at("channels"), t.Channels)
+	}
+
+	// [[digest]]
+	for i, d := range cfg.Digests {
+		n := strconv.Itoa(i + 1)
+		at := func(key string) []string { return p("digest", n, key) }
+		if strings.TrimSpace(d.Schedule) == "" {
+			c.add(at("schedule"), `must be set, like "0 9 * * MON-FRI"`)
+		} else if _, err := ParseSchedule(d.Schedule); err != nil {
+			c.add(at("schedule"), "invalid cron schedule: "+err.Error())
+		}
+		if d.Window.Duration <= 0 {
+			c.add(at("window"), `must be more than 0, like "24h"`)
+		}
+		checkRefs(at("channels"), d.Channels)
+	}
+}
+
+// checkHostPort checks a listen address, returning a message or "".
+func checkHostPort(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return `must be host:port, like "127.0.0.1:8080" (or "" to disable)`
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 || !isNumber(port) {
+		return "port must be a number from 0 to 65535"
+	}
+	return ""
+}
+
+// isHTTPURL reports whether s is an absolute http or https URL with a host.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Hostname() != ""
+}
+
+// isWebhookURL reports whether s is an absolute https URL, or an http one
+// to a loopback host (for tests).
+func isWebhookURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Hostname() == "" {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		h := u.Hostname()
+		if h == "localhost" {
+			return true
+		}
+		ip := net.ParseIP(h)
+		return ip != nil && ip.IsLoopback()
+	}
+	return false
+}
+
+// isSnowflake reports whether s is a Discord id: a decimal uint64.
+func isSnowflake(s string) bool {
+	if !isNumber(s) {
+		return false
+	}
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110), as header names
+// must be.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// shortDuration writes d like time.Duration.String without the zero units
+// at the end: "1m" rather than "1m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
