@@ -1,0 +1,96 @@
+// Package registry builds the Source a configured target asks for. Adding a
+// source type is one line in the constructors map (and, in step, one name in
+// the config package's list of types).
+package registry
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/fetch"
+	"github.com/outagebot/outagebot/sources/probe"
+	"github.com/outagebot/outagebot/sources/slackstatus"
+	"github.com/outagebot/outagebot/sources/statuspage"
+)
+
+// Deps are what sources share.
+type Deps struct {
+	// Client is the feeds' shared HTTP client; nil builds one from
+	// UserAgent and MaxBody.
+	Client *fetch.Client
+	// UserAgent is sent by probes (and by a Client built here); empty is
+	// fetch.UserAgent("").
+	UserAgent string
+	// MaxBody bounds a feed or probe body; 0 is fetch.DefaultMaxBody.
+	MaxBody int64
+}
+
+type constructor func(config.Target, Deps) (sources.Source, error)
+
+// constructors maps a target's type to its Source.
+var constructors = map[string]constructor{
+	"statuspage":  newStatuspage,
+	"slackstatus": newSlackStatus,
+	"http":        newHTTP,
+}
+
+// Types lists the source types New knows, sorted.
+func Types() []string {
+	out := make([]string, 0, len(constructors))
+	for k := range constructors {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// New builds the Source for t.
+func New(t config.Target, d Deps) (sources.Source, error) {
+	build, ok := constructors[t.Type]
+	if !ok {
+		return nil, fmt.Errorf("target %q: unknown type %q (known: %s)", t.Name, t.Type, strings.Join(Types(), ", "))
+	}
+	src, err := build(t, d)
+	if err != nil {
+		return nil, fmt.Errorf("target %q: %w", t.Name, err)
+	}
+	return src, nil
+}
+
+func newStatuspage(t config.Target, d Deps) (sources.Source, error) {
+	if !strings.HasPrefix(t.URL, "https://") && !strings.HasPrefix(t.URL, "http://") {
+		return nil, fmt.Errorf("statuspage url %q must start with https:// or http://", fetch.Redact(t.URL))
+	}
+	return statuspage.New(t.URL, feedClient(d)), nil
+}
+
+// feedClient is the shared feed client, or one made from d's settings.
+func feedClient(d Deps) *fetch.Client {
+	if d.Client != nil {
+		return d.Client
+	}
+	return fetch.New(fetch.Options{UserAgent: d.UserAgent, MaxBody: d.MaxBody})
+}
+
+func newSlackStatus(t config.Target, d Deps) (sources.Source, error) {
+	return slackstatus.New(t.URL, feedClient(d)), nil
+}
+
+func newHTTP(t config.Target, d Deps) (sources.Source, error) {
+	return probe.NewHTTP(probe.HTTPConfig{
+		Name:            t.Name,
+		URL:             t.URL,
+		Method:          t.Method,
+		ExpectStatus:    t.ExpectStatus,
+		BodyContains:    t.BodyContains,
+		DegradedLatency: t.DegradedLatency.Duration,
+		Headers:         t.Headers,
+		FreshConnection: t.FreshConnection,
+		UserAgent:       d.UserAgent,
+		MaxBody:         d.MaxBody,
+		Timeout:         t.Timeout.Duration,
+	})
+}
