@@ -1,0 +1,303 @@
+// Package app assembles outagebot from a configuration: sources, engine,
+// store, dispatcher and HTTP server, and runs them until told to stop.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/httpapi"
+	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/notifier/console"
+	"github.com/outagebot/outagebot/sources/fetch"
+	"github.com/outagebot/outagebot/sources/registry"
+	"github.com/outagebot/outagebot/store"
+)
+
+// Version is set at build time (-ldflags "-X ...app.Version=v1.2.3").
+var Version = "dev"
+
+// Options are what the caller provides besides the configuration.
+type Options struct {
+	// Stdout receives console notifications (default: discarded).
+	Stdout io.Writer
+	Log    *slog.Logger
+	// Transport, if set, replaces the HTTP transport of feeds (tests).
+	Transport http.RoundTripper
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Dispatch tunes the dispatcher (tests shorten its timings).
+	Dispatch notifier.Options
+}
+
+// App is an assembled bot.
+type App struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *store.Store
+	runner   *bot.Runner
+	sched    *bot.Scheduler
+	disp     *notifier.Dispatcher
+	registry *prometheus.Registry
+	listener net.Listener
+}
+
+// New builds the bot from cfg, opens the store and restores state.
+func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = io.Discard
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := bot.NewMetrics(reg)
+
+	routes, err := buildRoutes(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := buildTargets(cfg, opts, routes)
+	if err != nil {
+		return nil, err
+	}
+
+	st, err := store.Open(ctx, cfg.Bot.State)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, store: st, registry: reg}
+
+	deliveries := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "outagebot_deliveries_total",
+		Help: "Delivery attempts by destination and result (delivered, retry, gave_up).",
+	}, []string{"dest", "result"})
+	reg.MustRegister(deliveries, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "outagebot_outbox_depth",
+		Help: "Deliveries waiting in the outbox.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, err := st.OutboxDepth(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
+	dopts := opts.Dispatch
+	if dopts.MaxAge == 0 {
+		dopts.MaxAge = cfg.Bot.MaxDeliveryAge.Duration
+	}
+	if dopts.Now == nil {
+		dopts.Now = opts.Now
+	}
+	dopts.Observe = func(dest string, o store.Outcome, _ error) {
+		deliveries.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
+	}
+	a.disp = notifier.NewDispatcher(st, routes, log.With("component", "dispatcher"), dopts)
+
+	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
+	a.runner.Notify = a.disp.Wake
+	a.runner.Now = opts.Now
+	if err := a.runner.Load(ctx, st); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("restore state: %w", err)
+	}
+	a.sched = &bot.Scheduler{
+		Workers: cfg.Bot.Workers,
+		Skipped: func(name string) { metrics.Skipped.WithLabelValues(name).Inc() },
+	}
+	return a, nil
+}
+
+// Runner exposes the engine's view (for status queries and tests).
+func (a *App) Runner() *bot.Runner { return a.runner }
+
+// Store exposes the store (for status queries and tests).
+func (a *App) Store() *store.Store { return a.store }
+
+// Addr is the HTTP server's address once Run has started it.
+func (a *App) Addr() string {
+	if a.listener == nil {
+		return ""
+	}
+	return a.listener.Addr().String()
+}
+
+// Healthy is nil when the scheduler runs and the store accepts writes.
+func (a *App) Healthy(ctx context.Context) error {
+	if !a.sched.Running() {
+		return errors.New("scheduler is not running")
+	}
+	return a.store.Ping(ctx)
+}
+
+// Listen opens the HTTP listener (so callers can learn the port before Run).
+func (a *App) Listen() error {
+	if a.cfg.Bot.Listen == "" || a.listener != nil {
+		return nil
+	}
+	l, err := net.Listen("tcp", a.cfg.Bot.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s (bot.listen): %w", a.cfg.Bot.Listen, err)
+	}
+	a.listener = l
+	return nil
+}
+
+// Run polls, dispatches and serves HTTP until ctx is cancelled, then shuts
+// down in order: polls in flight finish their commit, deliveries in flight
+// finish or stay queued, the store is closed.
+func (a *App) Run(ctx context.Context) error {
+	if err := a.Listen(); err != nil {
+		return err
+	}
+	var srv *http.Server
+	if a.listener != nil {
+		srv = &http.Server{
+			Handler:           httpapi.Handler(a.Healthy, a.registry, nil),
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      10 * time.Second,
+		}
+		go func() {
+			if err := srv.Serve(a.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.log.Error("HTTP server stopped", "err", err)
+			}
+		}()
+		a.log.Info("serving health and metrics", "addr", "http://"+a.listener.Addr().String())
+	}
+	a.log.Info("outagebot started", "version", Version, "targets", len(a.runner.Jobs()), "destinations", a.disp.Destinations())
+
+	var wg sync.WaitGroup
+	wg.Go(func() { a.disp.Run(ctx) })
+	a.sched.Run(ctx, a.runner.Jobs(), a.runner.Poll)
+	wg.Wait()
+
+	if srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = srv.Shutdown(sctx)
+		cancel()
+	}
+	a.log.Info("outagebot stopped")
+	return a.store.Close()
+}
+
+// Close releases the store when Run was never called.
+func (a *App) Close() error { return a.store.Close() }
+
+// Drain delivers everything that is due now (used by tests and the demo).
+func (a *App) Drain(ctx context.Context) { a.disp.Drain(ctx) }
+
+func httpClient(cfg *config.Config, opts Options) *fetch.Client {
+	return fetch.New(fetch.Options{
+		UserAgent: UserAgent(),
+		MaxBody:   int64(cfg.Bot.MaxBodySize),
+		Transport: opts.Transport,
+	})
+}
+
+// UserAgent names outagebot and its version to the servers it polls.
+func UserAgent() string {
+	return "outagebot/" + Version + " (+https://github.com/outagebot/outagebot)"
+}
+
+// buildTargets makes a scheduled target per configured one, sending its
+// events to the destinations of its channels.
+func buildTargets(cfg *config.Config, opts Options, routes []notifier.Route) ([]*bot.Target, error) {
+	client := httpClient(cfg, opts)
+	deps := registry.Deps{Client: client, UserAgent: UserAgent(), MaxBody: int64(cfg.Bot.MaxBodySize)}
+	var out []*bot.Target
+	var errs []error
+	for _, t := range cfg.Targets {
+		src, err := registry.New(t, deps)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: target %q: %w", cfg.Path, t.Line, t.Name, err))
+			continue
+		}
+		out = append(out, &bot.Target{
+			Job:     bot.Job{Name: t.Name, Interval: t.Interval.Duration},
+			Type:    t.Type,
+			Timeout: t.Timeout.Duration,
+			Source:  src,
+			Policy:  PolicyFor(t),
+			Dests:   destsFor(cfg, t, routes),
+		})
+	}
+	return out, errors.Join(errs...)
+}
+
+// PolicyFor turns a target's thresholds into the engine's policy.
+func PolicyFor(t config.Target) bot.Policy {
+	return bot.Policy{
+		Probe:                t.IsProbe(),
+		FailureThreshold:     t.FailureThreshold,
+		SuccessThreshold:     t.SuccessThreshold,
+		UnreachableThreshold: t.UnreachableThreshold,
+		AnnounceExisting:     t.Announce(),
+		Components:           t.Components,
+	}
+}
+
+// consoleDest is where everything goes when no chat is configured.
+var consoleDest = notifier.Destination{Channel: "console", Platform: "console"}
+
+func buildRoutes(cfg *config.Config, opts Options) ([]notifier.Route, error) {
+	if !cfg.Chat() {
+		return []notifier.Route{{Destination: consoleDest, Notifier: console.New(opts.Stdout)}}, nil
+	}
+	var routes []notifier.Route
+	var errs []error
+	for _, ch := range cfg.Channels {
+		for _, d := range destinationsOf(ch) {
+			n, limit, burst, err := chatNotifier(cfg, d)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("channel %q: %w", ch.Name, err))
+				continue
+			}
+			routes = append(routes, notifier.Route{Destination: d, Notifier: n, Limit: limit, Burst: burst})
+		}
+	}
+	return routes, errors.Join(errs...)
+}
+
+func destinationsOf(ch config.Channel) []notifier.Destination {
+	var out []notifier.Destination
+	if ch.Slack != "" {
+		out = append(out, notifier.Destination{Channel: ch.Name, Platform: "slack", Address: ch.Slack})
+	}
+	if ch.Discord != "" {
+		out = append(out, notifier.Destination{Channel: ch.Name, Platform: "discord", Address: ch.Discord})
+	}
+	if ch.WebhookURL != "" {
+		out = append(out, notifier.Destination{Channel: ch.Name, Platform: "webhook", Address: ch.WebhookURL})
+	}
+	return out
+}
+
+func destsFor(cfg *config.Config, t config.Target, routes []notifier.Route) []string {
+	if !cfg.Chat() {
+		return []string{consoleDest.String()}
+	}
+	var out []string
+	for _, ch := range cfg.ChannelsFor(t) {
+		for _, d := range destinationsOf(ch) {
+			out = append(out, d.String())
+		}
+	}
+	return out
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"text/tabwriter"
+	"time"
+
+	"github.com/outagebot/outagebot/app"
+	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/demo"
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+func flags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "configuration file (TOML)")
+	return fs, path
+}
+
+// loadConfig parses flags and loads the file; on failure it prints every
+// problem and returns the exit code to use.
+func loadConfig(fs *flag.FlagSet, path *string, args []string, stderr io.Writer) (*config.Config, int) {
+	if err := fs.Parse(args); err != nil {
+		return nil, 2
+	}
+	if *path == "" {
+		fmt.Fprintf(stderr, "outagebot %s: --config FILE is required (try --config config.example.toml)\n", fs.Name())
+		return nil, 2
+	}
+	cfg, err := config.Load(*path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, 1
+	}
+	return cfg, 0
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, path := flags("run", stderr)
+	cfg, code := loadConfig(fs, path, args, stderr)
+	if cfg == nil {
+		return code
+	}
+	log := newLogger(stderr, cfg.Bot.LogLevel, cfg.Bot.LogFormat)
+	if !cfg.Chat() {
+		log.Info("no Slack or Discord configured: notifications are printed to the terminal")
+	}
+	a, err := app.New(ctx, cfg, app.Options{Stdout: stdout, Log: log})
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	if err := a.Run(ctx); err != nil {
+		log.Error("stopped with an error", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs, path := flags("check", stderr)
+	cfg, code := loadConfig(fs, path, args, stderr)
+	if cfg == nil {
+		return code
+	}
+	fmt.Fprintf(stdout, "%s: OK (%d targets, %d channels, %d digests)\n", cfg.Path, len(cfg.Targets), len(cfg.Channels), len(cfg.Digests))
+	return 0
+}
+
+// onceJSON is the contract shape of `once --json`.
+type onceJSON struct {
+	Targets []onceTarget `json:"targets"`
+}
+
+type onceTarget struct {
+	Name       string          `json:"name"`
+	Status     sources.Status  `json:"status"`
+	Reachable  bool            `json:"reachable"`
+	Error      string          `json:"error,omitempty"`
+	Components []onceComponent `json:"components"`
+	Incidents  []onceIncident  `json:"incidents"`
+}
+
+type onceComponent struct {
+	Name   string         `json:"name"`
+	Status sources.Status `json:"status"`
+}
+
+type onceIncident struct {
+	Title     string `json:"title"`
+	Status    string `json:"status"`
+	StartedAt string `json:"started_at"`
+}
+
+func cmdOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, path := flags("once", stderr)
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	cfg, code := loadConfig(fs, path, args, stderr)
+	if cfg == nil {
+		return code
+	}
+	snaps, err := app.Once(ctx, cfg, app.Options{Log: newLogger(stderr, "warn", "text")})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if *asJSON {
+		out := onceJSON{Targets: []onceTarget{}}
+		for _, s := range snaps {
+			out.Targets = append(out.Targets, toOnce(s))
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return 1
+		}
+		return 0
+	}
+	printTable(stdout, snaps)
+	return 0
+}
+
+func toOnce(s bot.Snapshot) onceTarget {
+	t := onceTarget{Name: s.Name, Status: s.Status, Reachable: s.Reachable, Error: s.Error,
+		Components: []onceComponent{}, Incidents: []onceIncident{}}
+	for _, c := range s.Components {
+		t.Components = append(t.Components, onceComponent{Name: c.Name, Status: c.Status})
+	}
+	for _, i := range s.Incidents {
+		t.Incidents = append(t.Incidents, onceIncident{Title: i.Title, Status: string(i.Status), StartedAt: i.StartedAt.UTC().Format(time.RFC3339)})
+	}
+	return t
+}
+
+func printTable(w io.Writer, snaps []bot.Snapshot) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tSTATUS\tDETAIL")
+	for _, s := range snaps {
+		detail := ""
+		switch {
+		case !s.Reachable:
+			detail = s.Error
+		case len(s.Incidents) > 0:
+			i := s.Incidents[0]
+			detail = fmt.Sprintf("%s [%s] since %s", i.Title, i.Status, outage.FormatDuration(time.Since(i.StartedAt)))
+			if len(s.Incidents) > 1 {
+				detail += fmt.Sprintf(" (+%d more)", len(s.Incidents)-1)
+			}
+		case s.Error != "":
+			detail = s.Error
+		default:
+			var bad []string
+			for _, c := range s.Components {
+				if c.Status.IsProblem() {
+					bad = append(bad, c.Name+" "+c.Status.Label())
+				}
+			}
+			if len(bad) > 0 {
+				detail = fmt.Sprint(bad)
+			} else if s.Latency > 0 {
+				detail = s.Latency.Round(time.Millisecond).String()
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Status, detail)
+	}
+	tw.Flush()
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	verbose := fs.Bool("v", false, "also print the bot's log")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	level := "error"
+	if *verbose {
+		level = "info"
+	}
+	if err := demo.Run(ctx, stdout, newLogger(stderr, level, "text")); err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return 1
+	}
+	return 0
+}
+
+func cmdVersion(stdout io.Writer) int {
+	fmt.Fprintf(stdout, "outagebot %s (%s, %s/%s)\n", app.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return 0
+}

@@ -1,0 +1,70 @@
+// Command outagebot watches vendor status pages and internal endpoints and
+// reports outages, from start to restoration, in Slack, Discord or the
+// terminal.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // CRON_TZ and digest time zones work without the host's zoneinfo
+)
+
+const usage = `outagebot watches vendor status pages and your own endpoints and posts
+every outage, its updates and its restoration to Slack, Discord or this terminal.
+
+Usage:
+  outagebot run   --config FILE          run the bot
+  outagebot check --config FILE          validate a configuration
+  outagebot once  --config FILE [--json] poll every target once and print the status
+  outagebot demo                         watch a simulated outage, offline, in under a minute
+  outagebot version                      print the version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return cmdRun(ctx, rest, stdout, stderr)
+	case "check":
+		return cmdCheck(rest, stdout, stderr)
+	case "once":
+		return cmdOnce(ctx, rest, stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, rest, stdout, stderr)
+	case "version", "--version", "-v":
+		return cmdVersion(stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "outagebot: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		lv = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
