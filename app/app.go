@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +34,10 @@ var Version = "dev"
 type Options struct {
 	// Stdout receives console notifications (default: discarded).
 	Stdout io.Writer
+	// Greet, if set and no chat is configured, receives a status table once
+	// every target has been polled, so a quiet start still shows the bot at
+	// work.
+	Greet io.Writer
 	Log    *slog.Logger
 	// Transport, if set, replaces the HTTP transport of feeds (tests).
 	Transport http.RoundTripper
@@ -52,6 +57,8 @@ type App struct {
 	disp     *notifier.Dispatcher
 	registry *prometheus.Registry
 	listener net.Listener
+	// console receives the start-up status table (console mode only).
+	console io.Writer
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -81,6 +88,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, store: st, registry: reg}
+	if !cfg.Chat() {
+		a.console = opts.Greet
+	}
 
 	deliveries := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "outagebot_deliveries_total",
@@ -185,6 +195,9 @@ func (a *App) Run(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	wg.Go(func() { a.disp.Run(ctx) })
+	if a.console != nil {
+		wg.Go(func() { a.greet(ctx) })
+	}
 	a.sched.Run(ctx, a.runner.Jobs(), a.runner.Poll)
 	wg.Wait()
 
@@ -195,6 +208,41 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.log.Info("outagebot stopped")
 	return a.store.Close()
+}
+
+// greet shows a console user the state of every target once each has been
+// polled, so a quiet start (everything operational) still shows the bot
+// working.
+func (a *App) greet(ctx context.Context) {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		snaps := a.runner.Snapshots()
+		polled := 0
+		for _, s := range snaps {
+			if !s.CheckedAt.IsZero() {
+				polled++
+			}
+		}
+		if polled < len(snaps) {
+			continue
+		}
+		var b strings.Builder
+		noun := "targets"
+		if len(snaps) == 1 {
+			noun = "target"
+		}
+		fmt.Fprintf(&b, "Watching %d %s. Current status:\n\n", len(snaps), noun)
+		_ = bot.WriteTable(&b, snaps, time.Now())
+		b.WriteString("\nOutages will be printed here as they start, change and end (Ctrl-C to stop).\n\n")
+		_, _ = io.WriteString(a.console, b.String())
+		return
+	}
 }
 
 // Close releases the store when Run was never called.

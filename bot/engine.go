@@ -230,22 +230,20 @@ func (a *applier) probe(obs sources.Observation) {
 		st.LastSeverity, st.SeverityStreak = sev, 1
 	}
 
+	// A probe is one endpoint: the outage's title names it, so it lists no
+	// components.
 	t := st.Outages[keyHealth]
-	comps := []outage.ComponentState{{Name: c.Name, Status: sev}}
 	switch {
 	case t == nil && bad && st.BadStreak >= a.pol.FailureThreshold:
 		t = a.open(keyHealth, outage.Incident, probeTitle(st.Target, sev), sev, st.BadSince)
 		t.ByHealth = true
-		t.Outage.Components = comps
 		a.emit(t, outage.Opened, probeBody(c, st.BadStreak))
 	case t != nil && bad && sev != t.Outage.Severity && st.SeverityStreak >= a.pol.FailureThreshold:
 		was := t.Outage.Severity
 		t.Outage.Severity = sev
 		t.Outage.Title = probeTitle(st.Target, sev)
-		t.Outage.Components = comps
 		a.emit(t, outage.Updated, fmt.Sprintf("Now %s (was %s): %s", sev.Label(), was.Label(), c.Detail))
 	case t != nil && !bad && st.GoodStreak >= a.pol.SuccessThreshold:
-		t.Outage.Components = comps
 		a.resolve(t, st.GoodSince, fmt.Sprintf("%s is responding normally again.", st.Target))
 	}
 }

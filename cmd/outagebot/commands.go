@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"text/tabwriter"
 	"time"
 
 	"github.com/outagebot/outagebot/app"
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/demo"
-	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
 
@@ -53,7 +51,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !cfg.Chat() {
 		log.Info("no Slack or Discord configured: notifications are printed to the terminal")
 	}
-	a, err := app.New(ctx, cfg, app.Options{Stdout: stdout, Log: log})
+	a, err := app.New(ctx, cfg, app.Options{Stdout: stdout, Greet: stdout, Log: log})
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return 1
@@ -124,7 +122,9 @@ func cmdOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	printTable(stdout, snaps)
+	if err := bot.WriteTable(stdout, snaps, time.Now()); err != nil {
+		return 1
+	}
 	return 0
 }
 
@@ -138,40 +138,6 @@ func toOnce(s bot.Snapshot) onceTarget {
 		t.Incidents = append(t.Incidents, onceIncident{Title: i.Title, Status: string(i.Status), StartedAt: i.StartedAt.UTC().Format(time.RFC3339)})
 	}
 	return t
-}
-
-func printTable(w io.Writer, snaps []bot.Snapshot) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tSTATUS\tDETAIL")
-	for _, s := range snaps {
-		detail := ""
-		switch {
-		case !s.Reachable:
-			detail = s.Error
-		case len(s.Incidents) > 0:
-			i := s.Incidents[0]
-			detail = fmt.Sprintf("%s [%s] since %s", i.Title, i.Status, outage.FormatDuration(time.Since(i.StartedAt)))
-			if len(s.Incidents) > 1 {
-				detail += fmt.Sprintf(" (+%d more)", len(s.Incidents)-1)
-			}
-		case s.Error != "":
-			detail = s.Error
-		default:
-			var bad []string
-			for _, c := range s.Components {
-				if c.Status.IsProblem() {
-					bad = append(bad, c.Name+" "+c.Status.Label())
-				}
-			}
-			if len(bad) > 0 {
-				detail = fmt.Sprint(bad)
-			} else if s.Latency > 0 {
-				detail = s.Latency.Round(time.Millisecond).String()
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Status, detail)
-	}
-	tw.Flush()
 }
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
