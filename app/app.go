@@ -38,7 +38,7 @@ type Options struct {
 	// every target has been polled, so a quiet start still shows the bot at
 	// work.
 	Greet io.Writer
-	Log    *slog.Logger
+	Log   *slog.Logger
 	// Transport, if set, replaces the HTTP transport of feeds (tests).
 	Transport http.RoundTripper
 	// Now is the clock (default time.Now).
