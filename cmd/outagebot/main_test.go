@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fixtures are the lifecycle phases of a Statuspage page, shared with the
+// app's end-to-end tests.
+const fixtures = "../../app/testdata/lifecycle"
+
+func serveFixture(t *testing.T, phase string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, err := os.ReadFile(filepath.Join(fixtures, phase, filepath.Base(r.URL.Path)))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(data)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "outagebot.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestOnceJSONContract(t *testing.T) {
+	vendor := serveFixture(t, "2-investigating")
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprint(w, "<html><body>502 Bad Gateway</body></html>")
+	}))
+	defer down.Close()
+	path := writeConfig(t, fmt.Sprintf(`
+[bot]
+state = "unused.db"
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = %q
+[[target]]
+name = "Broken"
+type = "statuspage"
+url = %q
+`, vendor.URL, down.URL))
+
+	code, stdout, stderr := runCLI("once", "--config", path, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// The shape is the contract: decode strictly into it.
+	var got struct {
+		Targets []struct {
+			Name       string `json:"name"`
+			Status     string `json:"status"`
+			Reachable  bool   `json:"reachable"`
+			Error      string `json:"error"`
+			Components []struct {
+				Name   string `json:"name"`
+				Status string `json:"status"`
+			} `json:"components"`
+			Incidents []struct {
+				Title     string `json:"title"`
+				Status    string `json:"status"`
+				StartedAt string `json:"started_at"`
+			} `json:"incidents"`
+		} `json:"targets"`
+	}
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("output is not the contract JSON: %v\n%s", err, stdout)
+	}
+	// Errors name the test server's random port: normalise for the golden.
+	normal := regexp.MustCompile(`127\.0\.0\.1:\d+`).ReplaceAllString(stdout, "127.0.0.1:PORT")
+	golden(t, "once.json.golden", normal)
+	if got.Targets[1].Status != "unknown" || got.Targets[1].Reachable || !strings.Contains(got.Targets[1].Error, "HTTP 502") {
+		t.Errorf("broken target = %+v", got.Targets[1])
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run go test -update to accept):\n%s", path, got)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	good := writeConfig(t, `
+[[target]]
+name = "GitHub"
+type = "statuspage"
+url = "https://www.githubstatus.com"
+`)
+	if code, out, errOut := runCLI("check", "--config", good); code != 0 || !strings.Contains(out, ": OK (1 targets") {
+		t.Errorf("good config: exit %d, %q %q", code, out, errOut)
+	}
+	if code, _, _ := runCLI("check", "--config", "../../config.example.toml"); code != 0 {
+		t.Errorf("the shipped example config does not pass check")
+	}
+
+	bad := writeConfig(t, `[bot]
+lisen = "127.0.0.1:8080"
+
+[[target]]
+name = "GitHub"
+type = "statuspage"
+url = "not a url"
+interval = "soon"
+`)
+	code, out, errOut := runCLI("check", "--config", bad)
+	if code != 1 || out != "" {
+		t.Fatalf("bad config: exit %d, stdout %q", code, out)
+	}
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want 3 problems, got:\n%s", errOut)
+	}
+	for _, l := range lines {
+		if !regexp.MustCompile(`^` + regexp.QuoteMeta(bad) + `:\d+: `).MatchString(l) {
+			t.Errorf("not FILE:LINE: message: %q", l)
+		}
+	}
+	for _, want := range []string{":2: bot.lisen: unknown key (did you mean listen?)", `:7: target["GitHub"].url`, `:8: target["GitHub"].interval`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("missing %q in:\n%s", want, errOut)
+		}
+	}
+
+	if code, _, errOut := runCLI("check", "--config", filepath.Join(t.TempDir(), "missing.toml")); code != 1 || !strings.Contains(errOut, "missing.toml") {
+		t.Errorf("missing file: exit %d, %q", code, errOut)
+	}
+	if code, _, _ := runCLI("check"); code != 2 {
+		t.Errorf("no --config: exit %d, want 2", code)
+	}
+}
+
+func TestUsageAndVersion(t *testing.T) {
+	if code, _, errOut := runCLI(); code != 2 || !strings.Contains(errOut, "Usage:") {
+		t.Errorf("no args: %d %q", code, errOut)
+	}
+	if code, _, errOut := runCLI("frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: %d %q", code, errOut)
+	}
+	if code, out, _ := runCLI("version"); code != 0 || !strings.HasPrefix(out, "outagebot ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+// run must stop cleanly on cancellation (SIGINT/SIGTERM cancel the same
+// context) and leave a usable state file behind.
+func TestRunStopsOnCancel(t *testing.T) {
+	vendor := serveFixture(t, "1-operational")
+	state := filepath.Join(t.TempDir(), "state.db")
+	path := writeConfig(t, fmt.Sprintf(`
+[bot]
+state = %q
+listen = "127.0.0.1:0"
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = %q
+interval = "1s"
+`, state, vendor.URL))
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncWriter
+	done := make(chan int)
+	go func() { done <- cmdRun(ctx, []string{"--config", path}, &out, &errb) }()
+	waitUntil(t, func() bool { return strings.Contains(out.String(), "Watching 1 target.") })
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "outagebot stopped") {
+		t.Errorf("no clean stop in the log:\n%s", errb.String())
+	}
+	if _, err := os.Stat(state); err != nil {
+		t.Errorf("state file: %v", err)
+	}
+}
