@@ -300,3 +300,9 @@ func TestCrashBetweenCommitAndDeliveryStillDelivers(t *testing.T) {
 
 // fastRetries keeps test deliveries prompt.
 var fastRetries = notifier.Options{BaseBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Idle: 50 * time.Millisecond}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
