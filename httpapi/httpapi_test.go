@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func TestEndpoints(t *testing.T) {
+	var healthErr error
+	reg := prometheus.NewRegistry()
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "outagebot_test_total", Help: "A test counter."})
+	reg.MustRegister(c)
+	c.Inc()
+	extra := map[string]http.Handler{"POST /hook": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "hooked") })}
+	srv := httptest.NewServer(Handler(func(context.Context) error { return healthErr }, reg, extra))
+	defer srv.Close()
+
+	get := func(method, path string) (int, string) {
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+
+	tests := []struct {
+		name, method, path string
+		unhealthy          bool
+		code               int
+		body               string
+	}{
+		{"healthy", "GET", "/healthz", false, 200, `{"status":"ok"}`},
+		{"unhealthy", "GET", "/healthz", true, 503, `"error":"store not writable: disk full"`},
+		{"ready", "GET", "/readyz", false, 200, `"ok"`},
+		{"metrics", "GET", "/metrics", false, 200, "outagebot_test_total 1"},
+		{"extra endpoint", "POST", "/hook", false, 200, "hooked"},
+		{"wrong method", "POST", "/healthz", false, 405, ""},
+		{"unknown path", "GET", "/nope", false, 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			healthErr = nil
+			if tt.unhealthy {
+				healthErr = errors.New("store not writable: disk full")
+			}
+			code, body := get(tt.method, tt.path)
+			if code != tt.code || !strings.Contains(body, tt.body) {
+				t.Errorf("%s %s = %d %q, want %d containing %q", tt.method, tt.path, code, body, tt.code, tt.body)
+			}
+		})
+	}
+}
