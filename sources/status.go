@@ -17,19 +17,21 @@ const (
 	Unknown       Status = "unknown"
 )
 
-var rank = map[Status]int{
-	Operational:   0,
-	Maintenance:   1,
-	Degraded:      2,
-	PartialOutage: 3,
-	MajorOutage:   4,
-}
-
 // Rank orders statuses by severity. Unknown ranks below Operational so that
-// missing data never makes something look worse than it is.
+// missing data never makes something look worse than it is. (A switch, not
+// a map: it runs for every component of every poll.)
 func (s Status) Rank() int {
-	if r, ok := rank[s]; ok {
-		return r
+	switch s {
+	case Operational:
+		return 0
+	case Maintenance:
+		return 1
+	case Degraded:
+		return 2
+	case PartialOutage:
+		return 3
+	case MajorOutage:
+		return 4
 	}
 	return -1
 }
