@@ -163,7 +163,7 @@ func (a *App) Listen() error {
 	}
 	l, err := net.Listen("tcp", a.cfg.Bot.Listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s (bot.listen): %w", a.cfg.Bot.Listen, err)
+		return fmt.Errorf("listen on %s for health and metrics: %w (set bot.listen to another address, or to \"\" to turn the HTTP server off)", a.cfg.Bot.Listen, err)
 	}
 	a.listener = l
 	return nil
