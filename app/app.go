@@ -59,6 +59,8 @@ type App struct {
 	listener net.Listener
 	// console receives the start-up status table (console mode only).
 	console io.Writer
+	// commands answers chat commands.
+	commands *bot.Commands
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -120,9 +122,20 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.disp = notifier.NewDispatcher(st, routes, log.With("component", "dispatcher"), dopts)
 
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	mutes, err := bot.NewMutes(ctx, st, now())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("load mutes: %w", err)
+	}
 	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
 	a.runner.Notify = a.disp.Wake
 	a.runner.Now = opts.Now
+	a.runner.Mutes = mutes
+	a.commands = &bot.Commands{View: a.runner, History: st, Mutes: mutes, Now: now}
 	if err := a.runner.Load(ctx, st); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("restore state: %w", err)
@@ -136,6 +149,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 
 // Runner exposes the engine's view (for status queries and tests).
 func (a *App) Runner() *bot.Runner { return a.runner }
+
+// Commands answers chat commands from the bot's state.
+func (a *App) Commands() *bot.Commands { return a.commands }
 
 // Store exposes the store (for status queries and tests).
 func (a *App) Store() *store.Store { return a.store }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -46,6 +47,8 @@ type Runner struct {
 	// Notify is called after a commit that queued events (to wake the
 	// dispatcher).
 	Notify func()
+	// Mutes, if set, silences new outages of muted targets.
+	Mutes *Mutes
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 
@@ -150,6 +153,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	} else if pollErr == nil && wasFailing {
 		log.Info("poll works again")
 	}
+	quiet := r.silence(&ts.st, change)
 	mat := material(ts.st)
 	if change.Empty() && string(mat) == string(ts.material) {
 		return
@@ -169,6 +173,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 		Outages: change.Outages,
 		Events:  change.Events,
 		Dests:   t.Dests,
+		Quiet:   quiet,
 		At:      r.now(),
 	})
 	if err != nil {
@@ -183,9 +188,41 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 		r.Metrics.Events.WithLabelValues(string(ev.Kind)).Inc()
 	}
 	r.Metrics.OpenOutages.WithLabelValues(t.Name).Set(float64(openIncidents(ts.st)))
-	if len(events) > 0 && r.Notify != nil {
+	if len(events) > len(quiet) && r.Notify != nil {
 		r.Notify()
 	}
+}
+
+// silence decides which outages of this step are not announced: those that
+// open while the target is muted. Once the mute ends they are announced
+// with their next event, which then starts their thread.
+func (r *Runner) silence(st *TargetState, change Change) []string {
+	_, muted := r.Mutes.Muted(st.Target, r.now())
+	if !muted {
+		st.Silenced = nil
+		return nil
+	}
+	for _, ev := range change.Events {
+		if ev.Kind == outage.Opened && !slices.Contains(st.Silenced, ev.OutageID) {
+			st.Silenced = append(st.Silenced, ev.OutageID)
+		}
+	}
+	var quiet []string
+	for _, ev := range change.Events {
+		if slices.Contains(st.Silenced, ev.OutageID) && !slices.Contains(quiet, ev.OutageID) {
+			quiet = append(quiet, ev.OutageID)
+		}
+	}
+	// Forget resolved outages.
+	st.Silenced = slices.DeleteFunc(st.Silenced, func(id string) bool {
+		for _, t := range st.Outages {
+			if t.Outage.ID == id {
+				return false
+			}
+		}
+		return true
+	})
+	return quiet
 }
 
 func (r *Runner) rollback(ts *targetState) {

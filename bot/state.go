@@ -40,6 +40,9 @@ type TargetState struct {
 	// Ignored holds vendor incidents that were already open on the first
 	// poll when announce_existing is off; they are never announced.
 	Ignored []string `json:"ignored,omitempty"`
+	// Silenced lists open outages that began while the target was muted:
+	// their events are stored but not announced until the mute ends.
+	Silenced []string `json:"silenced,omitempty"`
 	// IgnoreHealth is set when components were already bad on the first poll
 	// with announce_existing off; it clears once they recover.
 	IgnoreHealth bool `json:"ignore_health,omitempty"`

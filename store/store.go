@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -188,6 +189,9 @@ type Commit struct {
 	Events  []outage.Event
 	// Dests are the outbox destinations ("ops/slack") every event goes to.
 	Dests []string
+	// Quiet lists outages whose events are stored but not queued (a muted
+	// target's new outages).
+	Quiet []string
 	At    time.Time
 }
 
@@ -227,6 +231,9 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 			if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO events (outage_id, seq, kind, at, data) VALUES (?, ?, ?, ?, ?) RETURNING id`),
 				ev.OutageID, ev.Seq, string(ev.Kind), ev.At.UnixMilli(), string(data)).Scan(&ev.ID); err != nil {
 				return fmt.Errorf("save event %s#%d: %w", ev.OutageID, ev.Seq, err)
+			}
+			if slices.Contains(c.Quiet, ev.OutageID) {
+				continue
 			}
 			for _, dest := range c.Dests {
 				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (event_id, outage_id, dest, next_at, created_at) VALUES (?, ?, ?, ?, ?)`),

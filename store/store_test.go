@@ -105,6 +105,7 @@ func TestStore(t *testing.T) {
 			t.Run("gave up lets the thread continue", func(t *testing.T) { testGaveUp(t, open(t)) })
 			t.Run("outages and events", func(t *testing.T) { testOutagesAndEvents(t, open(t)) })
 			t.Run("commit is atomic", func(t *testing.T) { testAtomic(t, open(t)) })
+			t.Run("mutes", func(t *testing.T) { testMutes(t, open(t)) })
 			t.Run("ping", func(t *testing.T) {
 				if err := open(t).Ping(context.Background()); err != nil {
 					t.Fatal(err)
@@ -247,5 +248,28 @@ func testAtomic(t *testing.T, s *store.Store) {
 	outs, _ := s.Outages(ctx, time.Time{}, "")
 	if len(states) != 0 || depth != 0 || len(outs) != 0 {
 		t.Fatalf("a failed commit left states=%v depth=%d outages=%v", states, depth, outs)
+	}
+}
+
+func testMutes(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	if err := s.SaveMute(ctx, store.MuteRow{Target: "GitHub", Until: t0.Add(time.Hour), By: "alice", Reason: "deploy"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveMute(ctx, store.MuteRow{Target: "GitHub", Until: t0.Add(2 * time.Hour), By: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := s.Mutes(ctx, t0)
+	if err != nil || len(ms) != 1 || ms[0].By != "bob" || !ms[0].Until.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("mutes = %+v, %v", ms, err)
+	}
+	if ms, _ := s.Mutes(ctx, t0.Add(3*time.Hour)); len(ms) != 0 {
+		t.Errorf("an ended mute is still listed: %+v", ms)
+	}
+	if was, err := s.DeleteMute(ctx, "GitHub"); !was || err != nil {
+		t.Errorf("delete = %v, %v", was, err)
+	}
+	if was, _ := s.DeleteMute(ctx, "GitHub"); was {
+		t.Error("deleted twice")
 	}
 }

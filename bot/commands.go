@@ -1,0 +1,597 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+// Request is one chat command, already authenticated by the platform layer.
+type Request struct {
+	// Text is what followed the slash command ("uptime github 7d").
+	Text string
+	// User is who asked, as the platform shows them ("<@U123>", "alice").
+	User string
+}
+
+// Answer is a platform-neutral reply; Slack and Discord render it.
+type Answer struct {
+	Title    string
+	Sections []Section
+	// Public answers are shown to the whole channel; others only to the
+	// person who asked.
+	Public bool
+	// Announce, when set, is also posted to the channel for everyone (a mute
+	// is announced with its author and end).
+	Announce string
+	// Problem marks an answer to a request that could not be carried out.
+	Problem bool
+}
+
+// Section is a titled group of lines.
+type Section struct {
+	Heading string
+	Lines   []string
+}
+
+// Text renders the answer as plain text (console, tests, fallbacks).
+func (a Answer) Text() string {
+	var b strings.Builder
+	b.WriteString(a.Title)
+	for _, s := range a.Sections {
+		b.WriteString("\n")
+		if s.Heading != "" {
+			b.WriteString("\n" + s.Heading)
+		}
+		for _, l := range s.Lines {
+			b.WriteString("\n" + l)
+		}
+	}
+	return b.String()
+}
+
+// View is what commands read of the live engine.
+type View interface {
+	Snapshots() []Snapshot
+	OpenOutages() []outage.Outage
+}
+
+// History is what commands read of the store.
+type History interface {
+	Outages(ctx context.Context, since time.Time, target string) ([]outage.Outage, error)
+}
+
+// Muter keeps mutes.
+type Muter interface {
+	Mute(ctx context.Context, m Mute) error
+	Unmute(ctx context.Context, target string) (bool, error)
+	Muted(target string, at time.Time) (Mute, bool)
+}
+
+// Mute silences new announcements of a target until Until.
+type Mute struct {
+	Target string    `json:"target"`
+	Until  time.Time `json:"until"`
+	By     string    `json:"by"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Commands answers chat commands from memory and the store, never from a
+// live poll, so an answer takes milliseconds.
+type Commands struct {
+	View    View
+	History History
+	Mutes   Muter
+	Now     func() time.Time
+	// DefaultWindow is the window of incidents and uptime when none is given
+	// (default 24h).
+	DefaultWindow time.Duration
+	// MaxMute bounds a mute (default 7 days).
+	MaxMute time.Duration
+}
+
+// Names of the commands, in help order.
+var commandNames = []string{"status", "incidents", "uptime", "mute", "unmute", "help"}
+
+// Run answers one request. The first word picks the command when it names
+// one; otherwise the whole text is a target for status, so "/status openai"
+// works.
+func (c *Commands) Run(ctx context.Context, r Request) Answer {
+	fields := strings.Fields(r.Text)
+	cmd, args := "status", fields
+	if len(fields) > 0 && slices.Contains(commandNames, strings.ToLower(fields[0])) {
+		cmd, args = strings.ToLower(fields[0]), fields[1:]
+	}
+	switch cmd {
+	case "incidents":
+		return c.incidents(ctx, args)
+	case "uptime":
+		return c.uptime(ctx, args)
+	case "mute":
+		return c.mute(ctx, r.User, args)
+	case "unmute":
+		return c.unmute(ctx, r.User, args)
+	case "help":
+		return Help()
+	}
+	return c.status(args)
+}
+
+func (c *Commands) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Help lists the commands.
+func Help() Answer {
+	return Answer{Title: "outagebot commands", Sections: []Section{{Lines: []string{
+		"`status` — every target's current status",
+		"`status <target>` (or just `<target>`) — one target in detail",
+		"`incidents [window]` — outages in the last window (default 24h), e.g. `incidents 7d`",
+		"`uptime [target] [window]` — uptime per target, e.g. `uptime github 7d`",
+		"`mute <target> <duration> [reason]` — silence new alerts for a target, e.g. `mute github 2h deploy`",
+		"`unmute <target>` — end a mute",
+		"`help` — this list",
+	}}}}
+}
+
+func problem(title string, lines ...string) Answer {
+	return Answer{Title: title, Problem: true, Sections: []Section{{Lines: lines}}}
+}
+
+func (c *Commands) status(args []string) Answer {
+	snaps := c.View.Snapshots()
+	if len(args) == 0 {
+		return c.overview(snaps)
+	}
+	s, a, ok := c.find(snaps, strings.Join(args, " "))
+	if !ok {
+		return a
+	}
+	return c.detail(s)
+}
+
+func (c *Commands) overview(snaps []Snapshot) Answer {
+	now := c.now()
+	var bad, good []string
+	for _, s := range snaps {
+		line := fmt.Sprintf("%s *%s*: %s", Emoji(s.Status), s.Name, s.Status.Label())
+		if d := detail(s, now); d != "" && s.Status != sources.Operational {
+			line += " — " + d
+		}
+		if m, ok := c.mutedNow(s.Name); ok {
+			line += fmt.Sprintf(" (muted until %s by %s)", clock(m.Until), m.By)
+		}
+		if s.Status == sources.Operational {
+			good = append(good, line)
+		} else {
+			bad = append(bad, line)
+		}
+	}
+	a := Answer{Title: fmt.Sprintf("Status of %d targets", len(snaps))}
+	if len(bad) == 0 {
+		a.Title = fmt.Sprintf("All %d targets are operational", len(snaps))
+	}
+	if len(bad) > 0 {
+		a.Sections = append(a.Sections, Section{Heading: "Needs attention", Lines: bad})
+	}
+	if len(good) > 0 {
+		a.Sections = append(a.Sections, Section{Heading: "Operational", Lines: good})
+	}
+	return a
+}
+
+func (c *Commands) detail(s Snapshot) Answer {
+	now := c.now()
+	a := Answer{Title: fmt.Sprintf("%s %s: %s", Emoji(s.Status), s.Name, s.Status.Label())}
+	var info []string
+	if s.CheckedAt.IsZero() {
+		info = append(info, "Not polled yet.")
+	} else {
+		info = append(info, "Checked "+outage.FormatDuration(now.Sub(s.CheckedAt))+" ago.")
+	}
+	if !s.Reachable && s.Error != "" {
+		info = append(info, "Cannot read its status: "+s.Error)
+	} else if s.Error != "" {
+		info = append(info, s.Error)
+	}
+	if s.Latency > 0 {
+		info = append(info, "Latency "+s.Latency.Round(time.Millisecond).String()+".")
+	}
+	if m, ok := c.mutedNow(s.Name); ok {
+		info = append(info, fmt.Sprintf("Muted until %s by %s%s.", clock(m.Until), m.By, reasonSuffix(m.Reason)))
+	}
+	a.Sections = append(a.Sections, Section{Lines: info})
+	var open []string
+	for _, o := range c.View.OpenOutages() {
+		if o.Target == s.Name {
+			line := fmt.Sprintf("%s %s — since %s (%s)", Emoji(o.Severity), o.Title, clock(o.OpenedAt), outage.FormatDuration(now.Sub(o.OpenedAt)))
+			if o.URL != "" {
+				line += " " + o.URL
+			}
+			open = append(open, line)
+		}
+	}
+	if len(open) > 0 {
+		a.Sections = append(a.Sections, Section{Heading: "Open outages", Lines: open})
+	}
+	var comps []string
+	for _, cs := range s.Components {
+		if cs.Status != sources.Operational {
+			comps = append(comps, fmt.Sprintf("%s %s: %s", Emoji(cs.Status), cs.Name, cs.Status.Label()))
+		}
+	}
+	if len(comps) > 0 {
+		a.Sections = append(a.Sections, Section{Heading: "Components", Lines: comps})
+	} else if len(s.Components) > 1 {
+		a.Sections = append(a.Sections, Section{Lines: []string{fmt.Sprintf("All %d components operational.", len(s.Components))}})
+	}
+	return a
+}
+
+func (c *Commands) incidents(ctx context.Context, args []string) Answer {
+	window := c.window()
+	if len(args) > 0 {
+		w, err := ParseWindow(args[0])
+		if err != nil {
+			return problem("I could not read that window", err.Error(), "Try `incidents 24h` or `incidents 7d`.")
+		}
+		window = w
+	}
+	now := c.now()
+	outs, err := c.History.Outages(ctx, now.Add(-window), "")
+	if err != nil {
+		return problem("The outage history is not available right now", err.Error())
+	}
+	var lines []string
+	for _, o := range outs {
+		if o.Class == outage.Unreachable {
+			continue
+		}
+		lines = append(lines, outageLine(o, now))
+	}
+	if len(lines) == 0 {
+		return Answer{Title: fmt.Sprintf("No outages in the last %s", FormatWindow(window))}
+	}
+	noun := "outages"
+	if len(lines) == 1 {
+		noun = "outage"
+	}
+	return Answer{Title: fmt.Sprintf("%d %s in the last %s", len(lines), noun, FormatWindow(window)), Sections: []Section{{Lines: lines}}}
+}
+
+func outageLine(o outage.Outage, now time.Time) string {
+	state := "ongoing for " + outage.FormatDuration(now.Sub(o.OpenedAt))
+	if !o.Open() {
+		state = "lasted " + outage.FormatDuration(o.ResolvedAt.Sub(o.OpenedAt))
+	}
+	icon := Emoji(o.Severity)
+	if !o.Open() {
+		icon = "✅"
+	}
+	return fmt.Sprintf("%s *%s*: %s — %s, %s", icon, o.Target, o.Title, clock(o.OpenedAt), state)
+}
+
+func (c *Commands) uptime(ctx context.Context, args []string) Answer {
+	window := c.window()
+	var target string
+	snaps := c.View.Snapshots()
+	for i, a := range args {
+		if w, err := ParseWindow(a); err == nil && i == len(args)-1 {
+			window = w
+			continue
+		}
+		target = strings.TrimSpace(target + " " + a)
+	}
+	if target != "" {
+		s, a, ok := c.find(snaps, target)
+		if !ok {
+			return a
+		}
+		snaps = []Snapshot{s}
+	}
+	now := c.now()
+	since := now.Add(-window)
+	outs, err := c.History.Outages(ctx, since, "")
+	if err != nil {
+		return problem("The outage history is not available right now", err.Error())
+	}
+	var lines []string
+	for _, s := range snaps {
+		down := Downtime(outs, s.Name, since, now)
+		pct := 100 * (1 - float64(down)/float64(window))
+		line := fmt.Sprintf("*%s*: %s", s.Name, FormatPercent(pct))
+		if down > 0 {
+			line += fmt.Sprintf(" (down %s)", outage.FormatDuration(down))
+		}
+		lines = append(lines, line)
+	}
+	return Answer{Title: "Uptime over the last " + FormatWindow(window), Sections: []Section{{Lines: lines}}}
+}
+
+// Downtime is how long target had an open incident outage within
+// [since, until), with overlapping outages counted once.
+func Downtime(outs []outage.Outage, target string, since, until time.Time) time.Duration {
+	type span struct{ from, to time.Time }
+	var spans []span
+	for _, o := range outs {
+		if o.Target != target || o.Class != outage.Incident {
+			continue
+		}
+		from, to := o.OpenedAt, o.ResolvedAt
+		if to.IsZero() || to.After(until) {
+			to = until
+		}
+		if from.Before(since) {
+			from = since
+		}
+		if to.After(from) {
+			spans = append(spans, span{from, to})
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].from.Before(spans[j].from) })
+	var total time.Duration
+	var cur span
+	for i, s := range spans {
+		switch {
+		case i == 0:
+			cur = s
+		case !s.from.After(cur.to):
+			if s.to.After(cur.to) {
+				cur.to = s.to
+			}
+		default:
+			total += cur.to.Sub(cur.from)
+			cur = s
+		}
+	}
+	if len(spans) > 0 {
+		total += cur.to.Sub(cur.from)
+	}
+	return total
+}
+
+// FormatPercent shows uptime with as many decimals as it takes to not round
+// a short outage away: 100%, 99.95%, 99.999%.
+func FormatPercent(p float64) string {
+	if p >= 100 {
+		return "100%"
+	}
+	for _, prec := range []int{1, 2, 3} {
+		s := strconv.FormatFloat(p, 'f', prec, 64)
+		if s != "100.0" && s != "100.00" && s != "100.000" {
+			return strings.TrimRight(strings.TrimRight(s, "0"), ".") + "%"
+		}
+	}
+	return "99.999%"
+}
+
+func (c *Commands) mute(ctx context.Context, user string, args []string) Answer {
+	if len(args) < 2 {
+		return problem("Usage: `mute <target> <duration> [reason]`", "For example `mute github 2h deploy in progress`.")
+	}
+	// The duration is the first argument that parses as one, so target
+	// names with spaces work: `mute Checkout API 30m`.
+	at := -1
+	var d time.Duration
+	for i := 1; i < len(args); i++ {
+		if w, err := ParseWindow(args[i]); err == nil {
+			at, d = i, w
+			break
+		}
+	}
+	if at < 0 {
+		return problem("I could not find a duration in that", "Write it like `30m`, `2h` or `1d`: `mute github 2h`.")
+	}
+	maxMute := c.MaxMute
+	if maxMute == 0 {
+		maxMute = 7 * 24 * time.Hour
+	}
+	if d > maxMute {
+		return problem("That mute is too long", fmt.Sprintf("The longest mute is %s; mute again when it ends if you still need to.", FormatWindow(maxMute)))
+	}
+	s, a, ok := c.find(c.View.Snapshots(), strings.Join(args[:at], " "))
+	if !ok {
+		return a
+	}
+	m := Mute{Target: s.Name, Until: c.now().Add(d), By: user, Reason: strings.Join(args[at+1:], " ")}
+	if err := c.Mutes.Mute(ctx, m); err != nil {
+		return problem("The mute could not be saved", err.Error())
+	}
+	return Answer{
+		Title:    fmt.Sprintf("🔕 %s is muted until %s", s.Name, clock(m.Until)),
+		Sections: []Section{{Lines: []string{"New outages of " + s.Name + " will not be announced; threads already posted still get their updates and restoration. `unmute " + s.Name + "` ends it early."}}},
+		Announce: fmt.Sprintf("🔕 %s muted %s for %s (until %s)%s.", user, s.Name, FormatWindow(d), clock(m.Until), reasonSuffix(m.Reason)),
+	}
+}
+
+func (c *Commands) unmute(ctx context.Context, user string, args []string) Answer {
+	if len(args) == 0 {
+		return problem("Usage: `unmute <target>`")
+	}
+	s, a, ok := c.find(c.View.Snapshots(), strings.Join(args, " "))
+	if !ok {
+		return a
+	}
+	was, err := c.Mutes.Unmute(ctx, s.Name)
+	if err != nil {
+		return problem("The mute could not be removed", err.Error())
+	}
+	if !was {
+		return Answer{Title: s.Name + " was not muted"}
+	}
+	return Answer{Title: "🔔 " + s.Name + " is no longer muted", Announce: fmt.Sprintf("🔔 %s unmuted %s.", user, s.Name)}
+}
+
+func (c *Commands) mutedNow(target string) (Mute, bool) {
+	if c.Mutes == nil {
+		return Mute{}, false
+	}
+	return c.Mutes.Muted(target, c.now())
+}
+
+func (c *Commands) window() time.Duration {
+	if c.DefaultWindow > 0 {
+		return c.DefaultWindow
+	}
+	return 24 * time.Hour
+}
+
+// find resolves a target name: exact (ignoring case), then a unique prefix,
+// then a unique substring; otherwise an answer suggesting close names.
+func (c *Commands) find(snaps []Snapshot, name string) (Snapshot, Answer, bool) {
+	q := strings.ToLower(strings.TrimSpace(name))
+	for _, s := range snaps {
+		if strings.ToLower(s.Name) == q {
+			return s, Answer{}, true
+		}
+	}
+	for _, match := range []func(string) bool{
+		func(n string) bool { return strings.HasPrefix(n, q) },
+		func(n string) bool { return strings.Contains(n, q) },
+	} {
+		var hits []Snapshot
+		for _, s := range snaps {
+			if match(strings.ToLower(s.Name)) {
+				hits = append(hits, s)
+			}
+		}
+		if len(hits) == 1 {
+			return hits[0], Answer{}, true
+		}
+		if len(hits) > 1 {
+			names := make([]string, len(hits))
+			for i, h := range hits {
+				names[i] = h.Name
+			}
+			return Snapshot{}, problem(fmt.Sprintf("%q matches %d targets", name, len(hits)), "Which one: "+strings.Join(names, ", ")+"?"), false
+		}
+	}
+	names := make([]string, len(snaps))
+	for i, s := range snaps {
+		names[i] = s.Name
+	}
+	if close := Suggest(name, names); len(close) > 0 {
+		return Snapshot{}, problem(fmt.Sprintf("I don't know a target called %q", name), "Did you mean "+strings.Join(close, " or ")+"?"), false
+	}
+	return Snapshot{}, problem(fmt.Sprintf("I don't know a target called %q", name), "Known targets: "+strings.Join(names, ", ")+"."), false
+}
+
+// Suggest returns the names within a small edit distance of q, closest
+// first.
+func Suggest(q string, names []string) []string {
+	q = strings.ToLower(q)
+	type cand struct {
+		name string
+		d    int
+	}
+	var cs []cand
+	for _, n := range names {
+		d := levenshtein(q, strings.ToLower(n))
+		if d <= max(2, len([]rune(n))/3) {
+			cs = append(cs, cand{n, d})
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// ParseWindow reads a window or duration as people type it: "90m", "24h",
+// "7d", "2w", "1h30m".
+func ParseWindow(s string) (time.Duration, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return 0, fmt.Errorf("empty duration")
+	}
+	unit := s[len(s)-1]
+	if unit == 'd' || unit == 'w' {
+		n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("%q is not a duration: write it like 30m, 2h, 7d or 2w", s)
+		}
+		day := 24 * time.Hour
+		if unit == 'w' {
+			day *= 7
+		}
+		return time.Duration(n * float64(day)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a duration: write it like 30m, 2h, 7d or 2w", s)
+	}
+	return d, nil
+}
+
+// FormatWindow renders a window the way it was probably typed: "24h", "7d".
+func FormatWindow(d time.Duration) string {
+	day := 24 * time.Hour
+	switch {
+	case d%time.Hour == 0 && d <= 48*time.Hour:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%(7*day) == 0 && d >= 14*day:
+		return fmt.Sprintf("%dw", d/(7*day))
+	case d%day == 0:
+		return fmt.Sprintf("%dd", d/day)
+	}
+	return outage.FormatDuration(d)
+}
+
+// Emoji is the status's icon in chat answers.
+func Emoji(s sources.Status) string {
+	switch s {
+	case sources.Operational:
+		return "🟢"
+	case sources.Maintenance:
+		return "🔧"
+	case sources.Degraded:
+		return "🟡"
+	case sources.PartialOutage:
+		return "🟠"
+	case sources.MajorOutage:
+		return "🔴"
+	}
+	return "⚪"
+}
+
+func clock(t time.Time) string { return t.UTC().Format("Jan 2 15:04 UTC") }
+
+func reasonSuffix(r string) string {
+	if r == "" {
+		return ""
+	}
+	return ": " + r
+}

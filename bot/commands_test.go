@@ -1,0 +1,196 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+)
+
+type fakeView struct {
+	snaps []Snapshot
+	open  []outage.Outage
+}
+
+func (v fakeView) Snapshots() []Snapshot        { return v.snaps }
+func (v fakeView) OpenOutages() []outage.Outage { return v.open }
+
+type fakeHistory struct {
+	outs []outage.Outage
+	err  error
+}
+
+func (h fakeHistory) Outages(_ context.Context, since time.Time, target string) ([]outage.Outage, error) {
+	var out []outage.Outage
+	for _, o := range h.outs {
+		if (o.Open() || !o.ResolvedAt.Before(since)) && (target == "" || o.Target == target) {
+			out = append(out, o)
+		}
+	}
+	return out, h.err
+}
+
+func newCommands(t *testing.T) *Commands {
+	t.Helper()
+	now := t0.Add(24 * time.Hour)
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	mutes, err := NewMutes(context.Background(), s, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	openAI := outage.Outage{ID: "o2", Target: "OpenAI", Class: outage.Incident, Title: "Elevated errors on API", Severity: sources.PartialOutage,
+		OpenedAt: now.Add(-12 * time.Minute), URL: "https://status.openai.com/incidents/x"}
+	return &Commands{
+		Now:   func() time.Time { return now },
+		Mutes: mutes,
+		View: fakeView{
+			snaps: []Snapshot{
+				{Name: "OpenAI", Status: sources.PartialOutage, Reachable: true, CheckedAt: now.Add(-time.Minute),
+					Components: []ComponentSnapshot{{Name: "API", Status: sources.PartialOutage}, {Name: "ChatGPT", Status: sources.Operational}},
+					Incidents:  []IncidentSnapshot{{Title: "Elevated errors on API", Status: sources.IncidentInvestigating, StartedAt: now.Add(-12 * time.Minute)}}},
+				{Name: "GitHub", Status: sources.Operational, Reachable: true, CheckedAt: now.Add(-time.Minute)},
+				{Name: "GitLab", Status: sources.Operational, Reachable: true, CheckedAt: now.Add(-time.Minute)},
+				{Name: "Checkout API", Status: sources.Operational, Reachable: true, CheckedAt: now.Add(-time.Minute), Latency: 42 * time.Millisecond},
+			},
+			open: []outage.Outage{openAI},
+		},
+		History: fakeHistory{outs: []outage.Outage{
+			openAI,
+			{ID: "o1", Target: "GitHub", Class: outage.Incident, Title: "Actions delayed", Severity: sources.Degraded,
+				OpenedAt: now.Add(-5 * time.Hour), ResolvedAt: now.Add(-5*time.Hour + 72*time.Minute)},
+			{ID: "u1", Target: "GitHub", Class: outage.Unreachable, Title: "GitHub: no status data", Severity: sources.Unknown,
+				OpenedAt: now.Add(-3 * time.Hour), ResolvedAt: now.Add(-2 * time.Hour)},
+		}},
+	}
+}
+
+func TestCommands(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string // substrings of the answer's text, in order
+		// problem marks answers to requests that could not be done.
+		problem bool
+		public  bool
+	}{
+		{"", []string{"Status of 4 targets", "Needs attention", "🟠 *OpenAI*: partial outage — Elevated errors on API [investigating] for 12m", "Operational", "*GitHub*"}, false, false},
+		{"status", []string{"Status of 4 targets"}, false, false},
+		{"openai", []string{"🟠 OpenAI: partial outage", "Checked 1m ago.", "Open outages", "Elevated errors on API — since Nov 23 13:48 UTC (12m) https://status.openai.com/incidents/x", "Components", "🟠 API: partial outage"}, false, false},
+		{"STATUS OpenAI", []string{"🟠 OpenAI: partial outage"}, false, false},
+		{"status check", []string{"🟢 Checkout API: operational", "Latency 42ms."}, false, false},
+		{"opnai", []string{`I don't know a target called "opnai"`, "Did you mean OpenAI?"}, true, false},
+		{"git", []string{`"git" matches 2 targets`, "GitHub, GitLab"}, true, false},
+		{"zzzzzzzz", []string{"Known targets: OpenAI, GitHub, GitLab, Checkout API."}, true, false},
+		{"incidents", []string{"2 outages in the last 24h", "🟠 *OpenAI*: Elevated errors on API — Nov 23 13:48 UTC, ongoing for 12m", "✅ *GitHub*: Actions delayed — Nov 23 09:00 UTC, lasted 1h 12m"}, false, false},
+		{"incidents 1h", []string{"1 outage in the last 1h", "OpenAI"}, false, false},
+		{"incidents soon", []string{"I could not read that window", `"soon" is not a duration`}, true, false},
+		{"uptime", []string{"Uptime over the last 24h", "*OpenAI*: 99.2% (down 12m)", "*GitHub*: 95% (down 1h 12m)", "*Checkout API*: 100%"}, false, false},
+		{"uptime github 7d", []string{"Uptime over the last 7d", "*GitHub*: 99.3% (down 1h 12m)"}, false, false},
+		{"uptime nope", []string{`I don't know a target called "nope"`}, true, false},
+		{"help", []string{"outagebot commands", "`mute <target> <duration> [reason]`"}, false, false},
+		{"mute", []string{"Usage: `mute <target> <duration> [reason]`"}, true, false},
+		{"mute github", []string{"Usage"}, true, false},
+		{"mute github forever", []string{"I could not find a duration"}, true, false},
+		{"mute github 30d", []string{"That mute is too long", "The longest mute is 7d"}, true, false},
+		{"mute gthub 2h", []string{`I don't know a target called "gthub"`, "Did you mean GitHub?"}, true, false},
+		{"unmute", []string{"Usage: `unmute <target>`"}, true, false},
+		{"unmute github", []string{"GitHub was not muted"}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			a := newCommands(t).Run(context.Background(), Request{Text: tt.text, User: "<@U1>"})
+			text := a.Text()
+			rest := text
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("answer lacks %q (in order):\n%s", w, text)
+				}
+				rest = rest[i+len(w):]
+			}
+			if a.Problem != tt.problem {
+				t.Errorf("Problem = %v, want %v:\n%s", a.Problem, tt.problem, text)
+			}
+		})
+	}
+}
+
+func TestMuteLifecycle(t *testing.T) {
+	c := newCommands(t)
+	ctx := context.Background()
+	a := c.Run(ctx, Request{Text: "mute Checkout API 2h deploy in progress", User: "<@U1>"})
+	if a.Problem || !strings.Contains(a.Title, "Checkout API is muted until Nov 23 16:00 UTC") {
+		t.Fatalf("mute: %s", a.Text())
+	}
+	if a.Announce != "🔕 <@U1> muted Checkout API for 2h (until Nov 23 16:00 UTC): deploy in progress." {
+		t.Errorf("announcement = %q", a.Announce)
+	}
+	if _, ok := c.Mutes.Muted("Checkout API", c.now()); !ok {
+		t.Fatal("not muted")
+	}
+	if s := c.Run(ctx, Request{Text: "status"}).Text(); !strings.Contains(s, "(muted until Nov 23 16:00 UTC by <@U1>)") {
+		t.Errorf("status does not show the mute:\n%s", s)
+	}
+	if s := c.Run(ctx, Request{Text: "checkout"}).Text(); !strings.Contains(s, "Muted until Nov 23 16:00 UTC by <@U1>: deploy in progress.") {
+		t.Errorf("detail does not show the mute:\n%s", s)
+	}
+	a = c.Run(ctx, Request{Text: "unmute checkout api", User: "<@U2>"})
+	if a.Announce != "🔔 <@U2> unmuted Checkout API." {
+		t.Errorf("unmute: %+v", a)
+	}
+	if _, ok := c.Mutes.Muted("Checkout API", c.now()); ok {
+		t.Error("still muted")
+	}
+}
+
+func TestHistoryFailureIsExplained(t *testing.T) {
+	c := newCommands(t)
+	c.History = fakeHistory{err: errors.New("database is locked")}
+	a := c.Run(context.Background(), Request{Text: "incidents"})
+	if !a.Problem || !strings.Contains(a.Text(), "database is locked") {
+		t.Errorf("answer: %s", a.Text())
+	}
+}
+
+func TestParseWindow(t *testing.T) {
+	for in, want := range map[string]time.Duration{"90m": 90 * time.Minute, "24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "1h30m": 90 * time.Minute, "1.5d": 36 * time.Hour} {
+		if got, err := ParseWindow(in); err != nil || got != want {
+			t.Errorf("ParseWindow(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "0", "-1h", "soon", "d", "0d", "-2w"} {
+		if _, err := ParseWindow(in); err == nil {
+			t.Errorf("ParseWindow(%q) accepted", in)
+		}
+	}
+}
+
+func TestDowntimeMergesOverlaps(t *testing.T) {
+	outs := []outage.Outage{
+		{Target: "A", Class: outage.Incident, OpenedAt: t0, ResolvedAt: t0.Add(time.Hour)},
+		{Target: "A", Class: outage.Incident, OpenedAt: t0.Add(30 * time.Minute), ResolvedAt: t0.Add(90 * time.Minute)},
+		{Target: "A", Class: outage.MaintenanceWork, OpenedAt: t0, ResolvedAt: t0.Add(5 * time.Hour)},
+		{Target: "A", Class: outage.Incident, OpenedAt: t0.Add(3 * time.Hour)}, // still open
+		{Target: "B", Class: outage.Incident, OpenedAt: t0, ResolvedAt: t0.Add(time.Hour)},
+	}
+	if d := Downtime(outs, "A", t0.Add(-time.Hour), t0.Add(4*time.Hour)); d != 150*time.Minute {
+		t.Errorf("downtime = %s, want 2h30m", d)
+	}
+}
+
+func TestFormatPercent(t *testing.T) {
+	for in, want := range map[float64]string{100: "100%", 99.95: "99.95%", 99.9999: "99.999%", 95: "95%", 99.2: "99.2%", 0: "0%"} {
+		if got := FormatPercent(in); got != want {
+			t.Errorf("FormatPercent(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

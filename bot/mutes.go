@@ -1,0 +1,74 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/outagebot/outagebot/store"
+)
+
+// MuteStore persists mutes.
+type MuteStore interface {
+	SaveMute(ctx context.Context, m store.MuteRow) error
+	DeleteMute(ctx context.Context, target string) (bool, error)
+	Mutes(ctx context.Context, now time.Time) ([]store.MuteRow, error)
+}
+
+// Mutes keeps the current mutes in memory, for the runner's hot path, and in
+// the store, so they survive a restart.
+type Mutes struct {
+	store MuteStore
+	mu    sync.RWMutex
+	by    map[string]Mute
+}
+
+// NewMutes loads the mutes in force at now.
+func NewMutes(ctx context.Context, s MuteStore, now time.Time) (*Mutes, error) {
+	rows, err := s.Mutes(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mutes{store: s, by: map[string]Mute{}}
+	for _, r := range rows {
+		m.by[r.Target] = Mute{Target: r.Target, Until: r.Until, By: r.By, Reason: r.Reason}
+	}
+	return m, nil
+}
+
+// Mute stores and applies a mute.
+func (m *Mutes) Mute(ctx context.Context, mu Mute) error {
+	if err := m.store.SaveMute(ctx, store.MuteRow{Target: mu.Target, Until: mu.Until, By: mu.By, Reason: mu.Reason}); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.by[mu.Target] = mu
+	m.mu.Unlock()
+	return nil
+}
+
+// Unmute ends a mute early and reports whether there was one in force.
+func (m *Mutes) Unmute(ctx context.Context, target string) (bool, error) {
+	if _, err := m.store.DeleteMute(ctx, target); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	mu, ok := m.by[target]
+	delete(m.by, target)
+	return ok && mu.Until.After(time.Now()), nil
+}
+
+// Muted returns the mute of target in force at at.
+func (m *Mutes) Muted(target string, at time.Time) (Mute, bool) {
+	if m == nil {
+		return Mute{}, false
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	mu, ok := m.by[target]
+	if !ok || !mu.Until.After(at) {
+		return Mute{}, false
+	}
+	return mu, true
+}

@@ -1,0 +1,113 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+)
+
+// scriptedSource returns whatever the test put in obs.
+type scriptedSource struct{ obs sources.Observation }
+
+func (s *scriptedSource) Poll(context.Context) (sources.Observation, error) { return s.obs, nil }
+
+type runnerFixture struct {
+	r     *Runner
+	st    *store.Store
+	src   map[string]*scriptedSource
+	mutes *Mutes
+	now   time.Time
+}
+
+func newRunnerFixture(t *testing.T, names ...string) *runnerFixture {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &runnerFixture{st: st, src: map[string]*scriptedSource{}, now: t0}
+	var targets []*Target
+	for _, n := range names {
+		f.src[n] = &scriptedSource{obs: probeObs(sources.Operational, "")}
+		targets = append(targets, &Target{Job: Job{Name: n, Interval: time.Minute}, Type: "http", Timeout: time.Second,
+			Source: f.src[n], Policy: Policy{Probe: true, FailureThreshold: 1, SuccessThreshold: 1}, Dests: []string{"ops/slack"}})
+	}
+	f.r = NewRunner(&Engine{}, st, slog.New(slog.DiscardHandler), NewMetrics(prometheus.NewRegistry()), targets)
+	f.r.Now = func() time.Time { return f.now }
+	f.mutes, err = NewMutes(context.Background(), st, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.r.Mutes = f.mutes
+	return f
+}
+
+func (f *runnerFixture) poll(t *testing.T, name string, s sources.Status) {
+	t.Helper()
+	f.now = f.now.Add(time.Minute)
+	f.src[name].obs = probeObs(s, "HTTP 503")
+	for _, j := range f.r.Jobs() {
+		if j.Name == name {
+			f.r.Poll(context.Background(), j)
+		}
+	}
+}
+
+// queued returns the kinds of queued events, oldest first, and settles them.
+func (f *runnerFixture) queued(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for {
+		due, err := f.st.Due(context.Background(), "ops/slack", f.now.Add(time.Hour), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) == 0 {
+			return out
+		}
+		for _, it := range due {
+			out = append(out, it.Event.Target+":"+string(it.Event.Kind))
+			if err := f.st.Settle(context.Background(), store.Settlement{Item: it, Outcome: store.Delivered, Ref: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func TestMuteSilencesNewOutagesOnly(t *testing.T) {
+	f := newRunnerFixture(t, "A", "B")
+	ctx := context.Background()
+
+	f.poll(t, "A", sources.MajorOutage) // A's outage begins before the mute
+	if got := f.queued(t); len(got) != 1 || got[0] != "A:opened" {
+		t.Fatalf("before the mute: %v", got)
+	}
+	for _, n := range []string{"A", "B"} {
+		if err := f.mutes.Mute(ctx, Mute{Target: n, Until: f.now.Add(time.Hour), By: "alice"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.poll(t, "B", sources.MajorOutage) // B's begins during the mute: stored, not queued
+	f.poll(t, "A", sources.Operational) // A's thread still gets its restoration
+	if got := f.queued(t); len(got) != 1 || got[0] != "A:resolved" {
+		t.Fatalf("during the mute: %v", got)
+	}
+	outs, _ := f.st.Outages(ctx, time.Time{}, "B")
+	if len(outs) != 1 {
+		t.Fatalf("a muted target's outage must still be tracked: %v", outs)
+	}
+
+	f.now = f.now.Add(2 * time.Hour) // the mute ends while B is still down
+	f.poll(t, "B", sources.Degraded)
+	if got := f.queued(t); len(got) != 1 || got[0] != "B:updated" {
+		t.Fatalf("after the mute, B's next event should be announced: %v", got)
+	}
+}
