@@ -1,0 +1,87 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// A hung target must not delay the others, nor be polled twice at once.
+func TestSchedulerSlowTargetDoesNotDelayOthers(t *testing.T) {
+	jobs := []*Job{{Name: "hung", Interval: 20 * time.Millisecond}}
+	for _, n := range []string{"a", "b", "c"} {
+		jobs = append(jobs, &Job{Name: n, Interval: 20 * time.Millisecond})
+	}
+	var mu sync.Mutex
+	polls := map[string]int{}
+	var hungRunning, hungOverlap atomic.Int32
+	var skipped atomic.Int32
+	s := &Scheduler{Workers: 4, Skipped: func(name string) {
+		if name == "hung" {
+			skipped.Add(1)
+		}
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	s.Run(ctx, jobs, func(ctx context.Context, j *Job) {
+		mu.Lock()
+		polls[j.Name]++
+		mu.Unlock()
+		if j.Name == "hung" {
+			if hungRunning.Add(1) > 1 {
+				hungOverlap.Add(1)
+			}
+			<-ctx.Done() // never answers
+			hungRunning.Add(-1)
+		}
+	})
+	if s.Running() {
+		t.Error("still running after Run returned")
+	}
+	// 500ms at a 20ms interval is 25 turns; allow a loaded machine a lot.
+	for _, n := range []string{"a", "b", "c"} {
+		if polls[n] < 10 {
+			t.Errorf("%s polled %d times beside a hung target, want about 25", n, polls[n])
+		}
+	}
+	if polls["hung"] != 1 || hungOverlap.Load() != 0 {
+		t.Errorf("hung target polled %d times (overlaps %d), want once", polls["hung"], hungOverlap.Load())
+	}
+	if skipped.Load() < 10 {
+		t.Errorf("skipped turns of the hung target = %d", skipped.Load())
+	}
+}
+
+// Start-up is spread: many targets are not all polled at the same instant,
+// but a few small ones start at once.
+func TestSchedulerSpreadsStart(t *testing.T) {
+	var jobs []*Job
+	for range 100 {
+		jobs = append(jobs, &Job{Name: "j", Interval: time.Hour})
+	}
+	var first, last atomic.Int64
+	start := time.Now()
+	var n atomic.Int32
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(2 * time.Second)
+		cancel()
+	}()
+	(&Scheduler{Workers: 8}).Run(ctx, jobs, func(_ context.Context, j *Job) {
+		d := int64(time.Since(start))
+		first.CompareAndSwap(0, d)
+		last.Store(d)
+		if n.Add(1) == 100 {
+			cancel()
+		}
+	})
+	if n.Load() != 100 {
+		t.Fatalf("polled %d of 100 targets", n.Load())
+	}
+	// 100 targets spread over 100 × 10ms = 1s.
+	if spread := time.Duration(last.Load() - first.Load()); spread < 500*time.Millisecond {
+		t.Errorf("first polls spread over %s, want about 1s", spread)
+	}
+}
