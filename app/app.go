@@ -76,7 +76,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
 
-	routes, err := buildRoutes(cfg, opts)
+	routes, err := buildRoutes(cfg, opts, log)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +320,7 @@ func PolicyFor(t config.Target) bot.Policy {
 // consoleDest is where everything goes when no chat is configured.
 var consoleDest = notifier.Destination{Channel: "console", Platform: "console"}
 
-func buildRoutes(cfg *config.Config, opts Options) ([]notifier.Route, error) {
+func buildRoutes(cfg *config.Config, opts Options, log *slog.Logger) ([]notifier.Route, error) {
 	if !cfg.Chat() {
 		return []notifier.Route{{Destination: consoleDest, Notifier: console.New(opts.Stdout)}}, nil
 	}
@@ -328,7 +328,7 @@ func buildRoutes(cfg *config.Config, opts Options) ([]notifier.Route, error) {
 	var errs []error
 	for _, ch := range cfg.Channels {
 		for _, d := range destinationsOf(ch) {
-			n, limit, burst, err := chatNotifier(cfg, d)
+			n, limit, burst, err := chatNotifier(cfg, d, log.With("dest", d.String()))
 			if err != nil {
 				errs = append(errs, fmt.Errorf("channel %q: %w", ch.Name, err))
 				continue

@@ -63,6 +63,9 @@ type Slack struct {
 	AppToken string `toml:"app_token"`
 	// APIURL replaces the Web API base, like https://slack.com/api/.
 	APIURL string `toml:"api_url"`
+	// BroadcastResolved also shows restorations in the channel, not only in
+	// the outage's thread.
+	BroadcastResolved bool `toml:"broadcast_resolved"`
 }
 
 // Discord configures the Discord integration. When the section is present,
@@ -89,6 +92,9 @@ type Channel struct {
 	Discord string `toml:"discord"`
 	// WebhookURL is a Slack or Discord incoming webhook.
 	WebhookURL string `toml:"webhook_url"`
+	// DiscordThreads posts updates in a thread started from the outage's
+	// message instead of as replies.
+	DiscordThreads bool `toml:"discord_threads"`
 }
 
 // Target is one watched vendor status page or internal endpoint.

@@ -1,0 +1,43 @@
+package app
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/notifier/discord"
+)
+
+// Discord: "5 messages per 5 seconds per channel" is the long-standing
+// per-channel send limit; discordgo and the notifier honour the buckets the
+// API announces on top of it.
+var (
+	discordRate  = rate.Every(time.Second)
+	discordBurst = 5
+)
+
+func discordNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
+	threads := false
+	for _, ch := range cfg.Channels {
+		if strings.EqualFold(ch.Name, d.Channel) {
+			threads = ch.DiscordThreads
+		}
+	}
+	n, err := discord.New(discord.Options{Token: cfg.Discord.BotToken, APIURL: cfg.Discord.APIURL, Log: log, Threads: threads})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return n, discordRate, discordBurst, nil
+}
+
+func discordWebhook(d notifier.Destination, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
+	w, err := discord.NewWebhook(d.Address, nil, log)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return w, discordRate, discordBurst, nil
+}

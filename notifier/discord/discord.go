@@ -1,0 +1,235 @@
+// Package discord delivers outage events to Discord with a bot token
+// (Notifier) or through a channel webhook (Webhook), using discordgo's REST
+// calls and no gateway connection.
+//
+// An outage is one root message. Updates are replies to it (or, with
+// Threads, messages in a thread started from it); the root is edited to the
+// current state after every update, and to green "Resolved, lasted 1h 12m"
+// on restoration.
+//
+// Delivery is idempotent across a crash between sending and recording:
+// every bot message carries nonce = the outbox id with enforce_nonce, so
+// Discord answers a repeated send within a few minutes with the first
+// message instead of posting another. Retrying is the dispatcher's job:
+// discordgo's own sleeping and re-sending is switched off, and errors come
+// back classified as notifier.RetryAfterError (429),
+// notifier.PermanentError (with a Fix) or plain retryable errors. No error or
+// log line contains the bot token or a webhook URL.
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/outage"
+)
+
+// Options configure a bot Notifier.
+type Options struct {
+	// Token is the bot token (with or without the "Bot " prefix).
+	Token string
+	// APIURL replaces https://discord.com (scheme, host, port); paths stay
+	// /api/v9/.... Empty means Discord itself.
+	APIURL string
+	// HTTPClient is an optional base client; its Transport (default
+	// http.DefaultTransport) carries the requests.
+	HTTPClient *http.Client
+	// Log receives warnings (a root that could not be edited); nil discards.
+	Log *slog.Logger
+	// Threads posts updates in a thread started from the root message
+	// instead of as replies.
+	Threads bool
+}
+
+// Notifier posts to Discord channels as a bot. Destination.Address is the
+// channel id.
+type Notifier struct {
+	s       *discordgo.Session
+	log     *slog.Logger
+	threads bool
+	secrets redactor
+
+	mu sync.Mutex
+	// threaded remembers roots whose thread exists, so the common update
+	// costs no thread-start call. It is only a cache: after a restart the
+	// start call answers 160004 and the thread is used all the same.
+	threaded map[string]bool
+}
+
+var _ notifier.Notifier = (*Notifier)(nil)
+
+// maxThreadCache bounds the thread cache; it is cleared when full.
+const maxThreadCache = 4096
+
+// New builds a Notifier. It makes no network call.
+func New(opts Options) (*Notifier, error) {
+	token := strings.TrimSpace(opts.Token)
+	token = strings.TrimSpace(strings.TrimPrefix(token, "Bot "))
+	if token == "" {
+		return nil, errors.New("discord: bot_token is empty")
+	}
+	origin, err := parseAPIURL(opts.APIURL)
+	if err != nil {
+		return nil, err
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Notifier{
+		s:        newSession("Bot "+token, origin, opts.HTTPClient),
+		log:      log,
+		threads:  opts.Threads,
+		secrets:  redactor{token},
+		threaded: map[string]bool{},
+	}, nil
+}
+
+// Deliver posts one event: opened posts the root and returns its id;
+// updated and resolved reply under d.Root (or in its thread), edit the root
+// to the current state and return the reply's id. Without a root they post a
+// new root instead.
+func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
+	ch := d.Destination.Address
+	if !isSnowflake(ch) {
+		return "", &notifier.PermanentError{
+			Err: fmt.Errorf("discord: channel id %q is not a Discord id", ch),
+			Fix: "set discord = \"<channel id>\" in [[channel]]: enable Developer Mode, right-click the channel, Copy Channel ID",
+		}
+	}
+	ev := d.Event
+	nonce := strconv.FormatInt(d.OutboxID, 10)
+	root := string(d.Root)
+	switch ev.Kind {
+	case outage.Opened:
+		return n.send(ctx, ch, RenderPost(ev), nonce)
+	case outage.Updated, outage.Resolved:
+		if !isSnowflake(root) {
+			return n.send(ctx, ch, RenderPost(ev), nonce)
+		}
+	default:
+		return "", &notifier.PermanentError{Err: fmt.Errorf("discord: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
+	}
+
+	msg := RenderReply(ev)
+	target := ch
+	if n.threads {
+		thread, err := n.thread(ctx, ch, root, ev)
+		if err != nil {
+			return "", err
+		}
+		target = thread
+	}
+	if target == ch {
+		no := false
+		msg.Reference = &discordgo.MessageReference{MessageID: root, ChannelID: ch, FailIfNotExists: &no}
+	}
+	ref, err := n.send(ctx, target, msg, nonce)
+	if err != nil {
+		return "", err
+	}
+	if ev.Kind == outage.Resolved {
+		n.forgetThread(root)
+	}
+	if err := n.editRoot(ctx, ch, root, ev); err != nil {
+		n.log.Warn("posted the update but could not edit the outage's root message; the next update edits it again",
+			"channel", ch, "root", root, "target", ev.Target, "outage", ev.OutageID, "event", ev.Kind, "err", err)
+	}
+	return ref, nil
+}
+
+// messageCreate is discordgo's MessageSend plus the idempotency fields it
+// lacks (https://discord.com/developers/docs/resources/message#create-message-jsonform-params).
+type messageCreate struct {
+	discordgo.MessageSend
+	Nonce        string `json:"nonce,omitempty"`
+	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+}
+
+// send posts msg to a channel (or thread) with a nonce that makes a repeat
+// return the first message.
+func (n *Notifier) send(ctx context.Context, channelID string, msg *discordgo.MessageSend, nonce string) (notifier.RemoteRef, error) {
+	if len(nonce) > maxNonce {
+		nonce = nonce[len(nonce)-maxNonce:]
+	}
+	body := messageCreate{MessageSend: *msg, Nonce: nonce, EnforceNonce: nonce != ""}
+	endpoint := discordgo.EndpointChannelMessages(channelID)
+	ctx, info := withCallInfo(ctx)
+	resp, err := n.s.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, discordgo.WithContext(ctx))
+	op := "send message to channel " + channelID
+	if err != nil {
+		return "", classify(op, err, info, n.secrets, false)
+	}
+	var m discordgo.Message
+	if err := discordgo.Unmarshal(resp, &m); err != nil || m.ID == "" {
+		// Sent, but we cannot tell its id: retrying is safe (the nonce
+		// returns the same message) and gets it.
+		return "", &transportError{msg: fmt.Sprintf("discord: %s: unreadable answer", op), err: err}
+	}
+	return notifier.RemoteRef(m.ID), nil
+}
+
+// editRoot edits the root message to the event's state.
+func (n *Notifier) editRoot(ctx context.Context, channelID, root string, ev outage.Event) error {
+	edit := discordgo.NewMessageEdit(channelID, root).SetEmbed(RenderRoot(ev))
+	edit.AllowedMentions = noMentions()
+	ctx, info := withCallInfo(ctx)
+	_, err := n.s.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx))
+	return classify("edit message "+root+" in channel "+channelID, err, info, n.secrets, false)
+}
+
+// thread returns the channel to post an update in: the thread started from
+// the root (its id is the root's id), started now if needed. If Discord
+// refuses a thread there for good (no permission, a channel type without
+// threads, a deleted root), it falls back to replying in the channel.
+func (n *Notifier) thread(ctx context.Context, channelID, root string, ev outage.Event) (string, error) {
+	n.mu.Lock()
+	known := n.threaded[root]
+	n.mu.Unlock()
+	if known {
+		return root, nil
+	}
+	ctx, info := withCallInfo(ctx)
+	th, err := n.s.MessageThreadStartComplex(channelID, root, &discordgo.ThreadStart{
+		Name:                ThreadName(ev),
+		AutoArchiveDuration: threadArchiveMinutes,
+	}, discordgo.WithContext(ctx))
+	id := root
+	if err == nil && th != nil && isSnowflake(th.ID) {
+		id = th.ID
+	}
+	if err != nil {
+		err = classify("start a thread on message "+root+" in channel "+channelID, err, info, n.secrets, false)
+		switch {
+		case apiCode(err) == codeThreadAlreadyCreated:
+		case notifier.IsPermanent(err):
+			n.log.Warn("cannot start a thread for the outage; replying in the channel instead",
+				"channel", channelID, "root", root, "target", ev.Target, "outage", ev.OutageID, "err", err)
+			return channelID, nil
+		default:
+			return "", err
+		}
+	}
+	n.mu.Lock()
+	if len(n.threaded) >= maxThreadCache {
+		clear(n.threaded)
+	}
+	n.threaded[root] = true
+	n.mu.Unlock()
+	return id, nil
+}
+
+func (n *Notifier) forgetThread(root string) {
+	n.mu.Lock()
+	delete(n.threaded, root)
+	n.mu.Unlock()
+}

@@ -1,0 +1,334 @@
+package discord
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+// Discord's limits, counted in characters (runes). Embeds:
+// https://discord.com/developers/docs/resources/message#embed-object-embed-limits
+// Message content: https://discord.com/developers/docs/resources/message#create-message-jsonform-params
+// Thread name: https://discord.com/developers/docs/resources/channel#start-thread-from-message-json-params
+// Nonce: https://discord.com/developers/docs/resources/message#create-message-jsonform-params
+const (
+	maxEmbedTitle       = 256
+	maxEmbedDescription = 4096
+	maxEmbedFields      = 25
+	maxFieldName        = 256
+	maxFieldValue       = 1024
+	maxFooterText       = 2048
+	maxAuthorName       = 256
+	// maxEmbedTotal bounds title, description, field names and values,
+	// footer text and author name summed over all embeds of a message.
+	maxEmbedTotal = 6000
+	maxContent    = 2000
+	maxThreadName = 100
+	maxNonce      = 25
+)
+
+// Embed colours (RGB).
+const (
+	colourRed    = 0xE74C3C // major_outage
+	colourOrange = 0xE67E22 // partial_outage
+	colourYellow = 0xF1C40F // degraded
+	colourBlue   = 0x3498DB // maintenance
+	colourGreen  = 0x2ECC71 // restored, operational
+	colourGrey   = 0x95A5A6 // unknown
+)
+
+// threadArchiveMinutes is how long a quiet outage thread stays open; posting
+// to an archived thread reopens it. One of 60, 1440, 4320, 10080.
+const threadArchiveMinutes = 4320
+
+// noMentions stops vendor text such as "@everyone" from pinging anyone.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// RenderRoot renders the outage's root message embed for the state an event
+// carries: posted with the opened event and edited in place on every later
+// event, so the channel shows each outage's current state at a glance.
+func RenderRoot(ev outage.Event) *discordgo.MessageEmbed {
+	e := &discordgo.MessageEmbed{
+		Type:        discordgo.EmbedTypeRich,
+		URL:         ev.URL,
+		Title:       title(ev),
+		Description: strings.TrimSpace(ev.Body),
+		Color:       colour(ev),
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: "Status", Value: statusText(ev), Inline: true},
+			{Name: "Duration", Value: durationText(ev), Inline: true},
+		},
+		Footer:    &discordgo.MessageEmbedFooter{Text: ev.Target},
+		Timestamp: timestamp(ev.At),
+	}
+	if c := componentsText(ev.Components); c != "" {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Components", Value: c})
+	}
+	return fitEmbeds(e)[0]
+}
+
+// RenderPost renders a message that stands on its own: the root of an outage
+// (the opened event, or a later one whose opened event never reached this
+// channel, which then becomes the root).
+func RenderPost(ev outage.Event) *discordgo.MessageSend {
+	m := &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{RenderRoot(ev)}, AllowedMentions: noMentions()}
+	if ev.Kind == outage.Resolved {
+		m.Content = truncate(restoredText(ev), maxContent)
+	}
+	return m
+}
+
+// RenderReply renders what an updated or resolved event adds under the root:
+// the vendor's words, and on restoration how long it lasted.
+func RenderReply(ev outage.Event) *discordgo.MessageSend {
+	m := &discordgo.MessageSend{AllowedMentions: noMentions()}
+	body := strings.TrimSpace(ev.Body)
+	e := &discordgo.MessageEmbed{
+		Type:        discordgo.EmbedTypeRich,
+		URL:         ev.URL,
+		Title:       title(ev),
+		Description: body,
+		Color:       colour(ev),
+		Footer:      &discordgo.MessageEmbedFooter{Text: ev.Target},
+		Timestamp:   timestamp(ev.At),
+	}
+	if ev.Kind == outage.Resolved {
+		m.Content = truncate(restoredText(ev), maxContent)
+		if body == "" {
+			return m
+		}
+	} else {
+		if body == "" {
+			e.Description = "Now " + lowerFirst(statusText(ev)) + "."
+		}
+		e.Fields = []*discordgo.MessageEmbedField{{Name: "Status", Value: statusText(ev), Inline: true}}
+	}
+	m.Embeds = fitEmbeds(e)
+	return m
+}
+
+// ThreadName is the name of the thread an outage's updates go to.
+func ThreadName(ev outage.Event) string {
+	return truncate(title(ev), maxThreadName)
+}
+
+func title(ev outage.Event) string {
+	if t := strings.TrimSpace(ev.Title); t != "" {
+		return t
+	}
+	switch ev.Class {
+	case outage.Unreachable:
+		return ev.Target + ": no status data"
+	case outage.MaintenanceWork:
+		return ev.Target + ": maintenance"
+	}
+	return ev.Target + ": outage"
+}
+
+// colour picks the embed colour: green once restored, then by class and
+// severity.
+func colour(ev outage.Event) int {
+	switch {
+	case ev.Kind == outage.Resolved:
+		return colourGreen
+	case ev.Class == outage.Unreachable:
+		return colourGrey
+	case ev.Class == outage.MaintenanceWork:
+		return colourBlue
+	}
+	switch ev.Severity {
+	case sources.MajorOutage:
+		return colourRed
+	case sources.PartialOutage:
+		return colourOrange
+	case sources.Degraded:
+		return colourYellow
+	case sources.Maintenance:
+		return colourBlue
+	case sources.Operational:
+		return colourGreen
+	}
+	return colourGrey
+}
+
+// statusText is the Status field: what state the outage is in.
+func statusText(ev outage.Event) string {
+	lasted := outage.FormatDuration(ev.Duration())
+	if ev.Kind == outage.Resolved {
+		switch ev.Class {
+		case outage.Unreachable:
+			return "Status data back, missing for " + lasted
+		case outage.MaintenanceWork:
+			return "Maintenance over, lasted " + lasted
+		}
+		return "Resolved, lasted " + lasted
+	}
+	var s string
+	switch ev.Class {
+	case outage.Unreachable:
+		s = "Status data unavailable"
+	case outage.MaintenanceWork:
+		s = "Under maintenance"
+	default:
+		s = upperFirst(ev.Severity.Label())
+	}
+	if ev.Phase != "" {
+		s += " · " + strings.ReplaceAll(string(ev.Phase), "_", " ")
+	}
+	return s
+}
+
+// restoredText is the restoration line.
+func restoredText(ev outage.Event) string {
+	lasted := outage.FormatDuration(ev.Duration())
+	switch ev.Class {
+	case outage.Unreachable:
+		return "Status data readable again after " + lasted
+	case outage.MaintenanceWork:
+		return "Maintenance over after " + lasted
+	}
+	return "Restored after " + lasted
+}
+
+// durationText uses Discord timestamp markup, which every reader sees in
+// their own time zone (https://discord.com/developers/docs/reference#message-formatting).
+func durationText(ev outage.Event) string {
+	d := ev.Duration()
+	style := "t" // short time
+	if d >= 12*time.Hour {
+		style = "f" // short date and time
+	}
+	stamp := func(t time.Time) string { return fmt.Sprintf("<t:%d:%s>", t.Unix(), style) }
+	if ev.Kind == outage.Resolved && !ev.ResolvedAt.IsZero() {
+		return fmt.Sprintf("%s to %s (%s)", stamp(ev.OpenedAt), stamp(ev.ResolvedAt), outage.FormatDuration(d))
+	}
+	return fmt.Sprintf("since %s (%s)", stamp(ev.OpenedAt), outage.FormatDuration(d))
+}
+
+// componentsText lists components one per line, cut at whole lines to fit a
+// field value.
+func componentsText(cs []outage.ComponentState) string {
+	var b strings.Builder
+	for i, c := range cs {
+		line := fmt.Sprintf("%s: %s", c.Name, c.Status.Label())
+		more := fmt.Sprintf("\n… and %d more", len(cs)-i)
+		if utf8.RuneCountInString(b.String())+1+utf8.RuneCountInString(line)+utf8.RuneCountInString(more) > maxFieldValue && i < len(cs)-1 {
+			b.WriteString(more)
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(line)
+	}
+	return truncate(b.String(), maxFieldValue)
+}
+
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// fitEmbeds cuts embeds to Discord's limits: each part to its own, then the
+// descriptions and field values, longest first, until the message's total
+// fits.
+func fitEmbeds(es ...*discordgo.MessageEmbed) []*discordgo.MessageEmbed {
+	for _, e := range es {
+		e.Title = truncate(e.Title, maxEmbedTitle)
+		e.Description = truncate(e.Description, maxEmbedDescription)
+		if len(e.Fields) > maxEmbedFields {
+			e.Fields = e.Fields[:maxEmbedFields]
+		}
+		for _, f := range e.Fields {
+			f.Name = truncate(f.Name, maxFieldName)
+			f.Value = truncate(f.Value, maxFieldValue)
+		}
+		if e.Footer != nil {
+			e.Footer.Text = truncate(e.Footer.Text, maxFooterText)
+		}
+		if e.Author != nil {
+			e.Author.Name = truncate(e.Author.Name, maxAuthorName)
+		}
+	}
+	for over := embedsSize(es) - maxEmbedTotal; over > 0; over = embedsSize(es) - maxEmbedTotal {
+		// Shorten the longest text part; keep at least a few characters of
+		// each so nothing turns empty (an empty field value is rejected).
+		var longest *string
+		n := 0
+		for _, e := range es {
+			if l := utf8.RuneCountInString(e.Description); l > n {
+				longest, n = &e.Description, l
+			}
+			for _, f := range e.Fields {
+				if l := utf8.RuneCountInString(f.Value); l > n {
+					longest, n = &f.Value, l
+				}
+			}
+			if l := utf8.RuneCountInString(e.Title); l > n {
+				longest, n = &e.Title, l
+			}
+		}
+		if longest == nil || n <= 16 {
+			break
+		}
+		*longest = truncate(*longest, max(16, n-over))
+	}
+	return es
+}
+
+// embedsSize counts what Discord counts toward maxEmbedTotal.
+func embedsSize(es []*discordgo.MessageEmbed) int {
+	n := 0
+	for _, e := range es {
+		n += utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description)
+		for _, f := range e.Fields {
+			n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+		}
+		if e.Footer != nil {
+			n += utf8.RuneCountInString(e.Footer.Text)
+		}
+		if e.Author != nil {
+			n += utf8.RuneCountInString(e.Author.Name)
+		}
+	}
+	return n
+}
+
+// truncate cuts s to at most max runes, marking a cut with an ellipsis.
+func truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	if max <= 0 {
+		return ""
+	}
+	r := []rune(s)
+	return strings.TrimRightFunc(string(r[:max-1]), unicode.IsSpace) + "…"
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}

@@ -1,0 +1,247 @@
+package discord
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+var t0 = time.Date(2026, 3, 2, 14, 3, 0, 0, time.UTC)
+
+// sample returns an event of each kind and class with fixed times: opened at
+// t0+0, updated 40 minutes in, resolved after 1h 12m.
+func sample(kind outage.Kind, class outage.Class) outage.Event {
+	ev := outage.Event{
+		OutageID: "o-1", Kind: kind, Class: class, OpenedAt: t0,
+	}
+	switch class {
+	case outage.Incident:
+		ev.Target = "OpenAI"
+		ev.Title = "Elevated error rates on the API"
+		ev.URL = "https://status.openai.com/incidents/01JABCDEF"
+		ev.Severity = sources.MajorOutage
+		ev.Phase = sources.IncidentInvestigating
+		ev.Components = []outage.ComponentState{{Name: "API", Status: sources.MajorOutage}, {Name: "ChatGPT", Status: sources.Degraded}}
+		ev.Body = "We are investigating elevated error rates on the API. @everyone"
+	case outage.MaintenanceWork:
+		ev.Target = "GitHub"
+		ev.Title = "Scheduled database maintenance"
+		ev.URL = "https://www.githubstatus.com/incidents/xyz"
+		ev.Severity = sources.Maintenance
+		ev.Phase = sources.MaintenanceInProgress
+		ev.Components = []outage.ComponentState{{Name: "Actions", Status: sources.Maintenance}}
+		ev.Body = "Scheduled maintenance is in progress."
+	case outage.Unreachable:
+		ev.Target = "Acme"
+		ev.Title = "Acme: no status data"
+		ev.Severity = sources.Unknown
+		ev.Body = "GET https://status.acme.test/api/v2/summary.json: context deadline exceeded"
+	}
+	switch kind {
+	case outage.Opened:
+		ev.Seq, ev.At = 1, t0.Add(12*time.Minute)
+	case outage.Updated:
+		ev.Seq, ev.At = 2, t0.Add(40*time.Minute)
+		switch class {
+		case outage.Incident:
+			ev.Severity, ev.Phase = sources.PartialOutage, sources.IncidentIdentified
+			ev.Components[0].Status = sources.PartialOutage
+			ev.Body = "We have identified the cause and are rolling out a fix."
+		case outage.MaintenanceWork:
+			ev.Phase = sources.MaintenanceVerifying
+			ev.Body = "Maintenance is being verified."
+		case outage.Unreachable:
+			ev.Body = ""
+		}
+	case outage.Resolved:
+		ev.Seq, ev.At = 3, t0.Add(72*time.Minute)
+		ev.ResolvedAt = ev.At
+		ev.Severity = sources.Operational
+		for i := range ev.Components {
+			ev.Components[i].Status = sources.Operational
+		}
+		switch class {
+		case outage.Incident:
+			ev.Phase = sources.IncidentResolved
+			ev.Body = "This incident has been resolved."
+		case outage.MaintenanceWork:
+			ev.Phase = sources.MaintenanceCompleted
+			ev.Body = "The scheduled maintenance has been completed."
+		case outage.Unreachable:
+			ev.Body = ""
+		}
+	}
+	return ev
+}
+
+// TestRenderGolden pins what each event looks like on Discord. Each golden
+// file holds the standalone message (the root, which RenderRoot's edits
+// replace) and, for updates and restorations, the reply.
+func TestRenderGolden(t *testing.T) {
+	for _, kind := range []outage.Kind{outage.Opened, outage.Updated, outage.Resolved} {
+		for _, class := range []outage.Class{outage.Incident, outage.MaintenanceWork, outage.Unreachable} {
+			name := string(kind) + "-" + string(class)
+			t.Run(name, func(t *testing.T) {
+				ev := sample(kind, class)
+				out := map[string]any{"post": RenderPost(ev)}
+				if kind != outage.Opened {
+					out["reply"] = RenderReply(ev)
+				}
+				if got, want := RenderRoot(ev), RenderPost(ev).Embeds[0]; !jsonEqual(t, got, want) {
+					t.Errorf("RenderRoot differs from the posted root embed")
+				}
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetEscapeHTML(false) // keep <t:...:t> readable
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(out); err != nil {
+					t.Fatal(err)
+				}
+				got := buf.Bytes()
+				path := filepath.Join("testdata", name+".golden")
+				if *update {
+					if err := os.WriteFile(path, got, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test -update to create it)", err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s differs (run go test -update after checking the change):\n--- got\n%s\n--- want\n%s", path, got, want)
+				}
+			})
+		}
+	}
+}
+
+func jsonEqual(t *testing.T, a, b any) bool {
+	t.Helper()
+	x, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Equal(x, y)
+}
+
+func TestRenderFacts(t *testing.T) {
+	opened := RenderRoot(sample(outage.Opened, outage.Incident))
+	if opened.Color != colourRed || opened.URL == "" || opened.Title != "Elevated error rates on the API" {
+		t.Errorf("opened root: colour %#x, url %q, title %q", opened.Color, opened.URL, opened.Title)
+	}
+	if got := field(opened, "Duration"); got != "since <t:1772460180:t> (12m)" {
+		t.Errorf("opened duration = %q", got)
+	}
+	if opened.Footer == nil || opened.Footer.Text != "OpenAI" || opened.Timestamp != "2026-03-02T14:15:00Z" {
+		t.Errorf("opened footer/timestamp = %+v %q", opened.Footer, opened.Timestamp)
+	}
+	resolved := RenderRoot(sample(outage.Resolved, outage.Incident))
+	if resolved.Color != colourGreen || field(resolved, "Status") != "Resolved, lasted 1h 12m" {
+		t.Errorf("resolved root: colour %#x, status %q", resolved.Color, field(resolved, "Status"))
+	}
+	reply := RenderReply(sample(outage.Resolved, outage.Incident))
+	if reply.Content != "Restored after 1h 12m" {
+		t.Errorf("restoration = %q", reply.Content)
+	}
+	if reply.AllowedMentions == nil || reply.AllowedMentions.Parse == nil || len(reply.AllowedMentions.Parse) != 0 {
+		t.Errorf("vendor text must not ping anyone: %+v", reply.AllowedMentions)
+	}
+	colours := map[sources.Status]int{
+		sources.MajorOutage: colourRed, sources.PartialOutage: colourOrange, sources.Degraded: colourYellow,
+		sources.Maintenance: colourBlue, sources.Operational: colourGreen, sources.Unknown: colourGrey,
+	}
+	for sev, want := range colours {
+		ev := sample(outage.Updated, outage.Incident)
+		ev.Severity = sev
+		if got := RenderRoot(ev).Color; got != want {
+			t.Errorf("colour for %s = %#x, want %#x", sev, got, want)
+		}
+	}
+	long := sample(outage.Opened, outage.Incident)
+	long.At = t0.Add(26 * time.Hour)
+	if got := field(RenderRoot(long), "Duration"); got != "since <t:1772460180:f> (1d 2h)" {
+		t.Errorf("long duration = %q", got)
+	}
+}
+
+func field(e *discordgo.MessageEmbed, name string) string {
+	for _, f := range e.Fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// TestRenderLimits feeds oversized multi-byte text and checks every part is
+// cut by rune to Discord's limits and the total fits.
+func TestRenderLimits(t *testing.T) {
+	ev := sample(outage.Updated, outage.Incident)
+	ev.Title = strings.Repeat("é", 300)
+	ev.Body = strings.Repeat("ü🙂", 3000)
+	ev.Target = strings.Repeat("t", 3000)
+	ev.Components = nil
+	for i := range 200 {
+		ev.Components = append(ev.Components, outage.ComponentState{Name: strings.Repeat("c", 20) + string(rune('a'+i%26)), Status: sources.MajorOutage})
+	}
+	for _, m := range []*discordgo.MessageSend{RenderPost(ev), RenderReply(ev)} {
+		for _, e := range m.Embeds {
+			checkLen(t, "title", e.Title, maxEmbedTitle)
+			checkLen(t, "description", e.Description, maxEmbedDescription)
+			checkLen(t, "footer", e.Footer.Text, maxFooterText)
+			if len(e.Fields) > maxEmbedFields {
+				t.Errorf("%d fields", len(e.Fields))
+			}
+			for _, f := range e.Fields {
+				checkLen(t, "field "+f.Name, f.Value, maxFieldValue)
+				if f.Value == "" {
+					t.Errorf("field %s is empty", f.Name)
+				}
+			}
+		}
+		if n := embedsSize(m.Embeds); n > maxEmbedTotal {
+			t.Errorf("embeds total %d > %d", n, maxEmbedTotal)
+		}
+	}
+	root := RenderRoot(ev)
+	if c := field(root, "Components"); !strings.Contains(c, "more") {
+		t.Errorf("components should end with how many more: %q", c[max(0, len(c)-40):])
+	}
+	if got := truncate("héllo wörld", 5); got != "héll…" || utf8.RuneCountInString(got) != 5 {
+		t.Errorf("truncate = %q", got)
+	}
+	if got := truncate("short", 10); got != "short" {
+		t.Errorf("truncate = %q", got)
+	}
+	if got := ThreadName(ev); utf8.RuneCountInString(got) > maxThreadName {
+		t.Errorf("thread name has %d runes", utf8.RuneCountInString(got))
+	}
+}
+
+func checkLen(t *testing.T, what, s string, max int) {
+	t.Helper()
+	if !utf8.ValidString(s) {
+		t.Errorf("%s is not valid UTF-8 after cutting", what)
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		t.Errorf("%s has %d runes, limit %d", what, n, max)
+	}
+}

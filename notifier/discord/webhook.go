@@ -1,0 +1,146 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/outage"
+)
+
+// Webhook posts through a channel webhook
+// (https://discord.com/developers/docs/resources/webhook#execute-webhook).
+// A webhook cannot reply, so every event is a new message; updated and
+// resolved events also edit the outage's first message to the current state.
+//
+// Webhook messages carry no nonce: a crash between posting and recording
+// can post one message twice. Use a bot channel where that matters.
+type Webhook struct {
+	s        *discordgo.Session
+	id       string
+	token    string
+	threadID string
+	log      *slog.Logger
+	secrets  redactor
+}
+
+var _ notifier.Notifier = (*Webhook)(nil)
+
+// webhookPath matches /api/webhooks/{id}/{token} and /api/v{N}/webhooks/...
+var webhookPath = regexp.MustCompile(`^/api(?:/v[0-9]+)?/webhooks/([0-9]{1,20})/([A-Za-z0-9_.\-]{1,200})/?$`)
+
+// NewWebhook builds a Webhook from its URL,
+// https://discord.com/api/webhooks/{id}/{token}, optionally with
+// ?thread_id= to post in a thread or forum post. Requests go to the URL's
+// scheme and host (so a local fake works); paths are discordgo's /api/v9/.
+// The URL is a secret: it appears in no error or log line. It makes no
+// network call.
+func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) (*Webhook, error) {
+	const want = "want https://discord.com/api/webhooks/{id}/{token}"
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// url.Error repeats the URL: do not wrap it.
+		return nil, errors.New("discord webhook_url does not parse; " + want)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.User != nil {
+		return nil, errors.New("discord webhook_url must be an http(s) URL; " + want)
+	}
+	m := webhookPath.FindStringSubmatch(u.Path)
+	if m == nil {
+		return nil, errors.New("discord webhook_url has no webhook id and token; " + want)
+	}
+	threadID := u.Query().Get("thread_id")
+	if threadID != "" && !isSnowflake(threadID) {
+		return nil, errors.New("discord webhook_url: thread_id must be a channel id")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	origin := &url.URL{Scheme: u.Scheme, Host: u.Host}
+	return &Webhook{
+		s:        newSession("", origin, httpClient),
+		id:       m[1],
+		token:    m[2],
+		threadID: threadID,
+		log:      log,
+		secrets:  redactor{rawURL, m[2]},
+	}, nil
+}
+
+// Deliver posts the event as a new message and returns its id. For updated
+// and resolved events it then edits the root (the opened event's message) to
+// the current state; a failed edit is logged, not returned.
+func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
+	ev := d.Event
+	root := string(d.Root)
+	switch ev.Kind {
+	case outage.Opened:
+		return w.execute(ctx, RenderPost(ev))
+	case outage.Updated, outage.Resolved:
+		if !isSnowflake(root) {
+			return w.execute(ctx, RenderPost(ev))
+		}
+	default:
+		return "", &notifier.PermanentError{Err: fmt.Errorf("discord webhook: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
+	}
+	ref, err := w.execute(ctx, RenderReply(ev))
+	if err != nil {
+		return "", err
+	}
+	if err := w.editRoot(ctx, root, ev); err != nil {
+		w.log.Warn("posted the update but could not edit the outage's first webhook message; the next update edits it again",
+			"root", root, "target", ev.Target, "outage", ev.OutageID, "event", ev.Kind, "err", err)
+	}
+	return ref, nil
+}
+
+func (w *Webhook) execute(ctx context.Context, msg *discordgo.MessageSend) (notifier.RemoteRef, error) {
+	params := &discordgo.WebhookParams{
+		Content:         msg.Content,
+		Embeds:          msg.Embeds,
+		AllowedMentions: msg.AllowedMentions,
+	}
+	ctx, info := withCallInfo(ctx)
+	opt := discordgo.WithContext(ctx)
+	var m *discordgo.Message
+	var err error
+	if w.threadID != "" {
+		m, err = w.s.WebhookThreadExecute(w.id, w.token, true, w.threadID, params, opt)
+	} else {
+		m, err = w.s.WebhookExecute(w.id, w.token, true, params, opt)
+	}
+	if err != nil {
+		return "", classify("execute webhook", err, info, w.secrets, true)
+	}
+	if m == nil || m.ID == "" {
+		return "", &transportError{msg: "discord: execute webhook: answer without a message id"}
+	}
+	return notifier.RemoteRef(m.ID), nil
+}
+
+func (w *Webhook) editRoot(ctx context.Context, root string, ev outage.Event) error {
+	embeds := []*discordgo.MessageEmbed{RenderRoot(ev)}
+	ctx, info := withCallInfo(ctx)
+	opts := []discordgo.RequestOption{discordgo.WithContext(ctx)}
+	if w.threadID != "" {
+		// A message in a thread is edited with ?thread_id=, which
+		// WebhookMessageEdit has no parameter for.
+		opts = append(opts, func(cfg *discordgo.RequestConfig) {
+			q := cfg.Request.URL.Query()
+			q.Set("thread_id", w.threadID)
+			cfg.Request.URL.RawQuery = q.Encode()
+		})
+	}
+	_, err := w.s.WebhookMessageEdit(w.id, w.token, root, &discordgo.WebhookEdit{
+		Embeds:          &embeds,
+		AllowedMentions: noMentions(),
+	}, opts...)
+	return classify("edit webhook message "+root, err, info, w.secrets, true)
+}

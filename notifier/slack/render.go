@@ -1,0 +1,354 @@
+package slack
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackutilsx"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+// Slack's limits on what one message may carry. Text is cut by rune, as
+// Slack counts characters.
+const (
+	// MaxBlocks: "You can include up to 50 blocks in each message".
+	// https://api.slack.com/reference/block-kit/blocks
+	MaxBlocks = 50
+	// MaxSectionText: a section block's text, "Maximum length for the text
+	// in this field is 3000 characters". The same bound holds for any text
+	// object, so it also bounds context elements.
+	// https://api.slack.com/reference/block-kit/blocks#section
+	// https://api.slack.com/reference/block-kit/composition-objects#text
+	MaxSectionText = 3000
+	// MaxHeaderText: a header block's text, "Maximum length for the text in
+	// this field is 150 characters".
+	// https://api.slack.com/reference/block-kit/blocks#header
+	MaxHeaderText = 150
+	// MaxFallbackText bounds the top-level text (the notification and
+	// screen-reader fallback when blocks are present): Slack truncates
+	// messages over 40,000 characters and recommends at most 4,000.
+	// https://api.slack.com/methods/chat.postMessage#truncating
+	MaxFallbackText = 4000
+)
+
+// Message is one rendered Slack message, as given to chat.postMessage,
+// chat.update or an incoming webhook.
+type Message struct {
+	// Text is the plain fallback shown in notifications and read by screen
+	// readers. It is escaped for Slack (&, <, >).
+	Text string `json:"text"`
+	// Blocks are the message's top-level Block Kit blocks.
+	Blocks []slack.Block `json:"blocks"`
+	// Attachments carry the coloured side bar with the details as blocks
+	// (roots only).
+	Attachments []slack.Attachment `json:"attachments,omitempty"`
+}
+
+// style is how a state looks: an emoji and a side bar colour.
+type style struct {
+	emoji, color string
+}
+
+var (
+	styleMajor       = style{":red_circle:", "#E01E5A"}
+	stylePartial     = style{":large_orange_circle:", "#F2952F"}
+	styleDegraded    = style{":large_yellow_circle:", "#ECB22E"}
+	styleMaintenance = style{":large_blue_circle:", "#1D9BD1"}
+	styleGood        = style{":large_green_circle:", "#2EB67D"}
+	styleUnknown     = style{":white_circle:", "#9E9E9E"}
+)
+
+// styleOf picks the look of an event's state: green once resolved, grey
+// when the status cannot be read, else by severity.
+func styleOf(ev outage.Event) style {
+	switch {
+	case ev.Kind == outage.Resolved:
+		return styleGood
+	case ev.Class == outage.Unreachable:
+		return styleUnknown
+	case ev.Class == outage.MaintenanceWork && !ev.Severity.IsProblem():
+		return styleMaintenance
+	}
+	return statusStyle(ev.Severity)
+}
+
+// StatusStyle returns the emoji shortcode and side bar colour of a status:
+// major red, partial orange, degraded yellow, maintenance blue, operational
+// green, unknown grey.
+func StatusStyle(s sources.Status) (emoji, color string) {
+	st := statusStyle(s)
+	return st.emoji, st.color
+}
+
+func statusStyle(s sources.Status) style {
+	switch s {
+	case sources.MajorOutage:
+		return styleMajor
+	case sources.PartialOutage:
+		return stylePartial
+	case sources.Degraded:
+		return styleDegraded
+	case sources.Maintenance:
+		return styleMaintenance
+	case sources.Operational:
+		return styleGood
+	}
+	return styleUnknown
+}
+
+// RenderRoot renders the message that stands for the whole outage, in the
+// state ev carries: headline, status, components, the latest vendor words,
+// the status page and since when (or how long it lasted). Opened events post
+// it and every later event edits the root to it; webhooks, which cannot
+// edit, post it for every event.
+func RenderRoot(ev outage.Event) Message {
+	st := styleOf(ev)
+	headline := headline(ev)
+	label, detail := state(ev)
+
+	details := []slack.Block{section("*" + label + "*" + escape(detail))}
+	if c := components(ev); c != "" {
+		details = append(details, section(c))
+	}
+	if ev.Body != "" {
+		details = append(details, section(escapeTruncate(ev.Body, MaxSectionText)))
+	}
+	if c := rootContext(ev); c != "" {
+		details = append(details, contextBlock(c))
+	}
+
+	text := escape(st.emoji+" "+headline) + " — " + escape(label+detail)
+	return Message{
+		Text:   truncateMrkdwn(text, MaxFallbackText),
+		Blocks: []slack.Block{header(st.emoji + " " + headline)},
+		Attachments: []slack.Attachment{{
+			Color:    st.color,
+			Fallback: truncateMrkdwn(text, MaxFallbackText),
+			Blocks:   slack.Blocks{BlockSet: capBlocks(details)},
+		}},
+	}
+}
+
+// RenderReply renders an updated or resolved event as a reply in the
+// outage's thread: the new state and the vendor's words.
+func RenderReply(ev outage.Event) Message {
+	st := styleOf(ev)
+	var line, plain string
+	if ev.Kind == outage.Resolved {
+		plain = restoredLine(ev)
+		line = "*" + plain + "*"
+	} else {
+		label, detail := state(ev)
+		line = "*" + label + "*" + escape(detail)
+		plain = label + detail
+	}
+	blocks := []slack.Block{section(st.emoji + " " + line)}
+	if ev.Body != "" {
+		blocks = append(blocks, section(escapeTruncate(ev.Body, MaxSectionText)))
+	}
+	if ev.Kind != outage.Resolved {
+		if c := componentList(ev.Components, true, MaxSectionText); c != "" {
+			blocks = append(blocks, contextBlock(c))
+		}
+	}
+
+	text := st.emoji + " " + escape(ev.Target+": "+plain)
+	if ev.Body != "" {
+		text += "\n" + escape(ev.Body)
+	}
+	return Message{Text: truncateMrkdwn(text, MaxFallbackText), Blocks: capBlocks(blocks)}
+}
+
+// headline is "Target: title", or what the outage is about when it has no
+// title of its own.
+func headline(ev outage.Event) string {
+	switch {
+	case ev.Class == outage.Unreachable && ev.Kind == outage.Resolved:
+		return ev.Target + ": status data back"
+	case ev.Class == outage.Unreachable:
+		return ev.Target + ": status data unavailable"
+	case ev.Title == "":
+		return ev.Target
+	}
+	return ev.Target + ": " + ev.Title
+}
+
+// state is the outage's state as a bold label and a plain detail:
+// ("Partial outage", " · Identified"), ("Resolved", ", lasted 1h 12m").
+func state(ev outage.Event) (label, detail string) {
+	lasted := outage.FormatDuration(ev.Duration())
+	switch {
+	case ev.Kind == outage.Resolved && ev.Class == outage.Unreachable:
+		return "Status data back", ", unavailable for " + lasted
+	case ev.Kind == outage.Resolved && ev.Class == outage.MaintenanceWork:
+		return "Maintenance over", ", lasted " + lasted
+	case ev.Kind == outage.Resolved:
+		return "Resolved", ", lasted " + lasted
+	case ev.Class == outage.Unreachable:
+		return "Status unknown", ": the status source cannot be read"
+	}
+	label = capitalize(ev.Severity.Label())
+	if ev.Class == outage.MaintenanceWork && !ev.Severity.IsProblem() {
+		label = "Under maintenance"
+	}
+	if ev.Phase != "" {
+		detail = " · " + capitalize(strings.ReplaceAll(string(ev.Phase), "_", " "))
+	}
+	return label, detail
+}
+
+// restoredLine is the restoration's first words: "Restored after 1h 12m".
+func restoredLine(ev outage.Event) string {
+	d := outage.FormatDuration(ev.Duration())
+	switch ev.Class {
+	case outage.Unreachable:
+		return "Status data back after " + d
+	case outage.MaintenanceWork:
+		return "Maintenance over after " + d
+	}
+	return "Restored after " + d
+}
+
+// components is the root's component line: with statuses while open, names
+// only once resolved (their last statuses would be stale).
+func components(ev outage.Event) string {
+	list := componentList(ev.Components, ev.Kind != outage.Resolved, MaxSectionText-len("*Components:* "))
+	if list == "" {
+		return ""
+	}
+	return "*Components:* " + list
+}
+
+// componentList lists components within max runes, ending with "and N
+// more" when they do not all fit.
+func componentList(cs []outage.ComponentState, withStatus bool, max int) string {
+	var b strings.Builder
+	used := 0
+	for i, c := range cs {
+		item := escape(c.Name)
+		if withStatus {
+			item += " (" + c.Status.Label() + ")"
+		}
+		if i > 0 {
+			item = ", " + item
+		}
+		// Leave room to say how many are left out, unless this is the last.
+		reserve := 0
+		if left := len(cs) - i - 1; left > 0 {
+			reserve = len(fmt.Sprintf(" and %d more", left))
+		}
+		w := utf8.RuneCountInString(item)
+		if used+w+reserve > max {
+			fmt.Fprintf(&b, " and %d more", len(cs)-i)
+			break
+		}
+		b.WriteString(item)
+		used += w
+	}
+	return b.String()
+}
+
+// rootContext is the root's footer: the vendor's page and when.
+func rootContext(ev outage.Event) string {
+	var parts []string
+	if ev.URL != "" {
+		parts = append(parts, "<"+escape(ev.URL)+"|Status page>")
+	}
+	if !ev.OpenedAt.IsZero() {
+		if ev.Kind == outage.Resolved {
+			end := ev.ResolvedAt
+			if end.IsZero() {
+				end = ev.At
+			}
+			parts = append(parts, clock(ev.OpenedAt, end)+" – "+clock(end, end)+" UTC")
+		} else {
+			parts = append(parts, fmt.Sprintf("since %s UTC (%s)", clock(ev.OpenedAt, ev.At), outage.FormatDuration(ev.Duration())))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// clock is t in UTC as "14:02", with the date when it is not ref's day.
+func clock(t, ref time.Time) string {
+	t, ref = t.UTC(), ref.UTC()
+	if t.YearDay() != ref.YearDay() || t.Year() != ref.Year() {
+		return t.Format("Jan 2 15:04")
+	}
+	return t.Format("15:04")
+}
+
+func header(text string) slack.Block {
+	return slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncateRunes(text, MaxHeaderText), true, false))
+}
+
+func section(mrkdwn string) slack.Block {
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, mrkdwn, false, false), nil, nil)
+}
+
+func contextBlock(mrkdwn string) slack.Block {
+	return slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, truncateMrkdwn(mrkdwn, MaxSectionText), false, false))
+}
+
+// capBlocks keeps a message within MaxBlocks.
+func capBlocks(blocks []slack.Block) []slack.Block {
+	if len(blocks) > MaxBlocks {
+		return blocks[:MaxBlocks]
+	}
+	return blocks
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(r)) + s[n:]
+}
+
+// escape makes text safe for Slack's mrkdwn: &, < and > become entities.
+func escape(s string) string { return slackutilsx.EscapeMessage(s) }
+
+// ellipsis marks text that was cut.
+const ellipsis = "…"
+
+// truncateRunes cuts s to at most max runes, the last being an ellipsis
+// when it was cut.
+func truncateRunes(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	if max <= 0 {
+		return ""
+	}
+	i, n := 0, 0
+	for i = range s {
+		if n == max-1 {
+			break
+		}
+		n++
+	}
+	return s[:i] + ellipsis
+}
+
+// escapeTruncate escapes plain text for mrkdwn and cuts the result to max
+// runes.
+func escapeTruncate(s string, max int) string { return truncateMrkdwn(escape(s), max) }
+
+// truncateMrkdwn cuts already-escaped mrkdwn to max runes without leaving
+// half an entity (&amp;) at the end.
+func truncateMrkdwn(esc string, max int) string {
+	if utf8.RuneCountInString(esc) <= max {
+		return esc
+	}
+	cut := truncateRunes(esc, max)
+	cut = strings.TrimSuffix(cut, ellipsis)
+	if amp := strings.LastIndexByte(cut, '&'); amp >= 0 && !strings.Contains(cut[amp:], ";") {
+		cut = cut[:amp]
+	}
+	return cut + ellipsis
+}

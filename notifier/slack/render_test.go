@@ -1,0 +1,283 @@
+package slack
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+var (
+	t0 = time.Date(2025, 3, 4, 14, 2, 0, 0, time.UTC)
+)
+
+// event builds an event of an outage opened at t0, at offset after it.
+func event(kind outage.Kind, class outage.Class, after time.Duration) outage.Event {
+	ev := outage.Event{
+		OutageID: "o-1",
+		Kind:     kind,
+		Class:    class,
+		Target:   "OpenAI",
+		At:       t0.Add(after),
+		OpenedAt: t0,
+		URL:      "https://status.openai.com/incidents/abc?x=1&y=2",
+	}
+	switch kind {
+	case outage.Opened:
+		ev.Seq = 1
+	case outage.Updated:
+		ev.Seq = 2
+	case outage.Resolved:
+		ev.Seq = 3
+		ev.ResolvedAt = ev.At
+	}
+	switch class {
+	case outage.Incident:
+		ev.Title = "Elevated error rates on the API"
+		ev.Severity = sources.PartialOutage
+		ev.Components = []outage.ComponentState{{Name: "API", Status: sources.PartialOutage}, {Name: "ChatGPT", Status: sources.Degraded}}
+		ev.Phase, ev.Body = sources.IncidentInvestigating, "We are investigating elevated error rates for API requests."
+		if kind == outage.Updated {
+			ev.Severity = sources.MajorOutage
+			ev.Components[0].Status = sources.MajorOutage
+			ev.Phase, ev.Body = sources.IncidentIdentified, "The issue has been identified & a fix is being implemented. <Requests> may fail."
+		}
+		if kind == outage.Resolved {
+			ev.Severity = sources.Operational
+			ev.Phase, ev.Body = sources.IncidentResolved, "This incident has been resolved."
+		}
+	case outage.MaintenanceWork:
+		ev.Title = "Scheduled database maintenance"
+		ev.Severity = sources.Maintenance
+		ev.Components = []outage.ComponentState{{Name: "Fine-tuning", Status: sources.Maintenance}}
+		ev.Phase, ev.Body = sources.MaintenanceInProgress, "Scheduled maintenance is currently in progress."
+		if kind == outage.Updated {
+			ev.Phase, ev.Body = sources.MaintenanceVerifying, "Verification is currently underway."
+		}
+		if kind == outage.Resolved {
+			ev.Phase, ev.Body = sources.MaintenanceCompleted, "The scheduled maintenance has been completed."
+		}
+	case outage.Unreachable:
+		ev.Severity = sources.Unknown
+		ev.URL = "https://status.openai.com"
+		ev.Components = nil
+		ev.Body = "GET https://status.openai.com/api/v2/summary.json: 503 Service Unavailable"
+		if kind == outage.Resolved {
+			ev.Body = ""
+		}
+	}
+	return ev
+}
+
+type golden struct {
+	Root  Message  `json:"root"`
+	Reply *Message `json:"reply,omitempty"`
+}
+
+func TestRenderGolden(t *testing.T) {
+	long := event(outage.Updated, outage.Incident, 25*time.Hour)
+	long.Title = strings.Repeat("Très long titre ", 20)
+	long.Body = strings.Repeat("Ünïcødé & <markup> ", 400)
+	for i := range 300 {
+		long.Components = append(long.Components, outage.ComponentState{Name: "Component with a long name " + strings.Repeat("x", i%7), Status: sources.Degraded})
+	}
+	bare := event(outage.Opened, outage.Incident, 45*time.Second)
+	bare.Title, bare.URL, bare.Phase, bare.Body, bare.Components = "", "", "", "", nil
+	bare.Severity = sources.Degraded
+
+	cases := map[string]outage.Event{
+		"opened-incident":      event(outage.Opened, outage.Incident, 0),
+		"updated-incident":     event(outage.Updated, outage.Incident, 12*time.Minute),
+		"resolved-incident":    event(outage.Resolved, outage.Incident, 72*time.Minute),
+		"opened-maintenance":   event(outage.Opened, outage.MaintenanceWork, 0),
+		"updated-maintenance":  event(outage.Updated, outage.MaintenanceWork, 30*time.Minute),
+		"resolved-maintenance": event(outage.Resolved, outage.MaintenanceWork, 2*time.Hour),
+		"opened-unreachable":   event(outage.Opened, outage.Unreachable, 0),
+		"updated-unreachable":  event(outage.Updated, outage.Unreachable, 5*time.Minute),
+		"resolved-unreachable": event(outage.Resolved, outage.Unreachable, 12*time.Minute),
+		"updated-long-text":    long,
+		"opened-bare-degraded": bare,
+		"opened-major-incident": func() outage.Event {
+			e := event(outage.Updated, outage.Incident, 0)
+			e.Kind, e.Seq = outage.Opened, 1
+			return e
+		}(),
+	}
+	for name, ev := range cases {
+		t.Run(name, func(t *testing.T) {
+			g := golden{Root: RenderRoot(ev)}
+			checkLimits(t, "root", g.Root)
+			if ev.Kind != outage.Opened {
+				r := RenderReply(ev)
+				checkLimits(t, "reply", r)
+				g.Reply = &r
+			}
+			// Round-trip through any so that the file shows <, > and &
+			// as they are sent (slack-go's marshalers escape them).
+			raw, err := json.Marshal(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tree any
+			if err := json.Unmarshal(raw, &tree); err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(tree); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", name+".golden")
+			if *update {
+				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(buf.Bytes(), want) {
+				t.Errorf("%s differs from what renders now (go test -update rewrites it):\n%s", path, buf.String())
+			}
+		})
+	}
+}
+
+// checkLimits asserts a message is within Slack's limits, walking its JSON
+// as Slack would receive it.
+func checkLimits(t *testing.T, what string, m Message) {
+	t.Helper()
+	if n := utf8.RuneCountInString(m.Text); n > MaxFallbackText {
+		t.Errorf("%s: text has %d runes, over %d", what, n, MaxFallbackText)
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg struct {
+		Blocks      []jsonBlock `json:"blocks"`
+		Attachments []struct {
+			Color  string      `json:"color"`
+			Blocks []jsonBlock `json:"blocks"`
+		} `json:"attachments"`
+	}
+	if err := json.Unmarshal(raw, &msg); err != nil {
+		t.Fatal(err)
+	}
+	check := func(blocks []jsonBlock) {
+		if len(blocks) == 0 || len(blocks) > MaxBlocks {
+			t.Errorf("%s: %d blocks", what, len(blocks))
+		}
+		for _, b := range blocks {
+			limit := MaxSectionText
+			if b.Type == "header" {
+				limit = MaxHeaderText
+			}
+			texts := []string{}
+			if b.Text != nil {
+				texts = append(texts, b.Text.Text)
+			}
+			for _, e := range b.Elements {
+				texts = append(texts, e.Text)
+			}
+			for _, s := range texts {
+				if n := utf8.RuneCountInString(s); n == 0 || n > limit {
+					t.Errorf("%s: %s block text has %d runes (limit %d)", what, b.Type, n, limit)
+				}
+				if !utf8.ValidString(s) {
+					t.Errorf("%s: %s block text is not valid UTF-8", what, b.Type)
+				}
+				if b.Type != "header" && strings.ContainsAny(strings.NewReplacer("<https://", "", "|Status page>", "").Replace(s), "<>") {
+					t.Errorf("%s: unescaped < or > in mrkdwn %q", what, s)
+				}
+			}
+		}
+	}
+	check(msg.Blocks)
+	for _, a := range msg.Attachments {
+		if a.Color == "" {
+			t.Errorf("%s: attachment without a colour", what)
+		}
+		check(a.Blocks)
+	}
+}
+
+type jsonBlock struct {
+	Type string `json:"type"`
+	Text *struct {
+		Text string `json:"text"`
+	} `json:"text"`
+	Elements []struct {
+		Text string `json:"text"`
+	} `json:"elements"`
+}
+
+func TestStyles(t *testing.T) {
+	cases := []struct {
+		ev    outage.Event
+		emoji string
+		color string
+	}{
+		{event(outage.Updated, outage.Incident, time.Minute), ":red_circle:", "#E01E5A"},
+		{event(outage.Opened, outage.Incident, 0), ":large_orange_circle:", "#F2952F"},
+		{func() outage.Event {
+			e := event(outage.Opened, outage.Incident, 0)
+			e.Severity = sources.Degraded
+			return e
+		}(), ":large_yellow_circle:", "#ECB22E"},
+		{event(outage.Opened, outage.MaintenanceWork, 0), ":large_blue_circle:", "#1D9BD1"},
+		{event(outage.Resolved, outage.Incident, time.Hour), ":large_green_circle:", "#2EB67D"},
+		{event(outage.Opened, outage.Unreachable, 0), ":white_circle:", "#9E9E9E"},
+	}
+	for _, c := range cases {
+		m := RenderRoot(c.ev)
+		if got := m.Attachments[0].Color; got != c.color {
+			t.Errorf("%s %s %s: colour %s, want %s", c.ev.Kind, c.ev.Class, c.ev.Severity, got, c.color)
+		}
+		if !strings.HasPrefix(m.Text, c.emoji+" ") {
+			t.Errorf("%s %s %s: text %q, want emoji %s", c.ev.Kind, c.ev.Class, c.ev.Severity, m.Text, c.emoji)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	cases := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"ünïcødé", 7, "ünïcødé"},
+		{"ünïcødé", 4, "ünï…"},
+		{"abc", 0, ""},
+	}
+	for _, c := range cases {
+		if got := truncateRunes(c.in, c.max); got != c.want {
+			t.Errorf("truncateRunes(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+	// An entity is never cut in half.
+	for max := 1; max < 12; max++ {
+		got := escapeTruncate("a&b<c>d", max)
+		if n := utf8.RuneCountInString(got); n > max {
+			t.Errorf("escapeTruncate(%d) = %q: %d runes", max, got, n)
+		}
+		body := strings.TrimSuffix(got, ellipsis)
+		if i := strings.LastIndexByte(body, '&'); i >= 0 && !strings.Contains(body[i:], ";") {
+			t.Errorf("escapeTruncate(%d) = %q: half an entity", max, got)
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/slack-go/slack"
+
+	"github.com/outagebot/outagebot/notifier"
+)
+
+// Webhook delivers events to a Slack incoming webhook. A webhook can neither
+// reply in a thread nor edit, so every event is a message of its own,
+// rendered like the root of the outage in its current state. Nothing can be
+// looked up either: a delivery whose answer was lost may be posted twice.
+//
+// The webhook URL is a secret: it never appears in an error or a log line.
+type Webhook struct {
+	url     string
+	secrets []string
+	client  *http.Client
+	log     *slog.Logger
+}
+
+var _ notifier.Notifier = (*Webhook)(nil)
+
+// NewWebhook returns a notifier posting to the incoming webhook at rawURL.
+// httpClient may be nil (http.DefaultClient), and so may log.
+func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) *Webhook {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	secrets := []string{rawURL}
+	if u, err := url.Parse(rawURL); err == nil {
+		// The path (/services/T.../B.../secret) is the credential; it is
+		// also redacted wherever it shows up without the host.
+		if u.Path != "" && u.Path != "/" {
+			secrets = append(secrets, u.Path)
+		}
+		if u.RawQuery != "" {
+			secrets = append(secrets, u.RawQuery)
+		}
+	}
+	return &Webhook{url: rawURL, secrets: secrets, client: httpClient, log: log}
+}
+
+// Deliver posts the event as a message of its own and returns an empty
+// reference: a webhook message cannot be replied to or edited.
+func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
+	if w.url == "" {
+		return "", &notifier.PermanentError{Err: errors.New("slack webhook: no URL"), Fix: "set the channel's webhook_url"}
+	}
+	msg := RenderRoot(d.Event)
+	noUnfurl := false
+	wm := &slack.WebhookMessage{
+		Text:        msg.Text,
+		Blocks:      &slack.Blocks{BlockSet: msg.Blocks},
+		Attachments: msg.Attachments,
+		UnfurlLinks: &noUnfurl,
+		UnfurlMedia: &noUnfurl,
+	}
+	var err error
+	if w.client != nil {
+		err = slack.PostWebhookCustomHTTPContext(ctx, w.url, w.client, wm)
+	} else {
+		err = slack.PostWebhookContext(ctx, w.url, wm)
+	}
+	if err != nil {
+		return "", w.classify(err)
+	}
+	w.log.Debug("posted to the Slack webhook", "dest", d.Destination.String(), "outage", d.Event.OutageID, "seq", d.Event.Seq)
+	return "", nil
+}
+
+// classify sorts a webhook failure. Slack answers a webhook's permanent
+// problems with 4xx statuses: 400 invalid_payload, 403 action_prohibited,
+// 404 no_service or channel_not_found, 410 channel_is_archived
+// (https://api.slack.com/messaging/webhooks#handling_errors).
+func (w *Webhook) classify(err error) error {
+	var status slack.StatusCodeError
+	if !errors.As(err, &status) || status.Code >= 500 || status.Code == http.StatusTooManyRequests || status.Code == http.StatusRequestTimeout {
+		return classify(w.secrets, "webhook", err)
+	}
+	cerr := newCallError(w.secrets, "webhook", fmt.Sprintf("HTTP %d", status.Code), err)
+	var fix string
+	switch status.Code {
+	case http.StatusBadRequest:
+		fix = fixPayload
+	case http.StatusForbidden:
+		fix = "Slack refuses posts through this webhook (action_prohibited): check the app's permissions in the workspace"
+	case http.StatusGone:
+		fix = "the webhook's channel is archived: unarchive it or create a new incoming webhook and update webhook_url"
+	default:
+		fix = "the webhook no longer exists (or its channel was deleted): create a new incoming webhook and update webhook_url"
+	}
+	return &notifier.PermanentError{Err: cerr, Fix: fix}
+}
