@@ -595,3 +595,13 @@ func reasonSuffix(r string) string {
 	}
 	return ": " + r
 }
+
+// TargetNames lists the configured targets, for autocompletion.
+func (c *Commands) TargetNames() []string {
+	snaps := c.View.Snapshots()
+	out := make([]string, len(snaps))
+	for i, s := range snaps {
+		out[i] = s.Name
+	}
+	return out
+}
