@@ -100,6 +100,9 @@ type Channel struct {
 // Target is one watched vendor status page or internal endpoint.
 type Target struct {
 	Name string `toml:"name"`
+	// Vendor names a catalog entry ("github"), which fills in Type, URL and
+	// (when empty) Name and Components.
+	Vendor string `toml:"vendor"`
 	// Type selects the source: statuspage, http, ... (see [Types]).
 	Type string `toml:"type"`
 	URL  string `toml:"url"`

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/outagebot/outagebot/catalog"
+
 	"strconv"
 	"time"
 )
@@ -66,6 +68,20 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 		n := strconv.Itoa(i + 1)
 		set := func(key string) bool { return has("target", n, key) }
 		t.Line = ix.line([]string{"target", n})
+		if v, ok := catalog.Lookup(t.Vendor); ok && t.Vendor != "" {
+			if !set("type") {
+				t.Type = v.Type
+			}
+			if !set("url") {
+				t.URL = v.URL
+			}
+			if !set("name") {
+				t.Name = v.Title
+			}
+			if !set("components") && len(v.Components) > 0 {
+				t.Components = v.Components
+			}
+		}
 		probe := t.IsProbe()
 		if !set("interval") {
 			t.Interval.Duration = DefaultFeedInterval

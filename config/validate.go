@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/outagebot/outagebot/catalog"
+
 	"fmt"
 	"maps"
 	"net"
@@ -170,6 +172,17 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		t := &cfg.Targets[i]
 		n := strconv.Itoa(i + 1)
 		at := func(key string) []string { return p("target", n, key) }
+		if t.Vendor != "" {
+			if _, ok := catalog.Lookup(t.Vendor); !ok {
+				msg := fmt.Sprintf("unknown vendor %q (run `outagebot vendors` for the list)", clip(t.Vendor))
+				if s := closest(strings.ToLower(t.Vendor), catalog.Names()); s != "" {
+					msg = fmt.Sprintf("unknown vendor %q (did you mean %s?)", clip(t.Vendor), s)
+				}
+				c.add(at("vendor"), msg)
+				continue
+			}
+		}
+
 		if t.Name == "" {
 			c.add(at("name"), "must be set")
 		} else if first, dup := firstTarget[strings.ToLower(t.Name)]; dup {

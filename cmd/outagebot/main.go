@@ -21,6 +21,7 @@ Usage:
   outagebot run   --config FILE          run the bot
   outagebot check --config FILE          validate a configuration
   outagebot once  --config FILE [--json] poll every target once and print the status
+  outagebot vendors                      list the built-in vendor catalog (vendor = "NAME")
   outagebot demo                         watch a simulated outage, offline, in under a minute
   outagebot version                      print the version
 `
@@ -45,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(rest, stdout, stderr)
 	case "once":
 		return cmdOnce(ctx, rest, stdout, stderr)
+	case "vendors":
+		return cmdVendors(stdout)
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":

@@ -184,6 +184,9 @@ func TestUsageAndVersion(t *testing.T) {
 	if code, out, _ := runCLI("version"); code != 0 || !strings.HasPrefix(out, "outagebot ") {
 		t.Errorf("version: %d %q", code, out)
 	}
+	if code, out, _ := runCLI("vendors"); code != 0 || !regexp.MustCompile(`(?m)^github\s+GitHub\s+code\s+statuspage\s+https://www.githubstatus.com`).MatchString(out) {
+		t.Errorf("vendors: %d\n%s", code, out)
+	}
 }
 
 // run must stop cleanly on cancellation (SIGINT/SIGTERM cancel the same

@@ -1,0 +1,51 @@
+package catalog
+
+import (
+	"net/url"
+	"regexp"
+	"testing"
+)
+
+func TestCatalogIsWellFormed(t *testing.T) {
+	if _, err := load(); err != nil {
+		t.Fatal(err)
+	}
+	vs := All()
+	if len(vs) < 30 {
+		t.Errorf("catalog has %d vendors, want at least 30", len(vs))
+	}
+	seen := map[string]string{}
+	name := regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	for _, v := range vs {
+		for _, n := range append([]string{v.Name}, v.Aliases...) {
+			if !name.MatchString(n) {
+				t.Errorf("%s: name or alias %q must be lower case letters, digits and dashes", v.Name, n)
+			}
+			if other, dup := seen[n]; dup {
+				t.Errorf("%q is used by both %s and %s", n, other, v.Name)
+			}
+			seen[n] = v.Name
+		}
+		if v.Title == "" || v.Category == "" || v.Type == "" {
+			t.Errorf("%s: title, category and type are required", v.Name)
+		}
+		u, err := url.Parse(v.URL)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.Path != "" {
+			t.Errorf("%s: url %q must be an https page home, without a path", v.Name, v.URL)
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	for _, q := range []string{"github", "GitHub", " openai ", "chatgpt", "Claude"} {
+		if _, ok := Lookup(q); !ok {
+			t.Errorf("Lookup(%q) found nothing", q)
+		}
+	}
+	if v, _ := Lookup("chatgpt"); v.Name != "openai" {
+		t.Errorf("alias resolves to %q", v.Name)
+	}
+	if _, ok := Lookup("nope"); ok {
+		t.Error("found a vendor that does not exist")
+	}
+}
