@@ -15,6 +15,7 @@ import (
 // Outbox is the dispatcher's view of the store.
 type Outbox interface {
 	Due(ctx context.Context, dest string, now time.Time, limit int) ([]store.OutboxItem, error)
+	Claim(ctx context.Context, it store.OutboxItem, now time.Time, lease time.Duration) error
 	Settle(ctx context.Context, s store.Settlement) error
 }
 
@@ -93,6 +94,9 @@ type route struct {
 	// lastErr is the last logged failure, so a repeating failure is logged
 	// once rather than on every retry.
 	lastErr string
+	// storeFails counts consecutive outbox errors; while it is non-zero the
+	// destination pauses (backing off) instead of retrying every second.
+	storeFails int
 }
 
 // NewDispatcher makes a dispatcher over outbox for the given routes.
@@ -164,7 +168,29 @@ func (d *Dispatcher) worker(ctx context.Context, r *route) {
 		}
 		for ctx.Err() == nil && d.pass(ctx, r) > 0 {
 		}
-		timer.Reset(d.opts.Idle)
+		wait := d.opts.Idle
+		if r.storeFails > 0 {
+			// The outbox cannot be read or written: back off rather than
+			// hammer a sick database (and never deliver what cannot be
+			// recorded).
+			wait = min(d.opts.Idle<<min(r.storeFails, 5), 30*time.Second)
+		}
+		timer.Reset(wait)
+	}
+}
+
+// storeTrouble logs an outbox failure once, when it starts.
+func (d *Dispatcher) storeTrouble(r *route, what string, err error) {
+	if r.storeFails == 0 {
+		d.log.Error("cannot use the outbox; deliveries to this destination pause until it works", "dest", r.Destination.String(), "op", what, "err", err)
+	}
+	r.storeFails++
+}
+
+func (d *Dispatcher) storeOK(r *route) {
+	if r.storeFails > 0 {
+		d.log.Info("the outbox works again", "dest", r.Destination.String())
+		r.storeFails = 0
 	}
 }
 
@@ -175,7 +201,7 @@ func (d *Dispatcher) pass(ctx context.Context, r *route) int {
 	items, err := d.outbox.Due(ctx, dest, d.opts.Now(), 64)
 	if err != nil {
 		if ctx.Err() == nil {
-			d.log.Error("cannot read the outbox", "dest", dest, "err", err)
+			d.storeTrouble(r, "read", err)
 		}
 		return 0
 	}
@@ -184,9 +210,10 @@ func (d *Dispatcher) pass(ctx context.Context, r *route) int {
 		if err := r.lim.Wait(ctx); err != nil {
 			return n
 		}
-		if d.deliver(ctx, r, it) {
-			n++
+		if !d.deliver(ctx, r, it) {
+			return n
 		}
+		n++
 	}
 	return n
 }
@@ -195,7 +222,17 @@ func (d *Dispatcher) pass(ctx context.Context, r *route) int {
 // outcome was recorded.
 func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem) bool {
 	dest := r.Destination.String()
-	actx, cancel := context.WithTimeout(ctx, d.opts.AttemptTimeout)
+	// Record the attempt first: an attempt whose outcome is lost (a crash, a
+	// failed write) then comes back marked as possibly delivered, and the
+	// notifier checks before posting again. Nothing is sent that could not
+	// be recorded.
+	if err := d.outbox.Claim(context.WithoutCancel(ctx), it, d.opts.Now(), d.opts.AttemptTimeout+5*time.Second); err != nil {
+		d.storeTrouble(r, "claim", err)
+		return false
+	}
+	// A call in flight finishes even when shutdown begins: abandoning it
+	// half-way is what makes duplicates.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.AttemptTimeout)
 	ref, err := r.Notifier.Deliver(actx, Delivery{
 		OutboxID:    it.ID,
 		Destination: r.Destination,
@@ -214,9 +251,6 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 			log.Info("delivery works again")
 			r.lastErr = ""
 		}
-	case ctx.Err() != nil:
-		// Shutting down: leave the row pending; the next start retries it.
-		return false
 	case now.Sub(it.CreatedAt) > d.opts.MaxAge:
 		st.Outcome, st.Err = store.GaveUp, err.Error()
 		log.Error("giving up on a delivery after the maximum delivery age", "age", now.Sub(it.CreatedAt).Round(time.Second), "attempts", it.Attempts+1, "err", err)
@@ -236,9 +270,11 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 		d.opts.Observe(dest, st.Outcome, err)
 	}
 	if serr := d.outbox.Settle(context.WithoutCancel(ctx), st); serr != nil {
-		log.Error("cannot record a delivery outcome; it may be repeated", "err", serr)
+		// The claim stands: the retry will look before it posts again.
+		d.storeTrouble(r, "settle", serr)
 		return false
 	}
+	d.storeOK(r)
 	return true
 }
 

@@ -61,6 +61,22 @@ func (s *Store) Due(ctx context.Context, dest string, now time.Time, limit int) 
 	return out, rows.Err()
 }
 
+// Claim records that an attempt on it is about to be made, before the
+// platform is called: if the process dies during the call, the item comes
+// back with Attempts > 0, which tells the notifier that it may already have
+// been posted. The item is not due again until lease has passed.
+func (s *Store) Claim(ctx context.Context, it OutboxItem, now time.Time, lease time.Duration) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ? AND state = 'pending' AND attempts = ?`),
+		now.Add(lease).UnixMilli(), it.ID, it.Attempts)
+	if err != nil {
+		return fmt.Errorf("claim outbox item %d: %w", it.ID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("claim outbox item %d: %w", it.ID, ErrNotFound)
+	}
+	return nil
+}
+
 // Outcome is how a delivery attempt ended.
 type Outcome int
 
@@ -95,17 +111,17 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 		var err error
 		switch st.Outcome {
 		case Delivered:
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'delivered', settled_at = ?, ref = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'`),
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'delivered', settled_at = ?, ref = ? WHERE id = ? AND state = 'pending'`),
 				at.UnixMilli(), st.Ref, st.Item.ID)
 			if err == nil && st.Ref != "" && st.Item.Root == "" {
 				_, err = tx.ExecContext(ctx, s.q(`INSERT INTO threads (outage_id, dest, root_ref) VALUES (?, ?, ?) ON CONFLICT (outage_id, dest) DO NOTHING`),
 					st.Item.Event.OutageID, st.Item.Dest, st.Ref)
 			}
 		case Retry:
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET next_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
 				st.NextAt.UnixMilli(), st.Err, st.Item.ID)
 		case GaveUp:
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'dead', attempts = attempts + 1, settled_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'dead', settled_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
 				at.UnixMilli(), st.Err, st.Item.ID)
 		}
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -106,6 +107,7 @@ func TestStore(t *testing.T) {
 			t.Run("outages and events", func(t *testing.T) { testOutagesAndEvents(t, open(t)) })
 			t.Run("commit is atomic", func(t *testing.T) { testAtomic(t, open(t)) })
 			t.Run("mutes", func(t *testing.T) { testMutes(t, open(t)) })
+			t.Run("claim", func(t *testing.T) { testClaim(t, open(t)) })
 			t.Run("ping", func(t *testing.T) {
 				if err := open(t).Ping(context.Background()); err != nil {
 					t.Fatal(err)
@@ -181,6 +183,9 @@ func testRetryHoldsThread(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	due, _ := s.Due(ctx, "ops/slack", t0, 10)
+	if err := s.Claim(ctx, due[0], t0, 35*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Settle(ctx, store.Settlement{Item: due[0], Outcome: store.Retry, NextAt: t0.Add(time.Minute), Err: "HTTP 500"}); err != nil {
 		t.Fatal(err)
 	}
@@ -271,5 +276,31 @@ func testMutes(t *testing.T, s *store.Store) {
 	}
 	if was, _ := s.DeleteMute(ctx, "GitHub"); was {
 		t.Error("deleted twice")
+	}
+}
+
+// A claimed item is not due again until its lease ends, comes back marked as
+// attempted, and cannot be claimed twice from the same read.
+func testClaim(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	o, evs := lifecycle("o1")
+	if _, err := s.Commit(ctx, store.Commit{Target: "OpenAI", State: []byte(`{}`), Outages: []outage.Outage{o}, Events: evs, Dests: []string{"ops/slack"}, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	due, _ := s.Due(ctx, "ops/slack", t0, 10)
+	if err := s.Claim(ctx, due[0], t0, 35*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Claim(ctx, due[0], t0, 35*time.Second); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second claim from a stale read: %v", err)
+	}
+	if again, _ := s.Due(ctx, "ops/slack", t0.Add(30*time.Second), 10); len(again) != 0 {
+		t.Errorf("claimed item due inside its lease: %+v", again)
+	}
+	// The process died during the call: after the lease it is due again,
+	// marked as possibly delivered.
+	again, _ := s.Due(ctx, "ops/slack", t0.Add(40*time.Second), 10)
+	if len(again) != 1 || again[0].ID != due[0].ID || again[0].Attempts != 1 {
+		t.Fatalf("after the lease: %+v", again)
 	}
 }
