@@ -253,3 +253,36 @@ func TestDispatcherWakes(t *testing.T) {
 		t.Fatalf("delivered %v after a wake", n.delivered())
 	}
 }
+
+// failingSettle makes the store lose the outcome of the next attempt, as a
+// crash between posting and recording would.
+type failingSettle struct {
+	*store.Store
+	fail bool
+}
+
+func (f *failingSettle) Settle(ctx context.Context, s store.Settlement) error {
+	if f.fail {
+		f.fail = false
+		return errors.New("disk I/O error")
+	}
+	return f.Store.Settle(ctx, s)
+}
+
+func TestLostOutcomeComesBackAsPossiblyDelivered(t *testing.T) {
+	s := openStore(t)
+	commitLifecycle(t, s, "o1", "ops/slack")
+	clk := &clock{t: t0}
+	n := &scripted{}
+	fs := &failingSettle{Store: s, fail: true}
+	d := notifier.NewDispatcher(fs, []notifier.Route{{Destination: dest("ops"), Notifier: n}}, slog.New(slog.DiscardHandler), notifier.Options{Now: clk.Now})
+	d.Drain(context.Background())
+	if len(n.calls) != 1 || n.calls[0].Attempt != 0 {
+		t.Fatalf("first pass: %+v", n.calls)
+	}
+	clk.Advance(time.Minute) // past the claim's lease
+	d.Drain(context.Background())
+	if len(n.calls) < 2 || n.calls[1].Event.Seq != 1 || n.calls[1].Attempt != 1 {
+		t.Fatalf("the retry of an unrecorded delivery must say it may have been posted: %+v", n.calls)
+	}
+}
