@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/outagebot/outagebot/outage"
@@ -29,6 +30,9 @@ type Target struct {
 // Committer persists an engine step atomically.
 type Committer interface {
 	Commit(ctx context.Context, c store.Commit) ([]outage.Event, error)
+	// LoadState reads back a target's committed state, to settle whether a
+	// commit that reported an error took effect after all.
+	LoadState(ctx context.Context, target string) ([]byte, error)
 }
 
 // StateLoader reads the committed engine states at start-up.
@@ -55,6 +59,9 @@ type Runner struct {
 	targets map[string]*Target
 	order   []string
 	states  map[string]*targetState
+	// storeFailing counts targets whose last commit failed, so that a sick
+	// store is logged when it starts and stops failing, not on every poll.
+	storeFailing atomic.Int32
 }
 
 type targetState struct {
@@ -66,6 +73,8 @@ type targetState struct {
 	// material is committed without its per-poll noise, to skip commits
 	// that would change nothing that matters.
 	material []byte
+	// failed is set while this target's last commit failed.
+	failed bool
 }
 
 // NewRunner prepares targets; call Load before polling.
@@ -138,11 +147,12 @@ func (r *Runner) Poll(ctx context.Context, j *Job) {
 	r.apply(ctx, t, obs, err)
 }
 
-// apply folds one poll result in and commits it.
+// apply folds one poll result in and commits it. The target's lock is held
+// while the engine runs, not while the store commits, so status queries
+// never wait on the database.
 func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, pollErr error) {
 	ts := r.states[t.Name]
 	ts.mu.Lock()
-	defer ts.mu.Unlock()
 	wasFailing := ts.st.FailStreak > 0
 	change := r.Engine.Apply(&ts.st, t.Policy, obs, pollErr, r.now())
 	log := r.Log.With("target", t.Name)
@@ -155,42 +165,67 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	}
 	quiet := r.silence(&ts.st, change)
 	mat := material(ts.st)
-	if change.Empty() && string(mat) == string(ts.material) {
+	if change.Empty() && string(mat) == string(ts.material) && !ts.failed {
+		ts.mu.Unlock()
 		return
 	}
 	data, err := json.Marshal(ts.st)
+	ts.mu.Unlock()
 	if err != nil {
 		log.Error("cannot encode state", "err", err)
 		return
 	}
+
 	// The commit must finish even during shutdown: it is the one thing that
 	// makes the step real.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	events, err := r.Store.Commit(cctx, store.Commit{
-		Target:  t.Name,
-		State:   data,
-		Outages: change.Outages,
-		Events:  change.Events,
-		Dests:   t.Dests,
-		Quiet:   quiet,
-		At:      r.now(),
-	})
+	c := store.Commit{Target: t.Name, State: data, Outages: change.Outages, Events: change.Events, Dests: t.Dests, Quiet: quiet, At: r.now()}
+	events, err := r.Store.Commit(cctx, c)
+	if err != nil && r.landed(cctx, t.Name, data) {
+		// The commit took effect but its acknowledgement was lost (a
+		// connection dropped at COMMIT): rolling back would derive the same
+		// events again and announce them twice.
+		events, err = change.Events, nil
+	}
+
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
 	if err != nil {
-		log.Error("cannot store the poll result; it will be derived again on the next poll", "err", err)
+		if !ts.failed && r.storeFailing.Add(1) == 1 {
+			log.Error("cannot store poll results; they will be derived again on the next poll", "err", err)
+		}
+		ts.failed = true
 		r.Metrics.CommitErrors.Inc()
 		r.rollback(ts)
 		return
 	}
+	if ts.failed {
+		ts.failed = false
+		if r.storeFailing.Add(-1) == 0 {
+			log.Info("storing poll results works again")
+		}
+	}
 	ts.committed, ts.material = data, mat
 	for _, ev := range events {
-		log.Info("outage "+string(ev.Kind), "outage", ev.OutageID, "seq", ev.Seq, "severity", ev.Severity, "title", ev.Title)
+		msg := "outage " + string(ev.Kind)
+		if ev.Class == outage.Unreachable {
+			msg = map[outage.Kind]string{outage.Opened: "status data unavailable", outage.Resolved: "status data available again"}[ev.Kind]
+		}
+		log.Info(msg, "outage", ev.OutageID, "seq", ev.Seq, "severity", ev.Severity, "title", ev.Title)
 		r.Metrics.Events.WithLabelValues(string(ev.Kind)).Inc()
 	}
 	r.Metrics.OpenOutages.WithLabelValues(t.Name).Set(float64(openIncidents(ts.st)))
 	if len(events) > len(quiet) && r.Notify != nil {
 		r.Notify()
 	}
+}
+
+// landed reports whether the store holds exactly the state a failed commit
+// tried to write.
+func (r *Runner) landed(ctx context.Context, target string, data []byte) bool {
+	stored, err := r.Store.LoadState(ctx, target)
+	return err == nil && stored != nil && string(stored) == string(data)
 }
 
 // silence decides which outages of this step are not announced: those that
@@ -225,19 +260,22 @@ func (r *Runner) silence(st *TargetState, change Change) []string {
 	return quiet
 }
 
+// rollback restores the engine's state as last committed, keeping the
+// fresh snapshot: the live view stays live while the store is down.
 func (r *Runner) rollback(ts *targetState) {
+	snap := ts.st.Snapshot
 	var st TargetState
-	if ts.committed != nil && json.Unmarshal(ts.committed, &st) == nil {
-		ts.st = st
-		return
+	if ts.committed == nil || json.Unmarshal(ts.committed, &st) != nil {
+		st = TargetState{Target: ts.st.Target}
 	}
-	ts.st = TargetState{Target: ts.st.Target, Snapshot: ts.st.Snapshot}
+	st.Snapshot = snap
+	ts.st = st
 }
 
-// material encodes the state without what changes on every poll.
+// material encodes the state without the snapshot, which changes with every
+// latency and error text: it is stored along with material changes only.
 func material(st TargetState) []byte {
-	st.Snapshot.CheckedAt = time.Time{}
-	st.Snapshot.Latency = 0
+	st.Snapshot = Snapshot{}
 	b, _ := json.Marshal(st)
 	return b
 }

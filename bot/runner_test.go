@@ -1,14 +1,19 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/store"
 )
@@ -109,5 +114,79 @@ func TestMuteSilencesNewOutagesOnly(t *testing.T) {
 	f.poll(t, "B", sources.Degraded)
 	if got := f.queued(t); len(got) != 1 || got[0] != "B:updated" {
 		t.Fatalf("after the mute, B's next event should be announced: %v", got)
+	}
+}
+
+// flakyStore commits (or not) and then reports an error, as a connection
+// dropped at COMMIT would.
+type flakyStore struct {
+	*store.Store
+	lostAck bool // commit, then report failure
+	down    bool // fail without committing
+	commits int
+}
+
+func (f *flakyStore) Commit(ctx context.Context, c store.Commit) ([]outage.Event, error) {
+	if f.down {
+		return nil, errors.New("database is locked")
+	}
+	evs, err := f.Store.Commit(ctx, c)
+	f.commits++
+	if err == nil && f.lostAck {
+		f.lostAck = false
+		return nil, errors.New("connection reset by peer")
+	}
+	return evs, err
+}
+
+func TestLostCommitAcknowledgementAnnouncesNothingTwice(t *testing.T) {
+	f := newRunnerFixture(t, "A")
+	fs := &flakyStore{Store: f.st, lostAck: true}
+	f.r.Store = fs
+	f.poll(t, "A", sources.MajorOutage) // committed, but reported as failed
+	f.poll(t, "A", sources.MajorOutage)
+	f.poll(t, "A", sources.Operational)
+	if got := fmt.Sprint(f.queued(t)); got != "[A:opened A:resolved]" {
+		t.Errorf("queued %s, want one opened and one resolved", got)
+	}
+}
+
+func TestStoreDownKeepsLiveViewAndLogsOnce(t *testing.T) {
+	f := newRunnerFixture(t, "A")
+	var logs bytes.Buffer
+	f.r.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	fs := &flakyStore{Store: f.st, down: true}
+	f.r.Store = fs
+	for range 5 {
+		f.poll(t, "A", sources.MajorOutage)
+	}
+	if s := f.r.Snapshot("A"); s.Status != sources.MajorOutage {
+		t.Errorf("the live view went stale while the store is down: %s", s.Status)
+	}
+	if n := strings.Count(logs.String(), "cannot store poll results"); n != 1 {
+		t.Errorf("logged the store failure %d times, want once:\n%s", n, logs.String())
+	}
+	fs.down = false
+	f.poll(t, "A", sources.MajorOutage)
+	if !strings.Contains(logs.String(), "storing poll results works again") {
+		t.Errorf("recovery not logged:\n%s", logs.String())
+	}
+	if got := fmt.Sprint(f.queued(t)); got != "[A:opened]" {
+		t.Errorf("after the store came back: %s", got)
+	}
+}
+
+func TestSteadySlowProbeIsNotCommittedEveryPoll(t *testing.T) {
+	f := newRunnerFixture(t, "A")
+	fs := &flakyStore{Store: f.st}
+	f.r.Store = fs
+	for range 20 {
+		f.now = f.now.Add(time.Minute)
+		f.src["A"].obs = probeObs(sources.Degraded, fmt.Sprintf("slow: %dms, threshold 100ms", 150+f.now.Minute()))
+		f.r.Poll(context.Background(), f.r.Jobs()[0])
+	}
+	// Streaks count up to the largest threshold (3), then nothing changes.
+	if fs.commits > 3 {
+		t.Errorf("%d commits for one steady slow probe over 20 polls, want at most 3", fs.commits)
 	}
 }

@@ -52,7 +52,9 @@ func (s *Scheduler) Run(ctx context.Context, jobs []*Job, poll func(context.Cont
 	for range min(workers, max(len(jobs), 1)) {
 		wg.Go(func() {
 			for j := range work {
-				poll(ctx, j)
+				if ctx.Err() == nil {
+					poll(ctx, j)
+				}
 				j.busy.Store(false)
 			}
 		})
@@ -92,6 +94,10 @@ func (s *Scheduler) Run(ctx context.Context, jobs []*Job, poll func(context.Cont
 		s.ticks.Add(1)
 		now := time.Now()
 		for q[0].next.Compare(now) <= 0 {
+			if ctx.Err() != nil {
+				// Shutdown won the race with the timer: start nothing new.
+				return
+			}
 			sl := q[0]
 			if sl.job.busy.CompareAndSwap(false, true) {
 				select {

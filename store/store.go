@@ -180,6 +180,19 @@ func (s *Store) LoadStates(ctx context.Context) (map[string][]byte, error) {
 	return out, rows.Err()
 }
 
+// LoadState returns one target's committed engine state (nil if none).
+func (s *Store) LoadState(ctx context.Context, target string) ([]byte, error) {
+	var state string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT state FROM target_state WHERE target = ?`), target).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load state of %s: %w", target, err)
+	}
+	return []byte(state), nil
+}
+
 // Commit is one engine step to persist atomically.
 type Commit struct {
 	Target string

@@ -22,7 +22,7 @@ Usage:
   outagebot check --config FILE          validate a configuration
   outagebot once  --config FILE [--json] poll every target once and print the status
   outagebot vendors                      list the built-in vendor catalog (vendor = "NAME")
-  outagebot demo                         watch a simulated outage, offline, in under a minute
+  outagebot demo [-v]                    watch a simulated outage, offline, in under a minute
   outagebot version                      print the version
 `
 
@@ -38,6 +38,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal starts a graceful stop; a second one kills at once.
+	context.AfterFunc(ctx, stop)
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "run":
