@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -30,6 +31,10 @@ type Policy struct {
 	// Components keeps only components whose name or id is listed, and
 	// incidents that touch them (or name no component). Empty keeps all.
 	Components []string
+	// ReopenWithin reopens a health outage resolved this recently when the
+	// same target goes bad again, so a flapping component or endpoint posts
+	// into one thread instead of opening new ones (default 15m).
+	ReopenWithin time.Duration
 }
 
 func (p Policy) withDefaults() Policy {
@@ -41,6 +46,9 @@ func (p Policy) withDefaults() Policy {
 	}
 	if p.UnreachableThreshold < 1 {
 		p.UnreachableThreshold = 3
+	}
+	if p.ReopenWithin == 0 {
+		p.ReopenWithin = 15 * time.Minute
 	}
 	return p
 }
@@ -89,6 +97,8 @@ type applier struct {
 	change Change
 	// touched keeps the order in which outages changed, by id.
 	touched map[string]int
+	// byID indexes this poll's components (vendor feeds).
+	byID map[string]sources.Component
 }
 
 func (a *applier) emit(t *Tracked, kind outage.Kind, body string) {
@@ -126,6 +136,31 @@ func (a *applier) resolve(t *Tracked, at time.Time, body string) {
 	t.Outage.ResolvedAt = at
 	a.emit(t, outage.Resolved, body)
 	delete(a.st.Outages, t.Outage.Key)
+	if t.Outage.Key == keyHealth {
+		a.st.Recent = t
+	}
+}
+
+// openHealth opens the health outage, or reopens the recent one when the
+// trouble is back soon after it was resolved.
+func (a *applier) openHealth(title string, sev sources.Status, comps []outage.ComponentState, since time.Time, body string) {
+	st := a.st
+	if r := st.Recent; r != nil && a.now.Sub(r.Outage.ResolvedAt) <= a.pol.ReopenWithin {
+		st.Recent = nil
+		gap := a.now.Sub(r.Outage.ResolvedAt)
+		r.Outage.ResolvedAt = time.Time{}
+		r.Outage.Title, r.Outage.Severity, r.Outage.Components = title, sev, comps
+		r.Outage.Phase = ""
+		r.Linked = nil
+		r.Reopened++
+		st.Outages[keyHealth] = r
+		a.emit(r, outage.Updated, "The problem is back, "+outage.FormatDuration(gap)+" after it was resolved: "+body)
+		return
+	}
+	t := a.open(keyHealth, outage.Incident, title, sev, since)
+	t.ByHealth = true
+	t.Outage.Components = comps
+	a.emit(t, outage.Opened, body)
 }
 
 // Apply folds one poll result into st and returns what to announce. pollErr
@@ -143,7 +178,7 @@ func (e *Engine) Apply(st *TargetState, pol Policy, obs sources.Observation, pol
 		return a.change
 	}
 	a.readable()
-	obs = filterObservation(obs, pol.Components)
+	obs = filterObservation(obs, pol.Components, st.linkedIDs())
 	if pol.Probe {
 		a.probe(obs)
 	} else {
@@ -208,8 +243,28 @@ func (a *applier) streak(bad bool) {
 // the count changes nothing, and a state that stops changing on a steady
 // target need not be written to the store on every poll.
 func (a *applier) inc(n int) int {
-	return min(n+1, max(a.pol.FailureThreshold, a.pol.SuccessThreshold, a.pol.UnreachableThreshold))
+	return min(n+1, max(a.pol.FailureThreshold, maxReopenFactor*a.pol.SuccessThreshold, a.pol.UnreachableThreshold))
 }
+
+// maxReopenFactor bounds how much longer a flapping thread must stay good
+// before it is resolved again.
+const maxReopenFactor = 3
+
+// successNeeded is the good streak that resolves t: longer for a thread that
+// has flapped.
+func (a *applier) successNeeded(t *Tracked) int {
+	return a.pol.SuccessThreshold * min(1+t.Reopened, maxReopenFactor)
+}
+
+// missingGrace is how many polls in a row an incident seen open within
+// blipWindow may be absent, with no resolution record, before it counts as
+// resolved: one stale page (a CDN serving an old copy) must not end a thread
+// and start another. After a longer gap (the bot was down) absence means the
+// incident is over, and the restoration goes out on the first poll.
+const (
+	missingGrace = 2
+	blipWindow   = 10 * time.Minute
+)
 
 // probe handles an internal probe: one component, thresholds both ways.
 func (a *applier) probe(obs sources.Observation) {
@@ -235,15 +290,13 @@ func (a *applier) probe(obs sources.Observation) {
 	t := st.Outages[keyHealth]
 	switch {
 	case t == nil && bad && st.BadStreak >= a.pol.FailureThreshold:
-		t = a.open(keyHealth, outage.Incident, probeTitle(st.Target, sev), sev, st.BadSince)
-		t.ByHealth = true
-		a.emit(t, outage.Opened, probeBody(c, st.BadStreak))
+		a.openHealth(probeTitle(st.Target, sev), sev, nil, st.BadSince, probeBody(c, st.BadStreak))
 	case t != nil && bad && sev != t.Outage.Severity && st.SeverityStreak >= a.pol.FailureThreshold:
 		was := t.Outage.Severity
 		t.Outage.Severity = sev
 		t.Outage.Title = probeTitle(st.Target, sev)
 		a.emit(t, outage.Updated, fmt.Sprintf("Now %s (was %s): %s", sev.Label(), was.Label(), c.Detail))
-	case t != nil && !bad && st.GoodStreak >= a.pol.SuccessThreshold:
+	case t != nil && !bad && st.GoodStreak >= a.successNeeded(t):
 		a.resolve(t, st.GoodSince, fmt.Sprintf("%s is responding normally again.", st.Target))
 	}
 }
@@ -268,6 +321,7 @@ func (a *applier) vendor(obs sources.Observation) {
 	st := a.st
 	first := !st.Initialized
 	byID := componentsByID(obs.Components)
+	a.byID = byID
 
 	maint := map[string]bool{}
 	for _, m := range obs.Maintenances {
@@ -289,19 +343,32 @@ func (a *applier) vendor(obs sources.Observation) {
 	bad := problemComponents(obs.Components)
 	if first && !a.pol.AnnounceExisting {
 		for _, inc := range open {
-			st.Ignored = append(st.Ignored, inc.ID)
+			st.Ignored = mapPut(st.Ignored, inc.ID, incidentSeverity(inc, byID))
 		}
-		st.IgnoreHealth = len(bad) > 0
+		for _, c := range bad {
+			st.Quiet = mapPut(st.Quiet, c.ID, c.Status)
+		}
 	}
 	openIDs := map[string]bool{}
 	for _, inc := range open {
 		openIDs[inc.ID] = true
 	}
-	st.Ignored = slices.DeleteFunc(st.Ignored, func(id string) bool { return !openIDs[id] })
+	maps.DeleteFunc(st.Ignored, func(id string, _ sources.Status) bool { return !openIDs[id] })
 
 	for _, inc := range open {
-		if slices.Contains(st.Ignored, inc.ID) {
-			continue
+		if was, ignored := st.Ignored[inc.ID]; ignored {
+			if !incidentSeverity(inc, byID).Worse(was) {
+				// Still as it was when we started: its components are
+				// explained, not news.
+				for _, id := range inc.ComponentIDs {
+					if c, ok := byID[id]; ok && c.Status.IsProblem() {
+						st.Quiet = mapPut(st.Quiet, id, sources.Worst(st.Quiet[id], c.Status))
+					}
+				}
+				continue
+			}
+			// It got worse: that is news, announced as a new outage.
+			delete(st.Ignored, inc.ID)
 		}
 		a.incident(inc, maint[inc.ID] || inc.Impact == sources.Maintenance, byID)
 	}
@@ -411,14 +478,37 @@ func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Inciden
 		var lastAt time.Time
 		for _, id := range sortedKeys(t.Linked) {
 			l := t.Linked[id]
-			if openIDs[id] || l.Done {
+			if openIDs[id] {
+				l.Missing, l.SeenAt = 0, a.now
 				continue
 			}
+			if l.Done {
+				continue
+			}
+			inc, recorded := doneByID[id]
+			if !recorded && a.now.Sub(l.SeenAt) < blipWindow {
+				if l.Missing++; l.Missing < missingGrace {
+					continue
+				}
+			}
 			l.Done = true
-			if inc, ok := doneByID[id]; ok {
-				if u, ok := inc.Latest(); ok && !slices.Contains(l.SeenUpdates, updateKey(u)) {
-					l.SeenUpdates = append(l.SeenUpdates, updateKey(u))
-					last = u.Body
+			if recorded {
+				// Every update the vendor posted since the last poll is
+				// shown; the last one is the restoration's words.
+				var unseen []sources.IncidentUpdate
+				for _, u := range inc.Updates {
+					if !slices.Contains(l.SeenUpdates, updateKey(u)) {
+						unseen = append(unseen, u)
+						l.SeenUpdates = append(l.SeenUpdates, updateKey(u))
+					}
+				}
+				for i, u := range unseen {
+					if i == len(unseen)-1 {
+						last = u.Body
+						break
+					}
+					t.Outage.Phase = u.Status
+					a.emit(t, outage.Updated, u.Body)
 				}
 				if inc.ResolvedAt.After(lastAt) {
 					lastAt = inc.ResolvedAt
@@ -441,6 +531,15 @@ func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Inciden
 		if last == "" {
 			last = "The incident is no longer listed as open on the status page."
 		}
+		// Vendors often mark components operational a poll or two after
+		// resolving: until then those components are explained, not news.
+		for _, l := range t.Linked {
+			for _, id := range l.ComponentIDs {
+				if c, ok := a.byID[id]; ok && c.Status.IsProblem() {
+					st.Quiet = mapPut(st.Quiet, id, c.Status)
+				}
+			}
+		}
 		t.Outage.Phase = sources.IncidentResolved
 		for i := range t.Outage.Components {
 			t.Outage.Components[i].Status = sources.Operational
@@ -453,13 +552,15 @@ func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Inciden
 // components no vendor incident explains.
 func (a *applier) health(bad []sources.Component, byID map[string]sources.Component) {
 	st := a.st
-	if len(bad) == 0 {
-		st.IgnoreHealth = false
-	}
+	// Quiet components stay quiet while they are no worse than they were.
+	maps.DeleteFunc(st.Quiet, func(id string, was sources.Status) bool {
+		c, ok := byID[id]
+		return !ok || !c.Status.IsProblem() || c.Status.Worse(was)
+	})
 	// Components covered by an open incident are that incident's business.
 	var uncovered []sources.Component
 	for _, c := range bad {
-		if !a.coveredByIncident(c.ID) {
+		if _, quiet := st.Quiet[c.ID]; !quiet && !a.coveredByIncident(c.ID) {
 			uncovered = append(uncovered, c)
 		}
 	}
@@ -471,14 +572,10 @@ func (a *applier) health(bad []sources.Component, byID map[string]sources.Compon
 	}
 	switch {
 	case t == nil:
-		if len(uncovered) == 0 || st.IgnoreHealth || st.BadStreak < a.pol.FailureThreshold {
+		if len(uncovered) == 0 || st.BadStreak < a.pol.FailureThreshold {
 			return
 		}
-		sev := worstOf(comps)
-		t = a.open(keyHealth, outage.Incident, healthTitle(comps), sev, st.BadSince)
-		t.ByHealth = true
-		t.Outage.Components = comps
-		a.emit(t, outage.Opened, "The status page shows "+describeComponents(comps)+", with no incident posted yet.")
+		a.openHealth(healthTitle(comps), worstOf(comps), comps, st.BadSince, "The status page shows "+describeComponents(comps)+", with no incident posted yet.")
 	case len(t.Linked) > 0 && !allDone(t.Linked):
 		// The vendor's incident speaks for this thread now; component
 		// changes still show up in it.
@@ -487,7 +584,7 @@ func (a *applier) health(bad []sources.Component, byID map[string]sources.Compon
 			t.Outage.Severity = sources.Worst(t.Outage.Severity, worstOf(comps))
 			a.emit(t, outage.Updated, "Components: "+describeComponents(t.Outage.Components)+".")
 		}
-	case len(uncovered) == 0 && st.GoodStreak >= a.pol.SuccessThreshold:
+	case len(uncovered) == 0 && st.GoodStreak >= a.successNeeded(t):
 		for i := range t.Outage.Components {
 			t.Outage.Components[i].Status = sources.Operational
 		}
@@ -705,4 +802,17 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// linkedIDs lists the vendor incidents shown in open outages: they are
+// followed to their end whatever the component filter says, so changing the
+// filter (or a vendor re-tagging an incident) never fakes a restoration.
+func (st *TargetState) linkedIDs() map[string]bool {
+	ids := map[string]bool{}
+	for _, t := range st.Outages {
+		for id := range t.Linked {
+			ids[id] = true
+		}
+	}
+	return ids
 }

@@ -298,6 +298,97 @@ func TestEngine(t *testing.T) {
 			},
 			want: [][]string{nil, {"opened o1#1 degraded: ChatGPT trouble."}},
 		},
+		{
+			name: "a flapping component reopens its thread once, then waits for stability",
+			pol:  vendor(),
+			polls: []poll{
+				{0, obs(comps(op)), nil}, {1, obs(comps(deg)), nil}, {2, obs(comps(op)), nil}, {3, obs(comps(deg)), nil},
+				{4, obs(comps(op)), nil}, {5, obs(comps(deg)), nil}, {6, obs(comps(op)), nil}, {7, obs(comps(op)), nil},
+			},
+			want: [][]string{
+				nil,
+				{"opened o1#1 degraded: The status page shows API degraded performance, with no incident posted yet."},
+				{"resolved o1#2 degraded after 1m: All components are operational again."},
+				{"updated o1#3 degraded: The problem is back, 1m after it was resolved: The status page shows API degraded performance, with no incident posted yet."},
+				nil, nil, nil,
+				{"resolved o1#4 degraded after 5m: All components are operational again."},
+			},
+		},
+		{
+			name: "an incident missing from one poll is not resolved and reopened",
+			pol:  vendor(),
+			polls: []poll{
+				{2, obs(comps(deg), inc("i1", sources.IncidentInvestigating, deg, api, "Looking.")), nil},
+				{3, obs(comps(deg)), nil},
+				{4, obs(comps(deg), inc("i1", sources.IncidentInvestigating, deg, api, "Looking.")), nil},
+				{5, obs(comps(deg)), nil},
+				{6, obs(comps(deg)), nil},
+			},
+			want: [][]string{
+				{"opened o1#1 degraded: Looking."},
+				nil, nil, nil,
+				{"resolved o1#2 degraded after 4m: The incident is no longer listed as open on the status page."},
+			},
+		},
+		{
+			name: "a component that recovers a poll after its incident opens nothing",
+			pol:  vendor(),
+			polls: []poll{
+				{2, obs(comps(deg), inc("i1", sources.IncidentInvestigating, deg, api, "Looking.")), nil},
+				{5, obs(comps(deg), inc("i1", sources.IncidentResolved, deg, api, "Looking.", "resolved:Fixed.")), nil},
+				{6, obs(comps(op)), nil},
+				{7, obs(comps(deg)), nil},
+			},
+			want: [][]string{
+				{"opened o1#1 degraded: Looking."},
+				{"resolved o1#2 degraded after 1m: Fixed."},
+				nil,
+				{"opened o2#1 degraded: The status page shows API degraded performance, with no incident posted yet."},
+			},
+		},
+		{
+			name: "updates posted between polls are all shown before the restoration",
+			pol:  vendor(),
+			polls: []poll{
+				{2, obs(comps(deg), inc("i1", sources.IncidentInvestigating, deg, api, "Looking.")), nil},
+				{9, obs(comps(op), inc("i1", sources.IncidentResolved, deg, api, "Looking.", "monitoring:Fix deployed.", "resolved:Fixed.")), nil},
+			},
+			want: [][]string{
+				{"opened o1#1 degraded: Looking."},
+				{"updated o1#2 degraded: Fix deployed.", "resolved o1#3 degraded after 2m: Fixed."},
+			},
+		},
+		{
+			name: "announce_existing off still announces new breakage on other components",
+			pol:  Policy{FailureThreshold: 1, SuccessThreshold: 1},
+			polls: []poll{
+				{0, obs(comps(deg, op)), nil},
+				{1, obs(comps(deg, sources.MajorOutage)), nil},
+			},
+			want: [][]string{nil, {"opened o1#1 major_outage: The status page shows ChatGPT major outage, with no incident posted yet."}},
+		},
+		{
+			name: "an ignored incident that gets worse is announced with the vendor's words",
+			pol:  Policy{FailureThreshold: 1, SuccessThreshold: 1},
+			polls: []poll{
+				{2, obs(comps(deg), inc("i1", sources.IncidentInvestigating, deg, api, "Slow.")), nil},
+				{3, obs(comps(deg), inc("i1", sources.IncidentInvestigating, deg, api, "Slow.")), nil},
+				{4, obs(comps(sources.MajorOutage), inc("i1", sources.IncidentIdentified, sources.MajorOutage, api, "Slow.", "identified:API is down.")), nil},
+			},
+			want: [][]string{nil, nil, {"opened o1#1 major_outage: API is down."}},
+		},
+		{
+			name: "an incident followed under a component filter is not dropped when retagged",
+			pol:  Policy{FailureThreshold: 1, SuccessThreshold: 1, AnnounceExisting: true, Components: []string{"API"}},
+			polls: []poll{
+				{2, obs(comps(deg, op), inc("i1", sources.IncidentInvestigating, deg, nil, "Looking.")), nil},
+				{3, obs(comps(op, deg), inc("i1", sources.IncidentIdentified, deg, []string{"chatgpt"}, "Looking.", "identified:It is ChatGPT.")), nil},
+			},
+			want: [][]string{
+				{"opened o1#1 degraded: Looking."},
+				{"updated o1#2 degraded: It is ChatGPT."},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,8 +9,9 @@ import (
 
 // filterObservation keeps the components named in keep (by name or id, case
 // insensitive; naming a group keeps its members) and the incidents that touch
-// them or name no component at all. An empty keep keeps everything.
-func filterObservation(obs sources.Observation, keep []string) sources.Observation {
+// them, name no component at all, or are in follow. An empty keep keeps
+// everything.
+func filterObservation(obs sources.Observation, keep []string, follow map[string]bool) sources.Observation {
 	if len(keep) == 0 {
 		return obs
 	}
@@ -31,7 +32,7 @@ func filterObservation(obs sources.Observation, keep []string) sources.Observati
 		}
 	}
 	touches := func(inc sources.Incident) bool {
-		return len(inc.ComponentIDs) == 0 || slices.ContainsFunc(inc.ComponentIDs, func(id string) bool { return ids[id] })
+		return follow[inc.ID] || len(inc.ComponentIDs) == 0 || slices.ContainsFunc(inc.ComponentIDs, func(id string) bool { return ids[id] })
 	}
 	out := obs
 	out.Components = comps

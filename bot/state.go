@@ -38,14 +38,20 @@ type TargetState struct {
 	// Outages are the open outages of this target by key.
 	Outages map[string]*Tracked `json:"outages,omitempty"`
 	// Ignored holds vendor incidents that were already open on the first
-	// poll when announce_existing is off; they are never announced.
-	Ignored []string `json:"ignored,omitempty"`
+	// poll when announce_existing is off, with their impact then: they are
+	// not announced unless they get worse.
+	Ignored map[string]sources.Status `json:"ignored,omitempty"`
 	// Silenced lists open outages that began while the target was muted:
 	// their events are stored but not announced until the mute ends.
 	Silenced []string `json:"silenced,omitempty"`
-	// IgnoreHealth is set when components were already bad on the first poll
-	// with announce_existing off; it clears once they recover.
-	IgnoreHealth bool `json:"ignore_health,omitempty"`
+	// Quiet holds components, by id, whose bad status is already explained:
+	// bad on the first poll with announce_existing off, or still bad just
+	// after their incident was resolved. Each stays quiet, at the status it
+	// had, until it recovers; getting worse ends the quiet.
+	Quiet map[string]sources.Status `json:"quiet,omitempty"`
+	// Recent is the last resolved health outage: if the same trouble comes
+	// back soon, its thread is reopened instead of starting another.
+	Recent *Tracked `json:"recent,omitempty"`
 }
 
 // Tracked is an open outage and what the engine needs to notice changes.
@@ -57,6 +63,9 @@ type Tracked struct {
 	// Linked are the vendor incidents or maintenances shown in this
 	// outage's thread, by vendor id.
 	Linked map[string]*Linked `json:"linked,omitempty"`
+	// Reopened counts how often this thread came back soon after being
+	// resolved; each time, resolving again takes a longer good streak.
+	Reopened int `json:"reopened,omitempty"`
 }
 
 // Linked is what was last seen of one vendor incident.
@@ -67,6 +76,10 @@ type Linked struct {
 	ComponentIDs []string               `json:"component_ids,omitempty"`
 	SeenUpdates  []string               `json:"seen_updates,omitempty"`
 	Done         bool                   `json:"done,omitempty"`
+	// Missing counts polls in a row that did not list the incident at all
+	// (no resolution record either); SeenAt is when it was last listed.
+	Missing int       `json:"missing,omitempty"`
+	SeenAt  time.Time `json:"seen_at,omitzero"`
 }
 
 // Snapshot is a target's current state as shown by `status` and `once`.
