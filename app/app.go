@@ -121,6 +121,14 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		deliveries.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
 	}
 	a.disp = notifier.NewDispatcher(st, routes, log.With("component", "dispatcher"), dopts)
+	orphans, err := st.Orphan(ctx, a.disp.Destinations(), time.Now())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	for dest, n := range orphans {
+		log.Warn("dropping queued deliveries to a destination that is no longer configured", "dest", dest, "deliveries", n)
+	}
 
 	now := time.Now
 	if opts.Now != nil {

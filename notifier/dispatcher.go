@@ -222,6 +222,12 @@ func (d *Dispatcher) pass(ctx context.Context, r *route) int {
 // outcome was recorded.
 func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem) bool {
 	dest := r.Destination.String()
+	if age := d.opts.Now().Sub(it.CreatedAt); age > d.opts.MaxAge {
+		// Too old to be news (a destination that was away for days): give
+		// up without sending a stale alert.
+		return d.settle(ctx, r, it, store.Settlement{Item: it, Outcome: store.GaveUp, Err: "not sent: older than the maximum delivery age", At: d.opts.Now()},
+			nil, "not delivering an event older than the maximum delivery age", "age", age.Round(time.Second))
+	}
 	// Record the attempt first: an attempt whose outcome is lost (a crash, a
 	// failed write) then comes back marked as possibly delivered, and the
 	// notifier checks before posting again. Nothing is sent that could not
@@ -251,6 +257,9 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 			log.Info("delivery works again")
 			r.lastErr = ""
 		}
+	case IsRejected(err):
+		st.Outcome, st.Err = store.GaveUp, err.Error()
+		log.Error("the platform rejected this message; giving it up so the thread can go on", "err", err)
 	case now.Sub(it.CreatedAt) > d.opts.MaxAge:
 		st.Outcome, st.Err = store.GaveUp, err.Error()
 		log.Error("giving up on a delivery after the maximum delivery age", "age", now.Sub(it.CreatedAt).Round(time.Second), "attempts", it.Attempts+1, "err", err)
@@ -265,6 +274,15 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 			}
 			log.Log(ctx, level, "delivery failed; will retry", "attempt", it.Attempts+1, "retry_at", st.NextAt.UTC().Format(time.RFC3339), "err", err)
 		}
+	}
+	return d.settle(ctx, r, it, st, err, "")
+}
+
+// settle records an outcome (logging msg first, when given).
+func (d *Dispatcher) settle(ctx context.Context, r *route, it store.OutboxItem, st store.Settlement, err error, msg string, args ...any) bool {
+	dest := r.Destination.String()
+	if msg != "" {
+		d.log.Warn(msg, append([]any{"dest", dest, "target", it.Event.Target, "outage", it.Event.OutageID, "event", it.Event.Kind}, args...)...)
 	}
 	if d.opts.Observe != nil {
 		d.opts.Observe(dest, st.Outcome, err)

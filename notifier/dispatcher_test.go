@@ -191,7 +191,19 @@ func TestPermanentErrorBlocksOnlyItsChannel(t *testing.T) {
 
 func TestDispatcherGivesUpAfterMaxAgeAndMovesOn(t *testing.T) {
 	s := openStore(t)
-	commitLifecycle(t, s, "o1", "ops/slack")
+	// The opened event at t0; the update and restoration an hour later.
+	o := outage.Outage{ID: "o1", Target: "OpenAI", Key: "o1", Class: outage.Incident, Title: "Errors", Severity: sources.Degraded, OpenedAt: t0}
+	opened := o.Event(outage.Opened, t0, "a")
+	if _, err := s.Commit(context.Background(), store.Commit{Target: "OpenAI", State: []byte(`{}`), Outages: []outage.Outage{o}, Events: []outage.Event{opened}, Dests: []string{"ops/slack"}, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	later := t0.Add(61 * time.Minute)
+	upd := o.Event(outage.Updated, later, "b")
+	o.ResolvedAt = later
+	res := o.Event(outage.Resolved, later, "c")
+	if _, err := s.Commit(context.Background(), store.Commit{Target: "OpenAI", State: []byte(`{}`), Outages: []outage.Outage{o}, Events: []outage.Event{upd, res}, Dests: []string{"ops/slack"}, At: later}); err != nil {
+		t.Fatal(err)
+	}
 	clk := &clock{t: t0}
 	var logs bytes.Buffer
 	var outcomes []store.Outcome
@@ -214,11 +226,11 @@ func TestDispatcherGivesUpAfterMaxAgeAndMovesOn(t *testing.T) {
 	}
 	// With the root given up, the first update is posted on its own and
 	// becomes the thread's root for what follows.
-	upd, res := n.calls[len(n.calls)-2], n.calls[len(n.calls)-1]
-	if upd.Root != "" || res.Root != notifier.RemoteRef(fmt.Sprintf("msg-%d", upd.OutboxID)) {
-		t.Errorf("roots after giving up: update %q, restoration %q", upd.Root, res.Root)
+	first, second := n.calls[len(n.calls)-2], n.calls[len(n.calls)-1]
+	if first.Root != "" || second.Root != notifier.RemoteRef(fmt.Sprintf("msg-%d", first.OutboxID)) {
+		t.Errorf("roots after giving up: update %q, restoration %q", first.Root, second.Root)
 	}
-	if !strings.Contains(logs.String(), "giving up on a delivery") {
+	if !strings.Contains(logs.String(), "older than the maximum delivery age") {
 		t.Errorf("giving up was not logged:\n%s", logs.String())
 	}
 	gaveUp := 0
@@ -284,5 +296,39 @@ func TestLostOutcomeComesBackAsPossiblyDelivered(t *testing.T) {
 	d.Drain(context.Background())
 	if len(n.calls) < 2 || n.calls[1].Event.Seq != 1 || n.calls[1].Attempt != 1 {
 		t.Fatalf("the retry of an unrecorded delivery must say it may have been posted: %+v", n.calls)
+	}
+}
+
+func TestRejectedMessageIsGivenUpAtOnce(t *testing.T) {
+	s := openStore(t)
+	commitLifecycle(t, s, "o1", "ops/slack")
+	clk := &clock{t: t0}
+	n := &scripted{fail: func(d notifier.Delivery, _ int) error {
+		if d.Event.Seq == 2 {
+			return &notifier.PermanentError{Err: errors.New("msg_too_long"), Fix: "report it", Rejected: true}
+		}
+		return nil
+	}}
+	d := notifier.NewDispatcher(s, []notifier.Route{{Destination: dest("ops"), Notifier: n}}, slog.New(slog.DiscardHandler), notifier.Options{Now: clk.Now})
+	d.Drain(context.Background())
+	if got := fmt.Sprint(n.delivered()); got != "[o1#1 o1#2 o1#3]" {
+		t.Errorf("a rejected update must not hold up the restoration: %s", got)
+	}
+}
+
+// An event older than the maximum age is not sent at all: a channel that
+// comes back after days gets no stale alerts.
+func TestStaleEventIsNotSent(t *testing.T) {
+	s := openStore(t)
+	commitLifecycle(t, s, "o1", "ops/slack")
+	clk := &clock{t: t0.Add(25 * time.Hour)}
+	n := &scripted{}
+	d := notifier.NewDispatcher(s, []notifier.Route{{Destination: dest("ops"), Notifier: n}}, slog.New(slog.DiscardHandler), notifier.Options{Now: clk.Now})
+	d.Drain(context.Background())
+	if len(n.calls) != 0 {
+		t.Errorf("sent stale events: %v", n.delivered())
+	}
+	if depth, _ := s.OutboxDepth(context.Background()); depth != 0 {
+		t.Errorf("stale events left queued: %d", depth)
 	}
 }

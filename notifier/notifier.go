@@ -64,6 +64,11 @@ type Delivery struct {
 type PermanentError struct {
 	Err error
 	Fix string
+	// Rejected marks a refusal of this one message (malformed, too long):
+	// sending it again can never work, so it is given up at once and the
+	// thread moves on. Without it the destination itself is at fault, and
+	// the message waits until someone fixes that.
+	Rejected bool
 }
 
 func (e *PermanentError) Error() string {
@@ -91,6 +96,13 @@ func (e *RetryAfterError) Unwrap() error { return e.Err }
 func IsPermanent(err error) bool {
 	var p *PermanentError
 	return errors.As(err, &p)
+}
+
+// IsRejected reports whether err is a platform's refusal of the message
+// itself.
+func IsRejected(err error) bool {
+	var p *PermanentError
+	return errors.As(err, &p) && p.Rejected
 }
 
 // RetryAfter returns the wait the platform asked for, if any.

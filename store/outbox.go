@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/outagebot/outagebot/outage"
@@ -138,4 +139,38 @@ func (s *Store) OutboxDepth(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count outbox: %w", err)
 	}
 	return n, nil
+}
+
+// Orphan takes pending deliveries to destinations that are not in known (a
+// channel removed from the configuration) out of the queue, and returns how
+// many there were per destination. They are kept, marked 'orphaned', not
+// deleted.
+func (s *Store) Orphan(ctx context.Context, known []string, now time.Time) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT dest, COUNT(*) FROM outbox WHERE state = 'pending' GROUP BY dest`)
+	if err != nil {
+		return nil, fmt.Errorf("count pending deliveries: %w", err)
+	}
+	orphans := map[string]int{}
+	for rows.Next() {
+		var dest string
+		var n int
+		if err := rows.Scan(&dest, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !slices.Contains(known, dest) {
+			orphans[dest] = n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for dest := range orphans {
+		if _, err := s.db.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'orphaned', settled_at = ?, last_error = 'destination no longer configured' WHERE state = 'pending' AND dest = ?`),
+			now.UnixMilli(), dest); err != nil {
+			return nil, fmt.Errorf("orphan deliveries to %s: %w", dest, err)
+		}
+	}
+	return orphans, nil
 }

@@ -109,8 +109,10 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 		err = s.tx(ctx, func(tx *sql.Tx) error {
-			for _, stmt := range strings.Split(string(body), ";") {
-				if strings.TrimSpace(stripComments(stmt)) == "" {
+			// Comments go first: a ';' in one must not split a statement.
+			// (Migrations use no ';' inside string literals.)
+			for _, stmt := range strings.Split(stripComments(string(body)), ";") {
+				if strings.TrimSpace(stmt) == "" {
 					continue
 				}
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {

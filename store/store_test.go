@@ -304,3 +304,26 @@ func testClaim(t *testing.T, s *store.Store) {
 		t.Fatalf("after the lease: %+v", again)
 	}
 }
+
+func TestOrphanedDestinations(t *testing.T) {
+	for name, open := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			ctx := context.Background()
+			o, evs := lifecycle("o1")
+			if _, err := s.Commit(ctx, store.Commit{Target: "OpenAI", State: []byte(`{}`), Outages: []outage.Outage{o}, Events: evs, Dests: []string{"ops/slack", "old/discord"}, At: t0}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Orphan(ctx, []string{"ops/slack"}, t0)
+			if err != nil || len(got) != 1 || got["old/discord"] != 3 {
+				t.Fatalf("orphans = %v, %v", got, err)
+			}
+			if due, _ := s.Due(ctx, "old/discord", t0, 10); len(due) != 0 {
+				t.Errorf("orphaned deliveries still due: %d", len(due))
+			}
+			if depth, _ := s.OutboxDepth(ctx); depth != 3 {
+				t.Errorf("depth = %d, want the 3 for ops/slack", depth)
+			}
+		})
+	}
+}

@@ -194,7 +194,7 @@ func classifyAPI(api *APIError, body []byte, info *callInfo, webhook bool) error
 		}
 		return &notifier.RetryAfterError{Err: api, After: after}
 	case fixes[api.Code] != "":
-		return &notifier.PermanentError{Err: api, Fix: fixes[api.Code]}
+		return &notifier.PermanentError{Err: api, Fix: fixes[api.Code], Rejected: api.Code == codeInvalidFormBody}
 	case api.Status == http.StatusUnauthorized:
 		fix := fixes[codeUnauthorized]
 		if webhook {
@@ -214,7 +214,7 @@ func classifyAPI(api *APIError, body []byte, info *callInfo, webhook bool) error
 		}
 		return &notifier.PermanentError{Err: api, Fix: fix}
 	case api.Status == http.StatusBadRequest, api.Status == http.StatusRequestEntityTooLarge:
-		return &notifier.PermanentError{Err: api, Fix: fixes[codeInvalidFormBody]}
+		return &notifier.PermanentError{Err: api, Fix: fixes[codeInvalidFormBody], Rejected: true}
 	}
 	// 5xx, 408 and anything unexpected: retry with backoff.
 	return api

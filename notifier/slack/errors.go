@@ -120,7 +120,7 @@ func classify(secrets []string, method string, err error) error {
 		if code == "missing_scope" && cleanScopes.MatchString(api.Needed) && !leaks(secrets, errors.New(api.Needed)) {
 			fix = "add the " + api.Needed + " scope to the Slack app and reinstall it"
 		}
-		return &notifier.PermanentError{Err: cerr, Fix: fix}
+		return &notifier.PermanentError{Err: cerr, Fix: fix, Rejected: fix == fixPayload}
 	case errors.As(err, &status):
 		cerr := newCallError(secrets, method, fmt.Sprintf("HTTP %d", status.Code), err)
 		if status.Code >= 500 || status.Code == http.StatusTooManyRequests || status.Code == http.StatusRequestTimeout {

@@ -97,5 +97,5 @@ func (w *Webhook) classify(err error) error {
 	default:
 		fix = "the webhook no longer exists (or its channel was deleted): create a new incoming webhook and update webhook_url"
 	}
-	return &notifier.PermanentError{Err: cerr, Fix: fix}
+	return &notifier.PermanentError{Err: cerr, Fix: fix, Rejected: fix == fixPayload}
 }
