@@ -216,6 +216,9 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Info("serving health and metrics", "addr", "http://"+a.listener.Addr().String())
 	}
 	a.log.Info("outagebot started", "version", Version, "targets", len(a.runner.Jobs()), "destinations", a.disp.Destinations())
+	if len(a.cfg.Digests) > 0 {
+		a.log.Warn("[[digest]] is configured, but this version does not send digests yet; the section is checked and otherwise ignored", "digests", len(a.cfg.Digests))
+	}
 
 	var wg sync.WaitGroup
 	wg.Go(func() { a.disp.Run(ctx) })

@@ -113,6 +113,16 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		}
 	}
 
+	// A chat section without a channel would send every notification
+	// nowhere, silently.
+	if len(cfg.Channels) == 0 {
+		for _, sec := range []string{"slack", "discord"} {
+			if ix.present(p(sec)) {
+				c.add(p(sec), "is set but no [[channel]] is defined, so notifications would go nowhere: add a [[channel]] (see config.example.toml), or remove ["+sec+"] to print them to the console")
+			}
+		}
+	}
+
 	// [[channel]]
 	channelNames := make([]string, 0, len(cfg.Channels))
 	firstChannel := map[string]int{}

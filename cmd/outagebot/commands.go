@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,6 +31,9 @@ func flags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 // problem and returns the exit code to use.
 func loadConfig(fs *flag.FlagSet, path *string, args []string, stderr io.Writer) (*config.Config, int) {
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, 0
+		}
 		return nil, 2
 	}
 	if *path == "" {
