@@ -23,6 +23,7 @@ import (
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/console"
 	"github.com/outagebot/outagebot/sources/fetch"
+	"github.com/outagebot/outagebot/sources/probe"
 	"github.com/outagebot/outagebot/sources/registry"
 	"github.com/outagebot/outagebot/store"
 )
@@ -295,7 +296,7 @@ func UserAgent() string {
 // events to the destinations of its channels.
 func buildTargets(cfg *config.Config, opts Options, routes []notifier.Route) ([]*bot.Target, error) {
 	client := httpClient(cfg, opts)
-	deps := registry.Deps{Client: client, UserAgent: UserAgent(), MaxBody: int64(cfg.Bot.MaxBodySize)}
+	deps := registry.Deps{Client: client, UserAgent: UserAgent(), MaxBody: int64(cfg.Bot.MaxBodySize), ProbeTransport: probe.NewSharedTransport()}
 	var out []*bot.Target
 	var errs []error
 	for _, t := range cfg.Targets {

@@ -142,6 +142,29 @@ type Target struct {
 	// FreshConnection makes every probe open a new connection, which proves
 	// that new clients can connect, at the price of a handshake per probe.
 	FreshConnection bool `toml:"fresh_connection"`
+	// BodyRegex must match the body; JSONPath (like "status.indicator" or
+	// "checks.0.state") must hold JSONEquals.
+	BodyRegex  string `toml:"body_regex"`
+	JSONPath   string `toml:"json_path"`
+	JSONEquals string `toml:"json_equals"`
+	// FollowRedirects (default true); when false a 3xx is judged by
+	// expect_status.
+	FollowRedirects *bool `toml:"follow_redirects"`
+	// InsecureSkipVerify turns TLS certificate checks off for this probe.
+	InsecureSkipVerify bool `toml:"insecure_skip_verify"`
+	// Retries retries a failed check within one poll (probes).
+	Retries int `toml:"retries"`
+
+	// Address is what tcp, dns and tlscert probes check: host:port for tcp,
+	// host[:port] for tlscert (443 by default), the name to resolve for dns.
+	Address string `toml:"address"`
+	// DNS probe options.
+	RecordType string   `toml:"record_type"`
+	Resolver   string   `toml:"resolver"`
+	Expect     []string `toml:"expect"`
+	// TLS certificate probe options.
+	WarnDays   int    `toml:"warn_days"`
+	ServerName string `toml:"server_name"`
 
 	// Line is where the target's table starts in the file, for messages.
 	Line int `toml:"-"`

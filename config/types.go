@@ -13,6 +13,8 @@ type targetType struct {
 	// keys are the type-specific keys this type accepts. A key listed for
 	// some other type is an error on a target of this type.
 	keys []string
+	// address is set for types that check an address instead of a url.
+	address bool
 }
 
 // targetTypes is every known target type. Adding a source is one line here,
@@ -20,7 +22,11 @@ type targetType struct {
 var targetTypes = map[string]targetType{
 	"statuspage":  {probe: false, keys: []string{"components"}},
 	"slackstatus": {probe: false, keys: []string{"components"}},
-	"http":        {probe: true, keys: []string{"method", "expect_status", "body_contains", "degraded_latency", "headers", "fresh_connection"}},
+	"http": {probe: true, keys: []string{"method", "expect_status", "body_contains", "degraded_latency", "headers", "fresh_connection",
+		"body_regex", "json_path", "json_equals", "follow_redirects", "insecure_skip_verify", "retries"}},
+	"tcp":     {probe: true, address: true, keys: []string{"degraded_latency", "retries"}},
+	"dns":     {probe: true, address: true, keys: []string{"record_type", "resolver", "expect", "retries"}},
+	"tlscert": {probe: true, address: true, keys: []string{"warn_days", "server_name", "retries"}},
 }
 
 // typeSpecificKeys is the union of every type's keys, sorted.

@@ -222,10 +222,29 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 			}
 		}
 
-		if t.URL == "" {
+		switch {
+		case known && tt.address:
+			if ix.present(at("url")) {
+				c.add(at("url"), fmt.Sprintf("not used by %s targets: set address instead", t.Type))
+			}
+			checkAddress(t, at, c)
+		case ix.present(at("address")) && known:
+			c.add(at("address"), fmt.Sprintf("not used by %s targets: set url instead", t.Type))
+		case t.URL == "":
 			c.add(at("url"), "must be set")
-		} else if !isHTTPURL(t.URL) {
+		case !isHTTPURL(t.URL):
 			c.add(at("url"), "must be an absolute http or https URL, like https://status.example.com")
+		}
+		if applies("body_regex") && t.BodyRegex != "" {
+			if _, err := regexp.Compile(t.BodyRegex); err != nil {
+				c.add(at("body_regex"), "is not a valid regular expression: "+strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			}
+		}
+		if applies("json_equals") && t.JSONEquals != "" && t.JSONPath == "" {
+			c.add(at("json_equals"), "needs json_path (the value to compare, like \"status.indicator\")")
+		}
+		if applies("retries") && (t.Retries < 0 || t.Retries > 10) {
+			c.add(at("retries"), "must be from 0 to 10")
 		}
 		if t.Interval.Duration < MinInterval {
 			c.add(at("interval"), "must be at least "+shortDuration(MinInterval))
@@ -379,4 +398,48 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+var dnsRecordTypes = []string{"A", "AAAA", "CNAME", "MX", "TXT", "NS"}
+
+// checkAddress validates the address of a tcp, dns or tlscert target and its
+// type's own keys.
+func checkAddress(t *Target, at func(string) []string, c *collector) {
+	if t.Address == "" {
+		c.add(at("address"), "must be set")
+		return
+	}
+	if strings.Contains(t.Address, "/") {
+		c.add(at("address"), "must be a host (and port), not a URL")
+		return
+	}
+	switch t.Type {
+	case "tcp":
+		if _, port, err := net.SplitHostPort(t.Address); err != nil || port == "" {
+			c.add(at("address"), `must be host:port, like "db.internal:5432"`)
+		}
+	case "tlscert":
+		host := t.Address
+		if h, _, err := net.SplitHostPort(t.Address); err == nil {
+			host = h
+		}
+		if host == "" {
+			c.add(at("address"), `must be host or host:port, like "example.com" or "example.com:8443"`)
+		}
+		if t.WarnDays < 0 || t.WarnDays > 365 {
+			c.add(at("warn_days"), "must be from 1 to 365 (0 means the default, 14)")
+		}
+	case "dns":
+		if t.Address == "" || strings.ContainsAny(t.Address, "/: ") {
+			c.add(at("address"), `must be the name to resolve, like "example.com"`)
+		}
+		if t.RecordType != "" && !slices.Contains(dnsRecordTypes, strings.ToUpper(t.RecordType)) {
+			c.add(at("record_type"), "must be one of "+strings.Join(dnsRecordTypes, ", "))
+		}
+		if t.Resolver != "" {
+			if _, _, err := net.SplitHostPort(t.Resolver); err != nil && net.ParseIP(t.Resolver) == nil {
+				c.add(at("resolver"), `must be an address like "1.1.1.1" or "10.0.0.2:53"`)
+			}
+		}
+	}
 }

@@ -39,3 +39,43 @@ func TestCatalogTypesAreKnown(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeTypes(t *testing.T) {
+	cfg, err := Parse("p.toml", []byte(`
+[[target]]
+name = "DB"
+type = "tcp"
+address = "db.internal:5432"
+
+[[target]]
+name = "DNS"
+type = "dns"
+address = "example.com"
+record_type = "aaaa"
+resolver = "10.0.0.2:53"
+expect = ["2001:db8::1"]
+
+[[target]]
+name = "Cert"
+type = "tlscert"
+address = "example.com"
+warn_days = 30
+
+[[target]]
+name = "API"
+type = "http"
+url = "https://api.example.com/health"
+json_path = "status"
+json_equals = "ok"
+follow_redirects = false
+retries = 2
+`), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range cfg.Targets {
+		if !tt.IsProbe() || tt.FailureThreshold != DefaultProbeFailureThreshold || tt.Interval.Duration != DefaultProbeInterval {
+			t.Errorf("%s: probe defaults not applied: %+v", tt.Name, tt)
+		}
+	}
+}

@@ -3,11 +3,14 @@ package probe
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,7 +30,45 @@ const (
 	// drainLimit is how much of a body is read only to keep the connection;
 	// a longer body costs its connection instead.
 	drainLimit = 32 << 10
+	// keptBodyBuf is the largest body buffer kept for the next probe; a
+	// larger one (a big JSON document) is left to the garbage collector.
+	keptBodyBuf = 256 << 10
+	// maxValueText bounds a JSON value quoted in a Detail.
+	maxValueText = 64
 )
+
+// Shared transport sizing (see NewSharedTransport).
+const (
+	// SharedMaxIdleConns bounds the idle connections kept across all hosts
+	// (each holds read and write buffers, TLS state and two goroutines:
+	// tens of KiB, not measured here). Past it the least recently used
+	// connection is closed, and its host's next probe resumes its TLS
+	// session from the session cache instead of a full handshake.
+	SharedMaxIdleConns = 1024
+	// SharedMaxIdleConnsPerHost is small: each target is polled by one
+	// worker at a time, so a host needs one idle connection per target.
+	SharedMaxIdleConnsPerHost = 2
+	// SharedIdleConnTimeout keeps a connection across polls a minute apart.
+	SharedIdleConnTimeout = 90 * time.Second
+	// SharedTLSSessions is the TLS session cache's size, in hosts.
+	SharedTLSSessions = 4096
+)
+
+// NewSharedTransport returns the transport an application's HTTP probes
+// should share: create one and pass it as HTTPConfig.Transport to every
+// probe. Connections are kept alive between polls (idle ones for
+// SharedIdleConnTimeout, at most SharedMaxIdleConnsPerHost per host), and
+// TLS sessions are cached so that a new connection to a known host resumes
+// its session instead of a full handshake. Probes with FreshConnection or
+// InsecureSkipVerify never use it: they build their own.
+func NewSharedTransport() *http.Transport {
+	t := fetch.NewTransport()
+	t.MaxIdleConns = SharedMaxIdleConns
+	t.MaxIdleConnsPerHost = SharedMaxIdleConnsPerHost
+	t.IdleConnTimeout = SharedIdleConnTimeout
+	t.TLSClientConfig = &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(SharedTLSSessions)}
+	return t
+}
 
 // HTTPConfig configures an HTTP probe.
 type HTTPConfig struct {
@@ -37,18 +78,41 @@ type HTTPConfig struct {
 	// Method is GET when empty.
 	Method string
 	// ExpectStatus lists the acceptable status codes; empty accepts any
-	// 2xx or 3xx (redirects are followed, up to fetch.MaxRedirects).
+	// 2xx or 3xx. Redirects are followed (up to fetch.MaxRedirects) unless
+	// FollowRedirects is false, and the final status is judged.
 	ExpectStatus []int
 	// BodyContains, when set, must appear in the first MaxBody bytes of the
 	// body. Only then is the body read.
 	BodyContains string
+	// BodyRegex, when set, must match within the first MaxBody bytes of the
+	// body (Go regexp syntax, compiled by NewHTTP).
+	BodyRegex string
+	// JSONPath, when set, names a value in a JSON body, as dotted keys and
+	// array indexes: "status.indicator", "checks.0.state". The value must
+	// exist and, when JSONEquals is set, have that string form: a string's
+	// text, a number as written (or any number equal to it: "1" matches
+	// 1.0), true, false, null, or an object or array as compact JSON. The
+	// body must fit in MaxBody.
+	JSONPath   string
+	JSONEquals string
+	// FollowRedirects is true when nil. False judges a 3xx answer itself
+	// by ExpectStatus.
+	FollowRedirects *bool
+	// InsecureSkipVerify turns off TLS certificate verification (the
+	// probe then checks only that the service answers). Such a probe uses
+	// its own transport.
+	InsecureSkipVerify bool
+	// Retries is how many more times a failed attempt is tried within one
+	// poll (0 to MaxRetries); see the package documentation.
+	Retries int
 	// DegradedLatency reports a passing check that took longer as degraded
 	// (0: never).
 	DegradedLatency time.Duration
 	Headers         map[string]string
-	// FreshConnection opens a new connection (and TLS handshake) for every
-	// probe, which proves that new clients can connect. Otherwise the probe
-	// keeps its connection alive between polls, which is much cheaper.
+	// FreshConnection opens a new connection (and full TLS handshake) for
+	// every probe, which proves that new clients can connect; such a probe
+	// uses its own transport. Otherwise the probe keeps its connection alive
+	// between polls, which is much cheaper.
 	FreshConnection bool
 	// UserAgent defaults to fetch.UserAgent("").
 	UserAgent string
@@ -58,7 +122,10 @@ type HTTPConfig struct {
 	// Timeout bounds a probe whose context has no deadline (DefaultTimeout
 	// when 0). The scheduler's context deadline wins.
 	Timeout time.Duration
-	// Transport replaces the probe's own transport (tests).
+	// Transport is the transport shared by the application's probes
+	// (NewSharedTransport), or a test's. When nil the probe builds its own,
+	// which keeps one idle connection: fine for a few probes, wasteful for
+	// thousands. FreshConnection and InsecureSkipVerify probes ignore it.
 	Transport http.RoundTripper
 }
 
@@ -73,9 +140,15 @@ type HTTP struct {
 	expect     []int
 	expectText string
 	needle     []byte
+	re         *regexp.Regexp
+	jsonPath   []string // nil: no JSON check
+	jsonText   string   // JSONPath as configured
+	jsonEquals string
+	jsonAny    bool // JSONEquals is empty: the path must only exist
 	slow       time.Duration
 	maxBody    int64
 	timeout    time.Duration
+	retries    int
 }
 
 // NewHTTP checks cfg and builds the probe.
@@ -93,8 +166,30 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 	if method == "" {
 		method = http.MethodGet
 	}
-	if cfg.BodyContains != "" && method == http.MethodHead {
-		return nil, fmt.Errorf("http probe %q: body_contains needs a method that returns a body, not HEAD", cfg.Name)
+	if method == http.MethodHead {
+		for _, f := range []struct{ key, val string }{{"body_contains", cfg.BodyContains}, {"body_regex", cfg.BodyRegex}, {"json_path", cfg.JSONPath}} {
+			if f.val != "" {
+				return nil, fmt.Errorf("http probe %q: %s needs a method that returns a body, not HEAD", cfg.Name, f.key)
+			}
+		}
+	}
+	var re *regexp.Regexp
+	if cfg.BodyRegex != "" {
+		if re, err = regexp.Compile(cfg.BodyRegex); err != nil {
+			return nil, fmt.Errorf("http probe %q: body_regex: %v", cfg.Name, err)
+		}
+	}
+	var path []string
+	switch {
+	case cfg.JSONPath != "":
+		if path, err = parseJSONPath(cfg.JSONPath); err != nil {
+			return nil, fmt.Errorf("http probe %q: %v", cfg.Name, err)
+		}
+	case cfg.JSONEquals != "":
+		return nil, fmt.Errorf("http probe %q: json_equals needs json_path", cfg.Name)
+	}
+	if err := checkRetries(cfg.Retries); err != nil {
+		return nil, fmt.Errorf("http probe %q: %v", cfg.Name, err)
 	}
 	if len(cfg.BodyContains) > MaxBodyContains {
 		return nil, fmt.Errorf("http probe %q: body_contains is %d bytes, at most %d", cfg.Name, len(cfg.BodyContains), MaxBodyContains)
@@ -125,27 +220,42 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 	}
 
 	rt := cfg.Transport
-	if rt == nil {
+	if rt == nil || cfg.FreshConnection || cfg.InsecureSkipVerify {
+		// A shared transport could hand a fresh probe another probe's idle
+		// connection or cached TLS session, and must not skip verification
+		// for others.
 		t := fetch.NewTransport()
 		// One target, polled sequentially: one idle connection (two for a
 		// redirect to another host) is all it can use.
 		t.MaxIdleConns = 2
 		t.MaxIdleConnsPerHost = 1
 		t.DisableKeepAlives = cfg.FreshConnection
+		if cfg.InsecureSkipVerify {
+			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+		}
 		rt = t
 	}
-	// With a caller's transport, Connection: close has the same effect.
 	req.Close = cfg.FreshConnection
+	redirect := fetch.CheckRedirect
+	if cfg.FollowRedirects != nil && !*cfg.FollowRedirects {
+		redirect = noRedirect
+	}
 
 	p := &HTTP{
 		name:       cfg.Name,
 		tmpl:       req,
-		client:     &http.Client{Transport: rt, CheckRedirect: fetch.CheckRedirect},
+		client:     &http.Client{Transport: rt, CheckRedirect: redirect},
 		expect:     cfg.ExpectStatus,
 		expectText: expectText(cfg.ExpectStatus),
+		re:         re,
+		jsonPath:   path,
+		jsonText:   cfg.JSONPath,
+		jsonEquals: cfg.JSONEquals,
+		jsonAny:    cfg.JSONEquals == "",
 		slow:       cfg.DegradedLatency,
 		maxBody:    cfg.MaxBody,
 		timeout:    cfg.Timeout,
+		retries:    cfg.Retries,
 	}
 	if p.name == "" {
 		p.name = u.Host
@@ -162,24 +272,17 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 	return p, nil
 }
 
-// Poll runs the check once.
+// Poll runs the check, with its retries.
 func (p *HTTP) Poll(ctx context.Context) (sources.Observation, error) {
-	if canceled(ctx) {
-		return sources.Observation{}, ctx.Err()
-	}
+	return poll(ctx, p.name, p, p.timeout, p.retries)
+}
+
+// attempt makes one request and judges the answer.
+func (p *HTTP) attempt(ctx context.Context) outcome {
 	start := time.Now()
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, p.timeout)
-		defer cancel()
-	}
 	resp, err := p.client.Do(p.tmpl.WithContext(ctx))
 	if err != nil {
-		if canceled(ctx) {
-			return sources.Observation{}, ctx.Err()
-		}
-		msg, _ := fetch.Describe(ctx, err, budget(ctx, start))
-		return result(p.name, sources.MajorOutage, time.Since(start), msg), nil
+		return outcome{sources.MajorOutage, describe(ctx, err, start), time.Since(start)}
 	}
 	status, detail, drained := p.check(ctx, resp, start)
 	latency := time.Since(start)
@@ -187,14 +290,14 @@ func (p *HTTP) Poll(ctx context.Context) (sources.Observation, error) {
 		drain(resp.Body)
 	}
 	resp.Body.Close()
-	if status != sources.Operational && canceled(ctx) {
-		return sources.Observation{}, ctx.Err()
-	}
 	if status == sources.Operational && p.slow > 0 && latency > p.slow {
 		status, detail = sources.Degraded, slowDetail(latency, p.slow)
 	}
-	return result(p.name, status, latency, detail), nil
+	return outcome{status, detail, latency}
 }
+
+// noRedirect makes the client return a 3xx answer instead of following it.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // check judges the response; drained reports that the body was read to its
 // end (or abandoned) already.
@@ -202,20 +305,200 @@ func (p *HTTP) check(ctx context.Context, resp *http.Response, start time.Time) 
 	if !p.statusOK(resp.StatusCode) {
 		return sources.MajorOutage, "HTTP " + strconv.Itoa(resp.StatusCode) + ", expected " + p.expectText, false
 	}
+	if p.re != nil || p.jsonPath != nil {
+		return p.checkBody(ctx, resp, start)
+	}
 	if p.needle == nil {
 		return sources.Operational, "", false
 	}
 	found, over, err := scan(resp.Body, p.needle, p.maxBody)
 	switch {
 	case err != nil:
-		msg, _ := fetch.Describe(ctx, err, budget(ctx, start))
-		return sources.MajorOutage, "reading the body: " + msg, true
+		return sources.MajorOutage, "reading the body: " + describe(ctx, err, start), true
 	case found:
 		return sources.Operational, "", false
 	case over:
 		return sources.MajorOutage, fmt.Sprintf("body does not contain %q within the %s limit", p.needle, fetch.FormatSize(p.maxBody)), true
 	}
 	return sources.MajorOutage, fmt.Sprintf("body does not contain %q", p.needle), true
+}
+
+// checkBody reads the body (up to maxBody) into a pooled buffer and runs
+// the body checks on it: BodyContains, BodyRegex, then JSONPath.
+func (p *HTTP) checkBody(ctx context.Context, resp *http.Response, start time.Time) (status sources.Status, detail string, drained bool) {
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	defer putBodyBuf(buf)
+	buf.Reset()
+	if n := resp.ContentLength; n > 0 && n <= p.maxBody {
+		buf.Grow(int(n) + 1)
+	}
+	lr := io.LimitedReader{R: resp.Body, N: p.maxBody + 1}
+	if _, err := buf.ReadFrom(&lr); err != nil {
+		return sources.MajorOutage, "reading the body: " + describe(ctx, err, start), true
+	}
+	body := buf.Bytes()
+	over := int64(len(body)) > p.maxBody
+	limitNote := ""
+	if over {
+		body = body[:p.maxBody]
+		limitNote = " within the " + fetch.FormatSize(p.maxBody) + " limit"
+	}
+	if p.needle != nil && !bytes.Contains(body, p.needle) {
+		return sources.MajorOutage, fmt.Sprintf("body does not contain %q", p.needle) + limitNote, true
+	}
+	if p.re != nil && !p.re.Match(body) {
+		return sources.MajorOutage, fmt.Sprintf("body does not match %q", p.re.String()) + limitNote, true
+	}
+	if p.jsonPath != nil {
+		if over {
+			return sources.MajorOutage, "JSON body is larger than the " + fetch.FormatSize(p.maxBody) + " limit", true
+		}
+		if d := p.checkJSON(body); d != "" {
+			return sources.MajorOutage, d, true
+		}
+	}
+	return sources.Operational, "", true
+}
+
+// checkJSON decodes body and checks the value at jsonPath; it returns why
+// the check failed, or "".
+func (p *HTTP) checkJSON(body []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			return "body is empty, expected JSON"
+		}
+		return "body is not JSON: " + err.Error()
+	}
+	v, why := walkJSON(doc, p.jsonPath)
+	if why != "" {
+		return "JSON path " + p.jsonText + " not found (" + why + ")"
+	}
+	if p.jsonAny {
+		return ""
+	}
+	got := jsonString(v)
+	if got == p.jsonEquals || numbersEqual(v, p.jsonEquals) {
+		return ""
+	}
+	return p.jsonText + " is " + quoteValue(v, got) + ", expected " + strconv.Quote(p.jsonEquals)
+}
+
+// parseJSONPath splits a dotted path ("checks.0.state") into its segments.
+func parseJSONPath(path string) ([]string, error) {
+	segs := strings.Split(path, ".")
+	for _, s := range segs {
+		if s == "" {
+			return nil, fmt.Errorf("json_path %q has an empty segment (write keys and indexes as a.b.0.c)", path)
+		}
+	}
+	return segs, nil
+}
+
+// walkJSON follows path through a document decoded by encoding/json (with
+// UseNumber). It returns the value, or why it is missing.
+func walkJSON(v any, path []string) (any, string) {
+	for i, seg := range path {
+		switch x := v.(type) {
+		case map[string]any:
+			next, ok := x[seg]
+			if !ok {
+				return nil, pathName(path[:i]) + " has no key " + strconv.Quote(seg)
+			}
+			v = next
+		case []any:
+			n, err := strconv.Atoi(seg)
+			if err != nil || n < 0 {
+				return nil, pathName(path[:i]) + " is an array, and " + strconv.Quote(seg) + " is not an index"
+			}
+			if n >= len(x) {
+				return nil, pathName(path[:i]) + " has " + plural(len(x), "item")
+			}
+			v = x[n]
+		default:
+			return nil, pathName(path[:i]) + " is " + jsonKind(v)
+		}
+	}
+	return v, ""
+}
+
+// pathName names a path prefix in a Detail.
+func pathName(prefix []string) string {
+	if len(prefix) == 0 {
+		return "the body"
+	}
+	return strings.Join(prefix, ".")
+}
+
+// jsonKind names the type of a decoded JSON value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "null"
+}
+
+// jsonString is the string form a value is compared in (see JSONPath).
+func jsonString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	case nil:
+		return "null"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// numbersEqual reports whether v is a number equal to want ("1" and 1.0).
+func numbersEqual(v any, want string) bool {
+	n, ok := v.(json.Number)
+	if !ok {
+		return false
+	}
+	a, err1 := n.Float64()
+	b, err2 := strconv.ParseFloat(strings.TrimSpace(want), 64)
+	return err1 == nil && err2 == nil && a == b
+}
+
+// quoteValue writes a found value for a Detail: strings quoted, the rest
+// as JSON, shortened.
+func quoteValue(v any, s string) string {
+	if r := []rune(s); len(r) > maxValueText {
+		s = string(r[:maxValueText]) + "..."
+	}
+	if _, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// bodyBufs holds the buffers whole bodies are read into for BodyRegex and
+// JSONPath.
+var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putBodyBuf(b *bytes.Buffer) {
+	if b.Cap() <= keptBodyBuf {
+		bodyBufs.Put(b)
+	}
 }
 
 func (p *HTTP) statusOK(code int) bool {

@@ -338,6 +338,9 @@ func BenchmarkHTTPProbe(b *testing.B) {
 		{"keepalive", HTTPConfig{}},
 		{"body_contains", HTTPConfig{BodyContains: `"status":"ok"`}},
 		{"fresh_connection", HTTPConfig{FreshConnection: true}},
+		{"body_regex", HTTPConfig{BodyRegex: `"status":\s*"ok"`}},
+		{"json_path", HTTPConfig{JSONPath: "checks.db", JSONEquals: "ok"}},
+		{"shared_transport", HTTPConfig{Transport: NewSharedTransport()}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			cfg := bc.cfg
@@ -356,5 +359,237 @@ func BenchmarkHTTPProbe(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestHTTPProbeBodyChecks(t *testing.T) {
+	health := `{"status":{"indicator":"none","description":"All good"},"checks":[{"name":"db","state":"ok"},{"name":"cache","state":"degraded"}],` +
+		`"count":1.0,"ok":true,"gone":null}`
+	no, yes := false, true
+	cases := []struct {
+		name   string
+		cfg    HTTPConfig
+		body   string
+		status int
+		want   sources.Status
+		detail string
+	}{
+		{name: "regex matches", cfg: HTTPConfig{BodyRegex: `"indicator":\s*"(none|minor)"`}, body: health, want: sources.Operational},
+		{name: "regex does not match", cfg: HTTPConfig{BodyRegex: `"indicator":"major"`}, body: health,
+			want: sources.MajorOutage, detail: `body does not match "\"indicator\":\"major\""`},
+		{name: "regex beyond the limit", cfg: HTTPConfig{BodyRegex: `needle`, MaxBody: 16}, body: strings.Repeat("x", 32) + "needle",
+			want: sources.MajorOutage, detail: `body does not match "needle" within the 16 B limit`},
+		{name: "contains and regex", cfg: HTTPConfig{BodyContains: "All good", BodyRegex: `(?i)ALL GOOD`}, body: health,
+			want: sources.Operational},
+		{name: "contains fails first", cfg: HTTPConfig{BodyContains: "All bad", BodyRegex: `All`}, body: health,
+			want: sources.MajorOutage, detail: `body does not contain "All bad"`},
+		{name: "JSON equals", cfg: HTTPConfig{JSONPath: "status.indicator", JSONEquals: "none"}, body: health, want: sources.Operational},
+		{name: "JSON array index", cfg: HTTPConfig{JSONPath: "checks.0.state", JSONEquals: "ok"}, body: health, want: sources.Operational},
+		{name: "JSON number", cfg: HTTPConfig{JSONPath: "count", JSONEquals: "1"}, body: health, want: sources.Operational},
+		{name: "JSON bool", cfg: HTTPConfig{JSONPath: "ok", JSONEquals: "true"}, body: health, want: sources.Operational},
+		{name: "JSON null", cfg: HTTPConfig{JSONPath: "gone", JSONEquals: "null"}, body: health, want: sources.Operational},
+		{name: "JSON object", cfg: HTTPConfig{JSONPath: "checks.0", JSONEquals: `{"name":"db","state":"ok"}`}, body: health,
+			want: sources.Operational},
+		{name: "JSON path exists", cfg: HTTPConfig{JSONPath: "status.description"}, body: health, want: sources.Operational},
+		{name: "JSON mismatch", cfg: HTTPConfig{JSONPath: "checks.1.state", JSONEquals: "ok"}, body: health,
+			want: sources.MajorOutage, detail: `checks.1.state is "degraded", expected "ok"`},
+		{name: "JSON number mismatch", cfg: HTTPConfig{JSONPath: "count", JSONEquals: "2"}, body: health,
+			want: sources.MajorOutage, detail: `count is 1.0, expected "2"`},
+		{name: "JSON missing key", cfg: HTTPConfig{JSONPath: "status.incidents", JSONEquals: "0"}, body: health,
+			want: sources.MajorOutage, detail: `JSON path status.incidents not found (status has no key "incidents")`},
+		{name: "JSON index out of range", cfg: HTTPConfig{JSONPath: "checks.2.state", JSONEquals: "ok"}, body: health,
+			want: sources.MajorOutage, detail: `JSON path checks.2.state not found (checks has 2 items)`},
+		{name: "JSON key into an array", cfg: HTTPConfig{JSONPath: "checks.db"}, body: health,
+			want: sources.MajorOutage, detail: `JSON path checks.db not found (checks is an array, and "db" is not an index)`},
+		{name: "JSON through a string", cfg: HTTPConfig{JSONPath: "status.indicator.code"}, body: health,
+			want: sources.MajorOutage, detail: `JSON path status.indicator.code not found (status.indicator is a string)`},
+		{name: "JSON top-level key missing", cfg: HTTPConfig{JSONPath: "version"}, body: health,
+			want: sources.MajorOutage, detail: `JSON path version not found (the body has no key "version")`},
+		{name: "not JSON", cfg: HTTPConfig{JSONPath: "status"}, body: "<html>maintenance</html>",
+			want: sources.MajorOutage, detail: `body is not JSON: invalid character '<' looking for beginning of value`},
+		{name: "empty body", cfg: HTTPConfig{JSONPath: "status"}, body: "",
+			want: sources.MajorOutage, detail: `body is empty, expected JSON`},
+		{name: "JSON over the limit", cfg: HTTPConfig{JSONPath: "status", MaxBody: 64}, body: health,
+			want: sources.MajorOutage, detail: `JSON body is larger than the 64 B limit`},
+		{name: "status judged before the body", cfg: HTTPConfig{JSONPath: "status"}, body: health, status: 500,
+			want: sources.MajorOutage, detail: `HTTP 500, expected 2xx/3xx`},
+		{name: "no follow, 3xx passes by default", cfg: HTTPConfig{FollowRedirects: &no}, status: 302, want: sources.Operational},
+		{name: "no follow, expect 302", cfg: HTTPConfig{FollowRedirects: &no, ExpectStatus: []int{302}}, status: 302,
+			want: sources.Operational},
+		{name: "no follow, expect 200", cfg: HTTPConfig{FollowRedirects: &no, ExpectStatus: []int{200}}, status: 302,
+			want: sources.MajorOutage, detail: "HTTP 302, expected 200"},
+		{name: "follow, expect 200", cfg: HTTPConfig{FollowRedirects: &yes, ExpectStatus: []int{200}}, status: 302,
+			want: sources.Operational},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.status == 302 && r.URL.Path == "/" {
+					http.Redirect(w, r, "/moved", http.StatusFound)
+					return
+				}
+				if tc.status != 0 && tc.status != 302 {
+					w.WriteHeader(tc.status)
+				}
+				fmt.Fprint(w, tc.body)
+			}))
+			defer srv.Close()
+			cfg := tc.cfg
+			cfg.Name, cfg.URL = "Example", srv.URL+"/"
+			checkObs(t, runProbe(t, cfg, 0), tc.want, tc.detail, nil)
+		})
+	}
+}
+
+func TestHTTPProbeInsecureSkipVerify(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the verifying probe's handshake failure is expected
+	srv.StartTLS()                                   // a self-signed certificate
+	defer srv.Close()
+	shared := NewSharedTransport()
+	for _, tc := range []struct {
+		insecure bool
+		want     sources.Status
+		detail   string
+	}{
+		{true, sources.Operational, ""},
+		{false, sources.MajorOutage, "TLS: x509: certificate signed by unknown authority"},
+	} {
+		obs := runProbe(t, HTTPConfig{Name: "Example", URL: srv.URL, InsecureSkipVerify: tc.insecure, Transport: shared}, 0)
+		checkObs(t, obs, tc.want, tc.detail, nil)
+	}
+	if shared.TLSClientConfig.InsecureSkipVerify {
+		t.Error("an insecure probe turned verification off for the shared transport")
+	}
+}
+
+func TestHTTPProbeRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		failures int32 // how many requests fail first
+		hang     bool  // failures hang instead of answering 503
+		retries  int
+		timeout  time.Duration
+		want     sources.Status
+		detail   string // exact, or a prefix when it ends in "..."
+		requests int32
+	}{
+		{name: "fails once, retried", failures: 1, retries: 1, want: sources.Operational,
+			detail: "after 1 retry (last failure: HTTP 503, expected 2xx/3xx)", requests: 2},
+		{name: "fails twice, retried twice", failures: 2, retries: 3, want: sources.Operational,
+			detail: "after 2 retries (last failure: HTTP 503, expected 2xx/3xx)", requests: 3},
+		{name: "fails always", failures: 100, retries: 2, want: sources.MajorOutage,
+			detail: "HTTP 503, expected 2xx/3xx (3 attempts)", requests: 3},
+		{name: "fails once, no retries", failures: 1, want: sources.MajorOutage,
+			detail: "HTTP 503, expected 2xx/3xx", requests: 1},
+		{name: "hangs once: the retry gets time left", failures: 1, hang: true, retries: 1, timeout: 600 * time.Millisecond,
+			want: sources.Operational, detail: "after 1 retry (last failure: timed out after 300ms)", requests: 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) <= tc.failures {
+					if tc.hang {
+						<-r.Context().Done()
+						return
+					}
+					http.Error(w, "unavailable", 503)
+				}
+			}))
+			defer srv.Close()
+			obs := runProbe(t, HTTPConfig{Name: "Example", URL: srv.URL, Retries: tc.retries}, tc.timeout)
+			checkObs(t, obs, tc.want, "", detailIs(tc.detail))
+			if got := n.Load(); got != tc.requests {
+				t.Errorf("%d requests, want %d", got, tc.requests)
+			}
+		})
+	}
+}
+
+func TestHTTPProbeRetriesCanceled(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
+	defer srv.Close()
+	p, err := NewHTTP(HTTPConfig{Name: "Example", URL: srv.URL, Retries: MaxRetries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if _, err := p.Poll(ctx); err != context.Canceled {
+		t.Errorf("Poll on shutdown = %v, want context.Canceled", err)
+	}
+}
+
+func TestHTTPSharedTransport(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"status":"ok"}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	shared := NewSharedTransport()
+	defer shared.CloseIdleConnections()
+	var probes []*HTTP
+	for _, cfg := range []HTTPConfig{
+		{Name: "a", URL: srv.URL + "/a"},
+		{Name: "b", URL: srv.URL + "/b", JSONPath: "status", JSONEquals: "ok"},
+	} {
+		cfg.Transport = shared
+		p, err := NewHTTP(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		probes = append(probes, p)
+	}
+	for range 3 {
+		for _, p := range probes {
+			obs, err := p.Poll(context.Background())
+			if err != nil || obs.Components[0].Status != sources.Operational {
+				t.Fatalf("poll: %+v, %v", obs, err)
+			}
+		}
+	}
+	if got := conns.Load(); got != 1 {
+		t.Errorf("two probes sharing a transport opened %d connections for 6 polls, want 1", got)
+	}
+
+	// A fresh-connection probe given the shared transport neither takes
+	// its idle connection nor leaves one.
+	fresh, err := NewHTTP(HTTPConfig{Name: "fresh", URL: srv.URL, FreshConnection: true, Transport: shared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if obs, err := fresh.Poll(context.Background()); err != nil || obs.Components[0].Status != sources.Operational {
+			t.Fatalf("poll: %+v, %v", obs, err)
+		}
+	}
+	if got := conns.Load(); got != 3 {
+		t.Errorf("%d connections after 2 fresh polls, want 3", got)
+	}
+}
+
+func TestNewHTTPErrorsExtras(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  HTTPConfig
+		want string
+	}{
+		{HTTPConfig{Name: "a", URL: "http://x", BodyRegex: "(ok"}, "http probe \"a\": body_regex: error parsing regexp: missing closing ): `(ok`"},
+		{HTTPConfig{Name: "a", URL: "http://x", Method: "HEAD", BodyRegex: "ok"}, `http probe "a": body_regex needs a method that returns a body, not HEAD`},
+		{HTTPConfig{Name: "a", URL: "http://x", Method: "HEAD", JSONPath: "ok"}, `http probe "a": json_path needs a method that returns a body, not HEAD`},
+		{HTTPConfig{Name: "a", URL: "http://x", JSONEquals: "ok"}, `http probe "a": json_equals needs json_path`},
+		{HTTPConfig{Name: "a", URL: "http://x", JSONPath: "checks..state"}, `http probe "a": json_path "checks..state" has an empty segment (write keys and indexes as a.b.0.c)`},
+		{HTTPConfig{Name: "a", URL: "http://x", JSONPath: ".status"}, `http probe "a": json_path ".status" has an empty segment (write keys and indexes as a.b.0.c)`},
+		{HTTPConfig{Name: "a", URL: "http://x", Retries: 11}, `http probe "a": retries 11 must be between 0 and 10`},
+	} {
+		_, err := NewHTTP(tc.cfg)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("NewHTTP(%+v) = %v, want %s", tc.cfg, err, tc.want)
+		}
 	}
 }

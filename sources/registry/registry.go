@@ -5,6 +5,7 @@ package registry
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -26,6 +27,9 @@ type Deps struct {
 	UserAgent string
 	// MaxBody bounds a feed or probe body; 0 is fetch.DefaultMaxBody.
 	MaxBody int64
+	// ProbeTransport is shared by every HTTP probe that may reuse
+	// connections (probe.NewSharedTransport); nil gives each its own.
+	ProbeTransport http.RoundTripper
 }
 
 type constructor func(config.Target, Deps) (sources.Source, error)
@@ -35,6 +39,9 @@ var constructors = map[string]constructor{
 	"statuspage":  newStatuspage,
 	"slackstatus": newSlackStatus,
 	"http":        newHTTP,
+	"tcp":         newTCP,
+	"dns":         newDNS,
+	"tlscert":     newTLSCert,
 }
 
 // Types lists the source types New knows, sorted.
@@ -81,16 +88,35 @@ func newSlackStatus(t config.Target, d Deps) (sources.Source, error) {
 
 func newHTTP(t config.Target, d Deps) (sources.Source, error) {
 	return probe.NewHTTP(probe.HTTPConfig{
-		Name:            t.Name,
-		URL:             t.URL,
-		Method:          t.Method,
-		ExpectStatus:    t.ExpectStatus,
-		BodyContains:    t.BodyContains,
-		DegradedLatency: t.DegradedLatency.Duration,
-		Headers:         t.Headers,
-		FreshConnection: t.FreshConnection,
-		UserAgent:       d.UserAgent,
-		MaxBody:         d.MaxBody,
-		Timeout:         t.Timeout.Duration,
+		Name:               t.Name,
+		URL:                t.URL,
+		Method:             t.Method,
+		ExpectStatus:       t.ExpectStatus,
+		BodyContains:       t.BodyContains,
+		DegradedLatency:    t.DegradedLatency.Duration,
+		Headers:            t.Headers,
+		FreshConnection:    t.FreshConnection,
+		BodyRegex:          t.BodyRegex,
+		JSONPath:           t.JSONPath,
+		JSONEquals:         t.JSONEquals,
+		FollowRedirects:    t.FollowRedirects,
+		InsecureSkipVerify: t.InsecureSkipVerify,
+		Retries:            t.Retries,
+		UserAgent:          d.UserAgent,
+		MaxBody:            d.MaxBody,
+		Timeout:            t.Timeout.Duration,
+		Transport:          d.ProbeTransport,
 	})
+}
+
+func newTCP(t config.Target, _ Deps) (sources.Source, error) {
+	return probe.NewTCP(probe.TCPConfig{Name: t.Name, Address: t.Address, Timeout: t.Timeout.Duration, Retries: t.Retries, DegradedLatency: t.DegradedLatency.Duration})
+}
+
+func newDNS(t config.Target, _ Deps) (sources.Source, error) {
+	return probe.NewDNS(probe.DNSConfig{Name: t.Name, Host: t.Address, RecordType: t.RecordType, Resolver: t.Resolver, Expect: t.Expect, Timeout: t.Timeout.Duration, Retries: t.Retries})
+}
+
+func newTLSCert(t config.Target, _ Deps) (sources.Source, error) {
+	return probe.NewTLSCert(probe.TLSCertConfig{Name: t.Name, Address: t.Address, ServerName: t.ServerName, WarnDays: t.WarnDays, Timeout: t.Timeout.Duration, Retries: t.Retries})
 }

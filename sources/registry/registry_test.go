@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,8 +69,8 @@ func TestNewErrors(t *testing.T) {
 		t    config.Target
 		want string
 	}{
-		{config.Target{Name: "x", Type: "gopher"}, `target "x": unknown type "gopher" (known: http, slackstatus, statuspage)`},
-		{config.Target{Name: "x", Type: ""}, `target "x": unknown type "" (known: http, slackstatus, statuspage)`},
+		{config.Target{Name: "x", Type: "gopher"}, `target "x": unknown type "gopher" (known: ` + strings.Join(Types(), ", ") + ")"},
+		{config.Target{Name: "x", Type: ""}, `target "x": unknown type "" (known: ` + strings.Join(Types(), ", ") + ")"},
 		{config.Target{Name: "x", Type: "statuspage", URL: "status.example.com"}, `target "x": statuspage url "status.example.com" must start with https:// or http://`},
 		{config.Target{Name: "x", Type: "http", URL: "ftp://example.com"}, `target "x": http probe "x": url "ftp://example.com" must start with http:// or https://`},
 	} {
