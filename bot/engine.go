@@ -112,6 +112,25 @@ func (a *applier) emit(t *Tracked, kind outage.Kind, body string) {
 	a.change.Outages = append(a.change.Outages, t.Outage)
 }
 
+// amend folds a change of t's state into the event this poll already made
+// for it, if any, so one poll yields one message per outage. It reports
+// whether there was such an event.
+func (a *applier) amend(t *Tracked) bool {
+	i, ok := a.touched[t.Outage.ID]
+	if !ok {
+		return false
+	}
+	a.change.Outages[i] = t.Outage
+	for j := len(a.change.Events) - 1; j >= 0; j-- {
+		if ev := &a.change.Events[j]; ev.OutageID == t.Outage.ID {
+			ev.Severity = t.Outage.Severity
+			ev.Components = append([]outage.ComponentState(nil), t.Outage.Components...)
+			break
+		}
+	}
+	return true
+}
+
 func (a *applier) open(key string, class outage.Class, title string, sev sources.Status, since time.Time) *Tracked {
 	if since.IsZero() || since.After(a.now) {
 		since = a.now
@@ -582,7 +601,9 @@ func (a *applier) health(bad []sources.Component, byID map[string]sources.Compon
 		if len(uncovered) > 0 && !sameComponents(t.Outage.Components, mergeComponents(t.Outage.Components, comps)) {
 			t.Outage.Components = mergeComponents(t.Outage.Components, comps)
 			t.Outage.Severity = sources.Worst(t.Outage.Severity, worstOf(comps))
-			a.emit(t, outage.Updated, "Components: "+describeComponents(t.Outage.Components)+".")
+			if !a.amend(t) {
+				a.emit(t, outage.Updated, "Components: "+describeComponents(t.Outage.Components)+".")
+			}
 		}
 	case len(uncovered) == 0 && st.GoodStreak >= a.successNeeded(t):
 		for i := range t.Outage.Components {
