@@ -296,7 +296,7 @@ func UserAgent() string {
 // events to the destinations of its channels.
 func buildTargets(cfg *config.Config, opts Options, routes []notifier.Route) ([]*bot.Target, error) {
 	client := httpClient(cfg, opts)
-	deps := registry.Deps{Client: client, UserAgent: UserAgent(), MaxBody: int64(cfg.Bot.MaxBodySize), ProbeTransport: probe.NewSharedTransport()}
+	deps := registry.Deps{Client: client, UserAgent: UserAgent(), MaxBody: int64(cfg.Bot.MaxBodySize), ProbeTransport: probe.NewSharedTransport(), Log: opts.Log}
 	var out []*bot.Target
 	var errs []error
 	for _, t := range cfg.Targets {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/sources/auto"
 )
 
 // Once polls every target once, concurrently, and returns what each showed.
@@ -38,4 +39,35 @@ func Once(ctx context.Context, cfg *config.Config, opts Options) ([]bot.Snapshot
 	}
 	wg.Wait()
 	return out, nil
+}
+
+// AutoDetection is what type = "auto" found for one target.
+type AutoDetection struct {
+	Target config.Target
+	Type   string
+	URL    string
+	Err    error
+}
+
+// DetectAuto detects the format of every type = "auto" target, concurrently,
+// each within timeout.
+func DetectAuto(ctx context.Context, cfg *config.Config, timeout time.Duration) []AutoDetection {
+	client := httpClient(cfg, Options{})
+	var out []AutoDetection
+	for _, t := range cfg.Targets {
+		if t.Type == "auto" {
+			out = append(out, AutoDetection{Target: t})
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range out {
+		wg.Go(func() {
+			dctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			d, err := auto.Detect(dctx, client, out[i].Target.URL)
+			out[i].Type, out[i].URL, out[i].Err = d.Type, d.URL, err
+		})
+	}
+	wg.Wait()
+	return out
 }

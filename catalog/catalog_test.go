@@ -30,8 +30,8 @@ func TestCatalogIsWellFormed(t *testing.T) {
 			t.Errorf("%s: title, category and type are required", v.Name)
 		}
 		u, err := url.Parse(v.URL)
-		if err != nil || u.Scheme != "https" || u.Host == "" || u.Path != "" {
-			t.Errorf("%s: url %q must be an https page home, without a path", v.Name, v.URL)
+		if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && v.Type != "feed") {
+			t.Errorf("%s: url %q must be https, and a page's home (no path) unless it is a feed", v.Name, v.URL)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/demo"
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/auto"
 )
 
 func flags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
@@ -74,6 +75,21 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs, path := flags("check", stderr)
 	cfg, code := loadConfig(fs, path, args, stderr)
 	if cfg == nil {
+		return code
+	}
+	code = 0
+	for _, r := range app.DetectAuto(context.Background(), cfg, 10*time.Second) {
+		switch {
+		case r.Err == nil:
+			fmt.Fprintf(stdout, "%s:%d: target %q: type auto detected %s (%s)\n", cfg.Path, r.Target.Line, r.Target.Name, r.Type, r.URL)
+		case errors.Is(r.Err, auto.ErrUnrecognised):
+			fmt.Fprintf(stderr, "%s:%d: target %q: %v\n", cfg.Path, r.Target.Line, r.Target.Name, r.Err)
+			code = 1
+		default:
+			fmt.Fprintf(stderr, "%s:%d: target %q: warning: type auto could not detect the format now: %v\n", cfg.Path, r.Target.Line, r.Target.Name, r.Err)
+		}
+	}
+	if code != 0 {
 		return code
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d targets, %d channels, %d digests)\n", cfg.Path, len(cfg.Targets), len(cfg.Channels), len(cfg.Digests))

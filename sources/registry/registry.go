@@ -5,15 +5,24 @@ package registry
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/auto"
+	"github.com/outagebot/outagebot/sources/betterstack"
+	"github.com/outagebot/outagebot/sources/cachet"
+	"github.com/outagebot/outagebot/sources/feed"
 	"github.com/outagebot/outagebot/sources/fetch"
+	"github.com/outagebot/outagebot/sources/gcp"
+	"github.com/outagebot/outagebot/sources/incidentio"
+	"github.com/outagebot/outagebot/sources/instatus"
 	"github.com/outagebot/outagebot/sources/probe"
 	"github.com/outagebot/outagebot/sources/slackstatus"
+	"github.com/outagebot/outagebot/sources/statusio"
 	"github.com/outagebot/outagebot/sources/statuspage"
 )
 
@@ -27,6 +36,8 @@ type Deps struct {
 	UserAgent string
 	// MaxBody bounds a feed or probe body; 0 is fetch.DefaultMaxBody.
 	MaxBody int64
+	// Log receives what type = "auto" detected.
+	Log *slog.Logger
 	// ProbeTransport is shared by every HTTP probe that may reuse
 	// connections (probe.NewSharedTransport); nil gives each its own.
 	ProbeTransport http.RoundTripper
@@ -38,10 +49,21 @@ type constructor func(config.Target, Deps) (sources.Source, error)
 var constructors = map[string]constructor{
 	"statuspage":  newStatuspage,
 	"slackstatus": newSlackStatus,
-	"http":        newHTTP,
-	"tcp":         newTCP,
-	"dns":         newDNS,
-	"tlscert":     newTLSCert,
+	"incidentio": func(t config.Target, d Deps) (sources.Source, error) {
+		return incidentio.New(t.URL, feedClient(d)), nil
+	},
+	"feed":     func(t config.Target, d Deps) (sources.Source, error) { return feed.New(t.URL, feedClient(d)), nil },
+	"gcp":      func(t config.Target, d Deps) (sources.Source, error) { return gcp.New(t.URL, feedClient(d)), nil },
+	"instatus": func(t config.Target, d Deps) (sources.Source, error) { return instatus.New(t.URL, feedClient(d)), nil },
+	"betterstack": func(t config.Target, d Deps) (sources.Source, error) {
+		return betterstack.New(t.URL, feedClient(d)), nil
+	},
+	"statusio": func(t config.Target, d Deps) (sources.Source, error) { return statusio.New(t.URL, feedClient(d)), nil },
+	"cachet":   func(t config.Target, d Deps) (sources.Source, error) { return cachet.New(t.URL, feedClient(d)), nil },
+	"http":     newHTTP,
+	"tcp":      newTCP,
+	"dns":      newDNS,
+	"tlscert":  newTLSCert,
 }
 
 // Types lists the source types New knows, sorted.
@@ -119,4 +141,21 @@ func newDNS(t config.Target, _ Deps) (sources.Source, error) {
 
 func newTLSCert(t config.Target, _ Deps) (sources.Source, error) {
 	return probe.NewTLSCert(probe.TLSCertConfig{Name: t.Name, Address: t.Address, ServerName: t.ServerName, WarnDays: t.WarnDays, Timeout: t.Timeout.Duration, Retries: t.Retries})
+}
+
+// auto builds other types, so it joins the map once the map exists.
+func init() { constructors["auto"] = newAuto }
+
+// newAuto detects the feed's format on the first poll and then behaves as
+// that type's source.
+func newAuto(t config.Target, d Deps) (sources.Source, error) {
+	log := d.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return auto.New(t.URL, feedClient(d), func(typ, url string) (sources.Source, error) {
+		tt := t
+		tt.Type, tt.URL = typ, url
+		return New(tt, d)
+	}, log.With("target", t.Name)), nil
 }

@@ -1,0 +1,440 @@
+package cachet
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outagebot/outagebot/sources"
+)
+
+// Documents are the API answers one poll reads. Components and Incidents
+// are required; the rest may be nil.
+type Documents struct {
+	Components []byte         // /api/v1/components
+	Groups     []byte         // /api/v1/components/groups
+	Incidents  []byte         // /api/v1/incidents, newest first
+	Schedules  []byte         // /api/v1/schedules (Cachet 2.4)
+	Updates    map[int][]byte // /api/v1/incidents/<id>/updates (Cachet 2.4)
+}
+
+type componentDoc struct {
+	ID      flexInt  `json:"id"`
+	Name    string   `json:"name"`
+	Status  flexInt  `json:"status"`
+	GroupID flexInt  `json:"group_id"`
+	Enabled *flexInt `json:"enabled"`
+}
+
+type groupDoc struct {
+	ID   flexInt `json:"id"`
+	Name string  `json:"name"`
+}
+
+type incidentDoc struct {
+	ID           flexInt  `json:"id"`
+	ComponentID  flexInt  `json:"component_id"`
+	Name         string   `json:"name"`
+	Status       flexInt  `json:"status"`
+	LatestStatus *flexInt `json:"latest_status"`
+	Visible      *flexInt `json:"visible"`
+	Message      string   `json:"message"`
+	ScheduledAt  string   `json:"scheduled_at"`
+	OccurredAt   string   `json:"occurred_at"`
+	CreatedAt    string   `json:"created_at"`
+	UpdatedAt    string   `json:"updated_at"`
+	Permalink    string   `json:"permalink"`
+}
+
+type updateDoc struct {
+	ID        flexInt `json:"id"`
+	Status    flexInt `json:"status"`
+	Message   string  `json:"message"`
+	CreatedAt string  `json:"created_at"`
+}
+
+type scheduleDoc struct {
+	ID          flexInt `json:"id"`
+	Name        string  `json:"name"`
+	Message     string  `json:"message"`
+	Status      flexInt `json:"status"`
+	ScheduledAt string  `json:"scheduled_at"`
+	CompletedAt string  `json:"completed_at"`
+	CreatedAt   string  `json:"created_at"`
+	Components  []struct {
+		ComponentID flexInt `json:"component_id"`
+		ID          flexInt `json:"id"`
+	} `json:"components"`
+}
+
+// flexInt is an integer that Cachet (PHP) sends as a number, a string of
+// digits or a boolean.
+type flexInt int
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	switch s {
+	case "null", "", "false":
+		*f = 0
+		return nil
+	case "true":
+		*f = 1
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("bad number %s", b)
+	}
+	*f = flexInt(n)
+	return nil
+}
+
+func (f flexInt) String() string { return strconv.Itoa(int(f)) }
+
+// Parse parses one poll's documents. base is the page's URL, loc the time
+// zone Cachet writes its times in, now the clock: fixed incidents are
+// reported for RecentlyResolved.
+func Parse(d Documents, base string, loc *time.Location, now time.Time) (sources.Observation, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	base = strings.TrimRight(base, "/")
+	var comps []componentDoc
+	if err := decodeList(d.Components, &comps, "components list"); err != nil {
+		return sources.Observation{}, err
+	}
+	var incs []incidentDoc
+	if err := decodeList(d.Incidents, &incs, "incidents list"); err != nil {
+		return sources.Observation{}, err
+	}
+	var groups []groupDoc
+	if d.Groups != nil {
+		if err := decodeList(d.Groups, &groups, "component groups list"); err != nil {
+			return sources.Observation{}, err
+		}
+	}
+	var scheds []scheduleDoc
+	if d.Schedules != nil {
+		if err := decodeList(d.Schedules, &scheds, "schedules list"); err != nil {
+			return sources.Observation{}, err
+		}
+	}
+
+	obs := sources.Observation{Page: base}
+	groupName := map[flexInt]string{}
+	for _, g := range groups {
+		groupName[g.ID] = strings.TrimSpace(g.Name)
+	}
+	status := map[flexInt]sources.Status{}
+	for _, c := range comps {
+		if c.Enabled != nil && *c.Enabled == 0 {
+			continue
+		}
+		st := componentStatus(c.Status)
+		status[c.ID] = st
+		obs.Components = append(obs.Components, sources.Component{
+			ID: c.ID.String(), Name: strings.TrimSpace(c.Name), Group: groupName[c.GroupID], Status: st,
+		})
+	}
+
+	cutoff := now.Add(-RecentlyResolved)
+	for i := range incs {
+		x := &incs[i]
+		if x.Visible != nil && *x.Visible == 0 {
+			continue
+		}
+		inc, err := incident(x, d.Updates[int(x.ID)], status, base, loc)
+		if err != nil {
+			return sources.Observation{}, err
+		}
+		if inc.Status == sources.MaintenanceScheduled {
+			// Cachet 2.3 schedules maintenance as an incident with status 0.
+			inc.Impact = sources.Maintenance
+			inc.ScheduledFor, _ = parseTime(x.ScheduledAt, loc)
+			if !inc.ScheduledFor.IsZero() && !now.Before(inc.ScheduledFor) {
+				inc.Status = sources.MaintenanceInProgress
+			}
+			obs.Maintenances = append(obs.Maintenances, inc)
+			continue
+		}
+		if inc.Status.Done() && inc.ResolvedAt.Before(cutoff) {
+			continue
+		}
+		obs.Incidents = append(obs.Incidents, inc)
+	}
+
+	for i := range scheds {
+		s := &scheds[i]
+		m := sources.Incident{ID: "schedule-" + s.ID.String(), Title: strings.TrimSpace(s.Name), Impact: sources.Maintenance}
+		switch s.Status {
+		case 0:
+			m.Status = sources.MaintenanceScheduled
+		case 1:
+			m.Status = sources.MaintenanceInProgress
+		default:
+			continue // complete
+		}
+		var err error
+		if m.ScheduledFor, err = parseTime(s.ScheduledAt, loc); err != nil {
+			return sources.Observation{}, err
+		}
+		if m.ScheduledUntil, err = parseTime(s.CompletedAt, loc); err != nil {
+			return sources.Observation{}, err
+		}
+		created, err := parseTime(s.CreatedAt, loc)
+		if err != nil {
+			return sources.Observation{}, err
+		}
+		if m.Status == sources.MaintenanceInProgress {
+			m.StartedAt = m.ScheduledFor
+		}
+		m.UpdatedAt = created
+		if base != "" {
+			m.URL = base + "/schedules/" + s.ID.String()
+		}
+		for _, c := range s.Components {
+			id := c.ComponentID
+			if id == 0 {
+				id = c.ID
+			}
+			if id != 0 && !slices.Contains(m.ComponentIDs, id.String()) {
+				m.ComponentIDs = append(m.ComponentIDs, id.String())
+			}
+		}
+		if body := strings.TrimSpace(s.Message); body != "" {
+			m.Updates = []sources.IncidentUpdate{{ID: m.ID + "#0", At: created, Status: sources.MaintenanceScheduled, Body: body}}
+		}
+		obs.Maintenances = append(obs.Maintenances, m)
+	}
+	return obs, nil
+}
+
+// Detect reports whether body looks like a Cachet API list (components or
+// incidents): {"meta":{"pagination":...},"data":[...]} with Cachet's fields.
+func Detect(body []byte, contentType string) bool {
+	b := bytes.TrimLeft(body, " \t\r\n\xef\xbb\xbf")
+	return len(b) > 0 && b[0] == '{' && bytes.Contains(b, []byte(`"data"`)) &&
+		(bytes.Contains(b, []byte(`"status_name"`)) || bytes.Contains(b, []byte(`"human_status"`)))
+}
+
+func incident(x *incidentDoc, updates []byte, status map[flexInt]sources.Status, base string, loc *time.Location) (sources.Incident, error) {
+	inc := sources.Incident{ID: x.ID.String(), Title: strings.TrimSpace(x.Name), URL: x.Permalink}
+	if inc.URL == "" && base != "" {
+		inc.URL = base + "/incidents/" + inc.ID
+	}
+	if x.ComponentID != 0 {
+		inc.ComponentIDs = []string{x.ComponentID.String()}
+	}
+	created, err := parseTime(x.CreatedAt, loc)
+	if err != nil {
+		return inc, err
+	}
+	updated, err := parseTime(x.UpdatedAt, loc)
+	if err != nil {
+		return inc, err
+	}
+	occurred, err := parseTime(x.OccurredAt, loc)
+	if err != nil {
+		return inc, err
+	}
+	inc.StartedAt = occurred
+	if inc.StartedAt.IsZero() {
+		inc.StartedAt = created
+	}
+	inc.UpdatedAt = updated
+
+	// The incident's own message is its first update; Cachet 2.4 adds more.
+	if body := strings.TrimSpace(x.Message); body != "" || !created.IsZero() {
+		inc.Updates = append(inc.Updates, sources.IncidentUpdate{ID: inc.ID + "#0", At: inc.StartedAt, Status: incidentStatus(x.Status), Body: body})
+	}
+	if updates != nil {
+		var ups []updateDoc
+		if err := decodeList(updates, &ups, "incident updates list"); err != nil {
+			return inc, err
+		}
+		for _, u := range ups {
+			at, err := parseTime(u.CreatedAt, loc)
+			if err != nil {
+				return inc, err
+			}
+			inc.Updates = append(inc.Updates, sources.IncidentUpdate{ID: inc.ID + "/" + u.ID.String(), At: at, Status: incidentStatus(u.Status), Body: strings.TrimSpace(u.Message)})
+		}
+	}
+	slices.SortStableFunc(inc.Updates, func(a, b sources.IncidentUpdate) int { return a.At.Compare(b.At) })
+
+	st := x.Status
+	if x.LatestStatus != nil {
+		st = *x.LatestStatus
+	}
+	inc.Status = incidentStatus(st)
+	if latest, ok := inc.Latest(); ok && x.LatestStatus == nil && len(inc.Updates) > 1 {
+		inc.Status = latest.Status
+	}
+	if latest, ok := inc.Latest(); ok && latest.At.After(inc.UpdatedAt) {
+		inc.UpdatedAt = latest.At
+	}
+	if inc.Status.Done() {
+		inc.ResolvedAt = inc.UpdatedAt
+	}
+	// Cachet incidents have no impact of their own: the status of the
+	// component they name says it.
+	inc.Impact = sources.Degraded
+	if s := status[x.ComponentID]; s.Worse(sources.Degraded) {
+		inc.Impact = s
+	}
+	return inc, nil
+}
+
+// componentStatus maps Cachet's component statuses: 1 operational, 2
+// performance issues, 3 partial outage, 4 major outage.
+func componentStatus(s flexInt) sources.Status {
+	switch s {
+	case 1:
+		return sources.Operational
+	case 2:
+		return sources.Degraded
+	case 3:
+		return sources.PartialOutage
+	case 4:
+		return sources.MajorOutage
+	}
+	return sources.Unknown
+}
+
+// incidentStatus maps Cachet's incident statuses: 0 scheduled, 1
+// investigating, 2 identified, 3 watching, 4 fixed.
+func incidentStatus(s flexInt) sources.IncidentStatus {
+	switch s {
+	case 0:
+		return sources.MaintenanceScheduled
+	case 2:
+		return sources.IncidentIdentified
+	case 3:
+		return sources.IncidentMonitoring
+	case 4:
+		return sources.IncidentResolved
+	}
+	return sources.IncidentInvestigating
+}
+
+// parseTime reads Cachet's "2006-01-02 15:04:05" in loc, or RFC 3339.
+func parseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasPrefix(s, "0000-00-00") {
+		return time.Time{}, nil
+	}
+	if t, err := time.ParseInLocation(time.DateTime, s, loc); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("not a Cachet document: bad time %q", s)
+}
+
+// openIncidents lists the ids of the incidents worth fetching updates for:
+// unresolved, or resolved within window, newest first.
+func openIncidents(data []byte, loc *time.Location, now time.Time, window time.Duration) ([]int, error) {
+	var incs []incidentDoc
+	if err := decodeList(data, &incs, "incidents list"); err != nil {
+		return nil, err
+	}
+	var ids []int
+	for i := range incs {
+		x := &incs[i]
+		st := x.Status
+		if x.LatestStatus != nil {
+			st = *x.LatestStatus
+		}
+		if st == 4 {
+			if t, err := parseTime(x.UpdatedAt, loc); err != nil || t.Before(now.Add(-window)) {
+				continue
+			}
+		}
+		ids = append(ids, int(x.ID))
+	}
+	return ids, nil
+}
+
+// decodeList unmarshals a Cachet API list, {"data": [...]}, with errors that
+// say what was wrong with the document.
+func decodeList(data []byte, v any, what string) error {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 {
+		return fmt.Errorf("not a Cachet %s: the body is empty", what)
+	}
+	if trimmed[0] != '{' && json.Valid(trimmed) {
+		return fmt.Errorf("not a Cachet %s: the document is %s, not an object", what, jsonKind(trimmed[0]))
+	}
+	var doc struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := jsonError(json.Unmarshal(data, &doc), data, what); err != nil {
+		return err
+	}
+	if len(doc.Data) == 0 || string(doc.Data) == "null" {
+		return fmt.Errorf(`not a Cachet %s: no "data"`, what)
+	}
+	if doc.Data[0] != '[' {
+		return fmt.Errorf(`not a Cachet %s: "data" is %s, want an array`, what, jsonKind(doc.Data[0]))
+	}
+	return jsonError(json.Unmarshal(doc.Data, v), doc.Data, what)
+}
+
+func jsonError(err error, data []byte, what string) error {
+	if err == nil {
+		return nil
+	}
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syn):
+		if syn.Offset >= int64(len(data)) {
+			return fmt.Errorf("invalid JSON: the document ends early (truncated at %d bytes?)", len(data))
+		}
+		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return fmt.Errorf("not a Cachet %s: an entry is %s, not an object", what, typ.Value)
+		}
+		return fmt.Errorf("not a Cachet %s: %q is %s, want %s", what, typ.Field, typ.Value, kindOf(typ.Type.Kind().String()))
+	}
+	return fmt.Errorf("not a Cachet %s: %s", what, strings.TrimPrefix(err.Error(), "json: "))
+}
+
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
+func kindOf(k string) string {
+	switch k {
+	case "slice", "array":
+		return "an array"
+	case "struct", "map", "ptr":
+		return "an object"
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	}
+	return k
+}

@@ -1,0 +1,241 @@
+package incidentio
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outagebot/outagebot/sources"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected.golden files")
+
+const fixtureBase = "https://status.nimbus.dev"
+
+// fixtures maps each case to its document: widget.json (widget API) or
+// summary.json (the Statuspage-compatible API).
+func fixtures(t testing.TB) map[string]string {
+	out := map[string]string{}
+	for _, name := range []string{"widget.json", "summary.json"} {
+		paths, _ := filepath.Glob("testdata/*/" + name)
+		for _, p := range paths {
+			out[filepath.Base(filepath.Dir(p))] = p
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no fixtures")
+	}
+	return out
+}
+
+func golden(t *testing.T, path string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update and review the diff):\n%s", path, got)
+	}
+}
+
+func parseFixture(t *testing.T, name string) sources.Observation {
+	t.Helper()
+	data, err := os.ReadFile(fixtures(t)[name])
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, err := Parse(data, fixtureBase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return obs
+}
+
+func TestParseGolden(t *testing.T) {
+	for c := range fixtures(t) {
+		t.Run(c, func(t *testing.T) {
+			golden(t, filepath.Join("testdata", c, "expected.golden"), parseFixture(t, c))
+		})
+	}
+}
+
+// TestParseMapping checks the rules the goldens encode, so that an -update
+// cannot quietly bless a regression.
+func TestParseMapping(t *testing.T) {
+	if op := parseFixture(t, "operational"); op.Incidents != nil || op.Maintenances != nil || op.Components != nil || op.Page != fixtureBase {
+		t.Errorf("operational = %+v", op)
+	}
+
+	on := parseFixture(t, "ongoing")
+	if len(on.Incidents) != 2 || len(on.Components) != 3 {
+		t.Fatalf("ongoing = %+v", on)
+	}
+	a, b := on.Incidents[0], on.Incidents[1]
+	if a.Status != sources.IncidentIdentified || a.Impact != sources.PartialOutage || b.Impact != sources.MajorOutage {
+		t.Errorf("status/impact = %s/%s, %s", a.Status, a.Impact, b.Impact)
+	}
+	if len(a.Updates) != 1 || a.Updates[0].ID != "01J9X4T7G2W5M8Q1R3S6V9Y2B4@2026-09-04T19:31:07.114Z" || !strings.HasPrefix(a.Updates[0].Body, "We have identified") {
+		t.Errorf("update = %+v", a.Updates)
+	}
+	if got := strings.Join(b.ComponentIDs, ","); got != "01HZ0A1B2C3D4E5F6G7H8J9K0P,01HZ0A1B2C3D4E5F6G7H8J9K0N" {
+		t.Errorf("ComponentIDs = %s", got)
+	}
+	want := map[string]sources.Status{"Responses API": sources.PartialOutage, "Batch API": sources.Degraded, "Video generation": sources.MajorOutage}
+	for _, c := range on.Components {
+		if c.Status != want[c.Name] || c.Group == "" {
+			t.Errorf("%+v, want %s", c, want[c.Name])
+		}
+	}
+
+	res := parseFixture(t, "resolved")
+	if r := res.Incidents[0]; r.Status != sources.IncidentResolved || r.ResolvedAt.IsZero() || r.Updates[0].Status != sources.IncidentResolved {
+		t.Errorf("resolved = %+v", r)
+	}
+	if res.Components[0].Status != sources.Operational {
+		t.Errorf("component after resolution = %+v", res.Components[0])
+	}
+
+	m := parseFixture(t, "maintenance")
+	if len(m.Maintenances) != 3 || len(m.Incidents) != 0 {
+		t.Fatalf("maintenances = %+v", m.Maintenances)
+	}
+	now, next, bare := m.Maintenances[0], m.Maintenances[1], m.Maintenances[2]
+	if now.Status != sources.MaintenanceInProgress || now.ScheduledUntil.IsZero() || now.StartedAt.IsZero() || now.Impact != sources.Maintenance {
+		t.Errorf("in progress = %+v", now)
+	}
+	if next.Status != sources.MaintenanceScheduled || !next.ScheduledFor.Equal(time.Date(2026, 9, 9, 2, 0, 0, 0, time.UTC)) {
+		t.Errorf("upcoming = %+v", next)
+	}
+	if bare.Status != sources.MaintenanceScheduled || !bare.ScheduledFor.IsZero() || len(bare.Updates) != 1 || bare.Updates[0].Body != "" {
+		t.Errorf("scheduled without a window = %+v", bare)
+	}
+	for _, c := range m.Components {
+		if c.Name == "Dashboard" && c.Status != sources.Maintenance || c.Name == "Responses API" && c.Status != sources.Operational {
+			t.Errorf("component = %+v", c)
+		}
+	}
+
+	odd := parseFixture(t, "odd")
+	if odd.Page != fixtureBase || len(odd.Incidents) != 2 || len(odd.Components) != 2 {
+		t.Fatalf("odd = %+v", odd)
+	}
+	x, y := odd.Incidents[0], odd.Incidents[1]
+	if x.Status != sources.IncidentMonitoring || x.Impact != sources.Degraded || !x.UpdatedAt.Equal(time.Date(2026, 9, 4, 19, 40, 0, 0, time.UTC)) {
+		t.Errorf("offset / no impact = %+v", x)
+	}
+	if odd.Components[0].ID != "01HZWOLKIG00000000000000A1" || odd.Components[1].Status != sources.Degraded {
+		t.Errorf("component_id / status from impact = %+v", odd.Components)
+	}
+	if y.Status != "escalated" || y.Impact != sources.Degraded || y.Updates[0].Body != "Something new happened." || y.ComponentIDs != nil {
+		t.Errorf("unknown words = %+v", y)
+	}
+
+	c := parseFixture(t, "compat")
+	if len(c.Incidents) != 1 || len(c.Incidents[0].Updates) != 2 || c.Incidents[0].URL != fixtureBase+"/incidents/01J9X4T7G2W5M8Q1R3S6V9Y2B4" {
+		t.Errorf("compat = %+v", c.Incidents)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	ok, err := os.ReadFile("testdata/ongoing/widget.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, doc, want string }{
+		{"empty", "", "not an incident.io summary (widget API or Statuspage-compatible): the body is empty"},
+		{"object", "{}", `not an incident.io summary (widget API or Statuspage-compatible): no "page" or "components"`},
+		{"array", "[]", "not an incident.io summary (widget API or Statuspage-compatible): the document is an array, not an object"},
+		{"wrong shape", `{"ongoing_incidents":{}}`, `not an incident.io widget summary: an event list is an object, want an array`},
+		{"wrong field", `{"ongoing_incidents":[{"affected_components":"API"}]}`, `not an incident.io widget summary: "ongoing_incidents.affected_components" is string, want an array`},
+		{"bad time", `{"ongoing_incidents":[{"last_update_at":"now"}]}`, `not an incident.io widget summary: bad time "now"`},
+		{"invalid", `{"ongoing_incidents": nope}`, "invalid JSON at byte 24: invalid character 'o' in literal null (expecting 'u')"},
+		{"truncated", string(ok[:len(ok)/2]), fmt.Sprintf("invalid JSON: the document ends early (truncated at %d bytes?)", len(ok)/2)},
+		{"html", "<!DOCTYPE html><html></html>", "invalid JSON at byte 1: invalid character '<' looking for beginning of value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.doc), fixtureBase)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err\n got %v\nwant %s", err, tc.want)
+			}
+		})
+	}
+	for doc, want := range map[string]string{
+		`{}`:             `not an incident.io widget summary: no "ongoing_incidents", "in_progress_maintenances" or "scheduled_maintenances"`,
+		`{"page":{}}`:    `not an incident.io widget summary: no "ongoing_incidents", "in_progress_maintenances" or "scheduled_maintenances"`,
+		`null`:           "not an incident.io widget summary: the document is null, not an object",
+		`{"page_url":1}`: `not an incident.io widget summary: "page_url" is number, want a string`,
+	} {
+		if _, err := ParseWidget([]byte(doc), fixtureBase); err == nil || err.Error() != want {
+			t.Errorf("ParseWidget(%s) err = %v, want %s", doc, err, want)
+		}
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for c, p := range fixtures(t) {
+		data, _ := os.ReadFile(p)
+		if got, want := Detect(data, "application/json"), c != "compat"; got != want {
+			t.Errorf("Detect(%s) = %v, want %v", c, got, want)
+		}
+	}
+	for _, doc := range []string{"", "[]", "{}", `{"page":{},"components":[],"scheduled_maintenances":[]}`, "<rss></rss>"} {
+		if Detect([]byte(doc), "application/json") {
+			t.Errorf("Detect(%q) = true", doc)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, p := range fixtures(f) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"scheduled_maintenances":[{"affected_components":[{"name":"x"},{"component_id":"x"}]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		obs, err := Parse(data, fixtureBase)
+		if err == nil {
+			for _, c := range obs.Components {
+				if !c.Status.Valid() {
+					t.Errorf("bad component %+v", c)
+				}
+			}
+		}
+		// The widget API's own rules (the Statuspage-compatible path is
+		// package statuspage's).
+		obs, err = ParseWidget(data, fixtureBase)
+		if err != nil {
+			return
+		}
+		for _, c := range obs.Components {
+			if !c.Status.Valid() || c.ID == "" {
+				t.Errorf("bad component %+v", c)
+			}
+		}
+		for _, inc := range append(obs.Incidents, obs.Maintenances...) {
+			if !inc.Impact.Valid() || inc.Status == "" {
+				t.Errorf("bad incident %+v", inc)
+			}
+		}
+	})
+}

@@ -1,0 +1,337 @@
+package statusio
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outagebot/outagebot/sources"
+)
+
+const what = "not a status.io status"
+
+type statusDoc struct {
+	Result *resultDoc `json:"result"`
+}
+
+type resultDoc struct {
+	StatusOverall *struct {
+		StatusCode code `json:"status_code"`
+	} `json:"status_overall"`
+	Status      []componentDoc `json:"status"`
+	Incidents   []eventDoc     `json:"incidents"`
+	Maintenance struct {
+		Active   []eventDoc `json:"active"`
+		Upcoming []eventDoc `json:"upcoming"`
+	} `json:"maintenance"`
+}
+
+type componentDoc struct {
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	StatusCode code           `json:"status_code"`
+	Containers []containerDoc `json:"containers"`
+}
+
+type containerDoc struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	StatusCode code   `json:"status_code"`
+}
+
+type eventDoc struct {
+	ID                   string       `json:"_id"`
+	AltID                string       `json:"id"`
+	Name                 string       `json:"name"`
+	DatetimeOpen         stamp        `json:"datetime_open"`
+	DatetimePlannedStart stamp        `json:"datetime_planned_start"`
+	DatetimePlannedEnd   stamp        `json:"datetime_planned_end"`
+	Messages             []messageDoc `json:"messages"`
+	ComponentsAffected   []refDoc     `json:"components_affected"`
+	ContainersAffected   []refDoc     `json:"containers_affected"`
+}
+
+type messageDoc struct {
+	ID       string `json:"_id"`
+	Details  string `json:"details"`
+	State    code   `json:"state"`
+	Status   code   `json:"status"`
+	Datetime stamp  `json:"datetime"`
+}
+
+type refDoc struct {
+	ID    string `json:"_id"`
+	AltID string `json:"id"`
+	Name  string `json:"name"`
+}
+
+func (r refDoc) id() string {
+	if r.ID != "" {
+		return r.ID
+	}
+	return r.AltID
+}
+
+// code is one of status.io's numeric codes, which it sends as a number or,
+// in places, a string of digits.
+type code int
+
+func (c *code) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "null" || s == "" {
+		*c = 0
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("bad status code %s", b)
+	}
+	*c = code(n)
+	return nil
+}
+
+// stamp is an RFC 3339 time that may be null or empty.
+type stamp time.Time
+
+func (s *stamp) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" || string(b) == `""` {
+		*s = stamp{}
+		return nil
+	}
+	var t time.Time
+	if err := t.UnmarshalJSON(b); err != nil {
+		return fmt.Errorf("bad time %s", b)
+	}
+	*s = stamp(t.UTC())
+	return nil
+}
+
+func (s stamp) time() time.Time { return time.Time(s) }
+
+// Parse parses a status.io Public Status API answer. page is the status
+// page's own URL ("" if unknown) and pageID its status.io id, for links.
+func Parse(data []byte, page, pageID string) (sources.Observation, error) {
+	var doc statusDoc
+	if err := decode(data, &doc); err != nil {
+		return sources.Observation{}, err
+	}
+	r := doc.Result
+	switch {
+	case r == nil:
+		return sources.Observation{}, fmt.Errorf(`%s: no "result"`, what)
+	case r.StatusOverall == nil && r.Status == nil:
+		return sources.Observation{}, fmt.Errorf(`%s: no "status_overall" or "status"`, what)
+	}
+	page = strings.TrimRight(page, "/")
+	obs := sources.Observation{Page: page}
+
+	// A component with containers is a group of one leaf per container:
+	// the same container (a location) may serve several components.
+	for _, c := range r.Status {
+		if len(c.Containers) == 0 {
+			obs.Components = append(obs.Components, sources.Component{ID: c.ID, Name: c.Name, Status: statusOf(c.StatusCode)})
+			continue
+		}
+		obs.Components = append(obs.Components, sources.Component{ID: c.ID, Name: c.Name, Status: statusOf(c.StatusCode), IsGroup: true})
+		for _, k := range c.Containers {
+			obs.Components = append(obs.Components, sources.Component{
+				ID:     c.ID + "/" + k.ID,
+				Name:   k.Name,
+				Group:  c.Name,
+				Status: statusOf(k.StatusCode),
+			})
+		}
+	}
+	for i := range r.Incidents {
+		obs.Incidents = append(obs.Incidents, event(&r.Incidents[i], false, page, pageID))
+	}
+	for i := range r.Maintenance.Active {
+		m := event(&r.Maintenance.Active[i], true, page, pageID)
+		m.Status = sources.MaintenanceInProgress
+		obs.Maintenances = append(obs.Maintenances, m)
+	}
+	for i := range r.Maintenance.Upcoming {
+		m := event(&r.Maintenance.Upcoming[i], true, page, pageID)
+		m.Status = sources.MaintenanceScheduled
+		m.StartedAt = time.Time{}
+		obs.Maintenances = append(obs.Maintenances, m)
+	}
+	return obs, nil
+}
+
+// Detect reports whether body looks like a status.io Public Status API
+// answer.
+func Detect(body []byte, contentType string) bool {
+	b := bytes.TrimLeft(body, " \t\r\n\xef\xbb\xbf")
+	return len(b) > 0 && b[0] == '{' && bytes.Contains(b, []byte(`"result"`)) && bytes.Contains(b, []byte(`"status_overall"`))
+}
+
+func event(d *eventDoc, maintenance bool, page, pageID string) sources.Incident {
+	inc := sources.Incident{
+		ID:        d.ID,
+		Title:     strings.TrimSpace(d.Name),
+		StartedAt: d.DatetimeOpen.time(),
+	}
+	if inc.ID == "" {
+		inc.ID = d.AltID
+	}
+	if page != "" && pageID != "" && inc.ID != "" {
+		kind := "incident"
+		if maintenance {
+			kind = "maintenance"
+		}
+		inc.URL = page + "/pages/" + kind + "/" + pageID + "/" + inc.ID
+	}
+	for _, c := range d.ComponentsAffected {
+		if id := c.id(); id != "" && !slices.Contains(inc.ComponentIDs, id) {
+			inc.ComponentIDs = append(inc.ComponentIDs, id)
+		}
+	}
+	// The containers affected, as the leaves they are under each component.
+	for _, c := range d.ComponentsAffected {
+		for _, k := range d.ContainersAffected {
+			if c.id() != "" && k.id() != "" {
+				if id := c.id() + "/" + k.id(); !slices.Contains(inc.ComponentIDs, id) {
+					inc.ComponentIDs = append(inc.ComponentIDs, id)
+				}
+			}
+		}
+	}
+
+	impact := sources.Operational
+	if len(d.Messages) > 0 {
+		inc.Updates = make([]sources.IncidentUpdate, 0, len(d.Messages))
+	}
+	for i := range d.Messages {
+		m := &d.Messages[i]
+		u := sources.IncidentUpdate{ID: m.ID, At: m.Datetime.time(), Status: stateOf(m.State), Body: strings.TrimSpace(m.Details)}
+		if maintenance {
+			u.Status = sources.MaintenanceInProgress
+			if start := d.DatetimePlannedStart.time(); u.At.Before(start) {
+				u.Status = sources.MaintenanceScheduled
+			}
+		}
+		if u.ID == "" {
+			u.ID = inc.ID + "@" + u.At.Format(time.RFC3339Nano)
+		}
+		impact = sources.Worst(impact, statusOf(m.Status))
+		inc.Updates = append(inc.Updates, u)
+	}
+	slices.SortStableFunc(inc.Updates, func(a, b sources.IncidentUpdate) int { return a.At.Compare(b.At) })
+	latest, ok := inc.Latest()
+	if ok {
+		inc.Status = latest.Status
+		inc.UpdatedAt = latest.At
+	} else {
+		inc.Status = sources.IncidentInvestigating
+		inc.UpdatedAt = inc.StartedAt
+	}
+	if inc.StartedAt.IsZero() && ok {
+		inc.StartedAt = inc.Updates[0].At
+	}
+	switch {
+	case maintenance:
+		inc.Impact = sources.Maintenance
+		inc.ScheduledFor = d.DatetimePlannedStart.time()
+		inc.ScheduledUntil = d.DatetimePlannedEnd.time()
+	case impact == sources.Operational || impact == sources.Unknown || impact == sources.Maintenance:
+		inc.Impact = sources.Degraded
+	default:
+		inc.Impact = impact
+	}
+	return inc
+}
+
+// statusOf maps status.io's status codes: 100 operational, 200 planned
+// maintenance, 300 degraded performance, 400 partial service disruption,
+// 500 service disruption, 600 security event.
+func statusOf(c code) sources.Status {
+	switch c {
+	case 100:
+		return sources.Operational
+	case 200:
+		return sources.Maintenance
+	case 300, 600:
+		return sources.Degraded
+	case 400:
+		return sources.PartialOutage
+	case 500:
+		return sources.MajorOutage
+	}
+	return sources.Unknown
+}
+
+// stateOf maps a message's state: 100 investigating, 200 identified, 300
+// monitoring.
+func stateOf(c code) sources.IncidentStatus {
+	switch c {
+	case 200:
+		return sources.IncidentIdentified
+	case 300:
+		return sources.IncidentMonitoring
+	}
+	return sources.IncidentInvestigating
+}
+
+// decode unmarshals a JSON object into v, with errors that say what was
+// wrong with the document rather than with Go types.
+func decode(data []byte, v any) error {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 {
+		return fmt.Errorf("%s: the body is empty", what)
+	}
+	if trimmed[0] != '{' && json.Valid(trimmed) {
+		return fmt.Errorf("%s: the document is %s, not an object", what, jsonKind(trimmed[0]))
+	}
+	err := json.Unmarshal(data, v)
+	if err == nil {
+		return nil
+	}
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syn):
+		if syn.Offset >= int64(len(data)) {
+			return fmt.Errorf("invalid JSON: the document ends early (truncated at %d bytes?)", len(data))
+		}
+		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.As(err, &typ):
+		return fmt.Errorf("%s: %q is %s, want %s", what, typ.Field, typ.Value, kindOf(typ.Type.Kind().String()))
+	}
+	return fmt.Errorf("%s: %s", what, strings.TrimPrefix(err.Error(), "json: "))
+}
+
+func jsonKind(c byte) string {
+	switch c {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
+func kindOf(k string) string {
+	switch k {
+	case "slice", "array":
+		return "an array"
+	case "struct", "map", "ptr":
+		return "an object"
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	}
+	return k
+}

@@ -1,0 +1,213 @@
+package statusio
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outagebot/outagebot/sources"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected.golden files")
+
+const (
+	fixturePage   = "https://status.nimbus.dev"
+	fixturePageID = "5b36dc6502d06804c08349f7"
+)
+
+func cases(t testing.TB) []string {
+	paths, err := filepath.Glob("testdata/*/status.json")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	var out []string
+	for _, p := range paths {
+		out = append(out, filepath.Base(filepath.Dir(p)))
+	}
+	return out
+}
+
+func golden(t *testing.T, path string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update and review the diff):\n%s", path, got)
+	}
+}
+
+func parseFixture(t *testing.T, name string) sources.Observation {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name, "status.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, err := Parse(data, fixturePage, fixturePageID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return obs
+}
+
+func TestParseGolden(t *testing.T) {
+	for _, c := range cases(t) {
+		t.Run(c, func(t *testing.T) {
+			golden(t, filepath.Join("testdata", c, "expected.golden"), parseFixture(t, c))
+		})
+	}
+}
+
+func byID(cs []sources.Component) map[string]sources.Component {
+	m := map[string]sources.Component{}
+	for _, c := range cs {
+		m[c.ID] = c
+	}
+	return m
+}
+
+// TestParseMapping checks the rules the goldens encode, so that an -update
+// cannot quietly bless a regression.
+func TestParseMapping(t *testing.T) {
+	op := parseFixture(t, "operational")
+	if len(op.Components) != 5 || op.Incidents != nil || op.Maintenances != nil || op.Page != fixturePage {
+		t.Errorf("operational = %+v", op)
+	}
+	cs := byID(op.Components)
+	if c := cs["66a807c7b62d59d808000010"]; !c.IsGroup || c.Status != sources.Operational {
+		t.Errorf("component with containers = %+v", c)
+	}
+	if c := cs["66a807c7b62d59d808000020/66a807c7b62d59d808000013"]; c.Group != "API" || c.Name != "US-East" || c.IsGroup {
+		t.Errorf("container leaf = %+v", c)
+	}
+
+	on := parseFixture(t, "ongoing")
+	cs = byID(on.Components)
+	if cs["66a807c7b62d59d808000010/66a807c7b62d59d808000013"].Status != sources.PartialOutage || cs["66a807c7b62d59d808000020"].Status != sources.MajorOutage {
+		t.Errorf("components = %+v", on.Components)
+	}
+	inc := on.Incidents[0]
+	if inc.Status != sources.IncidentIdentified || inc.Impact != sources.MajorOutage || len(inc.Updates) != 2 || inc.Updates[0].Status != sources.IncidentInvestigating {
+		t.Errorf("incident = %+v", inc)
+	}
+	if inc.URL != fixturePage+"/pages/incident/"+fixturePageID+"/66d8a1f0e3e33c05d23d5301" {
+		t.Errorf("URL = %s", inc.URL)
+	}
+	want := "66a807c7b62d59d808000010,66a807c7b62d59d808000020,66a807c7b62d59d808000010/66a807c7b62d59d808000013,66a807c7b62d59d808000020/66a807c7b62d59d808000013"
+	if got := strings.Join(inc.ComponentIDs, ","); got != want {
+		t.Errorf("ComponentIDs = %s", got)
+	}
+
+	m := parseFixture(t, "maintenance")
+	if len(m.Maintenances) != 2 {
+		t.Fatalf("maintenances = %+v", m.Maintenances)
+	}
+	now, next := m.Maintenances[0], m.Maintenances[1]
+	if now.Status != sources.MaintenanceInProgress || now.Impact != sources.Maintenance || !now.ScheduledUntil.Equal(time.Date(2026, 9, 4, 21, 0, 0, 0, time.UTC)) ||
+		now.Updates[0].Status != sources.MaintenanceScheduled || now.Updates[1].Status != sources.MaintenanceInProgress {
+		t.Errorf("in progress = %+v", now)
+	}
+	if next.Status != sources.MaintenanceScheduled || !next.StartedAt.IsZero() || next.URL != fixturePage+"/pages/maintenance/"+fixturePageID+"/66d80000e3e33c05d23d5400" {
+		t.Errorf("upcoming = %+v", next)
+	}
+
+	odd := parseFixture(t, "odd")
+	cs = byID(odd.Components)
+	if cs["5a89ef6740eba40d1c3bb4a8"].Status != sources.Degraded || cs["5a89ef6740eba40d1c3bb4a9"].Status != sources.Unknown || cs["5a89ef6740eba40d1c3bb4aa/c1"].Status != sources.Degraded {
+		t.Errorf("string codes / unknown code / security event = %+v", odd.Components)
+	}
+	x, y := odd.Incidents[0], odd.Incidents[1]
+	if x.ID != "66d8b000e3e33c05d23d5500" || x.Status != sources.IncidentMonitoring || x.Updates[1].Body != "Die Latenzen sind wieder normal. Wir beobachten die Lage." || !x.StartedAt.Equal(time.Date(2026, 9, 4, 19, 5, 0, 0, time.UTC)) {
+		t.Errorf("odd incident = %+v", x)
+	}
+	if y.Status != sources.IncidentInvestigating || y.Impact != sources.Degraded || y.Updates != nil {
+		t.Errorf("message-less incident = %+v", y)
+	}
+	if unlinked, _ := Parse([]byte(`{"result":{"status":[],"incidents":[{"_id":"a"}]}}`), "", "x"); unlinked.Incidents[0].URL != "" {
+		t.Errorf("link without a page: %s", unlinked.Incidents[0].URL)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	ok, err := os.ReadFile("testdata/ongoing/status.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, doc, want string }{
+		{"empty", "", "not a status.io status: the body is empty"},
+		{"object", "{}", `not a status.io status: no "result"`},
+		{"array", "[]", "not a status.io status: the document is an array, not an object"},
+		{"error answer", `{"result":{}}`, `not a status.io status: no "status_overall" or "status"`},
+		{"wrong shape", `{"result":{"status":{}}}`, `not a status.io status: "result.status" is object, want an array`},
+		{"bad code", `{"result":{"status":[{"status_code":"green"}]}}`, `not a status.io status: bad status code "green"`},
+		{"bad time", `{"result":{"status":[],"incidents":[{"datetime_open":"soon"}]}}`, `not a status.io status: bad time "soon"`},
+		{"invalid", `{"result": nope}`, "invalid JSON at byte 13: invalid character 'o' in literal null (expecting 'u')"},
+		{"truncated", string(ok[:len(ok)/2]), fmt.Sprintf("invalid JSON: the document ends early (truncated at %d bytes?)", len(ok)/2)},
+		{"html", "<!DOCTYPE html><html></html>", "invalid JSON at byte 1: invalid character '<' looking for beginning of value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.doc), fixturePage, fixturePageID)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err\n got %v\nwant %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for _, c := range cases(t) {
+		data, _ := os.ReadFile(filepath.Join("testdata", c, "status.json"))
+		if !Detect(data, "application/json") {
+			t.Errorf("Detect(%s) = false", c)
+		}
+	}
+	for _, doc := range []string{"", "[]", "{}", `{"page":{},"components":[]}`, "<rss></rss>", `{"result":[]}`} {
+		if Detect([]byte(doc), "application/json") {
+			t.Errorf("Detect(%q) = true", doc)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, c := range cases(f) {
+		data, err := os.ReadFile(filepath.Join("testdata", c, "status.json"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		obs, err := Parse(data, fixturePage, fixturePageID)
+		if err != nil {
+			return
+		}
+		for _, c := range obs.Components {
+			if !c.Status.Valid() {
+				t.Errorf("bad component %+v", c)
+			}
+		}
+		for _, inc := range append(obs.Incidents, obs.Maintenances...) {
+			if !inc.Impact.Valid() || inc.Status == "" {
+				t.Errorf("bad incident %+v", inc)
+			}
+		}
+	})
+}
