@@ -204,7 +204,7 @@ func (a *App) Run(ctx context.Context) error {
 	var srv *http.Server
 	if a.listener != nil {
 		srv = &http.Server{
-			Handler:           httpapi.Handler(a.Healthy, a.registry, nil),
+			Handler:           httpapi.Handler(a.Healthy, a.registry, a.commandEndpoints()),
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       10 * time.Second,
 			WriteTimeout:      10 * time.Second,
@@ -223,6 +223,7 @@ func (a *App) Run(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	wg.Go(func() { a.disp.Run(ctx) })
+	a.startCommands(ctx, &wg)
 	if a.console != nil {
 		wg.Go(func() { a.greet(ctx) })
 	}

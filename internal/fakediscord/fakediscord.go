@@ -1,7 +1,10 @@
 // Package fakediscord is an in-memory fake of the part of Discord's REST API
 // (v9) that outagebot uses: channel messages (create with nonce, get, edit),
 // threads started from a message, webhook execute and webhook message edit,
-// and the current user. It answers on loopback only, keeps everything it was
+// the current user, application command bulk overwrite, interaction
+// callbacks, and a minimal gateway (GET /gateway and a websocket that says
+// HELLO, answers IDENTIFY with READY, acks heartbeats and lets a test push
+// INTERACTION_CREATE). It answers on loopback only, keeps everything it was
 // sent for assertions, and can inject the failures a delivery must survive:
 // 5xx, 429 rate limits, hangs, a lost response after the message was stored,
 // and channels the bot may not see.
@@ -40,6 +43,15 @@ const (
 	RouteGetWebhookMessage  = "GET /webhooks/{webhook}/{token}/messages/{message}"
 	RouteEditWebhookMessage = "PATCH /webhooks/{webhook}/{token}/messages/{message}"
 	RouteCurrentUser        = "GET /users/@me"
+	// Application commands, interactions and the gateway (interactions.go).
+	RouteGlobalCommands      = "PUT /applications/{app}/commands"
+	RouteGuildCommands       = "PUT /applications/{app}/guilds/{guild}/commands"
+	RouteInteractionCallback = "POST /interactions/{interaction}/{token}/callback"
+	RouteGateway             = "GET /gateway"
+	RouteGatewayBot          = "GET /gateway/bot"
+	// RouteGatewaySocket is the websocket GET /gateway points to; it is not
+	// under /api/v9.
+	RouteGatewaySocket = "GET /gateway-ws/"
 )
 
 // Discord JSON error codes the fake answers with
@@ -191,6 +203,16 @@ type Server struct {
 	denied   map[string]apiError
 	calls    []*Call
 	now      func() time.Time
+
+	// Application commands, interactions and the gateway (interactions.go,
+	// gateway.go), also under mu.
+	commands     map[string][]*discordgo.ApplicationCommand // "app/guild"
+	interactions map[string]*pushedInteraction
+	callbacks    []Callback
+	gw           gatewayState
+	// changed is closed and replaced whenever a callback or a gateway
+	// session's state is recorded, to wake waiters.
+	changed chan struct{}
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -202,6 +224,10 @@ func New() *Server {
 		faults:   map[string][]Fault{},
 		denied:   map[string]apiError{},
 		now:      time.Now,
+
+		commands:     map[string][]*discordgo.ApplicationCommand{},
+		interactions: map[string]*pushedInteraction{},
+		changed:      make(chan struct{}),
 	}
 	mux := http.NewServeMux()
 	s.route(mux, RouteCreateMessage, true, s.createMessage)
@@ -212,6 +238,7 @@ func New() *Server {
 	s.route(mux, RouteGetWebhookMessage, false, s.getWebhookMessage)
 	s.route(mux, RouteEditWebhookMessage, false, s.editWebhookMessage)
 	s.route(mux, RouteCurrentUser, true, s.currentUser)
+	s.routeInteractions(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.record(&Call{Route: "", Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Authorization: r.Header.Get("Authorization"), At: s.now(), Status: http.StatusNotFound})
 		writeError(w, apiError{http.StatusNotFound, 0, "404: Not Found"})
@@ -224,8 +251,11 @@ func New() *Server {
 // port, no path).
 func (s *Server) URL() string { return s.srv.URL }
 
-// Close shuts the fake down.
-func (s *Server) Close() { s.srv.Close() }
+// Close shuts the fake down, gateway sessions included.
+func (s *Server) Close() {
+	s.DisconnectGateway()
+	s.srv.Close()
+}
 
 // RequireToken makes bot routes answer 401 unless the Authorization header is
 // "Bot <token>". Without it any "Bot ..." header is accepted. A 401 echoes

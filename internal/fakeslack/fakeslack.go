@@ -7,7 +7,8 @@
 //
 // It implements chat.postMessage, chat.update, conversations.history,
 // conversations.replies and auth.test, for form and JSON bodies as slack-go
-// sends them. It listens on loopback only.
+// sends them, and Socket Mode: apps.connections.open and the websocket it
+// points to (see socket.go). It listens on loopback only.
 package fakeslack
 
 import (
@@ -49,6 +50,7 @@ type Server struct {
 	hooks    map[string]string // incoming webhook path -> channel
 	lastTS   int64             // microseconds
 	now      func() time.Time
+	sock     socketState
 }
 
 type channel struct {
@@ -141,6 +143,7 @@ func New() *Server {
 		faults:   map[string][]*fault{},
 		hooks:    map[string]string{},
 		now:      time.Now,
+		sock:     newSocketState(),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -153,6 +156,7 @@ func (s *Server) Close() {
 	default:
 		close(s.done)
 	}
+	s.closeSockets()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
 }
@@ -327,6 +331,10 @@ func slackError(code string) response { return response{"ok": false, "error": co
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	method, ok := strings.CutPrefix(r.URL.Path, "/api/")
 	if !ok {
+		if r.URL.Path == socketPath {
+			s.serveSocket(w, r)
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/services/") {
 			s.serveWebhook(w, r)
 			return
@@ -490,6 +498,9 @@ func (s *Server) takeFault(method string) *Fault {
 
 // handle answers one call. The caller holds s.mu.
 func (s *Server) handle(method string, p url.Values, token string) response {
+	if method == "apps.connections.open" {
+		return s.openConnection(token)
+	}
 	switch {
 	case token == "":
 		return slackError("not_authed")

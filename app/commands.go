@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"net/http"
+	"sync"
+	"time"
+
+	discordcmd "github.com/outagebot/outagebot/interact/discord"
+	slackcmd "github.com/outagebot/outagebot/interact/slack"
+)
+
+// commandEndpoints are the chat platforms' HTTP callbacks, mounted on the
+// bot's HTTP server when their verification secret is configured.
+func (a *App) commandEndpoints() map[string]http.Handler {
+	extra := map[string]http.Handler{}
+	if s := a.cfg.Slack; s != nil && s.SigningSecret != "" {
+		extra["POST /slack/commands"] = slackcmd.NewHandler(slackcmd.HandlerOptions{
+			SigningSecret: s.SigningSecret,
+			Commands:      a.commands,
+			Log:           a.log.With("component", "slack-commands"),
+		})
+	}
+	if d := a.cfg.Discord; d != nil && d.PublicKey != "" {
+		key, err := hex.DecodeString(d.PublicKey)
+		if err == nil && len(key) == ed25519.PublicKeySize {
+			extra["POST "+discordcmd.Path] = discordcmd.NewHandler(discordcmd.HandlerOptions{
+				PublicKey: ed25519.PublicKey(key),
+				Commands:  a.commands,
+				Log:       a.log.With("component", "discord-commands"),
+			})
+		}
+	}
+	return extra
+}
+
+// startCommands starts the connections that bring commands in without a
+// public URL (Slack Socket Mode, the Discord gateway) and registers Discord's
+// application commands. Failures are logged: alerts matter more than
+// commands, so none of this stops the bot.
+func (a *App) startCommands(ctx context.Context, wg *sync.WaitGroup) {
+	if s := a.cfg.Slack; s != nil && s.AppToken != "" {
+		wg.Go(func() {
+			err := slackcmd.RunSocketMode(ctx, slackcmd.SocketOptions{
+				AppToken: s.AppToken, BotToken: s.BotToken, APIURL: s.APIURL,
+				Commands: a.commands, Log: a.log.With("component", "slack-socket"),
+			})
+			if err != nil {
+				a.log.Error("Slack Socket Mode stopped; slash commands over it go unanswered", "err", err)
+			}
+		})
+	}
+	d := a.cfg.Discord
+	if d == nil {
+		return
+	}
+	if d.ApplicationID != "" {
+		wg.Go(func() {
+			rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			err := discordcmd.Register(rctx, discordcmd.RegisterOptions{
+				Token: d.BotToken, ApplicationID: d.ApplicationID, GuildID: d.GuildID, APIURL: d.APIURL,
+				Log: a.log.With("component", "discord-commands"),
+			})
+			if err != nil {
+				a.log.Warn("Discord application commands were not registered", "err", err)
+			}
+		})
+	}
+	// With an interactions endpoint (public_key set) Discord sends commands
+	// over HTTP and not over the gateway.
+	if d.PublicKey == "" {
+		wg.Go(func() {
+			err := discordcmd.RunGateway(ctx, discordcmd.GatewayOptions{
+				Token: d.BotToken, APIURL: d.APIURL, Commands: a.commands,
+				Log: a.log.With("component", "discord-gateway"),
+			})
+			if err != nil {
+				a.log.Error("the Discord gateway stopped; application commands go unanswered", "err", err)
+			}
+		})
+	}
+}

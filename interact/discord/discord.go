@@ -1,0 +1,232 @@
+// Package discord answers Discord application commands (slash commands)
+// with the platform-neutral command logic of package bot.
+//
+// Commands reach it one of two ways, and are answered the same:
+//
+//   - over HTTP, at the Interactions Endpoint URL set in the Developer
+//     Portal (NewHandler: POST /discord/interactions, Ed25519-verified with
+//     the application's public key, timestamp checked);
+//   - over the gateway websocket (RunGateway), for bots that cannot be
+//     reached from the internet. Discord sends interactions to only one of
+//     the two: when an Interactions Endpoint URL is set, the gateway gets
+//     none.
+//
+// Register installs the command definitions (a bulk overwrite, guild-scoped
+// for instant updates while testing, global otherwise).
+//
+// The commands are /status [target], /incidents [window],
+// /uptime [target] [window], /mute target duration [reason],
+// /unmute target and /outagebot-help. Help is its own command, not a
+// "help" subcommand of /status: a command with subcommands cannot also take
+// options, and /status target:<name> is the common case. Target options
+// autocomplete from the configured target names.
+//
+// Answers are embeds, shown only to the person who asked (ephemeral) unless
+// the answer is public; a mute or unmute is public and carries its
+// announcement as the message text. No answer pings anyone.
+package discord
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/outagebot/outagebot/bot"
+)
+
+// Answerer is the command logic (*bot.Commands).
+type Answerer interface {
+	Run(ctx context.Context, r bot.Request) bot.Answer
+	TargetNames() []string
+}
+
+var _ Answerer = (*bot.Commands)(nil)
+
+// Path is where NewHandler expects Discord's interactions.
+const Path = "/discord/interactions"
+
+// answerTimeout bounds one answer: Discord waits 3 s for the callback.
+const answerTimeout = discordgo.InteractionDeadline - 500*time.Millisecond
+
+// Option names.
+const (
+	optTarget   = "target"
+	optWindow   = "window"
+	optDuration = "duration"
+	optReason   = "reason"
+)
+
+// helpCommand is the name of the help command.
+const helpCommand = "outagebot-help"
+
+// ApplicationCommands are the command definitions Register installs.
+func ApplicationCommands() []*discordgo.ApplicationCommand {
+	target := func(required bool, desc string) *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{
+			Type: discordgo.ApplicationCommandOptionString, Name: optTarget, Description: desc,
+			Required: required, Autocomplete: true, MaxLength: maxChoiceValue,
+		}
+	}
+	window := func() *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{
+			Type: discordgo.ApplicationCommandOptionString, Name: optWindow,
+			Description: "How far back, like 24h, 7d or 30d (default 24h)", MaxLength: 16,
+		}
+	}
+	return []*discordgo.ApplicationCommand{
+		{
+			Name: "status", Type: discordgo.ChatApplicationCommand,
+			Description: "Current status of every target, or of one in detail",
+			Options:     []*discordgo.ApplicationCommandOption{target(false, "The target to show in detail (default: all)")},
+		},
+		{
+			Name: "incidents", Type: discordgo.ChatApplicationCommand,
+			Description: "Outages in a recent window",
+			Options:     []*discordgo.ApplicationCommandOption{window()},
+		},
+		{
+			Name: "uptime", Type: discordgo.ChatApplicationCommand,
+			Description: "Uptime per target over a window",
+			Options:     []*discordgo.ApplicationCommandOption{target(false, "One target (default: all)"), window()},
+		},
+		{
+			Name: "mute", Type: discordgo.ChatApplicationCommand,
+			Description: "Stop announcing new outages of a target for a while",
+			Options: []*discordgo.ApplicationCommandOption{
+				target(true, "The target to mute"),
+				{
+					Type: discordgo.ApplicationCommandOptionString, Name: optDuration, Required: true,
+					Description: "How long, like 30m, 2h or 1d", MaxLength: 16,
+				},
+				{
+					Type: discordgo.ApplicationCommandOptionString, Name: optReason,
+					Description: "Why, shown in the announcement", MaxLength: 200,
+				},
+			},
+		},
+		{
+			Name: "unmute", Type: discordgo.ChatApplicationCommand,
+			Description: "End a mute",
+			Options:     []*discordgo.ApplicationCommandOption{target(true, "The target to unmute")},
+		},
+		{
+			Name: helpCommand, Type: discordgo.ChatApplicationCommand,
+			Description: "What outagebot's commands do",
+		},
+	}
+}
+
+// argOrder is, per command, the options in the order the command text takes
+// them.
+var argOrder = map[string][]string{
+	"status":    {optTarget},
+	"incidents": {optWindow},
+	"uptime":    {optTarget, optWindow},
+	"mute":      {optTarget, optDuration, optReason},
+	"unmute":    {optTarget},
+	helpCommand: nil,
+}
+
+// RequestFor maps an application command invocation to the text command
+// logic understands: /uptime target:github window:7d is "uptime github 7d",
+// /status with no target is "status", /outagebot-help is "help". The user is
+// "<@id>", which Discord shows as a mention. ok is false for a command this
+// package did not define.
+func RequestFor(i *discordgo.Interaction) (r bot.Request, ok bool) {
+	data, isCmd := i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !isCmd {
+		return bot.Request{}, false
+	}
+	order, known := argOrder[data.Name]
+	if !known {
+		return bot.Request{}, false
+	}
+	word := data.Name
+	if word == helpCommand {
+		word = "help"
+	}
+	parts := []string{word}
+	for _, name := range order {
+		if v := optionText(data.GetOption(name)); v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return bot.Request{Text: strings.Join(parts, " "), User: userOf(i)}, true
+}
+
+// optionText is an option's value as one line of text.
+func optionText(o *discordgo.ApplicationCommandInteractionDataOption) string {
+	if o == nil || o.Value == nil {
+		return ""
+	}
+	s, ok := o.Value.(string)
+	if !ok {
+		s = fmt.Sprint(o.Value)
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// userOf is the invoking user as a mention: Member in a guild, User in a DM.
+func userOf(i *discordgo.Interaction) string {
+	switch {
+	case i.Member != nil && i.Member.User != nil:
+		return "<@" + i.Member.User.ID + ">"
+	case i.User != nil:
+		return "<@" + i.User.ID + ">"
+	}
+	return "someone"
+}
+
+// Respond builds the answer to an application command or autocomplete
+// interaction. ok is false for other interaction types (PING is answered by
+// the HTTP handler; components and modals are not used).
+func Respond(ctx context.Context, a Answerer, i *discordgo.Interaction) (resp *discordgo.InteractionResponse, ok bool) {
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		r, known := RequestFor(i)
+		if !known {
+			name := ""
+			if d, isCmd := i.Data.(discordgo.ApplicationCommandInteractionData); isCmd {
+				name = d.Name
+			}
+			return Render(bot.Answer{
+				Title:    fmt.Sprintf("I don't know /%s", name),
+				Problem:  true,
+				Sections: []bot.Section{{Lines: []string{"The command list may be out of date; try `/" + helpCommand + "`."}}},
+			}), true
+		}
+		ctx, cancel := context.WithTimeout(ctx, answerTimeout)
+		defer cancel()
+		return Render(a.Run(ctx, r)), true
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		data, isCmd := i.Data.(discordgo.ApplicationCommandInteractionData)
+		var choices []*discordgo.ApplicationCommandOptionChoice
+		if isCmd {
+			if o := focused(data.Options); o != nil && o.Name == optTarget {
+				partial, _ := o.Value.(string)
+				choices = Choices(a.TargetNames(), partial)
+			}
+		}
+		return &discordgo.InteractionResponse{
+			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+			Data: &discordgo.InteractionResponseData{Choices: choices},
+		}, true
+	}
+	return nil, false
+}
+
+// focused finds the option being typed, in subcommands too.
+func focused(opts []*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
+	for _, o := range opts {
+		if o.Focused {
+			return o
+		}
+		if f := focused(o.Options); f != nil {
+			return f
+		}
+	}
+	return nil
+}

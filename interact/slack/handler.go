@@ -1,0 +1,239 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/outagebot/outagebot/bot"
+)
+
+const (
+	// MaxBody bounds a slash command request. Slack's are well under 4 KiB
+	// (a few form fields and at most 4000 characters of text); anything
+	// larger is answered 413 before any check or parsing.
+	MaxBody = 64 << 10
+	// SignatureWindow is how far a request's timestamp may be from now,
+	// either way: "If the difference between the current time and the
+	// request timestamp is more than five minutes, ignore the request."
+	// https://api.slack.com/authentication/verifying-requests-from-slack
+	SignatureWindow = 5 * time.Minute
+	// answerTimeout bounds the command logic: Slack shows the user an error
+	// when a slash command is not answered within 3 seconds.
+	// https://api.slack.com/interactivity/slash-commands#responding_basic_receipt
+	answerTimeout = 2500 * time.Millisecond
+	// maxReplays bounds the replay cache (about 10 minutes of traffic at
+	// 150 commands a second); beyond it the oldest entries are forgotten.
+	maxReplays = 100_000
+)
+
+// Headers of a signed request.
+const (
+	headerSignature = "X-Slack-Signature"
+	headerTimestamp = "X-Slack-Request-Timestamp"
+)
+
+// HandlerOptions configure NewHandler.
+type HandlerOptions struct {
+	// SigningSecret is the app's signing secret. Empty refuses every
+	// request. It never appears in a response or a log line.
+	SigningSecret string
+	// Commands answers the commands.
+	Commands Answerer
+	// Log receives refused requests and commands that change state
+	// (default: discard).
+	Log *slog.Logger
+	// Now is the clock the request timestamp is checked against (default
+	// time.Now).
+	Now func() time.Time
+}
+
+// NewHandler returns the handler of Slack's slash command requests (mount it
+// at POST /slack/commands). A request is answered only when its v0
+// signature is valid, its timestamp within SignatureWindow of Now and it
+// was not seen before; otherwise it gets 401 and nothing runs.
+func NewHandler(opts HandlerOptions) http.Handler {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	if opts.SigningSecret == "" {
+		log.Error("no Slack signing secret: every slash command will be refused")
+	}
+	return &handler{
+		secret:   []byte(opts.SigningSecret),
+		commands: opts.Commands,
+		log:      log,
+		now:      now,
+		seen:     &replays{at: map[[sha256.Size]byte]int64{}},
+	}
+}
+
+type handler struct {
+	secret   []byte
+	commands Answerer
+	log      *slog.Logger
+	now      func() time.Time
+	seen     *replays
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	// The body is read whole, within a bound, before anything looks at
+	// it: the signature covers its exact bytes.
+	if r.ContentLength > MaxBody {
+		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBody)); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read the request", http.StatusBadRequest)
+		return
+	}
+	body := buf.Bytes()
+
+	sig, reason := h.verify(r.Header, body)
+	if reason == "" && !h.seen.add(sig, h.now()) {
+		reason = "replayed request"
+	}
+	if reason != "" {
+		h.log.Warn("refused a Slack slash command request", "reason", reason, "remote", r.RemoteAddr)
+		http.Error(w, "unauthorized: "+reason, http.StatusUnauthorized)
+		return
+	}
+
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		http.Error(w, "expected a form", http.StatusUnsupportedMediaType)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	cmd, err := slack.SlashCommandParse(r)
+	if err != nil {
+		http.Error(w, "cannot parse the command", http.StatusBadRequest)
+		return
+	}
+	// Slack checks a custom certificate with a signed ssl_check request;
+	// it wants a 200 and nothing else.
+	if r.PostForm.Get("ssl_check") == "1" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), answerTimeout)
+	a := answer(ctx, h.commands, cmd, h.log)
+	cancel()
+
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(Render(a))
+}
+
+// verify checks a request's v0 signature and the age of its timestamp. It
+// returns the signature, or why the request is refused.
+//
+// It does not use slack.NewSecretsVerifier, which would do the same
+// HMAC, because that compares the timestamp with the wall clock
+// (time.Since), so the window could not be checked against an injected
+// clock; the HMAC comparison is constant-time (hmac.Equal) as there.
+func (h *handler) verify(header http.Header, body []byte) (sig [sha256.Size]byte, reason string) {
+	if len(h.secret) == 0 {
+		return sig, "no signing secret configured"
+	}
+	ts, sigHeader := header.Get(headerTimestamp), header.Get(headerSignature)
+	if ts == "" || sigHeader == "" {
+		return sig, "missing signature headers"
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return sig, "malformed timestamp"
+	}
+	if d := h.now().Sub(time.Unix(secs, 0)); d > SignatureWindow || d < -SignatureWindow {
+		return sig, "timestamp outside the 5-minute window"
+	}
+	hexSig, ok := strings.CutPrefix(sigHeader, "v0=")
+	if !ok || hex.DecodedLen(len(hexSig)) != sha256.Size {
+		return sig, "malformed signature"
+	}
+	if _, err := hex.Decode(sig[:], []byte(hexSig)); err != nil {
+		return sig, "malformed signature"
+	}
+	mac := hmac.New(sha256.New, h.secret)
+	mac.Write([]byte("v0:" + ts + ":"))
+	mac.Write(body)
+	var want [sha256.Size]byte
+	if !hmac.Equal(mac.Sum(want[:0]), sig[:]) {
+		return sig, "invalid signature"
+	}
+	return sig, ""
+}
+
+// answer runs one command, logging those that change state (mute,
+// unmute): who did what.
+func answer(ctx context.Context, c Answerer, cmd slack.SlashCommand, log *slog.Logger) bot.Answer {
+	req := request(cmd)
+	a := c.Run(ctx, req)
+	if a.Announce != "" {
+		log.Info("slash command", "user", req.User, "command", cmd.Command, "text", cmd.Text, "channel", cmd.ChannelID)
+	}
+	return a
+}
+
+// replays remembers the signatures of accepted requests for twice the
+// signature window, so a captured request cannot be sent again while its
+// timestamp is still valid. Slack never sends the same request twice (the
+// body carries a fresh trigger_id), so nothing legitimate is refused. Only
+// verified requests are remembered, so an attacker cannot fill it.
+type replays struct {
+	mu sync.Mutex
+	// at is when each signature was accepted, in Unix nanoseconds: no
+	// pointers, so the garbage collector does not scan the map.
+	at    map[[sha256.Size]byte]int64
+	order [][sha256.Size]byte // insertion order, oldest first
+}
+
+// add records sig at now; false means it was already there.
+func (p *replays) add(sig [sha256.Size]byte, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.at[sig]; ok {
+		return false
+	}
+	ns := now.UnixNano()
+	for len(p.order) > 0 && (len(p.order) >= maxReplays || time.Duration(ns-p.at[p.order[0]]) > 2*SignatureWindow) {
+		delete(p.at, p.order[0])
+		p.order = p.order[1:]
+	}
+	p.at[sig] = ns
+	p.order = append(p.order, sig)
+	return true
+}

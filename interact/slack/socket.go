@@ -1,0 +1,149 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// SocketOptions configure RunSocketMode.
+type SocketOptions struct {
+	// AppToken is the app-level token (xapp-...) with connections:write;
+	// it opens the websocket. BotToken is the bot token (xoxb-...). Neither
+	// appears in an error or a log line.
+	AppToken, BotToken string
+	// APIURL is the Web API base, like "https://slack.com/api/"; empty means
+	// Slack's own. A missing trailing slash is added. The websocket URL is
+	// whatever apps.connections.open answers there.
+	APIURL string
+	// Commands answers the commands.
+	Commands Answerer
+	// Log receives connection changes, errors and commands that change
+	// state (default: discard).
+	Log *slog.Logger
+	// HTTPClient makes the Web API calls (default: slack-go's).
+	HTTPClient *http.Client
+}
+
+// RunSocketMode answers slash commands over Socket Mode until ctx is
+// cancelled, then returns nil. It connects through apps.connections.open,
+// acks each slash command with its answer (the JSON NewHandler would
+// send), and reconnects the way slack-go's socketmode client does: when
+// Slack asks it to, when the connection drops or goes silent, with backoff
+// when a connection attempt fails. It returns an error only when it cannot
+// run at all (no app token) or Slack refuses the token.
+//
+// There is no signature to check here: the websocket was opened with the
+// app-level token, so everything arriving on it comes from Slack.
+func RunSocketMode(ctx context.Context, opts SocketOptions) error {
+	if opts.AppToken == "" {
+		return errors.New("slack socket mode: no app token (xapp-...)")
+	}
+	if opts.Commands == nil {
+		return errors.New("slack socket mode: no commands to answer")
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	apiURL := opts.APIURL
+	if apiURL == "" {
+		apiURL = slack.APIURL
+	}
+	if !strings.HasSuffix(apiURL, "/") {
+		apiURL += "/"
+	}
+	options := []slack.Option{slack.OptionAppLevelToken(opts.AppToken), slack.OptionAPIURL(apiURL)}
+	if opts.HTTPClient != nil {
+		options = append(options, slack.OptionHTTPClient(opts.HTTPClient))
+	}
+	client := socketmode.New(slack.New(opts.BotToken, options...))
+
+	// Answers in flight are waited for after ctx is cancelled (defers run
+	// last first), so none is left blocked on a client that stopped.
+	var answering sync.WaitGroup
+	defer answering.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- client.RunContext(ctx) }()
+
+	for {
+		select {
+		case err := <-done:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("slack socket mode: %w", redact(err, opts.AppToken, opts.BotToken))
+		case ev := <-client.Events:
+			handleEvent(ctx, client, ev, opts, log, &answering)
+		}
+	}
+}
+
+func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.Event, opts SocketOptions, log *slog.Logger, answering *sync.WaitGroup) {
+	switch ev.Type {
+	case socketmode.EventTypeConnected:
+		log.Info("connected to Slack Socket Mode")
+	case socketmode.EventTypeConnectionError:
+		var err error = errors.New("unknown error")
+		if e, ok := ev.Data.(*slack.ConnectionErrorEvent); ok {
+			err = e.ErrorObj
+		}
+		log.Warn("cannot connect to Slack Socket Mode; retrying", "err", redact(err, opts.AppToken, opts.BotToken))
+	case socketmode.EventTypeInvalidAuth:
+		log.Error("Slack refused the app token for Socket Mode")
+	case socketmode.EventTypeDisconnect:
+		log.Info("Slack asked to reconnect Socket Mode")
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
+		log.Warn("Slack Socket Mode error", "type", string(ev.Type))
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := ev.Data.(slack.SlashCommand)
+		if !ok || ev.Request == nil {
+			return
+		}
+		// Each command is answered on its own goroutine so a slow store
+		// read does not hold up the next event.
+		answering.Go(func() {
+			actx, cancel := context.WithTimeout(ctx, answerTimeout)
+			defer cancel()
+			resp := Render(answer(actx, opts.Commands, cmd, log)).fit(maxSocketAck)
+			if err := client.AckCtx(ctx, ev.Request.EnvelopeID, resp); err != nil && ctx.Err() == nil {
+				log.Warn("cannot answer a Slack slash command", "err", err)
+			}
+		})
+	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive:
+		// Not subscribed to, but Slack redelivers what is not acked.
+		if ev.Request != nil {
+			if err := client.AckCtx(ctx, ev.Request.EnvelopeID, nil); err != nil && ctx.Err() == nil {
+				log.Warn("cannot ack a Slack Socket Mode event", "err", err)
+			}
+		}
+	}
+}
+
+// redact keeps the tokens out of an error's text.
+func redact(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	changed := false
+	for _, s := range secrets {
+		if s != "" && strings.Contains(msg, s) {
+			msg = strings.ReplaceAll(msg, s, "[redacted]")
+			changed = true
+		}
+	}
+	if !changed {
+		return err
+	}
+	return errors.New(msg)
+}
