@@ -40,3 +40,19 @@ func filterObservation(obs sources.Observation, keep []string, follow map[string
 	out.Maintenances = slices.DeleteFunc(slices.Clone(obs.Maintenances), func(i sources.Incident) bool { return !touches(i) })
 	return out
 }
+
+// missingComponents lists the names in keep that match no component of obs
+// (by name, id or group): a vendor that renamed or migrated its page would
+// otherwise silence the target without a word.
+func missingComponents(obs sources.Observation, keep []string) []string {
+	var missing []string
+	for _, k := range keep {
+		found := slices.ContainsFunc(obs.Components, func(c sources.Component) bool {
+			return strings.EqualFold(k, c.Name) || k == c.ID || (c.Group != "" && strings.EqualFold(k, c.Group))
+		})
+		if !found {
+			missing = append(missing, k)
+		}
+	}
+	return missing
+}

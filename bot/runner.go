@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,6 +76,8 @@ type targetState struct {
 	material []byte
 	// failed is set while this target's last commit failed.
 	failed bool
+	// missing is the configured components last found missing on the page.
+	missing string
 }
 
 // NewRunner prepares targets; call Load before polling.
@@ -163,6 +166,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	} else if pollErr == nil && wasFailing {
 		log.Info("poll works again")
 	}
+	r.checkComponents(ts, t, obs, pollErr, log)
 	quiet := r.silence(&ts.st, change)
 	mat := material(ts.st)
 	if change.Empty() && string(mat) == string(ts.material) && !ts.failed {
@@ -219,6 +223,32 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	if len(events) > len(quiet) && r.Notify != nil {
 		r.Notify()
 	}
+}
+
+// checkComponents warns once when configured components vanish from a
+// vendor's page, and once when they are back.
+func (r *Runner) checkComponents(ts *targetState, t *Target, obs sources.Observation, pollErr error, log *slog.Logger) {
+	if pollErr != nil || t.Policy.Probe || len(t.Policy.Components) == 0 || obs.NotModified {
+		return
+	}
+	missing := strings.Join(missingComponents(obs, t.Policy.Components), ", ")
+	if missing == ts.missing {
+		return
+	}
+	if missing != "" {
+		var known []string
+		for _, c := range obs.Components {
+			if len(known) == 12 {
+				known = append(known, "…")
+				break
+			}
+			known = append(known, c.Name)
+		}
+		log.Warn("configured components are not on the status page (renamed, or the page migrated?); they are not being watched", "missing", missing, "page_has", strings.Join(known, ", "))
+	} else {
+		log.Info("all configured components are on the status page again")
+	}
+	ts.missing = missing
 }
 
 // landed reports whether the store holds exactly the state a failed commit

@@ -190,3 +190,23 @@ func TestSteadySlowProbeIsNotCommittedEveryPoll(t *testing.T) {
 		t.Errorf("%d commits for one steady slow probe over 20 polls, want at most 3", fs.commits)
 	}
 }
+
+func TestVanishedComponentsAreReported(t *testing.T) {
+	f := newRunnerFixture(t, "V")
+	var logs bytes.Buffer
+	f.r.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	tgt := f.r.targets["V"]
+	tgt.Policy = Policy{FailureThreshold: 1, SuccessThreshold: 1, Components: []string{"API", "Sora"}}
+	f.src["V"].obs = obs(comps(op, op))
+	for range 3 {
+		f.r.Poll(context.Background(), &tgt.Job)
+	}
+	if n := strings.Count(logs.String(), "not on the status page"); n != 1 || !strings.Contains(logs.String(), "missing=Sora") {
+		t.Errorf("want one warning about Sora, got:\n%s", logs.String())
+	}
+	f.src["V"].obs = obs(comps(op, op, op))
+	f.r.Poll(context.Background(), &tgt.Job)
+	if !strings.Contains(logs.String(), "configured components are on the status page again") {
+		t.Errorf("recovery not reported:\n%s", logs.String())
+	}
+}
