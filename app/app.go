@@ -327,6 +327,8 @@ func PolicyFor(t config.Target) bot.Policy {
 		UnreachableThreshold: t.UnreachableThreshold,
 		AnnounceExisting:     t.Announce(),
 		Components:           t.Components,
+		RemindEvery:          t.RemindEvery.Duration,
+		MaintenanceNotice:    t.MaintenanceNotice.Duration,
 	}
 }
 

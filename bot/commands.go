@@ -95,10 +95,13 @@ type Commands struct {
 	DefaultWindow time.Duration
 	// MaxMute bounds a mute (default 7 days).
 	MaxMute time.Duration
+	// Digest, if set, builds the digest of the window ending now, for
+	// `digest now` (package digest builds it; it imports this package).
+	Digest func(ctx context.Context, window time.Duration) (Answer, error)
 }
 
 // Names of the commands, in help order.
-var commandNames = []string{"status", "incidents", "uptime", "mute", "unmute", "help"}
+var commandNames = []string{"status", "incidents", "uptime", "digest", "mute", "unmute", "help"}
 
 // Run answers one request. The first word picks the command when it names
 // one; otherwise the whole text is a target for status, so "/status openai"
@@ -114,6 +117,8 @@ func (c *Commands) Run(ctx context.Context, r Request) Answer {
 		return c.incidents(ctx, args)
 	case "uptime":
 		return c.uptime(ctx, args)
+	case "digest":
+		return c.digest(ctx, args)
 	case "mute":
 		return c.mute(ctx, r.User, args)
 	case "unmute":
@@ -138,6 +143,7 @@ func Help() Answer {
 		"`status <target>` (or just `<target>`) — one target in detail",
 		"`incidents [window]` — outages in the last window (default 24h), e.g. `incidents 7d`",
 		"`uptime [target] [window]` — uptime per target, e.g. `uptime github 7d`",
+		"`digest now [window]` — the digest of the last window (default 24h), e.g. `digest now 7d`",
 		"`mute <target> <duration> [reason]` — silence new alerts for a target, e.g. `mute github 2h deploy`",
 		"`unmute <target>` — end a mute",
 		"`help` — this list",
@@ -373,6 +379,29 @@ func FormatPercent(p float64) string {
 		}
 	}
 	return "99.999%"
+}
+
+// digest answers `digest now [window]` (also `digest [window]`).
+func (c *Commands) digest(ctx context.Context, args []string) Answer {
+	if c.Digest == nil {
+		return problem("Digests are not available here")
+	}
+	if len(args) > 0 && strings.EqualFold(args[0], "now") {
+		args = args[1:]
+	}
+	window := c.window()
+	if len(args) > 0 {
+		w, err := ParseWindow(args[0])
+		if err != nil {
+			return problem("I could not read that window", err.Error(), "Try `digest now` or `digest now 7d`.")
+		}
+		window = w
+	}
+	a, err := c.Digest(ctx, window)
+	if err != nil {
+		return problem("The digest is not available right now", err.Error())
+	}
+	return a
 }
 
 func (c *Commands) mute(ctx context.Context, user string, args []string) Answer {

@@ -31,6 +31,12 @@ type Policy struct {
 	// Components keeps only components whose name or id is listed, and
 	// incidents that touch them (or name no component). Empty keeps all.
 	Components []string
+	// RemindEvery, when set, posts a "still down" reply in an open outage's
+	// thread after this long without news.
+	RemindEvery time.Duration
+	// MaintenanceNotice announces scheduled vendor maintenance this long
+	// before it starts (0: only when it starts).
+	MaintenanceNotice time.Duration
 	// ReopenWithin reopens a health outage resolved this recently when the
 	// same target goes bad again, so a flapping component or endpoint posts
 	// into one thread instead of opening new ones (default 15m).
@@ -102,6 +108,7 @@ type applier struct {
 }
 
 func (a *applier) emit(t *Tracked, kind outage.Kind, body string) {
+	t.LastEvent = a.now
 	ev := t.Outage.Event(kind, a.now, body)
 	a.change.Events = append(a.change.Events, ev)
 	if i, ok := a.touched[t.Outage.ID]; ok {
@@ -203,6 +210,7 @@ func (e *Engine) Apply(st *TargetState, pol Policy, obs sources.Observation, pol
 	} else {
 		a.vendor(obs)
 	}
+	a.remind()
 	st.Initialized = true
 	a.snapshot(obs)
 	return a.change
@@ -352,7 +360,10 @@ func (a *applier) vendor(obs sources.Observation) {
 		case inc.Status.Done():
 			done = append(done, inc)
 		case inc.Status == sources.MaintenanceScheduled:
-			// Not started: announced by maintenance notices, not here.
+			// Announced maintenance_notice before it starts.
+			if a.pol.MaintenanceNotice > 0 && !inc.ScheduledFor.IsZero() && inc.ScheduledFor.Sub(a.now) <= a.pol.MaintenanceNotice {
+				open = append(open, inc)
+			}
 		default:
 			open = append(open, inc)
 		}
@@ -426,7 +437,38 @@ func (a *applier) incident(inc sources.Incident, maint bool, byID map[string]sou
 	if u, ok := inc.Latest(); ok {
 		body = u.Body
 	}
+	if maint && inc.Status == sources.MaintenanceScheduled {
+		body = maintenanceNotice(inc, a.now) + " " + body
+	}
 	a.emit(t, outage.Opened, body)
+}
+
+// maintenanceNotice says when scheduled maintenance starts and ends.
+func maintenanceNotice(inc sources.Incident, now time.Time) string {
+	msg := fmt.Sprintf("Scheduled maintenance starts at %s (in %s)", inc.ScheduledFor.UTC().Format("Jan 2 15:04 UTC"), outage.FormatDuration(inc.ScheduledFor.Sub(now)))
+	if !inc.ScheduledUntil.IsZero() {
+		msg += fmt.Sprintf(" and should end at %s", inc.ScheduledUntil.UTC().Format("Jan 2 15:04 UTC"))
+	}
+	return msg + "."
+}
+
+// remind posts a "still down" reply in the threads of outages that have
+// had no news for RemindEvery.
+func (a *applier) remind() {
+	if a.pol.RemindEvery <= 0 {
+		return
+	}
+	for _, key := range sortedKeys(a.st.Outages) {
+		t := a.st.Outages[key]
+		if t.Outage.Class != outage.Incident || t.LastEvent.IsZero() || a.now.Sub(t.LastEvent) < a.pol.RemindEvery {
+			continue
+		}
+		state := t.Outage.Severity.Label()
+		if t.Outage.Severity == sources.MajorOutage {
+			state = "down"
+		}
+		a.emit(t, outage.Updated, fmt.Sprintf("Still %s after %s.", state, outage.FormatDuration(a.now.Sub(t.Outage.OpenedAt))))
+	}
 }
 
 // followIncident emits one update per new vendor update, or one update for a
@@ -459,9 +501,20 @@ func (a *applier) followIncident(t *Tracked, l *Linked, inc sources.Incident, jo
 		changes = append(changes, "components: "+describeComponents(comps))
 	}
 	if l.Phase != "" && inc.Status != l.Phase && len(news) == 0 {
-		changes = append(changes, "status is now "+string(inc.Status))
+		if inc.Status == sources.MaintenanceInProgress {
+			changes = append(changes, "the maintenance has started")
+		} else {
+			changes = append(changes, "status is now "+string(inc.Status))
+		}
 	}
 
+	if t.Outage.Class == outage.MaintenanceWork && l.Phase == sources.MaintenanceScheduled && inc.Status != sources.MaintenanceScheduled {
+		// Announced ahead of time: its duration runs from the start.
+		o.OpenedAt = a.now
+		if !inc.ScheduledFor.IsZero() && !inc.ScheduledFor.After(a.now) {
+			o.OpenedAt = inc.ScheduledFor
+		}
+	}
 	o.Title, o.URL, o.Severity, o.Components = inc.Title, inc.URL, sev, comps
 	l.Impact, l.Title, l.ComponentIDs = inc.Impact, inc.Title, inc.ComponentIDs
 	for _, u := range news {
@@ -495,6 +548,7 @@ func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Inciden
 		}
 		var last string
 		var lastAt time.Time
+		resolvedByVendor := false
 		for _, id := range sortedKeys(t.Linked) {
 			l := t.Linked[id]
 			if openIDs[id] {
@@ -533,6 +587,10 @@ func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Inciden
 					lastAt = inc.ResolvedAt
 				}
 				l.Phase = inc.Status
+				resolvedByVendor = true
+				if inc.Title != "" {
+					t.Outage.Title = inc.Title
+				}
 			}
 		}
 		if !allDone(t.Linked) {
@@ -547,7 +605,11 @@ func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Inciden
 			}
 			continue
 		}
-		if last == "" {
+		switch {
+		case last != "":
+		case resolvedByVendor:
+			last = "The vendor marked the incident resolved."
+		default:
 			last = "The incident is no longer listed as open on the status page."
 		}
 		// Vendors often mark components operational a poll or two after

@@ -389,6 +389,45 @@ func TestEngine(t *testing.T) {
 				{"updated o1#2 degraded: It is ChatGPT."},
 			},
 		},
+		{
+			name: "a long outage gets a reminder after an hour without news",
+			pol:  Policy{FailureThreshold: 1, SuccessThreshold: 1, AnnounceExisting: true, RemindEvery: time.Hour},
+			polls: []poll{
+				{2, obs(comps(deg), inc("i1", sources.IncidentInvestigating, deg, api, "Looking.")), nil},
+				{61, obs(comps(deg), inc("i1", sources.IncidentInvestigating, deg, api, "Looking.")), nil},
+				{62, obs(comps(deg), inc("i1", sources.IncidentInvestigating, deg, api, "Looking.")), nil},
+				{122, obs(comps(deg), inc("i1", sources.IncidentInvestigating, deg, api, "Looking.")), nil},
+			},
+			want: [][]string{
+				{"opened o1#1 degraded: Looking."},
+				nil,
+				{"updated o1#2 degraded: Still degraded performance after 1h."},
+				{"updated o1#3 degraded: Still degraded performance after 2h."},
+			},
+		},
+		{
+			name: "scheduled maintenance is announced an hour ahead, then started and ended in one thread",
+			pol:  Policy{FailureThreshold: 1, SuccessThreshold: 1, AnnounceExisting: true, MaintenanceNotice: time.Hour},
+			polls: []poll{
+				{0, sources.Observation{Components: comps(op), Maintenances: []sources.Incident{
+					{ID: "m1", Title: "Database upgrade", Status: sources.MaintenanceScheduled, Impact: sources.Maintenance, ScheduledFor: t0.Add(90 * time.Minute), ScheduledUntil: t0.Add(150 * time.Minute)}}}, nil},
+				{31, sources.Observation{Components: comps(op), Maintenances: []sources.Incident{
+					{ID: "m1", Title: "Database upgrade", Status: sources.MaintenanceScheduled, Impact: sources.Maintenance, ScheduledFor: t0.Add(90 * time.Minute), ScheduledUntil: t0.Add(150 * time.Minute),
+						Updates: []sources.IncidentUpdate{{ID: "mu0", Status: sources.MaintenanceScheduled, Body: "We will upgrade the database."}}}}}, nil},
+				{90, sources.Observation{Components: comps(sources.Maintenance), Maintenances: []sources.Incident{
+					{ID: "m1", Title: "Database upgrade", Status: sources.MaintenanceInProgress, Impact: sources.Maintenance, ScheduledFor: t0.Add(90 * time.Minute), ScheduledUntil: t0.Add(150 * time.Minute),
+						Updates: []sources.IncidentUpdate{{ID: "mu0", Status: sources.MaintenanceScheduled, Body: "We will upgrade the database."}}}}}, nil},
+				{151, sources.Observation{Components: comps(op), Maintenances: []sources.Incident{
+					{ID: "m1", Title: "Database upgrade", Status: sources.MaintenanceCompleted, Impact: sources.Maintenance, ResolvedAt: t0.Add(150 * time.Minute),
+						Updates: []sources.IncidentUpdate{{ID: "mu0", Status: sources.MaintenanceScheduled, Body: "We will upgrade the database."}, {ID: "mu1", Status: sources.MaintenanceCompleted, Body: "The maintenance has been completed."}}}}}, nil},
+			},
+			want: [][]string{
+				nil,
+				{"opened o1#1 maintenance: Scheduled maintenance starts at Nov 22 15:30 UTC (in 59m) and should end at Nov 22 16:30 UTC. We will upgrade the database."},
+				{"updated o1#2 maintenance: The maintenance has started."},
+				{"resolved o1#3 maintenance after 1h: The maintenance has been completed."},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,6 +36,23 @@ func NewMutes(ctx context.Context, s MuteStore, now time.Time) (*Mutes, error) {
 	return m, nil
 }
 
+// Reload replaces the mutes in memory with those in force in the store at
+// now, picking up mutes set or lifted through another replica.
+func (m *Mutes) Reload(ctx context.Context, now time.Time) error {
+	rows, err := m.store.Mutes(ctx, now)
+	if err != nil {
+		return err
+	}
+	by := make(map[string]Mute, len(rows))
+	for _, r := range rows {
+		by[r.Target] = Mute{Target: r.Target, Until: r.Until, By: r.By, Reason: r.Reason}
+	}
+	m.mu.Lock()
+	m.by = by
+	m.mu.Unlock()
+	return nil
+}
+
 // Mute stores and applies a mute.
 func (m *Mutes) Mute(ctx context.Context, mu Mute) error {
 	if err := m.store.SaveMute(ctx, store.MuteRow{Target: mu.Target, Until: mu.Until, By: mu.By, Reason: mu.Reason}); err != nil {

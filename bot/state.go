@@ -63,6 +63,8 @@ type Tracked struct {
 	// Linked are the vendor incidents or maintenances shown in this
 	// outage's thread, by vendor id.
 	Linked map[string]*Linked `json:"linked,omitempty"`
+	// LastEvent is when this outage's last event was made (for reminders).
+	LastEvent time.Time `json:"last_event,omitzero"`
 	// Reopened counts how often this thread came back soon after being
 	// resolved; each time, resolving again takes a longer good streak.
 	Reopened int `json:"reopened,omitempty"`

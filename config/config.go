@@ -50,6 +50,13 @@ type Bot struct {
 	// MaxDeliveryAge is how long a failing delivery is retried before it is
 	// given up (logged and counted, never silently). Default 24h.
 	MaxDeliveryAge Duration `toml:"max_delivery_age"`
+	// Instance names this replica in the leader lease (see app/leader.go).
+	// Default: hostname, process id and a random suffix, unique per run, so
+	// a restarted replica waits for its predecessor's lease to expire. A
+	// stable name unique to each replica (a Kubernetes pod name) lets a
+	// restarted replica resume its own lease at once; two replicas running
+	// with the same name would both lead.
+	Instance string `toml:"instance"`
 }
 
 // Slack configures the Slack integration. When the section is present,
@@ -126,6 +133,12 @@ type Target struct {
 	// AnnounceExisting announces incidents already open on the first poll.
 	// Default true; read it with [Target.Announce].
 	AnnounceExisting *bool `toml:"announce_existing"`
+	// RemindEvery posts a "still down" reply in an open outage's thread
+	// after this long without news (default off).
+	RemindEvery Duration `toml:"remind_every"`
+	// MaintenanceNotice announces scheduled vendor maintenance this long
+	// before it starts (default 1h; "0s" announces it only when it starts).
+	MaintenanceNotice Duration `toml:"maintenance_notice"`
 
 	// HTTP probe options.
 
@@ -179,6 +192,9 @@ type Digest struct {
 	Window Duration `toml:"window"`
 	// Channels the digest goes to; empty means all channels.
 	Channels []string `toml:"channels"`
+	// SkipIfQuiet leaves out a digest when nothing happened in the window
+	// and nothing is down. Default false.
+	SkipIfQuiet bool `toml:"skip_if_quiet"`
 }
 
 // Duration is a time.Duration written as a string ("30s", "5m", "1h30m").

@@ -135,14 +135,14 @@ func TestGoodDefaults(t *testing.T) {
 			{
 				Name: "OpenAI", Type: "statuspage", URL: "https://status.openai.com",
 				Interval: Duration{time.Minute}, Timeout: Duration{10 * time.Second},
-				FailureThreshold: 1, SuccessThreshold: 1, UnreachableThreshold: 3,
+				FailureThreshold: 1, SuccessThreshold: 1, UnreachableThreshold: 3, MaintenanceNotice: Duration{time.Hour},
 				AnnounceExisting: ptr(true), Line: 13,
 			},
 			{
 				Name: "API", Type: "http", URL: "https://api.example.com/healthz",
 				Interval: Duration{5 * time.Second}, Timeout: Duration{5 * time.Second},
 				Channels:         []string{"OPS"},
-				FailureThreshold: 3, SuccessThreshold: 2, UnreachableThreshold: 3,
+				FailureThreshold: 3, SuccessThreshold: 2, UnreachableThreshold: 3, MaintenanceNotice: Duration{time.Hour},
 				AnnounceExisting: &no, Method: "GET",
 				Headers: map[string]string{"Authorization": "Bearer t0k3n", "X-Cost": "$5"},
 				Line:    18,
@@ -150,7 +150,7 @@ func TestGoodDefaults(t *testing.T) {
 			{
 				Name: "Post", Type: "http", URL: "http://localhost:8081/",
 				Interval: Duration{30 * time.Second}, Timeout: Duration{2 * time.Second},
-				FailureThreshold: 3, SuccessThreshold: 2, UnreachableThreshold: 3,
+				FailureThreshold: 3, SuccessThreshold: 2, UnreachableThreshold: 3, MaintenanceNotice: Duration{time.Hour},
 				AnnounceExisting: ptr(true), Method: "POST", ExpectStatus: []int{200, 204},
 				DegradedLatency: Duration{time.Second}, FreshConnection: true,
 				Line: 27,

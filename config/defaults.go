@@ -104,6 +104,9 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 				t.SuccessThreshold = DefaultProbeSuccessThreshold
 			}
 		}
+		if !set("maintenance_notice") {
+			t.MaintenanceNotice.Duration = time.Hour
+		}
 		if !set("unreachable_threshold") {
 			t.UnreachableThreshold = DefaultUnreachableThreshold
 		}
