@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,6 +47,9 @@ type Options struct {
 	Now func() time.Time
 	// Dispatch tunes the dispatcher (tests shorten its timings).
 	Dispatch notifier.Options
+	// LeaseTTL is how long the leader's lease lasts without renewal
+	// (default DefaultLeaseTTL; tests shorten it).
+	LeaseTTL time.Duration
 }
 
 // App is an assembled bot.
@@ -62,6 +66,15 @@ type App struct {
 	console io.Writer
 	// commands answers chat commands.
 	commands *bot.Commands
+	mutes    *bot.Mutes
+	now      func() time.Time
+
+	// Leader election (leader.go).
+	instance string
+	leaseTTL time.Duration
+	role     atomic.Int32
+	// staleView is set while a standby cannot read the store.
+	staleView bool
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -122,14 +135,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		deliveries.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
 	}
 	a.disp = notifier.NewDispatcher(st, routes, log.With("component", "dispatcher"), dopts)
-	orphans, err := st.Orphan(ctx, a.disp.Destinations(), time.Now())
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	for dest, n := range orphans {
-		log.Warn("dropping queued deliveries to a destination that is no longer configured", "dest", dest, "deliveries", n)
-	}
+	// Queued deliveries to destinations no longer configured are set aside
+	// by the leader when it takes over (leader.go catchUp).
 
 	now := time.Now
 	if opts.Now != nil {
@@ -144,11 +151,34 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.runner.Notify = a.disp.Wake
 	a.runner.Now = opts.Now
 	a.runner.Mutes = mutes
-	a.commands = &bot.Commands{View: a.runner, History: st, Mutes: mutes, Now: now}
+	a.mutes, a.now = mutes, now
+	if isShared(cfg.Bot.State) {
+		// Standbys answer commands from the store: keep the stored view
+		// fresh even while nothing material changes.
+		a.runner.SnapshotEvery = time.Minute
+	}
+	a.commands = &bot.Commands{View: a.runner, History: st, Mutes: mutes, Now: now, Digest: a.digestNow}
 	if err := a.runner.Load(ctx, st); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("restore state: %w", err)
 	}
+	a.instance = cfg.Bot.Instance
+	if a.instance == "" {
+		a.instance = defaultInstance()
+	}
+	a.leaseTTL = opts.LeaseTTL
+	if a.leaseTTL <= 0 {
+		a.leaseTTL = DefaultLeaseTTL
+	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "outagebot_leader",
+		Help: "1 while this replica holds the leader lease (polls and delivers), 0 while it stands by.",
+	}, func() float64 {
+		if a.role.Load() == roleLeader {
+			return 1
+		}
+		return 0
+	}))
 	a.sched = &bot.Scheduler{
 		Workers: cfg.Bot.Workers,
 		Skipped: func(name string) { metrics.Skipped.WithLabelValues(name).Inc() },
@@ -173,10 +203,17 @@ func (a *App) Addr() string {
 	return a.listener.Addr().String()
 }
 
-// Healthy is nil when the scheduler runs and the store accepts writes.
+// Healthy is nil when the store accepts writes and this replica does its
+// part: the leader's scheduler runs; a standby stands by.
 func (a *App) Healthy(ctx context.Context) error {
-	if !a.sched.Running() {
-		return errors.New("scheduler is not running")
+	switch a.role.Load() {
+	case roleLeader:
+		if !a.sched.Running() {
+			return errors.New("scheduler is not running")
+		}
+	case roleStandby:
+	default:
+		return errNotRunning
 	}
 	return a.store.Ping(ctx)
 }
@@ -204,7 +241,7 @@ func (a *App) Run(ctx context.Context) error {
 	var srv *http.Server
 	if a.listener != nil {
 		srv = &http.Server{
-			Handler:           httpapi.Handler(a.Healthy, a.registry, a.commandEndpoints()),
+			Handler:           httpapi.Handler(a.Healthy, a.Role, a.registry, a.commandEndpoints()),
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       10 * time.Second,
 			WriteTimeout:      10 * time.Second,
@@ -216,18 +253,15 @@ func (a *App) Run(ctx context.Context) error {
 		}()
 		a.log.Info("serving health and metrics", "addr", "http://"+a.listener.Addr().String())
 	}
-	a.log.Info("outagebot started", "version", Version, "targets", len(a.runner.Jobs()), "destinations", a.disp.Destinations())
-	if len(a.cfg.Digests) > 0 {
-		a.log.Warn("[[digest]] is configured, but this version does not send digests yet; the section is checked and otherwise ignored", "digests", len(a.cfg.Digests))
-	}
+	a.log.Info("outagebot started", "version", Version, "targets", len(a.runner.Jobs()), "destinations", a.disp.Destinations(), "instance", a.instance)
 
 	var wg sync.WaitGroup
-	wg.Go(func() { a.disp.Run(ctx) })
 	a.startCommands(ctx, &wg)
 	if a.console != nil {
 		wg.Go(func() { a.greet(ctx) })
 	}
-	a.sched.Run(ctx, a.runner.Jobs(), a.runner.Poll)
+	// Every replica answers commands; only the lease holder runs work.
+	a.lead(ctx, a.work)
 	wg.Wait()
 
 	if srv != nil {
@@ -237,6 +271,19 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.log.Info("outagebot stopped")
 	return a.store.Close()
+}
+
+// work is what only the leader runs: polling, delivery, digests and the
+// Discord gateway. It
+// returns once ctx ends and polls in flight have committed (or had their
+// commits refused, when the lease was lost).
+func (a *App) work(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { a.disp.Run(ctx) })
+	a.startDigests(ctx, &wg)
+	a.startDiscord(ctx, &wg)
+	a.sched.Run(ctx, a.runner.Jobs(), a.runner.Poll)
+	wg.Wait()
 }
 
 // greet shows a console user the state of every target once each has been

@@ -36,10 +36,10 @@ func (a *App) commandEndpoints() map[string]http.Handler {
 	return extra
 }
 
-// startCommands starts the connections that bring commands in without a
-// public URL (Slack Socket Mode, the Discord gateway) and registers Discord's
-// application commands. Failures are logged: alerts matter more than
-// commands, so none of this stops the bot.
+// startCommands starts Slack Socket Mode, which brings commands in without
+// a public URL. Every replica may run it: Slack hands each command to one
+// connection. Failures are logged: alerts matter more than commands, so
+// none of this stops the bot.
 func (a *App) startCommands(ctx context.Context, wg *sync.WaitGroup) {
 	if s := a.cfg.Slack; s != nil && s.AppToken != "" {
 		wg.Go(func() {
@@ -52,6 +52,13 @@ func (a *App) startCommands(ctx context.Context, wg *sync.WaitGroup) {
 			}
 		})
 	}
+}
+
+// startDiscord registers Discord's application commands and, without an
+// interactions endpoint, serves them over the gateway. Only the leader runs
+// it: Discord sends each interaction to every session of a bot, so two
+// replicas on the gateway would answer twice.
+func (a *App) startDiscord(ctx context.Context, wg *sync.WaitGroup) {
 	d := a.cfg.Discord
 	if d == nil {
 		return

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -56,6 +57,11 @@ type Runner struct {
 	Mutes *Mutes
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// SnapshotEvery, if set, also stores a state whose only change is its
+	// snapshot (latency, check time, component details) once the stored one
+	// is this old, so that replicas answering commands from the store
+	// (standbys) show a current view. Zero stores material changes only.
+	SnapshotEvery time.Duration
 
 	targets map[string]*Target
 	order   []string
@@ -76,6 +82,9 @@ type targetState struct {
 	material []byte
 	// failed is set while this target's last commit failed.
 	failed bool
+	// storedAt is when this runner last stored the state (zero: not since
+	// it was loaded).
+	storedAt time.Time
 	// missing is the configured components last found missing on the page.
 	missing string
 }
@@ -101,7 +110,10 @@ func (r *Runner) Jobs() []*Job {
 }
 
 // Load restores committed states. States of targets no longer configured
-// are ignored (kept in the store).
+// are ignored (kept in the store). It runs at start-up, when a replica
+// takes over as leader (to carry on from its predecessor's last commit), and
+// periodically on a standby, whose answers to commands come from the store;
+// it must not run while polls are in flight.
 func (r *Runner) Load(ctx context.Context, l StateLoader) error {
 	states, err := l.LoadStates(ctx)
 	if err != nil {
@@ -116,9 +128,12 @@ func (r *Runner) Load(ctx context.Context, l StateLoader) error {
 		if err := json.Unmarshal(data, &st); err != nil {
 			return fmt.Errorf("decode stored state of %s: %w", name, err)
 		}
+		ts.mu.Lock()
 		ts.st = st
 		ts.committed = data
 		ts.material = material(st)
+		ts.storedAt = time.Time{}
+		ts.mu.Unlock()
 	}
 	return nil
 }
@@ -169,7 +184,8 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	r.checkComponents(ts, t, obs, pollErr, log)
 	quiet := r.silence(&ts.st, change)
 	mat := material(ts.st)
-	if change.Empty() && string(mat) == string(ts.material) && !ts.failed {
+	if change.Empty() && string(mat) == string(ts.material) && !ts.failed &&
+		(r.SnapshotEvery <= 0 || r.now().Sub(ts.storedAt) < r.SnapshotEvery) {
 		ts.mu.Unlock()
 		return
 	}
@@ -186,7 +202,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	defer cancel()
 	c := store.Commit{Target: t.Name, State: data, Outages: change.Outages, Events: change.Events, Dests: t.Dests, Quiet: quiet, At: r.now()}
 	events, err := r.Store.Commit(cctx, c)
-	if err != nil && r.landed(cctx, t.Name, data) {
+	if err != nil && !errors.Is(err, store.ErrNotLeader) && r.landed(cctx, t.Name, data) {
 		// The commit took effect but its acknowledgement was lost (a
 		// connection dropped at COMMIT): rolling back would derive the same
 		// events again and announce them twice.
@@ -195,6 +211,12 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if errors.Is(err, store.ErrNotLeader) {
+		// Another replica took over: this one is stepping down, and the new
+		// leader derives these events from the store itself.
+		r.rollback(ts)
+		return
+	}
 	if err != nil {
 		if !ts.failed && r.storeFailing.Add(1) == 1 {
 			log.Error("cannot store poll results; they will be derived again on the next poll", "err", err)
@@ -210,7 +232,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 			log.Info("storing poll results works again")
 		}
 	}
-	ts.committed, ts.material = data, mat
+	ts.committed, ts.material, ts.storedAt = data, mat, r.now()
 	for _, ev := range events {
 		msg := "outage " + string(ev.Kind)
 		if ev.Class == outage.Unreachable {

@@ -15,21 +15,27 @@ import (
 // HealthCheck reports whether the bot can do its job: nil when healthy.
 type HealthCheck func(ctx context.Context) error
 
-// Handler builds the mux. extra mounts more endpoints (the chat command
-// callbacks) by path.
-func Handler(health HealthCheck, g prometheus.Gatherer, extra map[string]http.Handler) http.Handler {
+// Handler builds the mux. role, if set, names the replica's role in the
+// health answers ("leader" or "standby"). extra mounts more endpoints (the
+// chat command callbacks) by path.
+func Handler(health HealthCheck, role func() string, g prometheus.Gatherer, extra map[string]http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	healthz := func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
+		body := map[string]string{"status": "ok"}
+		if role != nil {
+			if rl := role(); rl != "" {
+				body["role"] = rl
+			}
+		}
 		if err := health(ctx); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_ = json.NewEncoder(w).Encode(map[string]string{"status": "unhealthy", "error": err.Error()})
-			return
+			body["status"], body["error"] = "unhealthy", err.Error()
 		}
-		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+		_ = json.NewEncoder(w).Encode(body)
 	}
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", healthz)

@@ -19,7 +19,8 @@ func TestEndpoints(t *testing.T) {
 	reg.MustRegister(c)
 	c.Inc()
 	extra := map[string]http.Handler{"POST /hook": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "hooked") })}
-	srv := httptest.NewServer(Handler(func(context.Context) error { return healthErr }, reg, extra))
+	role := ""
+	srv := httptest.NewServer(Handler(func(context.Context) error { return healthErr }, func() string { return role }, reg, extra))
 	defer srv.Close()
 
 	get := func(method, path string) (int, string) {
@@ -36,20 +37,23 @@ func TestEndpoints(t *testing.T) {
 	tests := []struct {
 		name, method, path string
 		unhealthy          bool
+		role               string
 		code               int
 		body               string
 	}{
-		{"healthy", "GET", "/healthz", false, 200, `{"status":"ok"}`},
-		{"unhealthy", "GET", "/healthz", true, 503, `"error":"store not writable: disk full"`},
-		{"ready", "GET", "/readyz", false, 200, `"ok"`},
-		{"metrics", "GET", "/metrics", false, 200, "outagebot_test_total 1"},
-		{"extra endpoint", "POST", "/hook", false, 200, "hooked"},
-		{"wrong method", "POST", "/healthz", false, 405, ""},
-		{"unknown path", "GET", "/nope", false, 404, ""},
+		{"healthy", "GET", "/healthz", false, "", 200, `{"status":"ok"}`},
+		{"unhealthy", "GET", "/healthz", true, "", 503, `"error":"store not writable: disk full"`},
+		{"leader", "GET", "/healthz", false, "leader", 200, `{"role":"leader","status":"ok"}`},
+		{"unhealthy standby", "GET", "/healthz", true, "standby", 503, `"role":"standby","status":"unhealthy"`},
+		{"ready", "GET", "/readyz", false, "", 200, `"ok"`},
+		{"metrics", "GET", "/metrics", false, "", 200, "outagebot_test_total 1"},
+		{"extra endpoint", "POST", "/hook", false, "", 200, "hooked"},
+		{"wrong method", "POST", "/healthz", false, "", 405, ""},
+		{"unknown path", "GET", "/nope", false, "", 404, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			healthErr = nil
+			healthErr, role = nil, tt.role
 			if tt.unhealthy {
 				healthErr = errors.New("store not writable: disk full")
 			}

@@ -2,6 +2,7 @@ package notifier
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -181,6 +182,11 @@ func (d *Dispatcher) worker(ctx context.Context, r *route) {
 
 // storeTrouble logs an outbox failure once, when it starts.
 func (d *Dispatcher) storeTrouble(r *route, what string, err error) {
+	if errors.Is(err, store.ErrNotLeader) {
+		// Another replica took over and this dispatcher is being stopped:
+		// nothing was sent, the new leader delivers.
+		return
+	}
 	if r.storeFails == 0 {
 		d.log.Error("cannot use the outbox; deliveries to this destination pause until it works", "dest", r.Destination.String(), "op", what, "err", err)
 	}

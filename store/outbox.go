@@ -65,17 +65,24 @@ func (s *Store) Due(ctx context.Context, dest string, now time.Time, limit int) 
 // Claim records that an attempt on it is about to be made, before the
 // platform is called: if the process dies during the call, the item comes
 // back with Attempts > 0, which tells the notifier that it may already have
-// been posted. The item is not due again until lease has passed.
+// been posted. The item is not due again until lease has passed. Like
+// Settle, it is fenced (see SetFence): a deposed leader can neither start
+// nor record a delivery.
 func (s *Store) Claim(ctx context.Context, it OutboxItem, now time.Time, lease time.Duration) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ? AND state = 'pending' AND attempts = ?`),
-		now.Add(lease).UnixMilli(), it.ID, it.Attempts)
-	if err != nil {
-		return fmt.Errorf("claim outbox item %d: %w", it.ID, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("claim outbox item %d: %w", it.ID, ErrNotFound)
-	}
-	return nil
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkFence(ctx, tx); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ? AND state = 'pending' AND attempts = ?`),
+			now.Add(lease).UnixMilli(), it.ID, it.Attempts)
+		if err != nil {
+			return fmt.Errorf("claim outbox item %d: %w", it.ID, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return fmt.Errorf("claim outbox item %d: %w", it.ID, ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // Outcome is how a delivery attempt ended.
@@ -109,6 +116,9 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 		at = time.Now()
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkFence(ctx, tx); err != nil {
+			return err
+		}
 		var err error
 		switch st.Outcome {
 		case Delivered:

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/outagebot/outagebot/outage"
@@ -39,6 +40,9 @@ type dialect struct {
 type Store struct {
 	db *sql.DB
 	d  dialect
+	// fence, once set, is checked by every write that matters (see
+	// SetFence).
+	fence atomic.Pointer[fence]
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, else a SQLite
@@ -48,7 +52,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s   *Store
 		err error
 	)
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if IsPostgres(dsn) {
 		s, err = openPostgres(ctx, dsn)
 	} else {
 		s, err = openSQLite(ctx, dsn)
@@ -61,6 +65,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database (rather than
+// a SQLite file).
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // Close closes the database.
@@ -211,7 +221,8 @@ type Commit struct {
 }
 
 // Commit writes the step in one transaction and returns the events with the
-// ids the store gave them.
+// ids the store gave them. A fenced store (SetFence) fails with ErrNotLeader
+// once this replica no longer holds the leader lease.
 func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 	at := c.At
 	if at.IsZero() {
@@ -219,6 +230,9 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 	}
 	events := append([]outage.Event(nil), c.Events...)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkFence(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO target_state (target, state, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (target) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`),
 			c.Target, string(c.State), at.UnixMilli()); err != nil {

@@ -45,6 +45,18 @@ func stores(t *testing.T) map[string]func(t *testing.T) *store.Store {
 // PostgresStore opens a store in a fresh schema that is dropped afterwards.
 func PostgresStore(t *testing.T, dsn string) *store.Store {
 	t.Helper()
+	s, err := store.Open(context.Background(), PostgresSchema(t, dsn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// PostgresSchema creates a fresh schema, dropped after the test, and returns
+// dsn pointing into it (so several stores can share it).
+func PostgresSchema(t *testing.T, dsn string) string {
+	t.Helper()
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	schema := "t_" + hex.EncodeToString(b[:])
@@ -70,12 +82,7 @@ func PostgresStore(t *testing.T, dsn string) *store.Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	s, err := store.Open(context.Background(), u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return u.String()
 }
 
 func redact(dsn string) string {

@@ -37,8 +37,12 @@ func (n *Notifier) Deliver(_ context.Context, d notifier.Delivery) (notifier.Rem
 }
 
 // Line renders one event: time, target, what happened, status, duration on
-// restoration, then the words.
+// restoration, then the words. A digest is one block: its headline, then
+// its sections indented below it.
 func Line(ev outage.Event) string {
+	if ev.Kind == outage.Digest {
+		return digestBlock(ev)
+	}
 	var b strings.Builder
 	b.WriteString(ev.At.UTC().Format(time.DateTime))
 	b.WriteString(" UTC  ")
@@ -81,6 +85,26 @@ func Line(ev outage.Event) string {
 	if ev.URL != "" {
 		b.WriteString(" ")
 		b.WriteString(ev.URL)
+	}
+	return b.String()
+}
+
+// digestBlock renders a digest: a headline line like an event's, then each
+// section's heading and lines, indented.
+func digestBlock(ev outage.Event) string {
+	var b strings.Builder
+	b.WriteString(ev.At.UTC().Format(time.DateTime))
+	b.WriteString(" UTC  DIGEST     ")
+	b.WriteString(ev.Title)
+	for _, s := range outage.ParseSections(ev.Body) {
+		if s.Heading != "" {
+			b.WriteString("\n    ")
+			b.WriteString(s.Heading)
+		}
+		for _, l := range s.Lines {
+			b.WriteString("\n      ")
+			b.WriteString(l)
+		}
 	}
 	return b.String()
 }

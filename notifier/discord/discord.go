@@ -97,7 +97,7 @@ func New(opts Options) (*Notifier, error) {
 // Deliver posts one event: opened posts the root and returns its id;
 // updated and resolved reply under d.Root (or in its thread), edit the root
 // to the current state and return the reply's id. Without a root they post a
-// new root instead.
+// new root instead. A digest is a message of its own.
 func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ch := d.Destination.Address
 	if !isSnowflake(ch) {
@@ -110,6 +110,8 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	nonce := strconv.FormatInt(d.OutboxID, 10)
 	root := string(d.Root)
 	switch ev.Kind {
+	case outage.Digest:
+		return n.send(ctx, ch, RenderDigest(ev), nonce)
 	case outage.Opened:
 		return n.send(ctx, ch, RenderPost(ev), nonce)
 	case outage.Updated, outage.Resolved:

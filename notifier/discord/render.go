@@ -2,6 +2,7 @@ package discord
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -331,4 +332,88 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// RenderDigest renders a digest (an outage.Digest event) as a message of its
+// own: one embed titled with the headline whose description holds each
+// section, its heading in bold and one line per entry. When the sections do
+// not all fit the description, each gets a fair share of it (short ones
+// whole, long ones an equal part of what is left) and a long one is cut at a
+// whole line, saying how many lines were left out.
+func RenderDigest(ev outage.Event) *discordgo.MessageSend {
+	sections := outage.ParseSections(ev.Body)
+	heads := make([]string, len(sections))
+	full := make([]int, len(sections))
+	for i, s := range sections {
+		if s.Heading != "" {
+			heads[i] = "**" + s.Heading + "**\n"
+		}
+		full[i] = utf8.RuneCountInString(heads[i] + strings.Join(s.Lines, "\n"))
+	}
+	// Share the description out, smallest section first.
+	budget := make([]int, len(sections))
+	left := maxEmbedDescription - 2*max(len(sections)-1, 0)
+	order := make([]int, len(sections))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return full[a] - full[b] })
+	for k, i := range order {
+		budget[i] = min(full[i], left/(len(order)-k))
+		left -= budget[i]
+	}
+	parts := make([]string, len(sections))
+	for i, s := range sections {
+		parts[i] = heads[i] + fitLines(s.Lines, budget[i]-utf8.RuneCountInString(heads[i]))
+	}
+	e := &discordgo.MessageEmbed{
+		Type:        discordgo.EmbedTypeRich,
+		Title:       ev.Title,
+		Description: strings.Join(parts, "\n\n"),
+		Color:       colour(ev),
+		Timestamp:   timestamp(ev.At),
+	}
+	return &discordgo.MessageSend{Embeds: fitEmbeds(e), AllowedMentions: noMentions()}
+}
+
+// fitLines joins lines within max runes. When they do not all fit it ends
+// with "… and N more" after the last whole line that does; a single line
+// too long on its own is cut.
+func fitLines(lines []string, max int) string {
+	all := strings.Join(lines, "\n")
+	if utf8.RuneCountInString(all) <= max {
+		return all
+	}
+	var b strings.Builder
+	used := 0
+	for i, l := range lines {
+		sep := 0
+		if i > 0 {
+			sep = 1
+		}
+		w := utf8.RuneCountInString(l)
+		reserve := 0
+		if left := len(lines) - i - 1; left > 0 {
+			reserve = utf8.RuneCountInString(fmt.Sprintf("\n… and %d more", left))
+		}
+		if used+sep+w+reserve > max {
+			if i == 0 {
+				// Not even the first line fits with the note: cut it, or
+				// everything when there is no room for the note either.
+				more := fmt.Sprintf("\n… and %d more", len(lines)-1)
+				if room := max - utf8.RuneCountInString(more); room > 0 {
+					return truncate(l, room) + more
+				}
+				return truncate(all, max)
+			}
+			fmt.Fprintf(&b, "\n… and %d more", len(lines)-i)
+			return b.String()
+		}
+		if sep > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+		used += sep + w
+	}
+	return b.String()
 }

@@ -81,6 +81,8 @@ func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.Re
 	ev := d.Event
 	root := string(d.Root)
 	switch ev.Kind {
+	case outage.Digest:
+		return w.execute(ctx, RenderDigest(ev))
 	case outage.Opened:
 		return w.execute(ctx, RenderPost(ev))
 	case outage.Updated, outage.Resolved:

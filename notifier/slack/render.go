@@ -352,3 +352,66 @@ func truncateMrkdwn(esc string, max int) string {
 	}
 	return cut + ellipsis
 }
+
+// RenderDigest renders a digest (an outage.Digest event) as a message of its
+// own: the headline as a header, then each section as a section block with
+// its heading in bold and one line per entry. A section that does not fit a
+// block is cut at a whole line and says how many lines were left out.
+func RenderDigest(ev outage.Event) Message {
+	st := styleOf(ev)
+	blocks := []slack.Block{header(st.emoji + " " + ev.Title)}
+	for _, s := range outage.ParseSections(ev.Body) {
+		head := ""
+		if s.Heading != "" {
+			head = "*" + escape(s.Heading) + "*\n"
+		}
+		lines := make([]string, len(s.Lines))
+		for i, l := range s.Lines {
+			lines[i] = escape(l)
+		}
+		blocks = append(blocks, section(head+fitLines(lines, MaxSectionText-utf8.RuneCountInString(head))))
+	}
+	return Message{Text: escapeTruncate(st.emoji+" "+ev.Title, MaxFallbackText), Blocks: capBlocks(blocks)}
+}
+
+// fitLines joins lines within max runes. When they do not all fit it ends
+// with "… and N more" after the last whole line that does; a single line
+// too long on its own is cut.
+func fitLines(lines []string, max int) string {
+	all := strings.Join(lines, "\n")
+	if utf8.RuneCountInString(all) <= max {
+		return all
+	}
+	var b strings.Builder
+	used := 0
+	for i, l := range lines {
+		sep := 0
+		if i > 0 {
+			sep = 1
+		}
+		w := utf8.RuneCountInString(l)
+		reserve := 0
+		if left := len(lines) - i - 1; left > 0 {
+			reserve = utf8.RuneCountInString(fmt.Sprintf("\n… and %d more", left))
+		}
+		if used+sep+w+reserve > max {
+			if i == 0 {
+				// Not even the first line fits with the note: cut it, or
+				// everything when there is no room for the note either.
+				more := fmt.Sprintf("\n… and %d more", len(lines)-1)
+				if room := max - utf8.RuneCountInString(more); room > 0 {
+					return truncateMrkdwn(l, room) + more
+				}
+				return truncateMrkdwn(all, max)
+			}
+			fmt.Fprintf(&b, "\n… and %d more", len(lines)-i)
+			return b.String()
+		}
+		if sep > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+		used += sep + w
+	}
+	return b.String()
+}

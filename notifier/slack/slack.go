@@ -122,7 +122,8 @@ func (n *Notifier) Check(ctx context.Context) error {
 // root to the current state and returns the reply's ts; a failed edit is
 // logged, not returned, as the reply is what matters and the next event
 // edits again. Without a root (the opened event could not be delivered) the
-// event is posted as a new top-level message, which becomes the root.
+// event is posted as a new top-level message, which becomes the root. A
+// digest is always a top-level message of its own.
 func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ch := d.Destination.Address
 	if ch == "" {
@@ -135,6 +136,10 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		"event", d.Event.Kind, "seq", d.Event.Seq, "outbox_id", d.OutboxID)
 
 	root := string(d.Root)
+	if d.Event.Kind == outage.Digest {
+		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(d.Event))
+		return notifier.RemoteRef(ts), err
+	}
 	if d.Event.Kind == outage.Opened || root == "" {
 		ts, err := n.post(ctx, log, ch, "", d, RenderRoot(d.Event))
 		return notifier.RemoteRef(ts), err

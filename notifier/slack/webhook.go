@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/outage"
 )
 
 // Webhook delivers events to a Slack incoming webhook. A webhook can neither
@@ -55,6 +56,9 @@ func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.Re
 		return "", &notifier.PermanentError{Err: errors.New("slack webhook: no URL"), Fix: "set the channel's webhook_url"}
 	}
 	msg := RenderRoot(d.Event)
+	if d.Event.Kind == outage.Digest {
+		msg = RenderDigest(d.Event)
+	}
 	noUnfurl := false
 	wm := &slack.WebhookMessage{
 		Text:        msg.Text,

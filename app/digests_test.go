@@ -1,0 +1,163 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outagebot/outagebot/app"
+	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/internal/fakeslack"
+)
+
+// A [[digest]] reaches Slack once, at its time, as a top-level message, and
+// a restart does not send it again. The bot's clock is set to two seconds
+// before 09:00 in Berlin.
+func TestDigestEndToEnd(t *testing.T) {
+	v := &vendorPage{}
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	slackAPI := fakeslack.New()
+	defer slackAPI.Close()
+	slackAPI.AddChannel("C0123456789")
+
+	text := fmt.Sprintf(`
+[bot]
+state = %q
+listen = ""
+[slack]
+bot_token = "xoxb-test-token"
+api_url = %q
+[[channel]]
+name = "ops"
+slack = "C0123456789"
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = %q
+interval = "1s"
+[[digest]]
+schedule = "CRON_TZ=Europe/Berlin 0 9 * * *"
+window = "24h"
+channels = ["ops"]
+`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), srv.URL)
+	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(2026, 3, 2, 9, 0, 0, 0, berlin)
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	start := func(at time.Time) (stop func()) {
+		t.Helper()
+		real := time.Now()
+		a, err := app.New(context.Background(), cfg, app.Options{Log: log, Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- a.Run(ctx) }()
+		return func() {
+			// `digest now` answers from the same code.
+			ans := a.Commands().Run(context.Background(), bot.Request{Text: "digest now"})
+			if !strings.HasPrefix(ans.Title, "Daily digest: no outages in the last 24h") || ans.Problem {
+				t.Errorf("digest now: %+v", ans)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	digests := func() []fakeslack.Message {
+		var out []fakeslack.Message
+		for _, m := range slackAPI.Messages("C0123456789") {
+			if strings.Contains(m.Text, "digest") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+
+	stop := start(due.Add(-time.Second))
+	waitFor(t, "the digest", func() bool { return len(digests()) > 0 })
+	time.Sleep(time.Second) // nothing more arrives
+	stop()
+	// Restarted after 09:00, twice: the run is on record, nothing is sent
+	// again.
+	for i := range 2 {
+		stop = start(due.Add(time.Duration(10+i) * time.Second))
+		waitFor(t, "the start-up check", func() bool { return strings.Count(logs.String(), "digest already sent") == i+1 })
+		stop()
+	}
+
+	msgs := digests()
+	if len(msgs) != 1 {
+		t.Fatalf("%d digests, want 1", len(msgs))
+	}
+	m := msgs[0]
+	if m.ThreadTS != "" || len(m.Replies) != 0 || len(m.Edits) != 0 {
+		t.Errorf("the digest was threaded or edited: %+v", m)
+	}
+	if !strings.Contains(m.Text, "Daily digest: no outages in the last 24h") || !strings.Contains(string(m.Blocks), "Uptime over the last 24h") ||
+		!strings.Contains(string(m.Blocks), "OpenAI: 100%") {
+		t.Errorf("digest message: %s\n%s", m.Text, m.Blocks)
+	}
+	if m.Metadata == nil || m.Metadata.EventType != "outagebot_event" || m.Metadata.EventPayload["outage_id"] != "digest:"+app.DigestKey(0, cfg.Digests[0])+":1772438400" {
+		t.Errorf("metadata %+v", m.Metadata)
+	}
+	if n := len(slackAPI.Messages("C0123456789")); n != 1 {
+		t.Errorf("%d messages in the channel, want only the digest", n)
+	}
+}
+
+// Without chat, the digest is printed on the console.
+func TestDigestConsole(t *testing.T) {
+	v := &vendorPage{}
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	text := fmt.Sprintf(`
+[bot]
+state = %q
+listen = ""
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = %q
+interval = "1s"
+[[digest]]
+schedule = "0 9 * * *"
+`, filepath.Join(t.TempDir(), "state.db"), srv.URL)
+	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, real := time.Date(2026, 3, 2, 8, 59, 59, 0, time.Local), time.Now()
+	out := &syncBuffer{}
+	a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- a.Run(ctx) }()
+	waitFor(t, "the digest on the console", func() bool { return strings.Contains(out.String(), "DIGEST     Daily digest") })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "\n    Uptime over the last 24h\n      OpenAI: 100%\n") {
+		t.Errorf("console:\n%s", out.String())
+	}
+}

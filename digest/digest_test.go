@@ -1,0 +1,302 @@
+package digest
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/notifier/discord"
+	"github.com/outagebot/outagebot/notifier/slack"
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// view is the engine as a digest sees it.
+type view struct {
+	snaps []bot.Snapshot
+	open  []outage.Outage
+	// panics makes Snapshots panic this many times.
+	panics int
+}
+
+func (v *view) Snapshots() []bot.Snapshot {
+	if v.panics > 0 {
+		v.panics--
+		panic("snapshots exploded")
+	}
+	return append([]bot.Snapshot(nil), v.snaps...)
+}
+
+func (v *view) OpenOutages() []outage.Outage { return v.open }
+
+// history is the store's outage history, with its filter.
+type history struct {
+	outs []outage.Outage
+	err  error
+}
+
+func (h history) Outages(_ context.Context, since time.Time, target string) ([]outage.Outage, error) {
+	if h.err != nil {
+		return nil, h.err
+	}
+	var out []outage.Outage
+	for _, o := range h.outs {
+		if (o.ResolvedAt.IsZero() || !o.ResolvedAt.Before(since)) && (target == "" || o.Target == target) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// at is when the sample digest is built: a 24h window from Mar 1 09:00 UTC.
+var at = utc("2026-03-02T09:00:00Z")
+
+func out(target, title string, class outage.Class, from, to string) outage.Outage {
+	o := outage.Outage{ID: target + "/" + from, Target: target, Title: title, Class: class, Severity: sources.PartialOutage, OpenedAt: utc(from)}
+	if to != "" {
+		o.ResolvedAt = utc(to)
+	}
+	return o
+}
+
+// sample is five targets and a day of history, computed by hand in
+// TestBuild.
+func sample() (*view, history) {
+	openAI := out("OpenAI", "Elevated errors", outage.Incident, "2026-03-02T08:30:00Z", "")
+	v := &view{
+		snaps: []bot.Snapshot{
+			{Name: "OpenAI", Status: sources.PartialOutage},
+			{Name: "GitHub", Status: sources.Operational},
+			{Name: "Slack", Status: sources.Operational},
+			{Name: "Stripe", Status: sources.Unknown},
+			{Name: "Acme", Status: sources.Operational},
+		},
+		open: []outage.Outage{openAI, out("Stripe", "Stripe: no status data", outage.Unreachable, "2026-03-02T08:00:00Z", "")},
+	}
+	h := history{outs: []outage.Outage{
+		openAI,
+		out("GitHub", "Actions delayed", outage.Incident, "2026-03-01T10:00:00Z", "2026-03-01T11:12:00Z"),
+		out("Slack", "Messages delayed", outage.Incident, "2026-03-01T12:00:00Z", "2026-03-01T13:00:00Z"),
+		out("Slack", "API errors", outage.Incident, "2026-03-01T12:30:00Z", "2026-03-01T14:02:00Z"),
+		// Began before the window: 1h of it is inside.
+		out("Acme", "Checkout down", outage.Incident, "2026-03-01T07:00:00Z", "2026-03-01T10:00:00Z"),
+		// Not outages: the feed unreadable, planned maintenance.
+		out("Stripe", "Stripe: no status data", outage.Unreachable, "2026-03-01T15:00:00Z", "2026-03-01T16:00:00Z"),
+		out("GitHub", "Database maintenance", outage.MaintenanceWork, "2026-03-01T20:00:00Z", "2026-03-01T22:00:00Z"),
+		// Over before the window began.
+		out("GitHub", "Old trouble", outage.Incident, "2026-03-01T05:00:00Z", "2026-03-01T06:00:00Z"),
+	}}
+	return v, h
+}
+
+func TestBuild(t *testing.T) {
+	v, h := sample()
+	d, err := Build(context.Background(), Inputs{View: v, History: h}, 24*time.Hour, at, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Uptime = 1 - downtime in the window / 1440 minutes.
+	wantUptime := []struct {
+		target string
+		down   time.Duration
+		pct    string
+	}{
+		{"OpenAI", 30 * time.Minute, "97.9%"}, // ongoing since 08:30: 1 - 30/1440 = 97.92%
+		{"GitHub", 72 * time.Minute, "95%"},   // 1 - 72/1440 = 95%
+		{"Slack", 122 * time.Minute, "91.5%"}, // 12:00-13:00 and 12:30-14:02 overlap: 12:00-14:02, 1 - 122/1440 = 91.53%
+		{"Stripe", 0, "100%"},                 // unreadable is not down
+		{"Acme", 60 * time.Minute, "95.8%"},   // 09:00-10:00 of 07:00-10:00: 1 - 60/1440 = 95.83%
+	}
+	if len(d.Uptime) != len(wantUptime) {
+		t.Fatalf("%d uptimes", len(d.Uptime))
+	}
+	for i, w := range wantUptime {
+		u := d.Uptime[i]
+		if u.Target != w.target || u.Down != w.down || bot.FormatPercent(u.Percent) != w.pct {
+			t.Errorf("uptime %d: %s down %s = %s, want %s down %s = %s", i, u.Target, u.Down, bot.FormatPercent(u.Percent), w.target, w.down, w.pct)
+		}
+	}
+	var titles []string
+	for _, o := range d.Outages {
+		titles = append(titles, o.Target+": "+o.Title)
+	}
+	if got, want := strings.Join(titles, "; "), "Acme: Checkout down; GitHub: Actions delayed; Slack: Messages delayed; Slack: API errors; OpenAI: Elevated errors"; got != want {
+		t.Errorf("outages %s\nwant     %s", got, want)
+	}
+	if d.Longest == nil || d.Longest.Target != "Acme" || d.Longest.Duration != 3*time.Hour {
+		t.Errorf("longest = %+v, want Acme's 3h (all of it, not only the part in the window)", d.Longest)
+	}
+	// Restored: 180 + 72 + 60 + 92 minutes = 404 / 4 = 101 minutes.
+	if d.Restored != 4 || d.MTTR != 101*time.Minute {
+		t.Errorf("MTTR %s of %d, want 1h 41m of 4", d.MTTR, d.Restored)
+	}
+	if len(d.DownNow) != 1 || d.DownNow[0].Target != "OpenAI" || d.DownNow[0].Title != "Elevated errors" || !d.DownNow[0].Since.Equal(utc("2026-03-02T08:30:00Z")) {
+		t.Errorf("down now = %+v", d.DownNow)
+	}
+	if strings.Join(d.Unknown, ",") != "Stripe" {
+		t.Errorf("unknown = %v", d.Unknown)
+	}
+	if d.Quiet() {
+		t.Error("a digest with outages is not quiet")
+	}
+	if got := d.Title(); got != "Daily digest: 5 outages in the last 24h, 1 target down now" {
+		t.Errorf("title = %q", got)
+	}
+	golden(t, "sample.golden", d.Text())
+
+	// The command answer has the same content.
+	a := d.Answer()
+	if a.Title != d.Title() || len(a.Sections) != len(d.Sections()) || a.Sections[2].Lines[0] != d.Sections()[2].Lines[0] {
+		t.Errorf("answer differs from the digest: %+v", a)
+	}
+	// And so has the event.
+	ev := d.Event("1-abc", utc("2026-03-02T09:00:00Z"))
+	if ev.OutageID != "digest:1-abc:1772442000" || ev.Seq != 1 || ev.Kind != outage.Digest || ev.Class != outage.DigestClass ||
+		ev.Title != d.Title() || ev.Body != outage.FormatSections(d.Sections()) || ev.Severity != sources.PartialOutage {
+		t.Errorf("event = %+v", ev)
+	}
+}
+
+func TestBuildCases(t *testing.T) {
+	v, h := sample()
+	cases := []struct {
+		name    string
+		view    *view
+		hist    history
+		window  time.Duration
+		targets []string
+		title   string
+		quiet   bool
+	}{
+		{"targets filter", v, h, 24 * time.Hour, []string{"github", "ACME"}, "Daily digest: 2 outages in the last 24h", false},
+		{"weekly", v, h, 7 * 24 * time.Hour, []string{"GitHub"}, "Weekly digest: 2 outages in the last 7d", false},
+		{"short window", v, h, time.Hour, nil, "Digest: 1 outage in the last 1h, 1 target down now", false},
+		{"quiet", &view{snaps: []bot.Snapshot{{Name: "A", Status: sources.Operational}, {Name: "B", Status: sources.Unknown}}}, history{}, 24 * time.Hour, nil,
+			"Daily digest: no outages in the last 24h", true},
+		{"degraded now without an outage yet is not quiet", &view{snaps: []bot.Snapshot{{Name: "A", Status: sources.Degraded}}}, history{}, 24 * time.Hour, nil,
+			"Daily digest: no outages in the last 24h, 1 target down now", false},
+		{"maintenance is not down", &view{snaps: []bot.Snapshot{{Name: "A", Status: sources.Maintenance}}}, history{}, 24 * time.Hour, nil,
+			"Daily digest: no outages in the last 24h", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := Build(context.Background(), Inputs{View: c.view, History: c.hist}, c.window, at, c.targets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Title() != c.title || d.Quiet() != c.quiet {
+				t.Errorf("title %q quiet %v, want %q %v", d.Title(), d.Quiet(), c.title, c.quiet)
+			}
+			if c.targets != nil && d.Targets != len(c.targets) {
+				t.Errorf("%d targets", d.Targets)
+			}
+		})
+	}
+	if _, err := Build(context.Background(), Inputs{View: v, History: history{err: fmt.Errorf("database is locked")}}, time.Hour, at, nil); err == nil || !strings.Contains(err.Error(), "database is locked") {
+		t.Errorf("history error: %v", err)
+	}
+}
+
+// hundred is 100 targets, each with an outage in the window, a few down now.
+func hundred() (*view, history) {
+	v := &view{}
+	var h history
+	for i := range 100 {
+		name := fmt.Sprintf("Target %03d with a longer name", i+1)
+		st := sources.Operational
+		o := out(name, "Elevated error rates & <timeouts> on the API for some customers", outage.Incident,
+			at.Add(-time.Duration(i+1)*13*time.Minute).Format(time.RFC3339), at.Add(-time.Duration(i+1)*13*time.Minute+time.Duration(i+1)*time.Minute).Format(time.RFC3339))
+		if i%10 == 0 {
+			st = sources.MajorOutage
+			o.ResolvedAt = time.Time{}
+			v.open = append(v.open, o)
+		}
+		v.snaps = append(v.snaps, bot.Snapshot{Name: name, Status: st})
+		h.outs = append(h.outs, o)
+	}
+	return v, h
+}
+
+// A digest of 100 targets fits each platform's limits.
+func TestHundredTargetsFit(t *testing.T) {
+	v, h := hundred()
+	d, err := Build(context.Background(), Inputs{View: v, History: h}, 24*time.Hour, at, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Outages) != 100 || len(d.Uptime) != 100 || len(d.DownNow) != 10 {
+		t.Fatalf("%d outages, %d uptimes, %d down", len(d.Outages), len(d.Uptime), len(d.DownNow))
+	}
+	ev := d.Event("1-abc", at)
+
+	raw, err := json.Marshal(slack.RenderDigest(ev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Text   string `json:"text"`
+		Blocks []struct {
+			Type string `json:"type"`
+			Text struct {
+				Text string `json:"text"`
+			} `json:"text"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Blocks) > slack.MaxBlocks || len(m.Blocks) != 6 {
+		t.Errorf("slack: %d blocks", len(m.Blocks))
+	}
+	for i, b := range m.Blocks {
+		limit := slack.MaxSectionText
+		if b.Type == "header" {
+			limit = slack.MaxHeaderText
+		}
+		if n := utf8.RuneCountInString(b.Text.Text); n > limit || n == 0 {
+			t.Errorf("slack block %d: %d runes", i, n)
+		}
+	}
+	if n := utf8.RuneCountInString(m.Text); n > slack.MaxFallbackText {
+		t.Errorf("slack fallback: %d runes", n)
+	}
+
+	dm := discord.RenderDigest(ev)
+	e := dm.Embeds[0]
+	total := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description)
+	if utf8.RuneCountInString(e.Title) > 256 || utf8.RuneCountInString(e.Description) > 4096 || total > 6000 {
+		t.Errorf("discord: title %d, description %d runes", utf8.RuneCountInString(e.Title), utf8.RuneCountInString(e.Description))
+	}
+	for _, h := range []string{"**Now**", "**Summary**", "**Outages in the last 24h**", "**Uptime over the last 24h**", "**Period**"} {
+		if !strings.Contains(e.Description, h) {
+			t.Errorf("discord: no %s section", h)
+		}
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, got)
+	}
+}

@@ -1,0 +1,78 @@
+package outage
+
+import "strings"
+
+// A scheduled digest travels through the outbox like any other event, so it
+// is never lost or sent twice: Kind Digest, Class DigestClass, an OutageID of
+// its own per scheduled run, Seq 1, the headline as Title and the summary as
+// Body, written with FormatSections. Notifiers post it as a message of its
+// own (no thread, no root edit); chat renderers read the sections back with
+// ParseSections.
+const (
+	Digest      Kind  = "digest"
+	DigestClass Class = "digest"
+)
+
+// Section is a headed group of lines in a digest's Body.
+type Section struct {
+	Heading string
+	Lines   []string
+}
+
+// FormatSections writes sections as plain text: each is its heading on a
+// line, then one line per entry; a blank line separates sections. It reads
+// well on a console and parses back with ParseSections. Line breaks inside a
+// heading or line (vendor titles have them) are folded into spaces, and
+// empty lines and sections without lines are left out, so the layout stays
+// unambiguous.
+func FormatSections(sections []Section) string {
+	var b strings.Builder
+	for _, s := range sections {
+		var lines []string
+		for _, l := range s.Lines {
+			if l = fold(l); l != "" {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		h := fold(s.Heading)
+		if h == "" {
+			h = "-"
+		}
+		b.WriteString(h)
+		for _, l := range lines {
+			b.WriteString("\n")
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}
+
+// ParseSections reads what FormatSections wrote.
+func ParseSections(body string) []Section {
+	var out []Section
+	for _, block := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
+		lines := strings.Split(strings.Trim(block, "\n"), "\n")
+		if len(lines) == 0 || strings.TrimSpace(lines[0]) == "" {
+			continue
+		}
+		s := Section{Heading: lines[0]}
+		if s.Heading == "-" {
+			s.Heading = ""
+		}
+		for _, l := range lines[1:] {
+			if strings.TrimSpace(l) != "" {
+				s.Lines = append(s.Lines, l)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func fold(s string) string { return strings.Join(strings.Fields(s), " ") }
