@@ -23,6 +23,8 @@ import (
 	"github.com/outagebot/outagebot/httpapi"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/console"
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/fetch"
 	"github.com/outagebot/outagebot/sources/probe"
 	"github.com/outagebot/outagebot/sources/registry"
@@ -360,6 +362,7 @@ func buildTargets(cfg *config.Config, opts Options, routes []notifier.Route) ([]
 			Source:  src,
 			Policy:  PolicyFor(t),
 			Dests:   destsFor(cfg, t, routes),
+			Route:   routeFor(cfg, t),
 		})
 	}
 	return out, errors.Join(errs...)
@@ -413,6 +416,33 @@ func destinationsOf(ch config.Channel) []notifier.Destination {
 		out = append(out, notifier.Destination{Channel: ch.Name, Platform: "webhook", Address: ch.WebhookURL})
 	}
 	return out
+}
+
+// routeFor is nil without [[route]] (every event goes to Dests); otherwise
+// it sends each event to the channels whose threshold it meets.
+// Maintenance and unreachable notices only go to channels without a
+// threshold: a route with min_severity is for outages at least that bad.
+func routeFor(cfg *config.Config, t config.Target) func(outage.Event) []string {
+	if !cfg.Chat() || len(cfg.Routes) == 0 {
+		return nil
+	}
+	deliveries := cfg.DeliveriesFor(t)
+	return func(ev outage.Event) []string {
+		var out []string
+		for _, d := range deliveries {
+			if d.MinSeverity != "" && (ev.Class != outage.Incident || !meets(ev.Severity, d.MinSeverity)) {
+				continue
+			}
+			for _, dest := range destinationsOf(d.Channel) {
+				out = append(out, dest.String())
+			}
+		}
+		return out
+	}
+}
+
+func meets(s sources.Status, min string) bool {
+	return s.Rank() >= sources.Status(min).Rank()
 }
 
 func destsFor(cfg *config.Config, t config.Target, routes []notifier.Route) []string {

@@ -27,6 +27,9 @@ type Target struct {
 	Source  sources.Source
 	Policy  Policy
 	Dests   []string
+	// Route, when set, picks each event's destinations (routes with a
+	// minimum severity); Dests is then unused.
+	Route func(outage.Event) []string
 }
 
 // Committer persists an engine step atomically.
@@ -200,7 +203,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	// makes the step real.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	c := store.Commit{Target: t.Name, State: data, Outages: change.Outages, Events: change.Events, Dests: t.Dests, Quiet: quiet, At: r.now()}
+	c := store.Commit{Target: t.Name, State: data, Outages: change.Outages, Events: change.Events, Dests: t.Dests, DestsFor: t.Route, Quiet: quiet, At: r.now()}
 	events, err := r.Store.Commit(cctx, c)
 	if err != nil && !errors.Is(err, store.ErrNotLeader) && r.landed(cctx, t.Name, data) {
 		// The commit took effect but its acknowledgement was lost (a

@@ -28,6 +28,7 @@ type Config struct {
 	Channels []Channel `toml:"channel"`
 	Targets  []Target  `toml:"target"`
 	Digests  []Digest  `toml:"digest"`
+	Routes   []Route   `toml:"route"`
 }
 
 // Bot holds process-wide settings.
@@ -121,6 +122,8 @@ type Target struct {
 	Components []string `toml:"components"`
 	// Channels the target's notifications go to; empty means all channels.
 	Channels []string `toml:"channels"`
+	// Group tags the target for routes ("ai", "payments").
+	Group string `toml:"group"`
 
 	// FailureThreshold and SuccessThreshold are the consecutive bad and
 	// good polls that open and resolve an outage: 1 and 1 for vendor feeds,
@@ -183,6 +186,39 @@ type Target struct {
 	Line int `toml:"-"`
 }
 
+// Route sends the outages of matching targets to channels. A target's
+// notifications go to its own channels, plus every route that matches it;
+// a target with neither goes to all channels.
+type Route struct {
+	// Targets and Groups match targets by name or group (ignoring case);
+	// both empty matches every target.
+	Targets []string `toml:"targets"`
+	Groups  []string `toml:"groups"`
+	// MinSeverity is the least severity that is sent: degraded,
+	// partial_outage or major_outage (default: everything).
+	MinSeverity string   `toml:"min_severity"`
+	Channels    []string `toml:"channels"`
+	Line        int      `toml:"-"`
+}
+
+// Matches reports whether the route takes target t.
+func (r Route) Matches(t Target) bool {
+	if len(r.Targets) == 0 && len(r.Groups) == 0 {
+		return true
+	}
+	for _, n := range r.Targets {
+		if strings.EqualFold(n, t.Name) {
+			return true
+		}
+	}
+	for _, g := range r.Groups {
+		if t.Group != "" && strings.EqualFold(g, t.Group) {
+			return true
+		}
+	}
+	return false
+}
+
 // Digest is a scheduled summary.
 type Digest struct {
 	// Schedule is a cron spec (5 fields or a descriptor like @daily),
@@ -235,6 +271,53 @@ func (c Config) Chat() bool {
 func (c Config) ChannelsFor(t Target) []Channel {
 	return c.channelsNamed(t.Channels)
 }
+
+// Delivery is a channel a target's outages go to, and the least severity
+// that channel hears about ("" for everything).
+type Delivery struct {
+	Channel     Channel
+	MinSeverity string
+}
+
+// DeliveriesFor returns where t's notifications go: its own channels (all
+// of its outages), plus the channels of every route that matches it (from
+// the route's min_severity up). With no [[route]] at all, a target that
+// names no channel goes to every channel. A channel reached twice keeps the
+// lower threshold.
+func (c Config) DeliveriesFor(t Target) []Delivery {
+	if len(c.Routes) == 0 {
+		var out []Delivery
+		for _, ch := range c.ChannelsFor(t) {
+			out = append(out, Delivery{Channel: ch})
+		}
+		return out
+	}
+	var out []Delivery
+	add := func(names []string, min string) {
+		if len(names) == 0 {
+			return
+		}
+		for _, ch := range c.channelsNamed(names) {
+			i := slices.IndexFunc(out, func(d Delivery) bool { return d.Channel.Name == ch.Name })
+			switch {
+			case i < 0:
+				out = append(out, Delivery{Channel: ch, MinSeverity: min})
+			case min == "" || (out[i].MinSeverity != "" && severityRank[min] < severityRank[out[i].MinSeverity]):
+				out[i].MinSeverity = min
+			}
+		}
+	}
+	add(t.Channels, "")
+	for _, r := range c.Routes {
+		if r.Matches(t) {
+			add(r.Channels, r.MinSeverity)
+		}
+	}
+	return out
+}
+
+// severityRank orders the values of min_severity.
+var severityRank = map[string]int{"degraded": 2, "partial_outage": 3, "major_outage": 4}
 
 // ChannelsForDigest returns the channels d goes to: those it names, or every
 // channel when it names none.

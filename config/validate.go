@@ -308,6 +308,31 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		checkRefs(at("channels"), t.Channels)
 	}
 
+	// [[route]]
+	for i, r := range cfg.Routes {
+		n := strconv.Itoa(i + 1)
+		at := func(key string) []string { return p("route", n, key) }
+		if len(r.Channels) == 0 {
+			c.add(at("channels"), "must name at least one channel")
+		}
+		checkRefs(at("channels"), r.Channels)
+		if _, ok := severityRank[r.MinSeverity]; r.MinSeverity != "" && !ok {
+			c.add(at("min_severity"), "must be degraded, partial_outage or major_outage")
+		}
+		for j, name := range r.Targets {
+			if _, ok := cfg.FindTarget(name); !ok {
+				c.add(append(at("targets"), strconv.Itoa(j+1)), fmt.Sprintf("no target is called %q", clip(name)))
+			}
+		}
+	}
+	if len(cfg.Routes) > 0 && cfg.Chat() {
+		for i, t := range cfg.Targets {
+			if t.Name != "" && len(cfg.DeliveriesFor(t)) == 0 {
+				c.add(p("target", strconv.Itoa(i+1)), "reaches no channel: no [[route]] matches it and it names no channels")
+			}
+		}
+	}
+
 	// [[digest]]
 	for i, d := range cfg.Digests {
 		n := strconv.Itoa(i + 1)

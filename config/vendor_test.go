@@ -2,6 +2,7 @@ package config
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/outagebot/outagebot/catalog"
@@ -76,6 +77,61 @@ retries = 2
 	for _, tt := range cfg.Targets {
 		if !tt.IsProbe() || tt.FailureThreshold != DefaultProbeFailureThreshold || tt.Interval.Duration != DefaultProbeInterval {
 			t.Errorf("%s: probe defaults not applied: %+v", tt.Name, tt)
+		}
+	}
+}
+
+func TestDeliveriesFor(t *testing.T) {
+	cfg, err := Parse("r.toml", []byte(`
+[slack]
+bot_token = "xoxb-1"
+[[channel]]
+name = "ops"
+slack = "C0000000001"
+[[channel]]
+name = "ai"
+slack = "C0000000002"
+[[channel]]
+name = "community"
+slack = "C0000000003"
+
+[[target]]
+vendor = "openai"
+group = "ai"
+[[target]]
+vendor = "github"
+channels = ["community"]
+[[target]]
+vendor = "stripe"
+
+[[route]]
+groups = ["AI"]
+channels = ["ai"]
+[[route]]
+channels = ["ops"]
+min_severity = "major_outage"
+[[route]]
+targets = ["GitHub"]
+channels = ["ops"]
+min_severity = "partial_outage"
+`), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	show := func(ds []Delivery) string {
+		var parts []string
+		for _, d := range ds {
+			parts = append(parts, d.Channel.Name+">"+d.MinSeverity)
+		}
+		return strings.Join(parts, " ")
+	}
+	for i, want := range []string{
+		"ai> ops>major_outage",          // OpenAI: its group's route, and #ops for what is major
+		"community> ops>partial_outage", // GitHub: its own channel; #ops at the lower of two thresholds
+		"ops>major_outage",              // Stripe: only the catch-all route
+	} {
+		if got := show(cfg.DeliveriesFor(cfg.Targets[i])); got != want {
+			t.Errorf("%s: %q, want %q", cfg.Targets[i].Name, got, want)
 		}
 	}
 }

@@ -214,6 +214,10 @@ type Commit struct {
 	Events  []outage.Event
 	// Dests are the outbox destinations ("ops/slack") every event goes to.
 	Dests []string
+	// DestsFor, when set, routes each event instead of Dests (routes with a
+	// minimum severity). A destination that already has part of the
+	// outage's thread gets the rest of it too.
+	DestsFor func(outage.Event) []string
 	// Quiet lists outages whose events are stored but not queued (a muted
 	// target's new outages).
 	Quiet []string
@@ -264,7 +268,14 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 			if slices.Contains(c.Quiet, ev.OutageID) {
 				continue
 			}
-			for _, dest := range c.Dests {
+			dests := c.Dests
+			if c.DestsFor != nil {
+				var err error
+				if dests, err = s.routeEvent(ctx, tx, c.DestsFor, *ev); err != nil {
+					return err
+				}
+			}
+			for _, dest := range dests {
 				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (event_id, outage_id, dest, next_at, created_at) VALUES (?, ?, ?, ?, ?)`),
 					ev.ID, ev.OutageID, dest, at.UnixMilli(), at.UnixMilli()); err != nil {
 					return fmt.Errorf("queue event %s#%d for %s: %w", ev.OutageID, ev.Seq, dest, err)
@@ -277,6 +288,32 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 		return nil, err
 	}
 	return events, nil
+}
+
+// routeEvent is the event's routed destinations plus those that already
+// carry its outage's thread, so a thread never loses its later messages
+// (an outage that de-escalates below a route's threshold still gets its
+// restoration there).
+func (s *Store) routeEvent(ctx context.Context, tx *sql.Tx, route func(outage.Event) []string, ev outage.Event) ([]string, error) {
+	dests := slices.Clone(route(ev))
+	if ev.Seq <= 1 {
+		return dests, nil
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT dest FROM outbox WHERE outage_id = ?`), ev.OutageID)
+	if err != nil {
+		return nil, fmt.Errorf("read the thread destinations of %s: %w", ev.OutageID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(dests, d) {
+			dests = append(dests, d)
+		}
+	}
+	return dests, rows.Err()
 }
 
 func nullTime(t time.Time) any {
