@@ -3,8 +3,8 @@ package incidentio
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 	"slices"
 	"strings"
 	"time"
@@ -36,7 +36,7 @@ func (l *eventList) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if len(b) == 0 || b[0] != '[' {
-		return fmt.Errorf("an event list is %s, want an array", kindOfJSON(b))
+		return fmt.Errorf("an event list is %s, want an array", jsondoc.Kind(firstByte(b)))
 	}
 	return json.Unmarshal(b, &l.items)
 }
@@ -282,65 +282,12 @@ func componentStatus(s string, fallback sources.Status) sources.Status {
 	return sources.Unknown
 }
 
-// decode unmarshals a JSON object into v, with errors that say what was
-// wrong with the document rather than with Go types.
-func decode(data []byte, v any) error {
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	if len(trimmed) == 0 {
-		return fmt.Errorf("%s: the body is empty", what)
-	}
-	if trimmed[0] != '{' && json.Valid(trimmed) {
-		return fmt.Errorf("%s: the document is %s, not an object", what, kindOfJSON(trimmed))
-	}
-	err := json.Unmarshal(data, v)
-	if err == nil {
-		return nil
-	}
-	var (
-		syn *json.SyntaxError
-		typ *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &syn):
-		if syn.Offset >= int64(len(data)) {
-			return fmt.Errorf("invalid JSON: the document ends early (truncated at %d bytes?)", len(data))
-		}
-		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
-	case errors.As(err, &typ):
-		return fmt.Errorf("%s: %q is %s, want %s", what, typ.Field, typ.Value, kindOf(typ.Type.Kind().String()))
-	}
-	return fmt.Errorf("%s: %s", what, strings.TrimPrefix(err.Error(), "json: "))
-}
+// decode reads a JSON object, with errors about the document.
+func decode(data []byte, v any) error { return jsondoc.Doc{What: what}.Decode(data, v) }
 
-func kindOfJSON(b []byte) string {
+func firstByte(b []byte) byte {
 	if len(b) == 0 {
-		return "empty"
+		return 0
 	}
-	switch b[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 'n':
-		return "null"
-	case 't', 'f':
-		return "a boolean"
-	}
-	return "a number"
-}
-
-func kindOf(k string) string {
-	switch k {
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	}
-	return k
+	return b[0]
 }

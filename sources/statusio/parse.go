@@ -2,9 +2,8 @@ package statusio
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 	"slices"
 	"strconv"
 	"strings"
@@ -278,60 +277,5 @@ func stateOf(c code) sources.IncidentStatus {
 	return sources.IncidentInvestigating
 }
 
-// decode unmarshals a JSON object into v, with errors that say what was
-// wrong with the document rather than with Go types.
-func decode(data []byte, v any) error {
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	if len(trimmed) == 0 {
-		return fmt.Errorf("%s: the body is empty", what)
-	}
-	if trimmed[0] != '{' && json.Valid(trimmed) {
-		return fmt.Errorf("%s: the document is %s, not an object", what, jsonKind(trimmed[0]))
-	}
-	err := json.Unmarshal(data, v)
-	if err == nil {
-		return nil
-	}
-	var (
-		syn *json.SyntaxError
-		typ *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &syn):
-		if syn.Offset >= int64(len(data)) {
-			return fmt.Errorf("invalid JSON: the document ends early (truncated at %d bytes?)", len(data))
-		}
-		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
-	case errors.As(err, &typ):
-		return fmt.Errorf("%s: %q is %s, want %s", what, typ.Field, typ.Value, kindOf(typ.Type.Kind().String()))
-	}
-	return fmt.Errorf("%s: %s", what, strings.TrimPrefix(err.Error(), "json: "))
-}
-
-func jsonKind(c byte) string {
-	switch c {
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 'n':
-		return "null"
-	case 't', 'f':
-		return "a boolean"
-	}
-	return "a number"
-}
-
-func kindOf(k string) string {
-	switch k {
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	}
-	return k
-}
+// decode reads a JSON object, with errors about the document.
+func decode(data []byte, v any) error { return jsondoc.Doc{What: what}.Decode(data, v) }
