@@ -47,8 +47,21 @@ func (v *vendorPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), 500)
 		return
 	}
+	data = recent(data)
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(data)
+}
+
+// fixtureDay is the day the lifecycle fixtures were written on.
+const fixtureDay = "2026-11-22T"
+
+// recent moves a fixture's timestamps to yesterday, keeping the times of
+// day: the bot treats a days-old incident as history (the Statuspage source
+// reports resolved incidents for a week, deliveries expire after a day), so
+// fixtures served at their written dates would test the calendar, not the bot.
+func recent(data []byte) []byte {
+	day := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02T")
+	return bytes.ReplaceAll(data, []byte(fixtureDay), []byte(day))
 }
 
 // syncBuffer is the console the bot prints to.

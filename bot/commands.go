@@ -71,7 +71,7 @@ type History interface {
 // Muter keeps mutes.
 type Muter interface {
 	Mute(ctx context.Context, m Mute) error
-	Unmute(ctx context.Context, target string) (bool, error)
+	Unmute(ctx context.Context, target string, now time.Time) (bool, error)
 	Muted(target string, at time.Time) (Mute, bool)
 }
 
@@ -451,7 +451,7 @@ func (c *Commands) unmute(ctx context.Context, user string, args []string) Answe
 	if !ok {
 		return a
 	}
-	was, err := c.Mutes.Unmute(ctx, s.Name)
+	was, err := c.Mutes.Unmute(ctx, s.Name, c.now())
 	if err != nil {
 		return problem("The mute could not be removed", err.Error())
 	}

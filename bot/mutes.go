@@ -64,8 +64,8 @@ func (m *Mutes) Mute(ctx context.Context, mu Mute) error {
 	return nil
 }
 
-// Unmute ends a mute early and reports whether there was one in force.
-func (m *Mutes) Unmute(ctx context.Context, target string) (bool, error) {
+// Unmute ends a mute early and reports whether there was one in force at now.
+func (m *Mutes) Unmute(ctx context.Context, target string, now time.Time) (bool, error) {
 	if _, err := m.store.DeleteMute(ctx, target); err != nil {
 		return false, err
 	}
@@ -73,7 +73,7 @@ func (m *Mutes) Unmute(ctx context.Context, target string) (bool, error) {
 	defer m.mu.Unlock()
 	mu, ok := m.by[target]
 	delete(m.by, target)
-	return ok && mu.Until.After(time.Now()), nil
+	return ok && mu.Until.After(now), nil
 }
 
 // Muted returns the mute of target in force at at.

@@ -248,7 +248,10 @@ func TestDispatcherGivesUpAfterMaxAgeAndMovesOn(t *testing.T) {
 func TestDispatcherWakes(t *testing.T) {
 	s := openStore(t)
 	n := &scripted{}
-	d := notifier.NewDispatcher(s, []notifier.Route{{Destination: dest("ops"), Notifier: n}}, slog.New(slog.DiscardHandler), notifier.Options{Idle: time.Hour})
+	// The events are from t0: the dispatcher's clock must agree, or they
+	// are older than the maximum delivery age and never sent.
+	clk := &clock{t: t0}
+	d := notifier.NewDispatcher(s, []notifier.Route{{Destination: dest("ops"), Notifier: n}}, slog.New(slog.DiscardHandler), notifier.Options{Idle: time.Hour, Now: clk.Now})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()

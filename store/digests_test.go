@@ -42,8 +42,8 @@ func testDigestSentOnce(t *testing.T, s *store.Store) {
 	// Another run of the same digest and a run of another digest at the
 	// same time are runs of their own.
 	for _, d := range []store.DigestSend{
-		{Key: "1-abc", ScheduledAt: t0.Add(24 * time.Hour), Event: digestEvent("1-abc", t0.Add(24*time.Hour)), Dests: dests},
-		{Key: "2-def", ScheduledAt: t0, Event: digestEvent("2-def", t0), Dests: dests},
+		{Key: "1-abc", ScheduledAt: t0.Add(24 * time.Hour), Event: digestEvent("1-abc", t0.Add(24*time.Hour)), Dests: dests, At: t0.Add(24 * time.Hour)},
+		{Key: "2-def", ScheduledAt: t0, Event: digestEvent("2-def", t0), Dests: dests, At: t0},
 	} {
 		if sent, err := s.CommitDigest(ctx, d); err != nil || !sent {
 			t.Errorf("%s at %s: sent %v, err %v", d.Key, d.ScheduledAt, sent, err)

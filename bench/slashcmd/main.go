@@ -331,7 +331,7 @@ func (m *mutes) Mute(_ context.Context, mu bot.Mute) error {
 	return nil
 }
 
-func (m *mutes) Unmute(_ context.Context, target string) (bool, error) {
+func (m *mutes) Unmute(_ context.Context, target string, _ time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	_, ok := m.m[target]

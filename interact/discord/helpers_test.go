@@ -57,7 +57,7 @@ func (f *fakeMutes) Mute(_ context.Context, m bot.Mute) error {
 	return nil
 }
 
-func (f *fakeMutes) Unmute(_ context.Context, target string) (bool, error) {
+func (f *fakeMutes) Unmute(_ context.Context, target string, _ time.Time) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, ok := f.m[target]

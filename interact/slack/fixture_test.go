@@ -60,7 +60,7 @@ func (m *memMutes) Mute(_ context.Context, mu bot.Mute) error {
 	return nil
 }
 
-func (m *memMutes) Unmute(_ context.Context, target string) (bool, error) {
+func (m *memMutes) Unmute(_ context.Context, target string, _ time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	_, ok := m.m[target]
