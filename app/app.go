@@ -363,9 +363,20 @@ func buildTargets(cfg *config.Config, opts Options, routes []notifier.Route) ([]
 			Policy:  PolicyFor(t),
 			Dests:   destsFor(cfg, t, routes),
 			Route:   routeFor(cfg, t),
+
+			DependsOn:    dependenciesOf(t),
+			Alternatives: t.Alternatives,
 		})
 	}
 	return out, errors.Join(errs...)
+}
+
+func dependenciesOf(t config.Target) []bot.Dependency {
+	var out []bot.Dependency
+	for _, d := range t.DependsOn {
+		out = append(out, bot.Dependency{Target: d.Target, Components: d.Components})
+	}
+	return out
 }
 
 // PolicyFor turns a target's thresholds into the engine's policy.

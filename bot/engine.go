@@ -150,7 +150,7 @@ func (a *applier) open(key string, class outage.Class, title string, sev sources
 		Title:    title,
 		Severity: sev,
 		OpenedAt: since,
-	}}
+	}, SeenAt: a.now}
 	a.st.Outages[key] = t
 	return t
 }

@@ -30,6 +30,9 @@ type Target struct {
 	// Route, when set, picks each event's destinations (routes with a
 	// minimum severity); Dests is then unused.
 	Route func(outage.Event) []string
+	// DependsOn and Alternatives tie the target to others (see relate).
+	DependsOn    []Dependency
+	Alternatives []string
 }
 
 // Committer persists an engine step atomically.
@@ -69,6 +72,8 @@ type Runner struct {
 	targets map[string]*Target
 	order   []string
 	states  map[string]*targetState
+	// dependents are, by target, the targets that depend on it.
+	dependents map[string][]dependent
 	// storeFailing counts targets whose last commit failed, so that a sick
 	// store is logged when it starts and stops failing, not on every poll.
 	storeFailing atomic.Int32
@@ -100,7 +105,59 @@ func NewRunner(e *Engine, c Committer, log *slog.Logger, m *Metrics, targets []*
 		r.order = append(r.order, t.Name)
 		r.states[t.Name] = &targetState{st: TargetState{Target: t.Name, Snapshot: Snapshot{Name: t.Name, Status: sources.Unknown}}}
 	}
+	for _, t := range targets {
+		for _, d := range t.DependsOn {
+			if r.dependents == nil {
+				r.dependents = map[string][]dependent{}
+			}
+			r.dependents[d.Target] = append(r.dependents[d.Target], dependent{name: t.Name, dep: d})
+		}
+	}
 	return r
+}
+
+type dependent struct {
+	name string
+	dep  Dependency
+}
+
+// related gathers what t's poll needs to know of the targets tied to it.
+// Each peer is copied under its own lock, before t's is taken.
+func (r *Runner) related(t *Target) Related {
+	var rel Related
+	for _, d := range t.DependsOn {
+		if p, ok := r.peer(d.Target); ok {
+			rel.Deps = append(rel.Deps, RelatedDep{Dependency: d, Peer: p})
+		}
+	}
+	for _, d := range r.dependents[t.Name] {
+		if p, ok := r.peer(d.name); ok {
+			rel.Dependents = append(rel.Dependents, RelatedDep{Dependency: d.dep, Peer: p})
+		}
+	}
+	for _, name := range t.Alternatives {
+		if p, ok := r.peer(name); ok {
+			rel.Alternatives = append(rel.Alternatives, p)
+		}
+	}
+	return rel
+}
+
+func (r *Runner) peer(name string) (Peer, bool) {
+	ts, ok := r.states[name]
+	if !ok {
+		return Peer{}, false
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	p := Peer{Name: name, Status: ts.st.Snapshot.Status, Reachable: ts.st.Snapshot.Reachable, Initialized: ts.st.Initialized}
+	for _, t := range ts.st.Outages {
+		if t.Outage.Class == outage.Incident {
+			p.Outages = append(p.Outages, PeerOutage{Outage: t.Outage, SeenAt: t.SeenAt})
+		}
+	}
+	sort.Slice(p.Outages, func(i, j int) bool { return p.Outages[i].OpenedAt.Before(p.Outages[j].OpenedAt) })
+	return p, true
 }
 
 // Jobs returns the targets' schedule entries.
@@ -172,10 +229,15 @@ func (r *Runner) Poll(ctx context.Context, j *Job) {
 // while the engine runs, not while the store commits, so status queries
 // never wait on the database.
 func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, pollErr error) {
+	var rel Related
+	if len(t.DependsOn) > 0 || len(t.Alternatives) > 0 || len(r.dependents[t.Name]) > 0 {
+		rel = r.related(t)
+	}
 	ts := r.states[t.Name]
 	ts.mu.Lock()
 	wasFailing := ts.st.FailStreak > 0
 	change := r.Engine.Apply(&ts.st, t.Policy, obs, pollErr, r.now())
+	relate(&ts.st, &change, rel, r.now())
 	log := r.Log.With("target", t.Name)
 	if pollErr != nil && !wasFailing {
 		// One line when a source starts failing; the unreachable notice

@@ -63,6 +63,9 @@ type Tracked struct {
 	// Linked are the vendor incidents or maintenances shown in this
 	// outage's thread, by vendor id.
 	Linked map[string]*Linked `json:"linked,omitempty"`
+	// SeenAt is when the bot first saw the trouble (OpenedAt may be the
+	// vendor's earlier start time): when a vendor's page admitted it.
+	SeenAt time.Time `json:"seen_at,omitzero"`
 	// LastEvent is when this outage's last event was made (for reminders).
 	LastEvent time.Time `json:"last_event,omitzero"`
 	// Reopened counts how often this thread came back soon after being
@@ -94,6 +97,9 @@ type Snapshot struct {
 	Latency    time.Duration       `json:"latency_ns,omitempty"`
 	Components []ComponentSnapshot `json:"components"`
 	Incidents  []IncidentSnapshot  `json:"incidents"`
+	// Notes are what the open outages' messages say about related targets:
+	// likely cause and whether the vendor confirms it, fallbacks.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // ComponentSnapshot is one component in a Snapshot.

@@ -182,8 +182,27 @@ type Target struct {
 	WarnDays   int    `toml:"warn_days"`
 	ServerName string `toml:"server_name"`
 
+	// DependsOn names the vendors (other targets) this one relies on, and
+	// optionally which of their components: when this target fails while
+	// one of them reports trouble, both are told as one story in one
+	// thread; when it fails and they report nothing, the outage is marked
+	// unconfirmed until they admit it.
+	DependsOn []Dependency `toml:"depends_on"`
+	// Alternatives are targets that can stand in for this one: its outage
+	// messages say which of them work right now.
+	Alternatives []string `toml:"alternatives"`
+
 	// Line is where the target's table starts in the file, for messages.
 	Line int `toml:"-"`
+}
+
+// Dependency is one entry of a target's depends_on.
+type Dependency struct {
+	// Target is the depended-on target, by name or catalog vendor.
+	Target string `toml:"target"`
+	// Components limits the dependency to these components (name or id);
+	// empty means the whole target.
+	Components []string `toml:"components"`
 }
 
 // Route sends the outages of matching targets to channels. A target's
@@ -343,6 +362,20 @@ func (c Config) channelsNamed(names []string) []Channel {
 func (c Config) FindTarget(name string) (Target, bool) {
 	for _, t := range c.Targets {
 		if strings.EqualFold(t.Name, name) {
+			return t, true
+		}
+	}
+	return Target{}, false
+}
+
+// ResolveTarget finds a target by name or, failing that, by the catalog
+// vendor it was made from ("openai" for a target named "OpenAI").
+func (c Config) ResolveTarget(ref string) (Target, bool) {
+	if t, ok := c.FindTarget(ref); ok {
+		return t, true
+	}
+	for _, t := range c.Targets {
+		if t.Vendor != "" && strings.EqualFold(t.Vendor, ref) {
 			return t, true
 		}
 	}

@@ -307,6 +307,7 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		}
 		checkRefs(at("channels"), t.Channels)
 	}
+	checkRelations(cfg, c)
 
 	// [[route]]
 	for i, r := range cfg.Routes {
@@ -464,6 +465,62 @@ func checkAddress(t *Target, at func(string) []string, c *collector) {
 		if t.Resolver != "" {
 			if _, _, err := net.SplitHostPort(t.Resolver); err != nil && net.ParseIP(t.Resolver) == nil {
 				c.add(at("resolver"), `must be an address like "1.1.1.1" or "10.0.0.2:53"`)
+			}
+		}
+	}
+}
+
+// checkRelations checks depends_on and alternatives, and rewrites each
+// reference to the target's own name, which is what the bot matches on.
+func checkRelations(cfg *Config, c *collector) {
+	names := make([]string, 0, len(cfg.Targets))
+	for _, t := range cfg.Targets {
+		names = append(names, t.Name)
+	}
+	resolve := func(path []string, self, ref string) (string, bool) {
+		t, ok := cfg.ResolveTarget(ref)
+		switch {
+		case strings.TrimSpace(ref) == "":
+			c.add(path, "must name a target")
+		case !ok:
+			msg := fmt.Sprintf("no target is called %q", clip(ref))
+			if s := closest(ref, names); s != "" {
+				msg += " (did you mean " + s + "?)"
+			}
+			c.add(path, msg)
+		case strings.EqualFold(t.Name, self):
+			c.add(path, "names the target itself")
+		default:
+			return t.Name, true
+		}
+		return "", false
+	}
+	for i := range cfg.Targets {
+		t := &cfg.Targets[i]
+		n := strconv.Itoa(i + 1)
+		for j := range t.DependsOn {
+			d := &t.DependsOn[j]
+			at := []string{"target", n, "depends_on", strconv.Itoa(j + 1)}
+			name, ok := resolve(append(clonePath(at), "target"), t.Name, d.Target)
+			if !ok {
+				continue
+			}
+			d.Target = name
+			if dep, _ := cfg.FindTarget(name); slices.ContainsFunc(dep.DependsOn, func(x Dependency) bool {
+				r, _ := cfg.ResolveTarget(x.Target)
+				return strings.EqualFold(r.Name, t.Name)
+			}) {
+				c.add(append(clonePath(at), "target"), fmt.Sprintf("%s depends on %s in turn: a dependency must run one way", name, t.Name))
+			}
+			for k, comp := range d.Components {
+				if strings.TrimSpace(comp) == "" {
+					c.add(append(clonePath(at), "components", strconv.Itoa(k+1)), "must not be empty")
+				}
+			}
+		}
+		for j, alt := range t.Alternatives {
+			if name, ok := resolve([]string{"target", n, "alternatives", strconv.Itoa(j + 1)}, t.Name, alt); ok {
+				t.Alternatives[j] = name
 			}
 		}
 	}

@@ -65,6 +65,57 @@ type Event struct {
 	URL        string           `json:"url,omitempty"`
 	OpenedAt   time.Time        `json:"opened_at"`
 	ResolvedAt time.Time        `json:"resolved_at,omitzero"`
+	// Thread, when set, is the outage whose chat thread this one joined
+	// (see Outage.Thread).
+	Thread string `json:"thread,omitempty"`
+	// Notes are lines about other targets: the likely cause, the services
+	// it affects, the fallbacks that work (see Outage.Notes).
+	Notes []string `json:"notes,omitempty"`
+	// Link is the outage's tie to a vendor outage (see Outage.Link).
+	Link *Link `json:"link,omitempty"`
+}
+
+// Joined reports whether the event belongs to a thread that another outage
+// started: it is posted as a reply there and never edits that root.
+func (e Event) Joined() bool { return e.Thread != "" && e.Thread != e.OutageID }
+
+// ThreadKey is the outage whose thread carries the event.
+func (e Event) ThreadKey() string {
+	if e.Thread != "" {
+		return e.Thread
+	}
+	return e.OutageID
+}
+
+// Confirmation says whether the vendor a failing service depends on admits
+// the trouble.
+type Confirmation string
+
+// Confirmations.
+const (
+	// Unconfirmed: our probe fails, the vendor reports no incident.
+	Unconfirmed Confirmation = "unconfirmed"
+	// Confirmed: the vendor reports an incident on what we depend on.
+	Confirmed Confirmation = "confirmed"
+	// Withdrawn: we recovered before the vendor ever admitted a problem.
+	Withdrawn Confirmation = "withdrawn"
+)
+
+// Link ties an outage of one of our services to the vendor it depends on.
+type Link struct {
+	// Vendor is the target the service depends on.
+	Vendor  string       `json:"vendor"`
+	Confirm Confirmation `json:"confirm"`
+	// VendorOutage is our outage of the vendor's incident, once there is
+	// one; VendorTitle its title then.
+	VendorOutage string `json:"vendor_outage,omitempty"`
+	VendorTitle  string `json:"vendor_title,omitempty"`
+	// AckAt is when the vendor's page admitted the trouble (the incident's
+	// start as the vendor gives it, else when we first saw it); Lag is how
+	// long after our own detection that was (zero or less: the vendor said
+	// so first).
+	AckAt time.Time     `json:"ack_at,omitzero"`
+	Lag   time.Duration `json:"lag_ns,omitempty"`
 }
 
 // Duration is how long the outage lasted (resolved events) or has lasted so
@@ -92,6 +143,23 @@ type Outage struct {
 	ResolvedAt time.Time              `json:"resolved_at,omitzero"`
 	// Seq is the sequence number of the last event emitted for it.
 	Seq int `json:"seq"`
+	// Thread, when set, is the outage whose chat thread this one joined:
+	// a failing service of ours and the vendor incident that explains it
+	// share one thread, whichever was seen first.
+	Thread string `json:"thread,omitempty"`
+	// Notes are the current lines about related targets, shown on the
+	// outage's messages.
+	Notes []string `json:"notes,omitempty"`
+	// Link is set on outages of targets that depend on a vendor.
+	Link *Link `json:"link,omitempty"`
+}
+
+// ThreadKey is the outage whose thread carries o's messages.
+func (o Outage) ThreadKey() string {
+	if o.Thread != "" {
+		return o.Thread
+	}
+	return o.ID
 }
 
 // Open reports whether the outage has not been resolved.
@@ -115,5 +183,16 @@ func (o *Outage) Event(kind Kind, at time.Time, body string) Event {
 		URL:        o.URL,
 		OpenedAt:   o.OpenedAt,
 		ResolvedAt: o.ResolvedAt,
+		Thread:     o.Thread,
+		Notes:      append([]string(nil), o.Notes...),
+		Link:       o.Link.clone(),
 	}
+}
+
+func (l *Link) clone() *Link {
+	if l == nil {
+		return nil
+	}
+	c := *l
+	return &c
 }

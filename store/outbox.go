@@ -16,7 +16,7 @@ type OutboxItem struct {
 	ID       int64
 	Dest     string
 	Event    outage.Event
-	Root     string // the destination's root message of the outage, if posted
+	Root     string // the destination's root message of the outage's thread, if posted
 	Attempts int
 	// CreatedAt is when the event was committed; deliveries older than the
 	// maximum delivery age are given up.
@@ -126,7 +126,7 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 				at.UnixMilli(), st.Ref, st.Item.ID)
 			if err == nil && st.Ref != "" && st.Item.Root == "" {
 				_, err = tx.ExecContext(ctx, s.q(`INSERT INTO threads (outage_id, dest, root_ref) VALUES (?, ?, ?) ON CONFLICT (outage_id, dest) DO NOTHING`),
-					st.Item.Event.OutageID, st.Item.Dest, st.Ref)
+					st.Item.Event.ThreadKey(), st.Item.Dest, st.Ref)
 			}
 		case Retry:
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET next_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),

@@ -277,7 +277,7 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 			}
 			for _, dest := range dests {
 				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (event_id, outage_id, dest, next_at, created_at) VALUES (?, ?, ?, ?, ?)`),
-					ev.ID, ev.OutageID, dest, at.UnixMilli(), at.UnixMilli()); err != nil {
+					ev.ID, ev.ThreadKey(), dest, at.UnixMilli(), at.UnixMilli()); err != nil {
 					return fmt.Errorf("queue event %s#%d for %s: %w", ev.OutageID, ev.Seq, dest, err)
 				}
 			}
@@ -296,10 +296,12 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 // restoration there).
 func (s *Store) routeEvent(ctx context.Context, tx *sql.Tx, route func(outage.Event) []string, ev outage.Event) ([]string, error) {
 	dests := slices.Clone(route(ev))
-	if ev.Seq <= 1 {
+	if ev.Seq <= 1 && !ev.Joined() {
 		return dests, nil
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT dest FROM outbox WHERE outage_id = ?`), ev.OutageID)
+	// The outbox queues by thread: a joined outage goes wherever the thread
+	// it joined is.
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT dest FROM outbox WHERE outage_id = ?`), ev.ThreadKey())
 	if err != nil {
 		return nil, fmt.Errorf("read the thread destinations of %s: %w", ev.OutageID, err)
 	}
@@ -378,6 +380,47 @@ func (s *Store) Events(ctx context.Context, outageID string) ([]outage.Event, er
 	}
 	return out, rows.Err()
 }
+
+// Outage returns the outage whose id is id or starts with it (chat users
+// type the first few characters). A prefix that fits several outages is an
+// error that says so.
+func (s *Store) Outage(ctx context.Context, id string) (outage.Outage, error) {
+	var o outage.Outage
+	if id == "" || strings.ContainsAny(id, "%_\\") {
+		return o, fmt.Errorf("outage %q: %w", id, ErrNotFound)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT data FROM outages WHERE id = ? OR id LIKE ? ORDER BY (id = ?) DESC, opened_at DESC LIMIT 2`), id, id+"%", id)
+	if err != nil {
+		return o, fmt.Errorf("read outage %s: %w", id, err)
+	}
+	defer rows.Close()
+	var found []outage.Outage
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return o, fmt.Errorf("read outage %s: %w", id, err)
+		}
+		var x outage.Outage
+		if err := json.Unmarshal([]byte(data), &x); err != nil {
+			return o, fmt.Errorf("decode outage: %w", err)
+		}
+		found = append(found, x)
+	}
+	if err := rows.Err(); err != nil {
+		return o, fmt.Errorf("read outage %s: %w", id, err)
+	}
+	switch {
+	case len(found) == 0:
+		return o, fmt.Errorf("outage %q: %w", id, ErrNotFound)
+	case found[0].ID == id || len(found) == 1:
+		return found[0], nil
+	default:
+		return o, fmt.Errorf("outage %q: %w: more than one outage id starts with it; give more of the id", id, ErrAmbiguous)
+	}
+}
+
+// ErrAmbiguous is returned when an id prefix fits several rows.
+var ErrAmbiguous = errors.New("ambiguous id")
 
 // ErrNotFound is returned when a row does not exist.
 var ErrNotFound = errors.New("not found")

@@ -86,6 +86,10 @@ func Line(ev outage.Event) string {
 		b.WriteString(" ")
 		b.WriteString(ev.URL)
 	}
+	if len(ev.Notes) > 0 && ev.Kind == outage.Opened {
+		b.WriteString(" | ")
+		b.WriteString(oneLine(strings.Join(ev.Notes, "; ")))
+	}
 	return b.String()
 }
 

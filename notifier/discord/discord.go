@@ -97,7 +97,8 @@ func New(opts Options) (*Notifier, error) {
 // Deliver posts one event: opened posts the root and returns its id;
 // updated and resolved reply under d.Root (or in its thread), edit the root
 // to the current state and return the reply's id. Without a root they post a
-// new root instead. A digest is a message of its own.
+// new root instead. An outage that joined another's thread only replies
+// there. A digest is a message of its own.
 func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ch := d.Destination.Address
 	if !isSnowflake(ch) {
@@ -113,7 +114,9 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	case outage.Digest:
 		return n.send(ctx, ch, RenderDigest(ev), nonce)
 	case outage.Opened:
-		return n.send(ctx, ch, RenderPost(ev), nonce)
+		if !ev.Joined() || !isSnowflake(root) {
+			return n.send(ctx, ch, RenderPost(ev), nonce)
+		}
 	case outage.Updated, outage.Resolved:
 		if !isSnowflake(root) {
 			return n.send(ctx, ch, RenderPost(ev), nonce)
@@ -138,6 +141,10 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	ref, err := n.send(ctx, target, msg, nonce)
 	if err != nil {
 		return "", err
+	}
+	if ev.Joined() {
+		// The root, and when the thread ends, are its owner's business.
+		return ref, nil
 	}
 	if ev.Kind == outage.Resolved {
 		n.forgetThread(root)

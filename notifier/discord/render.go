@@ -74,7 +74,16 @@ func RenderRoot(ev outage.Event) *discordgo.MessageEmbed {
 	if c := componentsText(ev.Components); c != "" {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Components", Value: c})
 	}
+	if n := notesText(ev); n != "" {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Related", Value: n})
+	}
 	return fitEmbeds(e)[0]
+}
+
+// notesText is the Related field: the likely cause, confirmation,
+// fallbacks and affected services, one per line.
+func notesText(ev outage.Event) string {
+	return truncate(strings.Join(ev.Notes, "\n"), maxFieldValue)
 }
 
 // RenderPost renders a message that stands on its own: the root of an outage
@@ -89,7 +98,8 @@ func RenderPost(ev outage.Event) *discordgo.MessageSend {
 }
 
 // RenderReply renders what an updated or resolved event adds under the root:
-// the vendor's words, and on restoration how long it lasted.
+// the vendor's words, and on restoration how long it lasted. An opened event
+// is a reply only when its outage joins another's thread.
 func RenderReply(ev outage.Event) *discordgo.MessageSend {
 	m := &discordgo.MessageSend{AllowedMentions: noMentions()}
 	body := strings.TrimSpace(ev.Body)
@@ -112,6 +122,10 @@ func RenderReply(ev outage.Event) *discordgo.MessageSend {
 			e.Description = "Now " + lowerFirst(statusText(ev)) + "."
 		}
 		e.Fields = []*discordgo.MessageEmbedField{{Name: "Status", Value: statusText(ev), Inline: true}}
+		if n := notesText(ev); n != "" && ev.Kind == outage.Opened {
+			// An outage joining another's thread says how it is related.
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Related", Value: n})
+		}
 	}
 	m.Embeds = fitEmbeds(e)
 	return m

@@ -118,6 +118,9 @@ func RenderRoot(ev outage.Event) Message {
 	if ev.Body != "" {
 		details = append(details, section(escapeTruncate(ev.Body, MaxSectionText)))
 	}
+	if n := notes(ev); n != "" {
+		details = append(details, section(n))
+	}
 	if c := rootContext(ev); c != "" {
 		details = append(details, contextBlock(c))
 	}
@@ -135,7 +138,10 @@ func RenderRoot(ev outage.Event) Message {
 }
 
 // RenderReply renders an updated or resolved event as a reply in the
-// outage's thread: the new state and the vendor's words.
+// outage's thread: the new state and the vendor's words. An opened event is
+// a reply only when its outage joins the thread of another (a failing
+// service of ours under the vendor incident that explains it): it then says
+// what it is and how it is related.
 func RenderReply(ev outage.Event) Message {
 	st := styleOf(ev)
 	var line, plain string
@@ -147,9 +153,17 @@ func RenderReply(ev outage.Event) Message {
 		line = "*" + label + "*" + escape(detail)
 		plain = label + detail
 	}
+	if ev.Kind == outage.Opened {
+		// An outage joining another's thread: its reply says what it is.
+		line = "*" + escape(headline(ev)) + "* · " + line
+		plain = headline(ev) + " · " + plain
+	}
 	blocks := []slack.Block{section(st.emoji + " " + line)}
 	if ev.Body != "" {
 		blocks = append(blocks, section(escapeTruncate(ev.Body, MaxSectionText)))
+	}
+	if n := notes(ev); n != "" && ev.Kind == outage.Opened {
+		blocks = append(blocks, section(n))
 	}
 	if ev.Kind != outage.Resolved {
 		if c := componentList(ev.Components, true, MaxSectionText); c != "" {
@@ -200,6 +214,15 @@ func state(ev outage.Event) (label, detail string) {
 		detail = " · " + capitalize(strings.ReplaceAll(string(ev.Phase), "_", " "))
 	}
 	return label, detail
+}
+
+// notes are the lines about related targets (cause, confirmation,
+// fallbacks, affected services), one per line.
+func notes(ev outage.Event) string {
+	if len(ev.Notes) == 0 {
+		return ""
+	}
+	return escapeTruncate(strings.Join(ev.Notes, "\n"), MaxSectionText)
 }
 
 // restoredLine is the restoration's first words: "Restored after 1h 12m".

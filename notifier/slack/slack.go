@@ -122,8 +122,9 @@ func (n *Notifier) Check(ctx context.Context) error {
 // root to the current state and returns the reply's ts; a failed edit is
 // logged, not returned, as the reply is what matters and the next event
 // edits again. Without a root (the opened event could not be delivered) the
-// event is posted as a new top-level message, which becomes the root. A
-// digest is always a top-level message of its own.
+// event is posted as a new top-level message, which becomes the root. An
+// outage that joined another's thread only replies there. A digest is
+// always a top-level message of its own.
 func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ch := d.Destination.Address
 	if ch == "" {
@@ -138,6 +139,11 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	root := string(d.Root)
 	if d.Event.Kind == outage.Digest {
 		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(d.Event))
+		return notifier.RemoteRef(ts), err
+	}
+	if d.Event.Joined() && root != "" {
+		// The root is another outage's: reply in its thread, never edit it.
+		ts, err := n.post(ctx, log, ch, root, d, RenderReply(d.Event))
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Event.Kind == outage.Opened || root == "" {

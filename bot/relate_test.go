@@ -1,0 +1,250 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+)
+
+// relatedFixture is a support chatbot of ours (a probe) that depends on
+// OpenAI's API and can fall back to Anthropic, run through the real runner
+// and store.
+type relatedFixture struct {
+	r   *Runner
+	st  *store.Store
+	src map[string]*scriptedSource
+	now time.Time
+	ids map[string]string // outage id -> target, for readable output
+}
+
+func newRelatedFixture(t *testing.T) *relatedFixture {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &relatedFixture{st: st, src: map[string]*scriptedSource{}, now: t0, ids: map[string]string{}}
+	mk := func(name string, pol Policy, o sources.Observation) *Target {
+		f.src[name] = &scriptedSource{obs: o}
+		return &Target{Job: Job{Name: name, Interval: time.Minute}, Timeout: time.Second, Source: f.src[name], Policy: pol, Dests: []string{"ops/slack"}}
+	}
+	chatbot := mk("Support chatbot", Policy{Probe: true, FailureThreshold: 1, SuccessThreshold: 1}, probeObs(op, ""))
+	chatbot.DependsOn = []Dependency{{Target: "OpenAI", Components: []string{"API"}}}
+	chatbot.Alternatives = []string{"Anthropic"}
+	targets := []*Target{mk("OpenAI", vendor(), obs(comps(op, op, op))), mk("Anthropic", vendor(), obs(comps(op))), chatbot}
+	n := 0
+	f.r = NewRunner(&Engine{NewID: func() string { n++; return fmt.Sprintf("o%d", n) }}, st, slog.New(slog.DiscardHandler), NewMetrics(prometheus.NewRegistry()), targets)
+	f.r.Now = func() time.Time { return f.now }
+	for _, name := range []string{"OpenAI", "Anthropic", "Support chatbot"} {
+		f.poll(name)
+	}
+	return f
+}
+
+// at sets the clock to minute m after t0.
+func (f *relatedFixture) at(m int) { f.now = t0.Add(time.Duration(m) * time.Minute) }
+
+func (f *relatedFixture) poll(name string) {
+	for _, j := range f.r.Jobs() {
+		if j.Name == name {
+			f.r.Poll(context.Background(), j)
+		}
+	}
+}
+
+func (f *relatedFixture) set(name string, o sources.Observation) { f.src[name].obs = o }
+
+// queued renders the queued events, oldest first, and settles them:
+// "Target kind [in Owner's thread]: body | notes".
+func (f *relatedFixture) queued(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for {
+		due, err := f.st.Due(context.Background(), "ops/slack", f.now.Add(time.Hour), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) == 0 {
+			return out
+		}
+		for _, it := range due {
+			ev := it.Event
+			f.ids[ev.OutageID] = ev.Target
+			s := ev.Target + " " + string(ev.Kind)
+			if ev.Joined() {
+				s += " in " + f.ids[ev.Thread] + "'s thread"
+			}
+			if ev.Kind == outage.Updated || ev.Kind == outage.Resolved {
+				s += ": " + ev.Body
+			}
+			if len(ev.Notes) > 0 {
+				s += " | " + strings.Join(ev.Notes, " | ")
+			}
+			out = append(out, s)
+			if err := f.st.Settle(context.Background(), store.Settlement{Item: it, Outcome: store.Delivered, Ref: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func (f *relatedFixture) outage(t *testing.T, target string) outage.Outage {
+	t.Helper()
+	outs, err := f.st.Outages(context.Background(), time.Time{}, target)
+	if err != nil || len(outs) == 0 {
+		t.Fatalf("outages of %s: %v %v", target, outs, err)
+	}
+	return outs[0]
+}
+
+func expect(t *testing.T, what string, got []string, want ...string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\ngot:\n  %s\nwant:\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+var apiIncident = inc("i1", sources.IncidentInvestigating, part, api, "investigating:We are investigating elevated error rates on the API.")
+
+func TestRelateProbeFailsWhileVendorIsDegraded(t *testing.T) {
+	f := newRelatedFixture(t)
+	f.at(3)
+	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
+	f.poll("OpenAI")
+	expect(t, "vendor first", f.queued(t),
+		"OpenAI opened | Support chatbot works")
+
+	f.at(4)
+	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
+	f.poll("Support chatbot")
+	expect(t, "our service joins the vendor's thread", f.queued(t),
+		"Support chatbot opened in OpenAI's thread | Likely caused by OpenAI: Elevated errors (investigating since 14:02 UTC) | Fallback: Anthropic is operational")
+	o := f.outage(t, "Support chatbot")
+	if o.Link == nil || o.Link.Confirm != outage.Confirmed || o.Link.VendorOutage != f.outage(t, "OpenAI").ID || o.Link.Lag > 0 {
+		t.Errorf("link = %+v", o.Link)
+	}
+
+	// The vendor's next update names the service it hurts.
+	f.at(5)
+	f.set("OpenAI", obs(comps(part, op, op), inc("i1", sources.IncidentIdentified, part, api,
+		"investigating:We are investigating elevated error rates on the API.", "identified:A bad deploy; rolling back.")))
+	f.poll("OpenAI")
+	expect(t, "vendor update", f.queued(t),
+		"OpenAI updated: A bad deploy; rolling back. | Affects our Support chatbot (failing since 14:04 UTC)")
+}
+
+func TestRelateProbeFailsWhileVendorIsFine(t *testing.T) {
+	f := newRelatedFixture(t)
+	f.at(4)
+	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
+	f.poll("Support chatbot")
+	expect(t, "unconfirmed", f.queued(t),
+		"Support chatbot opened | Unconfirmed: OpenAI reports no incident | Fallback: Anthropic is operational")
+	snap := f.r.Snapshot("Support chatbot")
+	if strings.Join(snap.Notes, "|") != "Unconfirmed: OpenAI reports no incident|Fallback: Anthropic is operational" {
+		t.Errorf("status shows %q", snap.Notes)
+	}
+}
+
+func TestRelateVendorDegradedWhileProbeIsFine(t *testing.T) {
+	f := newRelatedFixture(t)
+	f.at(3)
+	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
+	f.poll("OpenAI")
+	f.at(4)
+	f.poll("Support chatbot")
+	expect(t, "only the vendor", f.queued(t), "OpenAI opened | Support chatbot works")
+
+	// An incident on a component the chatbot does not use says nothing
+	// about it.
+	f.at(6)
+	sora := inc("i2", sources.IncidentInvestigating, deg, []string{"sora"}, "investigating:Sora is slow.")
+	sora.Title = "Sora is slow"
+	f.set("OpenAI", obs(comps(part, op, deg), apiIncident, sora))
+	f.poll("OpenAI")
+	expect(t, "unrelated incident", f.queued(t), "OpenAI opened")
+}
+
+func TestRelateVendorAdmitsLater(t *testing.T) {
+	f := newRelatedFixture(t)
+	f.at(4)
+	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
+	f.poll("Support chatbot")
+	f.queued(t)
+
+	// Twelve minutes later OpenAI's page admits it (backdating the start).
+	f.at(16)
+	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
+	f.poll("OpenAI")
+	expect(t, "the vendor's incident joins our early warning's thread", f.queued(t),
+		"OpenAI opened in Support chatbot's thread | Affects our Support chatbot (failing since 14:04 UTC)")
+
+	f.at(17)
+	f.poll("Support chatbot")
+	expect(t, "confirmed", f.queued(t),
+		`Support chatbot updated: Confirmed: OpenAI now reports "Elevated errors", 12m after we detected it. | Confirmed by OpenAI: Elevated errors (12m after we detected it) | Fallback: Anthropic is operational`)
+	o := f.outage(t, "Support chatbot")
+	if o.Link == nil || o.Link.Confirm != outage.Confirmed || o.Link.Lag != 12*time.Minute || !o.Link.AckAt.Equal(t0.Add(16*time.Minute)) {
+		t.Errorf("link = %+v", o.Link)
+	}
+
+	// Both recover; each restoration stays in the one thread.
+	f.at(30)
+	f.set("OpenAI", obs(comps(op, op, op), inc("i1", sources.IncidentResolved, part, api,
+		"investigating:We are investigating elevated error rates on the API.", "resolved:Fixed.")))
+	f.poll("OpenAI")
+	f.set("Support chatbot", probeObs(op, ""))
+	f.poll("Support chatbot")
+	got := f.queued(t)
+	if len(got) != 2 || !strings.HasPrefix(got[0], "OpenAI resolved in Support chatbot's thread") || !strings.HasPrefix(got[1], "Support chatbot resolved") {
+		t.Errorf("restorations: %q", got)
+	}
+}
+
+func TestRelateWithdrawn(t *testing.T) {
+	f := newRelatedFixture(t)
+	f.at(4)
+	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
+	f.poll("Support chatbot")
+	f.queued(t)
+	f.at(9)
+	f.set("Support chatbot", probeObs(op, ""))
+	f.poll("Support chatbot")
+	expect(t, "withdrawn", f.queued(t),
+		"Support chatbot resolved: Support chatbot is responding normally again. | Withdrawn: OpenAI never reported an incident, so the trouble was likely not theirs | Fallback: Anthropic is operational")
+	if o := f.outage(t, "Support chatbot"); o.Link == nil || o.Link.Confirm != outage.Withdrawn {
+		t.Errorf("link = %+v", o.Link)
+	}
+}
+
+func TestRelateFallbackKeptCurrent(t *testing.T) {
+	f := newRelatedFixture(t)
+	f.at(4)
+	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
+	f.poll("Support chatbot")
+	f.queued(t)
+
+	f.at(5)
+	f.set("Anthropic", obs(comps(deg), inc("a1", sources.IncidentInvestigating, deg, api, "investigating:Slow responses.")))
+	f.poll("Anthropic")
+	f.queued(t)
+	f.at(6)
+	f.poll("Support chatbot")
+	expect(t, "fallback changed", f.queued(t),
+		"Support chatbot updated: Fallback now: Anthropic is degraded | Unconfirmed: OpenAI reports no incident | Fallback: Anthropic is degraded")
+	// Unchanged: nothing more.
+	f.at(7)
+	f.poll("Support chatbot")
+	expect(t, "fallback unchanged", f.queued(t))
+}
