@@ -28,6 +28,7 @@ import (
 	"github.com/outagebot/outagebot/sources/fetch"
 	"github.com/outagebot/outagebot/sources/probe"
 	"github.com/outagebot/outagebot/sources/registry"
+	"github.com/outagebot/outagebot/report"
 	"github.com/outagebot/outagebot/store"
 )
 
@@ -159,7 +160,17 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		// fresh even while nothing material changes.
 		a.runner.SnapshotEvery = time.Minute
 	}
-	a.commands = &bot.Commands{View: a.runner, History: st, Mutes: mutes, Now: now, Digest: a.digestNow}
+	a.commands = &bot.Commands{View: a.runner, History: st, Mutes: mutes, Now: now, Digest: a.digestNow,
+		Report: func(ctx context.Context, id string, markdown bool) (bot.Answer, error) {
+			r, err := report.Build(ctx, st, id, now())
+			if err != nil {
+				return bot.Answer{}, err
+			}
+			if markdown {
+				return report.MarkdownAnswer(r), nil
+			}
+			return report.Answer(r), nil
+		}}
 	if err := a.runner.Load(ctx, st); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("restore state: %w", err)

@@ -98,10 +98,13 @@ type Commands struct {
 	// Digest, if set, builds the digest of the window ending now, for
 	// `digest now` (package digest builds it; it imports this package).
 	Digest func(ctx context.Context, window time.Duration) (Answer, error)
+	// Report, if set, answers `report <outage> [markdown]` from the store
+	// (package report builds it).
+	Report func(ctx context.Context, id string, markdown bool) (Answer, error)
 }
 
 // Names of the commands, in help order.
-var commandNames = []string{"status", "incidents", "uptime", "digest", "mute", "unmute", "help"}
+var commandNames = []string{"status", "incidents", "uptime", "digest", "report", "mute", "unmute", "help"}
 
 // Run answers one request. The first word picks the command when it names
 // one; otherwise the whole text is a target for status, so "/status openai"
@@ -119,6 +122,8 @@ func (c *Commands) Run(ctx context.Context, r Request) Answer {
 		return c.uptime(ctx, args)
 	case "digest":
 		return c.digest(ctx, args)
+	case "report":
+		return c.report(ctx, args)
 	case "mute":
 		return c.mute(ctx, r.User, args)
 	case "unmute":
@@ -144,6 +149,7 @@ func Help() Answer {
 		"`incidents [window]` — outages in the last window (default 24h), e.g. `incidents 7d`",
 		"`uptime [target] [window]` — uptime per target, e.g. `uptime github 7d`",
 		"`digest now [window]` — the digest of the last window (default 24h), e.g. `digest now 7d`",
+		"`report <outage> [markdown]` — the timeline of an outage and what it affected, e.g. `report 3f9a1c2e` (ids are in `incidents`)",
 		"`mute <target> <duration> [reason]` — silence new alerts for a target, e.g. `mute github 2h deploy`",
 		"`unmute <target>` — end a mute",
 		"`help` — this list",
@@ -216,6 +222,7 @@ func (c *Commands) detail(s Snapshot) Answer {
 	if m, ok := c.mutedNow(s.Name); ok {
 		info = append(info, fmt.Sprintf("Muted until %s by %s%s.", clock(m.Until), m.By, reasonSuffix(m.Reason)))
 	}
+	info = append(info, s.Notes...)
 	a.Sections = append(a.Sections, Section{Lines: info})
 	var open []string
 	for _, o := range c.View.OpenOutages() {
@@ -284,7 +291,34 @@ func outageLine(o outage.Outage, now time.Time) string {
 	if !o.Open() {
 		icon = "✅"
 	}
-	return fmt.Sprintf("%s *%s*: %s — %s, %s", icon, o.Target, o.Title, clock(o.OpenedAt), state)
+	line := fmt.Sprintf("%s *%s*: %s — %s, %s", icon, o.Target, o.Title, clock(o.OpenedAt), state)
+	if o.Link != nil && o.Link.Confirm != "" {
+		line += " (" + string(o.Link.Confirm) + ")"
+	}
+	return line + " · `" + shortID(o.ID) + "`"
+}
+
+// shortID is as much of an outage id as chat users need to type.
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+func (c *Commands) report(ctx context.Context, args []string) Answer {
+	if c.Report == nil {
+		return problem("Reports are not available here")
+	}
+	markdown := len(args) == 2 && strings.EqualFold(args[1], "markdown")
+	if len(args) == 0 || len(args) > 2 || (len(args) == 2 && !markdown && !strings.EqualFold(args[1], "summary")) {
+		return problem("Which outage?", "Say `report <outage id>` (or `report <outage id> markdown`); `incidents` lists the ids.")
+	}
+	a, err := c.Report(ctx, args[0], markdown)
+	if err != nil {
+		return problem("I have no report for "+args[0], err.Error(), "`incidents 7d` lists recent outages with their ids.")
+	}
+	return a
 }
 
 func (c *Commands) uptime(ctx context.Context, args []string) Answer {

@@ -17,8 +17,10 @@ import (
 	"github.com/outagebot/outagebot/catalog"
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/demo"
+	"github.com/outagebot/outagebot/report"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/auto"
+	"github.com/outagebot/outagebot/store"
 )
 
 func flags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
@@ -178,6 +180,51 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "demo:", err)
 		return 1
 	}
+	return 0
+}
+
+// cmdReport prints an outage's report from the store alone: it polls
+// nothing and sends nothing, so it is safe next to a running bot.
+func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, path := flags("report", stderr)
+	id := fs.String("outage", "", "the outage id, or its first characters (the incidents command shows them)")
+	format := fs.String("format", "markdown", "markdown or json")
+	cfg, code := loadConfig(fs, path, args, stderr)
+	if cfg == nil {
+		return code
+	}
+	if *id == "" {
+		fmt.Fprintln(stderr, "outagebot report: --outage ID is required (the chat command `incidents` lists ids)")
+		return 2
+	}
+	if *format != "markdown" && *format != "json" {
+		fmt.Fprintf(stderr, "outagebot report: --format must be markdown or json, not %q\n", *format)
+		return 2
+	}
+	st, err := store.Open(ctx, cfg.Bot.State)
+	if err != nil {
+		fmt.Fprintf(stderr, "outagebot report: open the store: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	r, err := report.Build(ctx, st, *id, time.Now())
+	if err != nil {
+		fmt.Fprintf(stderr, "outagebot report: %v\n", err)
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrAmbiguous) {
+			return 2
+		}
+		return 1
+	}
+	if *format == "json" {
+		data, err := report.JSON(r)
+		if err != nil {
+			fmt.Fprintf(stderr, "outagebot report: %v\n", err)
+			return 1
+		}
+		_, _ = stdout.Write(append(data, '\n'))
+		return 0
+	}
+	fmt.Fprint(stdout, report.Markdown(r))
 	return 0
 }
 

@@ -57,6 +57,8 @@ const (
 	optWindow   = "window"
 	optDuration = "duration"
 	optReason   = "reason"
+	optOutage   = "outage"
+	optFormat   = "format"
 )
 
 // helpCommand is the name of the help command.
@@ -93,6 +95,24 @@ func ApplicationCommands() []*discordgo.ApplicationCommand {
 			Options:     []*discordgo.ApplicationCommandOption{target(false, "One target (default: all)"), window()},
 		},
 		{
+			Name: "report", Type: discordgo.ChatApplicationCommand,
+			Description: "The timeline of an outage and what it affected",
+			Options: []*discordgo.ApplicationCommandOption{
+				{
+					Type: discordgo.ApplicationCommandOptionString, Name: optOutage, Required: true,
+					Description: "The outage id or its first characters (/incidents shows them)", MaxLength: 64,
+				},
+				{
+					Type: discordgo.ApplicationCommandOptionString, Name: optFormat,
+					Description: "summary (default) or markdown for an incident review",
+					Choices: []*discordgo.ApplicationCommandOptionChoice{
+						{Name: "summary", Value: "summary"},
+						{Name: "markdown", Value: "markdown"},
+					},
+				},
+			},
+		},
+		{
 			Name: "mute", Type: discordgo.ChatApplicationCommand,
 			Description: "Stop announcing new outages of a target for a while",
 			Options: []*discordgo.ApplicationCommandOption{
@@ -125,6 +145,7 @@ var argOrder = map[string][]string{
 	"status":    {optTarget},
 	"incidents": {optWindow},
 	"uptime":    {optTarget, optWindow},
+	"report":    {optOutage, optFormat},
 	"mute":      {optTarget, optDuration, optReason},
 	"unmute":    {optTarget},
 	helpCommand: nil,

@@ -1,0 +1,198 @@
+package report_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/report"
+	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+var t0 = time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
+
+type scripted struct{ obs sources.Observation }
+
+func (s *scripted) Poll(context.Context) (sources.Observation, error) { return s.obs, nil }
+
+// story runs a ChatGPT-like outage through the real engine and store: our
+// support chatbot fails at 14:04 while OpenAI's page is quiet; the page
+// admits an incident on the API at 14:16 (dated 14:02), updates it twice,
+// resolves it at 14:30; the chatbot recovers at 14:31.
+func story(t *testing.T) (*store.Store, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := t0
+	src := map[string]*scripted{}
+	mk := func(name string, pol bot.Policy) *bot.Target {
+		src[name] = &scripted{}
+		return &bot.Target{Job: bot.Job{Name: name, Interval: time.Minute}, Timeout: time.Second, Source: src[name], Policy: pol, Dests: []string{"ops/slack"}}
+	}
+	vendorPol := bot.Policy{FailureThreshold: 1, SuccessThreshold: 1, AnnounceExisting: true}
+	chatbot := mk("Support chatbot", bot.Policy{Probe: true, FailureThreshold: 3, SuccessThreshold: 2})
+	chatbot.DependsOn = []bot.Dependency{{Target: "OpenAI", Components: []string{"API"}}}
+	chatbot.Alternatives = []string{"Anthropic"}
+	targets := []*bot.Target{mk("OpenAI", vendorPol), mk("Anthropic", vendorPol), chatbot}
+	n := 0
+	r := bot.NewRunner(&bot.Engine{NewID: func() string { n++; return fmt.Sprintf("%016x", n) }}, st, slog.New(slog.DiscardHandler), bot.NewMetrics(prometheus.NewRegistry()), targets)
+	r.Now = func() time.Time { return now }
+	poll := func(name string) {
+		for _, j := range r.Jobs() {
+			if j.Name == name {
+				r.Poll(ctx, j)
+			}
+		}
+	}
+	comps := func(api sources.Status) []sources.Component {
+		return []sources.Component{{ID: "api", Name: "API", Status: api}, {ID: "chatgpt", Name: "ChatGPT", Status: sources.Operational}}
+	}
+	probe := func(s sources.Status, detail string) sources.Observation {
+		return sources.Observation{Components: []sources.Component{{ID: "endpoint", Name: "Support chatbot", Status: s, Detail: detail}}}
+	}
+	incident := func(phase sources.IncidentStatus, updates ...string) sources.Incident {
+		inc := sources.Incident{ID: "inc1", Title: "Elevated error rates on API", Status: phase, Impact: sources.PartialOutage,
+			URL: "https://status.openai.com/incidents/inc1", StartedAt: t0.Add(2 * time.Minute), ComponentIDs: []string{"api"}}
+		for i, u := range updates {
+			f := strings.SplitN(u, "|", 3)
+			at, _ := time.ParseDuration(f[0])
+			inc.Updates = append(inc.Updates, sources.IncidentUpdate{ID: fmt.Sprintf("u%d", i), At: t0.Add(at), Status: sources.IncidentStatus(f[1]), Body: f[2]})
+		}
+		if phase.Done() {
+			inc.ResolvedAt = inc.Updates[len(inc.Updates)-1].At
+		}
+		return inc
+	}
+	src["OpenAI"].obs = sources.Observation{Components: comps(sources.Operational)}
+	src["Anthropic"].obs = sources.Observation{Components: []sources.Component{{ID: "claude", Name: "Claude API", Status: sources.Operational}}}
+	src["Support chatbot"].obs = probe(sources.Operational, "")
+	steps := []struct {
+		min  int
+		do   func()
+		poll []string
+	}{
+		{0, func() {}, []string{"OpenAI", "Anthropic", "Support chatbot"}},
+		{4, func() { src["Support chatbot"].obs = probe(sources.MajorOutage, "HTTP 502 from /v1/chat") }, []string{"Support chatbot"}},
+		{5, func() {}, []string{"Support chatbot"}},
+		{6, func() {}, []string{"Support chatbot"}},
+		{16, func() {
+			src["OpenAI"].obs = sources.Observation{Components: comps(sources.PartialOutage), Incidents: []sources.Incident{
+				incident(sources.IncidentInvestigating, "15m|investigating|We are investigating elevated error rates on the API.")}}
+		}, []string{"OpenAI", "Support chatbot"}},
+		{18, func() {
+			src["Anthropic"].obs = sources.Observation{Components: []sources.Component{{ID: "claude", Name: "Claude API", Status: sources.Degraded}}}
+		}, []string{"Anthropic", "Support chatbot"}},
+		{20, func() {
+			src["OpenAI"].obs = sources.Observation{Components: comps(sources.PartialOutage), Incidents: []sources.Incident{
+				incident(sources.IncidentIdentified, "15m|investigating|We are investigating elevated error rates on the API.", "20m|identified|A configuration change is rolling back.")}}
+		}, []string{"OpenAI", "Support chatbot"}},
+		{25, func() {
+			src["OpenAI"].obs = sources.Observation{Components: comps(sources.Degraded), Incidents: []sources.Incident{
+				incident(sources.IncidentMonitoring, "15m|investigating|We are investigating elevated error rates on the API.", "20m|identified|A configuration change is rolling back.", "25m|monitoring|Error rates are recovering.")}}
+		}, []string{"OpenAI", "Support chatbot"}},
+		{30, func() {
+			src["OpenAI"].obs = sources.Observation{Components: comps(sources.Operational), Incidents: []sources.Incident{
+				incident(sources.IncidentResolved, "15m|investigating|We are investigating elevated error rates on the API.", "20m|identified|A configuration change is rolling back.", "25m|monitoring|Error rates are recovering.", "30m|resolved|This incident has been resolved.")}}
+			src["Support chatbot"].obs = probe(sources.Operational, "")
+		}, []string{"OpenAI", "Support chatbot"}},
+		{31, func() {}, []string{"Support chatbot"}},
+	}
+	for _, s := range steps {
+		now = t0.Add(time.Duration(s.min) * time.Minute)
+		s.do()
+		for _, name := range s.poll {
+			poll(name)
+		}
+	}
+	return st, now
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test ./report -update rewrites it):\n%s", name, got)
+	}
+}
+
+func TestReportOfAChatGPTLikeOutage(t *testing.T) {
+	st, now := story(t)
+	ctx := context.Background()
+	outs, err := st.Outages(ctx, time.Time{}, "Support chatbot")
+	if err != nil || len(outs) != 1 {
+		t.Fatalf("outages: %v %v", outs, err)
+	}
+	ours := outs[0]
+	r, err := report.Build(ctx, st, ours.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Vendor == nil || r.Vendor.Lag != 12*time.Minute || r.DetectedBy != "Support chatbot" || !r.DetectedAt.Equal(t0.Add(4*time.Minute)) {
+		t.Errorf("detection and acknowledgement: %+v vendor %+v", r, r.Vendor)
+	}
+	if r.Duration != 26*time.Minute || r.Ongoing {
+		t.Errorf("duration %s ongoing %v", r.Duration, r.Ongoing)
+	}
+	golden(t, "chatgpt.md", report.Markdown(r))
+	data, err := report.JSON(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "chatgpt.json", string(data)+"\n")
+	golden(t, "chatgpt.answer.txt", report.Answer(r).Text()+"\n")
+
+	// The vendor's outage tells the same story.
+	vouts, _ := st.Outages(ctx, time.Time{}, "OpenAI")
+	rv, err := report.Build(ctx, st, vouts[0].ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Markdown(rv) != strings.Replace(report.Markdown(r), "`"+ours.ID+"`", "`"+vouts[0].ID+"`", 1) {
+		t.Errorf("the vendor outage's report differs from its service's:\n%s", report.Markdown(rv))
+	}
+	var back map[string]any
+	if err := json.Unmarshal(data, &back); err != nil || back["timeline"] == nil {
+		t.Errorf("JSON: %v %v", err, back)
+	}
+}
+
+func TestReportOfUnknownOrAmbiguousOutage(t *testing.T) {
+	st, now := story(t)
+	ctx := context.Background()
+	if _, err := report.Build(ctx, st, "nope", now); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown id: %v", err)
+	}
+	if _, err := report.Build(ctx, st, "0000", now); !errors.Is(err, store.ErrAmbiguous) {
+		t.Errorf("ambiguous prefix: %v", err)
+	}
+	if _, err := report.Build(ctx, st, "%", now); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("wildcard: %v", err)
+	}
+}
