@@ -24,11 +24,11 @@ import (
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/console"
 	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/report"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/fetch"
 	"github.com/outagebot/outagebot/sources/probe"
 	"github.com/outagebot/outagebot/sources/registry"
-	"github.com/outagebot/outagebot/report"
 	"github.com/outagebot/outagebot/store"
 )
 
