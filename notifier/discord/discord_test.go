@@ -570,3 +570,31 @@ func TestTransportHidesRateLimitHeaders(t *testing.T) {
 		t.Errorf("bucket wait %s, want up to 1s", w)
 	}
 }
+
+// An outage that joined another's thread replies to its root and never
+// edits it.
+func TestJoinedOutageRepliesWithoutEditingTheRoot(t *testing.T) {
+	e := newEnv(t, false)
+	root := deliver(t, e.n, delivery(1, lifecycle()[0], ""))
+	for i, kind := range []outage.Kind{outage.Opened, outage.Updated, outage.Resolved} {
+		ev := sample(kind, outage.Incident)
+		ev.OutageID, ev.Target, ev.Thread = "o-chatbot", "Support chatbot", "o-1"
+		ev.Notes = []string{"Likely caused by OpenAI: Elevated error rates"}
+		deliver(t, e.n, delivery(int64(i+2), ev, root))
+	}
+	msgs := e.fake.Messages(testChannel)
+	if len(msgs) != 4 {
+		t.Fatalf("%d messages, want the root and 3 replies", len(msgs))
+	}
+	for i, m := range msgs[1:] {
+		if m.Reference == nil || m.Reference.MessageID != string(root) {
+			t.Errorf("message %d is not a reply to the root", i+2)
+		}
+	}
+	if len(msgs[0].Edits) != 0 {
+		t.Errorf("the joined outage edited the root %d times", len(msgs[0].Edits))
+	}
+	if related := field(msgs[1].Embeds[0], "Related"); !strings.Contains(related, "Likely caused by OpenAI") {
+		t.Errorf("the joined outage's first reply lacks its relation: %q", related)
+	}
+}

@@ -129,6 +129,35 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
+// Linked outages: the root shows the related lines; an outage joining
+// another's thread replies with what it is and how it is related.
+func TestRenderLinkedGolden(t *testing.T) {
+	ev := sample(outage.Opened, outage.Incident)
+	ev.Target, ev.Title, ev.Thread = "Support chatbot", "Support chatbot is down", "o-vendor"
+	ev.Notes = []string{"Unconfirmed: OpenAI reports no incident", "Fallback: Anthropic is operational"}
+	out := map[string]any{"post": RenderPost(ev), "reply": RenderReply(ev)}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "linked.golden")
+	if *update {
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("%s differs (run go test -update after checking the change):\n%s", path, buf.Bytes())
+	}
+}
+
 func jsonEqual(t *testing.T, a, b any) bool {
 	t.Helper()
 	x, err := json.Marshal(a)

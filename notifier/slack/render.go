@@ -156,7 +156,7 @@ func RenderReply(ev outage.Event) Message {
 	if ev.Kind == outage.Opened {
 		// An outage joining another's thread: its reply says what it is.
 		line = "*" + escape(headline(ev)) + "* · " + line
-		plain = headline(ev) + " · " + plain
+		plain = ev.Title + " · " + plain
 	}
 	blocks := []slack.Block{section(st.emoji + " " + line)}
 	if ev.Body != "" {

@@ -571,3 +571,33 @@ func assertNoSecret(t *testing.T, err error, secrets ...string) {
 	}
 	walk(err)
 }
+
+// An outage that joined another's thread replies there, opened event
+// included, and never edits the root, which belongs to the other outage.
+func TestJoinedOutageRepliesWithoutEditingTheRoot(t *testing.T) {
+	e := newEnv(t, Options{})
+	evs := lifecycle()
+	root, err := e.deliver(t, delivery(1, "C1", evs[0], ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, kind := range []outage.Kind{outage.Opened, outage.Updated, outage.Resolved} {
+		ev := linked(kind, "o-1")
+		if kind == outage.Resolved {
+			ev.ResolvedAt = ev.At
+		}
+		if _, err := e.deliver(t, delivery(int64(i+2), "C1", ev, root)); err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+	}
+	msgs := e.fs.Messages("C1")
+	if len(msgs) != 1 || len(msgs[0].Replies) != 3 {
+		t.Fatalf("want the one root with 3 replies, got %+v", msgs)
+	}
+	if len(msgs[0].Edits) != 0 || !strings.Contains(msgs[0].Text, "OpenAI") {
+		t.Errorf("the joined outage edited the root: %d edits, %q", len(msgs[0].Edits), msgs[0].Text)
+	}
+	if first := msgs[0].Replies[0]; !strings.Contains(first.Text, "Support chatbot: Support chatbot is down") || !strings.Contains(string(first.Blocks), "Likely caused by OpenAI") {
+		t.Errorf("the joined outage's first reply does not say what it is: %s %s", first.Text, first.Blocks)
+	}
+}

@@ -1,0 +1,90 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+)
+
+func TestThreads(t *testing.T) {
+	for name, open := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Run("joined outage queues behind its thread", func(t *testing.T) { testJoinedThread(t, open(t)) })
+			t.Run("outage by id prefix", func(t *testing.T) { testOutageByPrefix(t, open(t)) })
+		})
+	}
+}
+
+// An outage that joined another's thread is delivered after that thread's
+// earlier messages and under its root.
+func testJoinedThread(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	vendor := outage.Outage{ID: "aaaa0001", Target: "OpenAI", Key: "incident:1", Class: outage.Incident, Title: "Errors", Severity: sources.PartialOutage, OpenedAt: t0}
+	ours := outage.Outage{ID: "bbbb0001", Target: "Support chatbot", Key: "health", Class: outage.Incident, Title: "Down", Severity: sources.MajorOutage, OpenedAt: t0, Thread: vendor.ID}
+	commit := func(o *outage.Outage, kind outage.Kind) {
+		t.Helper()
+		ev := o.Event(kind, t0, "")
+		if _, err := s.Commit(ctx, store.Commit{Target: o.Target, State: []byte(`{}`), Outages: []outage.Outage{*o}, Events: []outage.Event{ev}, Dests: []string{"ops/slack"}, At: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit(&vendor, outage.Opened)
+	commit(&ours, outage.Opened)
+	due, err := s.Due(ctx, "ops/slack", t0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 1 || due[0].Event.OutageID != vendor.ID {
+		t.Fatalf("due before the root is posted: %+v", due)
+	}
+	if err := s.Settle(ctx, store.Settlement{Item: due[0], Outcome: store.Delivered, Ref: "root-1", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	due, err = s.Due(ctx, "ops/slack", t0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 1 || due[0].Event.OutageID != ours.ID || due[0].Root != "root-1" || !due[0].Event.Joined() {
+		t.Fatalf("the joined outage: %+v", due)
+	}
+	if err := s.Settle(ctx, store.Settlement{Item: due[0], Outcome: store.Delivered, Ref: "reply-1", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	// Its later events find the same root.
+	commit(&ours, outage.Updated)
+	due, _ = s.Due(ctx, "ops/slack", t0, 10)
+	if len(due) != 1 || due[0].Root != "root-1" {
+		t.Fatalf("the joined outage's update: %+v", due)
+	}
+}
+
+func testOutageByPrefix(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	for _, id := range []string{"3f9a1c2e00000001", "3f9a1c2e00000002", "77aa000000000001"} {
+		o := outage.Outage{ID: id, Target: "T", Key: id, Class: outage.Incident, Title: "x", Severity: sources.Degraded, OpenedAt: t0.Add(time.Minute)}
+		if _, err := s.Commit(ctx, store.Commit{Target: "T" + id, State: []byte(`{}`), Outages: []outage.Outage{o}, At: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		id, want string
+		err      error
+	}{
+		{"77aa", "77aa000000000001", nil},
+		{"3f9a1c2e00000002", "3f9a1c2e00000002", nil},
+		{"3f9a1c2e", "", store.ErrAmbiguous},
+		{"ffff", "", store.ErrNotFound},
+		{"3f9a%", "", store.ErrNotFound},
+		{"", "", store.ErrNotFound},
+	} {
+		o, err := s.Outage(ctx, c.id)
+		if !errors.Is(err, c.err) || o.ID != c.want {
+			t.Errorf("Outage(%q) = %q, %v; want %q, %v", c.id, o.ID, err, c.want, c.err)
+		}
+	}
+}
