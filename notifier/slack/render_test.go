@@ -86,7 +86,7 @@ func linked(kind outage.Kind, thread string) outage.Event {
 		At: t0.Add(2 * time.Minute), OpenedAt: t0, Title: "Support chatbot is down", Severity: sources.MajorOutage,
 		Body: "HTTP 502 from /v1/chat (3 failed checks in a row)", Thread: thread,
 		Components: []outage.ComponentState{{Name: "Support chatbot", Status: sources.MajorOutage}},
-		Notes: []string{"Likely caused by OpenAI: Elevated error rates on API (investigating since 14:01 UTC)", "Fallback: Anthropic is operational; Azure OpenAI is degraded"}}
+		Notes:      []string{"Likely caused by OpenAI: Elevated error rates on API (investigating since 14:01 UTC)", "Fallback: Anthropic is operational; Azure OpenAI is degraded"}}
 	if kind == outage.Updated {
 		ev.Seq, ev.Body = 2, "Fallback now: Anthropic is operational; Azure OpenAI is operational"
 	}
@@ -121,9 +121,9 @@ func TestRenderGolden(t *testing.T) {
 		"resolved-unreachable": event(outage.Resolved, outage.Unreachable, 12*time.Minute),
 		"updated-long-text":    long,
 		"opened-bare-degraded": bare,
-		"opened-linked": linked(outage.Opened, ""),
-		"joined-opened": linked(outage.Opened, "o-vendor"),
-		"joined-updated": linked(outage.Updated, "o-vendor"),
+		"opened-linked":        linked(outage.Opened, ""),
+		"joined-opened":        linked(outage.Opened, "o-vendor"),
+		"joined-updated":       linked(outage.Updated, "o-vendor"),
 		"opened-major-incident": func() outage.Event {
 			e := event(outage.Updated, outage.Incident, 0)
 			e.Kind, e.Seq = outage.Opened, 1
