@@ -250,6 +250,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 		Destination: r.Destination,
 		Event:       it.Event,
 		Root:        RemoteRef(it.Root),
+		Joined:      it.Joined(),
 		Attempt:     it.Attempts,
 	})
 	cancel()

@@ -53,6 +53,11 @@ type Delivery struct {
 	// destination, empty for the opened event itself or when the opened
 	// event could not be delivered.
 	Root RemoteRef
+	// Joined is set when Root was posted by another outage, whose thread
+	// this one joined (a failing service of ours and the vendor incident
+	// behind it): the delivery replies there, opened event included, and
+	// never edits that root.
+	Joined bool
 	// Attempt counts earlier failed attempts; a notifier may use a non-zero
 	// Attempt to look up whether an uncertain earlier attempt succeeded.
 	Attempt int

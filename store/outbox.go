@@ -17,6 +17,9 @@ type OutboxItem struct {
 	Dest     string
 	Event    outage.Event
 	Root     string // the destination's root message of the outage's thread, if posted
+	// RootOwner is the outage that posted Root ("" for roots recorded
+	// before owners were: the thread's own outage).
+	RootOwner string
 	Attempts int
 	// CreatedAt is when the event was committed; deliveries older than the
 	// maximum delivery age are given up.
@@ -28,7 +31,7 @@ type OutboxItem struct {
 // settled, which keeps each thread in order.
 func (s *Store) Due(ctx context.Context, dest string, now time.Time, limit int) ([]OutboxItem, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`
-		SELECT o.id, o.dest, o.attempts, o.created_at, e.id, e.data, COALESCE(t.root_ref, '')
+		SELECT o.id, o.dest, o.attempts, o.created_at, e.id, e.data, COALESCE(t.root_ref, ''), COALESCE(t.owner, '')
 		FROM outbox o
 		JOIN events e ON e.id = o.event_id
 		LEFT JOIN threads t ON t.outage_id = o.outage_id AND t.dest = o.dest
@@ -48,7 +51,7 @@ func (s *Store) Due(ctx context.Context, dest string, now time.Time, limit int) 
 			created int64
 			data    string
 		)
-		if err := rows.Scan(&it.ID, &it.Dest, &it.Attempts, &created, &it.Event.ID, &data, &it.Root); err != nil {
+		if err := rows.Scan(&it.ID, &it.Dest, &it.Attempts, &created, &it.Event.ID, &data, &it.Root, &it.RootOwner); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		id := it.Event.ID
@@ -125,8 +128,8 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'delivered', settled_at = ?, ref = ? WHERE id = ? AND state = 'pending'`),
 				at.UnixMilli(), st.Ref, st.Item.ID)
 			if err == nil && st.Ref != "" && st.Item.Root == "" {
-				_, err = tx.ExecContext(ctx, s.q(`INSERT INTO threads (outage_id, dest, root_ref) VALUES (?, ?, ?) ON CONFLICT (outage_id, dest) DO NOTHING`),
-					st.Item.Event.ThreadKey(), st.Item.Dest, st.Ref)
+				_, err = tx.ExecContext(ctx, s.q(`INSERT INTO threads (outage_id, dest, root_ref, owner) VALUES (?, ?, ?, ?) ON CONFLICT (outage_id, dest) DO NOTHING`),
+					st.Item.Event.ThreadKey(), st.Item.Dest, st.Ref, st.Item.Event.OutageID)
 			}
 		case Retry:
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET next_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
@@ -183,4 +186,10 @@ func (s *Store) Orphan(ctx context.Context, known []string, now time.Time) (map[
 		}
 	}
 	return orphans, nil
+}
+
+// Joined reports whether the item's root belongs to another outage: the
+// item replies in that thread and must not edit its root.
+func (it OutboxItem) Joined() bool {
+	return it.Root != "" && it.RootOwner != "" && it.RootOwner != it.Event.OutageID
 }

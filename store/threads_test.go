@@ -49,7 +49,7 @@ func testJoinedThread(t *testing.T, s *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(due) != 1 || due[0].Event.OutageID != ours.ID || due[0].Root != "root-1" || !due[0].Event.Joined() {
+	if len(due) != 1 || due[0].Event.OutageID != ours.ID || due[0].Root != "root-1" || !due[0].Joined() {
 		t.Fatalf("the joined outage: %+v", due)
 	}
 	if err := s.Settle(ctx, store.Settlement{Item: due[0], Outcome: store.Delivered, Ref: "reply-1", At: t0}); err != nil {
@@ -58,8 +58,17 @@ func testJoinedThread(t *testing.T, s *store.Store) {
 	// Its later events find the same root.
 	commit(&ours, outage.Updated)
 	due, _ = s.Due(ctx, "ops/slack", t0, 10)
-	if len(due) != 1 || due[0].Root != "root-1" {
+	if len(due) != 1 || due[0].Root != "root-1" || !due[0].Joined() {
 		t.Fatalf("the joined outage's update: %+v", due)
+	}
+	if err := s.Settle(ctx, store.Settlement{Item: due[0], Outcome: store.Delivered, Ref: "reply-2", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	// The thread's own outage owns the root.
+	commit(&vendor, outage.Updated)
+	due, _ = s.Due(ctx, "ops/slack", t0, 10)
+	if len(due) != 1 || due[0].Event.OutageID != vendor.ID || due[0].Joined() {
+		t.Fatalf("the owner's update: %+v", due)
 	}
 }
 

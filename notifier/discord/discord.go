@@ -114,7 +114,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	case outage.Digest:
 		return n.send(ctx, ch, RenderDigest(ev), nonce)
 	case outage.Opened:
-		if !ev.Joined() || !isSnowflake(root) {
+		if !d.Joined || !isSnowflake(root) {
 			return n.send(ctx, ch, RenderPost(ev), nonce)
 		}
 	case outage.Updated, outage.Resolved:
@@ -142,7 +142,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	if err != nil {
 		return "", err
 	}
-	if ev.Joined() {
+	if d.Joined {
 		// The root, and when the thread ends, are its owner's business.
 		return ref, nil
 	}

@@ -580,7 +580,9 @@ func TestJoinedOutageRepliesWithoutEditingTheRoot(t *testing.T) {
 		ev := sample(kind, outage.Incident)
 		ev.OutageID, ev.Target, ev.Thread = "o-chatbot", "Support chatbot", "o-1"
 		ev.Notes = []string{"Likely caused by OpenAI: Elevated error rates"}
-		deliver(t, e.n, delivery(int64(i+2), ev, root))
+		d := delivery(int64(i+2), ev, root)
+		d.Joined = true
+		deliver(t, e.n, d)
 	}
 	msgs := e.fake.Messages(testChannel)
 	if len(msgs) != 4 {

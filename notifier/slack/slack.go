@@ -141,7 +141,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(d.Event))
 		return notifier.RemoteRef(ts), err
 	}
-	if d.Event.Joined() && root != "" {
+	if d.Joined && root != "" {
 		// The root is another outage's: reply in its thread, never edit it.
 		ts, err := n.post(ctx, log, ch, root, d, RenderReply(d.Event))
 		return notifier.RemoteRef(ts), err

@@ -586,7 +586,9 @@ func TestJoinedOutageRepliesWithoutEditingTheRoot(t *testing.T) {
 		if kind == outage.Resolved {
 			ev.ResolvedAt = ev.At
 		}
-		if _, err := e.deliver(t, delivery(int64(i+2), "C1", ev, root)); err != nil {
+		d := delivery(int64(i+2), "C1", ev, root)
+		d.Joined = true
+		if _, err := e.deliver(t, d); err != nil {
 			t.Fatalf("%s: %v", kind, err)
 		}
 	}
