@@ -13,14 +13,14 @@ import (
 
 // OutboxItem is a queued delivery of one event to one destination.
 type OutboxItem struct {
-	ID       int64
-	Dest     string
-	Event    outage.Event
-	Root     string // the destination's root message of the outage's thread, if posted
+	ID    int64
+	Dest  string
+	Event outage.Event
+	Root  string // the destination's root message of the outage's thread, if posted
 	// RootOwner is the outage that posted Root ("" for roots recorded
 	// before owners were: the thread's own outage).
 	RootOwner string
-	Attempts int
+	Attempts  int
 	// CreatedAt is when the event was committed; deliveries older than the
 	// maximum delivery age are given up.
 	CreatedAt time.Time
