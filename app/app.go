@@ -152,6 +152,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
 	a.runner.Notify = a.disp.Wake
+	if cfg.Bot.ReportOnResolve {
+		a.runner.OnResolved = a.postReport
+	}
 	a.runner.Now = opts.Now
 	a.runner.Mutes = mutes
 	a.mutes, a.now = mutes, now
@@ -478,4 +481,26 @@ func destsFor(cfg *config.Config, t config.Target, routes []notifier.Route) []st
 		}
 	}
 	return out
+}
+
+// postReport queues the post-outage report in the thread of an outage that
+// has just been resolved, once nothing in its story is still open (the
+// last restoration posts it). Failing to is logged: the report can still be
+// asked for.
+func (a *App) postReport(ctx context.Context, ev outage.Event) {
+	r, err := report.Build(ctx, a.store, ev.OutageID, a.now())
+	if err != nil {
+		a.log.Warn("cannot build the post-outage report", "outage", ev.OutageID, "err", err)
+		return
+	}
+	if r.Ongoing {
+		return
+	}
+	queued, err := a.store.QueueInThread(ctx, report.Event(r, ev.ThreadKey()), a.now())
+	switch {
+	case err != nil:
+		a.log.Warn("cannot queue the post-outage report", "outage", ev.OutageID, "err", err)
+	case queued:
+		a.disp.Wake()
+	}
 }

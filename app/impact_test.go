@@ -86,6 +86,7 @@ func TestChatGPTLikeOutageEndToEnd(t *testing.T) {
 [bot]
 state = %q
 listen = "127.0.0.1:0"
+report_on_resolve = true
 [slack]
 bot_token = "xoxb-test"
 signing_secret = %q
@@ -189,6 +190,7 @@ alternatives = ["Anthropic"]
 	waitFor(t, "the vendor's restoration", replyWith("This incident has been resolved"))
 	chatbotDown.Store(false)
 	waitFor(t, "the chatbot's restoration", replyWith("Support chatbot: Restored after"))
+	waitFor(t, "the report in the thread", replyWith("Report: Elevated error rates on Chat Completions"))
 	waitPolls(t, openai, 2)
 
 	// Slack: one thread for the chatbot and OpenAI, each message once;
@@ -214,12 +216,13 @@ alternatives = ["Anthropic"]
 		":large_orange_circle: OpenAI: Partial outage · Identified",
 		":large_green_circle: OpenAI: Restored after 1h 12m",
 		":large_green_circle: Support chatbot: Restored after",
+		"Report: Elevated error rates on Chat Completions",
 	}
 	if len(got) != len(want) {
 		t.Errorf("replies:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	} else {
 		for i := range want {
-			if !strings.HasPrefix(got[i], want[i]) {
+			if !strings.Contains(got[i], want[i]) {
 				t.Errorf("reply %d = %q, want %q", i+1, got[i], want[i])
 			}
 		}

@@ -63,6 +63,9 @@ type Runner struct {
 	Mutes *Mutes
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// OnResolved, if set, is called after a commit for each announced
+	// restoration of an incident (to post the post-outage report).
+	OnResolved func(ctx context.Context, ev outage.Event)
 	// SnapshotEvery, if set, also stores a state whose only change is its
 	// snapshot (latency, check time, component details) once the stored one
 	// is this old, so that replicas answering commands from the store
@@ -309,6 +312,13 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	r.Metrics.OpenOutages.WithLabelValues(t.Name).Set(float64(openIncidents(ts.st)))
 	if len(events) > len(quiet) && r.Notify != nil {
 		r.Notify()
+	}
+	if r.OnResolved != nil {
+		for _, ev := range events {
+			if ev.Kind == outage.Resolved && ev.Class == outage.Incident && !slices.Contains(quiet, ev.OutageID) {
+				r.OnResolved(cctx, ev)
+			}
+		}
 	}
 }
 

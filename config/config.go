@@ -58,6 +58,9 @@ type Bot struct {
 	// restarted replica resume its own lease at once; two replicas running
 	// with the same name would both lead.
 	Instance string `toml:"instance"`
+	// ReportOnResolve posts the post-outage report in an outage's thread
+	// once every outage in the thread is over. Default false.
+	ReportOnResolve bool `toml:"report_on_resolve"`
 }
 
 // Slack configures the Slack integration. When the section is present,

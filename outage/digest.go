@@ -13,6 +13,12 @@ const (
 	DigestClass Class = "digest"
 )
 
+// Report is the post-outage report posted in an outage's thread once the
+// thread's outages are all over: an OutageID of its own, Seq 1, Thread set
+// to the thread it reports on, Title and sections like a digest's. It
+// replies in the thread and never edits its root.
+const Report Kind = "report"
+
 // Section is a headed group of lines in a digest's Body.
 type Section struct {
 	Heading string

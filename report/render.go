@@ -8,6 +8,7 @@ import (
 
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
 )
 
 // Markdown renders the report for an incident review document.
@@ -144,4 +145,31 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // md makes text safe inside a markdown table cell.
 func md(s string) string {
 	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(oneLine(s))
+}
+
+// Event is the report as a message in the thread it reports on: posted
+// once every outage of the story is over (report_on_resolve).
+func Event(r Report, thread string) outage.Event {
+	a := Answer(r)
+	sections := make([]outage.Section, 0, len(a.Sections))
+	for _, s := range a.Sections[:len(a.Sections)-1] { // not the chat hint
+		sections = append(sections, outage.Section{Heading: s.Heading, Lines: s.Lines})
+	}
+	sections = append(sections, outage.Section{Lines: []string{fmt.Sprintf("Markdown for the incident review: `report %[2]s markdown` here, or `outagebot report --config FILE --outage %[1]s`.", r.ID, short(r.ID))}})
+	return outage.Event{
+		// One report per thread and restoration: a thread that comes back
+		// and ends again gets another.
+		OutageID:   fmt.Sprintf("report:%s:%d", thread, r.RestoredAt.Unix()),
+		Seq:        1,
+		Kind:       outage.Report,
+		Class:      outage.Incident,
+		Target:     r.headTarget(),
+		At:         r.At,
+		Title:      "Report: " + r.Title + ", " + outage.FormatDuration(r.Duration),
+		Severity:   sources.Operational,
+		Body:       outage.FormatSections(sections),
+		OpenedAt:   r.DetectedAt,
+		ResolvedAt: r.RestoredAt,
+		Thread:     thread,
+	}
 }

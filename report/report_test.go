@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/report"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/store"
@@ -167,6 +168,11 @@ func TestReportOfAChatGPTLikeOutage(t *testing.T) {
 	}
 	golden(t, "chatgpt.json", string(data)+"\n")
 	golden(t, "chatgpt.answer.txt", report.Answer(r).Text()+"\n")
+	ev := report.Event(r, "thread-1")
+	if ev.Thread != "thread-1" || ev.Kind != outage.Report || ev.Seq != 1 || ev.OutageID != fmt.Sprintf("report:thread-1:%d", r.RestoredAt.Unix()) {
+		t.Errorf("report event: %+v", ev)
+	}
+	golden(t, "chatgpt.event.txt", ev.Title+"\n\n"+ev.Body+"\n")
 
 	// The vendor's outage tells the same story.
 	vouts, _ := st.Outages(ctx, time.Time{}, "OpenAI")

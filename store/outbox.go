@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -127,7 +128,7 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 		case Delivered:
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'delivered', settled_at = ?, ref = ? WHERE id = ? AND state = 'pending'`),
 				at.UnixMilli(), st.Ref, st.Item.ID)
-			if err == nil && st.Ref != "" && st.Item.Root == "" {
+			if err == nil && st.Ref != "" && st.Item.Root == "" && st.Item.Event.Kind != outage.Report {
 				_, err = tx.ExecContext(ctx, s.q(`INSERT INTO threads (outage_id, dest, root_ref, owner) VALUES (?, ?, ?, ?) ON CONFLICT (outage_id, dest) DO NOTHING`),
 					st.Item.Event.ThreadKey(), st.Item.Dest, st.Ref, st.Item.Event.OutageID)
 			}
@@ -192,4 +193,59 @@ func (s *Store) Orphan(ctx context.Context, known []string, now time.Time) (map[
 // item replies in that thread and must not edit its root.
 func (it OutboxItem) Joined() bool {
 	return it.Root != "" && it.RootOwner != "" && it.RootOwner != it.Event.OutageID
+}
+
+// QueueInThread stores ev and queues it for every destination that carries
+// the thread it belongs to (ev.Thread), after the thread's earlier
+// messages. An event already stored (the same OutageID and Seq) is not
+// queued again: queued is false. Like Commit, it is fenced.
+func (s *Store) QueueInThread(ctx context.Context, ev outage.Event, at time.Time) (queued bool, err error) {
+	if ev.Thread == "" {
+		return false, fmt.Errorf("queue event %s#%d: no thread", ev.OutageID, ev.Seq)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkFence(ctx, tx); err != nil {
+			return err
+		}
+		data, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		var id int64
+		err = tx.QueryRowContext(ctx, s.q(`INSERT INTO events (outage_id, seq, kind, at, data) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (outage_id, seq) DO NOTHING RETURNING id`),
+			ev.OutageID, ev.Seq, string(ev.Kind), ev.At.UnixMilli(), string(data)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("save event %s#%d: %w", ev.OutageID, ev.Seq, err)
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT dest FROM outbox WHERE outage_id = ?`), ev.Thread)
+		if err != nil {
+			return fmt.Errorf("read the destinations of thread %s: %w", ev.Thread, err)
+		}
+		var dests []string
+		for rows.Next() {
+			var d string
+			if err := rows.Scan(&d); err != nil {
+				rows.Close()
+				return err
+			}
+			dests = append(dests, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, dest := range dests {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (event_id, outage_id, dest, next_at, created_at) VALUES (?, ?, ?, ?, ?)`),
+				id, ev.Thread, dest, at.UnixMilli(), at.UnixMilli()); err != nil {
+				return fmt.Errorf("queue event %s#%d for %s: %w", ev.OutageID, ev.Seq, dest, err)
+			}
+		}
+		queued = len(dests) > 0
+		return nil
+	})
+	return queued, err
 }

@@ -64,6 +64,24 @@ func testJoinedThread(t *testing.T, s *store.Store) {
 	if err := s.Settle(ctx, store.Settlement{Item: due[0], Outcome: store.Delivered, Ref: "reply-2", At: t0}); err != nil {
 		t.Fatal(err)
 	}
+	// A report in the thread is queued once, behind the thread, under its
+	// root; it never becomes a root itself.
+	rep := outage.Event{OutageID: "report:" + vendor.ID + ":1", Seq: 1, Kind: outage.Report, Class: outage.Incident, Target: "OpenAI", At: t0, Thread: vendor.ID}
+	for i, want := range []bool{true, false} {
+		if queued, err := s.QueueInThread(ctx, rep, t0); err != nil || queued != want {
+			t.Fatalf("report, attempt %d: queued %v, err %v", i+1, queued, err)
+		}
+	}
+	if _, err := s.QueueInThread(ctx, outage.Event{OutageID: "x", Seq: 1, Kind: outage.Report}, t0); err == nil {
+		t.Error("a report without a thread was queued")
+	}
+	due, _ = s.Due(ctx, "ops/slack", t0, 10)
+	if len(due) != 1 || due[0].Event.Kind != outage.Report || due[0].Root != "root-1" {
+		t.Fatalf("the report: %+v", due)
+	}
+	if err := s.Settle(ctx, store.Settlement{Item: due[0], Outcome: store.Delivered, Ref: "reply-3", At: t0}); err != nil {
+		t.Fatal(err)
+	}
 	// The thread's own outage owns the root.
 	commit(&vendor, outage.Updated)
 	due, _ = s.Due(ctx, "ops/slack", t0, 10)

@@ -40,7 +40,7 @@ func (n *Notifier) Deliver(_ context.Context, d notifier.Delivery) (notifier.Rem
 // restoration, then the words. A digest is one block: its headline, then
 // its sections indented below it.
 func Line(ev outage.Event) string {
-	if ev.Kind == outage.Digest {
+	if ev.Kind == outage.Digest || ev.Kind == outage.Report {
 		return digestBlock(ev)
 	}
 	var b strings.Builder
@@ -98,7 +98,11 @@ func Line(ev outage.Event) string {
 func digestBlock(ev outage.Event) string {
 	var b strings.Builder
 	b.WriteString(ev.At.UTC().Format(time.DateTime))
-	b.WriteString(" UTC  DIGEST     ")
+	if ev.Kind == outage.Report {
+		b.WriteString(" UTC  REPORT     ")
+	} else {
+		b.WriteString(" UTC  DIGEST     ")
+	}
 	b.WriteString(ev.Title)
 	for _, s := range outage.ParseSections(ev.Body) {
 		if s.Heading != "" {

@@ -113,6 +113,10 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	switch ev.Kind {
 	case outage.Digest:
 		return n.send(ctx, ch, RenderDigest(ev), nonce)
+	case outage.Report:
+		if !isSnowflake(root) {
+			return n.send(ctx, ch, RenderDigest(ev), nonce)
+		}
 	case outage.Opened:
 		if !d.Joined || !isSnowflake(root) {
 			return n.send(ctx, ch, RenderPost(ev), nonce)
@@ -126,6 +130,9 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	}
 
 	msg := RenderReply(ev)
+	if ev.Kind == outage.Report {
+		msg = RenderDigest(ev)
+	}
 	target := ch
 	if n.threads {
 		thread, err := n.thread(ctx, ch, root, ev)
@@ -142,7 +149,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	if err != nil {
 		return "", err
 	}
-	if d.Joined {
+	if d.Joined || ev.Kind == outage.Report {
 		// The root, and when the thread ends, are its owner's business.
 		return ref, nil
 	}

@@ -81,7 +81,7 @@ func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.Re
 	ev := d.Event
 	root := string(d.Root)
 	switch ev.Kind {
-	case outage.Digest:
+	case outage.Digest, outage.Report:
 		return w.execute(ctx, RenderDigest(ev))
 	case outage.Opened:
 		return w.execute(ctx, RenderPost(ev))
@@ -95,6 +95,9 @@ func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.Re
 	ref, err := w.execute(ctx, RenderReply(ev))
 	if err != nil {
 		return "", err
+	}
+	if d.Joined {
+		return ref, nil // the root is another outage's
 	}
 	if err := w.editRoot(ctx, root, ev); err != nil {
 		w.log.Warn("posted the update but could not edit the outage's first webhook message; the next update edits it again",

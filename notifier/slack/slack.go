@@ -141,6 +141,10 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(d.Event))
 		return notifier.RemoteRef(ts), err
 	}
+	if d.Event.Kind == outage.Report {
+		ts, err := n.post(ctx, log, ch, root, d, RenderDigest(d.Event))
+		return notifier.RemoteRef(ts), err
+	}
 	if d.Joined && root != "" {
 		// The root is another outage's: reply in its thread, never edit it.
 		ts, err := n.post(ctx, log, ch, root, d, RenderReply(d.Event))

@@ -56,7 +56,7 @@ func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.Re
 		return "", &notifier.PermanentError{Err: errors.New("slack webhook: no URL"), Fix: "set the channel's webhook_url"}
 	}
 	msg := RenderRoot(d.Event)
-	if d.Event.Kind == outage.Digest {
+	if d.Event.Kind == outage.Digest || d.Event.Kind == outage.Report {
 		msg = RenderDigest(d.Event)
 	}
 	noUnfurl := false
