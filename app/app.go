@@ -77,6 +77,9 @@ type App struct {
 	role     atomic.Int32
 	// staleView is set while a standby cannot read the store.
 	staleView bool
+	// lapsed is set while the leader polls on without having renewed its
+	// lease in time (the store does not answer).
+	lapsed atomic.Bool
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -213,6 +216,13 @@ func (a *App) Healthy(ctx context.Context) error {
 		if !a.sched.Running() {
 			return errors.New("scheduler is not running")
 		}
+		err := a.runner.Health()
+		if a.lapsed.Load() {
+			return errors.Join(errors.New("the leader lease lapsed: the store does not answer; polling on"), err)
+		}
+		if err != nil {
+			return err
+		}
 	case roleStandby:
 	default:
 		return errNotRunning
@@ -284,6 +294,7 @@ func (a *App) work(ctx context.Context) {
 	wg.Go(func() { a.disp.Run(ctx) })
 	a.startDigests(ctx, &wg)
 	a.startDiscord(ctx, &wg)
+	wg.Go(func() { a.runner.Retry(ctx) })
 	a.sched.Run(ctx, a.runner.Jobs(), a.runner.Poll)
 	wg.Wait()
 }
