@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/time/rate"
 
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/config"
@@ -52,6 +53,11 @@ type Options struct {
 	// LeaseTTL is how long the leader's lease lasts without renewal
 	// (default DefaultLeaseTTL; tests shorten it).
 	LeaseTTL time.Duration
+	// ChatLimit and ChatBurst, if set, replace every chat destination's
+	// rate limit (messages per second, and the burst), which is otherwise
+	// its platform's (tests speed it up to measure it).
+	ChatLimit rate.Limit
+	ChatBurst int
 }
 
 // App is an assembled bot.
@@ -408,6 +414,9 @@ func buildRoutes(cfg *config.Config, opts Options, log *slog.Logger) ([]notifier
 			if err != nil {
 				errs = append(errs, fmt.Errorf("channel %q: %w", ch.Name, err))
 				continue
+			}
+			if opts.ChatLimit > 0 {
+				limit, burst = opts.ChatLimit, max(opts.ChatBurst, 1)
 			}
 			routes = append(routes, notifier.Route{Destination: d, Notifier: n, Limit: limit, Burst: burst})
 		}
