@@ -169,8 +169,9 @@ func (a *App) leadTerm(ctx context.Context, token int64, acquiredAt time.Time, w
 		case err != nil:
 			// Renewals are tried every ttl/3. Once the lease may run out
 			// before the next try, this replica says so (health) but polls
-			// on: the store it cannot reach cannot have let another replica
-			// in yet, and if it does, this one's writes are refused.
+			// on, keeping what it cannot store in memory: its token stays
+			// valid until another replica takes the lease, and from then
+			// on every write it tries is refused.
 			if !now.Add(every).Before(deadline) {
 				if !a.lapsed.Swap(true) {
 					log.Error("cannot renew the leader lease before it runs out; polling on and keeping results in memory until the store answers (dropped if another replica takes over meanwhile)", "err", err)

@@ -35,12 +35,10 @@ const (
 	DefaultMaxPending = 10000
 	// DefaultRetryEvery is how often Retry tries the store while steps wait.
 	DefaultRetryEvery = time.Second
-	// commitTimeout bounds a poll's own commit; it must finish even during
-	// shutdown, since it is what makes the step real.
-	commitTimeout = 30 * time.Second
-	// retryTimeout bounds a retried commit: a store that hangs must not
-	// keep the retries from noticing that it is back.
-	retryTimeout = 10 * time.Second
+	// commitTimeout bounds one commit. It is not cut short by shutdown
+	// (the step is only real once stored), and it can be short: a commit
+	// that times out stays queued and is checked before it is tried again.
+	commitTimeout = 10 * time.Second
 )
 
 // step is one engine step waiting to be stored.
@@ -112,7 +110,7 @@ func (ts *targetState) tipState() []byte {
 // flush writes ts's queue through, in order, until it is empty or a commit
 // fails (the error). It returns nil at once when another flush of the target
 // is running: that one writes what was queued.
-func (r *Runner) flush(ctx context.Context, t *Target, ts *targetState, timeout time.Duration) error {
+func (r *Runner) flush(ctx context.Context, t *Target, ts *targetState) error {
 	if !ts.commitMu.TryLock() {
 		return nil
 	}
@@ -129,7 +127,7 @@ func (r *Runner) flush(ctx context.Context, t *Target, ts *targetState, timeout 
 		c, unsure := s.c, s.unsure
 		ts.mu.Unlock()
 
-		events, err := r.write(ctx, c, unsure, timeout)
+		events, err := r.write(ctx, c, unsure)
 
 		ts.mu.Lock()
 		s.busy = false
@@ -157,8 +155,8 @@ func (r *Runner) flush(ctx context.Context, t *Target, ts *targetState, timeout 
 }
 
 // write commits one step, unless an earlier attempt already landed.
-func (r *Runner) write(ctx context.Context, c store.Commit, unsure bool, timeout time.Duration) ([]outage.Event, error) {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+func (r *Runner) write(ctx context.Context, c store.Commit, unsure bool) ([]outage.Event, error) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
 	if unsure && len(c.Events) > 0 {
 		stored, err := r.Store.LoadState(cctx, c.Target)
@@ -300,7 +298,7 @@ func (r *Runner) Flush(ctx context.Context) error {
 		if !waiting {
 			continue
 		}
-		if err := r.flush(ctx, r.targets[r.order[k]], ts, retryTimeout); err != nil {
+		if err := r.flush(ctx, r.targets[r.order[k]], ts); err != nil {
 			r.flushFrom = (k + 1) % n
 			return err
 		}
@@ -327,18 +325,15 @@ func (r *Runner) Retry(ctx context.Context) {
 	}
 }
 
-// Health is nil unless poll results wait for the store: then it says how
-// many, since when, and why.
+// Health is nil unless commits fail: then it says since when, how many poll
+// results wait in memory, and why. (A step being committed right now is
+// queued too, but that is no trouble.)
 func (r *Runner) Health() error {
-	n := r.pending.Load()
-	if n == 0 && r.storeFailing.Load() == 0 {
+	if r.storeFailing.Load() == 0 {
 		return nil
 	}
 	r.trouble.mu.Lock()
 	defer r.trouble.mu.Unlock()
-	if r.trouble.err == nil {
-		return fmt.Errorf("%d poll results not stored yet", n)
-	}
 	return fmt.Errorf("cannot store poll results since %s; %d held in memory (at most %d): %w",
-		r.trouble.since.UTC().Format(time.RFC3339), n, r.maxPending(), r.trouble.err)
+		r.trouble.since.UTC().Format(time.RFC3339), r.pending.Load(), r.maxPending(), r.trouble.err)
 }

@@ -222,7 +222,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	if r.storeFailing.Load() == 0 {
 		// Committed now, so that a change is announced within the poll
 		// that saw it; while the store fails, Retry writes the queue.
-		_ = r.flush(ctx, t, ts, commitTimeout)
+		_ = r.flush(ctx, t, ts)
 	}
 }
 
