@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/time/rate"
 
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/config"
@@ -53,6 +54,11 @@ type Options struct {
 	// LeaseTTL is how long the leader's lease lasts without renewal
 	// (default DefaultLeaseTTL; tests shorten it).
 	LeaseTTL time.Duration
+	// ChatLimit and ChatBurst, if set, replace every chat destination's
+	// rate limit (messages per second, and the burst), which is otherwise
+	// its platform's (tests speed it up to measure it).
+	ChatLimit rate.Limit
+	ChatBurst int
 }
 
 // App is an assembled bot.
@@ -78,6 +84,9 @@ type App struct {
 	role     atomic.Int32
 	// staleView is set while a standby cannot read the store.
 	staleView bool
+	// lapsed is set while the leader polls on without having renewed its
+	// lease in time (the store does not answer).
+	lapsed atomic.Bool
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -227,6 +236,13 @@ func (a *App) Healthy(ctx context.Context) error {
 		if !a.sched.Running() {
 			return errors.New("scheduler is not running")
 		}
+		err := a.runner.Health()
+		if a.lapsed.Load() {
+			return errors.Join(errors.New("the leader lease lapsed: the store does not answer; polling on"), err)
+		}
+		if err != nil {
+			return err
+		}
 	case roleStandby:
 	default:
 		return errNotRunning
@@ -298,6 +314,7 @@ func (a *App) work(ctx context.Context) {
 	wg.Go(func() { a.disp.Run(ctx) })
 	a.startDigests(ctx, &wg)
 	a.startDiscord(ctx, &wg)
+	wg.Go(func() { a.runner.Retry(ctx) })
 	a.sched.Run(ctx, a.runner.Jobs(), a.runner.Poll)
 	wg.Wait()
 }
@@ -422,6 +439,9 @@ func buildRoutes(cfg *config.Config, opts Options, log *slog.Logger) ([]notifier
 			if err != nil {
 				errs = append(errs, fmt.Errorf("channel %q: %w", ch.Name, err))
 				continue
+			}
+			if opts.ChatLimit > 0 {
+				limit, burst = opts.ChatLimit, max(opts.ChatBurst, 1)
 			}
 			routes = append(routes, notifier.Route{Destination: d, Notifier: n, Limit: limit, Burst: burst})
 		}

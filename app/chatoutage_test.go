@@ -27,8 +27,14 @@ func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.
 
 // Slack is down (HTTP 500 on every call) while three vendors each go
 // through a whole outage. The outbox holds everything; once Slack is back,
-// every message is delivered exactly once, each thread in order.
+// every message is delivered exactly once, each thread in order, and the
+// backlog drains within the channel's rate limit (shortened here from
+// Slack's 1 a second, burst 3, to keep the test short).
 func TestChatOutageLosesNothing(t *testing.T) {
+	const (
+		limit = 4
+		burst = 2
+	)
 	slackAPI := fakeslack.New()
 	defer slackAPI.Close()
 	slackAPI.AddChannel("C0123456789")
@@ -58,7 +64,7 @@ slack = "C0123456789"
 	// A fake clock: retries wait a minute, so a pass over the outbox ends
 	// while Slack is still failing, and the test moves time on.
 	clk := &testClock{t: time.Now()}
-	a, err := app.New(context.Background(), cfg, app.Options{Now: clk.Now,
+	a, err := app.New(context.Background(), cfg, app.Options{Now: clk.Now, ChatLimit: limit, ChatBurst: burst,
 		Dispatch: notifier.Options{BaseBackoff: time.Minute, MaxBackoff: time.Minute, Idle: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +88,7 @@ slack = "C0123456789"
 		t.Fatalf("outbox holds %d deliveries, want all 9 (3 outages × opened, updated, resolved)", n)
 	}
 
+	failed := len(slackAPI.Calls("chat.postMessage"))
 	slackAPI.ClearFaults()
 	for range 5 { // each pass delivers the head of every thread
 		clk.Advance(2 * time.Minute)
@@ -101,6 +108,29 @@ slack = "C0123456789"
 				replies = append(replies, r.Text)
 			}
 			t.Errorf("thread %q: replies %q, want the update then the restoration", m.Text, replies)
+		}
+	}
+	drain := slackAPI.Calls("chat.postMessage")[failed:]
+	if len(drain) != 9 {
+		t.Fatalf("%d posts after Slack came back, want 9", len(drain))
+	}
+	withinRate(t, drain, limit, burst)
+}
+
+// withinRate checks that no stretch of calls holds more than burst plus what
+// limit allows over its length. The server sees a call a little after the
+// limiter let it go; slack covers that delay at the start of a stretch
+// (which would otherwise make it look shorter than it was).
+func withinRate(t *testing.T, calls []fakeslack.Call, limit float64, burst int) {
+	t.Helper()
+	const slack = 100 * time.Millisecond
+	for i := range calls {
+		for j := i + 1; j < len(calls); j++ {
+			span := calls[j].At.Sub(calls[i].At)
+			if n, allowed := j-i+1, burst+int(limit*(span+slack).Seconds()); n > allowed {
+				t.Errorf("%d posts within %s (calls %d to %d), the limit allows %d (%.0f/s, burst %d)", n, span.Round(time.Millisecond), i+1, j+1, allowed, limit, burst)
+				return
+			}
 		}
 	}
 }

@@ -24,6 +24,15 @@ import (
 // deposed leader cannot write after its successor has started, whether it
 // knows it was deposed or not, and the successor reads its last commit
 // before polling.
+//
+// A leader that cannot renew its lease because the store does not answer
+// keeps polling (its lease lapses, but its token stays valid until another
+// replica takes the lease, and every write is fenced by it): poll results
+// wait in memory (bot/pending.go) and it reports itself unhealthy. If it
+// renews with the same token (the store never let another replica take
+// over), it writes them through; if another replica took the lease
+// meanwhile, it drops them and steps down: the new leader derives those
+// events from the store and its own polls.
 
 // DefaultLeaseTTL is how long a leader's lease lasts without renewal.
 const DefaultLeaseTTL = 10 * time.Second
@@ -158,12 +167,15 @@ func (a *App) leadTerm(ctx context.Context, token int64, acquiredAt time.Time, w
 		switch {
 		case err != nil && ctx.Err() != nil:
 		case err != nil:
-			// Renewals are tried every ttl/3: give up before the lease runs
-			// out, so that this replica never claims a role it may have
-			// lost (its writes would be refused anyway).
+			// Renewals are tried every ttl/3. Once the lease may run out
+			// before the next try, this replica says so (health) but polls
+			// on, keeping what it cannot store in memory: its token stays
+			// valid until another replica takes the lease, and from then
+			// on every write it tries is refused.
 			if !now.Add(every).Before(deadline) {
-				log.Error("cannot renew the leader lease before it runs out; stepping down", "err", err)
-				lost = true
+				if !a.lapsed.Swap(true) {
+					log.Error("cannot renew the leader lease before it runs out; polling on and keeping results in memory until the store answers (dropped if another replica takes over meanwhile)", "err", err)
+				}
 			} else if !warned {
 				log.Warn("cannot renew the leader lease; retrying", "err", err)
 				warned = true
@@ -172,6 +184,9 @@ func (a *App) leadTerm(ctx context.Context, token int64, acquiredAt time.Time, w
 			log.Warn("another replica holds the leader lease now; stepping down")
 			lost = true
 		default:
+			if a.lapsed.Swap(false) {
+				log.Info("renewed the leader lease: no other replica led meanwhile", "pending", a.runner.Pending())
+			}
 			deadline, warned = now.Add(a.leaseTTL), false
 			if err := a.mutes.Reload(ctx, a.now()); err != nil && ctx.Err() == nil {
 				log.Warn("cannot reload mutes", "err", err)
@@ -184,11 +199,22 @@ func (a *App) leadTerm(ctx context.Context, token int64, acquiredAt time.Time, w
 		// may be starting.
 		a.store.SetFence(a.instance, 0)
 	}
+	a.lapsed.Store(false)
 	a.role.Store(roleStandby)
 	stop()
 	<-done // polls in flight finish (their commits are refused if lost)
 	if lost {
+		if n := a.runner.DropPending(); n > 0 {
+			log.Warn("dropped poll results that were waiting for the store: another replica leads and derives them itself", "dropped", n)
+		}
 		return
+	}
+	if a.runner.Pending() > 0 {
+		// Shutting down: one more try, else they are lost with the
+		// process (the next start carries on from the stored state).
+		if err := a.runner.Flush(ctx); err != nil {
+			log.Warn("shutting down with poll results not stored; their events are derived again from the stored state on the next start, unless the outage ended meanwhile", "pending", a.runner.Pending(), "err", err)
+		}
 	}
 	// Shutting down: hand the lease over at once rather than make a standby
 	// wait for it to run out.

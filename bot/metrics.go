@@ -16,6 +16,10 @@ type Metrics struct {
 	OpenOutages  *prometheus.GaugeVec
 	CommitErrors prometheus.Counter
 	Skipped      *prometheus.CounterVec
+	// Store outages (pending.go).
+	StoreFailing   prometheus.Gauge
+	Pending        prometheus.Gauge
+	PendingDropped *prometheus.CounterVec
 }
 
 // NewMetrics registers the engine's metrics with reg.
@@ -40,14 +44,26 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"target"}),
 		CommitErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "outagebot_store_commit_errors_total",
-			Help: "Poll results that could not be stored (derived again on the next poll).",
+			Help: "Failed attempts to store poll results (they are kept in memory and retried).",
 		}),
+		StoreFailing: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "outagebot_store_failing",
+			Help: "1 while poll results cannot be stored (the bot is unhealthy), else 0.",
+		}),
+		Pending: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "outagebot_store_pending_steps",
+			Help: "Poll results held in memory until the store takes them.",
+		}),
+		PendingDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "outagebot_store_pending_dropped_total",
+			Help: "Poll results not kept for the store, by reason: full (the in-memory bound was reached; their events are derived again later), not_leader (another replica took over and derives them itself).",
+		}, []string{"reason"}),
 		Skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "outagebot_polls_skipped_total",
 			Help: "Turns skipped because the previous poll of the target was still running.",
 		}, []string{"target"}),
 	}
-	reg.MustRegister(m.Polls, m.PollSeconds, m.Events, m.OpenOutages, m.CommitErrors, m.Skipped)
+	reg.MustRegister(m.Polls, m.PollSeconds, m.Events, m.OpenOutages, m.CommitErrors, m.Skipped, m.StoreFailing, m.Pending, m.PendingDropped)
 	return m
 }
 

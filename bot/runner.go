@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -71,6 +70,11 @@ type Runner struct {
 	// is this old, so that replicas answering commands from the store
 	// (standbys) show a current view. Zero stores material changes only.
 	SnapshotEvery time.Duration
+	// MaxPending bounds the steps held in memory while the store fails
+	// (default DefaultMaxPending); RetryEvery is how often they are retried
+	// (default DefaultRetryEvery). See pending.go.
+	MaxPending int
+	RetryEvery time.Duration
 
 	targets map[string]*Target
 	order   []string
@@ -78,19 +82,29 @@ type Runner struct {
 	// dependents are, by target, the targets that depend on it.
 	dependents map[string][]dependent
 	// storeFailing counts targets whose last commit failed, so that a sick
-	// store is logged when it starts and stops failing, not on every poll.
+	// store is logged when it starts and stops failing, not on every poll;
+	// while it is non-zero, polls leave their commits to Retry.
 	storeFailing atomic.Int32
+	// pending counts the steps queued over all targets.
+	pending   atomic.Int64
+	trouble   storeTrouble
+	flushFrom int
 }
 
 type targetState struct {
 	mu sync.Mutex
 	st TargetState
-	// committed is the state as last stored; a failed commit rolls back to
-	// it, so the next poll derives the same events again.
+	// committed is the state as last stored; losing the lead rolls back to
+	// it.
 	committed []byte
-	// material is committed without its per-poll noise, to skip commits
-	// that would change nothing that matters.
+	// material is the state the store holds once pending is written,
+	// without its per-poll noise, to skip commits that would change nothing
+	// that matters.
 	material []byte
+	// pending are the steps not stored yet, oldest first (pending.go);
+	// commitMu is held by whoever writes them, so they land in order.
+	pending  []*step
+	commitMu sync.Mutex
 	// failed is set while this target's last commit failed.
 	failed bool
 	// storedAt is when this runner last stored the state (zero: not since
@@ -192,6 +206,11 @@ func (r *Runner) Load(ctx context.Context, l StateLoader) error {
 			return fmt.Errorf("decode stored state of %s: %w", name, err)
 		}
 		ts.mu.Lock()
+		if len(ts.pending) > 0 {
+			// The store is the authority once reloaded: steps derived from
+			// an older basis must not be written over it.
+			r.dropLocked(ts)
+		}
 		ts.st = st
 		ts.committed = data
 		ts.material = material(st)
@@ -252,66 +271,23 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	r.checkComponents(ts, t, obs, pollErr, log)
 	quiet := r.silence(&ts.st, change)
 	mat := material(ts.st)
-	if change.Empty() && string(mat) == string(ts.material) && !ts.failed &&
+	if change.Empty() && string(mat) == string(ts.material) && len(ts.pending) == 0 &&
 		(r.SnapshotEvery <= 0 || r.now().Sub(ts.storedAt) < r.SnapshotEvery) {
 		ts.mu.Unlock()
 		return
 	}
 	data, err := json.Marshal(ts.st)
-	ts.mu.Unlock()
 	if err != nil {
+		ts.mu.Unlock()
 		log.Error("cannot encode state", "err", err)
 		return
 	}
-
-	// The commit must finish even during shutdown: it is the one thing that
-	// makes the step real.
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	c := store.Commit{Target: t.Name, State: data, Outages: change.Outages, Events: change.Events, Dests: t.Dests, DestsFor: t.Route, Quiet: quiet, At: r.now()}
-	events, err := r.Store.Commit(cctx, c)
-	if err != nil && !errors.Is(err, store.ErrNotLeader) && r.landed(cctx, t.Name, data) {
-		// The commit took effect but its acknowledgement was lost (a
-		// connection dropped at COMMIT): rolling back would derive the same
-		// events again and announce them twice.
-		events, err = change.Events, nil
-	}
-
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if errors.Is(err, store.ErrNotLeader) {
-		// Another replica took over: this one is stepping down, and the new
-		// leader derives these events from the store itself.
-		r.rollback(ts)
-		return
-	}
-	if err != nil {
-		if !ts.failed && r.storeFailing.Add(1) == 1 {
-			log.Error("cannot store poll results; they will be derived again on the next poll", "err", err)
-		}
-		ts.failed = true
-		r.Metrics.CommitErrors.Inc()
-		r.rollback(ts)
-		return
-	}
-	if ts.failed {
-		ts.failed = false
-		if r.storeFailing.Add(-1) == 0 {
-			log.Info("storing poll results works again")
-		}
-	}
-	ts.committed, ts.material, ts.storedAt = data, mat, r.now()
-	for _, ev := range events {
-		msg := "outage " + string(ev.Kind)
-		if ev.Class == outage.Unreachable {
-			msg = map[outage.Kind]string{outage.Opened: "status data unavailable", outage.Resolved: "status data available again"}[ev.Kind]
-		}
-		log.Info(msg, "outage", ev.OutageID, "seq", ev.Seq, "severity", ev.Severity, "title", ev.Title)
-		r.Metrics.Events.WithLabelValues(string(ev.Kind)).Inc()
-	}
-	r.Metrics.OpenOutages.WithLabelValues(t.Name).Set(float64(openIncidents(ts.st)))
-	if len(events) > len(quiet) && r.Notify != nil {
-		r.Notify()
+	r.enqueue(ts, store.Commit{Target: t.Name, State: data, Outages: change.Outages, Events: change.Events, Dests: t.Dests, DestsFor: t.Route, Quiet: quiet, At: r.now()}, mat, log)
+	ts.mu.Unlock()
+	if r.storeFailing.Load() == 0 {
+		// Committed now, so that a change is announced within the poll
+		// that saw it; while the store fails, Retry writes the queue.
+		_ = r.flush(ctx, t, ts)
 	}
 	if r.OnResolved != nil {
 		for _, ev := range events {
@@ -387,16 +363,17 @@ func (r *Runner) silence(st *TargetState, change Change) []string {
 	return quiet
 }
 
-// rollback restores the engine's state as last committed, keeping the
-// fresh snapshot: the live view stays live while the store is down.
-func (r *Runner) rollback(ts *targetState) {
+// restore takes the engine back to the stored state data, keeping the fresh
+// snapshot: the live view stays live.
+func (r *Runner) restore(ts *targetState, data []byte) {
 	snap := ts.st.Snapshot
 	var st TargetState
-	if ts.committed == nil || json.Unmarshal(ts.committed, &st) != nil {
+	if data == nil || json.Unmarshal(data, &st) != nil {
 		st = TargetState{Target: ts.st.Target}
 	}
 	st.Snapshot = snap
 	ts.st = st
+	ts.material = material(st)
 }
 
 // material encodes the state without the snapshot, which changes with every

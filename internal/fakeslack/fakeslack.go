@@ -111,6 +111,9 @@ type Call struct {
 	// it came in the Authorization header.
 	Auth       bool
 	AuthHeader bool
+	// At is when the call arrived, by the wall clock (not SetClock's, which
+	// dates messages): what a platform's rate limit counts in.
+	At time.Time
 }
 
 // Fault is an injected failure of one call.
@@ -349,7 +352,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{Method: method, Params: cloneValues(params), Auth: token != "", AuthHeader: header})
+	s.calls = append(s.calls, Call{Method: method, Params: cloneValues(params), Auth: token != "", AuthHeader: header, At: time.Now()})
 	f := s.takeFault(method)
 	s.mu.Unlock()
 
@@ -425,7 +428,7 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	params, _, _, err := readParams(r)
 
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{Method: "webhook", Params: cloneValues(params)})
+	s.calls = append(s.calls, Call{Method: "webhook", Params: cloneValues(params), At: time.Now()})
 	f := s.takeFault("webhook")
 	s.mu.Unlock()
 
