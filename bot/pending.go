@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -151,6 +152,22 @@ func (r *Runner) flush(ctx context.Context, t *Target, ts *targetState) error {
 		r.recovered(ts, log)
 		r.stored(ts, c, events, log)
 		ts.mu.Unlock()
+		r.resolved(ctx, c, events)
+	}
+}
+
+// resolved tells OnResolved of the step's announced restorations, with no
+// lock held: it reads and writes the store.
+func (r *Runner) resolved(ctx context.Context, c store.Commit, events []outage.Event) {
+	if r.OnResolved == nil {
+		return
+	}
+	for _, ev := range events {
+		if ev.Kind == outage.Resolved && ev.Class == outage.Incident && !slices.Contains(c.Quiet, ev.OutageID) {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+			r.OnResolved(cctx, ev)
+			cancel()
+		}
 	}
 }
 

@@ -289,13 +289,6 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 		// that saw it; while the store fails, Retry writes the queue.
 		_ = r.flush(ctx, t, ts)
 	}
-	if r.OnResolved != nil {
-		for _, ev := range events {
-			if ev.Kind == outage.Resolved && ev.Class == outage.Incident && !slices.Contains(quiet, ev.OutageID) {
-				r.OnResolved(cctx, ev)
-			}
-		}
-	}
 }
 
 // checkComponents warns once when configured components vanish from a
