@@ -250,6 +250,22 @@ func (a *App) Healthy(ctx context.Context) error {
 	return a.store.Ping(ctx)
 }
 
+// Alive reports whether the process does its own part, whatever the store
+// does: a leader's scheduler runs, a standby stands by. It is what a
+// liveness probe should ask; Healthy is for readiness and alerts.
+func (a *App) Alive(ctx context.Context) error {
+	switch a.role.Load() {
+	case roleLeader:
+		if !a.sched.Running() {
+			return errors.New("scheduler is not running")
+		}
+	case roleStandby:
+	default:
+		return errNotRunning
+	}
+	return nil
+}
+
 // Listen opens the HTTP listener (so callers can learn the port before Run).
 func (a *App) Listen() error {
 	if a.cfg.Bot.Listen == "" || a.listener != nil {
@@ -273,7 +289,7 @@ func (a *App) Run(ctx context.Context) error {
 	var srv *http.Server
 	if a.listener != nil {
 		srv = &http.Server{
-			Handler:           httpapi.Handler(a.Healthy, a.Role, a.registry, a.commandEndpoints()),
+			Handler:           httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, a.commandEndpoints()),
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       10 * time.Second,
 			WriteTimeout:      10 * time.Second,

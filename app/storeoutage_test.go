@@ -209,6 +209,11 @@ func TestStoreOutage(t *testing.T) {
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "cannot store poll results") || !strings.Contains(body, `"role":"leader"`) {
 		t.Errorf("/healthz while the store is away: %d %s", code, body)
 	}
+	// Not dead, though: a liveness probe must not restart it and throw
+	// away what it holds.
+	if code, body := get(t, a, "/livez"); code != http.StatusOK {
+		t.Errorf("/livez while the store is away: %d %s", code, body)
+	}
 	_, metrics := get(t, a, "/metrics")
 	if !strings.Contains(metrics, "outagebot_store_failing 1") || strings.Contains(metrics, "outagebot_store_pending_steps 0") {
 		t.Errorf("/metrics while the store is away:\n%s", grep(metrics, "outagebot_store_"))

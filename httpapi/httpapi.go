@@ -15,12 +15,28 @@ import (
 // HealthCheck reports whether the bot can do its job: nil when healthy.
 type HealthCheck func(ctx context.Context) error
 
-// Handler builds the mux. role, if set, names the replica's role in the
-// health answers ("leader" or "standby"). extra mounts more endpoints (the
-// chat command callbacks) by path.
-func Handler(health HealthCheck, role func() string, g prometheus.Gatherer, extra map[string]http.Handler) http.Handler {
+// Handler builds the mux. health answers /healthz and /readyz: can the bot
+// do its job (store included). live answers /livez: is the process itself
+// working. A store outage makes a replica unhealthy but not dead, and a
+// liveness probe that restarted it then would throw away the poll results
+// it holds for the store. role, if set, names the replica's role in the
+// answers ("leader" or "standby"). extra mounts more endpoints (the chat
+// command callbacks) by path.
+func Handler(health, live HealthCheck, role func() string, g prometheus.Gatherer, extra map[string]http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	healthz := func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /healthz", check(health, role))
+	mux.HandleFunc("GET /readyz", check(health, role))
+	mux.HandleFunc("GET /livez", check(live, role))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
+	for path, h := range extra {
+		mux.Handle(path, h)
+	}
+	return mux
+}
+
+// check answers a health endpoint: 200 with the role, or 503 with why.
+func check(health HealthCheck, role func() string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "application/json")
@@ -37,11 +53,4 @@ func Handler(health HealthCheck, role func() string, g prometheus.Gatherer, extr
 		}
 		_ = json.NewEncoder(w).Encode(body)
 	}
-	mux.HandleFunc("GET /healthz", healthz)
-	mux.HandleFunc("GET /readyz", healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
-	for path, h := range extra {
-		mux.Handle(path, h)
-	}
-	return mux
 }
