@@ -2,23 +2,16 @@ package app_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/outagebot/outagebot/app"
 	"github.com/outagebot/outagebot/config"
@@ -248,24 +241,11 @@ alternatives = ["Anthropic"]
 
 	// The report, asked for in Slack.
 	slash := func(text string) string {
-		form := url.Values{"command": {"/status"}, "text": {text}, "user_id": {"U1"}, "channel_id": {slackChannel}, "team_id": {"T1"}}.Encode()
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		mac := hmac.New(sha256.New, []byte(secret))
-		fmt.Fprintf(mac, "v0:%s:%s", ts, form)
-		req, _ := http.NewRequest("POST", "http://"+a.Addr()+"/slack/commands", strings.NewReader(form))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Slack-Request-Timestamp", ts)
-		req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		code, body := slashCommand(t, a.Addr(), secret, slackChannel, text)
+		if code != 200 {
+			t.Fatalf("/status %s: %d %s", text, code, body)
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
-			t.Fatalf("/status %s: %d %s", text, resp.StatusCode, b)
-		}
-		return string(b)
+		return body
 	}
 	incidents := slash("incidents")
 	id := regexp.MustCompile("Support chatbot\\*: .*?`([0-9a-f]{8})`").FindStringSubmatch(incidents)

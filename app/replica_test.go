@@ -203,11 +203,19 @@ func (r *replica) metrics(t *testing.T) string {
 // slash sends a signed /status command and returns the answer.
 func (r *replica) slash(t *testing.T, text string) string {
 	t.Helper()
-	form := url.Values{"command": {"/status"}, "text": {text}, "user_id": {"U1"}, "channel_id": {slackChannel}, "team_id": {"T1"}}.Encode()
+	_, body := slashCommand(t, r.addr, signingSecret, slackChannel, text)
+	return body
+}
+
+// slashCommand sends a /status command to the bot at addr, signed with
+// secret as Slack signs it, and returns the status and the answer.
+func slashCommand(t *testing.T, addr, secret, channel, text string) (int, string) {
+	t.Helper()
+	form := url.Values{"command": {"/status"}, "text": {text}, "user_id": {"U1"}, "channel_id": {channel}, "team_id": {"T1"}}.Encode()
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(signingSecret))
+	mac := hmac.New(sha256.New, []byte(secret))
 	fmt.Fprintf(mac, "v0:%s:%s", ts, form)
-	req, _ := http.NewRequest("POST", "http://"+r.addr+"/slack/commands", strings.NewReader(form))
+	req, _ := http.NewRequest("POST", "http://"+addr+"/slack/commands", strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
@@ -217,7 +225,7 @@ func (r *replica) slash(t *testing.T, text string) string {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return string(b)
+	return resp.StatusCode, string(b)
 }
 
 // postgresSchema makes a schema of its own for one test, dropped afterwards,
