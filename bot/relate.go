@@ -227,11 +227,12 @@ const (
 )
 
 func causeNote(vendor string, o PeerOutage) string {
-	what := string(o.Phase)
-	if what == "" {
-		what = o.Severity.Label()
+	since := o.OpenedAt.UTC().Format("15:04")
+	if o.Phase == "" {
+		// Components gone bad with no incident posted: the title says how.
+		return fmt.Sprintf("%s%s: %s (since %s UTC)", causePrefix, vendor, o.Title, since)
 	}
-	return fmt.Sprintf("%s%s: %s (%s since %s UTC)", causePrefix, vendor, o.Title, strings.ReplaceAll(what, "_", " "), o.OpenedAt.UTC().Format("15:04"))
+	return fmt.Sprintf("%s%s: %s (%s since %s UTC)", causePrefix, vendor, o.Title, strings.ReplaceAll(string(o.Phase), "_", " "), since)
 }
 
 func confirmedNote(l outage.Link) string {

@@ -38,6 +38,7 @@ interval          = "1s"
 timeout           = "1s"
 failure_threshold = 3
 success_threshold = 2
+depends_on        = [{ target = "Acme Cloud", components = ["API"] }]
 `
 
 // Run plays the story against the real engine, store and console notifier
