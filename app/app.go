@@ -24,6 +24,7 @@ import (
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/console"
 	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/silence"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/fetch"
 	"github.com/outagebot/outagebot/sources/probe"
@@ -149,6 +150,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("load mutes: %w", err)
 	}
+	windows, err := silence.FromConfig(cfg)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("silences: %w", err)
+	}
+	mutes.SetWindows(windows)
 	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
 	a.runner.Notify = a.disp.Wake
 	a.runner.Now = opts.Now

@@ -12,6 +12,7 @@
 package config
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ type Config struct {
 	Targets  []Target  `toml:"target"`
 	Digests  []Digest  `toml:"digest"`
 	Routes   []Route   `toml:"route"`
+	Silences []Silence `toml:"silence"`
 }
 
 // Bot holds process-wide settings.
@@ -219,6 +221,14 @@ func (r Route) Matches(t Target) bool {
 	return false
 }
 
+// matchesNameOrGroup reports whether one of refs is t's name or group,
+// ignoring case.
+func matchesNameOrGroup(refs []string, t Target) bool {
+	return slices.ContainsFunc(refs, func(r string) bool {
+		return strings.EqualFold(r, t.Name) || t.Group != "" && strings.EqualFold(r, t.Group)
+	})
+}
+
 // Digest is a scheduled summary.
 type Digest struct {
 	// Schedule is a cron spec (5 fields or a descriptor like @daily),
@@ -231,6 +241,93 @@ type Digest struct {
 	// SkipIfQuiet leaves out a digest when nothing happened in the window
 	// and nothing is down. Default false.
 	SkipIfQuiet bool `toml:"skip_if_quiet"`
+}
+
+// Silence is a configured window in which new outages of some targets are
+// not announced, like a mute that nobody has to type: either a cron
+// schedule with a duration (a weekly maintenance night) or fixed start and
+// end times (a planned migration).
+type Silence struct {
+	// Schedule is when each window starts: a cron spec like a digest's,
+	// optionally after CRON_TZ=Zone.
+	Schedule string `toml:"schedule"`
+	// Duration is how long each scheduled window lasts.
+	Duration Duration `toml:"duration"`
+	// Start and End bound a one-off window: RFC 3339 ("2026-12-24T18:00:00Z")
+	// or a wall-clock time in Timezone ("2026-12-24 18:00").
+	Start string `toml:"start"`
+	End   string `toml:"end"`
+	// Timezone is the IANA zone of a schedule without CRON_TZ= and of
+	// wall-clock start and end times. Default UTC.
+	Timezone string `toml:"timezone"`
+	// Targets are target names or groups (ignoring case); empty silences
+	// every target.
+	Targets []string `toml:"targets"`
+	// Reason is shown in /status while the window is in force.
+	Reason string `toml:"reason"`
+}
+
+// Spec is the silence's schedule with its timezone as a CRON_TZ= prefix.
+func (s Silence) Spec() string { return zonedSpec(s.Schedule, s.Timezone) }
+
+// Times returns the bounds of a one-off silence. The configuration was
+// validated, so they parse.
+func (s Silence) Times() (start, end time.Time) {
+	loc := specLocation("", s.Timezone)
+	start, _ = ParseTime(s.Start, loc)
+	end, _ = ParseTime(s.End, loc)
+	return start, end
+}
+
+// Matches reports whether the silence covers target t.
+func (s Silence) Matches(t Target) bool {
+	return len(s.Targets) == 0 || matchesNameOrGroup(s.Targets, t)
+}
+
+// silenceTimeLayouts are the wall-clock forms of start and end, read in the
+// silence's timezone.
+var silenceTimeLayouts = []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04"}
+
+// ParseTime reads an RFC 3339 time, or a wall-clock time in loc.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range silenceTimeLayouts {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read %q as a time", clip(s))
+}
+
+// hasZone reports whether a cron spec names its zone itself.
+func hasZone(spec string) bool {
+	spec = strings.TrimSpace(spec)
+	return strings.HasPrefix(spec, "CRON_TZ=") || strings.HasPrefix(spec, "TZ=")
+}
+
+func zonedSpec(spec, tz string) string {
+	if tz == "" || hasZone(spec) {
+		return spec
+	}
+	return "CRON_TZ=" + tz + " " + strings.TrimSpace(spec)
+}
+
+// specLocation is tz, else the zone a spec's CRON_TZ= names, else UTC.
+func specLocation(spec, tz string) *time.Location {
+	if tz == "" && hasZone(spec) {
+		spec = strings.TrimSpace(spec)
+		tz, _, _ = strings.Cut(spec[strings.Index(spec, "=")+1:], " ")
+	}
+	if tz == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // Duration is a time.Duration written as a string ("30s", "5m", "1h30m").

@@ -300,7 +300,7 @@ func TestExampleCommentedSections(t *testing.T) {
 	section := false
 	for _, line := range strings.Split(string(data), "\n") {
 		switch {
-		case line == "# [slack]" || line == "# [discord]" || line == "# [[channel]]" || line == "# [[digest]]":
+		case line == "# [slack]" || line == "# [discord]" || line == "# [[channel]]" || line == "# [[digest]]" || line == "# [[silence]]":
 			section = true
 		case line == "":
 			section = false
@@ -319,9 +319,9 @@ func TestExampleCommentedSections(t *testing.T) {
 	if err != nil {
 		t.Fatalf("with its examples uncommented:\n%v", err)
 	}
-	if cfg.Slack == nil || cfg.Discord == nil || len(cfg.Channels) != 1 || len(cfg.Digests) != 1 {
-		t.Errorf("uncommenting found slack %v discord %v channels %d digests %d",
-			cfg.Slack != nil, cfg.Discord != nil, len(cfg.Channels), len(cfg.Digests))
+	if cfg.Slack == nil || cfg.Discord == nil || len(cfg.Channels) != 1 || len(cfg.Digests) != 1 || len(cfg.Silences) != 1 {
+		t.Errorf("uncommenting found slack %v discord %v channels %d digests %d silences %d",
+			cfg.Slack != nil, cfg.Discord != nil, len(cfg.Channels), len(cfg.Digests), len(cfg.Silences))
 	}
 }
 

@@ -347,6 +347,77 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		}
 		checkRefs(at("channels"), d.Channels)
 	}
+
+	checkSilences(cfg, ix, c)
+}
+
+// checkSilences validates the [[silence]] windows.
+func checkSilences(cfg *Config, ix *docIndex, c *collector) {
+	for i, s := range cfg.Silences {
+		n := strconv.Itoa(i + 1)
+		at := func(key string) []string { return []string{"silence", n, key} }
+		loc, spec := time.UTC, s.Spec()
+		if s.Timezone != "" {
+			l, err := time.LoadLocation(s.Timezone)
+			if err != nil || s.Timezone == "Local" {
+				c.add(at("timezone"), fmt.Sprintf("unknown time zone %q: use an IANA name like \"Europe/Berlin\"", clip(s.Timezone)))
+				spec = s.Schedule
+			} else {
+				loc = l
+			}
+		}
+		fixed := ix.present(at("start")) || ix.present(at("end"))
+		switch {
+		case s.Schedule != "" && fixed:
+			c.add([]string{"silence", n}, "set either schedule and duration, or start and end, not both")
+		case strings.TrimSpace(s.Schedule) != "":
+			checkSilenceSchedule(s, spec, at, c)
+		case fixed:
+			var bounds [2]time.Time
+			for j, key := range []string{"start", "end"} {
+				v := []string{s.Start, s.End}[j]
+				if v == "" {
+					c.add(at(key), `must be set, like "2026-12-24 18:00"`)
+					continue
+				}
+				t, err := ParseTime(v, loc)
+				if err != nil {
+					c.add(at(key), err.Error()+`: write RFC 3339 ("2026-12-24T18:00:00Z") or a time in the silence's timezone ("2026-12-24 18:00")`)
+					continue
+				}
+				bounds[j] = t
+			}
+			if !bounds[0].IsZero() && !bounds[1].IsZero() && !bounds[1].After(bounds[0]) {
+				c.add(at("end"), "must be after start")
+			}
+			if ix.present(at("duration")) {
+				c.add(at("duration"), "is for a scheduled silence: a silence with start and end lasts until end")
+			}
+		default:
+			c.add([]string{"silence", n}, `needs schedule and duration (like "0 2 * * SUN" and "2h") or start and end`)
+		}
+		for j, ref := range s.Targets {
+			if !slices.ContainsFunc(cfg.Targets, func(t Target) bool { return matchesNameOrGroup([]string{ref}, t) }) {
+				c.add(append(at("targets"), strconv.Itoa(j+1)), fmt.Sprintf("no target or group is called %q", clip(ref)))
+			}
+		}
+	}
+}
+
+// checkSilenceSchedule validates a scheduled silence's schedule, duration
+// and timezone.
+func checkSilenceSchedule(s Silence, spec string, at func(string) []string, c *collector) {
+	if s.Timezone != "" && hasZone(s.Schedule) {
+		c.add(at("timezone"), "the schedule already names its zone with CRON_TZ=: set one of them")
+	}
+	if strings.HasPrefix(strings.TrimSpace(s.Schedule), "@every") {
+		c.add(at("schedule"), "@every has no fixed start times: use five cron fields or @daily, @weekly, ...")
+	} else if _, err := ParseSchedule(spec); err != nil {
+		c.add(at("schedule"), "invalid cron schedule: "+err.Error())
+	}
+	if s.Duration.Duration <= 0 {
+		c.add(at("duration"), `must be set and more than 0, like "2h"`)
+	}
 }
 
 // checkHostPort checks a listen address, returning a message or "".
