@@ -405,7 +405,13 @@ func buildRoutes(cfg *config.Config, opts Options, log *slog.Logger) ([]notifier
 				errs = append(errs, fmt.Errorf("channel %q: %w", ch.Name, err))
 				continue
 			}
-			routes = append(routes, notifier.Route{Destination: d, Notifier: n, Limit: limit, Burst: burst})
+			r := notifier.Route{Destination: d, Notifier: n, Limit: limit, Burst: burst}
+			if d.Platform != "webhook" {
+				// Webhooks cannot thread, so a grouped message would
+				// leave its outages' updates nowhere to go.
+				r.Storm = notifier.Storm{Threshold: cfg.Bot.StormThreshold, Window: cfg.Bot.StormWindow.Duration}
+			}
+			routes = append(routes, r)
 		}
 	}
 	return routes, errors.Join(errs...)

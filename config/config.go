@@ -60,6 +60,14 @@ type Bot struct {
 	// restarted replica resume its own lease at once; two replicas running
 	// with the same name would both lead.
 	Instance string `toml:"instance"`
+	// StormThreshold: when more than this many outages open within
+	// StormWindow for one channel, the ones due together are announced in
+	// one grouped message instead of a message each. Default 5; 0 turns
+	// storm control off.
+	StormThreshold int `toml:"storm_threshold"`
+	// StormWindow is the span storm control counts openings over. Default
+	// 2m.
+	StormWindow Duration `toml:"storm_window"`
 }
 
 // Slack configures the Slack integration. When the section is present,

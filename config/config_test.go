@@ -125,6 +125,8 @@ func TestGoodDefaults(t *testing.T) {
 			Workers:        64,
 			MaxBodySize:    5 << 20,
 			MaxDeliveryAge: Duration{24 * time.Hour},
+			StormThreshold: 5,
+			StormWindow:    Duration{2 * time.Minute},
 		},
 		Slack: &Slack{BotToken: "xoxb-1-2-abc"},
 		Channels: []Channel{

@@ -18,9 +18,10 @@ import (
 
 // Limits checked at load.
 const (
-	MaxWorkers   = 10000
-	MaxThreshold = 100
-	MinInterval  = time.Second
+	MaxWorkers        = 10000
+	MaxThreshold      = 100
+	MinInterval       = time.Second
+	MaxStormThreshold = 1000
 )
 
 var (
@@ -74,6 +75,12 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 	}
 	if b.MaxDeliveryAge.Duration <= 0 {
 		c.add(p("bot", "max_delivery_age"), `must be more than 0, like "24h"`)
+	}
+	if b.StormThreshold < 0 || b.StormThreshold > MaxStormThreshold {
+		c.add(p("bot", "storm_threshold"), fmt.Sprintf("must be from 0 (off) to %d", MaxStormThreshold))
+	}
+	if w := b.StormWindow.Duration; w < time.Second || w > time.Hour {
+		c.add(p("bot", "storm_window"), `must be from 1s to 1h, like "2m"`)
 	}
 
 	// [slack]

@@ -97,7 +97,9 @@ func New(opts Options) (*Notifier, error) {
 // Deliver posts one event: opened posts the root and returns its id;
 // updated and resolved reply under d.Root (or in its thread), edit the root
 // to the current state and return the reply's id. Without a root they post a
-// new root instead. A digest is a message of its own.
+// new root instead. A digest is a message of its own, and so is a group of
+// outages opening at once; replies to a group name their target and leave
+// the group as it is.
 func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ch := d.Destination.Address
 	if !isSnowflake(ch) {
@@ -109,6 +111,9 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	ev := d.Event
 	nonce := strconv.FormatInt(d.OutboxID, 10)
 	root := string(d.Root)
+	if len(d.Group) > 0 {
+		return n.send(ctx, ch, RenderGroup(d.Group), nonce)
+	}
 	switch ev.Kind {
 	case outage.Digest:
 		return n.send(ctx, ch, RenderDigest(ev), nonce)
@@ -122,10 +127,13 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		return "", &notifier.PermanentError{Err: fmt.Errorf("discord: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
 	}
 
-	msg := RenderReply(ev)
+	msg, name := RenderReply(ev), ThreadName(ev)
+	if d.GroupedRoot {
+		msg, name = namedReply(ev), groupThreadName
+	}
 	target := ch
 	if n.threads {
-		thread, err := n.thread(ctx, ch, root, ev)
+		thread, err := n.thread(ctx, ch, root, name, ev)
 		if err != nil {
 			return "", err
 		}
@@ -139,8 +147,13 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	if err != nil {
 		return "", err
 	}
-	if ev.Kind == outage.Resolved {
+	if ev.Kind == outage.Resolved && !d.GroupedRoot {
 		n.forgetThread(root)
+	}
+	if d.GroupedRoot {
+		// The root lists several outages: editing it to this one's state
+		// would erase the others.
+		return ref, nil
 	}
 	if err := n.editRoot(ctx, ch, root, ev); err != nil {
 		n.log.Warn("posted the update but could not edit the outage's root message; the next update edits it again",
@@ -193,7 +206,7 @@ func (n *Notifier) editRoot(ctx context.Context, channelID, root string, ev outa
 // the root (its id is the root's id), started now if needed. If Discord
 // refuses a thread there for good (no permission, a channel type without
 // threads, a deleted root), it falls back to replying in the channel.
-func (n *Notifier) thread(ctx context.Context, channelID, root string, ev outage.Event) (string, error) {
+func (n *Notifier) thread(ctx context.Context, channelID, root, name string, ev outage.Event) (string, error) {
 	n.mu.Lock()
 	known := n.threaded[root]
 	n.mu.Unlock()
@@ -202,7 +215,7 @@ func (n *Notifier) thread(ctx context.Context, channelID, root string, ev outage
 	}
 	ctx, info := withCallInfo(ctx)
 	th, err := n.s.MessageThreadStartComplex(channelID, root, &discordgo.ThreadStart{
-		Name:                ThreadName(ev),
+		Name:                name,
 		AutoArchiveDuration: threadArchiveMinutes,
 	}, discordgo.WithContext(ctx))
 	id := root

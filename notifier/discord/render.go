@@ -417,3 +417,39 @@ func fitLines(lines []string, max int) string {
 	}
 	return b.String()
 }
+
+// RenderGroup renders the one message that announces many outages opening
+// at once (storm control): one line per outage, worst first, coloured by
+// the worst. It is the root of all of them; each one's updates reply to it.
+func RenderGroup(evs []outage.Event) *discordgo.MessageSend {
+	sorted := slices.Clone(evs)
+	slices.SortStableFunc(sorted, func(a, b outage.Event) int { return b.Severity.Rank() - a.Severity.Rank() })
+	lines := make([]string, len(sorted))
+	for i, ev := range sorted {
+		lines[i] = "**" + title(ev) + "** — " + statusText(ev)
+		if !strings.HasPrefix(title(ev), ev.Target) {
+			lines[i] = "**" + ev.Target + "**: " + title(ev) + " — " + statusText(ev)
+		}
+	}
+	e := &discordgo.MessageEmbed{
+		Type:        discordgo.EmbedTypeRich,
+		Title:       fmt.Sprintf("%d outages at once", len(evs)),
+		Description: fitLines(lines, maxEmbedDescription),
+		Color:       colour(sorted[0]),
+		Footer:      &discordgo.MessageEmbedFooter{Text: "Many targets broke within minutes of each other, so they share this message; each one's updates and restoration reply to it."},
+		Timestamp:   timestamp(sorted[0].At),
+	}
+	return &discordgo.MessageSend{Embeds: fitEmbeds(e), AllowedMentions: noMentions()}
+}
+
+// namedReply is a reply to a message shared by several outages: its text
+// starts with whose it is.
+func namedReply(ev outage.Event) *discordgo.MessageSend {
+	m := RenderReply(ev)
+	m.Content = truncate(strings.TrimSpace("**"+ev.Target+"**: "+m.Content), maxContent)
+	return m
+}
+
+// groupThreadName names the thread of a grouped message, shared by the
+// outages it lists.
+const groupThreadName = "Outages"

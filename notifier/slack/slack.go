@@ -123,7 +123,9 @@ func (n *Notifier) Check(ctx context.Context) error {
 // logged, not returned, as the reply is what matters and the next event
 // edits again. Without a root (the opened event could not be delivered) the
 // event is posted as a new top-level message, which becomes the root. A
-// digest is always a top-level message of its own.
+// digest is always a top-level message of its own, and so is a group of
+// outages opening at once; replies under a group name their target and
+// leave the group as it is.
 func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ch := d.Destination.Address
 	if ch == "" {
@@ -136,12 +138,22 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		"event", d.Event.Kind, "seq", d.Event.Seq, "outbox_id", d.OutboxID)
 
 	root := string(d.Root)
+	if len(d.Group) > 0 {
+		ts, err := n.post(ctx, log, ch, "", d, RenderGroup(d.Group))
+		return notifier.RemoteRef(ts), err
+	}
 	if d.Event.Kind == outage.Digest {
 		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(d.Event))
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Event.Kind == outage.Opened || root == "" {
 		ts, err := n.post(ctx, log, ch, "", d, RenderRoot(d.Event))
+		return notifier.RemoteRef(ts), err
+	}
+	if d.GroupedRoot {
+		// The root lists several outages: editing it to this one's state
+		// would erase the others.
+		ts, err := n.post(ctx, log, ch, root, d, namedReply(d.Event))
 		return notifier.RemoteRef(ts), err
 	}
 	ts, err := n.post(ctx, log, ch, root, d, RenderReply(d.Event))

@@ -1,0 +1,76 @@
+package slack
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+// groupEvents are n outages opened within a minute, of mixed severity.
+func groupEvents(n int) []outage.Event {
+	sev := []sources.Status{sources.Degraded, sources.MajorOutage, sources.PartialOutage}
+	evs := make([]outage.Event, n)
+	for i := range evs {
+		o := outage.Outage{ID: fmt.Sprintf("o-%d", i), Target: fmt.Sprintf("Probe %03d", i+1), Class: outage.Incident,
+			Title: "Connection refused & <timeouts>", Severity: sev[i%3], OpenedAt: t0.Add(time.Duration(i) * time.Second)}
+		evs[i] = o.Event(outage.Opened, o.OpenedAt, "")
+	}
+	return evs
+}
+
+func TestRenderGroupGolden(t *testing.T) {
+	for _, n := range []int{3, 50} {
+		name := fmt.Sprintf("group-%d-outages", n)
+		t.Run(name, func(t *testing.T) {
+			m := RenderGroup(groupEvents(n))
+			checkLimits(t, name, m)
+			checkGolden(t, name, m)
+		})
+	}
+	reply := namedReply(event(outage.Resolved, outage.Incident, 72*time.Minute))
+	checkLimits(t, "named reply", reply)
+	checkGolden(t, "group-reply", reply)
+}
+
+// checkGolden compares v, as JSON the way Slack receives it, with
+// testdata/name.golden (go test -update rewrites it).
+func checkGolden(t *testing.T, name string, v any) {
+	t.Helper()
+	// Round-trip through any so that the file shows <, > and & as they are
+	// sent (slack-go's marshalers escape them).
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tree any
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(tree); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("%s differs from what renders now (go test -update rewrites it):\n%s", path, buf.String())
+	}
+}
