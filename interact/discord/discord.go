@@ -93,6 +93,11 @@ func ApplicationCommands() []*discordgo.ApplicationCommand {
 			Options:     []*discordgo.ApplicationCommandOption{target(false, "One target (default: all)"), window()},
 		},
 		{
+			Name: "digest", Type: discordgo.ChatApplicationCommand,
+			Description: "The digest of a recent window, as the scheduled ones show it",
+			Options:     []*discordgo.ApplicationCommandOption{window()},
+		},
+		{
 			Name: "mute", Type: discordgo.ChatApplicationCommand,
 			Description: "Stop announcing new outages of a target for a while",
 			Options: []*discordgo.ApplicationCommandOption{
@@ -125,6 +130,7 @@ var argOrder = map[string][]string{
 	"status":    {optTarget},
 	"incidents": {optWindow},
 	"uptime":    {optTarget, optWindow},
+	"digest":    {optWindow},
 	"mute":      {optTarget, optDuration, optReason},
 	"unmute":    {optTarget},
 	helpCommand: nil,

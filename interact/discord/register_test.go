@@ -44,7 +44,7 @@ func TestRegister(t *testing.T) {
 			golden(t, "commands.golden", indent(t, calls[0].Body))
 
 			got := fake.Commands(testApp, tc.guild)
-			if len(got) != 6 {
+			if len(got) != 7 {
 				t.Fatalf("%d commands registered", len(got))
 			}
 			for _, c := range got {
