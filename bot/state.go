@@ -94,6 +94,18 @@ type Snapshot struct {
 	Latency    time.Duration       `json:"latency_ns,omitempty"`
 	Components []ComponentSnapshot `json:"components"`
 	Incidents  []IncidentSnapshot  `json:"incidents"`
+	// Maintenances are the vendor's upcoming scheduled maintenances, for
+	// digests.
+	Maintenances []MaintenanceSnapshot `json:"maintenances,omitempty"`
+}
+
+// MaintenanceSnapshot is one upcoming scheduled maintenance in a Snapshot.
+type MaintenanceSnapshot struct {
+	Title string    `json:"title"`
+	Start time.Time `json:"start"`
+	// End is zero when the vendor gave none.
+	End time.Time `json:"end,omitzero"`
+	URL string    `json:"url,omitempty"`
 }
 
 // ComponentSnapshot is one component in a Snapshot.

@@ -237,6 +237,11 @@ func matchesNameOrGroup(refs []string, t Target) bool {
 	})
 }
 
+// DigestIncludes reports whether digest d covers target t.
+func DigestIncludes(d Digest, t Target) bool {
+	return len(d.Targets) == 0 || matchesNameOrGroup(d.Targets, t)
+}
+
 // Digest is a scheduled summary.
 type Digest struct {
 	// Schedule is a cron spec (5 fields or a descriptor like @daily),
@@ -249,7 +254,20 @@ type Digest struct {
 	// SkipIfQuiet leaves out a digest when nothing happened in the window
 	// and nothing is down. Default false.
 	SkipIfQuiet bool `toml:"skip_if_quiet"`
+	// Targets limits the digest to these targets, by name or group
+	// (ignoring case); empty means every target.
+	Targets []string `toml:"targets"`
+	// Timezone is the IANA zone of a schedule without CRON_TZ=, and the
+	// zone the digest's times are written in. Default UTC.
+	Timezone string `toml:"timezone"`
 }
+
+// Spec is the digest's schedule with its timezone as a CRON_TZ= prefix.
+func (d Digest) Spec() string { return zonedSpec(d.Schedule, d.Timezone) }
+
+// Location is the digest's zone: its timezone key, else the schedule's
+// CRON_TZ=, else UTC. The configuration was validated, so the zone exists.
+func (d Digest) Location() *time.Location { return specLocation(d.Schedule, d.Timezone) }
 
 // Silence is a configured window in which new outages of some targets are
 // not announced, like a mute that nobody has to type: either a cron

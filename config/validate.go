@@ -344,11 +344,21 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 	for i, d := range cfg.Digests {
 		n := strconv.Itoa(i + 1)
 		at := func(key string) []string { return p("digest", n, key) }
+		spec := d.Spec()
+		if d.Timezone != "" {
+			if msg := checkZone(d.Timezone); msg != "" {
+				c.add(at("timezone"), msg)
+				spec = d.Schedule
+			} else if hasZone(d.Schedule) {
+				c.add(at("timezone"), "the schedule already names its zone with CRON_TZ=: set one of them")
+			}
+		}
 		if strings.TrimSpace(d.Schedule) == "" {
 			c.add(at("schedule"), `must be set, like "0 9 * * MON-FRI"`)
-		} else if _, err := ParseSchedule(d.Schedule); err != nil {
+		} else if _, err := ParseSchedule(spec); err != nil {
 			c.add(at("schedule"), "invalid cron schedule: "+err.Error())
 		}
+		checkTargetRefs(cfg, at("targets"), d.Targets, c)
 		if d.Window.Duration <= 0 {
 			c.add(at("window"), `must be more than 0, like "24h"`)
 		}
@@ -365,12 +375,11 @@ func checkSilences(cfg *Config, ix *docIndex, c *collector) {
 		at := func(key string) []string { return []string{"silence", n, key} }
 		loc, spec := time.UTC, s.Spec()
 		if s.Timezone != "" {
-			l, err := time.LoadLocation(s.Timezone)
-			if err != nil || s.Timezone == "Local" {
-				c.add(at("timezone"), fmt.Sprintf("unknown time zone %q: use an IANA name like \"Europe/Berlin\"", clip(s.Timezone)))
+			if msg := checkZone(s.Timezone); msg != "" {
+				c.add(at("timezone"), msg)
 				spec = s.Schedule
 			} else {
-				loc = l
+				loc, _ = time.LoadLocation(s.Timezone)
 			}
 		}
 		fixed := ix.present(at("start")) || ix.present(at("end"))
@@ -403,10 +412,23 @@ func checkSilences(cfg *Config, ix *docIndex, c *collector) {
 		default:
 			c.add([]string{"silence", n}, `needs schedule and duration (like "0 2 * * SUN" and "2h") or start and end`)
 		}
-		for j, ref := range s.Targets {
-			if !slices.ContainsFunc(cfg.Targets, func(t Target) bool { return matchesNameOrGroup([]string{ref}, t) }) {
-				c.add(append(at("targets"), strconv.Itoa(j+1)), fmt.Sprintf("no target or group is called %q", clip(ref)))
-			}
+		checkTargetRefs(cfg, at("targets"), s.Targets, c)
+	}
+}
+
+// checkZone checks an IANA time zone name, returning a message or "".
+func checkZone(tz string) string {
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+		return fmt.Sprintf("unknown time zone %q: use an IANA name like \"Europe/Berlin\"", clip(tz))
+	}
+	return ""
+}
+
+// checkTargetRefs checks that each of refs names a target or a group.
+func checkTargetRefs(cfg *Config, path []string, refs []string, c *collector) {
+	for j, ref := range refs {
+		if !slices.ContainsFunc(cfg.Targets, func(t Target) bool { return matchesNameOrGroup([]string{ref}, t) }) {
+			c.add(append(clonePath(path), strconv.Itoa(j+1)), fmt.Sprintf("no target or group is called %q", clip(ref)))
 		}
 	}
 }
