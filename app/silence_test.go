@@ -3,59 +3,30 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/outagebot/outagebot/app"
 	"github.com/outagebot/outagebot/bot"
-	"github.com/outagebot/outagebot/config"
-	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
 // A target inside a configured [[silence]] window is watched and shown as
-// silenced, and its outage is not posted; the other target is not covered.
+// silenced, and its outage is not posted.
 func TestConfiguredSilence(t *testing.T) {
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel("C00000000A1")
 	now := time.Now().UTC()
-	text := fmt.Sprintf(`
-[bot]
-state = %q
-listen = ""
-[slack]
-bot_token = "xoxb-test"
-api_url = %q
+	a, slackAPI, v := slackApp(t, `
 [[channel]]
 name = "ops"
 slack = "C00000000A1"
 [[target]]
 name = "OpenAI"
 type = "statuspage"
-url = %q
+url = %[1]q
 group = "ai"
 [[silence]]
-start = %q
-end = %q
 targets = ["ai"]
 reason = "vendor migration"
-`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), srv.URL,
-		now.Add(-time.Hour).Format(time.RFC3339), now.Add(24*time.Hour).Format(time.RFC3339))
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+`+fmt.Sprintf("start = %q\nend = %q\n", now.Add(-time.Hour).Format(time.RFC3339), now.Add(24*time.Hour).Format(time.RFC3339)), "C00000000A1")
 	ctx := context.Background()
 	for phase := range phases[:3] { // operational, investigating, identified
 		v.phase.Store(int32(phase))

@@ -1,14 +1,11 @@
 package discord
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -32,28 +29,9 @@ func TestRenderGroupGolden(t *testing.T) {
 	}
 }
 
-// checkGolden compares v as JSON with testdata/name.golden (go test -update
-// rewrites it).
+// checkGolden compares v, as JSON the way the platform receives it, with
+// testdata/name.golden (go test -update rewrites it).
 func checkGolden(t *testing.T, name string, v any) {
 	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs (run go test -update after checking the change):\n%s", path, buf.String())
-	}
+	golden.JSON(t, name, v, false, *update)
 }

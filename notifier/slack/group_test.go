@@ -1,14 +1,11 @@
 package slack
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	goldenfile "github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -39,38 +36,9 @@ func TestRenderGroupGolden(t *testing.T) {
 	checkGolden(t, "group-reply", reply)
 }
 
-// checkGolden compares v, as JSON the way Slack receives it, with
+// checkGolden compares v, as JSON the way the platform receives it, with
 // testdata/name.golden (go test -update rewrites it).
 func checkGolden(t *testing.T, name string, v any) {
 	t.Helper()
-	// Round-trip through any so that the file shows <, > and & as they are
-	// sent (slack-go's marshalers escape them).
-	raw, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tree any
-	if err := json.Unmarshal(raw, &tree); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(tree); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs from what renders now (go test -update rewrites it):\n%s", path, buf.String())
-	}
+	goldenfile.JSON(t, name, v, true, *update)
 }
