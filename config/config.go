@@ -113,6 +113,21 @@ type Channel struct {
 	// DiscordThreads posts updates in a thread started from the outage's
 	// message instead of as replies.
 	DiscordThreads bool `toml:"discord_threads"`
+	// Locale is the language of this channel's outage messages: en or de.
+	// Default "" (the built-in English rendering).
+	Locale string `toml:"locale"`
+	// TitleTemplate and BodyTemplate are Go text/template overrides of an
+	// outage message's title and body (fields: package notifier/tmpl).
+	// Setting either, or a locale, renders the channel's outage messages
+	// from templates.
+	TitleTemplate string `toml:"title_template"`
+	BodyTemplate  string `toml:"body_template"`
+}
+
+// Templated reports whether the channel's outage messages are rendered from
+// templates (a locale or a template is set).
+func (ch Channel) Templated() bool {
+	return ch.Locale != "" || ch.TitleTemplate != "" || ch.BodyTemplate != ""
 }
 
 // Target is one watched vendor status page or internal endpoint.

@@ -509,3 +509,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestChannelTemplates(t *testing.T) {
+	cfg, err := Parse("t.toml", []byte(`
+[[channel]]
+name = "ops"
+webhook_url = "https://hooks.slack.com/services/x"
+locale = "de"
+title_template = "{{.Emoji}} {{.Target}}: {{.Title}}"
+body_template = "{{.Status}} since {{.OpenedAt}}{{with .Body}}: {{.}}{{end}}{{range .Components}} {{.Name}}{{end}}"
+
+[[channel]]
+name = "plain"
+webhook_url = "https://hooks.slack.com/services/y"
+
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = "https://status.openai.com"
+`), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Channels[0].Templated() || cfg.Channels[1].Templated() {
+		t.Errorf("templated = %v, %v", cfg.Channels[0].Templated(), cfg.Channels[1].Templated())
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/outagebot/outagebot/notifier/tmpl"
 )
 
 // Limits checked at load.
@@ -165,6 +167,16 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		}
 		if ch.WebhookURL != "" && !isWebhookURL(ch.WebhookURL) {
 			c.add(at("webhook_url"), "must be an absolute https URL (http only for localhost)")
+		}
+		if ch.Locale != "" && !tmpl.Known(ch.Locale) {
+			c.add(at("locale"), "must be one of "+strings.Join(tmpl.Locales, ", "))
+		} else if ch.Templated() {
+			if _, err := tmpl.New(ch.Locale, ch.TitleTemplate, ""); err != nil {
+				c.add(at("title_template"), "invalid template: "+strings.TrimPrefix(err.Error(), "title: "))
+			}
+			if _, err := tmpl.New(ch.Locale, "", ch.BodyTemplate); err != nil {
+				c.add(at("body_template"), "invalid template: "+strings.TrimPrefix(err.Error(), "body: "))
+			}
 		}
 	}
 	checkRefs := func(path []string, refs []string) {

@@ -34,9 +34,19 @@ func JSON(t *testing.T, name string, v any, roundTrip, update bool) {
 	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
+	Text(t, name, buf.String(), update)
+}
+
+// Text compares got with testdata/name.golden; update rewrites the file
+// instead.
+func Text(t *testing.T, name, got string, update bool) {
+	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
 	if update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -44,7 +54,7 @@ func JSON(t *testing.T, name string, v any, roundTrip, update bool) {
 	if err != nil {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs from what renders now (go test -update rewrites it after a check):\n%s", path, buf.String())
+	if string(want) != got {
+		t.Errorf("%s differs from what renders now (go test -update rewrites it after a check):\n%s", path, got)
 	}
 }

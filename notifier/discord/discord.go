@@ -30,6 +30,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 )
 
@@ -48,6 +49,9 @@ type Options struct {
 	// Threads posts updates in a thread started from the root message
 	// instead of as replies.
 	Threads bool
+	// Templates, if set, render outage messages from the channel's
+	// templates and locale instead of the built-in embeds.
+	Templates *tmpl.Renderer
 }
 
 // Notifier posts to Discord channels as a bot. Destination.Address is the
@@ -57,6 +61,7 @@ type Notifier struct {
 	log     *slog.Logger
 	threads bool
 	secrets redactor
+	render  renderer
 
 	mu sync.Mutex
 	// threaded remembers roots whose thread exists, so the common update
@@ -89,6 +94,7 @@ func New(opts Options) (*Notifier, error) {
 		s:        newSession("Bot "+token, origin, opts.HTTPClient),
 		log:      log,
 		threads:  opts.Threads,
+		render:   renderer{opts.Templates},
 		secrets:  redactor{token},
 		threaded: map[string]bool{},
 	}, nil
@@ -118,18 +124,18 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	case outage.Digest:
 		return n.send(ctx, ch, RenderDigest(ev), nonce)
 	case outage.Opened:
-		return n.send(ctx, ch, RenderPost(ev), nonce)
+		return n.send(ctx, ch, n.render.post(ev), nonce)
 	case outage.Updated, outage.Resolved:
 		if !isSnowflake(root) {
-			return n.send(ctx, ch, RenderPost(ev), nonce)
+			return n.send(ctx, ch, n.render.post(ev), nonce)
 		}
 	default:
 		return "", &notifier.PermanentError{Err: fmt.Errorf("discord: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
 	}
 
-	msg, name := RenderReply(ev), ThreadName(ev)
+	msg, name := n.render.reply(ev), ThreadName(ev)
 	if d.GroupedRoot {
-		msg, name = namedReply(ev), groupThreadName
+		msg, name = namedReply(ev, msg), groupThreadName
 	}
 	target := ch
 	if n.threads {
@@ -195,7 +201,7 @@ func (n *Notifier) send(ctx context.Context, channelID string, msg *discordgo.Me
 
 // editRoot edits the root message to the event's state.
 func (n *Notifier) editRoot(ctx context.Context, channelID, root string, ev outage.Event) error {
-	edit := discordgo.NewMessageEdit(channelID, root).SetEmbed(RenderRoot(ev))
+	edit := discordgo.NewMessageEdit(channelID, root).SetEmbed(n.render.root(ev))
 	edit.AllowedMentions = noMentions()
 	ctx, info := withCallInfo(ctx)
 	_, err := n.s.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -442,10 +443,9 @@ func RenderGroup(evs []outage.Event) *discordgo.MessageSend {
 	return &discordgo.MessageSend{Embeds: fitEmbeds(e), AllowedMentions: noMentions()}
 }
 
-// namedReply is a reply to a message shared by several outages: its text
-// starts with whose it is.
-func namedReply(ev outage.Event) *discordgo.MessageSend {
-	m := RenderReply(ev)
+// namedReply is m, a reply to a message shared by several outages, its
+// text starting with whose it is.
+func namedReply(ev outage.Event, m *discordgo.MessageSend) *discordgo.MessageSend {
 	m.Content = truncate(strings.TrimSpace("**"+ev.Target+"**: "+m.Content), maxContent)
 	return m
 }
@@ -453,3 +453,36 @@ func namedReply(ev outage.Event) *discordgo.MessageSend {
 // groupThreadName names the thread of a grouped message, shared by the
 // outages it lists.
 const groupThreadName = "Outages"
+
+// renderer renders outage messages: built in, or from a channel's
+// templates and locale when it has them.
+type renderer struct{ t *tmpl.Renderer }
+
+// root is the embed that stands for the whole outage.
+func (r renderer) root(ev outage.Event) *discordgo.MessageEmbed {
+	if r.t == nil {
+		return RenderRoot(ev)
+	}
+	title, body := r.t.Render(ev)
+	return fitEmbeds(&discordgo.MessageEmbed{
+		Type: discordgo.EmbedTypeRich, URL: ev.URL, Title: truncate(title, maxEmbedTitle),
+		Description: truncate(body, maxEmbedDescription), Color: colour(ev), Timestamp: timestamp(ev.At),
+	})[0]
+}
+
+// post is the root as a new message.
+func (r renderer) post(ev outage.Event) *discordgo.MessageSend {
+	if r.t == nil {
+		return RenderPost(ev)
+	}
+	return &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{r.root(ev)}, AllowedMentions: noMentions()}
+}
+
+// reply is what an updated or resolved event adds under the root.
+func (r renderer) reply(ev outage.Event) *discordgo.MessageSend {
+	if r.t == nil {
+		return RenderReply(ev)
+	}
+	_, body := r.t.Render(ev)
+	return &discordgo.MessageSend{Content: truncate(body, maxContent), AllowedMentions: noMentions()}
+}

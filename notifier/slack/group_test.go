@@ -31,7 +31,8 @@ func TestRenderGroupGolden(t *testing.T) {
 			checkGolden(t, name, m)
 		})
 	}
-	reply := namedReply(event(outage.Resolved, outage.Incident, 72*time.Minute))
+	ev := event(outage.Resolved, outage.Incident, 72*time.Minute)
+	reply := namedReply(ev, RenderReply(ev))
 	checkLimits(t, "named reply", reply)
 	checkGolden(t, "group-reply", reply)
 }

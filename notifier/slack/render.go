@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
 
+	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -440,10 +441,9 @@ func RenderGroup(evs []outage.Event) Message {
 	return Message{Text: truncateMrkdwn(text, MaxFallbackText), Blocks: blocks}
 }
 
-// namedReply is a reply in a thread shared by several outages: it starts
+// namedReply is m, a reply in a thread shared by several outages, starting
 // with whose it is.
-func namedReply(ev outage.Event) Message {
-	m := RenderReply(ev)
+func namedReply(ev outage.Event, m Message) Message {
 	m.Blocks = capBlocks(append([]slack.Block{contextBlock("*" + escapeTruncate(ev.Target, MaxSectionText-2) + "*")}, m.Blocks...))
 	return m
 }
@@ -454,4 +454,37 @@ func targetsOf(evs []outage.Event) []string {
 		out[i] = ev.Target
 	}
 	return out
+}
+
+// renderer renders outage messages: built in, or from a channel's
+// templates and locale when it has them.
+type renderer struct{ t *tmpl.Renderer }
+
+func (r renderer) root(ev outage.Event) Message {
+	if r.t == nil {
+		return RenderRoot(ev)
+	}
+	title, body := r.t.Render(ev)
+	st := styleOf(ev)
+	text := escape(title + "\n" + body)
+	return Message{
+		Text:   truncateMrkdwn(text, MaxFallbackText),
+		Blocks: []slack.Block{header(title)},
+		Attachments: []slack.Attachment{{
+			Color:    st.color,
+			Fallback: truncateMrkdwn(text, MaxFallbackText),
+			Blocks:   slack.Blocks{BlockSet: []slack.Block{section(escapeTruncate(body, MaxSectionText))}},
+		}},
+	}
+}
+
+func (r renderer) reply(ev outage.Event) Message {
+	if r.t == nil {
+		return RenderReply(ev)
+	}
+	title, body := r.t.Render(ev)
+	return Message{
+		Text:   truncateMrkdwn(escape(title+"\n"+body), MaxFallbackText),
+		Blocks: []slack.Block{section(escapeTruncate(body, MaxSectionText))},
+	}
 }

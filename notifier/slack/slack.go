@@ -31,6 +31,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 )
 
@@ -63,6 +64,9 @@ type Options struct {
 	// BroadcastResolved also shows the restoration reply in the channel
 	// (reply_broadcast).
 	BroadcastResolved bool
+	// Templates, if set, render outage messages from the channel's
+	// templates and locale instead of the built-in Block Kit layout.
+	Templates *tmpl.Renderer
 }
 
 // Notifier delivers events to Slack channels through the Web API. The
@@ -73,6 +77,7 @@ type Notifier struct {
 	secrets   []string
 	log       *slog.Logger
 	broadcast bool
+	render    renderer
 
 	mu sync.Mutex
 	// editErr is the last root-edit failure logged per channel, so a
@@ -104,6 +109,7 @@ func New(opts Options) *Notifier {
 		secrets:   []string{opts.Token},
 		log:       log,
 		broadcast: opts.BroadcastResolved,
+		render:    renderer{opts.Templates},
 		editErr:   map[string]string{},
 	}
 }
@@ -147,16 +153,16 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Event.Kind == outage.Opened || root == "" {
-		ts, err := n.post(ctx, log, ch, "", d, RenderRoot(d.Event))
+		ts, err := n.post(ctx, log, ch, "", d, n.render.root(d.Event))
 		return notifier.RemoteRef(ts), err
 	}
 	if d.GroupedRoot {
 		// The root lists several outages: editing it to this one's state
 		// would erase the others.
-		ts, err := n.post(ctx, log, ch, root, d, namedReply(d.Event))
+		ts, err := n.post(ctx, log, ch, root, d, namedReply(d.Event, n.render.reply(d.Event)))
 		return notifier.RemoteRef(ts), err
 	}
-	ts, err := n.post(ctx, log, ch, root, d, RenderReply(d.Event))
+	ts, err := n.post(ctx, log, ch, root, d, n.render.reply(d.Event))
 	if err != nil {
 		return "", err
 	}
@@ -197,7 +203,7 @@ func (n *Notifier) post(ctx context.Context, log *slog.Logger, ch, root string, 
 // editRoot edits the root to ev's state. A failure is logged (once while it
 // repeats) and otherwise ignored.
 func (n *Notifier) editRoot(ctx context.Context, log *slog.Logger, ch, root string, ev outage.Event) {
-	_, _, _, err := n.api.UpdateMessageContext(ctx, ch, root, RenderRoot(ev).options()...)
+	_, _, _, err := n.api.UpdateMessageContext(ctx, ch, root, n.render.root(ev).options()...)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if err == nil {
