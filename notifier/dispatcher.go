@@ -334,6 +334,10 @@ func (d *Dispatcher) deliverGroup(ctx context.Context, r *route, items []store.O
 	if err == nil {
 		d.log.Info("many outages at once: announced them in one message", "dest", r.Destination.String(), "outages", len(items))
 		ref = groupRefPrefix + ref
+		for _, it := range items {
+			// They count towards the storm still going on.
+			r.noteRoot(it)
+		}
 	}
 	for _, it := range items {
 		if !d.settle(ctx, r, it, d.outcome(ctx, r, it, ref, err), err, "") {

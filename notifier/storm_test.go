@@ -182,6 +182,19 @@ func TestNoStormBelowTheThreshold(t *testing.T) {
 	if n := len(e.disc.Messages(stormDiscordChannel)); n != 11 {
 		t.Errorf("discord: %d messages, want 11", n)
 	}
+
+	// A new storm: seven grouped. A minute later three more: with the seven
+	// they are more than five, so they are grouped too.
+	e.clk.Advance(3 * time.Minute)
+	e.open(t, names(7, "d-")...)
+	e.disp.Drain(ctx)
+	e.clk.Advance(time.Minute)
+	e.open(t, names(3, "e-")...)
+	e.disp.Drain(ctx)
+	sm = e.slack.Messages(stormSlackChannel)
+	if len(sm) != 13 || !strings.Contains(string(sm[11].Blocks), "7 outages at once") || !strings.Contains(string(sm[12].Blocks), "3 outages at once") {
+		t.Errorf("slack: %d messages, the last %s; want the storm's later three grouped", len(sm), sm[len(sm)-1].Blocks)
+	}
 }
 
 func TestStormOffWithZeroThreshold(t *testing.T) {
