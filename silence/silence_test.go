@@ -154,3 +154,32 @@ targets = ["GitHub"]`,
 		})
 	}
 }
+
+// BenchmarkSilenced is the cost a configured silence adds to every poll of
+// a target it covers (the runner asks on each step).
+func BenchmarkSilenced(b *testing.B) {
+	cfg, err := config.Parse("bench.toml", []byte(`
+[[target]]
+name = "GitHub"
+vendor = "github"
+[[silence]]
+schedule = "CRON_TZ=Europe/Berlin 0 2 * * SUN"
+duration = "2h"
+[[silence]]
+start = "2026-12-24 18:00"
+end = "2026-12-27 08:00"
+timezone = "Europe/Berlin"
+`), func(string) (string, bool) { return "", false })
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := FromConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	at := utc("2026-02-11T12:00:00Z") // a Wednesday: outside both
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Silenced("GitHub", at)
+	}
+}
