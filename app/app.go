@@ -26,6 +26,7 @@ import (
 	"github.com/outagebot/outagebot/notifier/console"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/report"
+	"github.com/outagebot/outagebot/silence"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/fetch"
 	"github.com/outagebot/outagebot/sources/probe"
@@ -159,6 +160,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("load mutes: %w", err)
 	}
+	windows, err := silence.FromConfig(cfg)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("silences: %w", err)
+	}
+	mutes.SetWindows(windows)
 	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
 	a.runner.Notify = a.disp.Wake
 	if cfg.Bot.ReportOnResolve {
@@ -459,7 +466,13 @@ func buildRoutes(cfg *config.Config, opts Options, log *slog.Logger) ([]notifier
 			if opts.ChatLimit > 0 {
 				limit, burst = opts.ChatLimit, max(opts.ChatBurst, 1)
 			}
-			routes = append(routes, notifier.Route{Destination: d, Notifier: n, Limit: limit, Burst: burst})
+			r := notifier.Route{Destination: d, Notifier: n, Limit: limit, Burst: burst}
+			if d.Platform != "webhook" {
+				// Webhooks cannot thread, so a grouped message would
+				// leave its outages' updates nowhere to go.
+				r.Storm = notifier.Storm{Threshold: cfg.Bot.StormThreshold, Window: cfg.Bot.StormWindow.Duration}
+			}
+			routes = append(routes, r)
 		}
 	}
 	return routes, errors.Join(errs...)

@@ -11,6 +11,7 @@ import (
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/slack"
+	"github.com/outagebot/outagebot/notifier/tmpl"
 )
 
 // Platform rate limits per channel.
@@ -24,6 +25,10 @@ const (
 // chatNotifier builds the notifier for one chat destination with its
 // platform's rate limit.
 func chatNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
+	t, err := channelTemplates(cfg, d.Channel)
+	if err != nil {
+		return nil, 0, 0, err
+	}
 	switch d.Platform {
 	case "slack":
 		return slack.New(slack.Options{
@@ -31,16 +36,30 @@ func chatNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 			APIURL:            cfg.Slack.APIURL,
 			Log:               log,
 			BroadcastResolved: cfg.Slack.BroadcastResolved,
+			Templates:         t,
 		}), slackRate, slackBurst, nil
 	case "webhook":
 		if isDiscordWebhook(d.Address) {
-			return discordWebhook(d, log)
+			return discordWebhook(d, t, log)
 		}
-		return slack.NewWebhook(d.Address, nil, log), slackRate, slackBurst, nil
+		w := slack.NewWebhook(d.Address, nil, log)
+		w.SetTemplates(t)
+		return w, slackRate, slackBurst, nil
 	case "discord":
-		return discordNotifier(cfg, d, log)
+		return discordNotifier(cfg, d, t, log)
 	}
 	return nil, 0, 0, fmt.Errorf("unknown platform %q", d.Platform)
+}
+
+// channelTemplates renders the channel's outage messages from its
+// templates and locale; nil when it sets neither (the built-in rendering).
+func channelTemplates(cfg *config.Config, name string) (*tmpl.Renderer, error) {
+	for _, ch := range cfg.Channels {
+		if strings.EqualFold(ch.Name, name) && ch.Templated() {
+			return tmpl.New(ch.Locale, ch.TitleTemplate, ch.BodyTemplate)
+		}
+	}
+	return nil, nil
 }
 
 // isDiscordWebhook tells Discord's webhooks (…/api/webhooks/ID/TOKEN) from

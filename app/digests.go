@@ -54,7 +54,7 @@ func (a *App) digestNow(ctx context.Context, window time.Duration) (bot.Answer, 
 func digestJobs(cfg *config.Config) ([]digest.Job, error) {
 	var jobs []digest.Job
 	for i, d := range cfg.Digests {
-		sched, err := config.ParseSchedule(d.Schedule)
+		sched, err := config.ParseSchedule(d.Spec())
 		if err != nil {
 			return nil, fmt.Errorf("digest[%d].schedule: %w", i+1, err)
 		}
@@ -64,9 +64,25 @@ func digestJobs(cfg *config.Config) ([]digest.Job, error) {
 			Window:      d.Window.Duration,
 			Dests:       digestDests(cfg, d),
 			SkipIfQuiet: d.SkipIfQuiet,
+			Targets:     digestTargets(cfg, d),
+			Location:    d.Location(),
 		})
 	}
 	return jobs, nil
+}
+
+// digestTargets are the names of the targets d covers, nil for all.
+func digestTargets(cfg *config.Config, d config.Digest) []string {
+	if len(d.Targets) == 0 {
+		return nil
+	}
+	var out []string
+	for _, t := range cfg.Targets {
+		if config.DigestIncludes(d, t) {
+			out = append(out, t.Name)
+		}
+	}
+	return out
 }
 
 // DigestKey identifies the i-th (from 0) configured digest in the store:
@@ -74,7 +90,9 @@ func digestJobs(cfg *config.Config) ([]digest.Job, error) {
 // changing a schedule never makes one digest's run pass for another's.
 func DigestKey(i int, d config.Digest) string {
 	h := fnv.New32a()
-	_, _ = h.Write([]byte(d.Schedule))
+	// The spec with its zone: the same hours in another zone are another
+	// schedule. Without a timezone key it is the schedule as written.
+	_, _ = h.Write([]byte(d.Spec()))
 	return fmt.Sprintf("%d-%08x", i+1, h.Sum32())
 }
 

@@ -18,7 +18,7 @@ import (
 
 // A [[digest]] reaches Slack once, at its time, as a top-level message, and
 // a restart does not send it again. The bot's clock is set to two seconds
-// before 09:00 in Berlin.
+// before 09:00 in Berlin, the digest's zone, which its times are written in.
 func TestDigestEndToEnd(t *testing.T) {
 	v := &vendorPage{}
 	srv := httptest.NewServer(v)
@@ -43,9 +43,11 @@ type = "statuspage"
 url = %q
 interval = "1s"
 [[digest]]
-schedule = "CRON_TZ=Europe/Berlin 0 9 * * *"
+schedule = "0 9 * * *"
+timezone = "Europe/Berlin"
 window = "24h"
 channels = ["ops"]
+targets = ["openai"]
 `, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), srv.URL)
 	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
 	if err != nil {
@@ -111,7 +113,7 @@ channels = ["ops"]
 		t.Errorf("the digest was threaded or edited: %+v", m)
 	}
 	if !strings.Contains(m.Text, "Daily digest: no outages in the last 24h") || !strings.Contains(string(m.Blocks), "Uptime over the last 24h") ||
-		!strings.Contains(string(m.Blocks), "OpenAI: 100%") {
+		!strings.Contains(string(m.Blocks), "OpenAI: 100%") || !strings.Contains(string(m.Blocks), "Mar 1 09:00 – Mar 2 09:00 CET (24h)") {
 		t.Errorf("digest message: %s\n%s", m.Text, m.Blocks)
 	}
 	if m.Metadata == nil || m.Metadata.EventType != "outagebot_event" || m.Metadata.EventPayload["outage_id"] != "digest:"+app.DigestKey(0, cfg.Digests[0])+":1772438400" {

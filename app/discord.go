@@ -10,6 +10,7 @@ import (
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/discord"
+	"github.com/outagebot/outagebot/notifier/tmpl"
 )
 
 // Discord: "5 messages per 5 seconds per channel" is the long-standing
@@ -20,24 +21,25 @@ var (
 	discordBurst = 5
 )
 
-func discordNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
+func discordNotifier(cfg *config.Config, d notifier.Destination, t *tmpl.Renderer, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
 	threads := false
 	for _, ch := range cfg.Channels {
 		if strings.EqualFold(ch.Name, d.Channel) {
 			threads = ch.DiscordThreads
 		}
 	}
-	n, err := discord.New(discord.Options{Token: cfg.Discord.BotToken, APIURL: cfg.Discord.APIURL, Log: log, Threads: threads})
+	n, err := discord.New(discord.Options{Token: cfg.Discord.BotToken, APIURL: cfg.Discord.APIURL, Log: log, Threads: threads, Templates: t})
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	return n, discordRate, discordBurst, nil
 }
 
-func discordWebhook(d notifier.Destination, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
+func discordWebhook(d notifier.Destination, t *tmpl.Renderer, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
 	w, err := discord.NewWebhook(d.Address, nil, log)
 	if err != nil {
 		return nil, 0, 0, err
 	}
+	w.SetTemplates(t)
 	return w, discordRate, discordBurst, nil
 }

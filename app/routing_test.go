@@ -13,15 +13,17 @@ import (
 	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
-// #ai hears everything about OpenAI; #ops only what is at least a partial
-// outage, and then the rest of that thread, restoration included.
-func TestRoutesBySeverity(t *testing.T) {
+// slackApp builds an app (not started: the test polls and drains it) for
+// one vendor page and a fake Slack with the given channels. body is the
+// configuration after [bot] and [slack], with %[1]q for the page's URL.
+func slackApp(t *testing.T, body string, channels ...string) (*app.App, *fakeslack.Server, *vendorPage) {
+	t.Helper()
 	v := &vendorPage{}
 	srv := httptest.NewServer(v)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel("C00000000A1", "C00000000B2")
+	t.Cleanup(slackAPI.Close)
+	slackAPI.AddChannel(channels...)
 	text := fmt.Sprintf(`
 [bot]
 state = %q
@@ -29,6 +31,23 @@ listen = ""
 [slack]
 bot_token = "xoxb-test"
 api_url = %q
+`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL()) + fmt.Sprintf(body, srv.URL)
+	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a, slackAPI, v
+}
+
+// #ai hears everything about OpenAI; #ops only what is at least a partial
+// outage, and then the rest of that thread, restoration included.
+func TestRoutesBySeverity(t *testing.T) {
+	a, slackAPI, v := slackApp(t, `
 [[channel]]
 name = "ai"
 slack = "C00000000A1"
@@ -38,7 +57,7 @@ slack = "C00000000B2"
 [[target]]
 name = "OpenAI"
 type = "statuspage"
-url = %q
+url = %[1]q
 group = "ai"
 [[route]]
 groups = ["ai"]
@@ -46,16 +65,7 @@ channels = ["ai"]
 [[route]]
 channels = ["ops"]
 min_severity = "partial_outage"
-`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+`, "C00000000A1", "C00000000B2")
 	ctx := context.Background()
 	for phase := range phases { // operational, degraded, partial outage, resolved
 		v.phase.Store(int32(phase))

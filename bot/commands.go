@@ -81,6 +81,17 @@ type Mute struct {
 	Until  time.Time `json:"until"`
 	By     string    `json:"by"`
 	Reason string    `json:"reason,omitempty"`
+	// Scheduled marks a configured [[silence]] window rather than a mute
+	// set from the chat: it cannot be lifted with unmute.
+	Scheduled bool `json:"scheduled,omitempty"`
+}
+
+// describe says what holds a target's announcements back, for /status.
+func (m Mute) describe() string {
+	if m.Scheduled {
+		return fmt.Sprintf("silenced until %s%s", clock(m.Until), reasonSuffix(m.Reason))
+	}
+	return fmt.Sprintf("muted until %s by %s%s", clock(m.Until), m.By, reasonSuffix(m.Reason))
 }
 
 // Commands answers chat commands from memory and the store, never from a
@@ -181,7 +192,7 @@ func (c *Commands) overview(snaps []Snapshot) Answer {
 			line += " — " + d
 		}
 		if m, ok := c.mutedNow(s.Name); ok {
-			line += fmt.Sprintf(" (muted until %s by %s)", clock(m.Until), m.By)
+			line += " (" + m.describe() + ")"
 		}
 		if s.Status == sources.Operational {
 			good = append(good, line)
@@ -220,7 +231,7 @@ func (c *Commands) detail(s Snapshot) Answer {
 		info = append(info, "Latency "+s.Latency.Round(time.Millisecond).String()+".")
 	}
 	if m, ok := c.mutedNow(s.Name); ok {
-		info = append(info, fmt.Sprintf("Muted until %s by %s%s.", clock(m.Until), m.By, reasonSuffix(m.Reason)))
+		info = append(info, upperFirst(m.describe())+".")
 	}
 	info = append(info, s.Notes...)
 	a.Sections = append(a.Sections, Section{Lines: info})
@@ -489,10 +500,18 @@ func (c *Commands) unmute(ctx context.Context, user string, args []string) Answe
 	if err != nil {
 		return problem("The mute could not be removed", err.Error())
 	}
-	if !was {
-		return Answer{Title: s.Name + " was not muted"}
+	ans := Answer{Title: s.Name + " was not muted"}
+	if was {
+		ans = Answer{Title: "🔔 " + s.Name + " is no longer muted", Announce: fmt.Sprintf("🔔 %s unmuted %s.", user, s.Name)}
 	}
-	return Answer{Title: "🔔 " + s.Name + " is no longer muted", Announce: fmt.Sprintf("🔔 %s unmuted %s.", user, s.Name)}
+	if m, ok := c.mutedNow(s.Name); ok && m.Scheduled {
+		// A configured window is not the chat's to lift: say so rather than
+		// let "no longer muted" suggest that alerts are back.
+		ans.Sections = append(ans.Sections, Section{Lines: []string{
+			fmt.Sprintf("%s stays silenced until %s by a configured [[silence]] window%s; it ends with the window, or with a change to the configuration.", s.Name, clock(m.Until), reasonSuffix(m.Reason)),
+		}})
+	}
+	return ans
 }
 
 func (c *Commands) mutedNow(target string) (Mute, bool) {

@@ -137,7 +137,7 @@ func TestMuteLifecycle(t *testing.T) {
 	if _, ok := c.Mutes.Muted("Checkout API", c.now()); !ok {
 		t.Fatal("not muted")
 	}
-	if s := c.Run(ctx, Request{Text: "status"}).Text(); !strings.Contains(s, "(muted until Nov 23 16:00 UTC by <@U1>)") {
+	if s := c.Run(ctx, Request{Text: "status"}).Text(); !strings.Contains(s, "(muted until Nov 23 16:00 UTC by <@U1>: deploy in progress)") {
 		t.Errorf("status does not show the mute:\n%s", s)
 	}
 	if s := c.Run(ctx, Request{Text: "checkout"}).Text(); !strings.Contains(s, "Muted until Nov 23 16:00 UTC by <@U1>: deploy in progress.") {
@@ -192,5 +192,27 @@ func TestFormatPercent(t *testing.T) {
 		if got := FormatPercent(in); got != want {
 			t.Errorf("FormatPercent(%v) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestSilenceWindowInStatusAndUnmute(t *testing.T) {
+	c := newCommands(t)
+	ctx := context.Background()
+	until := c.now().Add(time.Hour)
+	c.Mutes.(*Mutes).SetWindows(windowFunc(func(target string, at time.Time) (Mute, bool) {
+		if target != "GitHub" {
+			return Mute{}, false
+		}
+		return Mute{Target: target, Until: until, By: "configuration", Reason: "weekly maintenance", Scheduled: true}, true
+	}))
+	if s := c.Run(ctx, Request{Text: "status"}).Text(); !strings.Contains(s, "GitHub*: operational (silenced until Nov 23 15:00 UTC: weekly maintenance)") {
+		t.Errorf("status does not show the window:\n%s", s)
+	}
+	if s := c.Run(ctx, Request{Text: "github"}).Text(); !strings.Contains(s, "Silenced until Nov 23 15:00 UTC: weekly maintenance.") {
+		t.Errorf("detail does not show the window:\n%s", s)
+	}
+	a := c.Run(ctx, Request{Text: "unmute github", User: "<@U1>"})
+	if a.Announce != "" || !strings.Contains(a.Text(), "GitHub stays silenced until Nov 23 15:00 UTC by a configured [[silence]] window: weekly maintenance") {
+		t.Errorf("unmute under a window: %+v", a)
 	}
 }

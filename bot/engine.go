@@ -732,11 +732,18 @@ func (a *applier) snapshot(obs sources.Observation) {
 		s.Incidents = append(s.Incidents, IncidentSnapshot{Title: inc.Title, Status: inc.Status, StartedAt: inc.StartedAt, URL: inc.URL})
 		worst = sources.Worst(worst, inc.Impact)
 	}
+	// A new slice each time, unlike the others: snapshots handed out share
+	// it, and it is never written again.
+	var upcoming []MaintenanceSnapshot
 	for _, m := range obs.Maintenances {
 		if !m.Status.Done() && m.Status != sources.MaintenanceScheduled {
 			worst = sources.Worst(worst, sources.Maintenance)
 		}
+		if m.Status == sources.MaintenanceScheduled && !m.ScheduledFor.IsZero() {
+			upcoming = append(upcoming, MaintenanceSnapshot{Title: m.Title, Start: m.ScheduledFor, End: m.ScheduledUntil, URL: m.URL})
+		}
 	}
+	s.Maintenances = upcoming
 	s.Status = worst
 }
 

@@ -480,3 +480,23 @@ func TestEventsCarryOutageState(t *testing.T) {
 		t.Errorf("snapshot = %+v", st.Snapshot)
 	}
 }
+
+// The snapshot lists the vendor's upcoming maintenance, for digests, long
+// before the notice is due; once it starts it is no longer upcoming.
+func TestSnapshotListsUpcomingMaintenance(t *testing.T) {
+	e := &Engine{}
+	st := &TargetState{Target: "GitHub"}
+	pol := Policy{FailureThreshold: 1, SuccessThreshold: 1, AnnounceExisting: true, MaintenanceNotice: time.Hour}
+	m := sources.Incident{ID: "m1", Title: "Database upgrade", Status: sources.MaintenanceScheduled, Impact: sources.Maintenance,
+		ScheduledFor: t0.Add(48 * time.Hour), ScheduledUntil: t0.Add(50 * time.Hour), URL: "https://status.example.com/m1"}
+	e.Apply(st, pol, sources.Observation{Components: comps(sources.Operational), Maintenances: []sources.Incident{m}}, nil, t0)
+	want := []MaintenanceSnapshot{{Title: "Database upgrade", Start: m.ScheduledFor, End: m.ScheduledUntil, URL: m.URL}}
+	if got := st.Snapshot.Maintenances; len(got) != 1 || got[0] != want[0] {
+		t.Errorf("maintenances = %+v, want %+v", got, want)
+	}
+	m.Status = sources.MaintenanceInProgress
+	e.Apply(st, pol, sources.Observation{Components: comps(sources.Maintenance), Maintenances: []sources.Incident{m}}, nil, t0.Add(48*time.Hour))
+	if got := st.Snapshot.Maintenances; len(got) != 0 {
+		t.Errorf("maintenance in progress still listed as upcoming: %+v", got)
+	}
+}

@@ -15,13 +15,27 @@ type MuteStore interface {
 	Mutes(ctx context.Context, now time.Time) ([]store.MuteRow, error)
 }
 
+// Windows are configured silences (package silence): a target under one
+// is treated like a muted one.
+type Windows interface {
+	Silenced(target string, at time.Time) (Mute, bool)
+}
+
 // Mutes keeps the current mutes in memory, for the runner's hot path, and in
-// the store, so they survive a restart.
+// the store, so they survive a restart. Configured silence windows go
+// through it too, so that the runner, /status and digests have one notion
+// of "not announced now".
 type Mutes struct {
 	store MuteStore
 	mu    sync.RWMutex
 	by    map[string]Mute
+	// windows are set once, before the runner starts.
+	windows Windows
 }
+
+// SetWindows adds configured silence windows; call it before polling
+// starts.
+func (m *Mutes) SetWindows(w Windows) { m.windows = w }
 
 // NewMutes loads the mutes in force at now.
 func NewMutes(ctx context.Context, s MuteStore, now time.Time) (*Mutes, error) {
@@ -76,16 +90,20 @@ func (m *Mutes) Unmute(ctx context.Context, target string, now time.Time) (bool,
 	return ok && mu.Until.After(now), nil
 }
 
-// Muted returns the mute of target in force at at.
+// Muted returns the mute of target in force at at: one set from the chat,
+// else a configured silence window.
 func (m *Mutes) Muted(target string, at time.Time) (Mute, bool) {
 	if m == nil {
 		return Mute{}, false
 	}
 	m.mu.RLock()
-	defer m.mu.RUnlock()
 	mu, ok := m.by[target]
-	if !ok || !mu.Until.After(at) {
-		return Mute{}, false
+	m.mu.RUnlock()
+	if ok && mu.Until.After(at) {
+		return mu, true
 	}
-	return mu, true
+	if m.windows != nil {
+		return m.windows.Silenced(target, at)
+	}
+	return Mute{}, false
 }

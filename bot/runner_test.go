@@ -196,3 +196,38 @@ func TestVanishedComponentsAreReported(t *testing.T) {
 		t.Errorf("recovery not reported:\n%s", logs.String())
 	}
 }
+
+// windowFunc is a configured silence as a function (package silence builds
+// the real ones; it imports this package).
+type windowFunc func(target string, at time.Time) (Mute, bool)
+
+func (f windowFunc) Silenced(target string, at time.Time) (Mute, bool) { return f(target, at) }
+
+func TestSilenceWindowHoldsBackLikeAMute(t *testing.T) {
+	f := newRunnerFixture(t, "A", "B")
+	start, end := t0.Add(90*time.Second), t0.Add(time.Hour)
+	f.mutes.SetWindows(windowFunc(func(target string, at time.Time) (Mute, bool) {
+		if at.Before(start) || !at.Before(end) {
+			return Mute{}, false
+		}
+		return Mute{Target: target, Until: end, By: "configuration", Reason: "maintenance", Scheduled: true}, true
+	}))
+
+	f.poll(t, "A", sources.MajorOutage) // t0+1m: before the window
+	if got := fmt.Sprint(f.queued(t)); got != "[A:opened]" {
+		t.Fatalf("before the window: %s", got)
+	}
+	f.poll(t, "B", sources.MajorOutage) // t0+2m: in the window
+	f.poll(t, "A", sources.Operational)
+	if got := fmt.Sprint(f.queued(t)); got != "[A:resolved]" {
+		t.Fatalf("in the window: %s, want only the restoration of the thread already posted", got)
+	}
+	if m, ok := f.mutes.Muted("B", f.now); !ok || !m.Scheduled || m.Reason != "maintenance" {
+		t.Errorf("Muted(B) = %+v, %v", m, ok)
+	}
+	f.now = end
+	f.poll(t, "B", sources.Degraded)
+	if got := fmt.Sprint(f.queued(t)); got != "[B:updated]" {
+		t.Fatalf("after the window: %s, want B announced with its next event", got)
+	}
+}

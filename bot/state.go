@@ -100,6 +100,18 @@ type Snapshot struct {
 	// Notes are what the open outages' messages say about related targets:
 	// likely cause and whether the vendor confirms it, fallbacks.
 	Notes []string `json:"notes,omitempty"`
+	// Maintenances are the vendor's upcoming scheduled maintenances, for
+	// digests.
+	Maintenances []MaintenanceSnapshot `json:"maintenances,omitempty"`
+}
+
+// MaintenanceSnapshot is one upcoming scheduled maintenance in a Snapshot.
+type MaintenanceSnapshot struct {
+	Title string    `json:"title"`
+	Start time.Time `json:"start"`
+	// End is zero when the vendor gave none.
+	End time.Time `json:"end,omitzero"`
+	URL string    `json:"url,omitempty"`
 }
 
 // ComponentSnapshot is one component in a Snapshot.

@@ -12,6 +12,7 @@
 package config
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ type Config struct {
 	Targets  []Target  `toml:"target"`
 	Digests  []Digest  `toml:"digest"`
 	Routes   []Route   `toml:"route"`
+	Silences []Silence `toml:"silence"`
 }
 
 // Bot holds process-wide settings.
@@ -61,6 +63,14 @@ type Bot struct {
 	// ReportOnResolve posts the post-outage report in an outage's thread
 	// once every outage in the thread is over. Default false.
 	ReportOnResolve bool `toml:"report_on_resolve"`
+	// StormThreshold: when more than this many outages open within
+	// StormWindow for one channel, the ones due together are announced in
+	// one grouped message instead of a message each. Default 5; 0 turns
+	// storm control off.
+	StormThreshold int `toml:"storm_threshold"`
+	// StormWindow is the span storm control counts openings over. Default
+	// 2m.
+	StormWindow Duration `toml:"storm_window"`
 }
 
 // Slack configures the Slack integration. When the section is present,
@@ -106,6 +116,21 @@ type Channel struct {
 	// DiscordThreads posts updates in a thread started from the outage's
 	// message instead of as replies.
 	DiscordThreads bool `toml:"discord_threads"`
+	// Locale is the language of this channel's outage messages: en or de.
+	// Default "" (the built-in English rendering).
+	Locale string `toml:"locale"`
+	// TitleTemplate and BodyTemplate are Go text/template overrides of an
+	// outage message's title and body (fields: package notifier/tmpl).
+	// Setting either, or a locale, renders the channel's outage messages
+	// from templates.
+	TitleTemplate string `toml:"title_template"`
+	BodyTemplate  string `toml:"body_template"`
+}
+
+// Templated reports whether the channel's outage messages are rendered from
+// templates (a locale or a template is set).
+func (ch Channel) Templated() bool {
+	return ch.Locale != "" || ch.TitleTemplate != "" || ch.BodyTemplate != ""
 }
 
 // Target is one watched vendor status page or internal endpoint.
@@ -241,6 +266,19 @@ func (r Route) Matches(t Target) bool {
 	return false
 }
 
+// matchesNameOrGroup reports whether one of refs is t's name or group,
+// ignoring case.
+func matchesNameOrGroup(refs []string, t Target) bool {
+	return slices.ContainsFunc(refs, func(r string) bool {
+		return strings.EqualFold(r, t.Name) || t.Group != "" && strings.EqualFold(r, t.Group)
+	})
+}
+
+// DigestIncludes reports whether digest d covers target t.
+func DigestIncludes(d Digest, t Target) bool {
+	return len(d.Targets) == 0 || matchesNameOrGroup(d.Targets, t)
+}
+
 // Digest is a scheduled summary.
 type Digest struct {
 	// Schedule is a cron spec (5 fields or a descriptor like @daily),
@@ -253,6 +291,106 @@ type Digest struct {
 	// SkipIfQuiet leaves out a digest when nothing happened in the window
 	// and nothing is down. Default false.
 	SkipIfQuiet bool `toml:"skip_if_quiet"`
+	// Targets limits the digest to these targets, by name or group
+	// (ignoring case); empty means every target.
+	Targets []string `toml:"targets"`
+	// Timezone is the IANA zone of a schedule without CRON_TZ=, and the
+	// zone the digest's times are written in. Default UTC.
+	Timezone string `toml:"timezone"`
+}
+
+// Spec is the digest's schedule with its timezone as a CRON_TZ= prefix.
+func (d Digest) Spec() string { return zonedSpec(d.Schedule, d.Timezone) }
+
+// Location is the digest's zone: its timezone key, else the schedule's
+// CRON_TZ=, else UTC. The configuration was validated, so the zone exists.
+func (d Digest) Location() *time.Location { return specLocation(d.Schedule, d.Timezone) }
+
+// Silence is a configured window in which new outages of some targets are
+// not announced, like a mute that nobody has to type: either a cron
+// schedule with a duration (a weekly maintenance night) or fixed start and
+// end times (a planned migration).
+type Silence struct {
+	// Schedule is when each window starts: a cron spec like a digest's,
+	// optionally after CRON_TZ=Zone.
+	Schedule string `toml:"schedule"`
+	// Duration is how long each scheduled window lasts.
+	Duration Duration `toml:"duration"`
+	// Start and End bound a one-off window: RFC 3339 ("2026-12-24T18:00:00Z")
+	// or a wall-clock time in Timezone ("2026-12-24 18:00").
+	Start string `toml:"start"`
+	End   string `toml:"end"`
+	// Timezone is the IANA zone of a schedule without CRON_TZ= and of
+	// wall-clock start and end times. Default UTC.
+	Timezone string `toml:"timezone"`
+	// Targets are target names or groups (ignoring case); empty silences
+	// every target.
+	Targets []string `toml:"targets"`
+	// Reason is shown in /status while the window is in force.
+	Reason string `toml:"reason"`
+}
+
+// Spec is the silence's schedule with its timezone as a CRON_TZ= prefix.
+func (s Silence) Spec() string { return zonedSpec(s.Schedule, s.Timezone) }
+
+// Times returns the bounds of a one-off silence. The configuration was
+// validated, so they parse.
+func (s Silence) Times() (start, end time.Time) {
+	loc := specLocation("", s.Timezone)
+	start, _ = ParseTime(s.Start, loc)
+	end, _ = ParseTime(s.End, loc)
+	return start, end
+}
+
+// Matches reports whether the silence covers target t.
+func (s Silence) Matches(t Target) bool {
+	return len(s.Targets) == 0 || matchesNameOrGroup(s.Targets, t)
+}
+
+// silenceTimeLayouts are the wall-clock forms of start and end, read in the
+// silence's timezone.
+var silenceTimeLayouts = []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04"}
+
+// ParseTime reads an RFC 3339 time, or a wall-clock time in loc.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range silenceTimeLayouts {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read %q as a time", clip(s))
+}
+
+// hasZone reports whether a cron spec names its zone itself.
+func hasZone(spec string) bool {
+	spec = strings.TrimSpace(spec)
+	return strings.HasPrefix(spec, "CRON_TZ=") || strings.HasPrefix(spec, "TZ=")
+}
+
+func zonedSpec(spec, tz string) string {
+	if tz == "" || hasZone(spec) {
+		return spec
+	}
+	return "CRON_TZ=" + tz + " " + strings.TrimSpace(spec)
+}
+
+// specLocation is tz, else the zone a spec's CRON_TZ= names, else UTC.
+func specLocation(spec, tz string) *time.Location {
+	if tz == "" && hasZone(spec) {
+		spec = strings.TrimSpace(spec)
+		tz, _, _ = strings.Cut(spec[strings.Index(spec, "=")+1:], " ")
+	}
+	if tz == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // Duration is a time.Duration written as a string ("30s", "5m", "1h30m").

@@ -125,6 +125,8 @@ func TestGoodDefaults(t *testing.T) {
 			Workers:        64,
 			MaxBodySize:    5 << 20,
 			MaxDeliveryAge: Duration{24 * time.Hour},
+			StormThreshold: 5,
+			StormWindow:    Duration{2 * time.Minute},
 		},
 		Slack: &Slack{BotToken: "xoxb-1-2-abc"},
 		Channels: []Channel{
@@ -300,7 +302,7 @@ func TestExampleCommentedSections(t *testing.T) {
 	section := false
 	for _, line := range strings.Split(string(data), "\n") {
 		switch {
-		case line == "# [slack]" || line == "# [discord]" || line == "# [[channel]]" || line == "# [[digest]]":
+		case line == "# [slack]" || line == "# [discord]" || line == "# [[channel]]" || line == "# [[digest]]" || line == "# [[silence]]":
 			section = true
 		case line == "":
 			section = false
@@ -319,9 +321,9 @@ func TestExampleCommentedSections(t *testing.T) {
 	if err != nil {
 		t.Fatalf("with its examples uncommented:\n%v", err)
 	}
-	if cfg.Slack == nil || cfg.Discord == nil || len(cfg.Channels) != 1 || len(cfg.Digests) != 1 {
-		t.Errorf("uncommenting found slack %v discord %v channels %d digests %d",
-			cfg.Slack != nil, cfg.Discord != nil, len(cfg.Channels), len(cfg.Digests))
+	if cfg.Slack == nil || cfg.Discord == nil || len(cfg.Channels) != 1 || len(cfg.Digests) != 1 || len(cfg.Silences) != 1 {
+		t.Errorf("uncommenting found slack %v discord %v channels %d digests %d silences %d",
+			cfg.Slack != nil, cfg.Discord != nil, len(cfg.Channels), len(cfg.Digests), len(cfg.Silences))
 	}
 }
 
@@ -506,4 +508,30 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestChannelTemplates(t *testing.T) {
+	cfg, err := Parse("t.toml", []byte(`
+[[channel]]
+name = "ops"
+webhook_url = "https://hooks.slack.com/services/x"
+locale = "de"
+title_template = "{{.Emoji}} {{.Target}}: {{.Title}}"
+body_template = "{{.Status}} since {{.OpenedAt}}{{with .Body}}: {{.}}{{end}}{{range .Components}} {{.Name}}{{end}}"
+
+[[channel]]
+name = "plain"
+webhook_url = "https://hooks.slack.com/services/y"
+
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = "https://status.openai.com"
+`), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Channels[0].Templated() || cfg.Channels[1].Templated() {
+		t.Errorf("templated = %v, %v", cfg.Channels[0].Templated(), cfg.Channels[1].Templated())
+	}
 }

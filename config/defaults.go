@@ -24,6 +24,8 @@ const (
 	DefaultUnreachableThreshold = 3
 	DefaultMethod               = "GET"
 	DefaultDigestWindow         = 24 * time.Hour
+	DefaultStormThreshold       = 5
+	DefaultStormWindow          = 2 * time.Minute
 )
 
 // Failure and success thresholds: vendor feeds say themselves when something
@@ -61,6 +63,12 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 	}
 	if !has("bot", "max_delivery_age") {
 		b.MaxDeliveryAge.Duration = DefaultMaxDeliveryAge
+	}
+	if !has("bot", "storm_threshold") {
+		b.StormThreshold = DefaultStormThreshold
+	}
+	if !has("bot", "storm_window") {
+		b.StormWindow.Duration = DefaultStormWindow
 	}
 
 	for i := range cfg.Targets {

@@ -14,13 +14,16 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/outagebot/outagebot/notifier/tmpl"
 )
 
 // Limits checked at load.
 const (
-	MaxWorkers   = 10000
-	MaxThreshold = 100
-	MinInterval  = time.Second
+	MaxWorkers        = 10000
+	MaxThreshold      = 100
+	MinInterval       = time.Second
+	MaxStormThreshold = 1000
 )
 
 var (
@@ -74,6 +77,12 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 	}
 	if b.MaxDeliveryAge.Duration <= 0 {
 		c.add(p("bot", "max_delivery_age"), `must be more than 0, like "24h"`)
+	}
+	if b.StormThreshold < 0 || b.StormThreshold > MaxStormThreshold {
+		c.add(p("bot", "storm_threshold"), fmt.Sprintf("must be from 0 (off) to %d", MaxStormThreshold))
+	}
+	if w := b.StormWindow.Duration; w < time.Second || w > time.Hour {
+		c.add(p("bot", "storm_window"), `must be from 1s to 1h, like "2m"`)
 	}
 
 	// [slack]
@@ -158,6 +167,16 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		}
 		if ch.WebhookURL != "" && !isWebhookURL(ch.WebhookURL) {
 			c.add(at("webhook_url"), "must be an absolute https URL (http only for localhost)")
+		}
+		if ch.Locale != "" && !tmpl.Known(ch.Locale) {
+			c.add(at("locale"), "must be one of "+strings.Join(tmpl.Locales, ", "))
+		} else if ch.Templated() {
+			if _, err := tmpl.New(ch.Locale, ch.TitleTemplate, ""); err != nil {
+				c.add(at("title_template"), "invalid template: "+strings.TrimPrefix(err.Error(), "title: "))
+			}
+			if _, err := tmpl.New(ch.Locale, "", ch.BodyTemplate); err != nil {
+				c.add(at("body_template"), "invalid template: "+strings.TrimPrefix(err.Error(), "body: "))
+			}
 		}
 	}
 	checkRefs := func(path []string, refs []string) {
@@ -338,15 +357,108 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 	for i, d := range cfg.Digests {
 		n := strconv.Itoa(i + 1)
 		at := func(key string) []string { return p("digest", n, key) }
+		spec := d.Spec()
+		if d.Timezone != "" {
+			if msg := checkZone(d.Timezone); msg != "" {
+				c.add(at("timezone"), msg)
+				spec = d.Schedule
+			} else if hasZone(d.Schedule) {
+				c.add(at("timezone"), "the schedule already names its zone with CRON_TZ=: set one of them")
+			}
+		}
 		if strings.TrimSpace(d.Schedule) == "" {
 			c.add(at("schedule"), `must be set, like "0 9 * * MON-FRI"`)
-		} else if _, err := ParseSchedule(d.Schedule); err != nil {
+		} else if _, err := ParseSchedule(spec); err != nil {
 			c.add(at("schedule"), "invalid cron schedule: "+err.Error())
 		}
+		checkTargetRefs(cfg, at("targets"), d.Targets, c)
 		if d.Window.Duration <= 0 {
 			c.add(at("window"), `must be more than 0, like "24h"`)
 		}
 		checkRefs(at("channels"), d.Channels)
+	}
+
+	checkSilences(cfg, ix, c)
+}
+
+// checkSilences validates the [[silence]] windows.
+func checkSilences(cfg *Config, ix *docIndex, c *collector) {
+	for i, s := range cfg.Silences {
+		n := strconv.Itoa(i + 1)
+		at := func(key string) []string { return []string{"silence", n, key} }
+		loc, spec := time.UTC, s.Spec()
+		if s.Timezone != "" {
+			if msg := checkZone(s.Timezone); msg != "" {
+				c.add(at("timezone"), msg)
+				spec = s.Schedule
+			} else {
+				loc, _ = time.LoadLocation(s.Timezone)
+			}
+		}
+		fixed := ix.present(at("start")) || ix.present(at("end"))
+		switch {
+		case s.Schedule != "" && fixed:
+			c.add([]string{"silence", n}, "set either schedule and duration, or start and end, not both")
+		case strings.TrimSpace(s.Schedule) != "":
+			checkSilenceSchedule(s, spec, at, c)
+		case fixed:
+			var bounds [2]time.Time
+			for j, key := range []string{"start", "end"} {
+				v := []string{s.Start, s.End}[j]
+				if v == "" {
+					c.add(at(key), `must be set, like "2026-12-24 18:00"`)
+					continue
+				}
+				t, err := ParseTime(v, loc)
+				if err != nil {
+					c.add(at(key), err.Error()+`: write RFC 3339 ("2026-12-24T18:00:00Z") or a time in the silence's timezone ("2026-12-24 18:00")`)
+					continue
+				}
+				bounds[j] = t
+			}
+			if !bounds[0].IsZero() && !bounds[1].IsZero() && !bounds[1].After(bounds[0]) {
+				c.add(at("end"), "must be after start")
+			}
+			if ix.present(at("duration")) {
+				c.add(at("duration"), "is for a scheduled silence: a silence with start and end lasts until end")
+			}
+		default:
+			c.add([]string{"silence", n}, `needs schedule and duration (like "0 2 * * SUN" and "2h") or start and end`)
+		}
+		checkTargetRefs(cfg, at("targets"), s.Targets, c)
+	}
+}
+
+// checkZone checks an IANA time zone name, returning a message or "".
+func checkZone(tz string) string {
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+		return fmt.Sprintf("unknown time zone %q: use an IANA name like \"Europe/Berlin\"", clip(tz))
+	}
+	return ""
+}
+
+// checkTargetRefs checks that each of refs names a target or a group.
+func checkTargetRefs(cfg *Config, path []string, refs []string, c *collector) {
+	for j, ref := range refs {
+		if !slices.ContainsFunc(cfg.Targets, func(t Target) bool { return matchesNameOrGroup([]string{ref}, t) }) {
+			c.add(append(clonePath(path), strconv.Itoa(j+1)), fmt.Sprintf("no target or group is called %q", clip(ref)))
+		}
+	}
+}
+
+// checkSilenceSchedule validates a scheduled silence's schedule, duration
+// and timezone.
+func checkSilenceSchedule(s Silence, spec string, at func(string) []string, c *collector) {
+	if s.Timezone != "" && hasZone(s.Schedule) {
+		c.add(at("timezone"), "the schedule already names its zone with CRON_TZ=: set one of them")
+	}
+	if strings.HasPrefix(strings.TrimSpace(s.Schedule), "@every") {
+		c.add(at("schedule"), "@every has no fixed start times: use five cron fields or @daily, @weekly, ...")
+	} else if _, err := ParseSchedule(spec); err != nil {
+		c.add(at("schedule"), "invalid cron schedule: "+err.Error())
+	}
+	if s.Duration.Duration <= 0 {
+		c.add(at("duration"), `must be set and more than 0, like "2h"`)
 	}
 }
 

@@ -53,6 +53,20 @@ type Digest struct {
 	// the window.
 	MTTR     time.Duration
 	Restored int
+	// Upcoming are the vendors' scheduled maintenances that start after
+	// At, soonest first.
+	Upcoming []Maintenance
+	// Location is the zone the digest's times are written in (nil: UTC).
+	Location *time.Location
+}
+
+// Maintenance is a vendor's upcoming scheduled maintenance.
+type Maintenance struct {
+	Target string
+	Title  string
+	Start  time.Time
+	// End is zero when the vendor gave none.
+	End time.Time
 }
 
 // Down is a target with a problem now.
@@ -133,6 +147,14 @@ func Build(ctx context.Context, in Inputs, window time.Duration, now time.Time, 
 		}
 	}
 	slices.SortStableFunc(d.DownNow, func(a, b Down) int { return b.Status.Rank() - a.Status.Rank() })
+	for _, sn := range snaps {
+		for _, m := range sn.Maintenances {
+			if m.Start.After(now) {
+				d.Upcoming = append(d.Upcoming, Maintenance{Target: sn.Name, Title: m.Title, Start: m.Start, End: m.End})
+			}
+		}
+	}
+	slices.SortStableFunc(d.Upcoming, func(a, b Maintenance) int { return a.Start.Compare(b.Start) })
 
 	// The window.
 	for _, o := range outs {
@@ -201,7 +223,7 @@ func name(window time.Duration) string {
 }
 
 // Sections are the digest's content, in reading order: now, summary,
-// outages, uptime and the period covered. Lines are plain text (no markup),
+// outages, uptime, upcoming maintenance and the period covered. Lines are plain text (no markup),
 // so every platform can show them as they are.
 func (d Digest) Sections() []outage.Section {
 	w := bot.FormatWindow(d.Window)
@@ -214,7 +236,7 @@ func (d Digest) Sections() []outage.Section {
 			line += " — " + dn.Title
 		}
 		if !dn.Since.IsZero() {
-			line += fmt.Sprintf(", since %s (%s)", clock(dn.Since), outage.FormatDuration(d.At.Sub(dn.Since)))
+			line += fmt.Sprintf(", since %s (%s)", d.clock(dn.Since), outage.FormatDuration(d.At.Sub(dn.Since)))
 		}
 		now.Lines = append(now.Lines, line)
 	}
@@ -256,9 +278,9 @@ func (d Digest) Sections() []outage.Section {
 			if o.Ongoing() {
 				icon = bot.Emoji(o.Severity)
 			}
-			span := "since " + clock(o.Start)
+			span := "since " + d.clock(o.Start)
 			if !o.Ongoing() {
-				span = clockSpan(o.Start, o.End)
+				span = d.clockSpan(o.Start, o.End)
 			}
 			list.Lines = append(list.Lines, fmt.Sprintf("%s %s: %s — %s, %s", icon, o.Target, o.Title, span, lasted(o)))
 		}
@@ -296,8 +318,24 @@ func (d Digest) Sections() []outage.Section {
 		out = append(out, up)
 	}
 
+	if len(d.Upcoming) > 0 {
+		sec := outage.Section{Heading: "Upcoming maintenance"}
+		for _, m := range d.Upcoming {
+			span := d.clock(m.Start)
+			if !m.End.IsZero() && m.End.After(m.Start) {
+				span = d.clockSpan(m.Start, m.End)
+			}
+			title := m.Title
+			if title == "" {
+				title = "scheduled maintenance"
+			}
+			sec.Lines = append(sec.Lines, fmt.Sprintf("%s %s: %s — %s (in %s)", bot.Emoji(sources.Maintenance), m.Target, title, span, outage.FormatDuration(m.Start.Sub(d.At))))
+		}
+		out = append(out, sec)
+	}
+
 	out = append(out, outage.Section{Heading: "Period", Lines: []string{
-		fmt.Sprintf("%s (%s)", clockSpan(d.Since, d.At), w),
+		fmt.Sprintf("%s (%s)", d.clockSpan(d.Since, d.At), w),
 	}})
 	return out
 }
@@ -352,15 +390,28 @@ func (d Digest) severity() sources.Status {
 	return sources.Operational
 }
 
-// clock is t in UTC, "Mar 2 09:00 UTC", like the commands show times.
-func clock(t time.Time) string { return t.UTC().Format("Jan 2 15:04 UTC") }
+// clock is t in the digest's zone, "Mar 2 09:00 UTC" or "Mar 2 10:00 CET".
+func (d Digest) clock(t time.Time) string { return t.In(d.loc()).Format("Jan 2 15:04 MST") }
 
 // clockSpan is "Mar 2 07:00 – 08:12 UTC", with the end's date when it is
-// another day.
-func clockSpan(from, to time.Time) string {
-	from, to = from.UTC(), to.UTC()
-	if from.Year() == to.Year() && from.YearDay() == to.YearDay() {
-		return from.Format("Jan 2 15:04") + " – " + to.Format("15:04 UTC")
+// another day, and the start's zone when it is another one.
+func (d Digest) clockSpan(from, to time.Time) string {
+	from, to = from.In(d.loc()), to.In(d.loc())
+	start := from.Format("Jan 2 15:04")
+	fz, _ := from.Zone()
+	if tz, _ := to.Zone(); fz != tz {
+		// Across a daylight-saving change: "01:30 CET – 03:30 CEST".
+		start = from.Format("Jan 2 15:04 MST")
 	}
-	return from.Format("Jan 2 15:04") + " – " + clock(to)
+	if from.Year() == to.Year() && from.YearDay() == to.YearDay() {
+		return start + " – " + to.Format("15:04 MST")
+	}
+	return start + " – " + d.clock(to)
+}
+
+func (d Digest) loc() *time.Location {
+	if d.Location == nil {
+		return time.UTC
+	}
+	return d.Location
 }

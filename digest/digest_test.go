@@ -300,3 +300,48 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, got)
 	}
 }
+
+// A digest in its own zone, over a night when the clocks went forward,
+// limited to two targets, with vendor maintenance coming up.
+func TestBuildZonedWithMaintenance(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := utc("2026-03-29T07:00:00Z") // 09:00 CEST, the first morning of summer time
+	v := &view{snaps: []bot.Snapshot{
+		{Name: "GitHub", Status: sources.Operational, Maintenances: []bot.MaintenanceSnapshot{
+			{Title: "Database upgrade", Start: utc("2026-03-31T00:00:00Z"), End: utc("2026-03-31T02:00:00Z")},
+			{Title: "Already started", Start: utc("2026-03-29T06:00:00Z")},
+		}},
+		{Name: "Slack", Status: sources.Operational, Maintenances: []bot.MaintenanceSnapshot{
+			{Title: "Search reindex", Start: utc("2026-03-29T20:00:00Z")},
+		}},
+		{Name: "Stripe", Status: sources.Operational, Maintenances: []bot.MaintenanceSnapshot{
+			{Title: "Not in this digest", Start: utc("2026-03-29T10:00:00Z")},
+		}},
+	}}
+	h := history{outs: []outage.Outage{
+		out("GitHub", "Actions delayed", outage.Incident, "2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z"), // 01:30 CET – 03:30 CEST
+		out("Stripe", "Not in this digest", outage.Incident, "2026-03-29T02:00:00Z", "2026-03-29T03:00:00Z"),
+	}}
+	d, err := Build(context.Background(), Inputs{View: v, History: h}, 24*time.Hour, now, []string{"github", "Slack"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Location = berlin
+	if d.Targets != 2 || len(d.Outages) != 1 || len(d.Upcoming) != 2 || d.Upcoming[0].Target != "Slack" {
+		t.Fatalf("digest = %+v", d)
+	}
+	text := d.Text()
+	for _, want := range []string{
+		"GitHub: Actions delayed — Mar 29 01:30 CET – 03:30 CEST, 1h",
+		"Upcoming maintenance\n🔧 Slack: Search reindex — Mar 29 22:00 CEST (in 13h)\n🔧 GitHub: Database upgrade — Mar 31 02:00 – 04:00 CEST (in 1d 17h)",
+		"Mar 28 08:00 CET – Mar 29 09:00 CEST (24h)",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("digest lacks %q:\n%s", want, text)
+		}
+	}
+	golden(t, "zoned-maintenance.golden", text)
+}

@@ -26,6 +26,8 @@ type Job struct {
 	// SkipIfQuiet records a quiet run (nothing happened, nothing down)
 	// without posting it.
 	SkipIfQuiet bool
+	// Location is the zone the digest's times are written in (nil: UTC).
+	Location *time.Location
 }
 
 // Store is what the scheduler needs of the store.
@@ -202,6 +204,7 @@ func (s *Scheduler) fire(ctx context.Context, j Job, scheduled, now time.Time) (
 	if err != nil {
 		return false, err
 	}
+	d.Location = j.Location
 	send := store.DigestSend{Key: j.Key, ScheduledAt: scheduled, At: now}
 	if !(j.SkipIfQuiet && d.Quiet()) {
 		ev := d.Event(j.Key, scheduled)

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/store"
 )
 
@@ -29,7 +32,29 @@ type Route struct {
 	// unlimited (the console).
 	Limit rate.Limit
 	Burst int
+	// Storm groups many outages opening at once; the zero value turns it
+	// off (for notifiers that cannot render a group: webhooks, console).
+	Storm Storm
 }
+
+// Storm is storm control for one channel: when more than Threshold outages
+// open within Window, the openings that are due together are announced by
+// one grouped message instead of a root each. The grouped message is the
+// root of each of them: their updates and restorations reply in its thread,
+// each naming its target.
+type Storm struct {
+	Threshold int
+	Window    time.Duration
+}
+
+// MaxGroup bounds the outages in one grouped message; a larger storm posts
+// several.
+const MaxGroup = 50
+
+// groupRefPrefix marks a thread root that is a grouped message, so that
+// later events of its outages know not to edit it to their own state. It
+// is stored as part of the root reference and stripped before delivery.
+const groupRefPrefix = "group:"
 
 // Options tune a Dispatcher. Zero values take the defaults.
 type Options struct {
@@ -98,6 +123,9 @@ type route struct {
 	// storeFails counts consecutive outbox errors; while it is non-zero the
 	// destination pauses (backing off) instead of retrying every second.
 	storeFails int
+	// opened holds when the outages whose roots were posted here lately
+	// opened, for storm control (in memory: a restart forgets a storm).
+	opened []time.Time
 }
 
 // NewDispatcher makes a dispatcher over outbox for the given routes.
@@ -212,6 +240,18 @@ func (d *Dispatcher) pass(ctx context.Context, r *route) int {
 		return 0
 	}
 	n := 0
+	if group := d.stormGroup(r, items); len(group) > 0 {
+		if err := r.lim.Wait(ctx); err != nil {
+			return n
+		}
+		if !d.deliverGroup(ctx, r, group) {
+			return n
+		}
+		n += len(group)
+		items = slices.DeleteFunc(items, func(it store.OutboxItem) bool {
+			return slices.ContainsFunc(group, func(g store.OutboxItem) bool { return g.ID == it.ID })
+		})
+	}
 	for _, it := range items {
 		if err := r.lim.Wait(ctx); err != nil {
 			return n
@@ -224,10 +264,92 @@ func (d *Dispatcher) pass(ctx context.Context, r *route) int {
 	return n
 }
 
+// stormGroup returns the due openings to announce as one grouped message,
+// or nil. Counted are the outages opened within the storm window of the
+// newest due opening: those whose roots were posted here already and those
+// due now. When they are more than the threshold, the due ones form the
+// group (two at least: a group of one is just a root).
+func (d *Dispatcher) stormGroup(r *route, items []store.OutboxItem) []store.OutboxItem {
+	s := r.Storm
+	if s.Threshold <= 0 || s.Window <= 0 {
+		return nil
+	}
+	var cand []store.OutboxItem
+	var newest time.Time
+	for _, it := range items {
+		if groupable(it) && d.opts.Now().Sub(it.CreatedAt) <= d.opts.MaxAge {
+			cand = append(cand, it)
+			if it.Event.At.After(newest) {
+				newest = it.Event.At
+			}
+		}
+	}
+	within := func(t time.Time) bool { return newest.Sub(t) < s.Window }
+	r.opened = slices.DeleteFunc(r.opened, func(t time.Time) bool { return !within(t) })
+	cand = slices.DeleteFunc(cand, func(it store.OutboxItem) bool { return !within(it.Event.At) })
+	if len(cand) < 2 || len(r.opened)+len(cand) <= s.Threshold {
+		return nil
+	}
+	return cand[:min(len(cand), MaxGroup)]
+}
+
+// groupable reports whether it opens an outage's thread here: maintenance
+// notices and digests are not part of a storm.
+func groupable(it store.OutboxItem) bool {
+	return it.Event.Kind == outage.Opened && it.Root == "" &&
+		(it.Event.Class == outage.Incident || it.Event.Class == outage.Unreachable)
+}
+
+// noteRoot records a root posted for an outage opened at at.
+func (r *route) noteRoot(it store.OutboxItem) {
+	if r.Storm.Threshold > 0 && groupable(it) {
+		r.opened = append(r.opened, it.Event.At)
+	}
+}
+
+// deliverGroup posts one grouped message for items and records it as the
+// root of each. It reports whether the outcomes were recorded.
+func (d *Dispatcher) deliverGroup(ctx context.Context, r *route, items []store.OutboxItem) bool {
+	attempt := 0
+	group := make([]outage.Event, len(items))
+	for i, it := range items {
+		if err := d.outbox.Claim(context.WithoutCancel(ctx), it, d.opts.Now(), d.opts.AttemptTimeout+5*time.Second); err != nil {
+			// The items claimed so far come back after their lease, marked
+			// as possibly delivered; nothing was sent.
+			d.storeTrouble(r, "claim", err)
+			return false
+		}
+		group[i] = it.Event
+		attempt = max(attempt, it.Attempts)
+	}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.AttemptTimeout)
+	ref, err := r.Notifier.Deliver(actx, Delivery{
+		OutboxID:    items[0].ID,
+		Destination: r.Destination,
+		Event:       items[0].Event,
+		Attempt:     attempt,
+		Group:       group,
+	})
+	cancel()
+	if err == nil {
+		d.log.Info("many outages at once: announced them in one message", "dest", r.Destination.String(), "outages", len(items))
+		ref = groupRefPrefix + ref
+		for _, it := range items {
+			// They count towards the storm still going on.
+			r.noteRoot(it)
+		}
+	}
+	for _, it := range items {
+		if !d.settle(ctx, r, it, d.outcome(ctx, r, it, ref, err), err, "") {
+			return false
+		}
+	}
+	return true
+}
+
 // deliver makes one attempt and records its outcome. It reports whether the
 // outcome was recorded.
 func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem) bool {
-	dest := r.Destination.String()
 	if age := d.opts.Now().Sub(it.CreatedAt); age > d.opts.MaxAge {
 		// Too old to be news (a destination that was away for days): give
 		// up without sending a stale alert.
@@ -244,19 +366,30 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 	}
 	// A call in flight finishes even when shutdown begins: abandoning it
 	// half-way is what makes duplicates.
+	root, grouped := strings.CutPrefix(it.Root, groupRefPrefix)
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.AttemptTimeout)
 	ref, err := r.Notifier.Deliver(actx, Delivery{
 		OutboxID:    it.ID,
 		Destination: r.Destination,
 		Event:       it.Event,
-		Root:        RemoteRef(it.Root),
+		Root:        RemoteRef(root),
 		Joined:      it.Joined(),
+		GroupedRoot: grouped,
 		Attempt:     it.Attempts,
 	})
 	cancel()
+	if err == nil && it.Root == "" {
+		r.noteRoot(it)
+	}
+	return d.settle(ctx, r, it, d.outcome(ctx, r, it, ref, err), err, "")
+}
+
+// outcome turns an attempt's result into its settlement, logging a failure
+// once while it repeats.
+func (d *Dispatcher) outcome(ctx context.Context, r *route, it store.OutboxItem, ref RemoteRef, err error) store.Settlement {
 	now := d.opts.Now()
 	st := store.Settlement{Item: it, At: now}
-	log := d.log.With("dest", dest, "target", it.Event.Target, "outage", it.Event.OutageID, "event", it.Event.Kind, "seq", it.Event.Seq)
+	log := d.log.With("dest", r.Destination.String(), "target", it.Event.Target, "outage", it.Event.OutageID, "event", it.Event.Kind, "seq", it.Event.Seq)
 	switch {
 	case err == nil:
 		st.Outcome, st.Ref = store.Delivered, string(ref)
@@ -282,7 +415,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 			log.Log(ctx, level, "delivery failed; will retry", "attempt", it.Attempts+1, "retry_at", st.NextAt.UTC().Format(time.RFC3339), "err", err)
 		}
 	}
-	return d.settle(ctx, r, it, st, err, "")
+	return st
 }
 
 // settle records an outcome (logging msg first, when given).

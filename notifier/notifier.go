@@ -61,6 +61,15 @@ type Delivery struct {
 	// Attempt counts earlier failed attempts; a notifier may use a non-zero
 	// Attempt to look up whether an uncertain earlier attempt succeeded.
 	Attempt int
+	// Group, when set, asks for one message announcing all these opened
+	// outages at once (storm control); Event is the first of them and
+	// OutboxID its delivery's. The message becomes the root of every
+	// outage in it.
+	Group []outage.Event
+	// GroupedRoot says Root is such a grouped message, shared by several
+	// outages: a reply names its target, and the root is not edited to one
+	// outage's state.
+	GroupedRoot bool
 }
 
 // PermanentError marks a failure that retrying soon will not fix (the bot is

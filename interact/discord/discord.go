@@ -113,6 +113,11 @@ func ApplicationCommands() []*discordgo.ApplicationCommand {
 			},
 		},
 		{
+			Name: "digest", Type: discordgo.ChatApplicationCommand,
+			Description: "The digest of a recent window, as the scheduled ones show it",
+			Options:     []*discordgo.ApplicationCommandOption{window()},
+		},
+		{
 			Name: "mute", Type: discordgo.ChatApplicationCommand,
 			Description: "Stop announcing new outages of a target for a while",
 			Options: []*discordgo.ApplicationCommandOption{
@@ -146,6 +151,7 @@ var argOrder = map[string][]string{
 	"incidents": {optWindow},
 	"uptime":    {optTarget, optWindow},
 	"report":    {optOutage, optFormat},
+	"digest":    {optWindow},
 	"mute":      {optTarget, optDuration, optReason},
 	"unmute":    {optTarget},
 	helpCommand: nil,

@@ -165,6 +165,8 @@ func TestRequestFor(t *testing.T) {
 		{interaction(discordgo.InteractionApplicationCommand, "incidents", option{name: "window", value: "7d"}), "incidents 7d"},
 		{interaction(discordgo.InteractionApplicationCommand, "uptime", option{name: "target", value: "github"}, option{name: "window", value: "7d"}), "uptime github 7d"},
 		{interaction(discordgo.InteractionApplicationCommand, "uptime", option{name: "window", value: "30d"}), "uptime 30d"},
+		{interaction(discordgo.InteractionApplicationCommand, "digest", option{name: "window", value: "7d"}), "digest 7d"},
+		{interaction(discordgo.InteractionApplicationCommand, "digest"), "digest"},
 		{interaction(discordgo.InteractionApplicationCommand, "mute", option{name: "reason", value: "deploy"}, option{name: "duration", value: "2h"}, option{name: "target", value: "github"}), "mute github 2h deploy"},
 		{interaction(discordgo.InteractionApplicationCommand, "unmute", option{name: "target", value: "github"}), "unmute github"},
 		{interaction(discordgo.InteractionApplicationCommand, "outagebot-help"), "help"},

@@ -1,11 +1,7 @@
 package discord
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,26 +47,7 @@ func TestRenderDigestGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m := RenderDigest(digestEvent(n))
 			checkDigestLimits(t, m.Embeds)
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(m); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", name+".golden")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs (run go test -update after checking the change):\n%s", path, buf.String())
-			}
+			checkGolden(t, name, m)
 		})
 	}
 }

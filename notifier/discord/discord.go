@@ -30,6 +30,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 )
 
@@ -48,6 +49,9 @@ type Options struct {
 	// Threads posts updates in a thread started from the root message
 	// instead of as replies.
 	Threads bool
+	// Templates, if set, render outage messages from the channel's
+	// templates and locale instead of the built-in embeds.
+	Templates *tmpl.Renderer
 }
 
 // Notifier posts to Discord channels as a bot. Destination.Address is the
@@ -57,6 +61,7 @@ type Notifier struct {
 	log     *slog.Logger
 	threads bool
 	secrets redactor
+	render  renderer
 
 	mu sync.Mutex
 	// threaded remembers roots whose thread exists, so the common update
@@ -89,6 +94,7 @@ func New(opts Options) (*Notifier, error) {
 		s:        newSession("Bot "+token, origin, opts.HTTPClient),
 		log:      log,
 		threads:  opts.Threads,
+		render:   renderer{opts.Templates},
 		secrets:  redactor{token},
 		threaded: map[string]bool{},
 	}, nil
@@ -98,7 +104,9 @@ func New(opts Options) (*Notifier, error) {
 // updated and resolved reply under d.Root (or in its thread), edit the root
 // to the current state and return the reply's id. Without a root they post a
 // new root instead. An outage that joined another's thread only replies
-// there. A digest is a message of its own.
+// there. A digest is a message of its own, and so is a group of outages
+// opening at once; replies to a group name their target and leave the group
+// as it is.
 func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ch := d.Destination.Address
 	if !isSnowflake(ch) {
@@ -110,6 +118,9 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	ev := d.Event
 	nonce := strconv.FormatInt(d.OutboxID, 10)
 	root := string(d.Root)
+	if len(d.Group) > 0 {
+		return n.send(ctx, ch, RenderGroup(d.Group), nonce)
+	}
 	switch ev.Kind {
 	case outage.Digest:
 		return n.send(ctx, ch, RenderDigest(ev), nonce)
@@ -119,23 +130,26 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		}
 	case outage.Opened:
 		if !d.Joined || !isSnowflake(root) {
-			return n.send(ctx, ch, RenderPost(ev), nonce)
+			return n.send(ctx, ch, n.render.post(ev), nonce)
 		}
 	case outage.Updated, outage.Resolved:
 		if !isSnowflake(root) {
-			return n.send(ctx, ch, RenderPost(ev), nonce)
+			return n.send(ctx, ch, n.render.post(ev), nonce)
 		}
 	default:
 		return "", &notifier.PermanentError{Err: fmt.Errorf("discord: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
 	}
 
-	msg := RenderReply(ev)
+	msg, name := n.render.reply(ev), ThreadName(ev)
 	if ev.Kind == outage.Report {
 		msg = RenderDigest(ev)
 	}
+	if d.GroupedRoot {
+		msg, name = namedReply(ev, msg), groupThreadName
+	}
 	target := ch
 	if n.threads {
-		thread, err := n.thread(ctx, ch, root, ev)
+		thread, err := n.thread(ctx, ch, root, name, ev)
 		if err != nil {
 			return "", err
 		}
@@ -153,8 +167,13 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		// The root, and when the thread ends, are its owner's business.
 		return ref, nil
 	}
-	if ev.Kind == outage.Resolved {
+	if ev.Kind == outage.Resolved && !d.GroupedRoot {
 		n.forgetThread(root)
+	}
+	if d.GroupedRoot {
+		// The root lists several outages: editing it to this one's state
+		// would erase the others.
+		return ref, nil
 	}
 	if err := n.editRoot(ctx, ch, root, ev); err != nil {
 		n.log.Warn("posted the update but could not edit the outage's root message; the next update edits it again",
@@ -196,7 +215,7 @@ func (n *Notifier) send(ctx context.Context, channelID string, msg *discordgo.Me
 
 // editRoot edits the root message to the event's state.
 func (n *Notifier) editRoot(ctx context.Context, channelID, root string, ev outage.Event) error {
-	edit := discordgo.NewMessageEdit(channelID, root).SetEmbed(RenderRoot(ev))
+	edit := discordgo.NewMessageEdit(channelID, root).SetEmbed(n.render.root(ev))
 	edit.AllowedMentions = noMentions()
 	ctx, info := withCallInfo(ctx)
 	_, err := n.s.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx))
@@ -207,7 +226,7 @@ func (n *Notifier) editRoot(ctx context.Context, channelID, root string, ev outa
 // the root (its id is the root's id), started now if needed. If Discord
 // refuses a thread there for good (no permission, a channel type without
 // threads, a deleted root), it falls back to replying in the channel.
-func (n *Notifier) thread(ctx context.Context, channelID, root string, ev outage.Event) (string, error) {
+func (n *Notifier) thread(ctx context.Context, channelID, root, name string, ev outage.Event) (string, error) {
 	n.mu.Lock()
 	known := n.threaded[root]
 	n.mu.Unlock()
@@ -216,7 +235,7 @@ func (n *Notifier) thread(ctx context.Context, channelID, root string, ev outage
 	}
 	ctx, info := withCallInfo(ctx)
 	th, err := n.s.MessageThreadStartComplex(channelID, root, &discordgo.ThreadStart{
-		Name:                ThreadName(ev),
+		Name:                name,
 		AutoArchiveDuration: threadArchiveMinutes,
 	}, discordgo.WithContext(ctx))
 	id := root

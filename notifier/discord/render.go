@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -430,4 +431,72 @@ func fitLines(lines []string, max int) string {
 		used += sep + w
 	}
 	return b.String()
+}
+
+// RenderGroup renders the one message that announces many outages opening
+// at once (storm control): one line per outage, worst first, coloured by
+// the worst. It is the root of all of them; each one's updates reply to it.
+func RenderGroup(evs []outage.Event) *discordgo.MessageSend {
+	sorted := slices.Clone(evs)
+	slices.SortStableFunc(sorted, func(a, b outage.Event) int { return b.Severity.Rank() - a.Severity.Rank() })
+	lines := make([]string, len(sorted))
+	for i, ev := range sorted {
+		lines[i] = "**" + title(ev) + "** — " + statusText(ev)
+		if !strings.HasPrefix(title(ev), ev.Target) {
+			lines[i] = "**" + ev.Target + "**: " + title(ev) + " — " + statusText(ev)
+		}
+	}
+	e := &discordgo.MessageEmbed{
+		Type:        discordgo.EmbedTypeRich,
+		Title:       fmt.Sprintf("%d outages at once", len(evs)),
+		Description: fitLines(lines, maxEmbedDescription),
+		Color:       colour(sorted[0]),
+		Footer:      &discordgo.MessageEmbedFooter{Text: "Many targets broke within minutes of each other, so they share this message; each one's updates and restoration reply to it."},
+		Timestamp:   timestamp(sorted[0].At),
+	}
+	return &discordgo.MessageSend{Embeds: fitEmbeds(e), AllowedMentions: noMentions()}
+}
+
+// namedReply is m, a reply to a message shared by several outages, its
+// text starting with whose it is.
+func namedReply(ev outage.Event, m *discordgo.MessageSend) *discordgo.MessageSend {
+	m.Content = truncate(strings.TrimSpace("**"+ev.Target+"**: "+m.Content), maxContent)
+	return m
+}
+
+// groupThreadName names the thread of a grouped message, shared by the
+// outages it lists.
+const groupThreadName = "Outages"
+
+// renderer renders outage messages: built in, or from a channel's
+// templates and locale when it has them.
+type renderer struct{ t *tmpl.Renderer }
+
+// root is the embed that stands for the whole outage.
+func (r renderer) root(ev outage.Event) *discordgo.MessageEmbed {
+	if r.t == nil {
+		return RenderRoot(ev)
+	}
+	title, body := r.t.Render(ev)
+	return fitEmbeds(&discordgo.MessageEmbed{
+		Type: discordgo.EmbedTypeRich, URL: ev.URL, Title: truncate(title, maxEmbedTitle),
+		Description: truncate(body, maxEmbedDescription), Color: colour(ev), Timestamp: timestamp(ev.At),
+	})[0]
+}
+
+// post is the root as a new message.
+func (r renderer) post(ev outage.Event) *discordgo.MessageSend {
+	if r.t == nil {
+		return RenderPost(ev)
+	}
+	return &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{r.root(ev)}, AllowedMentions: noMentions()}
+}
+
+// reply is what an updated or resolved event adds under the root.
+func (r renderer) reply(ev outage.Event) *discordgo.MessageSend {
+	if r.t == nil {
+		return RenderReply(ev)
+	}
+	_, body := r.t.Render(ev)
+	return &discordgo.MessageSend{Content: truncate(body, maxContent), AllowedMentions: noMentions()}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 )
 
@@ -29,7 +30,12 @@ type Webhook struct {
 	threadID string
 	log      *slog.Logger
 	secrets  redactor
+	render   renderer
 }
+
+// SetTemplates renders outage messages from a channel's templates and
+// locale; call it before the first delivery.
+func (w *Webhook) SetTemplates(t *tmpl.Renderer) { w.render = renderer{t} }
 
 var _ notifier.Notifier = (*Webhook)(nil)
 
@@ -84,15 +90,15 @@ func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.Re
 	case outage.Digest, outage.Report:
 		return w.execute(ctx, RenderDigest(ev))
 	case outage.Opened:
-		return w.execute(ctx, RenderPost(ev))
+		return w.execute(ctx, w.render.post(ev))
 	case outage.Updated, outage.Resolved:
 		if !isSnowflake(root) {
-			return w.execute(ctx, RenderPost(ev))
+			return w.execute(ctx, w.render.post(ev))
 		}
 	default:
 		return "", &notifier.PermanentError{Err: fmt.Errorf("discord webhook: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
 	}
-	ref, err := w.execute(ctx, RenderReply(ev))
+	ref, err := w.execute(ctx, w.render.reply(ev))
 	if err != nil {
 		return "", err
 	}
@@ -131,7 +137,7 @@ func (w *Webhook) execute(ctx context.Context, msg *discordgo.MessageSend) (noti
 }
 
 func (w *Webhook) editRoot(ctx context.Context, root string, ev outage.Event) error {
-	embeds := []*discordgo.MessageEmbed{RenderRoot(ev)}
+	embeds := []*discordgo.MessageEmbed{w.render.root(ev)}
 	ctx, info := withCallInfo(ctx)
 	opts := []discordgo.RequestOption{discordgo.WithContext(ctx)}
 	if w.threadID != "" {

@@ -1,11 +1,8 @@
 package slack
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,34 +62,7 @@ func TestRenderDigestGolden(t *testing.T) {
 			if len(m.Attachments) != 0 {
 				t.Error("a digest has no side bar: it is not an outage")
 			}
-			raw, err := json.Marshal(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var tree any
-			if err := json.Unmarshal(raw, &tree); err != nil {
-				t.Fatal(err)
-			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(tree); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", name+".golden")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs from what renders now (go test -update rewrites it):\n%s", path, buf.String())
-			}
+			checkGolden(t, name, m)
 		})
 	}
 }

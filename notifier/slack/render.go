@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -9,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
 
+	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -437,4 +439,75 @@ func fitLines(lines []string, max int) string {
 		used += sep + w
 	}
 	return b.String()
+}
+
+// RenderGroup renders the one message that announces many outages opening
+// at once (storm control): a header with their number, one line per outage
+// by severity, worst first, and a note that each one's updates follow in
+// the thread. It is the root of all of them.
+func RenderGroup(evs []outage.Event) Message {
+	sorted := slices.Clone(evs)
+	slices.SortStableFunc(sorted, func(a, b outage.Event) int { return b.Severity.Rank() - a.Severity.Rank() })
+	worst := styleOf(sorted[0])
+	lines := make([]string, len(sorted))
+	for i, ev := range sorted {
+		label, _ := state(ev)
+		lines[i] = styleOf(ev).emoji + " " + escape(headline(ev)) + " — " + escape(label)
+	}
+	title := fmt.Sprintf("%d outages at once", len(evs))
+	blocks := []slack.Block{
+		header(worst.emoji + " " + title),
+		section(fitLines(lines, MaxSectionText)),
+		contextBlock("Many targets broke within minutes of each other, so they share this message; each one's updates and restoration follow in this thread."),
+	}
+	text := worst.emoji + " " + title + ": " + escape(strings.Join(targetsOf(sorted), ", "))
+	return Message{Text: truncateMrkdwn(text, MaxFallbackText), Blocks: blocks}
+}
+
+// namedReply is m, a reply in a thread shared by several outages, starting
+// with whose it is.
+func namedReply(ev outage.Event, m Message) Message {
+	m.Blocks = capBlocks(append([]slack.Block{contextBlock("*" + escapeTruncate(ev.Target, MaxSectionText-2) + "*")}, m.Blocks...))
+	return m
+}
+
+func targetsOf(evs []outage.Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.Target
+	}
+	return out
+}
+
+// renderer renders outage messages: built in, or from a channel's
+// templates and locale when it has them.
+type renderer struct{ t *tmpl.Renderer }
+
+func (r renderer) root(ev outage.Event) Message {
+	if r.t == nil {
+		return RenderRoot(ev)
+	}
+	title, body := r.t.Render(ev)
+	st := styleOf(ev)
+	text := escape(title + "\n" + body)
+	return Message{
+		Text:   truncateMrkdwn(text, MaxFallbackText),
+		Blocks: []slack.Block{header(title)},
+		Attachments: []slack.Attachment{{
+			Color:    st.color,
+			Fallback: truncateMrkdwn(text, MaxFallbackText),
+			Blocks:   slack.Blocks{BlockSet: []slack.Block{section(escapeTruncate(body, MaxSectionText))}},
+		}},
+	}
+}
+
+func (r renderer) reply(ev outage.Event) Message {
+	if r.t == nil {
+		return RenderReply(ev)
+	}
+	title, body := r.t.Render(ev)
+	return Message{
+		Text:   truncateMrkdwn(escape(title+"\n"+body), MaxFallbackText),
+		Blocks: []slack.Block{section(escapeTruncate(body, MaxSectionText))},
+	}
 }

@@ -1,11 +1,8 @@
 package slack
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -139,36 +136,7 @@ func TestRenderGolden(t *testing.T) {
 				checkLimits(t, "reply", r)
 				g.Reply = &r
 			}
-			// Round-trip through any so that the file shows <, > and &
-			// as they are sent (slack-go's marshalers escape them).
-			raw, err := json.Marshal(g)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var tree any
-			if err := json.Unmarshal(raw, &tree); err != nil {
-				t.Fatal(err)
-			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(tree); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", name+".golden")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs from what renders now (go test -update rewrites it):\n%s", path, buf.String())
-			}
+			checkGolden(t, name, g)
 		})
 	}
 }

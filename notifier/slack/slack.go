@@ -31,6 +31,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 )
 
@@ -63,6 +64,9 @@ type Options struct {
 	// BroadcastResolved also shows the restoration reply in the channel
 	// (reply_broadcast).
 	BroadcastResolved bool
+	// Templates, if set, render outage messages from the channel's
+	// templates and locale instead of the built-in Block Kit layout.
+	Templates *tmpl.Renderer
 }
 
 // Notifier delivers events to Slack channels through the Web API. The
@@ -73,6 +77,7 @@ type Notifier struct {
 	secrets   []string
 	log       *slog.Logger
 	broadcast bool
+	render    renderer
 
 	mu sync.Mutex
 	// editErr is the last root-edit failure logged per channel, so a
@@ -104,6 +109,7 @@ func New(opts Options) *Notifier {
 		secrets:   []string{opts.Token},
 		log:       log,
 		broadcast: opts.BroadcastResolved,
+		render:    renderer{opts.Templates},
 		editErr:   map[string]string{},
 	}
 }
@@ -124,7 +130,9 @@ func (n *Notifier) Check(ctx context.Context) error {
 // edits again. Without a root (the opened event could not be delivered) the
 // event is posted as a new top-level message, which becomes the root. An
 // outage that joined another's thread only replies there. A digest is
-// always a top-level message of its own.
+// always a top-level message of its own, and so is a group of outages
+// opening at once; replies under a group name their target and leave the
+// group as it is.
 func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ch := d.Destination.Address
 	if ch == "" {
@@ -137,6 +145,10 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		"event", d.Event.Kind, "seq", d.Event.Seq, "outbox_id", d.OutboxID)
 
 	root := string(d.Root)
+	if len(d.Group) > 0 {
+		ts, err := n.post(ctx, log, ch, "", d, RenderGroup(d.Group))
+		return notifier.RemoteRef(ts), err
+	}
 	if d.Event.Kind == outage.Digest {
 		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(d.Event))
 		return notifier.RemoteRef(ts), err
@@ -147,14 +159,20 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	}
 	if d.Joined && root != "" {
 		// The root is another outage's: reply in its thread, never edit it.
-		ts, err := n.post(ctx, log, ch, root, d, RenderReply(d.Event))
+		ts, err := n.post(ctx, log, ch, root, d, n.render.reply(d.Event))
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Event.Kind == outage.Opened || root == "" {
-		ts, err := n.post(ctx, log, ch, "", d, RenderRoot(d.Event))
+		ts, err := n.post(ctx, log, ch, "", d, n.render.root(d.Event))
 		return notifier.RemoteRef(ts), err
 	}
-	ts, err := n.post(ctx, log, ch, root, d, RenderReply(d.Event))
+	if d.GroupedRoot {
+		// The root lists several outages: editing it to this one's state
+		// would erase the others.
+		ts, err := n.post(ctx, log, ch, root, d, namedReply(d.Event, n.render.reply(d.Event)))
+		return notifier.RemoteRef(ts), err
+	}
+	ts, err := n.post(ctx, log, ch, root, d, n.render.reply(d.Event))
 	if err != nil {
 		return "", err
 	}
@@ -195,7 +213,7 @@ func (n *Notifier) post(ctx context.Context, log *slog.Logger, ch, root string, 
 // editRoot edits the root to ev's state. A failure is logged (once while it
 // repeats) and otherwise ignored.
 func (n *Notifier) editRoot(ctx context.Context, log *slog.Logger, ch, root string, ev outage.Event) {
-	_, _, _, err := n.api.UpdateMessageContext(ctx, ch, root, RenderRoot(ev).options()...)
+	_, _, _, err := n.api.UpdateMessageContext(ctx, ch, root, n.render.root(ev).options()...)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if err == nil {

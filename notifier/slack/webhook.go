@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 )
 
@@ -25,6 +26,7 @@ type Webhook struct {
 	secrets []string
 	client  *http.Client
 	log     *slog.Logger
+	render  renderer
 }
 
 var _ notifier.Notifier = (*Webhook)(nil)
@@ -49,13 +51,17 @@ func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) *Webho
 	return &Webhook{url: rawURL, secrets: secrets, client: httpClient, log: log}
 }
 
+// SetTemplates renders outage messages from a channel's templates and
+// locale; call it before the first delivery.
+func (w *Webhook) SetTemplates(t *tmpl.Renderer) { w.render = renderer{t} }
+
 // Deliver posts the event as a message of its own and returns an empty
 // reference: a webhook message cannot be replied to or edited.
 func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	if w.url == "" {
 		return "", &notifier.PermanentError{Err: errors.New("slack webhook: no URL"), Fix: "set the channel's webhook_url"}
 	}
-	msg := RenderRoot(d.Event)
+	msg := w.render.root(d.Event)
 	if d.Event.Kind == outage.Digest || d.Event.Kind == outage.Report {
 		msg = RenderDigest(d.Event)
 	}

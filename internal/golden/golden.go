@@ -1,0 +1,60 @@
+// Package golden compares rendered output with golden files under a test
+// package's testdata/, rewriting them when the test runs with -update.
+package golden
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// JSON encodes v indented, without HTML escaping, and compares it with
+// testdata/name.golden; update rewrites the file instead. With
+// roundTrip, v is first decoded into generic values, so that the file shows
+// <, > and & as they are sent even when v's own marshalers escape them.
+func JSON(t *testing.T, name string, v any, roundTrip, update bool) {
+	t.Helper()
+	if roundTrip {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tree any
+		if err := json.Unmarshal(raw, &tree); err != nil {
+			t.Fatal(err)
+		}
+		v = tree
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	Text(t, name, buf.String(), update)
+}
+
+// Text compares got with testdata/name.golden; update rewrites the file
+// instead.
+func Text(t *testing.T, name, got string, update bool) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from what renders now (go test -update rewrites it after a check):\n%s", path, got)
+	}
+}
