@@ -534,12 +534,14 @@ func destsFor(cfg *config.Config, t config.Target, routes []notifier.Route) []st
 
 // postReport queues the post-outage report in the thread of an outage that
 // has just been resolved, once nothing in its story is still open (the
-// last restoration posts it). Failing to is logged: the report can still be
-// asked for.
+// last restoration posts it), once per thread: a thread that flaps back
+// open and ends again does not post another. Failing to is logged: the
+// report can still be asked for.
 func (a *App) postReport(ctx context.Context, ev outage.Event) {
+	log := a.log.With("target", ev.Target, "outage", ev.OutageID)
 	r, err := report.Build(ctx, a.store, ev.OutageID, a.now())
 	if err != nil {
-		a.log.Warn("cannot build the post-outage report", "outage", ev.OutageID, "err", err)
+		log.Warn("cannot build the post-outage report", "err", err)
 		return
 	}
 	if r.Ongoing {
@@ -548,7 +550,7 @@ func (a *App) postReport(ctx context.Context, ev outage.Event) {
 	queued, err := a.store.QueueInThread(ctx, report.Event(r, ev.ThreadKey()), a.now())
 	switch {
 	case err != nil:
-		a.log.Warn("cannot queue the post-outage report", "outage", ev.OutageID, "err", err)
+		log.Warn("cannot queue the post-outage report", "err", err)
 	case queued:
 		a.disp.Wake()
 	}

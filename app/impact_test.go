@@ -206,8 +206,9 @@ alternatives = ["Anthropic"]
 		":large_yellow_circle: OpenAI: Elevated error rates on Chat Completions · Degraded performance · Investigating",
 		":red_circle: Support chatbot: Major outage",
 		":red_circle: Support chatbot: Major outage",
-		":large_orange_circle: OpenAI: Partial outage · Identified",
-		":large_green_circle: OpenAI: Restored after 1h 12m",
+		// OpenAI's outage is in the chatbot's thread: its replies say whose.
+		":large_orange_circle: OpenAI: Elevated error rates on Chat Completions · Partial outage · Identified",
+		":large_green_circle: OpenAI: Elevated error rates on Chat Completions · Restored after 1h 12m",
 		":large_green_circle: Support chatbot: Restored after",
 		"Report: Elevated error rates on Chat Completions",
 	}

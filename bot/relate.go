@@ -42,7 +42,6 @@ func (d Dependency) covers(o outage.Outage) bool {
 type Peer struct {
 	Name        string
 	Status      sources.Status
-	Reachable   bool
 	Initialized bool
 	// Outages are its open incident outages (not maintenance, not
 	// unreadable status data), oldest first.
@@ -143,7 +142,9 @@ func relate(st *TargetState, change *Change, rel Related, now time.Time) {
 		if o.Open() || o.Link == nil || o.Link.Confirm != outage.Unconfirmed {
 			continue
 		}
-		o.Link.Confirm = outage.Withdrawn
+		l := *o.Link // copy on write: peers may hold the old one
+		l.Confirm = outage.Withdrawn
+		o.Link = &l
 		o.Notes = replaceCause(o.Notes, fmt.Sprintf("Withdrawn: %s never reported an incident, so the trouble was likely not theirs", o.Link.Vendor))
 		if r := st.Recent; r != nil && r.Outage.ID == o.ID {
 			r.Outage.Link, r.Outage.Notes = o.Link, o.Notes
@@ -183,6 +184,20 @@ func relateCause(t *Tracked, deps []RelatedDep, isNew bool, now time.Time) (note
 		return confirmedNote(*t.Outage.Link), body + "."
 	case link.Confirm == outage.Unconfirmed:
 		return unconfirmedNote(deps), ""
+	}
+	// Confirmed: keep the note current while the vendor's outage lasts (its
+	// phase moves on), and as it was last shown once it is over.
+	for _, d := range deps {
+		for _, o := range d.Peer.Outages {
+			if o.ID == link.VendorOutage && d.Peer.Name == link.Vendor {
+				if strings.HasPrefix(causeOf(t.Outage.Notes), confirmPrefix) {
+					l := *link
+					l.VendorTitle = o.Title
+					return confirmedNote(l), ""
+				}
+				return causeNote(d.Peer.Name, o), ""
+			}
+		}
 	}
 	if c := causeOf(t.Outage.Notes); c != "" {
 		return c, ""
@@ -243,24 +258,19 @@ func confirmedNote(l outage.Link) string {
 	return s
 }
 
-// unconfirmedNote says what the vendors' pages say instead.
+// unconfirmedNote says what the vendors' pages say instead: no incident on
+// what we depend on (there may be one on something else).
 func unconfirmedNote(deps []RelatedDep) string {
-	var quiet, unread []string
+	var parts, unread []string
 	for _, d := range deps {
 		switch {
-		case !d.Peer.Initialized || !d.Peer.Reachable:
+		case !d.Peer.Initialized || d.Peer.Status == sources.Unknown:
 			unread = append(unread, d.Peer.Name)
+		case len(d.Components) > 0:
+			parts = append(parts, d.Peer.Name+" reports no incident on "+joinNames(d.Components))
 		default:
-			quiet = append(quiet, d.Peer.Name)
+			parts = append(parts, d.Peer.Name+" reports no incident")
 		}
-	}
-	var parts []string
-	if len(quiet) > 0 {
-		verb := " reports"
-		if len(quiet) > 1 {
-			verb = " report"
-		}
-		parts = append(parts, joinNames(quiet)+verb+" no incident")
 	}
 	if len(unread) > 0 {
 		parts = append(parts, "the status of "+joinNames(unread)+" cannot be read")
@@ -332,7 +342,9 @@ func fallback(alts []Peer) string {
 		switch {
 		case !a.Initialized:
 			state = "is not checked yet"
-		case !a.Reachable || a.Status == sources.Unknown:
+		case a.Status == sources.Unknown:
+			// Unknown only after unreachable_threshold failed polls: one
+			// failed poll of its page does not make the line flap.
 			state = "is of unknown status"
 		case a.Status == sources.Degraded:
 			state = "is degraded"

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,8 +45,8 @@ func newRelatedFixture(t *testing.T) *relatedFixture {
 	chatbot.DependsOn = []Dependency{{Target: "OpenAI", Components: []string{"API"}}}
 	chatbot.Alternatives = []string{"Anthropic"}
 	targets := []*Target{mk("OpenAI", vendor(), obs(comps(op, op, op))), mk("Anthropic", vendor(), obs(comps(op))), chatbot}
-	n := 0
-	f.r = NewRunner(&Engine{NewID: func() string { n++; return fmt.Sprintf("o%d", n) }}, st, slog.New(slog.DiscardHandler), NewMetrics(prometheus.NewRegistry()), targets)
+	var n atomic.Int64
+	f.r = NewRunner(&Engine{NewID: func() string { return fmt.Sprintf("o%d", n.Add(1)) }}, st, slog.New(slog.DiscardHandler), NewMetrics(prometheus.NewRegistry()), targets)
 	f.r.Now = func() time.Time { return f.now }
 	for _, name := range []string{"OpenAI", "Anthropic", "Support chatbot"} {
 		f.poll(name)
@@ -150,9 +152,9 @@ func TestRelateProbeFailsWhileVendorIsFine(t *testing.T) {
 	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
 	f.poll("Support chatbot")
 	expect(t, "unconfirmed", f.queued(t),
-		"Support chatbot opened | Unconfirmed: OpenAI reports no incident | Fallback: Anthropic is operational")
+		"Support chatbot opened | Unconfirmed: OpenAI reports no incident on API | Fallback: Anthropic is operational")
 	snap := f.r.Snapshot("Support chatbot")
-	if strings.Join(snap.Notes, "|") != "Unconfirmed: OpenAI reports no incident|Fallback: Anthropic is operational" {
+	if strings.Join(snap.Notes, "|") != "Unconfirmed: OpenAI reports no incident on API|Fallback: Anthropic is operational" {
 		t.Errorf("status shows %q", snap.Notes)
 	}
 }
@@ -242,9 +244,76 @@ func TestRelateFallbackKeptCurrent(t *testing.T) {
 	f.at(6)
 	f.poll("Support chatbot")
 	expect(t, "fallback changed", f.queued(t),
-		"Support chatbot updated: Fallback now: Anthropic is degraded | Unconfirmed: OpenAI reports no incident | Fallback: Anthropic is degraded")
+		"Support chatbot updated: Fallback now: Anthropic is degraded | Unconfirmed: OpenAI reports no incident on API | Fallback: Anthropic is degraded")
 	// Unchanged: nothing more.
 	f.at(7)
 	f.poll("Support chatbot")
 	expect(t, "fallback unchanged", f.queued(t))
+}
+
+// Related targets polled at the same time read each other's state: under
+// -race this catches any state shared without a lock.
+func TestRelateConcurrentPolls(t *testing.T) {
+	f := newRelatedFixture(t)
+	f.at(10)
+	var wg sync.WaitGroup
+	flip := func(name string, a, b sources.Observation) {
+		defer wg.Done()
+		for i := range 40 {
+			if i%2 == 0 {
+				f.set(name, a)
+			} else {
+				f.set(name, b)
+			}
+			f.poll(name)
+		}
+	}
+	wg.Add(3)
+	go flip("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"), probeObs(op, ""))
+	// The vendor's incident stays open while its components change: the
+	// engine updates them in place, while the chatbot's polls read them.
+	go flip("OpenAI", obs(comps(part, op, op), apiIncident), obs(comps(deg, deg, op), apiIncident))
+	go flip("Anthropic", obs(comps(deg)), obs(comps(op)))
+	wg.Wait()
+	// Whatever the interleaving, every queued event is well formed.
+	for _, s := range f.queued(t) {
+		if strings.Contains(s, "in 's thread") {
+			t.Errorf("an event joined an unknown thread: %s", s)
+		}
+	}
+}
+
+// A peer's copy shares no memory with the live state it was taken from:
+// the peer's next poll changes its state under a lock the copy's reader
+// does not hold.
+func TestPeerCopySharesNothing(t *testing.T) {
+	f := newRelatedFixture(t)
+	f.at(4)
+	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
+	f.poll("Support chatbot")
+	p, _ := f.r.peer("Support chatbot")
+	if len(p.Outages) != 1 || p.Outages[0].Link == nil || p.Outages[0].Link.Confirm != outage.Unconfirmed {
+		t.Fatalf("peer: %+v", p)
+	}
+	// The chatbot recovers: its outage is withdrawn, in the live state.
+	f.at(5)
+	f.set("Support chatbot", probeObs(op, ""))
+	f.poll("Support chatbot")
+	if got := p.Outages[0].Link.Confirm; got != outage.Unconfirmed {
+		t.Errorf("the copy's link changed under it: %s", got)
+	}
+	// And the other way: changing a copy leaves the live state alone.
+	f.at(6)
+	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
+	f.poll("OpenAI")
+	p, _ = f.r.peer("OpenAI")
+	if len(p.Outages) != 1 || len(p.Outages[0].Components) == 0 || len(p.Outages[0].Notes) == 0 {
+		t.Fatalf("peer: %+v", p)
+	}
+	p.Outages[0].Components[0].Status = sources.Unknown
+	p.Outages[0].Notes[0] = "changed"
+	q, _ := f.r.peer("OpenAI")
+	if q.Outages[0].Components[0].Status == sources.Unknown || q.Outages[0].Notes[0] == "changed" {
+		t.Errorf("a copy shares slices with the live state: %+v", q.Outages[0])
+	}
 }

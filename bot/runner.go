@@ -167,10 +167,19 @@ func (r *Runner) peer(name string) (Peer, bool) {
 	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	p := Peer{Name: name, Status: ts.st.Snapshot.Status, Reachable: ts.st.Snapshot.Reachable, Initialized: ts.st.Initialized}
+	p := Peer{Name: name, Status: ts.st.Snapshot.Status, Initialized: ts.st.Initialized}
 	for _, t := range ts.st.Outages {
 		if t.Outage.Class == outage.Incident {
-			p.Outages = append(p.Outages, PeerOutage{Outage: t.Outage, SeenAt: t.SeenAt})
+			// A deep copy: the peer's own polls go on changing its state
+			// under its lock, which the reader of this copy does not hold.
+			o := t.Outage
+			o.Components = slices.Clone(o.Components)
+			o.Notes = slices.Clone(o.Notes)
+			if o.Link != nil {
+				l := *o.Link
+				o.Link = &l
+			}
+			p.Outages = append(p.Outages, PeerOutage{Outage: o, SeenAt: t.SeenAt})
 		}
 	}
 	sort.Slice(p.Outages, func(i, j int) bool { return p.Outages[i].OpenedAt.Before(p.Outages[j].OpenedAt) })

@@ -228,8 +228,8 @@ type Target struct {
 type Dependency struct {
 	// Target is the depended-on target, by name or catalog vendor.
 	Target string `toml:"target"`
-	// Components limits the dependency to these components (name or id);
-	// empty means the whole target.
+	// Components limits the dependency to these components, by the name
+	// the vendor's page gives them; empty means the whole target.
 	Components []string `toml:"components"`
 }
 

@@ -618,11 +618,9 @@ func checkRelations(cfg *Config, c *collector) {
 				continue
 			}
 			d.Target = name
-			if dep, _ := cfg.FindTarget(name); slices.ContainsFunc(dep.DependsOn, func(x Dependency) bool {
-				r, _ := cfg.ResolveTarget(x.Target)
-				return strings.EqualFold(r.Name, t.Name)
-			}) {
-				c.add(append(clonePath(at), "target"), fmt.Sprintf("%s depends on %s in turn: a dependency must run one way", name, t.Name))
+			if path := dependencyPath(cfg, name, t.Name); path != nil {
+				c.add(append(clonePath(at), "target"), fmt.Sprintf("%s depends on %s in turn (%s): a dependency must run one way",
+					name, t.Name, strings.Join(append([]string{t.Name}, path...), " → ")))
 			}
 			for k, comp := range d.Components {
 				if strings.TrimSpace(comp) == "" {
@@ -636,4 +634,36 @@ func checkRelations(cfg *Config, c *collector) {
 			}
 		}
 	}
+}
+
+// dependencyPath is a chain of depends_on from from to to (from first, to
+// last), or nil when there is none.
+func dependencyPath(cfg *Config, from, to string) []string {
+	seen := map[string]bool{}
+	var walk func(name string) []string
+	walk = func(name string) []string {
+		if strings.EqualFold(name, to) {
+			return []string{name}
+		}
+		key := strings.ToLower(name)
+		if seen[key] {
+			return nil
+		}
+		seen[key] = true
+		t, ok := cfg.FindTarget(name)
+		if !ok {
+			return nil
+		}
+		for _, d := range t.DependsOn {
+			next, ok := cfg.ResolveTarget(d.Target)
+			if !ok {
+				continue
+			}
+			if rest := walk(next.Name); rest != nil {
+				return append([]string{name}, rest...)
+			}
+		}
+		return nil
+	}
+	return walk(from)
 }

@@ -157,9 +157,10 @@ func Event(r Report, thread string) outage.Event {
 	}
 	sections = append(sections, outage.Section{Lines: []string{fmt.Sprintf("Markdown for the incident review: `report %[2]s markdown` here, or `outagebot report --config FILE --outage %[1]s`.", r.ID, short(r.ID))}})
 	return outage.Event{
-		// One report per thread and restoration: a thread that comes back
-		// and ends again gets another.
-		OutageID:   fmt.Sprintf("report:%s:%d", thread, r.RestoredAt.Unix()),
+		// One report per thread: a flapping thread (resolved, back, resolved)
+		// must not post a report at each flap; `report <id>` is always
+		// current.
+		OutageID:   "report:" + thread,
 		Seq:        1,
 		Kind:       outage.Report,
 		Class:      outage.Incident,

@@ -18,8 +18,8 @@ type OutboxItem struct {
 	Dest  string
 	Event outage.Event
 	Root  string // the destination's root message of the outage's thread, if posted
-	// RootOwner is the outage that posted Root ("" for roots recorded
-	// before owners were: the thread's own outage).
+	// RootOwner is the outage that posted Root (for roots recorded before
+	// owners were, the thread's own outage).
 	RootOwner string
 	Attempts  int
 	// CreatedAt is when the event was committed; deliveries older than the
@@ -32,7 +32,7 @@ type OutboxItem struct {
 // settled, which keeps each thread in order.
 func (s *Store) Due(ctx context.Context, dest string, now time.Time, limit int) ([]OutboxItem, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`
-		SELECT o.id, o.dest, o.attempts, o.created_at, e.id, e.data, COALESCE(t.root_ref, ''), COALESCE(t.owner, '')
+		SELECT o.id, o.dest, o.attempts, o.created_at, e.id, e.data, COALESCE(t.root_ref, ''), COALESCE(NULLIF(t.owner, ''), t.outage_id, '')
 		FROM outbox o
 		JOIN events e ON e.id = o.event_id
 		LEFT JOIN threads t ON t.outage_id = o.outage_id AND t.dest = o.dest

@@ -296,12 +296,14 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 // restoration there).
 func (s *Store) routeEvent(ctx context.Context, tx *sql.Tx, route func(outage.Event) []string, ev outage.Event) ([]string, error) {
 	dests := slices.Clone(route(ev))
-	if ev.Seq <= 1 && !ev.Joined() {
+	if ev.Seq <= 1 {
 		return dests, nil
 	}
-	// The outbox queues by thread: a joined outage goes wherever the thread
-	// it joined is.
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT dest FROM outbox WHERE outage_id = ?`), ev.ThreadKey())
+	// The outbox queues by thread (outbox.outage_id is the thread): the
+	// destinations this outage itself reached are those of its own events.
+	// A joined outage never follows its thread into channels its routes do
+	// not send it to.
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT o.dest FROM outbox o JOIN events e ON e.id = o.event_id WHERE e.outage_id = ?`), ev.OutageID)
 	if err != nil {
 		return nil, fmt.Errorf("read the thread destinations of %s: %w", ev.OutageID, err)
 	}

@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -113,5 +116,92 @@ func testOutageByPrefix(t *testing.T, s *store.Store) {
 		if !errors.Is(err, c.err) || o.ID != c.want {
 			t.Errorf("Outage(%q) = %q, %v; want %q, %v", c.id, o.ID, err, c.want, c.err)
 		}
+	}
+}
+
+// With routes, each outage keeps to its own channels: a joined outage never
+// follows its thread into channels its routes do not send it to, nor the
+// thread's owner into the joined outage's.
+func TestJoinedThreadKeepsToItsRoutes(t *testing.T) {
+	for name, open := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			ctx := context.Background()
+			route := func(ev outage.Event) []string {
+				if ev.Target == "OpenAI" {
+					return []string{"ai/slack"}
+				}
+				return []string{"support/slack"}
+			}
+			vendor := outage.Outage{ID: "aaaa0002", Target: "OpenAI", Key: "incident:1", Class: outage.Incident, Title: "Errors", Severity: sources.PartialOutage, OpenedAt: t0}
+			ours := outage.Outage{ID: "bbbb0002", Target: "Support chatbot", Key: "health", Class: outage.Incident, Title: "Down", Severity: sources.MajorOutage, OpenedAt: t0, Thread: vendor.ID}
+			commit := func(o *outage.Outage, kind outage.Kind) {
+				t.Helper()
+				ev := o.Event(kind, t0, "")
+				if _, err := s.Commit(ctx, store.Commit{Target: o.Target, State: []byte(`{}`), Outages: []outage.Outage{*o}, Events: []outage.Event{ev}, DestsFor: route, At: t0}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			commit(&vendor, outage.Opened)
+			commit(&ours, outage.Opened)
+			commit(&vendor, outage.Updated)
+			commit(&ours, outage.Updated)
+			for dest, want := range map[string]string{"ai/slack": "OpenAI", "support/slack": "Support chatbot"} {
+				for {
+					due, err := s.Due(ctx, dest, t0, 10)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(due) == 0 {
+						break
+					}
+					for _, it := range due {
+						if it.Event.Target != want {
+							t.Errorf("%s got %s's %s", dest, it.Event.Target, it.Event.Kind)
+						}
+						if err := s.Settle(ctx, store.Settlement{Item: it, Outcome: store.Delivered, Ref: fmt.Sprint("ref-", it.ID), At: t0}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// A thread root recorded before roots had owners belongs to the thread's
+// own outage: an outage joining it must not edit it.
+func TestThreadRootWithoutOwner(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	vendor := outage.Outage{ID: "aaaa0003", Target: "OpenAI", Key: "incident:1", Class: outage.Incident, Title: "Errors", Severity: sources.PartialOutage, OpenedAt: t0}
+	ev := vendor.Event(outage.Opened, t0, "")
+	if _, err := s.Commit(ctx, store.Commit{Target: "OpenAI", State: []byte(`{}`), Outages: []outage.Outage{vendor}, Events: []outage.Event{ev}, Dests: []string{"ops/slack"}, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	due, _ := s.Due(ctx, "ops/slack", t0, 10)
+	if err := s.Settle(ctx, store.Settlement{Item: due[0], Outcome: store.Delivered, Ref: "root-1", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE threads SET owner = ''`); err != nil {
+		t.Fatal(err)
+	}
+	ours := outage.Outage{ID: "bbbb0003", Target: "Support chatbot", Key: "health", Class: outage.Incident, Title: "Down", Severity: sources.MajorOutage, OpenedAt: t0, Thread: vendor.ID}
+	if _, err := s.Commit(ctx, store.Commit{Target: "Support chatbot", State: []byte(`{}`), Outages: []outage.Outage{ours}, Events: []outage.Event{ours.Event(outage.Opened, t0, "")}, Dests: []string{"ops/slack"}, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	due, _ = s.Due(ctx, "ops/slack", t0, 10)
+	if len(due) != 1 || due[0].Root != "root-1" || due[0].RootOwner != vendor.ID || !due[0].Joined() {
+		t.Fatalf("joining a root without an owner: %+v", due)
 	}
 }

@@ -155,8 +155,8 @@ func RenderReply(ev outage.Event) Message {
 		line = "*" + label + "*" + escape(detail)
 		plain = label + detail
 	}
-	if ev.Kind == outage.Opened {
-		// An outage joining another's thread: its reply says what it is.
+	if ev.Kind == outage.Opened || ev.Joined() {
+		// An outage in another's thread: its replies say whose they are.
 		line = "*" + escape(headline(ev)) + "* · " + line
 		plain = ev.Title + " · " + plain
 	}

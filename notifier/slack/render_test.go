@@ -86,6 +86,7 @@ func linked(kind outage.Kind, thread string) outage.Event {
 		Notes:      []string{"Likely caused by OpenAI: Elevated error rates on API (investigating since 14:01 UTC)", "Fallback: Anthropic is operational; Azure OpenAI is degraded"}}
 	if kind == outage.Updated {
 		ev.Seq, ev.Body = 2, "Fallback now: Anthropic is operational; Azure OpenAI is operational"
+		ev.Notes[1] = "Fallback: Anthropic is operational; Azure OpenAI is operational"
 	}
 	return ev
 }
