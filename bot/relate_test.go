@@ -1,10 +1,13 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -316,4 +319,89 @@ func TestPeerCopySharesNothing(t *testing.T) {
 	if q.Outages[0].Components[0].Status == sources.Unknown || q.Outages[0].Notes[0] == "changed" {
 		t.Errorf("a copy shares slices with the live state: %+v", q.Outages[0])
 	}
+}
+
+// A component that a dependent names but the vendor's page lacks is
+// warned about once, and once more when it is back.
+func TestMissingDependencyComponentIsWarnedOnce(t *testing.T) {
+	f := newRelatedFixture(t)
+	var logs bytes.Buffer
+	f.r.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	f.r.dependents["OpenAI"][0].dep.Components = []string{"Chat Completions"}
+	for m := range 3 {
+		f.at(1 + m)
+		f.set("OpenAI", obs(comps(op, op, op), sources.Incident{ID: fmt.Sprint("x", m)})) // a change, so the page is read
+		f.poll("OpenAI")
+	}
+	if n := strings.Count(logs.String(), "components that other targets depend on are not on the status page"); n != 1 {
+		t.Errorf("warned %d times:\n%s", n, logs.String())
+	}
+	if !strings.Contains(logs.String(), "Support chatbot needs Chat Completions") {
+		t.Errorf("the warning does not say what is missing:\n%s", logs.String())
+	}
+	f.r.dependents["OpenAI"][0].dep.Components = []string{"API"}
+	f.at(5)
+	f.poll("OpenAI")
+	if !strings.Contains(logs.String(), "every component that other targets depend on is on the status page") {
+		t.Errorf("no all-clear:\n%s", logs.String())
+	}
+}
+
+// The story survives a restart in the middle: the new runner carries on
+// from the store, the vendor's admission still joins our thread and
+// confirms it.
+func TestRelateAcrossRestart(t *testing.T) {
+	f := newRelatedFixture(t)
+	f.at(4)
+	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
+	f.poll("Support chatbot")
+	f.queued(t)
+
+	// Restart: a new runner over the same store.
+	old := f.r
+	f.r = NewRunner(old.Engine, f.st, old.Log, NewMetrics(prometheus.NewRegistry()), slices.Collect(maps.Values(old.targets)))
+	f.r.Now = func() time.Time { return f.now }
+	if err := f.r.Load(context.Background(), f.st); err != nil {
+		t.Fatal(err)
+	}
+	f.at(16)
+	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
+	f.poll("OpenAI")
+	f.at(17)
+	f.poll("Support chatbot")
+	expect(t, "after the restart", f.queued(t),
+		"OpenAI opened in Support chatbot's thread | Affects our Support chatbot (failing since 14:04 UTC)",
+		`Support chatbot updated: Confirmed: OpenAI now reports "Elevated errors", 12m after we detected it. | Confirmed by OpenAI: Elevated errors (12m after we detected it) | Fallback: Anthropic is operational`)
+}
+
+// A vendor muted while it admits the trouble: its outage joins our thread
+// unannounced; once the mute is over its next message replies there.
+func TestRelateMutedVendorJoinsQuietly(t *testing.T) {
+	f := newRelatedFixture(t)
+	ctx := context.Background()
+	mutes, err := NewMutes(ctx, f.st, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.r.Mutes = mutes
+	f.at(4)
+	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
+	f.poll("Support chatbot")
+	f.queued(t)
+	if err := mutes.Mute(ctx, Mute{Target: "OpenAI", Until: t0.Add(20 * time.Minute), By: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	f.at(16)
+	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
+	f.poll("OpenAI")
+	f.at(17)
+	f.poll("Support chatbot")
+	expect(t, "during the mute", f.queued(t),
+		`Support chatbot updated: Confirmed: OpenAI now reports "Elevated errors", 12m after we detected it. | Confirmed by OpenAI: Elevated errors (12m after we detected it) | Fallback: Anthropic is operational`)
+	f.at(25) // the mute is over
+	f.set("OpenAI", obs(comps(part, op, op), inc("i1", sources.IncidentIdentified, part, api,
+		"investigating:We are investigating elevated error rates on the API.", "identified:A bad deploy; rolling back.")))
+	f.poll("OpenAI")
+	expect(t, "after the mute", f.queued(t),
+		"OpenAI updated in Support chatbot's thread: A bad deploy; rolling back. | Affects our Support chatbot (failing since 14:04 UTC)")
 }

@@ -110,8 +110,9 @@ type targetState struct {
 	// storedAt is when this runner last stored the state (zero: not since
 	// it was loaded).
 	storedAt time.Time
-	// missing is the configured components last found missing on the page.
-	missing string
+	// missing is the configured components last found missing on the page;
+	// missingDeps the same for components other targets depend on.
+	missing, missingDeps string
 }
 
 // NewRunner prepares targets; call Load before polling.
@@ -278,6 +279,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 		log.Info("poll works again")
 	}
 	r.checkComponents(ts, t, obs, pollErr, log)
+	r.checkDependencies(ts, t, obs, pollErr, log)
 	quiet := r.silence(&ts.st, change)
 	mat := material(ts.st)
 	if change.Empty() && string(mat) == string(ts.material) && len(ts.pending) == 0 &&
@@ -324,6 +326,35 @@ func (r *Runner) checkComponents(ts *targetState, t *Target, obs sources.Observa
 		log.Info("all configured components are on the status page again")
 	}
 	ts.missing = missing
+}
+
+// checkDependencies warns once when a component that another target
+// depends on (depends_on) is not on this target's page: a mistyped or
+// renamed component would leave the dependent's outages unconfirmed for
+// ever, silently.
+func (r *Runner) checkDependencies(ts *targetState, t *Target, obs sources.Observation, pollErr error, log *slog.Logger) {
+	deps := r.dependents[t.Name]
+	if pollErr != nil || len(deps) == 0 || obs.NotModified {
+		return
+	}
+	var missing []string
+	for _, d := range deps {
+		for _, want := range d.dep.Components {
+			if !slices.ContainsFunc(obs.Components, func(c sources.Component) bool { return strings.EqualFold(c.Name, want) }) {
+				missing = append(missing, d.name+" needs "+want)
+			}
+		}
+	}
+	m := strings.Join(missing, "; ")
+	if m == ts.missingDeps {
+		return
+	}
+	if m != "" {
+		log.Warn("components that other targets depend on are not on the status page (renamed, or mistyped in depends_on?); their outages cannot be confirmed", "missing", m)
+	} else {
+		log.Info("every component that other targets depend on is on the status page")
+	}
+	ts.missingDeps = m
 }
 
 // landed reports whether the store holds exactly the state a failed commit
