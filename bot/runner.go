@@ -82,7 +82,7 @@ type targetState struct {
 	committed []byte
 	// material is committed without its per-poll noise, to skip commits
 	// that would change nothing that matters.
-	material []byte
+	material materialMark
 	// failed is set while this target's last commit failed.
 	failed bool
 	// storedAt is when this runner last stored the state (zero: not since
@@ -90,6 +90,51 @@ type targetState struct {
 	storedAt time.Time
 	// missing is the configured components last found missing on the page.
 	missing string
+	// log is the target's logger, made from logFrom (a With on every poll
+	// would allocate).
+	log, logFrom *slog.Logger
+	// series are the target's poll metrics, looked up once.
+	series pollSeries
+}
+
+// logger returns the target's logger; call it with mu held.
+func (ts *targetState) logger(base *slog.Logger, target string) *slog.Logger {
+	if ts.logFrom != base {
+		ts.log, ts.logFrom = base.With("target", target), base
+	}
+	return ts.log
+}
+
+// materialMark is a state's material part (all but the snapshot) in a
+// form to compare a later state with: a plain state (see plainOf) as
+// itself, which a steady poll compares without encoding anything; any
+// other state encoded.
+type materialMark struct {
+	plain   plainState
+	isPlain bool
+	encoded []byte
+}
+
+func markOf(st *TargetState) materialMark {
+	var m materialMark
+	if m.plain, m.isPlain = plainOf(st); !m.isPlain {
+		m.encoded = material(*st)
+	}
+	return m
+}
+
+// same reports whether st's material part is the one marked.
+func (m materialMark) same(st *TargetState) bool {
+	p, plain := plainOf(st)
+	switch {
+	case plain != m.isPlain:
+		// One has an open outage or a remembered incident, the other not:
+		// they cannot encode alike.
+		return false
+	case plain:
+		return p == m.plain
+	}
+	return string(material(*st)) == string(m.encoded)
 }
 
 // NewRunner prepares targets; call Load before polling.
@@ -134,7 +179,7 @@ func (r *Runner) Load(ctx context.Context, l StateLoader) error {
 		ts.mu.Lock()
 		ts.st = st
 		ts.committed = data
-		ts.material = material(st)
+		ts.material = markOf(&st)
 		ts.storedAt = time.Time{}
 		ts.mu.Unlock()
 	}
@@ -152,6 +197,7 @@ func (r *Runner) now() time.Time {
 // scheduler's poll function.
 func (r *Runner) Poll(ctx context.Context, j *Job) {
 	t := r.targets[j.Name]
+	ts := r.states[j.Name]
 	pctx, cancel := context.WithTimeout(ctx, t.Timeout)
 	start := time.Now()
 	obs, err := t.Source.Poll(pctx)
@@ -164,7 +210,7 @@ func (r *Runner) Poll(ctx context.Context, j *Job) {
 		// A source that says no more than this gets the words it lacks.
 		err = fmt.Errorf("no answer within %s: %w", t.Timeout, err)
 	}
-	r.Metrics.observePoll(t, time.Since(start), obs, err)
+	r.Metrics.observePoll(&ts.series, t, time.Since(start), obs, err)
 	r.apply(ctx, t, obs, err)
 }
 
@@ -176,7 +222,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	ts.mu.Lock()
 	wasFailing := ts.st.FailStreak > 0
 	change := r.Engine.Apply(&ts.st, t.Policy, obs, pollErr, r.now())
-	log := r.Log.With("target", t.Name)
+	log := ts.logger(r.Log, t.Name)
 	if pollErr != nil && !wasFailing {
 		// One line when a source starts failing; the unreachable notice
 		// follows after the threshold.
@@ -186,13 +232,13 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	}
 	r.checkComponents(ts, t, obs, pollErr, log)
 	quiet := r.silence(&ts.st, change)
-	mat := material(ts.st)
-	if change.Empty() && string(mat) == string(ts.material) && !ts.failed &&
+	if change.Empty() && !ts.failed && ts.material.same(&ts.st) &&
 		(r.SnapshotEvery <= 0 || r.now().Sub(ts.storedAt) < r.SnapshotEvery) {
 		ts.mu.Unlock()
 		return
 	}
 	data, err := json.Marshal(ts.st)
+	mark := markOf(&ts.st)
 	ts.mu.Unlock()
 	if err != nil {
 		log.Error("cannot encode state", "err", err)
@@ -235,7 +281,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 			log.Info("storing poll results works again")
 		}
 	}
-	ts.committed, ts.material, ts.storedAt = data, mat, r.now()
+	ts.committed, ts.material, ts.storedAt = data, mark, r.now()
 	for _, ev := range events {
 		msg := "outage " + string(ev.Kind)
 		if ev.Class == outage.Unreachable {
@@ -325,6 +371,35 @@ func (r *Runner) rollback(ts *targetState) {
 	}
 	st.Snapshot = snap
 	ts.st = st
+}
+
+// plainState is the whole material part of a TargetState that holds no
+// outages, incidents, mutes or quiet components: a steady probe's, and a
+// quiet vendor page's. It is comparable, so a steady poll costs a
+// comparison instead of an encoding. Two equal plainStates encode equally
+// (== on time.Time compares its location too); TestPlainStateCoversTargetState
+// fails when TargetState gets a field this does not account for.
+type plainState struct {
+	Target                            string
+	Initialized                       bool
+	FailStreak, BadStreak, GoodStreak int
+	BadSince, GoodSince               time.Time
+	SeverityStreak                    int
+	LastSeverity                      sources.Status
+}
+
+// plainOf returns st's plain form, or false when st holds more than that.
+// An empty map or slice counts as none: it encodes as none (omitempty).
+func plainOf(st *TargetState) (plainState, bool) {
+	if len(st.Outages) > 0 || len(st.Ignored) > 0 || len(st.Silenced) > 0 || len(st.Quiet) > 0 || st.Recent != nil {
+		return plainState{}, false
+	}
+	return plainState{
+		Target: st.Target, Initialized: st.Initialized,
+		FailStreak: st.FailStreak, BadStreak: st.BadStreak, GoodStreak: st.GoodStreak,
+		BadSince: st.BadSince, GoodSince: st.GoodSince,
+		SeverityStreak: st.SeverityStreak, LastSeverity: st.LastSeverity,
+	}, true
 }
 
 // material encodes the state without the snapshot, which changes with every
