@@ -12,18 +12,23 @@ import (
 
 // usage is a process's resource figures at one moment.
 type usage struct {
-	At         time.Time     `json:"-"`
-	CPU        time.Duration `json:"cpu_ns"`         // user + system time so far
-	SysCPU     time.Duration `json:"sys_cpu_ns"`     // of which system (kernel) time
-	RSS        int64         `json:"rss_bytes"`      // VmRSS
-	HWM        int64         `json:"rss_peak_bytes"` // VmHWM, the peak RSS
-	HeapInuse  uint64        `json:"heap_inuse_bytes"`
-	HeapAlloc  uint64        `json:"heap_alloc_bytes"`
-	Sys        uint64        `json:"go_sys_bytes"` // memory the Go runtime got from the OS
-	TotalAlloc uint64        `json:"total_alloc_bytes"`
-	Mallocs    uint64        `json:"mallocs"`
-	NumGC      uint32        `json:"gc_cycles"`
-	Goroutines int           `json:"goroutines"`
+	At        time.Time     `json:"-"`
+	CPU       time.Duration `json:"cpu_ns"`         // user + system time so far
+	SysCPU    time.Duration `json:"sys_cpu_ns"`     // of which system (kernel) time
+	RSS       int64         `json:"rss_bytes"`      // VmRSS
+	HWM       int64         `json:"rss_peak_bytes"` // VmHWM, the peak RSS
+	HeapInuse uint64        `json:"heap_inuse_bytes"`
+	HeapAlloc uint64        `json:"heap_alloc_bytes"`
+	Sys       uint64        `json:"go_sys_bytes"` // memory the Go runtime got from the OS
+	// Where Go's memory beside the heap in use goes: goroutine stacks, heap
+	// spans freed but not yet returned to the OS, GC and span metadata.
+	StackInuse uint64 `json:"stack_inuse_bytes"`
+	HeapIdle   uint64 `json:"heap_idle_unreleased_bytes"`
+	Meta       uint64 `json:"runtime_metadata_bytes"`
+	TotalAlloc uint64 `json:"total_alloc_bytes"`
+	Mallocs    uint64 `json:"mallocs"`
+	NumGC      uint32 `json:"gc_cycles"`
+	Goroutines int    `json:"goroutines"`
 }
 
 // measure takes this process's figures. ReadMemStats stops the world for
@@ -42,6 +47,9 @@ func measure() usage {
 		HeapInuse:  ms.HeapInuse,
 		HeapAlloc:  ms.HeapAlloc,
 		Sys:        ms.Sys,
+		StackInuse: ms.StackInuse,
+		HeapIdle:   ms.HeapIdle - ms.HeapReleased,
+		Meta:       ms.GCSys + ms.MSpanSys + ms.MCacheSys + ms.BuckHashSys + ms.OtherSys,
 		TotalAlloc: ms.TotalAlloc,
 		Mallocs:    ms.Mallocs,
 		NumGC:      ms.NumGC,
