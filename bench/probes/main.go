@@ -94,7 +94,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (config and state) and print its path")
 	flag.BoolVar(&o.asJSON, "json", false, "print the figures as JSON")
 	flag.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the measurement window (bot only) to this file")
-	flag.StringVar(&o.memProf, "memprofile", "", "write a heap profile at the end of the window to this file")
+	flag.StringVar(&o.memProf, "memprofile", "", "write a heap profile at the end of the window to this file (sampling every 4 KiB costs CPU: take CPU figures from a run without it)")
 	flag.BoolVar(&o.floor, "floor", false, "run a bare net/http client on the same schedule instead of the bot, to measure the floor")
 	flag.DurationVar(&o.batch, "batch", 0, "EXPERIMENT: drive the polls with the harness's scheduler, waking once per this period to start every poll due, instead of bot.Scheduler (with -floor: 0 wakes once per request)")
 	flag.BoolVar(&o.free, "free-after-start", false, "EXPERIMENT: call debug.FreeOSMemory once after app.New, returning start-up garbage to the OS")
@@ -578,7 +578,11 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "; %.3f ms per probe", r.MsPerPoll)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  CPU in warm-up     %.3fs = %.2f%% of one core (start-up: first polls store their state)\n", r.WarmCPU.Seconds(), r.WarmPct)
+	note := ""
+	if !r.Floor && r.Targets > 0 {
+		note = " (start-up: first polls store their state)"
+	}
+	fmt.Fprintf(w, "  CPU in warm-up     %.3fs = %.2f%% of one core%s\n", r.WarmCPU.Seconds(), r.WarmPct, note)
 	fmt.Fprintf(w, "  RSS                idle %s | built %s | after warm-up %s | end %s | peak %s\n",
 		mb(r.Idle.RSS), mb(r.AfterNew.RSS), mb(r.Warm.RSS), mb(r.End.RSS), mb(r.End.HWM))
 	fmt.Fprintf(w, "  Go heap in use     idle %s | built %s | after warm-up %s | end %s (Go sys %s)\n",
