@@ -585,6 +585,7 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "  CPU in warm-up     %.3fs = %.2f%% of one core%s\n", r.WarmCPU.Seconds(), r.WarmPct, note)
 	fmt.Fprintf(w, "  RSS                idle %s | built %s | after warm-up %s | end %s | peak %s\n",
 		mb(r.Idle.RSS), mb(r.AfterNew.RSS), mb(r.Warm.RSS), mb(r.End.RSS), mb(r.End.HWM))
+	fmt.Fprintf(w, "  RSS at end         %s anonymous + %s file pages (the program's code)\n", mb(r.End.RSSAnon), mb(r.End.RSSFile))
 	fmt.Fprintf(w, "  Go heap in use     idle %s | built %s | after warm-up %s | end %s (Go sys %s)\n",
 		mb(int64(r.Idle.HeapInuse)), mb(int64(r.AfterNew.HeapInuse)), mb(int64(r.Warm.HeapInuse)), mb(int64(r.End.HeapInuse)), mb(int64(r.End.Sys)))
 	fmt.Fprintf(w, "  Go beside the heap stacks %s, freed heap not yet returned %s, runtime metadata %s (end)\n",
