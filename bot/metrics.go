@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,16 +68,47 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-func (m *Metrics) observePoll(t *Target, took time.Duration, obs sources.Observation, err error) {
-	result := "ok"
+// pollResults are the result label's values.
+var pollResults = [...]string{"ok", "not_modified", "problem", "error"}
+
+const (
+	resultOK = iota
+	resultNotModified
+	resultProblem
+	resultError
+)
+
+// pollSeries holds one target's poll series once looked up: looking a
+// series up by its labels on every poll hashes them and allocates. A
+// series is made at its first use, so that /metrics lists the results a
+// target has had, as before.
+type pollSeries struct {
+	mu      sync.Mutex
+	of      *Metrics // the Metrics these series belong to
+	results [len(pollResults)]prometheus.Counter
+	seconds prometheus.Observer
+}
+
+func (m *Metrics) observePoll(s *pollSeries, t *Target, took time.Duration, obs sources.Observation, err error) {
+	result := resultOK
 	switch {
 	case err != nil:
-		result = "error"
+		result = resultError
 	case obs.NotModified:
-		result = "not_modified"
+		result = resultNotModified
 	case t.Policy.Probe && len(obs.Components) > 0 && obs.Components[0].Status.IsProblem():
-		result = "problem"
+		result = resultProblem
 	}
-	m.Polls.WithLabelValues(t.Name, result).Inc()
-	m.PollSeconds.WithLabelValues(t.Type).Observe(took.Seconds())
+	s.mu.Lock()
+	if s.of != m {
+		s.of, s.results, s.seconds = m, [len(pollResults)]prometheus.Counter{}, m.PollSeconds.WithLabelValues(t.Type)
+	}
+	c := s.results[result]
+	if c == nil {
+		c = m.Polls.WithLabelValues(t.Name, pollResults[result])
+		s.results[result] = c
+	}
+	s.mu.Unlock()
+	c.Inc()
+	s.seconds.Observe(took.Seconds())
 }

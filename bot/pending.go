@@ -75,7 +75,7 @@ func (r *Runner) maxPending() int64 {
 // is harmless, unlike an event). When the bound is reached the step is not
 // queued and the engine goes back to the last queued state: its events are
 // derived again by a later poll.
-func (r *Runner) enqueue(ts *targetState, c store.Commit, mat []byte, log *slog.Logger) {
+func (r *Runner) enqueue(ts *targetState, c store.Commit, mat materialMark, log *slog.Logger) {
 	if n := len(ts.pending); n > 0 && len(c.Events) == 0 {
 		if tip := ts.pending[n-1]; len(tip.c.Events) == 0 && !tip.busy {
 			tip.c.State, tip.c.At = c.State, c.At

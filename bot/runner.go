@@ -100,7 +100,7 @@ type targetState struct {
 	// material is the state the store holds once pending is written,
 	// without its per-poll noise, to skip commits that would change nothing
 	// that matters.
-	material []byte
+	material materialMark
 	// pending are the steps not stored yet, oldest first (pending.go);
 	// commitMu is held by whoever writes them, so they land in order.
 	pending  []*step
@@ -113,6 +113,51 @@ type targetState struct {
 	// missing is the configured components last found missing on the page;
 	// missingDeps the same for components other targets depend on.
 	missing, missingDeps string
+	// log is the target's logger, made from logFrom (a With on every poll
+	// would allocate).
+	log, logFrom *slog.Logger
+	// series are the target's poll metrics, looked up once.
+	series pollSeries
+}
+
+// logger returns the target's logger; call it with mu held.
+func (ts *targetState) logger(base *slog.Logger, target string) *slog.Logger {
+	if ts.logFrom != base {
+		ts.log, ts.logFrom = base.With("target", target), base
+	}
+	return ts.log
+}
+
+// materialMark is a state's material part (all but the snapshot) in a
+// form to compare a later state with: a plain state (see plainOf) as
+// itself, which a steady poll compares without encoding anything; any
+// other state encoded.
+type materialMark struct {
+	plain   plainState
+	isPlain bool
+	encoded []byte
+}
+
+func markOf(st *TargetState) materialMark {
+	var m materialMark
+	if m.plain, m.isPlain = plainOf(st); !m.isPlain {
+		m.encoded = material(*st)
+	}
+	return m
+}
+
+// same reports whether st's material part is the one marked.
+func (m materialMark) same(st *TargetState) bool {
+	p, plain := plainOf(st)
+	switch {
+	case plain != m.isPlain:
+		// One has an open outage or a remembered incident, the other not:
+		// they cannot encode alike.
+		return false
+	case plain:
+		return p == m.plain
+	}
+	return string(material(*st)) == string(m.encoded)
 }
 
 // NewRunner prepares targets; call Load before polling.
@@ -223,7 +268,7 @@ func (r *Runner) Load(ctx context.Context, l StateLoader) error {
 		}
 		ts.st = st
 		ts.committed = data
-		ts.material = material(st)
+		ts.material = markOf(&st)
 		ts.storedAt = time.Time{}
 		ts.mu.Unlock()
 	}
@@ -253,7 +298,7 @@ func (r *Runner) Poll(ctx context.Context, j *Job) {
 		// A source that says no more than this gets the words it lacks.
 		err = fmt.Errorf("no answer within %s: %w", t.Timeout, err)
 	}
-	r.Metrics.observePoll(t, time.Since(start), obs, err)
+	r.Metrics.observePoll(&r.states[j.Name].series, t, time.Since(start), obs, err)
 	r.apply(ctx, t, obs, err)
 }
 
@@ -270,7 +315,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	wasFailing := ts.st.FailStreak > 0
 	change := r.Engine.Apply(&ts.st, t.Policy, obs, pollErr, r.now())
 	relate(&ts.st, &change, rel, r.now())
-	log := r.Log.With("target", t.Name)
+	log := ts.logger(r.Log, t.Name)
 	if pollErr != nil && !wasFailing {
 		// One line when a source starts failing; the unreachable notice
 		// follows after the threshold.
@@ -281,19 +326,19 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	r.checkComponents(ts, t, obs, pollErr, log)
 	r.checkDependencies(ts, t, obs, pollErr, log)
 	quiet := r.silence(&ts.st, change)
-	mat := material(ts.st)
-	if change.Empty() && string(mat) == string(ts.material) && len(ts.pending) == 0 &&
+	if change.Empty() && len(ts.pending) == 0 && ts.material.same(&ts.st) &&
 		(r.SnapshotEvery <= 0 || r.now().Sub(ts.storedAt) < r.SnapshotEvery) {
 		ts.mu.Unlock()
 		return
 	}
 	data, err := json.Marshal(ts.st)
+	mark := markOf(&ts.st)
 	if err != nil {
 		ts.mu.Unlock()
 		log.Error("cannot encode state", "err", err)
 		return
 	}
-	r.enqueue(ts, store.Commit{Target: t.Name, State: data, Outages: change.Outages, Events: change.Events, Dests: t.Dests, DestsFor: t.Route, Quiet: quiet, At: r.now()}, mat, log)
+	r.enqueue(ts, store.Commit{Target: t.Name, State: data, Outages: change.Outages, Events: change.Events, Dests: t.Dests, DestsFor: t.Route, Quiet: quiet, At: r.now()}, mark, log)
 	ts.mu.Unlock()
 	if r.storeFailing.Load() == 0 {
 		// Committed now, so that a change is announced within the poll
@@ -406,7 +451,36 @@ func (r *Runner) restore(ts *targetState, data []byte) {
 	}
 	st.Snapshot = snap
 	ts.st = st
-	ts.material = material(st)
+	ts.material = markOf(&st)
+}
+
+// plainState is the whole material part of a TargetState that holds no
+// outages, incidents, mutes or quiet components: a steady probe's, and a
+// quiet vendor page's. It is comparable, so a steady poll costs a
+// comparison instead of an encoding. Two equal plainStates encode equally
+// (== on time.Time compares its location too); TestPlainStateCoversTargetState
+// fails when TargetState gets a field this does not account for.
+type plainState struct {
+	Target                            string
+	Initialized                       bool
+	FailStreak, BadStreak, GoodStreak int
+	BadSince, GoodSince               time.Time
+	SeverityStreak                    int
+	LastSeverity                      sources.Status
+}
+
+// plainOf returns st's plain form, or false when st holds more than that.
+// An empty map or slice counts as none: it encodes as none (omitempty).
+func plainOf(st *TargetState) (plainState, bool) {
+	if len(st.Outages) > 0 || len(st.Ignored) > 0 || len(st.Silenced) > 0 || len(st.Quiet) > 0 || st.Recent != nil {
+		return plainState{}, false
+	}
+	return plainState{
+		Target: st.Target, Initialized: st.Initialized,
+		FailStreak: st.FailStreak, BadStreak: st.BadStreak, GoodStreak: st.GoodStreak,
+		BadSince: st.BadSince, GoodSince: st.GoodSince,
+		SeverityStreak: st.SeverityStreak, LastSeverity: st.LastSeverity,
+	}, true
 }
 
 // material encodes the state without the snapshot, which changes with every

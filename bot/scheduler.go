@@ -30,9 +30,39 @@ type Scheduler struct {
 	// Skipped, if set, is called when a job's turn comes while it is still
 	// running.
 	Skipped func(name string)
+	// Coalesce is how early a job may start to share a wake-up with the
+	// job due before it (default DefaultCoalesce, never more than a tenth
+	// of the shortest interval; negative turns it off). Waking the process
+	// for every poll costs more CPU than the poll itself: with 10,000
+	// targets a minute apart, polls are 6 ms apart, and each one alone
+	// wakes idle threads to run it and its connection's goroutines, then
+	// lets them sleep again. Started in batches, polls share those
+	// wake-ups. Each job keeps its own cadence (its turns stay one interval
+	// apart on average); a turn is only ever early, by less than Coalesce.
+	Coalesce time.Duration
 
 	running atomic.Bool
 	ticks   atomic.Int64
+}
+
+// DefaultCoalesce is Scheduler.Coalesce's default: 10 wake-ups a second
+// at most, a poll at most 100 ms early.
+const DefaultCoalesce = 100 * time.Millisecond
+
+// slack is how early a job may start: Coalesce, bounded by a tenth of the
+// shortest interval so that a short interval's cadence stays close.
+func (s *Scheduler) slack(jobs []*Job) time.Duration {
+	c := s.Coalesce
+	switch {
+	case c < 0:
+		return 0
+	case c == 0:
+		c = DefaultCoalesce
+	}
+	for _, j := range jobs {
+		c = min(c, j.Interval/10)
+	}
+	return max(c, 0)
 }
 
 // Running reports whether Run is active.
@@ -82,6 +112,7 @@ func (s *Scheduler) Run(ctx context.Context, jobs []*Job, poll func(context.Cont
 		q = append(q, &slot{job: j, next: now.Add(offset)})
 	}
 	heap.Init(&q)
+	slack := s.slack(jobs)
 
 	timer := time.NewTimer(time.Until(q[0].next))
 	defer timer.Stop()
@@ -93,7 +124,7 @@ func (s *Scheduler) Run(ctx context.Context, jobs []*Job, poll func(context.Cont
 		}
 		s.ticks.Add(1)
 		now := time.Now()
-		for q[0].next.Compare(now) <= 0 {
+		for q[0].next.Compare(now.Add(slack)) <= 0 {
 			if ctx.Err() != nil {
 				// Shutdown won the race with the timer: start nothing new.
 				return

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -83,5 +84,66 @@ func TestSchedulerSpreadsStart(t *testing.T) {
 	// 100 targets spread over 100 × 10ms = 1s.
 	if spread := time.Duration(last.Load() - first.Load()); spread < 500*time.Millisecond {
 		t.Errorf("first polls spread over %s, want about 1s", spread)
+	}
+}
+
+// Polls due close together share a wake-up, no poll starts more than the
+// slack early, and every target keeps its cadence. Time is virtual.
+func TestSchedulerCoalescesWakeUps(t *testing.T) {
+	tests := []struct {
+		name     string
+		coalesce time.Duration
+		interval time.Duration
+		slack    time.Duration // how early a turn may be
+		maxWakes int64         // over one minute
+	}{
+		// 1,000 targets every 10s are 10ms apart: 6,000 polls a minute in
+		// at most 600 wake-ups.
+		{"default", 0, 10 * time.Second, DefaultCoalesce, 601},
+		{"off", -1, 10 * time.Second, 0, 6000},
+		// A short interval bounds the slack to a tenth of it.
+		{"short interval", 0, time.Second, DefaultCoalesce, 601},
+		{"shorter interval", time.Second, 200 * time.Millisecond, 20 * time.Millisecond, 3001},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				const n = 1000
+				const span = time.Minute
+				jobs := make([]*Job, n)
+				index := map[*Job]int{}
+				for i := range jobs {
+					jobs[i] = &Job{Name: "j", Interval: tt.interval}
+					index[jobs[i]] = i
+				}
+				var mu sync.Mutex
+				polls := make([][]time.Duration, n)
+				start := time.Now()
+				ctx, cancel := context.WithTimeout(t.Context(), span-time.Millisecond)
+				defer cancel()
+				s := &Scheduler{Workers: 8, Coalesce: tt.coalesce}
+				s.Run(ctx, jobs, func(_ context.Context, j *Job) {
+					mu.Lock()
+					i := index[j]
+					polls[i] = append(polls[i], time.Since(start))
+					mu.Unlock()
+				})
+				if got := s.ticks.Load(); got > tt.maxWakes {
+					t.Errorf("%d wake-ups in %s, want at most %d", got, span, tt.maxWakes)
+				}
+				// The turn due at the end may come early enough to count.
+				want := int(span / tt.interval)
+				for i, p := range polls {
+					if len(p) != want && len(p) != want+1 {
+						t.Fatalf("job %d polled %d times in %s, want %d", i, len(p), span, want)
+					}
+					for k := 1; k < len(p); k++ {
+						if gap := p[k] - p[k-1]; gap < tt.interval-tt.slack || gap > tt.interval+tt.slack {
+							t.Fatalf("job %d: polls %d and %d are %s apart, want %s ± %s", i, k-1, k, gap, tt.interval, tt.slack)
+						}
+					}
+				}
+			})
+		})
 	}
 }

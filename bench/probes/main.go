@@ -2,8 +2,9 @@
 // test). It starts N local HTTP endpoints spread over several loopback
 // ports in a child process (this binary with -serve), generates an
 // outagebot configuration with one http target per endpoint, runs the real
-// bot in this process (config.Parse, app.New, Run), and after a warm-up of
-// one interval measures over a window: the bot's CPU time (% of one core and
+// bot in this process (config.Parse, app.New, Run), and after a warm-up
+// (six intervals: until every target's state has settled) measures over a
+// window: the bot's CPU time (% of one core and
 // ms per probe), resident memory, Go heap, goroutines, allocations, and how
 // well the schedule was kept (polls made vs scheduled, the largest gap
 // between two polls of one target), counted at the endpoints. The
@@ -51,6 +52,13 @@ const (
 	maxInterval = 10 * time.Minute
 	maxWindow   = 30 * time.Minute
 	maxDelay    = 10 * time.Second
+	// steadyPolls is how many polls a healthy target takes to settle: until
+	// then each poll stores its state, as its streak counters count up to
+	// the largest threshold (with the defaults: 3 failures, 2 successes
+	// times 3 for a thread that flapped, so 6), which costs a store commit
+	// per poll. The default warm-up covers them, so that the window
+	// measures the steady state; the warm-up's own figures show start-up.
+	steadyPolls = 6
 )
 
 type options struct {
@@ -76,7 +84,7 @@ func main() {
 	var o options
 	flag.IntVar(&o.targets, "targets", 10_000, "number of HTTP probe targets (0: none, for idle figures)")
 	flag.DurationVar(&o.interval, "interval", 60*time.Second, "probe interval of every target")
-	flag.DurationVar(&o.warmup, "warmup", 0, "warm-up before measuring (default one interval)")
+	flag.DurationVar(&o.warmup, "warmup", 0, "warm-up before measuring (default 6 intervals, the polls a target takes to settle; at most 30m)")
 	flag.DurationVar(&o.window, "window", 0, "measurement window (default two intervals)")
 	flag.IntVar(&o.workers, "workers", 0, "[bot] workers (0: leave unset, the default of 64)")
 	flag.DurationVar(&o.delay, "delay", 0, "time each endpoint takes to answer, like 100ms")
@@ -86,13 +94,19 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (config and state) and print its path")
 	flag.BoolVar(&o.asJSON, "json", false, "print the figures as JSON")
 	flag.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the measurement window (bot only) to this file")
-	flag.StringVar(&o.memProf, "memprofile", "", "write a heap profile at the end of the window to this file")
+	flag.StringVar(&o.memProf, "memprofile", "", "write a heap profile at the end of the window to this file (sampling every 4 KiB costs CPU: take CPU figures from a run without it)")
 	flag.BoolVar(&o.floor, "floor", false, "run a bare net/http client on the same schedule instead of the bot, to measure the floor")
 	flag.DurationVar(&o.batch, "batch", 0, "EXPERIMENT: drive the polls with the harness's scheduler, waking once per this period to start every poll due, instead of bot.Scheduler (with -floor: 0 wakes once per request)")
 	flag.BoolVar(&o.free, "free-after-start", false, "EXPERIMENT: call debug.FreeOSMemory once after app.New, returning start-up garbage to the OS")
 	serveMode := flag.Bool("serve", false, "internal: run as the endpoint server child")
 	lifetime := flag.Duration("lifetime", time.Hour, "internal: the -serve child's longest life")
 	flag.Parse()
+	if o.memProf != "" && !*serveMode {
+		// Sample every 4 KiB allocated instead of every 512 KiB, so that
+		// per-target structures show up in the heap profile; it must be
+		// set before the allocations it is to see.
+		runtime.MemProfileRate = 4 << 10
+	}
 
 	if *serveMode {
 		if err := serve(o.targets, o.ports, o.interval, o.delay, min(*lifetime, 2*time.Hour)); err != nil {
@@ -102,7 +116,7 @@ func main() {
 		return
 	}
 	if o.warmup == 0 {
-		o.warmup = o.interval
+		o.warmup = min(steadyPolls*o.interval, maxWindow)
 	}
 	if o.window == 0 {
 		o.window = 2 * o.interval
@@ -178,6 +192,8 @@ type report struct {
 	AfterNew  usage         `json:"after_new"` // the bot built, not yet running
 	Warm      usage         `json:"after_warmup"`
 	End       usage         `json:"end"`
+	WarmCPU   time.Duration `json:"warmup_cpu_ns"` // from app.New to the window
+	WarmPct   float64       `json:"warmup_core_percent"`
 	BotCPU    time.Duration `json:"bot_cpu_ns"` // in the window
 	BotSys    time.Duration `json:"bot_sys_cpu_ns"`
 	CorePct   float64       `json:"bot_core_percent"`
@@ -322,6 +338,10 @@ func run(ctx context.Context, o options) (*report, error) {
 		}
 	}
 	r.Window = r.End.At.Sub(r.Warm.At)
+	r.WarmCPU = r.Warm.CPU - r.AfterNew.CPU
+	if d := r.Warm.At.Sub(r.AfterNew.At); d > 0 {
+		r.WarmPct = 100 * r.WarmCPU.Seconds() / d.Seconds()
+	}
 	r.BotCPU = r.End.CPU - r.Warm.CPU
 	r.BotSys = r.End.SysCPU - r.Warm.SysCPU
 	r.CorePct = 100 * r.BotCPU.Seconds() / r.Window.Seconds()
@@ -558,10 +578,18 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "; %.3f ms per probe", r.MsPerPoll)
 	}
 	fmt.Fprintln(w)
+	note := ""
+	if !r.Floor && r.Targets > 0 {
+		note = " (start-up: first polls store their state)"
+	}
+	fmt.Fprintf(w, "  CPU in warm-up     %.3fs = %.2f%% of one core%s\n", r.WarmCPU.Seconds(), r.WarmPct, note)
 	fmt.Fprintf(w, "  RSS                idle %s | built %s | after warm-up %s | end %s | peak %s\n",
 		mb(r.Idle.RSS), mb(r.AfterNew.RSS), mb(r.Warm.RSS), mb(r.End.RSS), mb(r.End.HWM))
+	fmt.Fprintf(w, "  RSS at end         %s anonymous + %s file pages (the program's code)\n", mb(r.End.RSSAnon), mb(r.End.RSSFile))
 	fmt.Fprintf(w, "  Go heap in use     idle %s | built %s | after warm-up %s | end %s (Go sys %s)\n",
 		mb(int64(r.Idle.HeapInuse)), mb(int64(r.AfterNew.HeapInuse)), mb(int64(r.Warm.HeapInuse)), mb(int64(r.End.HeapInuse)), mb(int64(r.End.Sys)))
+	fmt.Fprintf(w, "  Go beside the heap stacks %s, freed heap not yet returned %s, runtime metadata %s (end)\n",
+		mb(int64(r.End.StackInuse)), mb(int64(r.End.HeapIdle)), mb(int64(r.End.Meta)))
 	fmt.Fprintf(w, "  goroutines         idle %d | built %d | after warm-up %d | end %d\n",
 		r.Idle.Goroutines, r.AfterNew.Goroutines, r.Warm.Goroutines, r.End.Goroutines)
 	if r.Server.Window > 0 {

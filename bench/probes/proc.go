@@ -12,18 +12,28 @@ import (
 
 // usage is a process's resource figures at one moment.
 type usage struct {
-	At         time.Time     `json:"-"`
-	CPU        time.Duration `json:"cpu_ns"`         // user + system time so far
-	SysCPU     time.Duration `json:"sys_cpu_ns"`     // of which system (kernel) time
-	RSS        int64         `json:"rss_bytes"`      // VmRSS
-	HWM        int64         `json:"rss_peak_bytes"` // VmHWM, the peak RSS
-	HeapInuse  uint64        `json:"heap_inuse_bytes"`
-	HeapAlloc  uint64        `json:"heap_alloc_bytes"`
-	Sys        uint64        `json:"go_sys_bytes"` // memory the Go runtime got from the OS
-	TotalAlloc uint64        `json:"total_alloc_bytes"`
-	Mallocs    uint64        `json:"mallocs"`
-	NumGC      uint32        `json:"gc_cycles"`
-	Goroutines int           `json:"goroutines"`
+	At     time.Time     `json:"-"`
+	CPU    time.Duration `json:"cpu_ns"`         // user + system time so far
+	SysCPU time.Duration `json:"sys_cpu_ns"`     // of which system (kernel) time
+	RSS    int64         `json:"rss_bytes"`      // VmRSS
+	HWM    int64         `json:"rss_peak_bytes"` // VmHWM, the peak RSS
+	// RSS split: anonymous memory (heap, stacks, the C allocations of
+	// SQLite) and file pages (mostly the program's own code, shared with
+	// any other process running the same binary).
+	RSSAnon   int64  `json:"rss_anon_bytes"`
+	RSSFile   int64  `json:"rss_file_bytes"`
+	HeapInuse uint64 `json:"heap_inuse_bytes"`
+	HeapAlloc uint64 `json:"heap_alloc_bytes"`
+	Sys       uint64 `json:"go_sys_bytes"` // memory the Go runtime got from the OS
+	// Where Go's memory beside the heap in use goes: goroutine stacks, heap
+	// spans freed but not yet returned to the OS, GC and span metadata.
+	StackInuse uint64 `json:"stack_inuse_bytes"`
+	HeapIdle   uint64 `json:"heap_idle_unreleased_bytes"`
+	Meta       uint64 `json:"runtime_metadata_bytes"`
+	TotalAlloc uint64 `json:"total_alloc_bytes"`
+	Mallocs    uint64 `json:"mallocs"`
+	NumGC      uint32 `json:"gc_cycles"`
+	Goroutines int    `json:"goroutines"`
 }
 
 // measure takes this process's figures. ReadMemStats stops the world for
@@ -31,7 +41,7 @@ type usage struct {
 func measure() usage {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	rss, hwm := memStatus()
+	rss, hwm, anon, file := memStatus()
 	cpu, sys := cpuTime()
 	return usage{
 		At:         time.Now(),
@@ -39,9 +49,14 @@ func measure() usage {
 		SysCPU:     sys,
 		RSS:        rss,
 		HWM:        hwm,
+		RSSAnon:    anon,
+		RSSFile:    file,
 		HeapInuse:  ms.HeapInuse,
 		HeapAlloc:  ms.HeapAlloc,
 		Sys:        ms.Sys,
+		StackInuse: ms.StackInuse,
+		HeapIdle:   ms.HeapIdle - ms.HeapReleased,
+		Meta:       ms.GCSys + ms.MSpanSys + ms.MCacheSys + ms.BuckHashSys + ms.OtherSys,
 		TotalAlloc: ms.TotalAlloc,
 		Mallocs:    ms.Mallocs,
 		NumGC:      ms.NumGC,
@@ -59,12 +74,12 @@ func cpuTime() (total, sys time.Duration) {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
-// memStatus reads VmRSS and VmHWM from /proc/self/status (0 where there is
-// no /proc).
-func memStatus() (rss, hwm int64) {
+// memStatus reads VmRSS, VmHWM, RssAnon and RssFile from /proc/self/status
+// (0 where there is no /proc).
+func memStatus() (rss, hwm, anon, file int64) {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		return 0, 0
+		return 0, 0, 0, 0
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -75,9 +90,13 @@ func memStatus() (rss, hwm int64) {
 			rss = kB(line)
 		case strings.HasPrefix(line, "VmHWM:"):
 			hwm = kB(line)
+		case strings.HasPrefix(line, "RssAnon:"):
+			anon = kB(line)
+		case strings.HasPrefix(line, "RssFile:"):
+			file = kB(line)
 		}
 	}
-	return rss, hwm
+	return rss, hwm, anon, file
 }
 
 // kB parses "VmRSS:	   12345 kB" into bytes.
