@@ -117,6 +117,10 @@ type route struct {
 	Route
 	lim  *rate.Limiter
 	wake chan struct{}
+	// passMu lets one pass at a time work on this destination: Drain (at
+	// shutdown, or handing over the lead) may run beside the worker, and
+	// the fields below are the pass's own.
+	passMu sync.Mutex
 	// lastErr is the last logged failure, so a repeating failure is logged
 	// once rather than on every retry.
 	lastErr string
@@ -198,11 +202,14 @@ func (d *Dispatcher) worker(ctx context.Context, r *route) {
 		for ctx.Err() == nil && d.pass(ctx, r) > 0 {
 		}
 		wait := d.opts.Idle
-		if r.storeFails > 0 {
+		r.passMu.Lock()
+		fails := r.storeFails
+		r.passMu.Unlock()
+		if fails > 0 {
 			// The outbox cannot be read or written: back off rather than
 			// hammer a sick database (and never deliver what cannot be
 			// recorded).
-			wait = min(d.opts.Idle<<min(r.storeFails, 5), 30*time.Second)
+			wait = min(d.opts.Idle<<min(fails, 5), 30*time.Second)
 		}
 		timer.Reset(wait)
 	}
@@ -231,6 +238,8 @@ func (d *Dispatcher) storeOK(r *route) {
 // pass delivers the due items of one destination and returns how many it
 // settled.
 func (d *Dispatcher) pass(ctx context.Context, r *route) int {
+	r.passMu.Lock()
+	defer r.passMu.Unlock()
 	dest := r.Destination.String()
 	items, err := d.outbox.Due(ctx, dest, d.opts.Now(), 64)
 	if err != nil {
