@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/report"
 	"github.com/outagebot/outagebot/sources"
@@ -126,23 +126,6 @@ func story(t *testing.T) (*store.Store, time.Time) {
 	return st, now
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test ./report -update rewrites it):\n%s", name, got)
-	}
-}
-
 func TestReportOfAChatGPTLikeOutage(t *testing.T) {
 	st, now := story(t)
 	ctx := context.Background()
@@ -161,18 +144,18 @@ func TestReportOfAChatGPTLikeOutage(t *testing.T) {
 	if r.Duration != 26*time.Minute || r.Ongoing {
 		t.Errorf("duration %s ongoing %v", r.Duration, r.Ongoing)
 	}
-	golden(t, "chatgpt.md", report.Markdown(r))
+	golden.Text(t, "chatgpt.md", report.Markdown(r), *update)
 	data, err := report.JSON(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "chatgpt.json", string(data)+"\n")
-	golden(t, "chatgpt.answer.txt", report.Answer(r).Text()+"\n")
+	golden.Text(t, "chatgpt.json", string(data)+"\n", *update)
+	golden.Text(t, "chatgpt.answer.txt", report.Answer(r).Text()+"\n", *update)
 	ev := report.Event(r, "thread-1")
 	if ev.Thread != "thread-1" || ev.Kind != outage.Report || ev.Seq != 1 || ev.OutageID != "report:thread-1" {
 		t.Errorf("report event: %+v", ev)
 	}
-	golden(t, "chatgpt.event.txt", ev.Title+"\n\n"+ev.Body+"\n")
+	golden.Text(t, "chatgpt.event.txt", ev.Title+"\n\n"+ev.Body+"\n", *update)
 
 	// The vendor's outage tells the same story.
 	vouts, _ := st.Outages(ctx, time.Time{}, "OpenAI")

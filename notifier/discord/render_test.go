@@ -13,6 +13,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -135,27 +136,7 @@ func TestRenderLinkedGolden(t *testing.T) {
 	ev := sample(outage.Opened, outage.Incident)
 	ev.Target, ev.Title, ev.Thread = "Support chatbot", "Support chatbot is down", "o-vendor"
 	ev.Notes = []string{"Unconfirmed: OpenAI reports no incident", "Fallback: Anthropic is operational"}
-	out := map[string]any{"post": RenderPost(ev), "reply": RenderReply(ev)}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", "linked.golden")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs (run go test -update after checking the change):\n%s", path, buf.Bytes())
-	}
+	golden.JSON(t, "linked", map[string]any{"post": RenderPost(ev), "reply": RenderReply(ev)}, false, *update)
 }
 
 func jsonEqual(t *testing.T, a, b any) bool {
