@@ -272,17 +272,17 @@ func TestExample(t *testing.T) {
 	if cfg.Bot.State != "outagebot.db" || cfg.Bot.Listen != "127.0.0.1:8080" {
 		t.Errorf("bot = %+v", cfg.Bot)
 	}
-	want := map[string]string{
-		"OpenAI":     "https://status.openai.com",
-		"GitHub":     "https://www.githubstatus.com",
-		"Discord":    "https://discordstatus.com",
-		"Anthropic":  "https://status.anthropic.com",
-		"Cloudflare": "https://www.cloudflarestatus.com",
+	want := map[string][2]string{
+		"OpenAI":     {"incidentio", "https://status.openai.com"},
+		"GitHub":     {"statuspage", "https://www.githubstatus.com"},
+		"Discord":    {"statuspage", "https://discordstatus.com"},
+		"Anthropic":  {"statuspage", "https://status.anthropic.com"},
+		"Cloudflare": {"statuspage", "https://www.cloudflarestatus.com"},
 	}
-	for name, url := range want {
+	for name, w := range want {
 		tg, ok := cfg.FindTarget(name)
-		if !ok || tg.Type != "statuspage" || tg.URL != url {
-			t.Errorf("target %s = %+v, %v; want a statuspage target at %s", name, tg, ok, url)
+		if !ok || tg.Type != w[0] || tg.URL != w[1] {
+			t.Errorf("target %s = %+v, %v; want a %s target at %s", name, tg, ok, w[0], w[1])
 		}
 	}
 	probe, ok := cfg.FindTarget("Example")

@@ -94,7 +94,7 @@ func Run(ctx context.Context, out io.Writer, log *slog.Logger) error {
 				time.Sleep(1500 * time.Millisecond)
 				stop()
 				err := <-done
-				fmt.Fprintf(out, "\nDemo over: every outage was announced, updated and resolved. Run `outagebot run --config config.example.toml` to watch real vendors.\n")
+				fmt.Fprintf(out, "\nDemo over: every outage was announced, updated and resolved. Run `go run ./cmd/outagebot run --config config.example.toml` to watch real vendors.\n")
 				return err
 			}
 		}

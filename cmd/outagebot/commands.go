@@ -17,6 +17,7 @@ import (
 	"github.com/outagebot/outagebot/catalog"
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/demo"
+	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/report"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/auto"
@@ -183,18 +184,71 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// cmdIncidents lists the outages in a recent window from the store alone,
+// with the ids that report takes.
+func cmdIncidents(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, path := flags("incidents", stderr)
+	window := fs.String("window", "24h", "how far back, like 24h, 7d or 30d")
+	cfg, code := loadConfig(fs, path, args, stderr)
+	if cfg == nil {
+		return code
+	}
+	w, err := bot.ParseWindow(*window)
+	if err != nil {
+		fmt.Fprintf(stderr, "outagebot incidents: --window: %v\n", err)
+		return 2
+	}
+	st, err := store.Open(ctx, cfg.Bot.State)
+	if err != nil {
+		fmt.Fprintf(stderr, "outagebot incidents: open the store: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	now := time.Now()
+	outs, err := st.Outages(ctx, now.Add(-w), "")
+	if err != nil {
+		fmt.Fprintf(stderr, "outagebot incidents: %v\n", err)
+		return 1
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTARGET\tTITLE\tSTARTED (UTC)\tSTATE\tVENDOR")
+	n := 0
+	for _, o := range outs {
+		if o.Class == outage.Unreachable {
+			continue
+		}
+		state := "ongoing for " + outage.FormatDuration(now.Sub(o.OpenedAt))
+		if !o.Open() {
+			state = "lasted " + outage.FormatDuration(o.ResolvedAt.Sub(o.OpenedAt))
+		}
+		vendor := "-"
+		if o.Link != nil {
+			vendor = string(o.Link.Confirm) + " (" + o.Link.Vendor + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.Target, o.Title, o.OpenedAt.UTC().Format("2006-01-02 15:04"), state, vendor)
+		n++
+	}
+	if err := tw.Flush(); err != nil {
+		return 1
+	}
+	if n == 0 {
+		fmt.Fprintf(stdout, "No outages in the last %s.\n", bot.FormatWindow(w))
+	}
+	return 0
+}
+
 // cmdReport prints an outage's report from the store alone: it polls
 // nothing and sends nothing, so it is safe next to a running bot.
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, path := flags("report", stderr)
-	id := fs.String("outage", "", "the outage id, or its first characters (the incidents command shows them)")
+	id := fs.String("outage", "", "the outage id, or its first characters (outagebot incidents lists them)")
 	format := fs.String("format", "markdown", "markdown or json")
 	cfg, code := loadConfig(fs, path, args, stderr)
 	if cfg == nil {
 		return code
 	}
 	if *id == "" {
-		fmt.Fprintln(stderr, "outagebot report: --outage ID is required (the chat command `incidents` lists ids)")
+		fmt.Fprintln(stderr, "outagebot report: --outage ID is required (`outagebot incidents --config FILE` lists ids)")
 		return 2
 	}
 	if *format != "markdown" && *format != "json" {

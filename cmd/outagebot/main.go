@@ -21,6 +21,8 @@ Usage:
   outagebot run   --config FILE          run the bot
   outagebot check --config FILE          validate a configuration
   outagebot once  --config FILE [--json] poll every target once and print the status
+  outagebot incidents --config FILE [--window 24h]
+                                         recent outages and their ids, from the stored history
   outagebot report --config FILE --outage ID [--format markdown|json]
                                          the post-outage report, from the stored history
   outagebot vendors                      list the built-in vendor catalog (vendor = "NAME")
@@ -50,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(rest, stdout, stderr)
 	case "once":
 		return cmdOnce(ctx, rest, stdout, stderr)
+	case "incidents":
+		return cmdIncidents(ctx, rest, stdout, stderr)
 	case "report":
 		return cmdReport(ctx, rest, stdout, stderr)
 	case "vendors":

@@ -41,7 +41,14 @@ url = "https://status.openai.com"
 	}
 	st.Close()
 
-	code, out, errOut := runCLI("report", "--config", cfg, "--outage", "5e1f")
+	code, out, errOut := runCLI("incidents", "--config", cfg, "--window", "3650d")
+	if code != 0 || !strings.Contains(out, "5e1f00d1cafe0001  OpenAI  Elevated error rates") || !strings.Contains(out, "lasted 1h 12m") {
+		t.Errorf("incidents: %d %q %s", code, out, errOut)
+	}
+	if code, out, _ := runCLI("incidents", "--config", cfg); code != 0 || !strings.Contains(out, "No outages in the last 24h") {
+		t.Errorf("incidents, nothing recent: %d %q", code, out)
+	}
+	code, out, errOut = runCLI("report", "--config", cfg, "--outage", "5e1f")
 	if code != 0 || !strings.Contains(out, "# Outage report: OpenAI: Elevated error rates") || !strings.Contains(out, "| Total duration | 1h 12m |") {
 		t.Errorf("markdown: %d %s %s", code, out, errOut)
 	}
