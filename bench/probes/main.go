@@ -42,7 +42,11 @@ import (
 
 	"github.com/outagebot/outagebot/app"
 	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/internal/fakeslack"
 )
+
+// benchChannel is the fake Slack channel notifications go to (-chat-delay).
+const benchChannel = "C0BENCH0001"
 
 // Bounds that keep a mistyped flag from running for long or opening too
 // many sockets.
@@ -78,6 +82,11 @@ type options struct {
 	free     bool
 	cpuProf  string
 	memProf  string
+	// flap makes this many targets fail and recover in turns, so that
+	// outages open and close and are posted; chatDelay is how long the
+	// fake Slack they are posted to takes per call.
+	flap      int
+	chatDelay time.Duration
 }
 
 func main() {
@@ -97,6 +106,8 @@ func main() {
 	flag.StringVar(&o.memProf, "memprofile", "", "write a heap profile at the end of the window to this file (sampling every 4 KiB costs CPU: take CPU figures from a run without it)")
 	flag.BoolVar(&o.floor, "floor", false, "run a bare net/http client on the same schedule instead of the bot, to measure the floor")
 	flag.DurationVar(&o.batch, "batch", 0, "EXPERIMENT: drive the polls with the harness's scheduler, waking once per this period to start every poll due, instead of bot.Scheduler (with -floor: 0 wakes once per request)")
+	flag.IntVar(&o.flap, "flap", 0, "this many targets fail for 4 intervals and recover for 4, in turns, so that outages open and close (0: none)")
+	flag.DurationVar(&o.chatDelay, "chat-delay", 0, "post notifications to a local fake Slack that takes this long per call, like 500ms (0: the console, discarded)")
 	flag.BoolVar(&o.free, "free-after-start", false, "EXPERIMENT: call debug.FreeOSMemory once after app.New, returning start-up garbage to the OS")
 	serveMode := flag.Bool("serve", false, "internal: run as the endpoint server child")
 	lifetime := flag.Duration("lifetime", time.Hour, "internal: the -serve child's longest life")
@@ -109,7 +120,7 @@ func main() {
 	}
 
 	if *serveMode {
-		if err := serve(o.targets, o.ports, o.interval, o.delay, min(*lifetime, 2*time.Hour)); err != nil {
+		if err := serve(o.targets, o.ports, o.interval, o.delay, o.flap, min(*lifetime, 2*time.Hour)); err != nil {
 			fmt.Fprintln(os.Stderr, "probes -serve:", err)
 			os.Exit(1)
 		}
@@ -159,6 +170,12 @@ func (o options) check() error {
 		return errors.New("-floor and -batch need targets")
 	case o.batch < 0 || o.batch > o.interval:
 		return errors.New("-batch must be 0 to the interval")
+	case o.flap < 0 || o.flap > o.targets:
+		return errors.New("-flap must be 0 to -targets")
+	case o.chatDelay < 0 || o.chatDelay > maxDelay:
+		return fmt.Errorf("-chat-delay must be 0 to %s", maxDelay)
+	case o.chatDelay > 0 && o.floor:
+		return errors.New("-chat-delay needs the bot, not -floor")
 	}
 	if o.listen != "" {
 		host, _, err := net.SplitHostPort(o.listen)
@@ -183,6 +200,11 @@ type report struct {
 	Batch    time.Duration `json:"batch_ns,omitempty"`
 	Free     bool          `json:"free_after_start,omitempty"`
 	Ports    int           `json:"ports"`
+	Flap      int           `json:"flap,omitempty"`
+	ChatDelay time.Duration `json:"chat_delay_ns,omitempty"`
+	// ChatCalls counts the fake Slack's chat.postMessage and chat.update
+	// calls by the end of the window.
+	ChatCalls int `json:"chat_calls,omitempty"`
 	CPUs     int           `json:"gomaxprocs"`
 
 	// Bot (this process).
@@ -219,7 +241,7 @@ type report struct {
 
 func run(ctx context.Context, o options) (*report, error) {
 	r := &report{Targets: o.targets, Interval: o.interval, Warmup: o.warmup, Workers: o.workers,
-		Delay: o.delay, Fresh: o.fresh, Floor: o.floor, Batch: o.batch, Free: o.free, Ports: o.ports, CPUs: runtime.GOMAXPROCS(0)}
+		Delay: o.delay, Fresh: o.fresh, Floor: o.floor, Batch: o.batch, Free: o.free, Ports: o.ports, CPUs: runtime.GOMAXPROCS(0), Flap: o.flap, ChatDelay: o.chatDelay}
 	if r.Workers == 0 {
 		r.Workers = config.DefaultWorkers
 	}
@@ -250,6 +272,7 @@ func run(ctx context.Context, o options) (*report, error) {
 	defer cancel()
 	ran := make(chan error, 1)
 	var statuses func() map[string]int
+	chatCalls := func() int { return 0 }
 	var a *app.App
 	if o.floor {
 		f := &floorClient{}
@@ -257,8 +280,19 @@ func run(ctx context.Context, o options) (*report, error) {
 		r.AfterNew = measure()
 		go func() { f.run(rctx, o, ports); ran <- nil }()
 	} else {
+		slackURL := ""
+		if o.chatDelay > 0 {
+			// Every Web API call of the bot waits chatDelay, then is
+			// handled: a slow chat, not a broken one.
+			fake := fakeslack.New()
+			defer fake.Close()
+			fake.AddChannel(benchChannel)
+			fake.HangNext("*", -1, o.chatDelay)
+			slackURL = fake.URL()
+			chatCalls = func() int { return len(fake.Calls("chat.postMessage")) + len(fake.Calls("chat.update")) }
+		}
 		path := filepath.Join(dir, "outagebot.toml")
-		data := configText(o, filepath.Join(dir, "state.db"), ports)
+		data := configText(o, filepath.Join(dir, "state.db"), ports, slackURL)
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			return nil, err
 		}
@@ -361,6 +395,7 @@ func run(ctx context.Context, o options) (*report, error) {
 	}
 
 	r.Statuses = statuses()
+	r.ChatCalls = chatCalls()
 	if o.listen != "" && a != nil {
 		r.Metrics = scrape(ctx, a.Addr())
 	}
@@ -384,7 +419,7 @@ func run(ctx context.Context, o options) (*report, error) {
 
 // configText generates the configuration: one http target per endpoint,
 // spread round-robin over the ports.
-func configText(o options, state string, ports []int) []byte {
+func configText(o options, state string, ports []int, slackURL string) []byte {
 	var b strings.Builder
 	b.WriteString("# Generated by bench/probes.\n")
 	if o.targets == 0 {
@@ -395,6 +430,9 @@ func configText(o options, state string, ports []int) []byte {
 	fmt.Fprintf(&b, "listen = %q\n", o.listen)
 	if o.workers > 0 {
 		fmt.Fprintf(&b, "workers = %d\n", o.workers)
+	}
+	if slackURL != "" {
+		fmt.Fprintf(&b, "\n[slack]\nbot_token = \"xoxb-bench\"\napi_url = %q\n\n[[channel]]\nname = \"ops\"\nslack = %q\n", slackURL, benchChannel)
 	}
 	for i := range o.targets {
 		fmt.Fprintf(&b, "\n[[target]]\nname = \"probe-%05d\"\ntype = \"http\"\nurl = \"http://127.0.0.1:%d/t/%d\"\ninterval = %q\n",
@@ -422,7 +460,7 @@ func startChild(o options) (*child, error) {
 	life := o.warmup + o.window + 2*time.Minute
 	cmd := exec.Command(exe, "-serve",
 		"-targets", strconv.Itoa(o.targets), "-ports", strconv.Itoa(o.ports),
-		"-interval", o.interval.String(), "-delay", o.delay.String(), "-lifetime", life.String())
+		"-interval", o.interval.String(), "-delay", o.delay.String(), "-flap", strconv.Itoa(o.flap), "-lifetime", life.String())
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -559,6 +597,10 @@ func (r *report) print(w io.Writer) {
 		r.Targets, r.Interval, r.Workers, r.Ports, r.Delay, conn, r.CPUs, envOr("GOGC", "100"), envOr("GOMEMLIMIT", "off"))
 	if r.Free {
 		fmt.Fprintln(w, "EXPERIMENT: debug.FreeOSMemory() once after app.New")
+	}
+	if r.Flap > 0 || r.ChatDelay > 0 {
+		fmt.Fprintf(w, "%d targets flapping (4 intervals down, 4 up); notifications to a fake Slack taking %s per call: %d chat.postMessage/chat.update calls by the end\n",
+			r.Flap, r.ChatDelay, r.ChatCalls)
 	}
 	fmt.Fprintf(w, "warm-up %s, window %.1fs; config.Parse %s, app.New %s\n\n",
 		r.Warmup, r.Window.Seconds(), r.ParseTime.Round(time.Millisecond), r.NewTime.Round(time.Millisecond))

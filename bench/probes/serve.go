@@ -64,6 +64,9 @@ type endpoints struct {
 	start    time.Time
 	interval time.Duration
 	delay    time.Duration
+	// flap: targets below it answer 503 for 4 intervals, then 200 for 4,
+	// in turns (each from its own phase, so outages spread out).
+	flap int
 
 	mu       sync.Mutex
 	last     []time.Duration // per target: arrival of its last request (0: none yet), since start
@@ -99,6 +102,14 @@ func (e *endpoints) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			return
+		}
+	}
+	if i < e.flap {
+		cycle := 8 * e.interval
+		offset := time.Duration(i) * cycle / time.Duration(e.flap)
+		if (now+offset)%cycle < cycle/2 {
+			http.Error(w, "flapping", http.StatusServiceUnavailable)
 			return
 		}
 	}
@@ -156,11 +167,12 @@ func (e *endpoints) stats() serverStats {
 
 // serve is the child: it listens on ports loopback ports, answers every
 // /t/<i> request after delay, and answers the parent's commands.
-func serve(targets, ports int, interval, delay, lifetime time.Duration) error {
+func serve(targets, ports int, interval, delay time.Duration, flap int, lifetime time.Duration) error {
 	e := &endpoints{
 		start:    time.Now(),
 		interval: interval,
 		delay:    delay,
+		flap:     flap,
 		last:     make([]time.Duration, targets),
 		count:    make([]int64, targets),
 		gaps:     make([]time.Duration, 0, 4*targets),
