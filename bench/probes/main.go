@@ -15,6 +15,7 @@
 //
 //	go run ./bench/probes -targets 1000 -interval 10s
 //	go run ./bench/probes -targets 10000 -interval 60s -cpuprofile cpu.pprof -memprofile mem.pprof
+//	go run ./bench/probes -targets 1000 -interval 10s -flap 100 -chat-delay 500ms
 package main
 
 import (
@@ -189,23 +190,23 @@ func (o options) check() error {
 
 // report is what a run measured.
 type report struct {
-	Targets  int           `json:"targets"`
-	Interval time.Duration `json:"interval_ns"`
-	Warmup   time.Duration `json:"warmup_ns"`
-	Window   time.Duration `json:"window_ns"` // as measured
-	Workers  int           `json:"workers"`
-	Delay    time.Duration `json:"delay_ns"`
-	Fresh    bool          `json:"fresh_connection"`
-	Floor    bool          `json:"floor"`
-	Batch    time.Duration `json:"batch_ns,omitempty"`
-	Free     bool          `json:"free_after_start,omitempty"`
-	Ports    int           `json:"ports"`
+	Targets   int           `json:"targets"`
+	Interval  time.Duration `json:"interval_ns"`
+	Warmup    time.Duration `json:"warmup_ns"`
+	Window    time.Duration `json:"window_ns"` // as measured
+	Workers   int           `json:"workers"`
+	Delay     time.Duration `json:"delay_ns"`
+	Fresh     bool          `json:"fresh_connection"`
+	Floor     bool          `json:"floor"`
+	Batch     time.Duration `json:"batch_ns,omitempty"`
+	Free      bool          `json:"free_after_start,omitempty"`
+	Ports     int           `json:"ports"`
 	Flap      int           `json:"flap,omitempty"`
 	ChatDelay time.Duration `json:"chat_delay_ns,omitempty"`
 	// ChatCalls counts the fake Slack's chat.postMessage and chat.update
 	// calls by the end of the window.
 	ChatCalls int `json:"chat_calls,omitempty"`
-	CPUs     int           `json:"gomaxprocs"`
+	CPUs      int `json:"gomaxprocs"`
 
 	// Bot (this process).
 	ParseTime time.Duration `json:"config_parse_ns"`
