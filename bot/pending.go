@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -156,14 +155,16 @@ func (r *Runner) flush(ctx context.Context, t *Target, ts *targetState) error {
 	}
 }
 
-// resolved tells OnResolved of the step's announced restorations, with no
-// lock held: it reads and writes the store.
+// resolved tells OnResolved of the step's restorations, with no lock held:
+// it reads and writes the store.
 func (r *Runner) resolved(ctx context.Context, c store.Commit, events []outage.Event) {
 	if r.OnResolved == nil {
 		return
 	}
 	for _, ev := range events {
-		if ev.Kind == outage.Resolved && ev.Class == outage.Incident && !slices.Contains(c.Quiet, ev.OutageID) {
+		// Quiet restorations too: the last outage of a story may end
+		// muted while the thread it joined was posted.
+		if ev.Kind == outage.Resolved && ev.Class == outage.Incident {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 			r.OnResolved(cctx, ev)
 			cancel()

@@ -429,8 +429,12 @@ func (r *Runner) silence(st *TargetState, change Change) []string {
 			quiet = append(quiet, ev.OutageID)
 		}
 	}
-	// Forget resolved outages.
+	// Forget resolved outages, but not the one a flap may reopen (Recent):
+	// its return is the same unannounced outage, not news.
 	st.Silenced = slices.DeleteFunc(st.Silenced, func(id string) bool {
+		if st.Recent != nil && st.Recent.Outage.ID == id {
+			return false
+		}
 		for _, t := range st.Outages {
 			if t.Outage.ID == id {
 				return false

@@ -231,3 +231,18 @@ func TestSilenceWindowHoldsBackLikeAMute(t *testing.T) {
 		t.Fatalf("after the window: %s, want B announced with its next event", got)
 	}
 }
+
+// A target that flaps while muted stays quiet: the outage that comes back
+// soon after it ended is the same unannounced one, not news.
+func TestMutedFlapStaysQuiet(t *testing.T) {
+	f := newRunnerFixture(t, "A")
+	if err := f.mutes.Mute(context.Background(), Mute{Target: "A", Until: f.now.Add(time.Hour), By: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []sources.Status{sources.MajorOutage, sources.Operational, sources.MajorOutage} {
+		f.poll(t, "A", s)
+	}
+	if got := f.queued(t); len(got) != 0 {
+		t.Errorf("a flap during the mute was announced: %v", got)
+	}
+}

@@ -158,8 +158,13 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Joined && root != "" {
-		// The root is another outage's: reply in its thread, never edit it.
-		ts, err := n.post(ctx, log, ch, root, d, n.render.reply(d.Event))
+		// The root is another outage's: reply in its thread, never edit it,
+		// and say whose reply it is when the rendering would not.
+		msg := n.render.reply(d.Event)
+		if d.GroupedRoot || !d.Event.Joined() || n.render.t != nil {
+			msg = namedReply(d.Event, msg)
+		}
+		ts, err := n.post(ctx, log, ch, root, d, msg)
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Event.Kind == outage.Opened || root == "" {
