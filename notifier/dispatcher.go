@@ -283,15 +283,27 @@ func (d *Dispatcher) stormGroup(r *route, items []store.OutboxItem) []store.Outb
 	if s.Threshold <= 0 || s.Window <= 0 {
 		return nil
 	}
-	var cand []store.OutboxItem
+	var cand, retry []store.OutboxItem
 	var newest time.Time
 	for _, it := range items {
 		if groupable(it) && d.opts.Now().Sub(it.CreatedAt) <= d.opts.MaxAge {
+			if it.Attempts > 0 {
+				retry = append(retry, it)
+				continue
+			}
 			cand = append(cand, it)
 			if it.Event.At.After(newest) {
 				newest = it.Event.At
 			}
 		}
+	}
+	if len(retry) >= 2 {
+		// Openings whose attempt may have gone out: a group's members
+		// come back together (they are settled together), so they form
+		// the same group again, which then looks for its message. New
+		// openings wait for the next pass rather than join a group that
+		// may already be posted without them.
+		return retry[:min(len(retry), MaxGroup)]
 	}
 	within := func(t time.Time) bool { return newest.Sub(t) < s.Window }
 	r.opened = slices.DeleteFunc(r.opened, func(t time.Time) bool { return !within(t) })
@@ -348,12 +360,38 @@ func (d *Dispatcher) deliverGroup(ctx context.Context, r *route, items []store.O
 			r.noteRoot(it)
 		}
 	}
-	for _, it := range items {
-		if !d.settle(ctx, r, it, d.outcome(ctx, r, it, ref, err), err, "") {
-			return false
+	sts := make([]store.Settlement, len(items))
+	for i, it := range items {
+		sts[i] = d.outcome(ctx, r, it, ref, err)
+	}
+	all, ok := d.outbox.(groupSettler)
+	if !ok {
+		for i, it := range items {
+			if !d.settle(ctx, r, it, sts[i], err, "") {
+				return false
+			}
+		}
+		return true
+	}
+	for _, st := range sts {
+		if d.opts.Observe != nil {
+			d.opts.Observe(r.Destination.String(), st.Outcome, err)
 		}
 	}
+	if serr := all.SettleAll(context.WithoutCancel(ctx), sts); serr != nil {
+		// The claims stand: the retry re-forms this group and looks for
+		// its message before it posts again.
+		d.storeTrouble(r, "settle", serr)
+		return false
+	}
+	d.storeOK(r)
 	return true
+}
+
+// groupSettler records a group's outcomes in one transaction (the store
+// does; a plain Outbox settles them one by one).
+type groupSettler interface {
+	SettleAll(ctx context.Context, sts []store.Settlement) error
 }
 
 // deliver makes one attempt and records its outcome. It reports whether the

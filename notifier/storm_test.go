@@ -236,3 +236,83 @@ func TestStormLostAnswerPostsOnce(t *testing.T) {
 		t.Errorf("discord: %d top-level messages, want 1", top)
 	}
 }
+
+// An opening whose own post lost its answer is not taken for a group's
+// message, nor swallowed by one: its retry finds its own message, and the
+// storm that follows is one group of the others.
+func TestStormAfterALostAnswer(t *testing.T) {
+	e := newStormEnv(t, 3, false)
+	ctx := context.Background()
+	e.open(t, "first")
+	e.slack.DropNext("chat.postMessage", 1)
+	e.disc.DropNext(fakediscord.RouteCreateMessage, 1)
+	e.disp.Drain(ctx) // posted, but the answer is lost: it comes back
+	e.clk.Advance(time.Second)
+	e.open(t, names(5, "b-")...)
+	e.clk.Advance(time.Minute)
+	e.disp.Drain(ctx)
+	e.disp.Drain(ctx)
+	var texts []string
+	for _, m := range e.slack.Messages(stormSlackChannel) {
+		texts = append(texts, m.Text)
+	}
+	if len(texts) != 2 || !strings.Contains(texts[0], "first") || !strings.Contains(texts[1], "5 outages at once") || strings.Contains(texts[1], "first") {
+		t.Errorf("slack top-level messages: %q; want first's own, then one group of the five others", texts)
+	}
+	var top int
+	for _, m := range e.disc.Messages(stormDiscordChannel) {
+		if m.Reference == nil {
+			top++
+		}
+	}
+	if top != 2 {
+		t.Errorf("discord: %d top-level messages, want 2", top)
+	}
+	due, _ := e.st.Due(ctx, "ops/slack", e.clk.Now().Add(time.Hour), 100)
+	if len(due) != 0 {
+		t.Errorf("%d deliveries left", len(due))
+	}
+}
+
+// flakySettleAll loses the record of the next grouped delivery, as a crash
+// right after posting would.
+type flakySettleAll struct {
+	*store.Store
+	fail bool
+}
+
+func (f *flakySettleAll) SettleAll(ctx context.Context, sts []store.Settlement) error {
+	if f.fail {
+		f.fail = false
+		return fmt.Errorf("disk I/O error")
+	}
+	return f.Store.SettleAll(ctx, sts)
+}
+
+// A group whose record was lost is posted once: its members come back
+// together, form the same group and find its message.
+func TestStormLostRecordPostsOnce(t *testing.T) {
+	e := newStormEnv(t, 3, false)
+	ctx := context.Background()
+	flaky := &flakySettleAll{Store: e.st, fail: true}
+	storm := notifier.Storm{Threshold: 3, Window: 2 * time.Minute}
+	disp := notifier.NewDispatcher(flaky, []notifier.Route{
+		{Destination: notifier.Destination{Channel: "ops", Platform: "slack", Address: stormSlackChannel},
+			Notifier: slack.New(slack.Options{Token: "xoxb-test", APIURL: e.slack.URL(), HTTPClient: e.slack.Client()}), Storm: storm},
+	}, slog.New(slog.DiscardHandler), notifier.Options{Now: e.clk.Now, BaseBackoff: time.Millisecond})
+	e.open(t, names(6, "p-")...)
+	disp.Drain(ctx)
+	e.clk.Advance(time.Minute)
+	disp.Drain(ctx)
+	sm := e.slack.Messages(stormSlackChannel)
+	if len(sm) != 1 || !strings.Contains(sm[0].Text, "6 outages at once") {
+		var texts []string
+		for _, m := range sm {
+			texts = append(texts, m.Text)
+		}
+		t.Fatalf("slack: %q; want one group of six", texts)
+	}
+	if due, _ := e.st.Due(ctx, "ops/slack", e.clk.Now().Add(time.Hour), 100); len(due) != 0 {
+		t.Errorf("%d deliveries left", len(due))
+	}
+}

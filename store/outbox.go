@@ -115,35 +115,51 @@ type Settlement struct {
 // Settle records the outcome of a delivery attempt. A delivered opened event
 // stores its message as the root of the outage's thread on that destination.
 func (s *Store) Settle(ctx context.Context, st Settlement) error {
-	at := st.At
-	if at.IsZero() {
-		at = time.Now()
-	}
+	return s.SettleAll(ctx, []Settlement{st})
+}
+
+// SettleAll records several outcomes in one transaction: the items of one
+// grouped message are recorded together or not at all, so a retry finds
+// them all still pending, never some.
+func (s *Store) SettleAll(ctx context.Context, sts []Settlement) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.checkFence(ctx, tx); err != nil {
 			return err
 		}
-		var err error
-		switch st.Outcome {
-		case Delivered:
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'delivered', settled_at = ?, ref = ? WHERE id = ? AND state = 'pending'`),
-				at.UnixMilli(), st.Ref, st.Item.ID)
-			if err == nil && st.Ref != "" && st.Item.Root == "" && st.Item.Event.Kind != outage.Report {
-				_, err = tx.ExecContext(ctx, s.q(`INSERT INTO threads (outage_id, dest, root_ref, owner) VALUES (?, ?, ?, ?) ON CONFLICT (outage_id, dest) DO NOTHING`),
-					st.Item.Event.ThreadKey(), st.Item.Dest, st.Ref, st.Item.Event.OutageID)
+		for _, st := range sts {
+			if err := s.settle(ctx, tx, st); err != nil {
+				return err
 			}
-		case Retry:
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET next_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
-				st.NextAt.UnixMilli(), st.Err, st.Item.ID)
-		case GaveUp:
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'dead', settled_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
-				at.UnixMilli(), st.Err, st.Item.ID)
-		}
-		if err != nil {
-			return fmt.Errorf("settle outbox item %d: %w", st.Item.ID, err)
 		}
 		return nil
 	})
+}
+
+func (s *Store) settle(ctx context.Context, tx *sql.Tx, st Settlement) error {
+	at := st.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	var err error
+	switch st.Outcome {
+	case Delivered:
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'delivered', settled_at = ?, ref = ? WHERE id = ? AND state = 'pending'`),
+			at.UnixMilli(), st.Ref, st.Item.ID)
+		if err == nil && st.Ref != "" && st.Item.Root == "" && st.Item.Event.Kind != outage.Report {
+			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO threads (outage_id, dest, root_ref, owner) VALUES (?, ?, ?, ?) ON CONFLICT (outage_id, dest) DO NOTHING`),
+				st.Item.Event.ThreadKey(), st.Item.Dest, st.Ref, st.Item.Event.OutageID)
+		}
+	case Retry:
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET next_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
+			st.NextAt.UnixMilli(), st.Err, st.Item.ID)
+	case GaveUp:
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET state = 'dead', settled_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
+			at.UnixMilli(), st.Err, st.Item.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("settle outbox item %d: %w", st.Item.ID, err)
+	}
+	return nil
 }
 
 // OutboxDepth counts deliveries not yet made.

@@ -119,7 +119,9 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	nonce := strconv.FormatInt(d.OutboxID, 10)
 	root := string(d.Root)
 	if len(d.Group) > 0 {
-		return n.send(ctx, ch, RenderGroup(d.Group), nonce)
+		// Not the first item's own nonce: a repeat must return the group,
+		// never that item's own message (nor the other way round).
+		return n.send(ctx, ch, RenderGroup(d.Group), "g"+nonce)
 	}
 	switch ev.Kind {
 	case outage.Digest:

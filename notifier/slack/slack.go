@@ -269,7 +269,8 @@ func (n *Notifier) lookup(ctx context.Context, ch, root string, d notifier.Deliv
 			}
 		}
 		for _, m := range msgs {
-			if m.Metadata.EventType == MetadataEventType && payloadInt(m.Metadata.EventPayload["outbox_id"]) == d.OutboxID {
+			_, isGroup := m.Metadata.EventPayload["group"]
+			if m.Metadata.EventType == MetadataEventType && payloadInt(m.Metadata.EventPayload["outbox_id"]) == d.OutboxID && isGroup == (len(d.Group) > 0) {
 				return m.Timestamp, nil
 			}
 		}
@@ -283,14 +284,17 @@ func (n *Notifier) lookup(ctx context.Context, ch, root string, d notifier.Deliv
 
 // metadata marks a message with its delivery, so a retry can find it.
 func metadata(d notifier.Delivery) slack.SlackMetadata {
-	return slack.SlackMetadata{
-		EventType: MetadataEventType,
-		EventPayload: map[string]any{
-			"outbox_id": d.OutboxID,
-			"outage_id": d.Event.OutageID,
-			"seq":       d.Event.Seq,
-		},
+	p := map[string]any{
+		"outbox_id": d.OutboxID,
+		"outage_id": d.Event.OutageID,
+		"seq":       d.Event.Seq,
 	}
+	if len(d.Group) > 0 {
+		// A grouped message carries its first item's outbox id, which that
+		// item's own message may carry too: the look-up tells them apart.
+		p["group"] = len(d.Group)
+	}
+	return slack.SlackMetadata{EventType: MetadataEventType, EventPayload: p}
 }
 
 // payloadInt reads an integer from decoded metadata (a JSON number or a
