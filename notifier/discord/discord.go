@@ -148,6 +148,10 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	}
 	if d.GroupedRoot {
 		msg, name = namedReply(ev, msg), groupThreadName
+	} else if d.Joined && n.render.t != nil {
+		// A templated reply is its body alone: under another outage's
+		// root it must say whose it is.
+		msg = namedReply(ev, msg)
 	}
 	target := ch
 	if n.threads {
