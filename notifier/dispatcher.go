@@ -283,32 +283,45 @@ func (d *Dispatcher) stormGroup(r *route, items []store.OutboxItem) []store.Outb
 	if s.Threshold <= 0 || s.Window <= 0 {
 		return nil
 	}
-	var cand, retry []store.OutboxItem
-	var newest time.Time
+	var fresh, retry []store.OutboxItem
 	for _, it := range items {
 		if groupable(it) && d.opts.Now().Sub(it.CreatedAt) <= d.opts.MaxAge {
 			if it.Attempts > 0 {
 				retry = append(retry, it)
-				continue
-			}
-			cand = append(cand, it)
-			if it.Event.At.After(newest) {
-				newest = it.Event.At
+			} else {
+				fresh = append(fresh, it)
 			}
 		}
 	}
-	if len(retry) >= 2 {
-		// Openings whose attempt may have gone out: a group's members
-		// come back together (they are settled together), so they form
-		// the same group again, which then looks for its message. New
-		// openings wait for the next pass rather than join a group that
-		// may already be posted without them.
-		return retry[:min(len(retry), MaxGroup)]
+	// Openings whose attempt may have gone out are never mixed with fresh
+	// ones. A group's members come back together (they are settled
+	// together) and form the same group again, which then looks for its
+	// message; a fresh opening joining them could be counted as posted in
+	// a group message that does not list it.
+	if g := r.storm(retry); g != nil {
+		return g
 	}
-	within := func(t time.Time) bool { return newest.Sub(t) < s.Window }
+	return r.storm(fresh)
+}
+
+// storm returns the openings of cand that make a storm with the roots
+// posted lately, or nil.
+func (r *route) storm(cand []store.OutboxItem) []store.OutboxItem {
+	var newest time.Time
+	for _, it := range cand {
+		if it.Event.At.After(newest) {
+			newest = it.Event.At
+		}
+	}
+	if len(cand) == 0 {
+		return nil
+	}
+	within := func(t time.Time) bool { return newest.Sub(t) < r.Storm.Window }
+	// Roots older than the window before an opening due now count for no
+	// storm to come.
 	r.opened = slices.DeleteFunc(r.opened, func(t time.Time) bool { return !within(t) })
-	cand = slices.DeleteFunc(cand, func(it store.OutboxItem) bool { return !within(it.Event.At) })
-	if len(cand) < 2 || len(r.opened)+len(cand) <= s.Threshold {
+	cand = slices.DeleteFunc(slices.Clone(cand), func(it store.OutboxItem) bool { return !within(it.Event.At) })
+	if len(cand) < 2 || len(r.opened)+len(cand) <= r.Storm.Threshold {
 		return nil
 	}
 	return cand[:min(len(cand), MaxGroup)]
