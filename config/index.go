@@ -386,6 +386,7 @@ var (
 	configType   = reflect.TypeFor[Config]()
 	durationType = reflect.TypeFor[Duration]()
 	byteSizeType = reflect.TypeFor[ByteSize]()
+	depType      = reflect.TypeFor[Dependency]()
 )
 
 // typeAt returns the Go type that the value at path decodes into, or nil

@@ -185,6 +185,10 @@ func describeType(t reflect.Type) string {
 		return `a duration in quotes, like "30s"`
 	case t == byteSizeType:
 		return `a size, like "5MiB"`
+	case t == depType:
+		return `a table like { target = "openai", components = ["API"] }`
+	case t.Kind() == reflect.Slice && t.Elem() == depType:
+		return `a list of tables like [{ target = "openai" }]`
 	}
 	switch t.Kind() {
 	case reflect.String:
