@@ -237,20 +237,41 @@ func TestStormLostAnswerPostsOnce(t *testing.T) {
 	}
 }
 
-// An opening whose own post lost its answer is not taken for a group's
-// message, nor swallowed by one: its retry finds its own message, and the
-// storm that follows is one group of the others.
-func TestStormAfterALostAnswer(t *testing.T) {
+// An opening posted whose record was lost (a crash between posting and
+// recording) is not taken for a group's message, nor swallowed by one: its
+// retry finds its own message, and the storm that follows is one group of
+// the others.
+func TestStormAfterALostRecord(t *testing.T) {
 	e := newStormEnv(t, 3, false)
 	ctx := context.Background()
 	e.open(t, "first")
-	e.slack.DropNext("chat.postMessage", 1)
-	e.disc.DropNext(fakediscord.RouteCreateMessage, 1)
-	e.disp.Drain(ctx) // posted, but the answer is lost: it comes back
+	// Post it as the dispatcher would, claim it, and record nothing.
+	dn, err := discord.New(discord.Options{Token: "discord-token", APIURL: e.disc.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	posters := map[string]notifier.Notifier{
+		"ops/slack":   slack.New(slack.Options{Token: "xoxb-test", APIURL: e.slack.URL(), HTTPClient: e.slack.Client()}),
+		"ops/discord": dn,
+	}
+	addr := map[string]string{"ops/slack": stormSlackChannel, "ops/discord": stormDiscordChannel}
+	for _, dest := range stormDests {
+		due, err := e.st.Due(ctx, dest, e.clk.Now(), 10)
+		if err != nil || len(due) != 1 {
+			t.Fatalf("%s: %v %v", dest, due, err)
+		}
+		if err := e.st.Claim(ctx, due[0], e.clk.Now(), 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		platform := strings.TrimPrefix(dest, "ops/")
+		if _, err := posters[dest].Deliver(ctx, notifier.Delivery{OutboxID: due[0].ID, Event: due[0].Event,
+			Destination: notifier.Destination{Channel: "ops", Platform: platform, Address: addr[dest]}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	e.clk.Advance(time.Second)
 	e.open(t, names(5, "b-")...)
-	e.clk.Advance(time.Minute)
-	e.disp.Drain(ctx)
+	e.clk.Advance(time.Minute) // past the claim's lease
 	e.disp.Drain(ctx)
 	var texts []string
 	for _, m := range e.slack.Messages(stormSlackChannel) {
@@ -268,41 +289,51 @@ func TestStormAfterALostAnswer(t *testing.T) {
 	if top != 2 {
 		t.Errorf("discord: %d top-level messages, want 2", top)
 	}
-	due, _ := e.st.Due(ctx, "ops/slack", e.clk.Now().Add(time.Hour), 100)
-	if len(due) != 0 {
-		t.Errorf("%d deliveries left", len(due))
+	for _, dest := range stormDests {
+		if due, _ := e.st.Due(ctx, dest, e.clk.Now().Add(time.Hour), 100); len(due) != 0 {
+			t.Errorf("%s: %d deliveries left", dest, len(due))
+		}
 	}
 }
 
-// flakySettleAll loses the record of the next grouped delivery, as a crash
-// right after posting would.
-type flakySettleAll struct {
+// partialSettle loses the record of the fourth item settled, and of any
+// batch that includes it, as a crash part-way through recording would.
+type partialSettle struct {
 	*store.Store
-	fail bool
+	n int
 }
 
-func (f *flakySettleAll) SettleAll(ctx context.Context, sts []store.Settlement) error {
-	if f.fail {
-		f.fail = false
+func (p *partialSettle) Settle(ctx context.Context, st store.Settlement) error {
+	p.n++
+	if p.n == 4 {
 		return fmt.Errorf("disk I/O error")
 	}
-	return f.Store.SettleAll(ctx, sts)
+	return p.Store.Settle(ctx, st)
 }
 
-// A group whose record was lost is posted once: its members come back
-// together, form the same group and find its message.
-func TestStormLostRecordPostsOnce(t *testing.T) {
+func (p *partialSettle) SettleAll(ctx context.Context, sts []store.Settlement) error {
+	first := p.n + 1
+	p.n += len(sts)
+	if first <= 4 && 4 <= p.n {
+		return fmt.Errorf("disk I/O error")
+	}
+	return p.Store.SettleAll(ctx, sts)
+}
+
+// A group whose record was interrupted is posted once: its members are
+// recorded together or not at all, come back together, form the same group
+// and find its message.
+func TestStormInterruptedRecordPostsOnce(t *testing.T) {
 	e := newStormEnv(t, 3, false)
 	ctx := context.Background()
-	flaky := &flakySettleAll{Store: e.st, fail: true}
 	storm := notifier.Storm{Threshold: 3, Window: 2 * time.Minute}
-	disp := notifier.NewDispatcher(flaky, []notifier.Route{
+	disp := notifier.NewDispatcher(&partialSettle{Store: e.st}, []notifier.Route{
 		{Destination: notifier.Destination{Channel: "ops", Platform: "slack", Address: stormSlackChannel},
 			Notifier: slack.New(slack.Options{Token: "xoxb-test", APIURL: e.slack.URL(), HTTPClient: e.slack.Client()}), Storm: storm},
 	}, slog.New(slog.DiscardHandler), notifier.Options{Now: e.clk.Now, BaseBackoff: time.Millisecond})
 	e.open(t, names(6, "p-")...)
 	disp.Drain(ctx)
-	e.clk.Advance(time.Minute)
+	e.clk.Advance(time.Minute) // past the claims' lease
 	disp.Drain(ctx)
 	sm := e.slack.Messages(stormSlackChannel)
 	if len(sm) != 1 || !strings.Contains(sm[0].Text, "6 outages at once") {
