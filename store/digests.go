@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -56,26 +55,14 @@ func (s *Store) CommitDigest(ctx context.Context, d DigestSend) (bool, error) {
 			return nil
 		}
 		ev := *d.Event
-		data, err := json.Marshal(ev)
-		if err != nil {
+		if err := s.insertEvent(ctx, tx, &ev, false); err != nil {
 			return err
 		}
-		var id int64
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO events (outage_id, seq, kind, at, data) VALUES (?, ?, ?, ?, ?) RETURNING id`),
-			ev.OutageID, ev.Seq, string(ev.Kind), ev.At.UnixMilli(), string(data)).Scan(&id); err != nil {
-			return fmt.Errorf("save digest event %s: %w", ev.OutageID, err)
-		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE digests_sent SET event_id = ? WHERE digest_key = ? AND scheduled_at = ?`),
-			id, d.Key, d.ScheduledAt.UnixMilli()); err != nil {
+			ev.ID, d.Key, d.ScheduledAt.UnixMilli()); err != nil {
 			return fmt.Errorf("record digest %s: %w", d.Key, err)
 		}
-		for _, dest := range d.Dests {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (event_id, outage_id, dest, next_at, created_at) VALUES (?, ?, ?, ?, ?)`),
-				id, ev.OutageID, dest, at.UnixMilli(), at.UnixMilli()); err != nil {
-				return fmt.Errorf("queue digest %s for %s: %w", ev.OutageID, dest, err)
-			}
-		}
-		return nil
+		return s.queue(ctx, tx, ev, d.Dests, at)
 	})
 	if errors.Is(err, errDigestSent) {
 		return false, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -223,19 +222,8 @@ func (s *Store) QueueInThread(ctx context.Context, ev outage.Event, at time.Time
 		if err := s.checkFence(ctx, tx); err != nil {
 			return err
 		}
-		data, err := json.Marshal(ev)
-		if err != nil {
-			return err
-		}
-		var id int64
-		err = tx.QueryRowContext(ctx, s.q(`INSERT INTO events (outage_id, seq, kind, at, data) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (outage_id, seq) DO NOTHING RETURNING id`),
-			ev.OutageID, ev.Seq, string(ev.Kind), ev.At.UnixMilli(), string(data)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("save event %s#%d: %w", ev.OutageID, ev.Seq, err)
+		if err := s.insertEvent(ctx, tx, &ev, true); err != nil || ev.ID == 0 {
+			return err // an error, or stored before: queued already
 		}
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT dest FROM outbox WHERE outage_id = ?`), ev.Thread)
 		if err != nil {
@@ -254,11 +242,8 @@ func (s *Store) QueueInThread(ctx context.Context, ev outage.Event, at time.Time
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, dest := range dests {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (event_id, outage_id, dest, next_at, created_at) VALUES (?, ?, ?, ?, ?)`),
-				id, ev.Thread, dest, at.UnixMilli(), at.UnixMilli()); err != nil {
-				return fmt.Errorf("queue event %s#%d for %s: %w", ev.OutageID, ev.Seq, dest, err)
-			}
+		if err := s.queue(ctx, tx, ev, dests, at); err != nil {
+			return err
 		}
 		queued = len(dests) > 0
 		return nil

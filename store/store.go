@@ -257,13 +257,8 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 		}
 		for i := range events {
 			ev := &events[i]
-			data, err := json.Marshal(ev)
-			if err != nil {
+			if err := s.insertEvent(ctx, tx, ev, false); err != nil {
 				return err
-			}
-			if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO events (outage_id, seq, kind, at, data) VALUES (?, ?, ?, ?, ?) RETURNING id`),
-				ev.OutageID, ev.Seq, string(ev.Kind), ev.At.UnixMilli(), string(data)).Scan(&ev.ID); err != nil {
-				return fmt.Errorf("save event %s#%d: %w", ev.OutageID, ev.Seq, err)
 			}
 			if slices.Contains(c.Quiet, ev.OutageID) {
 				continue
@@ -275,11 +270,8 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 					return err
 				}
 			}
-			for _, dest := range dests {
-				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (event_id, outage_id, dest, next_at, created_at) VALUES (?, ?, ?, ?, ?)`),
-					ev.ID, ev.ThreadKey(), dest, at.UnixMilli(), at.UnixMilli()); err != nil {
-					return fmt.Errorf("queue event %s#%d for %s: %w", ev.OutageID, ev.Seq, dest, err)
-				}
+			if err := s.queue(ctx, tx, *ev, dests, at); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -288,6 +280,40 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 		return nil, err
 	}
 	return events, nil
+}
+
+// insertEvent stores ev and sets its id. With orSkip, an event already
+// stored (same outage and seq) is left alone and ev.ID stays 0.
+func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, ev *outage.Event, orSkip bool) error {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	ev.ID = 0
+	query := `INSERT INTO events (outage_id, seq, kind, at, data) VALUES (?, ?, ?, ?, ?)`
+	if orSkip {
+		query += ` ON CONFLICT (outage_id, seq) DO NOTHING`
+	}
+	err = tx.QueryRowContext(ctx, s.q(query+` RETURNING id`), ev.OutageID, ev.Seq, string(ev.Kind), ev.At.UnixMilli(), string(data)).Scan(&ev.ID)
+	if orSkip && errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("save event %s#%d: %w", ev.OutageID, ev.Seq, err)
+	}
+	return nil
+}
+
+// queue puts a stored event in the outbox of each destination, in its
+// thread's queue.
+func (s *Store) queue(ctx context.Context, tx *sql.Tx, ev outage.Event, dests []string, at time.Time) error {
+	for _, dest := range dests {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (event_id, outage_id, dest, next_at, created_at) VALUES (?, ?, ?, ?, ?)`),
+			ev.ID, ev.ThreadKey(), dest, at.UnixMilli(), at.UnixMilli()); err != nil {
+			return fmt.Errorf("queue event %s#%d for %s: %w", ev.OutageID, ev.Seq, dest, err)
+		}
+	}
+	return nil
 }
 
 // routeEvent is the event's routed destinations plus those that already
