@@ -294,10 +294,7 @@ func (c *Commands) incidents(ctx context.Context, args []string) Answer {
 }
 
 func outageLine(o outage.Outage, now time.Time) string {
-	state := "ongoing for " + outage.FormatDuration(now.Sub(o.OpenedAt))
-	if !o.Open() {
-		state = "lasted " + outage.FormatDuration(o.ResolvedAt.Sub(o.OpenedAt))
-	}
+	state := o.Span(now)
 	icon := Emoji(o.Severity)
 	if !o.Open() {
 		icon = "✅"
@@ -306,11 +303,11 @@ func outageLine(o outage.Outage, now time.Time) string {
 	if o.Link != nil && o.Link.Confirm != "" {
 		line += " (" + string(o.Link.Confirm) + ")"
 	}
-	return line + " · `" + shortID(o.ID) + "`"
+	return line + " · `" + ShortID(o.ID) + "`"
 }
 
-// shortID is as much of an outage id as chat users need to type.
-func shortID(id string) string {
+// ShortID is as much of an outage id as chat users need to type.
+func ShortID(id string) string {
 	if len(id) > 8 {
 		return id[:8]
 	}

@@ -36,7 +36,7 @@ func FormatSections(sections []Section) string {
 	for _, s := range sections {
 		var lines []string
 		for _, l := range s.Lines {
-			if l = fold(l); l != "" {
+			if l = OneLine(l); l != "" {
 				lines = append(lines, l)
 			}
 		}
@@ -46,7 +46,7 @@ func FormatSections(sections []Section) string {
 		if b.Len() > 0 {
 			b.WriteString("\n\n")
 		}
-		h := fold(s.Heading)
+		h := OneLine(s.Heading)
 		if h == "" {
 			h = "-"
 		}
@@ -81,4 +81,5 @@ func ParseSections(body string) []Section {
 	return out
 }
 
-func fold(s string) string { return strings.Join(strings.Fields(s), " ") }
+// OneLine folds text (vendor words often have paragraphs) onto one line.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -162,6 +162,15 @@ func (o Outage) ThreadKey() string {
 	return o.ID
 }
 
+// Span says how long it has been going on at now, or how long it lasted:
+// "ongoing for 12m", "lasted 1h 12m".
+func (o Outage) Span(now time.Time) string {
+	if o.Open() {
+		return "ongoing for " + FormatDuration(now.Sub(o.OpenedAt))
+	}
+	return "lasted " + FormatDuration(o.ResolvedAt.Sub(o.OpenedAt))
+}
+
 // Open reports whether the outage has not been resolved.
 func (o Outage) Open() bool { return o.ResolvedAt.IsZero() }
 

@@ -45,16 +45,16 @@ func Answer(r Report) bot.Answer {
 	a.Sections = append(a.Sections, bot.Section{Lines: lines})
 	var tl []string
 	for _, e := range r.Timeline {
-		tl = append(tl, fmt.Sprintf("%s *%s*: %s", clockOf(e.At, r.DetectedAt), e.Target, oneLine(e.Text)))
+		tl = append(tl, fmt.Sprintf("%s *%s*: %s", clockOf(e.At, r.DetectedAt), e.Target, outage.OneLine(e.Text)))
 	}
 	a.Sections = append(a.Sections, bot.Section{Heading: "Timeline (UTC)", Lines: tl})
-	a.Sections = append(a.Sections, bot.Section{Lines: []string{fmt.Sprintf("For the incident review: `report %s markdown`", short(r.ID))}})
+	a.Sections = append(a.Sections, bot.Section{Lines: []string{fmt.Sprintf("For the incident review: `report %s markdown`", bot.ShortID(r.ID))}})
 	return a
 }
 
 // MarkdownAnswer is the markdown export as a chat answer (one code block).
 func MarkdownAnswer(r Report) bot.Answer {
-	return bot.Answer{Title: fmt.Sprintf("Report %s as markdown", short(r.ID)), Sections: []bot.Section{{Lines: []string{"```", strings.TrimRight(Markdown(r), "\n"), "```"}}}}
+	return bot.Answer{Title: fmt.Sprintf("Report %s as markdown", bot.ShortID(r.ID)), Sections: []bot.Section{{Lines: []string{"```", strings.TrimRight(Markdown(r), "\n"), "```"}}}}
 }
 
 // headTarget is whom the report is about first: the vendor, when there is
@@ -133,18 +133,9 @@ func clockOf(t, ref time.Time) string {
 	return t.Format("15:04")
 }
 
-func short(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // md makes text safe inside a markdown table cell.
 func md(s string) string {
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(oneLine(s))
+	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(outage.OneLine(s))
 }
 
 // Event is the report as a message in the thread it reports on: posted
@@ -155,7 +146,7 @@ func Event(r Report, thread string) outage.Event {
 	for _, s := range a.Sections[:len(a.Sections)-1] { // not the chat hint
 		sections = append(sections, outage.Section{Heading: s.Heading, Lines: s.Lines})
 	}
-	sections = append(sections, outage.Section{Lines: []string{fmt.Sprintf("Markdown for the incident review: `report %[2]s markdown` here, or `outagebot report --config FILE --outage %[1]s`.", r.ID, short(r.ID))}})
+	sections = append(sections, outage.Section{Lines: []string{fmt.Sprintf("Markdown for the incident review: `report %[2]s markdown` here, or `outagebot report --config FILE --outage %[1]s`.", r.ID, bot.ShortID(r.ID))}})
 	return outage.Event{
 		// One report per thread: a flapping thread (resolved, back, resolved)
 		// must not post a report at each flap; `report <id>` is always

@@ -217,10 +217,7 @@ func cmdIncidents(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if o.Class == outage.Unreachable {
 			continue
 		}
-		state := "ongoing for " + outage.FormatDuration(now.Sub(o.OpenedAt))
-		if !o.Open() {
-			state = "lasted " + outage.FormatDuration(o.ResolvedAt.Sub(o.OpenedAt))
-		}
+		state := o.Span(now)
 		vendor := "-"
 		if o.Link != nil {
 			vendor = string(o.Link.Confirm) + " (" + o.Link.Vendor + ")"

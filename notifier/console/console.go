@@ -73,7 +73,7 @@ func Line(ev outage.Event) string {
 	}
 	if ev.Body != "" {
 		b.WriteString(": ")
-		b.WriteString(oneLine(ev.Body))
+		b.WriteString(outage.OneLine(ev.Body))
 	}
 	if len(ev.Components) > 0 && ev.Kind != outage.Resolved {
 		parts := make([]string, len(ev.Components))
@@ -88,7 +88,7 @@ func Line(ev outage.Event) string {
 	}
 	if len(ev.Notes) > 0 && ev.Kind == outage.Opened {
 		b.WriteString(" | ")
-		b.WriteString(oneLine(strings.Join(ev.Notes, "; ")))
+		b.WriteString(outage.OneLine(strings.Join(ev.Notes, "; ")))
 	}
 	return b.String()
 }
@@ -115,9 +115,4 @@ func digestBlock(ev outage.Event) string {
 		}
 	}
 	return b.String()
-}
-
-// oneLine folds vendor text, which often has paragraphs, onto one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
