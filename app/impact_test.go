@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/outagebot/outagebot/app"
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakediscord"
 	"github.com/outagebot/outagebot/internal/fakeslack"
@@ -117,22 +115,7 @@ alternatives = ["Anthropic"]
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	a := start(t, cfg).app
 	waitPolls(t, openai, 1)
 	waitFor(t, "every target polled", func() bool {
 		for _, s := range a.Runner().Snapshots() {

@@ -121,6 +121,9 @@ func start(t *testing.T, cfg *config.Config) *runningBot {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := a.Listen(); err != nil { // so that Addr is known at once
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()

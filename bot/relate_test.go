@@ -70,6 +70,13 @@ func (f *relatedFixture) poll(name string) {
 
 func (f *relatedFixture) set(name string, o sources.Observation) { f.src[name].obs = o }
 
+// pollAt polls name at minute m, seeing o.
+func (f *relatedFixture) pollAt(m int, name string, o sources.Observation) {
+	f.at(m)
+	f.set(name, o)
+	f.poll(name)
+}
+
 // queued renders the queued events, oldest first, and settles them:
 // "Target kind [in Owner's thread]: body | notes".
 func (f *relatedFixture) queued(t *testing.T) []string {
@@ -124,15 +131,11 @@ var apiIncident = inc("i1", sources.IncidentInvestigating, part, api, "investiga
 
 func TestRelateProbeFailsWhileVendorIsDegraded(t *testing.T) {
 	f := newRelatedFixture(t)
-	f.at(3)
-	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
-	f.poll("OpenAI")
+	f.pollAt(3, "OpenAI", obs(comps(part, op, op), apiIncident))
 	expect(t, "vendor first", f.queued(t),
 		"OpenAI opened | Support chatbot works")
 
-	f.at(4)
-	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
-	f.poll("Support chatbot")
+	f.pollAt(4, "Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
 	expect(t, "our service joins the vendor's thread", f.queued(t),
 		"Support chatbot opened in OpenAI's thread | Likely caused by OpenAI: Elevated errors (investigating since 14:02 UTC) | Fallback: Anthropic is operational")
 	o := f.outage(t, "Support chatbot")
@@ -151,9 +154,7 @@ func TestRelateProbeFailsWhileVendorIsDegraded(t *testing.T) {
 
 func TestRelateProbeFailsWhileVendorIsFine(t *testing.T) {
 	f := newRelatedFixture(t)
-	f.at(4)
-	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
-	f.poll("Support chatbot")
+	f.pollAt(4, "Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
 	expect(t, "unconfirmed", f.queued(t),
 		"Support chatbot opened | Unconfirmed: OpenAI reports no incident on API | Fallback: Anthropic is operational")
 	snap := f.r.Snapshot("Support chatbot")
@@ -164,9 +165,7 @@ func TestRelateProbeFailsWhileVendorIsFine(t *testing.T) {
 
 func TestRelateVendorDegradedWhileProbeIsFine(t *testing.T) {
 	f := newRelatedFixture(t)
-	f.at(3)
-	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
-	f.poll("OpenAI")
+	f.pollAt(3, "OpenAI", obs(comps(part, op, op), apiIncident))
 	f.at(4)
 	f.poll("Support chatbot")
 	expect(t, "only the vendor", f.queued(t), "OpenAI opened | Support chatbot works")
@@ -183,15 +182,11 @@ func TestRelateVendorDegradedWhileProbeIsFine(t *testing.T) {
 
 func TestRelateVendorAdmitsLater(t *testing.T) {
 	f := newRelatedFixture(t)
-	f.at(4)
-	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
-	f.poll("Support chatbot")
+	f.pollAt(4, "Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
 	f.queued(t)
 
 	// Twelve minutes later OpenAI's page admits it (backdating the start).
-	f.at(16)
-	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
-	f.poll("OpenAI")
+	f.pollAt(16, "OpenAI", obs(comps(part, op, op), apiIncident))
 	expect(t, "the vendor's incident joins our early warning's thread", f.queued(t),
 		"OpenAI opened in Support chatbot's thread | Affects our Support chatbot (failing since 14:04 UTC)")
 
@@ -219,13 +214,9 @@ func TestRelateVendorAdmitsLater(t *testing.T) {
 
 func TestRelateWithdrawn(t *testing.T) {
 	f := newRelatedFixture(t)
-	f.at(4)
-	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
-	f.poll("Support chatbot")
+	f.pollAt(4, "Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
 	f.queued(t)
-	f.at(9)
-	f.set("Support chatbot", probeObs(op, ""))
-	f.poll("Support chatbot")
+	f.pollAt(9, "Support chatbot", probeObs(op, ""))
 	expect(t, "withdrawn", f.queued(t),
 		"Support chatbot resolved: Support chatbot is responding normally again. | Withdrawn: OpenAI never reported an incident, so the trouble was likely not theirs | Fallback: Anthropic is operational")
 	if o := f.outage(t, "Support chatbot"); o.Link == nil || o.Link.Confirm != outage.Withdrawn {
@@ -235,14 +226,10 @@ func TestRelateWithdrawn(t *testing.T) {
 
 func TestRelateFallbackKeptCurrent(t *testing.T) {
 	f := newRelatedFixture(t)
-	f.at(4)
-	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
-	f.poll("Support chatbot")
+	f.pollAt(4, "Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
 	f.queued(t)
 
-	f.at(5)
-	f.set("Anthropic", obs(comps(deg), inc("a1", sources.IncidentInvestigating, deg, api, "investigating:Slow responses.")))
-	f.poll("Anthropic")
+	f.pollAt(5, "Anthropic", obs(comps(deg), inc("a1", sources.IncidentInvestigating, deg, api, "investigating:Slow responses.")))
 	f.queued(t)
 	f.at(6)
 	f.poll("Support chatbot")
@@ -301,24 +288,18 @@ func TestRelateConcurrentPolls(t *testing.T) {
 // does not hold.
 func TestPeerCopySharesNothing(t *testing.T) {
 	f := newRelatedFixture(t)
-	f.at(4)
-	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
-	f.poll("Support chatbot")
+	f.pollAt(4, "Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
 	p, _ := f.r.peer("Support chatbot")
 	if len(p.Outages) != 1 || p.Outages[0].Link == nil || p.Outages[0].Link.Confirm != outage.Unconfirmed {
 		t.Fatalf("peer: %+v", p)
 	}
 	// The chatbot recovers: its outage is withdrawn, in the live state.
-	f.at(5)
-	f.set("Support chatbot", probeObs(op, ""))
-	f.poll("Support chatbot")
+	f.pollAt(5, "Support chatbot", probeObs(op, ""))
 	if got := p.Outages[0].Link.Confirm; got != outage.Unconfirmed {
 		t.Errorf("the copy's link changed under it: %s", got)
 	}
 	// And the other way: changing a copy leaves the live state alone.
-	f.at(6)
-	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
-	f.poll("OpenAI")
+	f.pollAt(6, "OpenAI", obs(comps(part, op, op), apiIncident))
 	p, _ = f.r.peer("OpenAI")
 	if len(p.Outages) != 1 || len(p.Outages[0].Components) == 0 || len(p.Outages[0].Notes) == 0 {
 		t.Fatalf("peer: %+v", p)
@@ -362,9 +343,7 @@ func TestMissingDependencyComponentIsWarnedOnce(t *testing.T) {
 // confirms it.
 func TestRelateAcrossRestart(t *testing.T) {
 	f := newRelatedFixture(t)
-	f.at(4)
-	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
-	f.poll("Support chatbot")
+	f.pollAt(4, "Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
 	f.queued(t)
 
 	// Restart: a new runner over the same store.
@@ -374,9 +353,7 @@ func TestRelateAcrossRestart(t *testing.T) {
 	if err := f.r.Load(context.Background(), f.st); err != nil {
 		t.Fatal(err)
 	}
-	f.at(16)
-	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
-	f.poll("OpenAI")
+	f.pollAt(16, "OpenAI", obs(comps(part, op, op), apiIncident))
 	f.at(17)
 	f.poll("Support chatbot")
 	expect(t, "after the restart", f.queued(t),
@@ -394,16 +371,12 @@ func TestRelateMutedVendorJoinsQuietly(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.r.Mutes = mutes
-	f.at(4)
-	f.set("Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
-	f.poll("Support chatbot")
+	f.pollAt(4, "Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
 	f.queued(t)
 	if err := mutes.Mute(ctx, Mute{Target: "OpenAI", Until: t0.Add(20 * time.Minute), By: "alice"}); err != nil {
 		t.Fatal(err)
 	}
-	f.at(16)
-	f.set("OpenAI", obs(comps(part, op, op), apiIncident))
-	f.poll("OpenAI")
+	f.pollAt(16, "OpenAI", obs(comps(part, op, op), apiIncident))
 	f.at(17)
 	f.poll("Support chatbot")
 	expect(t, "during the mute", f.queued(t),
