@@ -106,29 +106,25 @@ func relate(st *TargetState, change *Change, rel Related, now time.Time) {
 			continue
 		}
 		isNew := opened[t.Outage.ID]
-		var lines []string
+		prev := t.Outage.Related
+		var rl outage.Related
 		var body string
 		if len(rel.Deps) > 0 {
-			var l string
-			l, body = relateCause(t, rel.Deps, isNew, now)
-			lines = append(lines, l)
+			rl.Cause, body = relateCause(t, rel.Deps, isNew, now)
 		}
 		if len(rel.Dependents) > 0 {
 			if isNew {
 				joinDependent(t, rel.Dependents)
 			}
-			if l := affected(t.Outage, st.Target, rel.Dependents); l != "" {
-				lines = append(lines, l)
-			}
+			rl.Affects = affected(t.Outage, st.Target, rel.Dependents)
 		}
-		prevFallback := fallbackOf(t.Outage.Notes)
 		if len(rel.Alternatives) > 0 {
-			lines = append(lines, fallback(rel.Alternatives))
+			rl.Fallback = fallback(rel.Alternatives)
 		}
-		t.Outage.Notes = lines
-		notes = append(notes, lines...)
-		if fb := fallbackOf(lines); body == "" && !isNew && fb != prevFallback && prevFallback != "" && !hasEvent(change, t.Outage.ID) {
-			body = strings.Replace(fb, "Fallback:", "Fallback now:", 1)
+		t.Outage.Related = rl
+		notes = append(notes, rl.Lines()...)
+		if body == "" && !isNew && rl.Fallback != prev.Fallback && prev.Fallback != "" && !hasEvent(change, t.Outage.ID) {
+			body = strings.Replace(rl.Fallback, fallbackPrefix, "Fallback now:", 1)
 		}
 		if body != "" {
 			emitRelated(t, change, body, now)
@@ -145,9 +141,9 @@ func relate(st *TargetState, change *Change, rel Related, now time.Time) {
 		l := *o.Link // copy on write: peers may hold the old one
 		l.Confirm = outage.Withdrawn
 		o.Link = &l
-		o.Notes = replaceCause(o.Notes, fmt.Sprintf("Withdrawn: %s never reported an incident, so the trouble was likely not theirs", o.Link.Vendor))
+		o.Related.Cause = fmt.Sprintf("Withdrawn: %s never reported an incident, so the trouble was likely not theirs", o.Link.Vendor)
 		if r := st.Recent; r != nil && r.Outage.ID == o.ID {
-			r.Outage.Link, r.Outage.Notes = o.Link, o.Notes
+			r.Outage.Link, r.Outage.Related = o.Link, o.Related
 		}
 		patch(change, *o)
 	}
@@ -190,7 +186,7 @@ func relateCause(t *Tracked, deps []RelatedDep, isNew bool, now time.Time) (note
 	for _, d := range deps {
 		for _, o := range d.Peer.Outages {
 			if o.ID == link.VendorOutage && d.Peer.Name == link.Vendor {
-				if strings.HasPrefix(causeOf(t.Outage.Notes), confirmPrefix) {
+				if strings.HasPrefix(t.Outage.Related.Cause, confirmPrefix) {
 					l := *link
 					l.VendorTitle = o.Title
 					return confirmedNote(l), ""
@@ -199,7 +195,7 @@ func relateCause(t *Tracked, deps []RelatedDep, isNew bool, now time.Time) (note
 			}
 		}
 	}
-	if c := causeOf(t.Outage.Notes); c != "" {
+	if c := t.Outage.Related.Cause; c != "" {
 		return c, ""
 	}
 	return confirmedNote(*link), ""
@@ -362,44 +358,6 @@ func fallback(alts []Peer) string {
 	return fallbackPrefix + " " + strings.Join(parts, "; ")
 }
 
-func fallbackOf(notes []string) string {
-	for _, n := range notes {
-		if strings.HasPrefix(n, fallbackPrefix) {
-			return n
-		}
-	}
-	return ""
-}
-
-func causeOf(notes []string) string {
-	for _, n := range notes {
-		if strings.HasPrefix(n, causePrefix) || strings.HasPrefix(n, confirmPrefix) {
-			return n
-		}
-	}
-	return ""
-}
-
-// replaceCause puts line in place of the cause or confirmation note.
-func replaceCause(notes []string, line string) []string {
-	out := make([]string, 0, len(notes))
-	replaced := false
-	for _, n := range notes {
-		if strings.HasPrefix(n, "Unconfirmed:") || strings.HasPrefix(n, causePrefix) || strings.HasPrefix(n, confirmPrefix) {
-			if !replaced {
-				out = append(out, line)
-				replaced = true
-			}
-			continue
-		}
-		out = append(out, n)
-	}
-	if !replaced {
-		out = append([]string{line}, out...)
-	}
-	return out
-}
-
 func joinNames(names []string) string {
 	switch len(names) {
 	case 0:
@@ -426,7 +384,7 @@ func patch(c *Change, o outage.Outage) {
 	found := false
 	for i := range c.Outages {
 		if c.Outages[i].ID == o.ID {
-			c.Outages[i].Thread, c.Outages[i].Notes, c.Outages[i].Link, c.Outages[i].Seq = o.Thread, o.Notes, o.Link, max(c.Outages[i].Seq, o.Seq)
+			c.Outages[i].Thread, c.Outages[i].Related, c.Outages[i].Link, c.Outages[i].Seq = o.Thread, o.Related, o.Link, max(c.Outages[i].Seq, o.Seq)
 			found = true
 		}
 	}
@@ -436,7 +394,7 @@ func patch(c *Change, o outage.Outage) {
 	for i := range c.Events {
 		if ev := &c.Events[i]; ev.OutageID == o.ID {
 			ev.Thread = o.Thread
-			ev.Notes = slices.Clone(o.Notes)
+			ev.Notes = o.Related.Lines()
 			if o.Link != nil {
 				l := *o.Link
 				ev.Link = &l

@@ -220,7 +220,6 @@ func (r *Runner) peer(name string) (Peer, bool) {
 			// under its lock, which the reader of this copy does not hold.
 			o := t.Outage
 			o.Components = slices.Clone(o.Components)
-			o.Notes = slices.Clone(o.Notes)
 			if o.Link != nil {
 				l := *o.Link
 				o.Link = &l

@@ -69,7 +69,7 @@ type Event struct {
 	// (see Outage.Thread).
 	Thread string `json:"thread,omitempty"`
 	// Notes are lines about other targets: the likely cause, the services
-	// it affects, the fallbacks that work (see Outage.Notes).
+	// it affects, the fallbacks that work (see Outage.Related).
 	Notes []string `json:"notes,omitempty"`
 	// Link is the outage's tie to a vendor outage (see Outage.Link).
 	Link *Link `json:"link,omitempty"`
@@ -100,6 +100,28 @@ const (
 	// Withdrawn: we recovered before the vendor ever admitted a problem.
 	Withdrawn Confirmation = "withdrawn"
 )
+
+// Related holds what an outage's messages say about other targets, one
+// line each; empty lines are not shown.
+type Related struct {
+	// Cause is the likely cause and whether the vendor confirms it.
+	Cause string `json:"cause,omitempty"`
+	// Affects lists our services that a vendor outage hurts (or spares).
+	Affects string `json:"affects,omitempty"`
+	// Fallback says which alternatives work right now.
+	Fallback string `json:"fallback,omitempty"`
+}
+
+// Lines are the lines to show, in order.
+func (r Related) Lines() []string {
+	var out []string
+	for _, l := range []string{r.Cause, r.Affects, r.Fallback} {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
 
 // Link ties an outage of one of our services to the vendor it depends on.
 type Link struct {
@@ -147,9 +169,9 @@ type Outage struct {
 	// a failing service of ours and the vendor incident that explains it
 	// share one thread, whichever was seen first.
 	Thread string `json:"thread,omitempty"`
-	// Notes are the current lines about related targets, shown on the
-	// outage's messages.
-	Notes []string `json:"notes,omitempty"`
+	// Related are the current lines about related targets, shown on the
+	// outage's messages (as Event.Notes).
+	Related Related `json:"related,omitzero"`
 	// Link is set on outages of targets that depend on a vendor.
 	Link *Link `json:"link,omitempty"`
 }
@@ -193,7 +215,7 @@ func (o *Outage) Event(kind Kind, at time.Time, body string) Event {
 		OpenedAt:   o.OpenedAt,
 		ResolvedAt: o.ResolvedAt,
 		Thread:     o.Thread,
-		Notes:      append([]string(nil), o.Notes...),
+		Notes:      o.Related.Lines(),
 		Link:       o.Link.clone(),
 	}
 }
