@@ -109,7 +109,8 @@ type applier struct {
 
 func (a *applier) emit(t *Tracked, kind outage.Kind, body string) {
 	t.LastEvent = a.now
-	ev := t.Outage.Event(kind, a.now, body)
+	t.Outage.Title = plainTitle(t.Outage.Title)
+	ev := t.Outage.Event(kind, a.now, plainBody(body))
 	a.change.Events = append(a.change.Events, ev)
 	if i, ok := a.touched[t.Outage.ID]; ok {
 		a.change.Outages[i] = t.Outage
@@ -373,7 +374,7 @@ func (a *applier) vendor(obs sources.Observation) {
 	bad := problemComponents(obs.Components)
 	if first && !a.pol.AnnounceExisting {
 		for _, inc := range open {
-			st.Ignored = mapPut(st.Ignored, inc.ID, incidentSeverity(inc, byID))
+			st.Ignored = mapPut(st.Ignored, inc.ID, incidentSeverity(inc, maint[inc.ID] || inc.Impact == sources.Maintenance, byID))
 		}
 		for _, c := range bad {
 			st.Quiet = mapPut(st.Quiet, c.ID, c.Status)
@@ -387,7 +388,7 @@ func (a *applier) vendor(obs sources.Observation) {
 
 	for _, inc := range open {
 		if was, ignored := st.Ignored[inc.ID]; ignored {
-			if !incidentSeverity(inc, byID).Worse(was) {
+			if !incidentSeverity(inc, maint[inc.ID] || inc.Impact == sources.Maintenance, byID).Worse(was) {
 				// Still as it was when we started: its components are
 				// explained, not news.
 				for _, id := range inc.ComponentIDs {
@@ -427,7 +428,7 @@ func (a *applier) incident(inc sources.Incident, maint bool, byID map[string]sou
 	if maint {
 		key, class = keyMaintenance+inc.ID, outage.MaintenanceWork
 	}
-	t := a.open(key, class, inc.Title, incidentSeverity(inc, byID), inc.StartedAt)
+	t := a.open(key, class, inc.Title, incidentSeverity(inc, maint, byID), inc.StartedAt)
 	t.Outage.URL = inc.URL
 	t.Outage.Phase = inc.Status
 	t.Outage.Components = incidentComponents(inc, byID)
@@ -486,7 +487,7 @@ func (a *applier) followIncident(t *Tracked, l *Linked, inc sources.Incident, jo
 	if t.ByHealth {
 		comps = mergeComponents(o.Components, comps)
 	}
-	sev := incidentSeverity(inc, byID)
+	sev := incidentSeverity(inc, o.Class == outage.MaintenanceWork, byID)
 	if t.ByHealth {
 		sev = sources.Worst(sev, worstOf(comps))
 	}
@@ -764,7 +765,14 @@ func updateKey(u sources.IncidentUpdate) string {
 	return u.At.UTC().Format(time.RFC3339Nano) + "|" + u.Body
 }
 
-func incidentSeverity(inc sources.Incident, byID map[string]sources.Component) sources.Status {
+// incidentSeverity is how bad inc is: the vendor's impact, or worse where
+// its components say so. Planned maintenance is maintenance whatever impact
+// the vendor gave it ("major" says how much it will be felt, not that
+// something broke), so it never reads as an outage.
+func incidentSeverity(inc sources.Incident, maint bool, byID map[string]sources.Component) sources.Status {
+	if maint {
+		return sources.Maintenance
+	}
 	sev := inc.Impact
 	if !sev.Valid() || sev == sources.Unknown || sev == sources.Operational {
 		sev = sources.Degraded

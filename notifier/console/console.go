@@ -12,6 +12,7 @@ import (
 
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
 )
 
 // Notifier writes events to an io.Writer.
@@ -53,6 +54,8 @@ func Line(ev outage.Event) string {
 		b.WriteString("UNKNOWN    status data unavailable")
 	case ev.Class == outage.Unreachable && ev.Kind == outage.Resolved:
 		fmt.Fprintf(&b, "READABLE   status data back after %s", outage.FormatDuration(ev.Duration()))
+	case ev.Kind == outage.Opened && ev.Class == outage.MaintenanceWork && ev.Phase == sources.MaintenanceScheduled:
+		b.WriteString("MAINTENANCE scheduled")
 	case ev.Kind == outage.Opened && ev.Class == outage.MaintenanceWork:
 		b.WriteString("MAINTENANCE started")
 	case ev.Kind == outage.Opened:

@@ -194,6 +194,9 @@ func statusText(ev outage.Event) string {
 		s = "Status data unavailable"
 	case outage.MaintenanceWork:
 		s = "Under maintenance"
+		if ev.Phase == sources.MaintenanceScheduled {
+			s = "Maintenance scheduled"
+		}
 	default:
 		s = upperFirst(ev.Severity.Label())
 	}

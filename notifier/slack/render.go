@@ -73,7 +73,8 @@ func styleOf(ev outage.Event) style {
 		return styleGood
 	case ev.Class == outage.Unreachable:
 		return styleUnknown
-	case ev.Class == outage.MaintenanceWork && !ev.Severity.IsProblem():
+	case ev.Class == outage.MaintenanceWork:
+		// Planned work is told as such whatever impact the vendor gave it.
 		return styleMaintenance
 	}
 	return statusStyle(ev.Severity)
@@ -209,7 +210,10 @@ func state(ev outage.Event) (label, detail string) {
 		return "Status unknown", ": the status source cannot be read"
 	}
 	label = capitalize(ev.Severity.Label())
-	if ev.Class == outage.MaintenanceWork && !ev.Severity.IsProblem() {
+	switch {
+	case ev.Class == outage.MaintenanceWork && ev.Phase == sources.MaintenanceScheduled:
+		label = "Maintenance scheduled"
+	case ev.Class == outage.MaintenanceWork:
 		label = "Under maintenance"
 	}
 	if ev.Phase != "" {

@@ -225,6 +225,13 @@ func TestStyles(t *testing.T) {
 			return e
 		}(), ":large_yellow_circle:", "#ECB22E"},
 		{event(outage.Opened, outage.MaintenanceWork, 0), ":large_blue_circle:", "#1D9BD1"},
+		// A maintenance the vendor rated "major" (or one stored that way by
+		// an older release) is still maintenance.
+		{func() outage.Event {
+			e := event(outage.Opened, outage.MaintenanceWork, 0)
+			e.Severity = sources.PartialOutage
+			return e
+		}(), ":large_blue_circle:", "#1D9BD1"},
 		{event(outage.Resolved, outage.Incident, time.Hour), ":large_green_circle:", "#2EB67D"},
 		{event(outage.Opened, outage.Unreachable, 0), ":white_circle:", "#9E9E9E"},
 	}
@@ -235,6 +242,9 @@ func TestStyles(t *testing.T) {
 		}
 		if !strings.HasPrefix(m.Text, c.emoji+" ") {
 			t.Errorf("%s %s %s: text %q, want emoji %s", c.ev.Kind, c.ev.Class, c.ev.Severity, m.Text, c.emoji)
+		}
+		if label, _ := state(c.ev); c.ev.Class == outage.MaintenanceWork && c.ev.Kind != outage.Resolved && label != "Under maintenance" {
+			t.Errorf("%s maintenance with severity %s reads %q, want Under maintenance", c.ev.Kind, c.ev.Severity, label)
 		}
 	}
 }

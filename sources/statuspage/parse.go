@@ -26,6 +26,10 @@ type incidentsDoc struct {
 	Incidents []incidentDoc `json:"incidents"`
 }
 
+type maintenancesDoc struct {
+	ScheduledMaintenances []incidentDoc `json:"scheduled_maintenances"`
+}
+
 type pageDoc struct {
 	URL string `json:"url"`
 }
@@ -227,6 +231,24 @@ func ParseIncidents(data []byte, base string) ([]sources.Incident, error) {
 	return out, nil
 }
 
+// ParseMaintenances parses a Statuspage /api/v2/scheduled-maintenances.json
+// document: the page's recent maintenances in every phase, newest first.
+func ParseMaintenances(data []byte, base string) ([]sources.Incident, error) {
+	var doc maintenancesDoc
+	if err := decode(data, &doc, "maintenances list"); err != nil {
+		return nil, err
+	}
+	if doc.ScheduledMaintenances == nil {
+		return nil, errors.New(`not a Statuspage maintenances list: no "scheduled_maintenances"`)
+	}
+	base = strings.TrimRight(base, "/")
+	out := make([]sources.Incident, 0, len(doc.ScheduledMaintenances))
+	for i := range doc.ScheduledMaintenances {
+		out = append(out, incident(&doc.ScheduledMaintenances[i], base, true))
+	}
+	return out, nil
+}
+
 func components(docs []componentDoc) []sources.Component {
 	out := make([]sources.Component, len(docs))
 	for i := range docs {
@@ -280,8 +302,10 @@ func incident(d *incidentDoc, base string, maintenance bool) sources.Incident {
 	if inc.Impact == "" {
 		inc.Impact = sources.Degraded
 	}
-	if maintenance && (inc.Impact == sources.Degraded || inc.Impact == "") {
-		// Statuspage gives planned work impact "none" or "maintenance".
+	if maintenance {
+		// Planned work is maintenance whatever impact the vendor chose for
+		// it ("major" only says how much it will be felt): it must never
+		// read as an outage.
 		inc.Impact = sources.Maintenance
 	}
 
@@ -323,7 +347,26 @@ func incident(d *incidentDoc, base string, maintenance bool) sources.Incident {
 		}
 		inc.Updates = ups
 	}
+	if maintenance {
+		inc.StartedAt = workBegan(inc, inc.StartedAt)
+	}
 	return inc
+}
+
+// workBegan is when a maintenance's work began. Statuspage's started_at and
+// created_at of a maintenance are when it was announced, often days ahead,
+// so the start is the first update that put it in progress, else the
+// planned start; the announcement is the last resort.
+func workBegan(m sources.Incident, announced time.Time) time.Time {
+	for _, u := range m.Updates {
+		if u.Status == sources.MaintenanceInProgress && !u.At.IsZero() {
+			return u.At
+		}
+	}
+	if !m.ScheduledFor.IsZero() {
+		return m.ScheduledFor
+	}
+	return announced
 }
 
 func cmpUpdate(a, b sources.IncidentUpdate) int { return a.At.Compare(b.At) }

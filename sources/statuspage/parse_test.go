@@ -73,6 +73,13 @@ func TestParseSummaryGolden(t *testing.T) {
 				}
 				golden(t, filepath.Join("testdata", c, "incidents.golden"), incs)
 			}
+			if m, err := os.ReadFile(filepath.Join("testdata", c, "scheduled-maintenances.json")); err == nil {
+				ms, err := ParseMaintenances(m, fixtureBase)
+				if err != nil {
+					t.Fatal(err)
+				}
+				golden(t, filepath.Join("testdata", c, "maintenances.golden"), ms)
+			}
 		})
 	}
 }

@@ -26,18 +26,27 @@ var _ sources.Source = (*Source)(nil)
 
 // Source polls one Statuspage page.
 type Source struct {
-	base         string
-	summaryURL   string
-	incidentsURL string
-	client       *fetch.Client
-	now          func() time.Time
+	base       string
+	summaryURL string
+	client     *fetch.Client
+	now        func() time.Time
 
-	mu           sync.Mutex // Poll is sequential per source; this makes sure
-	summaryVal   fetch.Validators
-	incidentsVal fetch.Validators
-	last         sources.Observation
-	haveLast     bool
-	incidents    []sources.Incident // last parsed incidents.json
+	mu         sync.Mutex // Poll is sequential per source; this makes sure
+	summaryVal fetch.Validators
+	last       sources.Observation
+	haveLast   bool
+	resolved   history // incidents.json
+	completed  history // scheduled-maintenances.json
+}
+
+// history is a list of recent incidents or maintenances in every phase,
+// kept between polls so that an unchanged one costs a conditional request.
+type history struct {
+	url    string
+	parse  func(data []byte, base string) ([]sources.Incident, error)
+	val    fetch.Validators
+	list   []sources.Incident
+	loaded bool
 }
 
 // Option configures a Source.
@@ -51,11 +60,12 @@ func WithNow(now func() time.Time) Option { return func(s *Source) { s.now = now
 func New(baseURL string, client *fetch.Client, opts ...Option) *Source {
 	base := strings.TrimRight(baseURL, "/")
 	s := &Source{
-		base:         base,
-		summaryURL:   base + "/api/v2/summary.json",
-		incidentsURL: base + "/api/v2/incidents.json",
-		client:       client,
-		now:          time.Now,
+		base:       base,
+		summaryURL: base + "/api/v2/summary.json",
+		resolved:   history{url: base + "/api/v2/incidents.json", parse: ParseIncidents},
+		completed:  history{url: base + "/api/v2/scheduled-maintenances.json", parse: ParseMaintenances},
+		client:     client,
+		now:        time.Now,
 	}
 	for _, o := range opts {
 		o(s)
@@ -92,36 +102,40 @@ func (s *Source) Poll(ctx context.Context) (sources.Observation, error) {
 	if err != nil {
 		return sources.Observation{}, &ParseError{URL: fetch.Redact(s.summaryURL), Err: err}
 	}
-	obs.Incidents = s.withRecentlyResolved(ctx, obs.Incidents)
+	obs.Incidents = s.recentlyDone(ctx, &s.resolved, obs.Incidents)
+	obs.Maintenances = s.recentlyDone(ctx, &s.completed, obs.Maintenances)
 	obs.At = s.now()
 	s.summaryVal, s.last, s.haveLast = val, obs, true
 	return obs, nil
 }
 
-// withRecentlyResolved adds the incidents that incidents.json shows resolved
-// within RecentlyResolved and that the summary no longer lists. Failing to
-// read incidents.json is not an error: the summary is authoritative.
-func (s *Source) withRecentlyResolved(ctx context.Context, open []sources.Incident) []sources.Incident {
+// recentlyDone adds what a history document (incidents.json or
+// scheduled-maintenances.json) shows over within RecentlyResolved and the
+// summary no longer lists, so a restoration carries the vendor's last words.
+// Failing to read the history is not an error: the summary is
+// authoritative.
+func (s *Source) recentlyDone(ctx context.Context, h *history, listedNow []sources.Incident) []sources.Incident {
 	if ctx.Err() != nil {
-		return open
+		return listedNow
 	}
-	val := s.incidentsVal
-	if s.incidents == nil {
+	val := h.val
+	if !h.loaded {
 		val = fetch.Validators{}
 	}
-	body, notModified, err := s.client.Get(ctx, s.incidentsURL, &val, acceptJSON)
+	body, notModified, err := s.client.Get(ctx, h.url, &val, acceptJSON)
 	if err != nil {
-		return open
+		return listedNow
 	}
 	if !notModified {
-		all, err := ParseIncidents(body, s.base)
+		all, err := h.parse(body, s.base)
 		if err != nil {
-			return open
+			return listedNow
 		}
-		s.incidents, s.incidentsVal = all, val
+		h.list, h.val, h.loaded = all, val, true
 	}
 	cutoff := s.now().Add(-RecentlyResolved)
-	for _, inc := range s.incidents {
+	out := listedNow
+	for _, inc := range h.list {
 		if !inc.Status.Done() {
 			continue
 		}
@@ -129,12 +143,12 @@ func (s *Source) withRecentlyResolved(ctx context.Context, open []sources.Incide
 		if at.IsZero() {
 			at = inc.UpdatedAt
 		}
-		if at.Before(cutoff) || listed(open, inc.ID) {
+		if at.Before(cutoff) || listed(listedNow, inc.ID) {
 			continue
 		}
-		open = append(open, inc)
+		out = append(out, inc)
 	}
-	return open
+	return out
 }
 
 func listed(incs []sources.Incident, id string) bool {
