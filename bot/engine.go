@@ -735,17 +735,47 @@ func (a *applier) snapshot(obs sources.Observation) {
 	}
 	// A new slice each time, unlike the others: snapshots handed out share
 	// it, and it is never written again.
-	var upcoming []MaintenanceSnapshot
+	var maints []MaintenanceSnapshot
 	for _, m := range obs.Maintenances {
 		if !m.Status.Done() && m.Status != sources.MaintenanceScheduled {
 			worst = sources.Worst(worst, sources.Maintenance)
 		}
-		if m.Status == sources.MaintenanceScheduled && !m.ScheduledFor.IsZero() {
-			upcoming = append(upcoming, MaintenanceSnapshot{Title: m.Title, Start: m.ScheduledFor, End: m.ScheduledUntil, URL: m.URL})
+		if ms, ok := maintenanceSnapshot(m, obs.Components, a.now); ok {
+			maints = append(maints, ms)
 		}
 	}
-	s.Maintenances = upcoming
+	s.Maintenances = maints
 	s.Status = worst
+}
+
+// maintenanceSnapshot is how a status query shows m, or false when it
+// ended too long ago to show.
+func maintenanceSnapshot(m sources.Incident, comps []sources.Component, now time.Time) (MaintenanceSnapshot, bool) {
+	ms := MaintenanceSnapshot{Title: m.Title, Status: sources.MaintenanceInProgress, Start: m.ScheduledFor, End: m.ScheduledUntil, Began: m.StartedAt, URL: m.URL}
+	switch {
+	case m.Status == sources.MaintenanceScheduled:
+		ms.Status, ms.Began = sources.MaintenanceScheduled, m.ScheduledFor
+	case m.Status.Done():
+		end := m.ResolvedAt
+		if end.IsZero() {
+			end = m.UpdatedAt
+		}
+		if end.IsZero() || now.Sub(end) > MaintenanceShownAfter {
+			return ms, false
+		}
+		ms.Status, ms.End = sources.MaintenanceCompleted, end
+	}
+	if ms.Start.IsZero() {
+		ms.Start = ms.Began
+	}
+	for _, id := range m.ComponentIDs {
+		for i := range comps {
+			if comps[i].ID == id && !comps[i].IsGroup && !slices.Contains(ms.Components, comps[i].Name) {
+				ms.Components = append(ms.Components, comps[i].Name)
+			}
+		}
+	}
+	return ms, true
 }
 
 func linkedFrom(inc sources.Incident) *Linked {

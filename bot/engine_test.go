@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -481,22 +482,34 @@ func TestEventsCarryOutageState(t *testing.T) {
 	}
 }
 
-// The snapshot lists the vendor's upcoming maintenance, for digests, long
-// before the notice is due; once it starts it is no longer upcoming.
-func TestSnapshotListsUpcomingMaintenance(t *testing.T) {
+// The snapshot lists the vendor's maintenances with their phase: upcoming
+// (for digests, long before the notice is due), in progress from when work
+// began, and completed for an hour after it ended.
+func TestSnapshotListsMaintenances(t *testing.T) {
 	e := &Engine{}
 	st := &TargetState{Target: "GitHub"}
 	pol := Policy{FailureThreshold: 1, SuccessThreshold: 1, AnnounceExisting: true, MaintenanceNotice: time.Hour}
+	cs := []sources.Component{{ID: "c1", Name: "API", Status: sources.Operational}, {ID: "g", Name: "Group", IsGroup: true, Status: sources.Operational}}
 	m := sources.Incident{ID: "m1", Title: "Database upgrade", Status: sources.MaintenanceScheduled, Impact: sources.Maintenance,
-		ScheduledFor: t0.Add(48 * time.Hour), ScheduledUntil: t0.Add(50 * time.Hour), URL: "https://status.example.com/m1"}
-	e.Apply(st, pol, sources.Observation{Components: comps(sources.Operational), Maintenances: []sources.Incident{m}}, nil, t0)
-	want := []MaintenanceSnapshot{{Title: "Database upgrade", Start: m.ScheduledFor, End: m.ScheduledUntil, URL: m.URL}}
-	if got := st.Snapshot.Maintenances; len(got) != 1 || got[0] != want[0] {
-		t.Errorf("maintenances = %+v, want %+v", got, want)
+		ScheduledFor: t0.Add(48 * time.Hour), ScheduledUntil: t0.Add(50 * time.Hour), URL: "https://status.example.com/m1", ComponentIDs: []string{"c1", "g"}}
+	check := func(step string, want []MaintenanceSnapshot) {
+		t.Helper()
+		if got := st.Snapshot.Maintenances; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: maintenances = %+v, want %+v", step, got, want)
+		}
 	}
-	m.Status = sources.MaintenanceInProgress
-	e.Apply(st, pol, sources.Observation{Components: comps(sources.Maintenance), Maintenances: []sources.Incident{m}}, nil, t0.Add(48*time.Hour))
-	if got := st.Snapshot.Maintenances; len(got) != 0 {
-		t.Errorf("maintenance in progress still listed as upcoming: %+v", got)
-	}
+	e.Apply(st, pol, sources.Observation{Components: cs, Maintenances: []sources.Incident{m}}, nil, t0)
+	check("scheduled", []MaintenanceSnapshot{{Title: "Database upgrade", Status: sources.MaintenanceScheduled, Start: m.ScheduledFor, End: m.ScheduledUntil, Began: m.ScheduledFor, Components: []string{"API"}, URL: m.URL}})
+
+	began := t0.Add(48*time.Hour + 3*time.Minute)
+	m.Status, m.StartedAt = sources.MaintenanceVerifying, began
+	e.Apply(st, pol, sources.Observation{Components: cs, Maintenances: []sources.Incident{m}}, nil, began)
+	check("verifying", []MaintenanceSnapshot{{Title: "Database upgrade", Status: sources.MaintenanceInProgress, Start: m.ScheduledFor, End: m.ScheduledUntil, Began: began, Components: []string{"API"}, URL: m.URL}})
+
+	ended := t0.Add(49 * time.Hour)
+	m.Status, m.ResolvedAt = sources.MaintenanceCompleted, ended
+	e.Apply(st, pol, sources.Observation{Components: cs, Maintenances: []sources.Incident{m}}, nil, ended.Add(time.Minute))
+	check("completed", []MaintenanceSnapshot{{Title: "Database upgrade", Status: sources.MaintenanceCompleted, Start: m.ScheduledFor, End: ended, Began: began, Components: []string{"API"}, URL: m.URL}})
+	e.Apply(st, pol, sources.Observation{Components: cs, Maintenances: []sources.Incident{m}}, nil, ended.Add(MaintenanceShownAfter+time.Minute))
+	check("completed long ago", nil)
 }

@@ -100,18 +100,30 @@ type Snapshot struct {
 	// Notes are what the open outages' messages say about related targets:
 	// likely cause and whether the vendor confirms it, fallbacks.
 	Notes []string `json:"notes,omitempty"`
-	// Maintenances are the vendor's upcoming scheduled maintenances, for
-	// digests.
+	// Maintenances are the vendor's scheduled maintenances: upcoming, in
+	// progress, and those completed within MaintenanceShownAfter.
 	Maintenances []MaintenanceSnapshot `json:"maintenances,omitempty"`
 }
 
-// MaintenanceSnapshot is one upcoming scheduled maintenance in a Snapshot.
+// MaintenanceShownAfter is how long a completed maintenance stays in
+// snapshots, so a status query just after it ended still shows it.
+const MaintenanceShownAfter = time.Hour
+
+// MaintenanceSnapshot is one scheduled maintenance in a Snapshot.
 type MaintenanceSnapshot struct {
-	Title string    `json:"title"`
+	Title string `json:"title"`
+	// Status is scheduled, in_progress or completed (a vendor's verifying
+	// phase is still in progress).
+	Status sources.IncidentStatus `json:"status,omitempty"`
+	// Start is the planned start.
 	Start time.Time `json:"start"`
-	// End is zero when the vendor gave none.
+	// End is the planned end, or when it was completed; zero when the
+	// vendor gave none.
 	End time.Time `json:"end,omitzero"`
-	URL string    `json:"url,omitempty"`
+	// Began is when work began (the planned start until it has).
+	Began      time.Time `json:"began,omitzero"`
+	Components []string  `json:"components,omitempty"`
+	URL        string    `json:"url,omitempty"`
 }
 
 // ComponentSnapshot is one component in a Snapshot.

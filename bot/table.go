@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
 )
 
 // WriteTable prints snapshots as an aligned table: target, status and the
@@ -25,6 +26,52 @@ func WriteTable(w io.Writer, snaps []Snapshot, now time.Time) error {
 }
 
 func detail(s Snapshot, now time.Time) string {
+	d := health(s, now)
+	if m := maintenanceLine(s, now); m != "" {
+		if d == "" {
+			return m
+		}
+		return d + "; " + m
+	}
+	return d
+}
+
+// maintenanceLine is the first maintenance in progress, else the next one
+// scheduled: "maintenance Database upgrade (API) for 12m, until 10:30 UTC".
+func maintenanceLine(s Snapshot, now time.Time) string {
+	if !s.Reachable {
+		return ""
+	}
+	var next *MaintenanceSnapshot
+	for i := range s.Maintenances {
+		m := &s.Maintenances[i]
+		switch m.Status {
+		case sources.MaintenanceInProgress:
+			line := "maintenance " + m.Title
+			if len(m.Components) > 0 {
+				line += " (" + strings.Join(m.Components, ", ") + ")"
+			}
+			if !m.Began.IsZero() {
+				line += " for " + outage.FormatDuration(now.Sub(m.Began))
+			}
+			if !m.End.IsZero() {
+				line += ", until " + m.End.UTC().Format("Jan 2 15:04 UTC")
+			}
+			return line
+		case sources.MaintenanceScheduled:
+			if next == nil || m.Start.Before(next.Start) {
+				next = m
+			}
+		}
+	}
+	if next == nil || next.Start.IsZero() {
+		return ""
+	}
+	return "maintenance scheduled " + next.Start.UTC().Format("Jan 2 15:04 UTC") + ": " + next.Title
+}
+
+// health says what is wrong, or how the target is when nothing is.
+func health(s Snapshot, now time.Time) string {
 	switch {
 	case s.CheckedAt.IsZero():
 		return "not polled yet"

@@ -149,7 +149,7 @@ func Build(ctx context.Context, in Inputs, window time.Duration, now time.Time, 
 	slices.SortStableFunc(d.DownNow, func(a, b Down) int { return b.Status.Rank() - a.Status.Rank() })
 	for _, sn := range snaps {
 		for _, m := range sn.Maintenances {
-			if m.Start.After(now) {
+			if m.Start.After(now) && (m.Status == "" || m.Status == sources.MaintenanceScheduled) {
 				d.Upcoming = append(d.Upcoming, Maintenance{Target: sn.Name, Title: m.Title, Start: m.Start, End: m.End})
 			}
 		}

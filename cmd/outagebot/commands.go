@@ -111,6 +111,18 @@ type onceTarget struct {
 	Error      string          `json:"error,omitempty"`
 	Components []onceComponent `json:"components"`
 	Incidents  []onceIncident  `json:"incidents"`
+	// Maintenances were added after the first release (fields are only
+	// ever added to this contract).
+	Maintenances []onceMaintenance `json:"maintenances"`
+}
+
+type onceMaintenance struct {
+	Title  string `json:"title"`
+	Status string `json:"status"`
+	// StartedAt is when work began (the planned start while scheduled).
+	StartedAt  string   `json:"started_at,omitempty"`
+	EndsAt     string   `json:"ends_at,omitempty"`
+	Components []string `json:"components"`
 }
 
 type onceComponent struct {
@@ -156,14 +168,29 @@ func cmdOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func toOnce(s bot.Snapshot) onceTarget {
 	t := onceTarget{Name: s.Name, Status: s.Status, Reachable: s.Reachable, Error: s.Error,
-		Components: []onceComponent{}, Incidents: []onceIncident{}}
+		Components: []onceComponent{}, Incidents: []onceIncident{}, Maintenances: []onceMaintenance{}}
 	for _, c := range s.Components {
 		t.Components = append(t.Components, onceComponent{Name: c.Name, Status: c.Status})
 	}
 	for _, i := range s.Incidents {
 		t.Incidents = append(t.Incidents, onceIncident{Title: i.Title, Status: string(i.Status), StartedAt: i.StartedAt.UTC().Format(time.RFC3339)})
 	}
+	for _, m := range s.Maintenances {
+		om := onceMaintenance{Title: m.Title, Status: string(m.Status), StartedAt: rfc3339(m.Began), EndsAt: rfc3339(m.End), Components: m.Components}
+		if om.Components == nil {
+			om.Components = []string{}
+		}
+		t.Maintenances = append(t.Maintenances, om)
+	}
 	return t
+}
+
+// rfc3339 is t in UTC, or "" when it is unknown.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -92,6 +92,7 @@ url = %q
 				Status    string `json:"status"`
 				StartedAt string `json:"started_at"`
 			} `json:"incidents"`
+			Maintenances []onceMaintenance `json:"maintenances"`
 		} `json:"targets"`
 	}
 	dec := json.NewDecoder(strings.NewReader(stdout))
@@ -104,6 +105,65 @@ url = %q
 	golden(t, "once.json.golden", normal)
 	if got.Targets[1].Status != "unknown" || got.Targets[1].Reachable || !strings.Contains(got.Targets[1].Error, "HTTP 502") {
 		t.Errorf("broken target = %+v", got.Targets[1])
+	}
+}
+
+// TestOnceJSONMaintenances: a maintenance in progress is listed with when
+// work began (not when it was announced), and one announced ahead with its
+// planned start; the table says the same.
+func TestOnceJSONMaintenances(t *testing.T) {
+	const dir = "../../sources/statuspage/testdata/maintenance-major/"
+	serve := func(file string) *httptest.Server {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/api/v2/summary.json" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			http.ServeFile(w, r, dir+file)
+		}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	path := writeConfig(t, fmt.Sprintf(`
+[bot]
+state = "unused.db"
+[[target]]
+name = "Now"
+type = "statuspage"
+url = %q
+[[target]]
+name = "Later"
+type = "statuspage"
+url = %q
+`, serve("summary.json").URL, serve("scheduled.json").URL))
+
+	code, stdout, stderr := runCLI("once", "--config", path, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got onceJSON
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	want := [][]onceMaintenance{
+		{{Title: "File storage cluster move", Status: "in_progress", StartedAt: "2024-06-04T09:00:05Z", EndsAt: "2024-06-04T10:30:00Z", Components: []string{"Files"}}},
+		{{Title: "File storage cluster move", Status: "scheduled", StartedAt: "2024-06-04T09:00:00Z", EndsAt: "2024-06-04T10:30:00Z", Components: []string{"Files"}}},
+	}
+	for i, tg := range got.Targets {
+		if fmt.Sprint(tg.Maintenances) != fmt.Sprint(want[i]) {
+			t.Errorf("%s: maintenances = %+v, want %+v", tg.Name, tg.Maintenances, want[i])
+		}
+		if tg.Name == "Now" && tg.Status != "maintenance" {
+			t.Errorf("%s: status %s, want maintenance", tg.Name, tg.Status)
+		}
+	}
+
+	_, table, _ := runCLI("once", "--config", path)
+	for _, line := range []string{"maintenance File storage cluster move (Files) for ", "until Jun 4 10:30 UTC", "maintenance scheduled Jun 4 09:00 UTC: File storage cluster move"} {
+		if !strings.Contains(table, line) {
+			t.Errorf("table lacks %q:\n%s", line, table)
+		}
 	}
 }
 
