@@ -248,6 +248,9 @@ func (c *Commands) detail(s Snapshot) Answer {
 	if len(open) > 0 {
 		a.Sections = append(a.Sections, Section{Heading: "Open outages", Lines: open})
 	}
+	if lines := maintenanceLines(s.Maintenances, now); len(lines) > 0 {
+		a.Sections = append(a.Sections, Section{Heading: "Maintenance", Lines: lines})
+	}
 	var comps []string
 	for _, cs := range s.Components {
 		if cs.Status != sources.Operational {
@@ -260,6 +263,35 @@ func (c *Commands) detail(s Snapshot) Answer {
 		a.Sections = append(a.Sections, Section{Lines: []string{fmt.Sprintf("All %d components operational.", len(s.Components))}})
 	}
 	return a
+}
+
+// maintenanceLines are a target's maintenances as a status answer lists
+// them: in progress since when work began, scheduled with its window,
+// completed with when it ended.
+func maintenanceLines(ms []MaintenanceSnapshot, now time.Time) []string {
+	var out []string
+	for _, m := range ms {
+		var line string
+		switch m.Status {
+		case sources.MaintenanceScheduled:
+			line = fmt.Sprintf("%s %s — scheduled %s", Emoji(sources.Maintenance), m.Title, clock(m.Start))
+			if !m.End.IsZero() {
+				line += " to " + clock(m.End)
+			}
+		case sources.MaintenanceCompleted:
+			line = fmt.Sprintf("%s %s — completed %s", Emoji(sources.Operational), m.Title, clock(m.End))
+		default:
+			line = fmt.Sprintf("%s %s — in progress since %s (%s)", Emoji(sources.Maintenance), m.Title, clock(m.Began), outage.FormatDuration(now.Sub(m.Began)))
+			if !m.End.IsZero() {
+				line += ", until " + clock(m.End)
+			}
+		}
+		if len(m.Components) > 0 {
+			line += " · " + strings.Join(m.Components, ", ")
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 func (c *Commands) incidents(ctx context.Context, args []string) Answer {
