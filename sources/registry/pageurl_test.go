@@ -104,6 +104,11 @@ func TestPollFromAPIURL(t *testing.T) {
 			},
 			want:       []string{"/status/api/v1/components?per_page=100", "/status/api/v1/incidents?sort=id&order=desc&per_page=100"},
 			allowUnder: "/status/api/v1/"},
+		// auto reads the URL itself first, then the well-known endpoints
+		// under the page's base.
+		{name: "auto from a Statuspage API URL", typ: "auto", url: "/api/v2/incidents.json",
+			files: map[string]string{"/status/api/v2/summary.json": sp + "degraded/summary.json"},
+			want:  []string{"/status/api/v2/incidents.json", "/status/api/v2/summary.json"}, allowUnder: "/status/api/v2/"},
 		{name: "feed", typ: "feed", url: "/history.atom",
 			files: map[string]string{"/status/history.atom": fe + "ongoing/feed.atom"},
 			want:  []string{"/status/history.atom"}},
