@@ -3,6 +3,7 @@ package config
 import (
 	"github.com/outagebot/outagebot/catalog"
 
+	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/outagebot/outagebot/notifier/tmpl"
+	"github.com/outagebot/outagebot/sources/pageurl"
 )
 
 // Limits checked at load.
@@ -253,6 +255,13 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 			c.add(at("url"), "must be set")
 		case !isHTTPURL(t.URL):
 			c.add(at("url"), "must be an absolute http or https URL, like https://status.example.com")
+		case known && pageurl.Handles(t.Type):
+			// A vendor feed's url must say which page it is in a form the
+			// type can poll from (a status.io page's bare address does not).
+			var pe *pageurl.Error
+			if _, err := pageurl.Normalize(t.Type, t.URL); errors.As(err, &pe) {
+				c.add(at("url"), pe.Msg)
+			}
 		}
 		if applies("body_regex") && t.BodyRegex != "" {
 			if _, err := regexp.Compile(t.BodyRegex); err != nil {

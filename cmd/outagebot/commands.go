@@ -21,6 +21,8 @@ import (
 	"github.com/outagebot/outagebot/report"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/auto"
+	"github.com/outagebot/outagebot/sources/pageurl"
+	"github.com/outagebot/outagebot/sources/registry"
 	"github.com/outagebot/outagebot/store"
 )
 
@@ -81,10 +83,21 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	code = 0
+	for _, t := range cfg.Targets {
+		n, ok, err := registry.Normalize(t)
+		switch {
+		case !ok:
+		case err != nil:
+			fmt.Fprintf(stderr, "%s:%d: %v\n", cfg.Path, t.Line, err)
+			code = 1
+		default:
+			fmt.Fprintln(stdout, normalised(t.Name, n))
+		}
+	}
 	for _, r := range app.DetectAuto(context.Background(), cfg, 10*time.Second) {
 		switch {
 		case r.Err == nil:
-			fmt.Fprintf(stdout, "%s:%d: target %q: type auto detected %s (%s)\n", cfg.Path, r.Target.Line, r.Target.Name, r.Type, r.URL)
+			fmt.Fprintf(stdout, "%s:%d: target %q: type auto detected %s (%s)\n", cfg.Path, r.Target.Line, r.Target.Name, r.Type, pageurl.Display(r.URL))
 		case errors.Is(r.Err, auto.ErrUnrecognised):
 			fmt.Fprintf(stderr, "%s:%d: target %q: %v\n", cfg.Path, r.Target.Line, r.Target.Name, r.Err)
 			code = 1
@@ -97,6 +110,22 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d targets, %d channels, %d digests)\n", cfg.Path, len(cfg.Targets), len(cfg.Channels), len(cfg.Digests))
 	return 0
+}
+
+// normalised says which URL a feed target's source polls from, and what
+// was configured when that differs: "target OpenAI: statuspage
+// https://status.openai.com (from https://status.openai.com/api/v2/summary.json)".
+// Query values and credentials are hidden.
+func normalised(name string, n pageurl.Result) string {
+	line := fmt.Sprintf("target %s: %s %s", name, n.Type, pageurl.Display(n.URL))
+	if !n.Changed() {
+		return line
+	}
+	line += " (from " + pageurl.Display(n.From)
+	if n.DroppedQuery {
+		line += "; the query is not sent"
+	}
+	return line + ")"
 }
 
 // onceJSON is the contract shape of `once --json`.

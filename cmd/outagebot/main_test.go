@@ -280,3 +280,57 @@ interval = "1s"
 		t.Errorf("state file: %v", err)
 	}
 }
+
+// check says which URL each feed target polls from, and what was configured
+// when that differs, hiding query values and credentials.
+func TestCheckShowsNormalisedURLs(t *testing.T) {
+	path := writeConfig(t, `
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = "https://status.openai.com/api/v2/summary.json"
+
+[[target]]
+name = "Slack"
+type = "slackstatus"
+url = "https://slack-status.com/api/v2.0.0/current"
+
+[[target]]
+name = "GitHub"
+type = "statuspage"
+url = "https://www.githubstatus.com"
+
+[[target]]
+name = "Nimbus"
+type = "incidentio"
+url = "https://Status.Example.com/api/v2/incidents.json?utm_source=chat&page_token=s3cret"
+
+[[target]]
+name = "Private feed"
+type = "feed"
+url = "https://status.example.com/history.atom?lang=en&k=s3cret"
+
+[[target]]
+name = "GitLab"
+type = "statusio"
+url = "https://status.gitlab.com/pages/history/5b36dc6502d06804c08349f7"
+
+[[target]]
+name = "Intranet"
+type = "cachet"
+url = "https://ops:s3cret@example.com/status/api/v1/components/"
+
+[[target]]
+name = "API"
+type = "http"
+url = "https://api.example.com/healthz?key=s3cret"
+`)
+	code, out, errOut := runCLI("check", "--config", path)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if strings.Contains(out, "s3cret") {
+		t.Errorf("check printed a secret:\n%s", out)
+	}
+	golden(t, "check-urls.golden", strings.ReplaceAll(out, path, "FILE"))
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/outagebot/outagebot/sources/gcp"
 	"github.com/outagebot/outagebot/sources/incidentio"
 	"github.com/outagebot/outagebot/sources/instatus"
+	"github.com/outagebot/outagebot/sources/pageurl"
 	"github.com/outagebot/outagebot/sources/slackstatus"
 	"github.com/outagebot/outagebot/sources/statusio"
 	"github.com/outagebot/outagebot/sources/statuspage"
@@ -59,9 +60,9 @@ func (s *Source) Poll(ctx context.Context) (sources.Observation, error) {
 		}
 		src, err := s.build(d.Type, d.URL)
 		if err != nil {
-			return sources.Observation{}, fmt.Errorf("detected %s at %s but cannot use it: %w", d.Type, d.URL, err)
+			return sources.Observation{}, fmt.Errorf("detected %s at %s but cannot use it: %w", d.Type, pageurl.Display(d.URL), err)
 		}
-		s.log.Info("detected the status page's format", "type", d.Type, "url", fetch.Redact(d.URL))
+		s.log.Info("detected the status page's format", "type", d.Type, "url", pageurl.Display(d.URL))
 		s.mu.Lock()
 		s.chosen = src
 		s.mu.Unlock()
@@ -129,19 +130,24 @@ var ErrUnrecognised = errors.New("not a status feed outagebot recognises")
 // Detect finds the format of the status page at url. An HTML page with no
 // known feed behind it is refused with an error saying what to do.
 func Detect(ctx context.Context, client *fetch.Client, url string) (Detection, error) {
-	base := strings.TrimRight(url, "/")
+	// The well-known endpoints live under the page's base, which an API
+	// URL (or a query) must not end up in front of.
+	base, err := pageurl.Base(url)
+	if err != nil {
+		return Detection{}, fmt.Errorf("detecting the format: %w", err)
+	}
 	var tried []string
 	html := false
 	reached := false
 	for _, p := range probes {
-		target := base + p.path
-		if p.path == "" {
-			target = url
+		target := url
+		if p.path != "" {
+			target = pageurl.Join(base, p.path)
 		}
 		body, _, err := client.Get(ctx, target, nil, p.accept)
 		if err != nil {
 			if ctx.Err() != nil {
-				return Detection{}, fmt.Errorf("detecting the format of %s: %w", fetch.Redact(url), ctx.Err())
+				return Detection{}, fmt.Errorf("detecting the format of %s: %w", pageurl.Display(url), ctx.Err())
 			}
 			if errors.Is(err, fetch.ErrHTML) {
 				html = true
@@ -175,25 +181,17 @@ func Detect(ctx context.Context, client *fetch.Client, url string) (Detection, e
 	}
 	switch {
 	case !reached && !html:
-		return Detection{}, fmt.Errorf("detecting the format of %s: no endpoint could be read (tried %s)", fetch.Redact(url), strings.Join(tried, ", "))
+		return Detection{}, fmt.Errorf("detecting the format of %s: no endpoint could be read (tried %s)", pageurl.Display(url), strings.Join(tried, ", "))
 	case html:
-		return Detection{}, fmt.Errorf("%s is a web page, not a status feed outagebot recognises: set type (see `outagebot vendors` for examples), or point url at the page's feed (often /history.rss or /api/v2/summary.json): %w", fetch.Redact(url), ErrUnrecognised)
+		return Detection{}, fmt.Errorf("%s is a web page, not a status feed outagebot recognises: set type (see `outagebot vendors` for examples), or point url at the page's feed (often /history.rss or /api/v2/summary.json): %w", pageurl.Display(url), ErrUnrecognised)
 	}
-	return Detection{}, fmt.Errorf("%s: %w (tried %s)", fetch.Redact(url), ErrUnrecognised, strings.Join(tried, ", "))
+	return Detection{}, fmt.Errorf("%s: %w (tried %s)", pageurl.Display(url), ErrUnrecognised, strings.Join(tried, ", "))
 }
 
 // baseOf turns a document URL into the base its type's source expects.
 func baseOf(url, typ string) string {
-	for _, suffix := range map[string][]string{
-		"statuspage":  {"/api/v2/summary.json"},
-		"instatus":    {"/summary.json"},
-		"betterstack": {"/index.json"},
-		"cachet":      {"/api/v1/components"},
-		"slackstatus": {"/api/v2.0.0/current"},
-	}[typ] {
-		if strings.HasSuffix(url, suffix) {
-			return strings.TrimSuffix(url, suffix)
-		}
+	if n, err := pageurl.Normalize(typ, url); err == nil {
+		return n.URL
 	}
 	return url
 }

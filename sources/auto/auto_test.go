@@ -120,3 +120,38 @@ func TestSourceDetectsOnceThenDelegates(t *testing.T) {
 type fixed struct{}
 
 func (fixed) Poll(context.Context) (sources.Observation, error) { return sources.Observation{}, nil }
+
+// Configured with any of a page's API URLs, or its base with a query or a
+// trailing slash, auto finds the format under the page's base and hands the
+// type that base (a page hosted under a path keeps its path).
+func TestDetectFromAPIURL(t *testing.T) {
+	tests := []struct {
+		typ, path, fixture, urlPath, want string
+	}{
+		{"statuspage", "/api/v2/summary.json", "../statuspage/testdata/degraded/summary.json", "/api/v2/incidents.json", ""},
+		{"statuspage", "/api/v2/summary.json", "../statuspage/testdata/degraded/summary.json", "/api/v2/components.json", ""},
+		{"statuspage", "/api/v2/summary.json", "../statuspage/testdata/degraded/summary.json", "/api/v2/status.json", ""},
+		{"statuspage", "/api/v2/summary.json", "../statuspage/testdata/degraded/summary.json", "/api/v2/summary.json?utm_source=chat", ""},
+		{"statuspage", "/api/v2/summary.json", "../statuspage/testdata/degraded/summary.json", "/api/v2/summary.json/", ""},
+		{"statuspage", "/api/v2/summary.json", "../statuspage/testdata/degraded/summary.json", "/?utm_source=chat", ""},
+		{"statuspage", "/api/v2/summary.json", "../statuspage/testdata/degraded/summary.json", "/history.atom", ""},
+		{"statuspage", "/status/api/v2/summary.json", "../statuspage/testdata/degraded/summary.json", "/status/api/v2/incidents.json", "/status"},
+		{"incidentio", "/api/v1/summary", "../incidentio/testdata/ongoing/widget.json", "/proxy/status.example.com", ""},
+		{"instatus", "/summary.json", "../instatus/testdata/ongoing/summary.json", "/v2/components.json", ""},
+		{"cachet", "/api/v1/components", "../cachet/testdata/ongoing/components.json", "/api/v1/incidents?per_page=100", ""},
+		{"slackstatus", "/api/v2.0.0/current", "../slackstatus/testdata/active.json", "/api/v2.0.0/history", ""},
+		{"gcp", "/incidents.json", "../gcp/testdata/ongoing/incidents.json", "/products.json", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typ+tt.urlPath, func(t *testing.T) {
+			srv := page(t, tt.path, tt.fixture, "application/json", false)
+			d, err := Detect(context.Background(), fetch.New(fetch.Options{}), srv.URL+tt.urlPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Type != tt.typ || d.URL != srv.URL+tt.want {
+				t.Errorf("detected %s at %s, want %s at %s", d.Type, d.URL, tt.typ, srv.URL+tt.want)
+			}
+		})
+	}
+}

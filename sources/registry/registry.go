@@ -20,6 +20,7 @@ import (
 	"github.com/outagebot/outagebot/sources/gcp"
 	"github.com/outagebot/outagebot/sources/incidentio"
 	"github.com/outagebot/outagebot/sources/instatus"
+	"github.com/outagebot/outagebot/sources/pageurl"
 	"github.com/outagebot/outagebot/sources/probe"
 	"github.com/outagebot/outagebot/sources/slackstatus"
 	"github.com/outagebot/outagebot/sources/statusio"
@@ -47,23 +48,53 @@ type constructor func(config.Target, Deps) (sources.Source, error)
 
 // constructors maps a target's type to its Source.
 var constructors = map[string]constructor{
-	"statuspage":  newStatuspage,
-	"slackstatus": newSlackStatus,
-	"incidentio": func(t config.Target, d Deps) (sources.Source, error) {
-		return incidentio.New(t.URL, feedClient(d)), nil
-	},
-	"feed":     func(t config.Target, d Deps) (sources.Source, error) { return feed.New(t.URL, feedClient(d)), nil },
-	"gcp":      func(t config.Target, d Deps) (sources.Source, error) { return gcp.New(t.URL, feedClient(d)), nil },
-	"instatus": func(t config.Target, d Deps) (sources.Source, error) { return instatus.New(t.URL, feedClient(d)), nil },
-	"betterstack": func(t config.Target, d Deps) (sources.Source, error) {
-		return betterstack.New(t.URL, feedClient(d)), nil
-	},
-	"statusio": func(t config.Target, d Deps) (sources.Source, error) { return statusio.New(t.URL, feedClient(d)), nil },
-	"cachet":   func(t config.Target, d Deps) (sources.Source, error) { return cachet.New(t.URL, feedClient(d)), nil },
-	"http":     newHTTP,
-	"tcp":      newTCP,
-	"dns":      newDNS,
-	"tlscert":  newTLSCert,
+	"statuspage":  page(func(n pageurl.Result, c *fetch.Client) sources.Source { return statuspage.New(n.URL, c) }),
+	"slackstatus": page(func(n pageurl.Result, c *fetch.Client) sources.Source { return slackstatus.New(n.URL, c) }),
+	"incidentio":  page(func(n pageurl.Result, c *fetch.Client) sources.Source { return incidentio.New(n.URL, c) }),
+	"feed":        page(func(n pageurl.Result, c *fetch.Client) sources.Source { return feed.New(n.URL, c) }),
+	"gcp":         page(func(n pageurl.Result, c *fetch.Client) sources.Source { return gcp.New(n.URL, c) }),
+	"instatus":    page(func(n pageurl.Result, c *fetch.Client) sources.Source { return instatus.New(n.URL, c) }),
+	"betterstack": page(func(n pageurl.Result, c *fetch.Client) sources.Source { return betterstack.New(n.URL, c) }),
+	"statusio":    page(newStatusio),
+	"cachet":      page(func(n pageurl.Result, c *fetch.Client) sources.Source { return cachet.New(n.URL, c) }),
+	"http":        newHTTP,
+	"tcp":         newTCP,
+	"dns":         newDNS,
+	"tlscert":     newTLSCert,
+}
+
+// page builds a vendor feed's source from its url normalised for its type,
+// so that the page's base URL and any of its API URLs poll the same
+// endpoints.
+func page(build func(pageurl.Result, *fetch.Client) sources.Source) constructor {
+	return func(t config.Target, d Deps) (sources.Source, error) {
+		n, err := pageurl.Normalize(t.Type, t.URL)
+		if err != nil {
+			return nil, err
+		}
+		return build(n, feedClient(d)), nil
+	}
+}
+
+// Normalize is the URL a feed target's source polls from, for `check` to
+// show; ok is false for types that have no url to normalise (probes and
+// auto).
+func Normalize(t config.Target) (n pageurl.Result, ok bool, err error) {
+	if _, known := constructors[t.Type]; !known || !pageurl.Handles(t.Type) {
+		return pageurl.Result{}, false, nil
+	}
+	n, err = pageurl.Normalize(t.Type, t.URL)
+	if err != nil {
+		return pageurl.Result{}, true, fmt.Errorf("target %q: %w", t.Name, err)
+	}
+	return n, true, nil
+}
+
+func newStatusio(n pageurl.Result, c *fetch.Client) sources.Source {
+	if n.Page != "" {
+		return statusio.New(n.URL, c, statusio.WithPage(n.Page))
+	}
+	return statusio.New(n.URL, c)
 }
 
 // Types lists the source types New knows, sorted.
@@ -89,23 +120,12 @@ func New(t config.Target, d Deps) (sources.Source, error) {
 	return src, nil
 }
 
-func newStatuspage(t config.Target, d Deps) (sources.Source, error) {
-	if !strings.HasPrefix(t.URL, "https://") && !strings.HasPrefix(t.URL, "http://") {
-		return nil, fmt.Errorf("statuspage url %q must start with https:// or http://", fetch.Redact(t.URL))
-	}
-	return statuspage.New(t.URL, feedClient(d)), nil
-}
-
 // feedClient is the shared feed client, or one made from d's settings.
 func feedClient(d Deps) *fetch.Client {
 	if d.Client != nil {
 		return d.Client
 	}
 	return fetch.New(fetch.Options{UserAgent: d.UserAgent, MaxBody: d.MaxBody})
-}
-
-func newSlackStatus(t config.Target, d Deps) (sources.Source, error) {
-	return slackstatus.New(t.URL, feedClient(d)), nil
 }
 
 func newHTTP(t config.Target, d Deps) (sources.Source, error) {

@@ -71,7 +71,7 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{config.Target{Name: "x", Type: "gopher"}, `target "x": unknown type "gopher" (known: ` + strings.Join(Types(), ", ") + ")"},
 		{config.Target{Name: "x", Type: ""}, `target "x": unknown type "" (known: ` + strings.Join(Types(), ", ") + ")"},
-		{config.Target{Name: "x", Type: "statuspage", URL: "status.example.com"}, `target "x": statuspage url "status.example.com" must start with https:// or http://`},
+		{config.Target{Name: "x", Type: "statuspage", URL: "status.example.com"}, `target "x": url "status.example.com": must start with https:// or http://, like https://status.example.com`},
 		{config.Target{Name: "x", Type: "http", URL: "ftp://example.com"}, `target "x": http probe "x": url "ftp://example.com" must start with http:// or https://`},
 	} {
 		_, err := New(tc.t, Deps{})
