@@ -26,6 +26,10 @@ type Vendor struct {
 	URL        string   `toml:"url"`
 	Aliases    []string `toml:"aliases"`
 	Components []string `toml:"components"`
+	// Source says where the URL and format were confirmed (a public
+	// repository or document that shows the page's API in use), so that a
+	// stale entry can be traced and rechecked.
+	Source string `toml:"source"`
 }
 
 var load = sync.OnceValues(func() ([]Vendor, error) {

@@ -6,6 +6,10 @@ import (
 	"testing"
 )
 
+// statusioAPI is the one URL shape the statusio source reads: the API
+// document of one page, named by its 24-hex-digit id.
+var statusioAPI = regexp.MustCompile(`^https://api\.status\.io/1\.0/status/[0-9a-f]{24}$`)
+
 func TestCatalogIsWellFormed(t *testing.T) {
 	if _, err := load(); err != nil {
 		t.Fatal(err)
@@ -29,15 +33,20 @@ func TestCatalogIsWellFormed(t *testing.T) {
 		if v.Title == "" || v.Category == "" || v.Type == "" {
 			t.Errorf("%s: title, category and type are required", v.Name)
 		}
+		// A feed and a status.io page are documents named by their path;
+		// every other type is given the page's home and finds its API there.
 		u, err := url.Parse(v.URL)
-		if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && v.Type != "feed") {
-			t.Errorf("%s: url %q must be https, and a page's home (no path) unless it is a feed", v.Name, v.URL)
+		if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && v.Type != "feed" && v.Type != "statusio") {
+			t.Errorf("%s: url %q must be https, and a page's home (no path) unless it is a feed or a status.io API", v.Name, v.URL)
+		}
+		if v.Type == "statusio" && !statusioAPI.MatchString(v.URL) {
+			t.Errorf("%s: url %q must be status.io's Public Status API, https://api.status.io/1.0/status/<page id>", v.Name, v.URL)
 		}
 	}
 }
 
 func TestLookup(t *testing.T) {
-	for _, q := range []string{"github", "GitHub", " openai ", "chatgpt", "Claude"} {
+	for _, q := range []string{"github", "GitHub", " openai ", "chatgpt", "Claude", "gitlab"} {
 		if _, ok := Lookup(q); !ok {
 			t.Errorf("Lookup(%q) found nothing", q)
 		}

@@ -276,7 +276,7 @@ func TestExample(t *testing.T) {
 		"OpenAI":     {"incidentio", "https://status.openai.com"},
 		"GitHub":     {"statuspage", "https://www.githubstatus.com"},
 		"Discord":    {"statuspage", "https://discordstatus.com"},
-		"Anthropic":  {"statuspage", "https://status.anthropic.com"},
+		"Anthropic":  {"incidentio", "https://status.claude.com"},
 		"Cloudflare": {"statuspage", "https://www.cloudflarestatus.com"},
 	}
 	for name, w := range want {

@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/outagebot/outagebot/app"
 	"github.com/outagebot/outagebot/bot"
-	"github.com/outagebot/outagebot/catalog"
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/demo"
 	"github.com/outagebot/outagebot/outage"
@@ -332,19 +330,6 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 0
 	}
 	fmt.Fprint(stdout, report.Markdown(r))
-	return 0
-}
-
-func cmdVendors(stdout io.Writer) int {
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "VENDOR\tTITLE\tCATEGORY\tTYPE\tURL\tALIASES")
-	for _, v := range catalog.All() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.Name, v.Title, v.Category, v.Type, v.URL, strings.Join(v.Aliases, ", "))
-	}
-	if err := tw.Flush(); err != nil {
-		return 1
-	}
-	fmt.Fprintln(stdout, "\nUse one in a target: [[target]] vendor = \"github\" (name, type and url are filled in).")
 	return 0
 }
 

@@ -25,7 +25,9 @@ Usage:
                                          recent outages and their ids, from the stored history
   outagebot report --config FILE --outage ID [--format markdown|json]
                                          the post-outage report, from the stored history
-  outagebot vendors                      list the built-in vendor catalog (vendor = "NAME")
+  outagebot vendors [-v] [--check [--timeout 10s]]
+                                         list the built-in vendor catalog (vendor = "NAME");
+                                         --check polls every entry once and reports what fails
   outagebot demo [-v]                    watch a simulated outage, offline, in under a minute
   outagebot version                      print the version
 `
@@ -57,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "report":
 		return cmdReport(ctx, rest, stdout, stderr)
 	case "vendors":
-		return cmdVendors(stdout)
+		return cmdVendors(ctx, rest, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
