@@ -223,8 +223,8 @@ var lifecycles = []lifecycle{
 	{
 		// Slack lists active incidents only: a resolved one just goes away.
 		name: "slackstatus",
-		source: func(base string, c *fetch.Client, _ func() time.Time) sources.Source {
-			return slackstatus.New(base, c) // no clock option: At is the wall clock
+		source: func(base string, c *fetch.Client, now func() time.Time) sources.Source {
+			return slackstatus.New(base, c, slackstatus.WithNow(now))
 		},
 		title: "Some users may be having trouble loading messages",
 		phases: []phase{
