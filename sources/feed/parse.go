@@ -103,7 +103,7 @@ func checkFeed(data []byte) error {
 	root, err := rootElement(t)
 	switch {
 	case err != nil:
-		return fmt.Errorf("invalid XML: %s", strings.TrimPrefix(err.Error(), "XML syntax error "))
+		return xmlError(err)
 	case strings.EqualFold(root, "html"):
 		return fmt.Errorf("%s: got an HTML page (an error or login page?)", notFeed)
 	case !isFeedRoot(root):
@@ -116,17 +116,37 @@ func checkFeed(data []byte) error {
 func readFeed(data []byte) (f *gofeed.Feed, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("invalid feed: the parser failed (%v)", r)
+			// What the parser tripped over means nothing to whoever reads
+			// the error.
+			f, err = nil, fmt.Errorf("%s: the feed could not be read", notFeed)
 		}
 	}()
 	f, err = gofeed.NewParser().Parse(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("invalid XML: %s", strings.TrimPrefix(err.Error(), "XML syntax error "))
+		return nil, xmlError(err)
 	}
 	if f.FeedType != "rss" && f.FeedType != "atom" {
 		return nil, fmt.Errorf("%s: the document is a %s feed", notFeed, f.FeedType)
 	}
 	return f, nil
+}
+
+// xmlError says what is wrong with a body that should have been a feed, in
+// the feed's terms: where the XML breaks, or that it ends early.
+func xmlError(err error) error {
+	var syn *xml.SyntaxError
+	if !errors.As(err, &syn) {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%s: the XML ends early (truncated?)", notFeed)
+		}
+		// gofeed's own errors name its internals ("Failed to detect feed
+		// type"); the checks before it have ruled out what they mean.
+		return fmt.Errorf("%s: the feed could not be read", notFeed)
+	}
+	if syn.Msg == "unexpected EOF" {
+		return fmt.Errorf("%s: the XML ends early, on line %d (truncated?)", notFeed, syn.Line)
+	}
+	return fmt.Errorf("%s: invalid XML on line %d: %s", notFeed, syn.Line, syn.Msg)
 }
 
 func parse(data []byte, base string, now time.Time) (*parsed, error) {

@@ -463,9 +463,10 @@ func TestParseErrors(t *testing.T) {
 		{"text", "OK", "not an RSS or Atom feed: the document is not XML"},
 		{"html", "<!DOCTYPE html><html><body>Sign in</body></html>", "not an RSS or Atom feed: got an HTML page (an error or login page?)"},
 		{"other xml", `<?xml version="1.0"?><sitemap><url/></sitemap>`, "not an RSS or Atom feed: the root element is <sitemap>, want <rss> or <feed>"},
-		{"truncated", string(ok[:len(ok)/2]), "invalid XML: on line 11: unexpected EOF"},
-		{"unclosed", "<rss><channel><item><title>x", "invalid XML: on line 1: unexpected EOF"},
-		{"bad prolog", "<?xml", "invalid XML: on line 1: unexpected EOF"},
+		{"truncated", string(ok[:len(ok)/2]), "not an RSS or Atom feed: the XML ends early, on line 11 (truncated?)"},
+		{"unclosed", "<rss><channel><item><title>x", "not an RSS or Atom feed: the XML ends early, on line 1 (truncated?)"},
+		{"bad prolog", "<?xml", "not an RSS or Atom feed: the XML ends early, on line 1 (truncated?)"},
+		{"bad tag", "<rss version=\"2.0\">\n<channel>\n<item>< title>x</title></item></channel></rss>", "not an RSS or Atom feed: invalid XML on line 3: expected element name after <"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.doc), fixtureBase, testNow, 0)

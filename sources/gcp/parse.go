@@ -320,7 +320,7 @@ func (p *parsed) observation(now time.Time, window time.Duration) sources.Observ
 // decode reads the incidents array, with errors about the document.
 func decode(data []byte, v any) error {
 	if b := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf"); len(b) > 0 && b[0] == '<' {
-		return fmt.Errorf("%s: the body is an HTML or XML page, want a JSON array (an error or login page?)", what)
+		return fmt.Errorf("%s: got an HTML page instead of JSON (an error or login page?)", what)
 	}
 	return jsondoc.Doc{What: what, Array: true, Element: "an incident"}.Decode(data, v)
 }

@@ -191,8 +191,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad time", `[{"id":"x","begin":"yesterday"}]`, `not a Google Cloud incident feed: bad time "yesterday"`},
 		{"invalid", `[{"id": nope}]`, "invalid JSON at byte 10: invalid character 'o' in literal null (expecting 'u')"},
 		{"truncated", string(ok[:len(ok)/2]), fmt.Sprintf("invalid JSON: the document ends early (truncated at %d bytes?)", len(ok)/2)},
-		{"html", "<!DOCTYPE html><html></html>", "not a Google Cloud incident feed: the body is an HTML or XML page, want a JSON array (an error or login page?)"},
-		{"xml", "\n<?xml version=\"1.0\"?><feed/>", "not a Google Cloud incident feed: the body is an HTML or XML page, want a JSON array (an error or login page?)"},
+		{"html", "<!DOCTYPE html><html></html>", "not a Google Cloud incident feed: got an HTML page instead of JSON (an error or login page?)"},
+		{"xml", "\n<?xml version=\"1.0\"?><feed/>", "not a Google Cloud incident feed: got an HTML page instead of JSON (an error or login page?)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.doc), fixtureBase, testNow)

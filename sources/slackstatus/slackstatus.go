@@ -118,7 +118,7 @@ type note struct {
 // Parse reads one /api/v2.0.0/current answer.
 func Parse(data []byte) (sources.Observation, error) {
 	if b := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf"); len(b) > 0 && b[0] == '<' {
-		return sources.Observation{}, fmt.Errorf("%s: the body is an HTML or XML page, want a JSON object (an error or login page?)", what)
+		return sources.Observation{}, fmt.Errorf("%s: got an HTML page instead of JSON (an error or login page?)", what)
 	}
 	var c current
 	if err := (jsondoc.Doc{What: what}).Decode(data, &c); err != nil {

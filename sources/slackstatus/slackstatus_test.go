@@ -126,7 +126,7 @@ func TestParseMaintenance(t *testing.T) {
 
 func TestParseBadInput(t *testing.T) {
 	for _, tc := range []struct{ name, body, want string }{
-		{"html", "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "not Slack status JSON: the body is an HTML or XML page, want a JSON object (an error or login page?)"},
+		{"html", "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "not Slack status JSON: got an HTML page instead of JSON (an error or login page?)"},
 		{"empty", " ", "not Slack status JSON: the body is empty"},
 		{"invalid", `{"status": ok}`, "invalid JSON at byte 12: invalid character 'o' looking for beginning of value"},
 		{"truncated", `{"status": "active", "active_incidents": [{"id": 1,`, "invalid JSON: the document ends early (truncated at 51 bytes?)"},
