@@ -485,10 +485,8 @@ func bodyZone(e *entry, marked []segment) *time.Location {
 			break // newest first
 		}
 	}
-	first := e.machine[0].Location()
-	if _, off := e.machine[0].Zone(); off == 0 {
-		first = time.UTC
-	}
+	_, off := e.machine[0].Zone()
+	first := time.FixedZone("", off)
 	if !dated {
 		return first
 	}
