@@ -1,6 +1,7 @@
 // Package feed reads RSS 2.0 and Atom incident-history feeds (Statuspage's
-// /history.rss and /history.atom, incident.io's /history.atom, Instatus's
-// /history.rss and any other status feed) with github.com/mmcdole/gofeed.
+// /history.rss and /history.atom, incident.io's /feed.rss and /feed.atom,
+// Instatus's /history.rss and any other status feed) with
+// github.com/mmcdole/gofeed.
 //
 // A feed is history, not state. Its entries are grouped into incidents by
 // their link (else GUID, else title): some feeds publish one entry per
@@ -9,6 +10,15 @@
 // Resolved" as incident.io does); others one entry per update. The newest
 // update decides an incident's phase, from its marker or, failing one, from
 // words like "resolved" or "investigating".
+//
+// Times come from the entries' machine-readable dates. The times printed
+// in a body ("Oct 28, 14:48 PST") are read in the zone of the entry's date,
+// never by their label, which pages get wrong.
+//
+// incident.io lists the affected components under each update with their
+// states ("API (Degraded performance)"): they become the incident's
+// components, named by their names, and its impact. Words set the impact
+// only where a feed has no such list.
 //
 // Only incidents updated within a window (DefaultWindow) are reported, open
 // or resolved, so that the engine sees a resolution and then forgets it.

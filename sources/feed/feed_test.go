@@ -119,7 +119,7 @@ func TestPollErrors(t *testing.T) {
 		want string
 	}{
 		{"html page", serve("text/html", "<!DOCTYPE html><html><body>Sign in</body></html>"), "not an RSS or Atom feed: got an HTML page (an error or login page?)"},
-		{"invalid xml", serve("application/rss+xml", "<rss><channel><item>"), "invalid XML: on line 1: unexpected EOF"},
+		{"invalid xml", serve("application/rss+xml", "<rss><channel><item>"), "not an RSS or Atom feed: the XML ends early, on line 1 (truncated?)"},
 		{"json", serve("application/json", `{"page":{},"components":[]}`), "not an RSS or Atom feed: the document is JSON"},
 		{"other xml", serve("text/xml", `<urlset><url/></urlset>`), "not an RSS or Atom feed: the root element is <urlset>, want <rss> or <feed>"},
 		{"http 503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "x", 503) }, "HTTP 503 Service Unavailable"},

@@ -24,14 +24,20 @@ const notFeed = "not an RSS or Atom feed"
 type parsed struct {
 	page      string
 	incidents []sources.Incident // newest update first
+	// components are the components each incident lists (by incident ID),
+	// in the state its newest entry gives them.
+	components map[string][]sources.Component
 }
 
 // entry is one feed item.
 type entry struct {
 	key, guid, link, title string
-	at                     time.Time
-	segs                   []segment
-	pos                    int // position in the feed
+	at                     time.Time // the newest machine-readable date, UTC
+	// machine are the item's machine-readable dates (pubDate, published,
+	// updated) as written, with their offsets.
+	machine []time.Time
+	segs    []segment
+	pos     int // position in the feed
 }
 
 // Parse parses an RSS or Atom feed. base is the feed's URL, against which
@@ -97,7 +103,7 @@ func checkFeed(data []byte) error {
 	root, err := rootElement(t)
 	switch {
 	case err != nil:
-		return fmt.Errorf("invalid XML: %s", strings.TrimPrefix(err.Error(), "XML syntax error "))
+		return xmlError(err)
 	case strings.EqualFold(root, "html"):
 		return fmt.Errorf("%s: got an HTML page (an error or login page?)", notFeed)
 	case !isFeedRoot(root):
@@ -110,17 +116,37 @@ func checkFeed(data []byte) error {
 func readFeed(data []byte) (f *gofeed.Feed, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("invalid feed: the parser failed (%v)", r)
+			// What the parser tripped over means nothing to whoever reads
+			// the error.
+			f, err = nil, fmt.Errorf("%s: the feed could not be read", notFeed)
 		}
 	}()
 	f, err = gofeed.NewParser().Parse(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("invalid XML: %s", strings.TrimPrefix(err.Error(), "XML syntax error "))
+		return nil, xmlError(err)
 	}
 	if f.FeedType != "rss" && f.FeedType != "atom" {
 		return nil, fmt.Errorf("%s: the document is a %s feed", notFeed, f.FeedType)
 	}
 	return f, nil
+}
+
+// xmlError says what is wrong with a body that should have been a feed, in
+// the feed's terms: where the XML breaks, or that it ends early.
+func xmlError(err error) error {
+	var syn *xml.SyntaxError
+	if !errors.As(err, &syn) {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%s: the XML ends early (truncated?)", notFeed)
+		}
+		// gofeed's own errors name its internals ("Failed to detect feed
+		// type"); the checks before it have ruled out what they mean.
+		return fmt.Errorf("%s: the feed could not be read", notFeed)
+	}
+	if syn.Msg == "unexpected EOF" {
+		return fmt.Errorf("%s: the XML ends early, on line %d (truncated?)", notFeed, syn.Line)
+	}
+	return fmt.Errorf("%s: invalid XML on line %d: %s", notFeed, syn.Line, syn.Msg)
 }
 
 func parse(data []byte, base string, now time.Time) (*parsed, error) {
@@ -132,7 +158,7 @@ func parse(data []byte, base string, now time.Time) (*parsed, error) {
 		return nil, err
 	}
 	baseURL, _ := url.Parse(base)
-	p := &parsed{page: absolute(baseURL, f.Link)}
+	p := &parsed{page: absolute(baseURL, f.Link), components: map[string][]sources.Component{}}
 	if u, err := url.Parse(p.page); err == nil && u.Path == "/" && u.RawQuery == "" {
 		p.page = strings.TrimSuffix(p.page, "/") // a site's root: as the other sources write it
 	}
@@ -149,18 +175,20 @@ func parse(data []byte, base string, now time.Time) (*parsed, error) {
 		if it == nil {
 			continue
 		}
-		// Titles are text (gofeed has decoded their entities already).
-		e := &entry{pos: i, guid: strings.TrimSpace(it.GUID), title: collapse(it.Title)}
+		e := &entry{pos: i, guid: strings.TrimSpace(it.GUID), title: titleText(it.Title)}
 		link := it.Link
 		if link == "" && len(it.Links) > 0 {
 			link = it.Links[0]
 		}
 		e.link = absolute(baseURL, link)
-		if it.UpdatedParsed != nil {
-			e.at = it.UpdatedParsed.UTC()
-		}
-		if it.PublishedParsed != nil && it.PublishedParsed.After(e.at) {
-			e.at = it.PublishedParsed.UTC()
+		for _, t := range []*time.Time{it.PublishedParsed, it.UpdatedParsed} {
+			if t == nil || t.IsZero() {
+				continue
+			}
+			e.machine = append(e.machine, *t)
+			if t.After(e.at) {
+				e.at = t.UTC()
+			}
 		}
 		body := it.Content
 		if len(it.Description) > len(body) {
@@ -184,14 +212,19 @@ func parse(data []byte, base string, now time.Time) (*parsed, error) {
 		groups[e.key] = append(groups[e.key], e)
 	}
 	for _, key := range order {
-		p.incidents = append(p.incidents, incident(key, groups[key], now))
+		inc, comps := incident(key, groups[key], now)
+		p.incidents = append(p.incidents, inc)
+		if len(comps) > 0 {
+			p.components[inc.ID] = comps
+		}
 	}
 	slices.SortStableFunc(p.incidents, func(a, b sources.Incident) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
 	return p, nil
 }
 
-// incident builds one incident from its entries.
-func incident(key string, entries []*entry, now time.Time) sources.Incident {
+// incident builds one incident from its entries, and the components its
+// newest listing names.
+func incident(key string, entries []*entry, now time.Time) (sources.Incident, []sources.Component) {
 	// Oldest entry first; feeds list newest first, so on a tie the later
 	// entry in the feed is the older.
 	slices.SortStableFunc(entries, func(a, b *entry) int {
@@ -209,7 +242,9 @@ func incident(key string, entries []*entry, now time.Time) sources.Incident {
 	var (
 		ups      []sources.IncidentUpdate
 		last     sources.IncidentStatus
-		preamble []string
+		preamble []preface
+		listing  []string // the newest entry's affected components
+		listed   bool
 	)
 	for _, e := range entries {
 		ref := e.at
@@ -219,10 +254,14 @@ func incident(key string, entries []*entry, now time.Time) sources.Incident {
 		marked := e.segs
 		if len(marked) > 0 && marked[0].marker == "" {
 			if len(marked) > 1 {
-				preamble = append(preamble, marked[0].text)
+				preamble = append(preamble, preface{text: marked[0].text, loc: bodyZone(e, marked[1:]), ref: ref})
 			}
 			marked = marked[1:]
 		}
+		if l, ok := listOf(e.segs); ok {
+			listing, listed = l, true
+		}
+		loc := bodyZone(e, marked)
 		// An entry's own update is named by the entry's time: one entry per
 		// update keeps its name, and one entry per incident showing only
 		// the latest update gets a new name with each update.
@@ -251,7 +290,7 @@ func incident(key string, entries []*entry, now time.Time) sources.Incident {
 				}
 			}
 			last = st
-			at, dated := parseDate(sg.date, ref)
+			at, dated := placeDate(sg.date, loc, ref)
 			var id string
 			switch {
 			case dated:
@@ -310,7 +349,15 @@ func incident(key string, entries []*entry, now time.Time) sources.Incident {
 		}
 		inc.Status = inc.Updates[len(inc.Updates)-1].Status
 	}
-	if maintenance {
+	comps := components(listing, inc.Status.Done())
+	if listed {
+		inc.ComponentIDs = make([]string, 0, len(comps))
+		for _, c := range comps {
+			inc.ComponentIDs = append(inc.ComponentIDs, c.ID)
+		}
+	}
+	switch {
+	case maintenance:
 		inc.Impact = sources.Maintenance
 		inc.ScheduledFor, inc.ScheduledUntil = window(preamble, newest.at, now)
 		// Started: when work began, not when it was announced.
@@ -321,8 +368,15 @@ func incident(key string, entries []*entry, now time.Time) sources.Incident {
 				break
 			}
 		}
-	} else {
-		inc.Impact = severity(all)
+	case len(comps) > 0:
+		// The states the vendor gave its components say how bad it is; a
+		// published incident is at least degraded.
+		inc.Impact = sources.Degraded
+		for _, c := range comps {
+			inc.Impact = sources.Worst(inc.Impact, c.Status)
+		}
+	default:
+		inc.Impact = severity(wordsOf(inc))
 	}
 	if inc.Status.Done() {
 		inc.ResolvedAt = latest.At
@@ -330,8 +384,165 @@ func incident(key string, entries []*entry, now time.Time) sources.Incident {
 			inc.ResolvedAt = inc.UpdatedAt
 		}
 	}
-	return inc
+	return inc, comps
 }
+
+// wordsOf is the text an incident's impact is read from when nothing
+// structured says it: its title and the updates written while it was open.
+// What is written once it is over (a postmortem) describes the incident at
+// its worst, or in general, and is not its impact.
+func wordsOf(inc sources.Incident) string {
+	words := strings.ToLower(inc.Title)
+	for _, u := range inc.Updates {
+		if !u.Status.Done() {
+			words += "\n" + strings.ToLower(u.Body)
+		}
+	}
+	return words
+}
+
+// listOf is the affected components an entry lists, if it has the list.
+func listOf(segs []segment) ([]string, bool) {
+	var (
+		out    []string
+		listed bool
+	)
+	for _, sg := range segs {
+		if sg.listed {
+			listed = true
+			out = append(out, sg.components...)
+		}
+	}
+	return out, listed
+}
+
+// components reads incident.io's list items, "Connectors/Apps (Degraded
+// performance)", into components named by their names. An item whose state
+// is not one incident.io writes is affected, and so degraded while the
+// incident is open.
+func components(items []string, done bool) []sources.Component {
+	var out []sources.Component
+	for _, it := range items {
+		name, st, ok := splitComponent(it)
+		if !ok {
+			st = sources.Degraded
+			if done {
+				st = sources.Operational
+			}
+		}
+		if name == "" || slices.ContainsFunc(out, func(c sources.Component) bool { return c.ID == name }) {
+			continue
+		}
+		out = append(out, sources.Component{ID: name, Name: name, Status: st})
+	}
+	return out
+}
+
+// splitComponent splits "API (Degraded performance)" into the name and the
+// state, which incident.io writes last; a name may hold brackets of its own.
+func splitComponent(item string) (string, sources.Status, bool) {
+	item = collapse(item)
+	i := strings.LastIndexByte(item, '(')
+	if i < 0 || !strings.HasSuffix(item, ")") {
+		return item, "", false
+	}
+	var st sources.Status
+	switch strings.ToLower(strings.TrimSpace(item[i+1 : len(item)-1])) {
+	case "operational":
+		st = sources.Operational
+	case "degraded performance", "degraded":
+		st = sources.Degraded
+	case "partial outage":
+		st = sources.PartialOutage
+	case "full outage", "major outage":
+		st = sources.MajorOutage
+	case "under maintenance", "maintenance", "scheduled maintenance":
+		st = sources.Maintenance
+	default:
+		return item, "", false
+	}
+	return strings.TrimSpace(item[:i]), st, true
+}
+
+// bodyZone is the zone an entry's body times are read in: the zone of its
+// machine-readable date, whose offset the page's own clock had when it
+// wrote the entry. Zone labels in bodies are not trusted (Statuspage labels
+// summer times with the winter zone). A machine date written in UTC says
+// nothing of the page's zone, so where the body's newest time is a whole
+// number of quarter hours before or after it, that is the page's offset.
+// nil: the entry has no machine date, and labels are all there is.
+func bodyZone(e *entry, marked []segment) *time.Location {
+	if len(e.machine) == 0 {
+		return nil
+	}
+	var (
+		newest wall
+		dated  bool
+	)
+	for _, sg := range marked {
+		if w, ok := parseWall(sg.date); ok {
+			newest, dated = w, true
+			break // newest first
+		}
+	}
+	_, off := e.machine[0].Zone()
+	first := time.FixedZone("", off)
+	if !dated {
+		return first
+	}
+	for _, m := range e.machine {
+		_, off := m.Zone()
+		loc := time.FixedZone("", off)
+		if t, ok := newest.in(loc, m); ok && near(m, t) {
+			return loc
+		}
+	}
+	for _, m := range e.machine {
+		if _, off := m.Zone(); off != 0 {
+			continue
+		}
+		t, ok := newest.in(time.UTC, m)
+		if !ok {
+			continue
+		}
+		q := m.Sub(t).Round(15 * time.Minute)
+		if q.Abs() <= 14*time.Hour && near(m, t.Add(q)) {
+			return time.FixedZone("", -int(q/time.Second))
+		}
+	}
+	return first
+}
+
+// near reports whether the body time t (to the minute) is the time m.
+func near(m, t time.Time) bool {
+	d := m.Sub(t)
+	return d > -time.Minute && d < 2*time.Minute
+}
+
+// placeDate reads a body's date in loc, or by its own label when loc is
+// nil.
+func placeDate(s string, loc *time.Location, ref time.Time) (time.Time, bool) {
+	if loc == nil {
+		return parseDate(s, ref)
+	}
+	w, ok := parseWall(s)
+	if !ok {
+		return time.Time{}, false
+	}
+	return w.in(loc, ref)
+}
+
+// titleText is an entry's title as plain text on one line. gofeed has
+// decoded its entities; a title that still holds markup is read as HTML.
+func titleText(s string) string {
+	if structureRE.MatchString(s) || escapedRE.MatchString(s) || inlineRE.MatchString(s) {
+		s = PlainText(s)
+	}
+	return collapse(s)
+}
+
+// inlineRE finds inline tags a title may carry.
+var inlineRE = regexp.MustCompile(`(?i)<\s*/?\s*(?:b|strong|small|em|i|a|span|code|var)\b[^>]*>`)
 
 // phaseOf reads an entry's phase from its words when no marker says it:
 // the title's first ("... - Resolved"), else the text's.
@@ -385,15 +596,24 @@ func severity(t string) sources.Status {
 
 var eventRE = regexp.MustCompile(`(?i)scheduled event\s+(.+?)\s+-\s+(.+?)\s*$`)
 
+// preface is the text before an entry's first marker, and the zone and
+// reference time its dates are read by.
+type preface struct {
+	text string
+	loc  *time.Location // nil: by their labels
+	ref  time.Time
+}
+
 // window reads a maintenance's window from Statuspage's preamble, "THIS IS A
 // SCHEDULED EVENT Jun 10, 02:00 - 04:00 UTC" (or "... Jun 10, 22:00 - Jun
-// 11, 02:00 UTC").
-func window(preamble []string, ref, now time.Time) (from, until time.Time) {
+// 11, 02:00 UTC"), in the zone of the entry it came from.
+func window(preamble []preface, ref, now time.Time) (from, until time.Time) {
 	if ref.IsZero() {
 		ref = now
 	}
 	for i := len(preamble) - 1; i >= 0; i-- {
-		for line := range strings.Lines(preamble[i]) {
+		pf := preamble[i]
+		for line := range strings.Lines(pf.text) {
 			m := eventRE.FindStringSubmatch(strings.TrimSpace(line))
 			if m == nil {
 				continue
@@ -418,8 +638,8 @@ func window(preamble []string, ref, now time.Time) (from, until time.Time) {
 			}
 			// The window is announced before it happens (or written while it
 			// happens): a date a month before ref is next year's.
-			f, ok1 := parseDate(left, ref)
-			u, ok2 := parseDate(right, ref)
+			f, ok1 := placeDate(left, pf.loc, ref)
+			u, ok2 := placeDate(right, pf.loc, ref)
 			if ok1 && ok2 {
 				if f.Before(ref.AddDate(0, -1, 0)) {
 					f, u = f.AddDate(1, 0, 0), u.AddDate(1, 0, 0)
@@ -486,14 +706,23 @@ func (p *parsed) observation(now time.Time, window time.Duration) sources.Observ
 	for i := range p.incidents {
 		inc := &p.incidents[i]
 		recent := !inc.UpdatedAt.IsZero() && !inc.UpdatedAt.Before(cutoff)
-		if inc.Impact == sources.Maintenance {
-			if !inc.Status.Done() && (recent || inc.ScheduledUntil.After(now)) {
-				obs.Maintenances = append(obs.Maintenances, *inc)
+		switch {
+		case inc.Impact == sources.Maintenance:
+			if inc.Status.Done() || !(recent || inc.ScheduledUntil.After(now)) {
+				continue
 			}
+			obs.Maintenances = append(obs.Maintenances, *inc)
+		case recent:
+			obs.Incidents = append(obs.Incidents, *inc)
+		default:
 			continue
 		}
-		if recent {
-			obs.Incidents = append(obs.Incidents, *inc)
+		// A component in the state the newest incident listing it gives
+		// (incidents are newest first).
+		for _, c := range p.components[inc.ID] {
+			if !slices.ContainsFunc(obs.Components, func(o sources.Component) bool { return o.ID == c.ID }) {
+				obs.Components = append(obs.Components, c)
+			}
 		}
 	}
 	return obs

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,8 +154,11 @@ func TestParseMapping(t *testing.T) {
 	if v.URL != "https://status.nimbus.dev/incidents/01J9X5Q8H3X6N9R2S4T7W0Z3C5" || v.Impact != sources.MajorOutage || v.Status != sources.IncidentInvestigating {
 		t.Errorf("incident.io entry = %+v", v)
 	}
-	if !strings.Contains(v.Updates[0].Body, "- Video generation (Full outage)") || v.Updates[0].ID != v.ID+"@2026-09-04T19:40:00Z" {
+	if v.Updates[0].Body != "We are investigating failures of all video generation requests." || v.Updates[0].ID != v.ID+"@2026-09-04T19:40:00Z" {
 		t.Errorf("incident.io update = %+v", v.Updates[0])
+	}
+	if got := strings.Join(v.ComponentIDs, ","); got != "Video generation,Batch API" {
+		t.Errorf("incident.io component ids = %q", got)
 	}
 
 	pu := parseFixture(t, "perupdate")
@@ -201,8 +206,172 @@ func TestParseMapping(t *testing.T) {
 		t.Errorf("an undated entry cannot be placed in the window")
 	}
 	wh := byTitle["Webhook delays"]
-	if len(wh.Updates) != 2 || wh.Updates[0].Body != "Webhooks are delayed." || statuses(wh) != "investigating,investigating" || wh.ID != "https://status.gateway.example/incidents/webhooks" {
-		t.Errorf("unknown zone falls back to the entry's time, in body order: %+v", wh)
+	if len(wh.Updates) != 2 || wh.Updates[0].Body != "Webhooks are delayed." || statuses(wh) != "investigating,investigating" || wh.ID != "https://status.gateway.example/incidents/webhooks" ||
+		!wh.Updates[0].At.Equal(at("2026-09-04T19:02:00Z")) || !wh.Updates[1].At.Equal(at("2026-09-04T19:04:00Z")) {
+		t.Errorf("an unknown zone label is read in the entry's zone: %+v", wh)
+	}
+}
+
+// TestMachineDatesWin: a Statuspage in Los Angeles labels its summer times
+// "PST" while its pubDate says -0700. The pubDate's offset is the page's
+// clock; the label is not trusted, and every time is UTC.
+func TestMachineDatesWin(t *testing.T) {
+	obs := parseFixture(t, "zones")
+	if len(obs.Incidents) != 2 || len(obs.Maintenances) != 1 {
+		t.Fatalf("incidents %d, maintenances %d", len(obs.Incidents), len(obs.Maintenances))
+	}
+	jobs := obs.Incidents[0]
+	if jobs.Title != "Delayed job processing" || len(jobs.Updates) != 2 {
+		t.Fatalf("incident = %+v", jobs)
+	}
+	for i, want := range []string{"2026-09-04T18:58:00Z", "2026-09-04T19:41:00Z"} {
+		if u := jobs.Updates[i]; !u.At.Equal(at(want)) || u.ID != jobs.ID+"@"+want {
+			t.Errorf("update %d at %v (%s), want %s", i, u.At, u.ID, want)
+		}
+	}
+	if !jobs.StartedAt.Equal(at("2026-09-04T18:58:00Z")) || !jobs.UpdatedAt.Equal(at("2026-09-04T19:41:20Z")) {
+		t.Errorf("started %v, updated %v", jobs.StartedAt, jobs.UpdatedAt)
+	}
+	m := obs.Maintenances[0]
+	if !m.ScheduledFor.Equal(at("2026-09-10T08:00:00Z")) || !m.ScheduledUntil.Equal(at("2026-09-10T10:00:00Z")) || !m.Updates[0].At.Equal(at("2026-09-02T23:05:00Z")) {
+		t.Errorf("maintenance window %v - %v, announced %v", m.ScheduledFor, m.ScheduledUntil, m.Updates[0].At)
+	}
+	for _, inc := range append(obs.Incidents, obs.Maintenances...) {
+		for _, tm := range []time.Time{inc.StartedAt, inc.UpdatedAt, inc.ResolvedAt, inc.ScheduledFor, inc.ScheduledUntil} {
+			if tm.Location() != time.UTC {
+				t.Errorf("%s: time %v is not UTC", inc.Title, tm)
+			}
+		}
+		for _, u := range inc.Updates {
+			if u.At.Location() != time.UTC {
+				t.Errorf("%s: update time %v is not UTC", inc.Title, u.At)
+			}
+		}
+	}
+}
+
+// TestBodyZone: body times are read in the zone of the entry's machine
+// date, of the right year; a machine date written in UTC gives the page's
+// offset by how far the newest body time is from it; labels count only
+// where there is no machine date.
+func TestBodyZone(t *testing.T) {
+	rss := func(pub, body string) string {
+		return `<rss version="2.0"><channel><link>https://status.pacifica.example</link><item><title>Sync errors</title>` +
+			`<link>https://status.pacifica.example/incidents/abc</link>` + pub + `<description><![CDATA[` + body + `]]></description></item></channel></rss>`
+	}
+	atom := func(published, updated, body string) string {
+		return `<feed xmlns="http://www.w3.org/2005/Atom"><link rel="alternate" href="https://status.pacifica.example"/><entry><title>Sync errors</title>` +
+			`<link rel="alternate" href="https://status.pacifica.example/incidents/abc"/><published>` + published + `</published><updated>` + updated +
+			`</updated><content type="html">` + html.EscapeString(body) + `</content></entry></feed>`
+	}
+	block := func(date, marker, text string) string {
+		return `<p><small>` + date + `</small><br><strong>` + marker + `</strong> - ` + text + `</p>`
+	}
+	two := func(newest, oldest string) string {
+		return block(newest, "Resolved", "Fixed.") + block(oldest, "Investigating", "Looking.")
+	}
+	for _, tc := range []struct {
+		name, doc string
+		now       time.Time
+		want      []string
+	}{
+		{"pubDate offset, not the label", rss(`<pubDate>Fri, 04 Sep 2026 12:41:20 -0700</pubDate>`, two("Sep 4, 12:41 PST", "Sep 4, 11:58 PST")),
+			testNow, []string{"2026-09-04T18:58:00Z", "2026-09-04T19:41:00Z"}},
+		{"winter time across the new year", rss(`<pubDate>Fri, 01 Jan 2027 00:30:10 -0800</pubDate>`, two("Jan 1, 00:30 PST", "Dec 31, 23:59 PST")),
+			at("2027-01-02T00:00:00Z"), []string{"2027-01-01T07:59:00Z", "2027-01-01T08:30:00Z"}},
+		{"atom in UTC, body in local time", atom("2026-09-04T19:41:20Z", "2026-09-04T19:41:20Z", two("Sep 4, 12:41 PST", "Sep 4, 11:58 PST")),
+			testNow, []string{"2026-09-04T18:58:00Z", "2026-09-04T19:41:00Z"}},
+		{"atom edited later: published gives the offset", atom("2026-09-04T19:41:20Z", "2026-09-04T21:03:00Z", two("Sep 4, 12:41 PDT", "Sep 4, 11:58 PDT")),
+			testNow, []string{"2026-09-04T18:58:00Z", "2026-09-04T19:41:00Z"}},
+		{"atom with offsets", atom("2026-09-04T21:41:20+02:00", "2026-09-04T21:41:20+02:00", two("Sep 4, 21:41 CET", "Sep 4, 20:58 CET")),
+			testNow, []string{"2026-09-04T18:58:00Z", "2026-09-04T19:41:00Z"}},
+		{"no machine date: the labels", rss(``, two("Sep 4, 12:41 PDT", "Sep 4, 11:58 PDT")),
+			at("2026-09-04T20:00:00Z"), []string{"2026-09-04T18:58:00Z", "2026-09-04T19:41:00Z"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := parse([]byte(tc.doc), fixtureBase, tc.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.incidents) != 1 {
+				t.Fatalf("incidents = %+v", p.incidents)
+			}
+			var got []string
+			for _, u := range p.incidents[0].Updates {
+				got = append(got, u.At.Format(time.RFC3339))
+				if u.At.Location() != time.UTC {
+					t.Errorf("%v is not UTC", u.At)
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("update times %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestIncidentIOStructure: incident.io's feeds say each affected
+// component's state in a list under the update; that list, not the
+// title's words, gives the components and the impact, and it is not part
+// of the update's text.
+func TestIncidentIOStructure(t *testing.T) {
+	obs := parseFixture(t, "incidentio-rss")
+	if len(obs.Incidents) != 3 {
+		t.Fatalf("incidents = %+v", obs.Incidents)
+	}
+	for _, tc := range []struct {
+		inc    sources.Incident
+		title  string
+		impact sources.Status
+		ids    string
+		body   string
+	}{
+		{obs.Incidents[0], "Partial Disruption of Workspace Connector Write Actions", sources.Degraded, "Connectors/Apps",
+			"We have identified an issue where write actions for some workspace connectors were automatically disabled. We are re-enabling them."},
+		{obs.Incidents[1], "Elevated errors for image generation", sources.MajorOutage, "Image Generation,Video generation,Login",
+			"We are seeing elevated error rates for image generation in the API and in the app."},
+		// Resolved: the list shows the components as they are now.
+		{obs.Incidents[2], "Full outage of Codex tasks", sources.Degraded, "Codex,Responses", "All impacted services have now fully recovered."},
+	} {
+		inc := tc.inc
+		if inc.Title != tc.title || inc.Impact != tc.impact || strings.Join(inc.ComponentIDs, ",") != tc.ids {
+			t.Errorf("%q: impact %s, components %q; want %q %s %q", inc.Title, inc.Impact, inc.ComponentIDs, tc.title, tc.impact, tc.ids)
+		}
+		if len(inc.Updates) != 1 || inc.Updates[0].Body != tc.body {
+			t.Errorf("%q: updates %+v", inc.Title, inc.Updates)
+		}
+	}
+	if u := obs.Incidents[0].URL; u != "https://status.nimbus.dev/incidents/01K9R4T6W8Y0A2C4E6G8J0M2P4" {
+		t.Errorf("URL = %s", u)
+	}
+	want := map[string]sources.Status{
+		"Connectors/Apps": sources.Degraded, "Image Generation": sources.PartialOutage, "Video generation": sources.MajorOutage,
+		"Login": sources.Operational, "Codex": sources.Operational, "Responses": sources.Operational,
+	}
+	got := map[string]sources.Status{}
+	for _, c := range obs.Components {
+		if c.ID != c.Name {
+			t.Errorf("component %+v: its id is its name", c)
+		}
+		got[c.Name] = c.Status
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("components %v\nwant %v", got, want)
+	}
+}
+
+// TestPostmortemWords: what is written after an incident is over describes
+// it in general; its words do not set the impact.
+func TestPostmortemWords(t *testing.T) {
+	obs := parseFixture(t, "zones")
+	var api sources.Incident
+	for _, inc := range obs.Incidents {
+		if inc.Title == "API unavailable" {
+			api = inc
+		}
+	}
+	if api.Status != sources.IncidentPostmortem || api.Impact != sources.Degraded {
+		t.Errorf("after a postmortem: %s %s, want postmortem degraded", api.Status, api.Impact)
 	}
 }
 
@@ -236,6 +405,22 @@ func TestPlainText(t *testing.T) {
 		"<pre>  keep\n  this</pre>":                "keep\nthis",
 		"<p>unclosed <strong>strong":               "unclosed strong",
 		"<div>\n\n\n<p>  spaced   out  </p></div>": "spaced out",
+		// Vendor text that is not HTML keeps its line breaks, without \r.
+		"We are investigating.\r\n\r\nNext update in 30 minutes.\r\nThanks": "We are investigating.\n\nNext update in 30 minutes.\nThanks",
+		"**Summary:**\nAn outage.\n\n\n**Workaround:** none":                "**Summary:**\nAn outage.\n\n**Workaround:** none",
+		"old\rMac":          "old\nMac",
+		"<pre>a\r\nb</pre>": "a\nb",
+		// HTML's own line breaks mean nothing.
+		"<p>One\r\nline</p>":                  "One line",
+		"Fixed&nbsp;&amp;&#160;deployed&#39;": "Fixed & deployed'",
+		// Markup escaped twice, and markup pasted from a word processor.
+		"&lt;p&gt;Escaped &amp;amp; twice&lt;/p&gt;&lt;p&gt;Second&lt;/p&gt;": "Escaped & twice\n\nSecond",
+		"<p class=MsoNormal>Pasted<o:p></o:p></p>":                            "Pasted",
+		// Angle brackets that are not HTML are the vendor's words.
+		"Errors on <upstream> providers":                "Errors on <upstream> providers",
+		"See <https://status.example.com/x> now":        "See <https://status.example.com/x> now",
+		"if latency < 5s and > 1s":                      "if latency < 5s and > 1s",
+		"<b>Affected components</b><ul><li>x</li></ul>": "Affected components\n\n- x",
 	} {
 		if got := PlainText(in); got != want {
 			t.Errorf("PlainText(%q) = %q, want %q", in, got, want)
@@ -278,9 +463,10 @@ func TestParseErrors(t *testing.T) {
 		{"text", "OK", "not an RSS or Atom feed: the document is not XML"},
 		{"html", "<!DOCTYPE html><html><body>Sign in</body></html>", "not an RSS or Atom feed: got an HTML page (an error or login page?)"},
 		{"other xml", `<?xml version="1.0"?><sitemap><url/></sitemap>`, "not an RSS or Atom feed: the root element is <sitemap>, want <rss> or <feed>"},
-		{"truncated", string(ok[:len(ok)/2]), "invalid XML: on line 11: unexpected EOF"},
-		{"unclosed", "<rss><channel><item><title>x", "invalid XML: on line 1: unexpected EOF"},
-		{"bad prolog", "<?xml", "invalid XML: on line 1: unexpected EOF"},
+		{"truncated", string(ok[:len(ok)/2]), "not an RSS or Atom feed: the XML ends early, on line 11 (truncated?)"},
+		{"unclosed", "<rss><channel><item><title>x", "not an RSS or Atom feed: the XML ends early, on line 1 (truncated?)"},
+		{"bad prolog", "<?xml", "not an RSS or Atom feed: the XML ends early, on line 1 (truncated?)"},
+		{"bad tag", "<rss version=\"2.0\">\n<channel>\n<item>< title>x</title></item></channel></rss>", "not an RSS or Atom feed: invalid XML on line 3: expected element name after <"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.doc), fixtureBase, testNow, 0)

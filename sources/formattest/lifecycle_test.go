@@ -198,6 +198,29 @@ var lifecycles = []lifecycle{
 		},
 	},
 	{
+		// incident.io's RSS feed: one item per incident showing only its
+		// latest update, with its components' states listed under it.
+		name: "feed/incidentio-rss",
+		source: func(base string, c *fetch.Client, now func() time.Time) sources.Source {
+			return feed.New(base+"/feed.rss", c, feed.WithNow(now))
+		},
+		title: "Partial Disruption of Workspace Connector Write Actions",
+		phases: []phase{
+			{name: "operational", at: at("2026-09-04T19:00:00Z"), files: map[string]string{
+				"/feed.rss": here + "feed/incidentio-rss/operational.xml",
+			}},
+			{name: "investigating", at: at("2026-09-04T19:25:00Z"), opened: 1, files: map[string]string{
+				"/feed.rss": here + "feed/incidentio-rss/investigating.xml",
+			}},
+			{name: "identified", at: at("2026-09-04T19:55:00Z"), updated: 1, files: map[string]string{
+				"/feed.rss": here + "feed/incidentio-rss/identified.xml",
+			}},
+			{name: "resolved", at: at("2026-09-04T20:35:00Z"), polls: 2, resolved: 1, files: map[string]string{
+				"/feed.rss": here + "feed/incidentio-rss/resolved.xml",
+			}},
+		},
+	},
+	{
 		name: "gcp",
 		source: func(base string, c *fetch.Client, now func() time.Time) sources.Source {
 			return gcp.New(base, c, gcp.WithNow(now))
@@ -223,8 +246,8 @@ var lifecycles = []lifecycle{
 	{
 		// Slack lists active incidents only: a resolved one just goes away.
 		name: "slackstatus",
-		source: func(base string, c *fetch.Client, _ func() time.Time) sources.Source {
-			return slackstatus.New(base, c) // no clock option: At is the wall clock
+		source: func(base string, c *fetch.Client, now func() time.Time) sources.Source {
+			return slackstatus.New(base, c, slackstatus.WithNow(now))
 		},
 		title: "Some users may be having trouble loading messages",
 		phases: []phase{

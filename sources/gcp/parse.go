@@ -3,13 +3,14 @@ package gcp
 import (
 	"bytes"
 	"fmt"
-	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/feed"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 )
 
 const what = "not a Google Cloud incident feed"
@@ -135,7 +136,7 @@ func parse(data []byte, base string) (*parsed, error) {
 func incident(d *incidentDoc, base string, prods []productDoc) sources.Incident {
 	inc := sources.Incident{
 		ID:         d.ID,
-		Title:      title(d.ExternalDesc),
+		Title:      title(feed.PlainText(d.ExternalDesc)),
 		Impact:     impactOf(d.StatusImpact),
 		URL:        link(base, d.URI, d.ID),
 		StartedAt:  d.Begin.time(),
@@ -172,7 +173,7 @@ func incident(d *incidentDoc, base string, prods []productDoc) sources.Incident 
 			inc.Updates = append(inc.Updates, sources.IncidentUpdate{
 				At:     at,
 				Status: updateStatus(u.Status),
-				Body:   strings.TrimSpace(u.Text),
+				Body:   feed.PlainText(u.Text),
 			})
 		}
 		// Google lists updates newest first.
@@ -255,7 +256,7 @@ func title(desc string) string {
 		}
 		return t
 	}
-	return strings.TrimSpace(desc)
+	return strings.Join(strings.Fields(desc), " ")
 }
 
 func link(base, uri, id string) string {
@@ -318,5 +319,8 @@ func (p *parsed) observation(now time.Time, window time.Duration) sources.Observ
 
 // decode reads the incidents array, with errors about the document.
 func decode(data []byte, v any) error {
+	if b := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf"); len(b) > 0 && b[0] == '<' {
+		return fmt.Errorf("%s: got an HTML page instead of JSON (an error or login page?)", what)
+	}
 	return jsondoc.Doc{What: what, Array: true, Element: "an incident"}.Decode(data, v)
 }

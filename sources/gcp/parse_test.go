@@ -153,6 +153,29 @@ func TestParseMapping(t *testing.T) {
 	}
 }
 
+// TestParsePlainText: titles and updates reach chat as plain text: Google's
+// Markdown keeps its lines, without \r, and entities are decoded.
+func TestParsePlainText(t *testing.T) {
+	obs := parseFixture(t, "markdown")
+	if len(obs.Incidents) != 1 {
+		t.Fatalf("incidents = %+v", obs.Incidents)
+	}
+	inc := obs.Incidents[0]
+	if inc.Title != "Google Chat & Google Meet users may see delayed messages" {
+		t.Errorf("title = %q", inc.Title)
+	}
+	if len(inc.Updates) != 2 {
+		t.Fatalf("updates = %+v", inc.Updates)
+	}
+	want := "**Summary:**\nGoogle Chat & Google Meet users may see delayed messages\n\n**Description:**\nMitigation work is underway. We will provide an update by Wednesday, 2026-06-24 03:30 US/Pacific.\n\n**Diagnosis:**\nMessages may take up to 10 minutes to arrive.\n\n**Workaround:**\nNone at this time."
+	if got := inc.Updates[1].Body; got != want {
+		t.Errorf("body\n got %q\nwant %q", got, want)
+	}
+	if got := inc.Updates[0].Body; strings.Contains(got, "&amp;") || !strings.Contains(got, "\n\nWe will provide an update") {
+		t.Errorf("first body = %q", got)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	ok, err := os.ReadFile("testdata/ongoing/incidents.json")
 	if err != nil {
@@ -168,7 +191,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad time", `[{"id":"x","begin":"yesterday"}]`, `not a Google Cloud incident feed: bad time "yesterday"`},
 		{"invalid", `[{"id": nope}]`, "invalid JSON at byte 10: invalid character 'o' in literal null (expecting 'u')"},
 		{"truncated", string(ok[:len(ok)/2]), fmt.Sprintf("invalid JSON: the document ends early (truncated at %d bytes?)", len(ok)/2)},
-		{"html", "<!DOCTYPE html><html></html>", "invalid JSON at byte 1: invalid character '<' looking for beginning of value"},
+		{"html", "<!DOCTYPE html><html></html>", "not a Google Cloud incident feed: got an HTML page instead of JSON (an error or login page?)"},
+		{"xml", "\n<?xml version=\"1.0\"?><feed/>", "not a Google Cloud incident feed: got an HTML page instead of JSON (an error or login page?)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.doc), fixtureBase, testNow)

@@ -5,6 +5,7 @@
 package slackstatus
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,8 +16,12 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/feed"
 	"github.com/outagebot/outagebot/sources/fetch"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 )
+
+const what = "not Slack status JSON"
 
 // Services are the services Slack's status page lists. The API only names
 // the services an incident affects, so the rest are known to be fine only
@@ -33,6 +38,7 @@ var _ sources.Source = (*Source)(nil)
 type Source struct {
 	url    string
 	client *fetch.Client
+	now    func() time.Time
 
 	mu   sync.Mutex
 	val  fetch.Validators
@@ -40,13 +46,23 @@ type Source struct {
 	have bool
 }
 
+// Option configures a Source.
+type Option func(*Source)
+
+// WithNow sets the clock (tests).
+func WithNow(now func() time.Time) Option { return func(s *Source) { s.now = now } }
+
 // New returns a Source for the status site at baseURL (normally
 // "https://slack-status.com").
-func New(baseURL string, client *fetch.Client) *Source {
+func New(baseURL string, client *fetch.Client, opts ...Option) *Source {
 	if client == nil {
 		client = fetch.New(fetch.Options{})
 	}
-	return &Source{url: strings.TrimRight(baseURL, "/") + "/api/v2.0.0/current", client: client}
+	s := &Source{url: strings.TrimRight(baseURL, "/") + "/api/v2.0.0/current", client: client, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Poll reads the current status; an unchanged answer costs a conditional
@@ -65,14 +81,14 @@ func (s *Source) Poll(ctx context.Context) (sources.Observation, error) {
 	if notModified && s.have {
 		obs := s.last
 		obs.NotModified = true
-		obs.At = time.Now()
+		obs.At = s.now()
 		return obs, nil
 	}
 	obs, err := Parse(body)
 	if err != nil {
 		return sources.Observation{}, fmt.Errorf("GET %s: %w", s.url, err)
 	}
-	obs.At = time.Now()
+	obs.At = s.now()
 	s.val, s.last, s.have = val, obs, true
 	return obs, nil
 }
@@ -101,44 +117,62 @@ type note struct {
 
 // Parse reads one /api/v2.0.0/current answer.
 func Parse(data []byte) (sources.Observation, error) {
+	if b := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf"); len(b) > 0 && b[0] == '<' {
+		return sources.Observation{}, fmt.Errorf("%s: got an HTML page instead of JSON (an error or login page?)", what)
+	}
 	var c current
-	if err := json.Unmarshal(data, &c); err != nil {
-		return sources.Observation{}, fmt.Errorf("not Slack status JSON: %w", err)
+	if err := (jsondoc.Doc{What: what}).Decode(data, &c); err != nil {
+		return sources.Observation{}, err
 	}
 	if c.Status == nil {
-		return sources.Observation{}, errors.New(`not Slack status JSON: no "status" field`)
+		return sources.Observation{}, errors.New(what + `: no "status" field`)
 	}
 	worst := map[string]sources.Status{}
 	var obs sources.Observation
 	obs.Page = "https://slack-status.com"
 	for _, in := range c.ActiveIncidents {
+		st := statusOf(in.Status)
+		maint := st == sources.MaintenanceScheduled || st == sources.MaintenanceCompleted || in.Type == "maintenance"
 		impact := impactOf(in.Type)
+		if maint {
+			impact = sources.Maintenance
+		}
 		inc := sources.Incident{
 			ID:        in.ID.String(),
-			Title:     in.Title,
-			Status:    statusOf(in.Status),
+			Title:     feed.PlainText(in.Title),
+			Status:    st,
 			Impact:    impact,
 			URL:       in.URL,
 			StartedAt: parseTime(in.DateCreated),
 			UpdatedAt: parseTime(in.DateUpdated),
 		}
+		if st.Done() {
+			inc.ResolvedAt = inc.UpdatedAt
+		}
 		for _, svc := range in.Services {
 			inc.ComponentIDs = append(inc.ComponentIDs, svc)
+			// Maintenance that is not under way, and incidents that are
+			// over, leave their services as they are.
+			if st.Done() || st == sources.MaintenanceScheduled {
+				continue
+			}
 			if impact.Worse(worst[svc]) || worst[svc] == "" {
 				worst[svc] = impact
 			}
 		}
 		for _, n := range in.Notes {
 			inc.Updates = append(inc.Updates, sources.IncidentUpdate{
-				ID:     fmt.Sprintf("%s-%s", inc.ID, n.DateCreated),
+				// Named by the note's time as Slack writes it, so that the
+				// name never changes.
+				ID:     inc.ID + "-" + n.DateCreated,
 				At:     parseTime(n.DateCreated),
 				Status: inc.Status,
-				Body:   strings.TrimSpace(n.Body),
+				Body:   feed.PlainText(n.Body),
 			})
 		}
 		// Slack lists notes newest first.
 		slices.SortStableFunc(inc.Updates, func(a, b sources.IncidentUpdate) int { return a.At.Compare(b.At) })
-		if inc.Status == sources.MaintenanceScheduled || inc.Status == sources.MaintenanceCompleted || in.Type == "maintenance" {
+		if maint {
 			obs.Maintenances = append(obs.Maintenances, inc)
 			continue
 		}
@@ -180,16 +214,19 @@ func statusOf(s string) sources.IncidentStatus {
 		return sources.IncidentResolved
 	case "scheduled":
 		return sources.MaintenanceScheduled
-	case "completed":
+	case "completed", "cancelled", "canceled":
+		// A cancelled maintenance will not happen: it is over.
 		return sources.MaintenanceCompleted
 	}
 	return sources.IncidentInvestigating
 }
 
+// parseTime reads Slack's times, which carry the offset of Slack's own
+// clock (-07:00 or -08:00), as UTC.
 func parseTime(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return time.Time{}
 	}
-	return t
+	return t.UTC()
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/fetch"
@@ -20,7 +21,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestParseGolden(t *testing.T) {
-	for _, name := range []string{"ok", "active"} {
+	for _, name := range []string{"ok", "active", "maintenance"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("testdata", name+".json"))
 			if err != nil {
@@ -70,17 +71,77 @@ func TestParseActive(t *testing.T) {
 	}
 }
 
+// TestParseBadInput: errors say what the document is and what was
+// expected, never Go's types.
+// TestParseMaintenance: Slack's times are UTC, its notes plain text with
+// no \r, and maintenance that is scheduled or cancelled neither degrades
+// its service nor is open.
+func TestParseMaintenance(t *testing.T) {
+	data, err := os.ReadFile("testdata/maintenance.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(obs.Incidents) != 1 || len(obs.Maintenances) != 2 {
+		t.Fatalf("incidents %d, maintenances %d", len(obs.Incidents), len(obs.Maintenances))
+	}
+	files := obs.Incidents[0]
+	if files.ID != "3342" || !files.StartedAt.Equal(time.Date(2026, 7, 14, 15, 5, 0, 0, time.UTC)) || files.StartedAt.Location() != time.UTC {
+		t.Errorf("incident %s started %v", files.ID, files.StartedAt)
+	}
+	want := "Technical Summary:\nA storage node in one region stopped accepting writes at 8:05am PT.\n\nWe moved traffic away from it at 9:10am PT and uploads are succeeding again for most users."
+	if len(files.Updates) != 2 || files.Updates[1].Body != want || files.Updates[0].Body != "We're looking into reports that some users can't upload files." {
+		t.Errorf("updates = %q", files.Updates)
+	}
+	for _, inc := range append(obs.Incidents, obs.Maintenances...) {
+		for _, tm := range []time.Time{inc.StartedAt, inc.UpdatedAt, inc.ResolvedAt} {
+			if tm.Location() != time.UTC {
+				t.Errorf("%s: %v is not UTC", inc.Title, tm)
+			}
+		}
+		for _, u := range inc.Updates {
+			if u.At.Location() != time.UTC || strings.Contains(u.Body, "\r") {
+				t.Errorf("%s: update %q at %v", inc.Title, u.Body, u.At)
+			}
+		}
+	}
+	wf, huddles := obs.Maintenances[0], obs.Maintenances[1]
+	if wf.Status != sources.MaintenanceScheduled || wf.Impact != sources.Maintenance {
+		t.Errorf("scheduled = %s %s", wf.Status, wf.Impact)
+	}
+	if !huddles.Status.Done() || huddles.ResolvedAt.IsZero() {
+		t.Errorf("cancelled = %s, resolved at %v", huddles.Status, huddles.ResolvedAt)
+	}
+	status := map[string]sources.Status{}
+	for _, c := range obs.Components {
+		status[c.Name] = c.Status
+	}
+	if status["Files"] != sources.PartialOutage || status["Workflows"] != sources.Operational || status["Huddles"] != sources.Operational {
+		t.Errorf("components = %v", status)
+	}
+}
+
 func TestParseBadInput(t *testing.T) {
-	for name, body := range map[string]string{
-		"html":      "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>",
-		"invalid":   `{"status": ok}`,
-		"truncated": `{"status": "active", "active_incidents": [{"id": 1,`,
-		"not slack": `{"page": {}}`,
-		"array":     `[]`,
+	for _, tc := range []struct{ name, body, want string }{
+		{"html", "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "not Slack status JSON: got an HTML page instead of JSON (an error or login page?)"},
+		{"empty", " ", "not Slack status JSON: the body is empty"},
+		{"invalid", `{"status": ok}`, "invalid JSON at byte 12: invalid character 'o' looking for beginning of value"},
+		{"truncated", `{"status": "active", "active_incidents": [{"id": 1,`, "invalid JSON: the document ends early (truncated at 51 bytes?)"},
+		{"not slack", `{"page": {}}`, `not Slack status JSON: no "status" field`},
+		{"array", `[]`, "not Slack status JSON: the document is an array, not an object"},
+		{"incidents not a list", `{"status": "active", "active_incidents": {"id": 1}}`, `not Slack status JSON: "active_incidents" is object, want an array`},
+		{"notes not a list", `{"status": "active", "active_incidents": [{"id": 1, "notes": "x"}]}`, `not Slack status JSON: "active_incidents.notes" is string, want an array`},
 	} {
-		t.Run(name, func(t *testing.T) {
-			if _, err := Parse([]byte(body)); err == nil || !strings.Contains(err.Error(), "not Slack status JSON") {
-				t.Errorf("err = %v", err)
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.body))
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err\n got %v\nwant %s", err, tc.want)
+			}
+			if err != nil && (strings.Contains(err.Error(), "Go ") || strings.Contains(err.Error(), "slackstatus.")) {
+				t.Errorf("err names Go types: %v", err)
 			}
 		})
 	}
