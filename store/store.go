@@ -11,13 +11,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -25,9 +22,6 @@ import (
 
 	"github.com/outagebot/outagebot/outage"
 )
-
-//go:embed migrations
-var migrations embed.FS
 
 // dialect holds what differs between the SQL engines.
 type dialect struct {
@@ -93,60 +87,6 @@ func (s *Store) q(query string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-func (s *Store) migrate(ctx context.Context) error {
-	dir := "migrations/" + s.d.name
-	entries, err := fs.ReadDir(migrations, dir)
-	if err != nil {
-		return fmt.Errorf("read migrations: %w", err)
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	for _, e := range entries {
-		version := e.Name()
-		var seen int
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&seen); err != nil {
-			return fmt.Errorf("check migration %s: %w", version, err)
-		}
-		if seen > 0 {
-			continue
-		}
-		body, err := migrations.ReadFile(dir + "/" + version)
-		if err != nil {
-			return err
-		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
-			// Comments go first: a ';' in one must not split a statement.
-			// (Migrations use no ';' inside string literals.)
-			for _, stmt := range strings.Split(stripComments(string(body)), ";") {
-				if strings.TrimSpace(stmt) == "" {
-					continue
-				}
-				if _, err := tx.ExecContext(ctx, stmt); err != nil {
-					return fmt.Errorf("%w in %q", err, strings.TrimSpace(stmt))
-				}
-			}
-			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version) VALUES (?)`), version)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("apply migration %s: %w", version, err)
-		}
-	}
-	return nil
-}
-
-func stripComments(stmt string) string {
-	var out []string
-	for _, line := range strings.Split(stmt, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-			out = append(out, line)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
