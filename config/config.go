@@ -41,6 +41,11 @@ type Bot struct {
 	// Listen is the address of the HTTP server (health, metrics, commands).
 	// Default "127.0.0.1:8080"; an explicit empty string disables it.
 	Listen string `toml:"listen"`
+	// PublicListen, when set, is a second address that serves only the chat
+	// platforms' command callbacks (the ones Slack and Discord must reach
+	// from the internet); Listen then keeps health, metrics and everything
+	// else private. Default "": the callbacks are served on Listen.
+	PublicListen string `toml:"public_listen"`
 	// LogLevel is debug, info, warn or error. Default "info".
 	LogLevel string `toml:"log_level"`
 	// LogFormat is text or json. Default "text".
