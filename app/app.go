@@ -201,7 +201,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.instance = cfg.Bot.Instance
 	if a.instance == "" {
-		a.instance = defaultInstance()
+		a.instance = defaultInstance(cfg.Bot.State)
 	}
 	a.leaseTTL = opts.LeaseTTL
 	if a.leaseTTL <= 0 {

@@ -37,6 +37,10 @@ type Store struct {
 	// fence, once set, is checked by every write that matters (see
 	// SetFence).
 	fence atomic.Pointer[fence]
+	// proc is who takes leases; gone tells whether a pid of this host has
+	// ended (see Acquire).
+	proc process
+	gone func(pid int) bool
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, else a SQLite
@@ -54,6 +58,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.proc, s.gone = thisProcess(), processGone
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
 		return nil, err
