@@ -2,8 +2,13 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/outagebot/outagebot/store"
 )
 
 // A request key is accepted once however many replicas see it, until it
@@ -54,6 +59,37 @@ func TestSeenRequests(t *testing.T) {
 			}
 			if got, _ := b.Remember(ctx, "slack:v0=1", t0.Add(ttl+4*time.Second), ttl); got {
 				t.Error("pruning removed a key that had not expired")
+			}
+		})
+	}
+}
+
+// BenchmarkRemember is the replay check a slash command pays: one insert on
+// a primary key.
+func BenchmarkRemember(b *testing.B) {
+	dsns := map[string]func(b *testing.B) string{
+		"sqlite": func(b *testing.B) string { return filepath.Join(b.TempDir(), "state.db") },
+		"postgres": func(b *testing.B) string {
+			dsn := os.Getenv("OUTAGEBOT_TEST_POSTGRES")
+			if dsn == "" {
+				b.Skip("OUTAGEBOT_TEST_POSTGRES is not set")
+			}
+			return PostgresSchema(b, dsn)
+		},
+	}
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			s, err := store.Open(context.Background(), dsns[name](b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			i := 0
+			for b.Loop() {
+				i++
+				if ok, err := s.Remember(context.Background(), "slack:"+strconv.Itoa(i), t0, 10*time.Minute); err != nil || !ok {
+					b.Fatal(ok, err)
+				}
 			}
 		})
 	}
