@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,6 +74,9 @@ type App struct {
 	disp     *notifier.Dispatcher
 	registry *prometheus.Registry
 	listener net.Listener
+	// public, when [bot] public_listen is set, serves the command endpoints
+	// alone; listener then serves everything else.
+	public net.Listener
 	// console receives the start-up status table (console mode only).
 	console io.Writer
 	// commands answers chat commands.
@@ -196,7 +201,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.instance = cfg.Bot.Instance
 	if a.instance == "" {
-		a.instance = defaultInstance()
+		a.instance = defaultInstance(cfg.Bot.State)
 	}
 	a.leaseTTL = opts.LeaseTTL
 	if a.leaseTTL <= 0 {
@@ -227,12 +232,21 @@ func (a *App) Commands() *bot.Commands { return a.commands }
 // Store exposes the store (for status queries and tests).
 func (a *App) Store() *store.Store { return a.store }
 
-// Addr is the HTTP server's address once Run has started it.
+// Addr is the HTTP server's address once Listen or Run has opened it.
 func (a *App) Addr() string {
 	if a.listener == nil {
 		return ""
 	}
 	return a.listener.Addr().String()
+}
+
+// PublicAddr is the address of the command endpoints' own listener once
+// Listen or Run has opened it ("" without [bot] public_listen).
+func (a *App) PublicAddr() string {
+	if a.public == nil {
+		return ""
+	}
+	return a.public.Addr().String()
 }
 
 // Healthy is nil when the store accepts writes and this replica does its
@@ -273,17 +287,78 @@ func (a *App) Alive(ctx context.Context) error {
 	return nil
 }
 
-// Listen opens the HTTP listener (so callers can learn the port before Run).
+// Listen opens the HTTP listeners (so callers can learn the ports before
+// Run).
 func (a *App) Listen() error {
-	if a.cfg.Bot.Listen == "" || a.listener != nil {
-		return nil
+	if a.cfg.Bot.Listen != "" && a.listener == nil {
+		l, err := net.Listen("tcp", a.cfg.Bot.Listen)
+		if err != nil {
+			return fmt.Errorf("listen on %s for health and metrics: %w (set bot.listen to another address, or to \"\" to turn the HTTP server off)", a.cfg.Bot.Listen, err)
+		}
+		a.listener = l
 	}
-	l, err := net.Listen("tcp", a.cfg.Bot.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s for health and metrics: %w (set bot.listen to another address, or to \"\" to turn the HTTP server off)", a.cfg.Bot.Listen, err)
+	if a.cfg.Bot.PublicListen != "" && a.public == nil {
+		l, err := net.Listen("tcp", a.cfg.Bot.PublicListen)
+		if err != nil {
+			if a.listener != nil {
+				a.listener.Close()
+				a.listener = nil
+			}
+			return fmt.Errorf("listen on %s for the command endpoints: %w (set bot.public_listen to another address, or to \"\" to serve them on bot.listen)", a.cfg.Bot.PublicListen, err)
+		}
+		a.public = l
 	}
-	a.listener = l
 	return nil
+}
+
+// serve runs an HTTP server for h on l until shutdown is called.
+func (a *App) serve(l net.Listener, h http.Handler) (shutdown func()) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+	}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("HTTP server stopped", "addr", l.Addr().String(), "err", err)
+		}
+	}()
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = srv.Shutdown(sctx)
+		cancel()
+	}
+}
+
+// startHTTP serves the private listener (health, metrics and, without a
+// public listener, the command endpoints) and the public one (the command
+// endpoints alone).
+func (a *App) startHTTP() (shutdown func()) {
+	var stops []func()
+	commands := a.commandEndpoints()
+	if a.public != nil {
+		mux := http.NewServeMux()
+		for pattern, h := range commands {
+			mux.Handle(pattern, h)
+		}
+		stops = append(stops, a.serve(a.public, mux))
+		a.log.Info("serving the command endpoints alone", "addr", "http://"+a.public.Addr().String(), "endpoints", slices.Sorted(maps.Keys(commands)))
+		commands = nil
+	}
+	if a.listener != nil {
+		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, commands)))
+		what := "health and metrics"
+		if a.public == nil && len(commands) > 0 {
+			what = "health, metrics and the command endpoints"
+		}
+		a.log.Info("serving "+what, "addr", "http://"+a.listener.Addr().String())
+	}
+	return func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}
 }
 
 // Run polls, dispatches and serves HTTP until ctx is cancelled, then shuts
@@ -293,21 +368,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.Listen(); err != nil {
 		return err
 	}
-	var srv *http.Server
-	if a.listener != nil {
-		srv = &http.Server{
-			Handler:           httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, a.commandEndpoints()),
-			ReadHeaderTimeout: 5 * time.Second,
-			ReadTimeout:       10 * time.Second,
-			WriteTimeout:      10 * time.Second,
-		}
-		go func() {
-			if err := srv.Serve(a.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				a.log.Error("HTTP server stopped", "err", err)
-			}
-		}()
-		a.log.Info("serving health and metrics", "addr", "http://"+a.listener.Addr().String())
-	}
+	stopHTTP := a.startHTTP()
 	a.log.Info("outagebot started", "version", Version, "targets", len(a.runner.Jobs()), "destinations", a.disp.Destinations(), "instance", a.instance)
 
 	var wg sync.WaitGroup
@@ -319,11 +380,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.lead(ctx, a.work)
 	wg.Wait()
 
-	if srv != nil {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = srv.Shutdown(sctx)
-		cancel()
-	}
+	stopHTTP()
 	a.log.Info("outagebot stopped")
 	return a.store.Close()
 }
@@ -338,6 +395,8 @@ func (a *App) work(ctx context.Context) {
 	a.startDigests(ctx, &wg)
 	a.startDiscord(ctx, &wg)
 	wg.Go(func() { a.runner.Retry(ctx) })
+	wg.Go(func() { a.pruneSeen(ctx) })
+
 	a.sched.Run(ctx, a.runner.Jobs(), a.runner.Poll)
 	wg.Wait()
 }

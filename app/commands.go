@@ -13,7 +13,9 @@ import (
 )
 
 // commandEndpoints are the chat platforms' HTTP callbacks, mounted on the
-// bot's HTTP server when their verification secret is configured.
+// bot's HTTP server (or its public listener) when their verification secret
+// is configured. Both remember the requests they answered in the store, so a
+// captured request is refused by every replica, also after a restart.
 func (a *App) commandEndpoints() map[string]http.Handler {
 	extra := map[string]http.Handler{}
 	if s := a.cfg.Slack; s != nil && s.SigningSecret != "" {
@@ -21,6 +23,7 @@ func (a *App) commandEndpoints() map[string]http.Handler {
 			SigningSecret: s.SigningSecret,
 			Commands:      a.commands,
 			Log:           a.log.With("component", "slack-commands"),
+			Seen:          a.store,
 		})
 	}
 	if d := a.cfg.Discord; d != nil && d.PublicKey != "" {
@@ -30,6 +33,7 @@ func (a *App) commandEndpoints() map[string]http.Handler {
 				PublicKey: ed25519.PublicKey(key),
 				Commands:  a.commands,
 				Log:       a.log.With("component", "discord-commands"),
+				Seen:      a.store,
 			})
 		}
 	}
@@ -88,5 +92,27 @@ func (a *App) startDiscord(ctx context.Context, wg *sync.WaitGroup) {
 				a.log.Error("the Discord gateway stopped; application commands go unanswered", "err", err)
 			}
 		})
+	}
+}
+
+// pruneSeenEvery is how often the leader deletes expired request keys.
+const pruneSeenEvery = time.Minute
+
+// pruneSeen deletes the remembered requests whose signatures have expired,
+// so the table stays as small as ten minutes of commands. The leader does
+// it; any replica's table is the same one.
+func (a *App) pruneSeen(ctx context.Context) {
+	tick := time.NewTicker(pruneSeenEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		// The wall clock, as the handlers use: Slack and Discord sign with it.
+		if _, err := a.store.PruneSeen(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.log.Warn("cannot prune remembered chat requests; retrying in a minute", "err", err)
+		}
 	}
 }

@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/outagebot/outagebot/store"
@@ -65,13 +67,28 @@ func (a *App) Role() string {
 // Instance is the name this replica holds the lease under.
 func (a *App) Instance() string { return a.instance }
 
-// defaultInstance names a replica uniquely per run: host, process and a
-// random suffix (so that two containers with the same host name and pid 1
-// never share a name).
-func defaultInstance() string {
+// defaultInstance names this replica when [bot] instance is not set.
+//
+// On SQLite the name is stable per host and state file, so a restarted bot
+// (a new pid, or pid 1 again in a restarted container) resumes its own lease
+// at once; a lease left by another name is taken at once too when its
+// process is gone from this host (store.Acquire), and a second live bot on
+// the same file and name is refused by the same check.
+//
+// On PostgreSQL the replicas run on several hosts whose process ids mean
+// nothing to each other, and two of them may share a host name, so the name
+// stays unique per run: host, process and a random suffix.
+func defaultInstance(state string) string {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "outagebot"
+	}
+	if !store.IsPostgres(state) {
+		if abs, err := filepath.Abs(state); err == nil {
+			state = abs
+		}
+		sum := sha256.Sum256([]byte(state))
+		return fmt.Sprintf("%s-%s", host, hex.EncodeToString(sum[:4]))
 	}
 	var b [3]byte
 	_, _ = rand.Read(b[:])

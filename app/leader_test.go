@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/app"
+	"github.com/outagebot/outagebot/internal/fakeslack"
 	"github.com/outagebot/outagebot/store"
 )
 
@@ -78,4 +79,54 @@ func TestLeaderStepsDownWhenItLosesTheLease(t *testing.T) {
 	if lines := out.Lines(); count(lines, "OPENED") != 1 || count(lines, "UPDATED") != 1 {
 		t.Fatalf("want one opened, one updated:\n%s", strings.Join(lines, "\n"))
 	}
+}
+
+// A bot on SQLite that was killed leaves its lease running; the next bot
+// started on the same file takes it at once, because that lease's process is
+// gone from this host, instead of standing by until it runs out.
+func TestRestartOnSQLiteTakesTheDeadPredecessorsLeaseAtOnce(t *testing.T) {
+	vendor := httptest.NewServer(&vendorPage{})
+	defer vendor.Close()
+	slackAPI := fakeslack.New()
+	defer slackAPI.Close()
+	slackAPI.AddChannel(slackChannel)
+	state := filepath.Join(t.TempDir(), "state.db")
+	// Far longer than the test waits: only the dead process lets the lease go.
+	const ttl = time.Hour
+	// The predecessor ran under a name of its own (an older build named
+	// each run uniquely); its successor uses the default.
+	old := startReplica(t, "old", replicaConfig(t, state, "outagebot-old-run", slackAPI.URL(), map[string]string{"OpenAI": vendor.URL}), ttl)
+	waitFor(t, "the first bot leads", func() bool { _, role := old.health(); return role == app.RoleLeader })
+	old.kill()
+
+	next := startReplica(t, "next", replicaConfig(t, state, "", slackAPI.URL(), map[string]string{"OpenAI": vendor.URL}), ttl)
+	waitFor(t, "the restarted bot leads", func() bool { _, role := next.health(); return role == app.RoleLeader })
+}
+
+// The default instance name is stable per host and SQLite file, and unique
+// per run on PostgreSQL.
+func TestDefaultInstanceName(t *testing.T) {
+	srv := httptest.NewServer(&vendorPage{})
+	defer srv.Close()
+	instance := func(state string) string {
+		a, err := app.New(context.Background(), testConfig(t, state, srv.URL), app.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		return a.Instance()
+	}
+	one, other := filepath.Join(t.TempDir(), "one.db"), filepath.Join(t.TempDir(), "other.db")
+	if a, b := instance(one), instance(one); a != b {
+		t.Errorf("two runs on one SQLite file: %q and %q, want one name", a, b)
+	}
+	if a, b := instance(one), instance(other); a == b {
+		t.Errorf("two SQLite files share the name %q", a)
+	}
+	t.Run("postgres", func(t *testing.T) {
+		pg := postgresSchema(t)
+		if a, b := instance(pg), instance(pg); a == b {
+			t.Errorf("two runs on PostgreSQL share the name %q", a)
+		}
+	})
 }

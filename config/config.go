@@ -41,6 +41,11 @@ type Bot struct {
 	// Listen is the address of the HTTP server (health, metrics, commands).
 	// Default "127.0.0.1:8080"; an explicit empty string disables it.
 	Listen string `toml:"listen"`
+	// PublicListen, when set, is a second address that serves only the chat
+	// platforms' command callbacks (the ones Slack and Discord must reach
+	// from the internet); Listen then keeps health, metrics and everything
+	// else private. Default "": the callbacks are served on Listen.
+	PublicListen string `toml:"public_listen"`
 	// LogLevel is debug, info, warn or error. Default "info".
 	LogLevel string `toml:"log_level"`
 	// LogFormat is text or json. Default "text".
@@ -54,11 +59,15 @@ type Bot struct {
 	// given up (logged and counted, never silently). Default 24h.
 	MaxDeliveryAge Duration `toml:"max_delivery_age"`
 	// Instance names this replica in the leader lease (see app/leader.go).
-	// Default: hostname, process id and a random suffix, unique per run, so
-	// a restarted replica waits for its predecessor's lease to expire. A
-	// stable name unique to each replica (a Kubernetes pod name) lets a
-	// restarted replica resume its own lease at once; two replicas running
-	// with the same name would both lead.
+	// Default on SQLite: the host name and a hash of the state file's path,
+	// stable across restarts, so a restarted bot resumes its lease at once
+	// (a lease whose process is gone from this host is taken at once
+	// whatever its name). Default on PostgreSQL: host name, process id and a
+	// random suffix, unique per run, so a restarted replica waits for its
+	// predecessor's lease to expire. A stable name unique to each replica (a
+	// Kubernetes pod name) lets a restarted replica resume its own lease at
+	// once; two replicas on different hosts with the same name would both
+	// lead.
 	Instance string `toml:"instance"`
 	// ReportOnResolve posts the post-outage report in an outage's thread
 	// once every outage in the thread is over. Default false.

@@ -65,6 +65,9 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 			c.add(p("bot", "listen"), msg)
 		}
 	}
+	if b.PublicListen != "" {
+		checkPublicListen(cfg, func(msg string) { c.add(p("bot", "public_listen"), msg) })
+	}
 	if !slices.Contains(logLevels, b.LogLevel) {
 		c.add(p("bot", "log_level"), "must be one of "+strings.Join(logLevels, ", "))
 	}
@@ -469,6 +472,40 @@ func checkSilenceSchedule(s Silence, spec string, at func(string) []string, c *c
 	if s.Duration.Duration <= 0 {
 		c.add(at("duration"), `must be set and more than 0, like "2h"`)
 	}
+}
+
+// checkPublicListen checks bot.public_listen, reporting each problem.
+func checkPublicListen(cfg *Config, add func(string)) {
+	b := cfg.Bot
+	if _, _, err := net.SplitHostPort(b.PublicListen); err != nil {
+		add(`must be host:port, like "0.0.0.0:8443" (or "" to serve the command endpoints on bot.listen)`)
+		return
+	}
+	if msg := checkHostPort(b.PublicListen); msg != "" {
+		add(msg)
+		return
+	}
+	if _, port, _ := net.SplitHostPort(b.PublicListen); port != "0" && sameAddress(b.PublicListen, b.Listen) {
+		add("must differ from bot.listen: the public address serves only the command endpoints, bot.listen keeps health and metrics private")
+	}
+	slackCmds := cfg.Slack != nil && cfg.Slack.SigningSecret != ""
+	discordCmds := cfg.Discord != nil && cfg.Discord.PublicKey != ""
+	if !slackCmds && !discordCmds {
+		add("serves the command endpoints, but none is configured: set [slack] signing_secret or [discord] public_key, or remove public_listen")
+	}
+}
+
+// sameAddress reports whether two host:port listen addresses are one.
+func sameAddress(a, b string) bool {
+	ha, pa, errA := net.SplitHostPort(a)
+	hb, pb, errB := net.SplitHostPort(b)
+	if errA != nil || errB != nil || pa != pb {
+		return false
+	}
+	// ":8080" and "0.0.0.0:8080" listen on every interface: any host on that
+	// port collides with them.
+	wild := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return strings.EqualFold(ha, hb) || wild(ha) || wild(hb)
 }
 
 // checkHostPort checks a listen address, returning a message or "".

@@ -11,13 +11,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -25,9 +22,6 @@ import (
 
 	"github.com/outagebot/outagebot/outage"
 )
-
-//go:embed migrations
-var migrations embed.FS
 
 // dialect holds what differs between the SQL engines.
 type dialect struct {
@@ -43,6 +37,10 @@ type Store struct {
 	// fence, once set, is checked by every write that matters (see
 	// SetFence).
 	fence atomic.Pointer[fence]
+	// proc is who takes leases; gone tells whether a pid of this host has
+	// ended (see Acquire).
+	proc process
+	gone func(pid int) bool
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, else a SQLite
@@ -60,6 +58,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.proc, s.gone = thisProcess(), processGone
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
 		return nil, err
@@ -93,60 +92,6 @@ func (s *Store) q(query string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-func (s *Store) migrate(ctx context.Context) error {
-	dir := "migrations/" + s.d.name
-	entries, err := fs.ReadDir(migrations, dir)
-	if err != nil {
-		return fmt.Errorf("read migrations: %w", err)
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	for _, e := range entries {
-		version := e.Name()
-		var seen int
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&seen); err != nil {
-			return fmt.Errorf("check migration %s: %w", version, err)
-		}
-		if seen > 0 {
-			continue
-		}
-		body, err := migrations.ReadFile(dir + "/" + version)
-		if err != nil {
-			return err
-		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
-			// Comments go first: a ';' in one must not split a statement.
-			// (Migrations use no ';' inside string literals.)
-			for _, stmt := range strings.Split(stripComments(string(body)), ";") {
-				if strings.TrimSpace(stmt) == "" {
-					continue
-				}
-				if _, err := tx.ExecContext(ctx, stmt); err != nil {
-					return fmt.Errorf("%w in %q", err, strings.TrimSpace(stmt))
-				}
-			}
-			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version) VALUES (?)`), version)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("apply migration %s: %w", version, err)
-		}
-	}
-	return nil
-}
-
-func stripComments(stmt string) string {
-	var out []string
-	for _, line := range strings.Split(stmt, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-			out = append(out, line)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {

@@ -55,7 +55,7 @@ func PostgresStore(t *testing.T, dsn string) *store.Store {
 
 // PostgresSchema creates a fresh schema, dropped after the test, and returns
 // dsn pointing into it (so several stores can share it).
-func PostgresSchema(t *testing.T, dsn string) string {
+func PostgresSchema(t testing.TB, dsn string) string {
 	t.Helper()
 	var b [6]byte
 	_, _ = rand.Read(b[:])

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/outagebot/outagebot/interact/guard"
 )
 
 const (
@@ -36,7 +39,14 @@ type HandlerOptions struct {
 	// MaxSkew is how old, or how far in the future, a signed timestamp may
 	// be (default 5 minutes).
 	MaxSkew time.Duration
+	// Seen remembers the interactions answered, so that one sent again is
+	// refused. Give the store to share that memory with other replicas and
+	// the next process; nil keeps it in this handler.
+	Seen guard.Seen
 }
+
+// replayTimeout bounds the replay check, one insert in the store.
+const replayTimeout = time.Second
 
 type handler struct {
 	key     ed25519.PublicKey
@@ -44,16 +54,21 @@ type handler struct {
 	log     *slog.Logger
 	now     func() time.Time
 	maxSkew time.Duration
+	seen    guard.Seen
+	refused *guard.Refusals
 }
 
 // NewHandler serves Discord's interactions (mount it at POST Path). Every
 // request is read (at most MaxBody; more is 413) and must carry a valid
 // Ed25519 signature of timestamp+body by the application's key with a
-// timestamp within MaxSkew of now; anything else is 401 before the body is
-// even parsed. PING is answered with PONG, commands with their answer,
+// timestamp within MaxSkew of now; anything else is 401 ("unauthorized",
+// the reason only in the rate-limited log) before the body is even parsed.
+// An interaction whose id was answered before is 401 too: the signature
+// stays valid for the whole window, so a captured request could otherwise
+// be sent again. PING is answered with PONG, commands with their answer,
 // autocompletion with matching target names.
 func NewHandler(opts HandlerOptions) http.Handler {
-	h := &handler{key: opts.PublicKey, cmds: opts.Commands, log: opts.Log, now: opts.Now, maxSkew: opts.MaxSkew}
+	h := &handler{key: opts.PublicKey, cmds: opts.Commands, log: opts.Log, now: opts.Now, maxSkew: opts.MaxSkew, seen: opts.Seen}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -63,6 +78,10 @@ func NewHandler(opts HandlerOptions) http.Handler {
 	if h.maxSkew <= 0 {
 		h.maxSkew = DefaultMaxSkew
 	}
+	if h.seen == nil {
+		h.seen = guard.NewMemory()
+	}
+	h.refused = guard.NewRefusals(h.log, "refused Discord interaction requests", h.now)
 	return h
 }
 
@@ -83,14 +102,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if why := h.verify(r, body); why != "" {
-		h.log.Debug("rejected a Discord interaction request", "reason", why, "remote", r.RemoteAddr)
-		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		h.refuse(w, why, r.RemoteAddr)
 		return
 	}
 
 	var i discordgo.Interaction
 	if err := json.Unmarshal(body, &i); err != nil {
 		http.Error(w, "cannot parse the interaction", http.StatusBadRequest)
+		return
+	}
+	// A PING does nothing, and Discord sends them to check the endpoint:
+	// answer each.
+	if i.Type != discordgo.InteractionPing && !h.firstSeen(w, r, i.ID) {
 		return
 	}
 	var resp *discordgo.InteractionResponse
@@ -115,6 +138,40 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(out)
+}
+
+// refuse answers 401 with no reason: the reason goes to the rate-limited
+// log.
+func (h *handler) refuse(w http.ResponseWriter, reason, remote string) {
+	h.refused.Refuse(reason, remote)
+	http.Error(w, "unauthorized", http.StatusUnauthorized)
+}
+
+// firstSeen records a verified interaction's id and refuses one seen
+// before. Discord gives every interaction a unique id (a snowflake), and
+// the id is inside the signed body, so a replay cannot change it. When the
+// memory cannot be asked it answers 503: answering unchecked would let a
+// captured command through.
+func (h *handler) firstSeen(w http.ResponseWriter, r *http.Request, id string) bool {
+	if id == "" {
+		h.refuse(w, "interaction without an id", r.RemoteAddr)
+		return false
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), replayTimeout)
+	defer cancel()
+	// Remembered for as long as its timestamp could pass the skew check
+	// (from MaxSkew before its signing to MaxSkew after).
+	first, err := h.seen.Remember(ctx, "discord:"+id, h.now(), 2*h.maxSkew)
+	switch {
+	case err != nil:
+		h.log.Error("cannot check a Discord interaction for a replay; refusing it", "err", err)
+		http.Error(w, "try again later", http.StatusServiceUnavailable)
+		return false
+	case !first:
+		h.refuse(w, "replayed interaction", r.RemoteAddr)
+		return false
+	}
+	return true
 }
 
 // verify checks the signature headers against body; it returns why a

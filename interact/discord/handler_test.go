@@ -2,6 +2,7 @@ package discord
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +19,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/interact/guard"
+	"github.com/outagebot/outagebot/store"
 )
 
 type keys struct {
@@ -279,6 +283,9 @@ func TestHandlerRejects(t *testing.T) {
 			if runs, names := rec.calls(); len(runs) != 0 || names != 0 {
 				t.Errorf("the command logic was called: %+v (%d name lists)", runs, names)
 			}
+			if w.Code == http.StatusUnauthorized && w.Body.String() != "unauthorized\n" {
+				t.Errorf("401 body %q, want only \"unauthorized\"", w.Body)
+			}
 		})
 	}
 
@@ -340,10 +347,11 @@ func TestHandlerOverHTTP(t *testing.T) {
 }
 
 // BenchmarkHandlerStatus is one signed /status answered end to end (verify,
-// parse, answer, render, encode).
+// parse, answer, render, encode). It sends the same signed bytes every time,
+// so its replay memory accepts everything.
 func BenchmarkHandlerStatus(b *testing.B) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	h := NewHandler(HandlerOptions{PublicKey: pub, Commands: commands(), Now: func() time.Time { return now }})
+	h := NewHandler(HandlerOptions{PublicKey: pub, Commands: commands(), Now: func() time.Time { return now }, Seen: forgetful{}})
 	body, _ := json.Marshal(interaction(discordgo.InteractionApplicationCommand, "status"))
 	ts := stamp(now)
 	sig := sign(priv, ts, body)
@@ -352,5 +360,62 @@ func BenchmarkHandlerStatus(b *testing.B) {
 		if w := post(h, body, sig, ts); w.Code != http.StatusOK {
 			b.Fatal(w.Code)
 		}
+	}
+}
+
+// forgetful remembers nothing.
+type forgetful struct{}
+
+func (forgetful) Remember(context.Context, string, time.Time, time.Duration) (bool, error) {
+	return true, nil
+}
+
+// The same signed bytes are answered once: a captured /mute sent again
+// within the 5-minute window is refused, on this replica, on another one
+// sharing the store, and after a restart. PINGs are answered every time.
+func TestHandlerRefusesReplays(t *testing.T) {
+	k := newKeys(t)
+	mute := marshal(t, interaction(discordgo.InteractionApplicationCommand, "mute", option{name: "target", value: "GitHub"}, option{name: "duration", value: "2h"}))
+	ping := []byte(`{"id":"1700000000000000009","application_id":"` + testApp + `","type":1,"token":"t","version":1}`)
+	ts := stamp(now)
+	path := filepath.Join(t.TempDir(), "state.db")
+	open := func() *store.Store {
+		st, err := store.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	rec := &recorder{Answerer: commands()}
+	handler := func(seen guard.Seen) http.Handler {
+		return NewHandler(HandlerOptions{PublicKey: k.pub, Commands: rec, Now: func() time.Time { return now.Add(time.Minute) }, Seen: seen})
+	}
+	memory := handler(nil)
+	a, b := open(), open()
+	steps := []struct {
+		name string
+		h    http.Handler
+		body []byte
+		want int
+	}{
+		{"ping", memory, ping, http.StatusOK},
+		{"ping again", memory, ping, http.StatusOK},
+		{"mute", memory, mute, http.StatusOK},
+		{"mute replayed", memory, mute, http.StatusUnauthorized},
+		{"mute on a replica with the store", handler(a), mute, http.StatusOK},
+		{"mute replayed to another replica", handler(b), mute, http.StatusUnauthorized},
+		{"mute replayed to the first replica", handler(a), mute, http.StatusUnauthorized},
+		{"mute replayed after a restart", handler(open()), mute, http.StatusUnauthorized},
+	}
+	for _, s := range steps {
+		w := post(s.h, s.body, sign(k.priv, ts, s.body), ts)
+		if w.Code != s.want {
+			t.Errorf("%s: status %d, want %d: %s", s.name, w.Code, s.want, w.Body)
+		}
+	}
+	// The in-memory handler and the store-backed replicas each ran it once.
+	if runs, _ := rec.calls(); len(runs) != 2 {
+		t.Errorf("the command ran %d times, want 2: %+v", len(runs), runs)
 	}
 }

@@ -14,12 +14,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/interact/guard"
 )
 
 const (
@@ -36,9 +36,12 @@ const (
 	// when a slash command is not answered within 3 seconds.
 	// https://api.slack.com/interactivity/slash-commands#responding_basic_receipt
 	answerTimeout = 2500 * time.Millisecond
-	// maxReplays bounds the replay cache (about 10 minutes of traffic at
-	// 150 commands a second); beyond it the oldest entries are forgotten.
-	maxReplays = 100_000
+	// replayTTL is how long an accepted request is remembered: its
+	// timestamp passes the window from SignatureWindow before it was
+	// signed (a clock ahead of ours) until SignatureWindow after.
+	replayTTL = 2 * SignatureWindow
+	// replayTimeout bounds the replay check, one insert in the store.
+	replayTimeout = time.Second
 )
 
 // Headers of a signed request.
@@ -54,18 +57,23 @@ type HandlerOptions struct {
 	SigningSecret string
 	// Commands answers the commands.
 	Commands Answerer
-	// Log receives refused requests and commands that change state
-	// (default: discard).
+	// Log receives refused requests (at most one line a minute, see
+	// guard.Refusals) and commands that change state (default: discard).
 	Log *slog.Logger
 	// Now is the clock the request timestamp is checked against (default
 	// time.Now).
 	Now func() time.Time
+	// Seen remembers the requests answered, so that one sent again is
+	// refused. Give the store to share that memory with other replicas and
+	// the next process; nil keeps it in this handler.
+	Seen guard.Seen
 }
 
 // NewHandler returns the handler of Slack's slash command requests (mount it
 // at POST /slack/commands). A request is answered only when its v0
 // signature is valid, its timestamp within SignatureWindow of Now and it
-// was not seen before; otherwise it gets 401 and nothing runs.
+// was not seen before; otherwise it gets 401 with the body "unauthorized"
+// and nothing runs.
 func NewHandler(opts HandlerOptions) http.Handler {
 	log := opts.Log
 	if log == nil {
@@ -78,12 +86,17 @@ func NewHandler(opts HandlerOptions) http.Handler {
 	if opts.SigningSecret == "" {
 		log.Error("no Slack signing secret: every slash command will be refused")
 	}
+	seen := opts.Seen
+	if seen == nil {
+		seen = guard.NewMemory()
+	}
 	return &handler{
 		secret:   []byte(opts.SigningSecret),
 		commands: opts.Commands,
 		log:      log,
 		now:      now,
-		seen:     &replays{at: map[[sha256.Size]byte]int64{}},
+		seen:     seen,
+		refused:  guard.NewRefusals(log, "refused Slack requests", now),
 	}
 }
 
@@ -92,7 +105,8 @@ type handler struct {
 	commands Answerer
 	log      *slog.Logger
 	now      func() time.Time
-	seen     *replays
+	seen     guard.Seen
+	refused  *guard.Refusals
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -122,12 +136,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body := buf.Bytes()
 
 	sig, reason := h.verify(r.Header, body)
-	if reason == "" && !h.seen.add(sig, h.now()) {
-		reason = "replayed request"
-	}
 	if reason != "" {
-		h.log.Warn("refused a Slack slash command request", "reason", reason, "remote", r.RemoteAddr)
-		http.Error(w, "unauthorized: "+reason, http.StatusUnauthorized)
+		h.refuse(w, reason, r.RemoteAddr)
+		return
+	}
+	if !h.firstSeen(w, r, sig) {
 		return
 	}
 
@@ -156,6 +169,33 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(Render(a))
+}
+
+// refuse answers 401 with no reason: the reason goes to the rate-limited
+// log.
+func (h *handler) refuse(w http.ResponseWriter, reason, remote string) {
+	h.refused.Refuse(reason, remote)
+	http.Error(w, "unauthorized", http.StatusUnauthorized)
+}
+
+// firstSeen records a verified request's signature, which covers its
+// timestamp and body, and refuses a request seen before. When the memory
+// cannot be asked it answers 503: answering unchecked would let a captured
+// command through.
+func (h *handler) firstSeen(w http.ResponseWriter, r *http.Request, sig [sha256.Size]byte) bool {
+	ctx, cancel := context.WithTimeout(r.Context(), replayTimeout)
+	defer cancel()
+	first, err := h.seen.Remember(ctx, "slack:"+hex.EncodeToString(sig[:]), h.now(), replayTTL)
+	switch {
+	case err != nil:
+		h.log.Error("cannot check a Slack request for a replay; refusing it", "err", err)
+		http.Error(w, "try again later", http.StatusServiceUnavailable)
+		return false
+	case !first:
+		h.refuse(w, "replayed request", r.RemoteAddr)
+		return false
+	}
+	return true
 }
 
 // verify checks a request's v0 signature and the age of its timestamp. It
@@ -206,34 +246,4 @@ func answer(ctx context.Context, c Answerer, cmd slack.SlashCommand, log *slog.L
 		log.Info("slash command", "user", req.User, "command", cmd.Command, "text", cmd.Text, "channel", cmd.ChannelID)
 	}
 	return a
-}
-
-// replays remembers the signatures of accepted requests for twice the
-// signature window, so a captured request cannot be sent again while its
-// timestamp is still valid. Slack never sends the same request twice (the
-// body carries a fresh trigger_id), so nothing legitimate is refused. Only
-// verified requests are remembered, so an attacker cannot fill it.
-type replays struct {
-	mu sync.Mutex
-	// at is when each signature was accepted, in Unix nanoseconds: no
-	// pointers, so the garbage collector does not scan the map.
-	at    map[[sha256.Size]byte]int64
-	order [][sha256.Size]byte // insertion order, oldest first
-}
-
-// add records sig at now; false means it was already there.
-func (p *replays) add(sig [sha256.Size]byte, now time.Time) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if _, ok := p.at[sig]; ok {
-		return false
-	}
-	ns := now.UnixNano()
-	for len(p.order) > 0 && (len(p.order) >= maxReplays || time.Duration(ns-p.at[p.order[0]]) > 2*SignatureWindow) {
-		delete(p.at, p.order[0])
-		p.order = p.order[1:]
-	}
-	p.at[sig] = ns
-	p.order = append(p.order, sig)
-	return true
 }
