@@ -122,7 +122,7 @@ func TestPollErrors(t *testing.T) {
 		{"invalid xml", serve("application/rss+xml", "<rss><channel><item>"), "not an RSS or Atom feed: the XML ends early, on line 1 (truncated?)"},
 		{"json", serve("application/json", `{"page":{},"components":[]}`), "not an RSS or Atom feed: the document is JSON"},
 		{"other xml", serve("text/xml", `<urlset><url/></urlset>`), "not an RSS or Atom feed: the root element is <urlset>, want <rss> or <feed>"},
-		{"http 503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "x", 503) }, "HTTP 503 Service Unavailable"},
+		{"http 503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "x", http.StatusServiceUnavailable) }, "HTTP 503 Service Unavailable"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.h)

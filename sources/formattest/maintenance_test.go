@@ -2,7 +2,6 @@ package formattest_test
 
 import (
 	"context"
-	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -87,6 +86,6 @@ func TestStatuspageMaintenanceLifecycle(t *testing.T) {
 		}
 	}
 	if len(st.Outages) != 0 {
-		t.Error(fmt.Sprintf("%d outages still open", len(st.Outages)))
+		t.Errorf("%d outages still open", len(st.Outages))
 	}
 }
