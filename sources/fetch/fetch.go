@@ -68,6 +68,9 @@ type Options struct {
 	Timeout time.Duration
 	// Transport replaces the tuned default transport (tests).
 	Transport http.RoundTripper
+	// BodyBudget bounds the bytes all bodies being read through the Client
+	// hold at once (DefaultBodyBudget when 0; never less than MaxBody).
+	BodyBudget int64
 }
 
 // Client fetches feeds. It is safe for concurrent use; connections are kept
@@ -77,6 +80,7 @@ type Client struct {
 	ua      string
 	maxBody int64
 	timeout time.Duration
+	budget  *budget
 }
 
 // Validators are a response's cache validators, kept by the caller between
@@ -107,6 +111,11 @@ func New(opts Options) *Client {
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
+	size := opts.BodyBudget
+	if size <= 0 {
+		size = DefaultBodyBudget
+	}
+	c.budget = newBudget(max(size, c.maxBody+1))
 	rt := opts.Transport
 	if rt == nil {
 		rt = NewTransport()
@@ -228,7 +237,11 @@ func (c *Client) Get(ctx context.Context, url string, cache *Validators, accept 
 	if resp.ContentLength > c.maxBody {
 		return nil, false, fail(tooLargeMsg(c.maxBody), ErrTooLarge)
 	}
-	body, err = ReadBody(resp.Body, resp.ContentLength, c.maxBody)
+	body, held, err := readBudgeted(ctx, c.budget, resp.Body, resp.ContentLength, c.maxBody)
+	// The bytes go back to the pool now: a body that is returned is parsed
+	// and dropped by its source straight away, and one that failed is
+	// garbage already.
+	defer c.budget.give(held)
 	if err != nil {
 		if errors.Is(err, ErrTooLarge) {
 			return nil, false, fail(tooLargeMsg(c.maxBody), ErrTooLarge)
