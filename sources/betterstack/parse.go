@@ -3,15 +3,14 @@ package betterstack
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 )
 
 const what = "not a Better Stack status page"
@@ -226,21 +225,14 @@ func parse(data []byte, base string) (*parsed, error) {
 }
 
 func (r *resourceDoc) decodeAttributes() error {
-	if len(r.RawAttributes) == 0 {
+	if len(r.RawAttributes) == 0 || string(r.RawAttributes) == "null" {
 		return nil
 	}
-	if err := json.Unmarshal(r.RawAttributes, &r.Attributes); err != nil {
-		label := r.Type
-		if r.ID != "" {
-			label += " " + string(r.ID)
-		}
-		var typ *json.UnmarshalTypeError
-		if errors.As(err, &typ) {
-			return fmt.Errorf("%s: %s: %q is %s, want %s", what, label, typ.Field, typ.Value, jsondoc.GoKind(typ.Type.Kind().String()))
-		}
-		return fmt.Errorf("%s: %s: %s", what, label, strings.TrimPrefix(err.Error(), "json: "))
+	label := r.Type
+	if r.ID != "" {
+		label += " " + string(r.ID)
 	}
-	return nil
+	return jsondoc.Doc{What: what, Part: label, Path: "attributes"}.Decode(r.RawAttributes, &r.Attributes)
 }
 
 // resourceStatus maps a resource's status. not_monitored is not a health.

@@ -192,9 +192,14 @@ func TestParseErrors(t *testing.T) {
 		{"array", "[]", "not a Better Stack status page: the document is an array, not an object"},
 		{"statuspage", `{"page":{},"components":[]}`, `not a Better Stack status page: no "data"`},
 		{"other jsonapi", `{"data":{"id":"1","type":"monitor"}}`, `not a Better Stack status page: "data" is a "monitor", want a "status_page"`},
-		{"wrong type", `{"data":{"type":"status_page"},"included":{}}`, `not a Better Stack status page: "included" is object, want an array`},
+		{"wrong type", `{"data":{"type":"status_page"},"included":{}}`, `not a Better Stack status page: "included" is an object, want an array`},
 		{"bad time", `{"data":{"type":"status_page"},"included":[{"id":"7","type":"status_report","attributes":{"starts_at":"soon"}}]}`, `not a Better Stack status page: status_report 7: bad time "soon"`},
-		{"bad attribute", `{"data":{"type":"status_page"},"included":[{"id":"8","type":"status_page_resource","attributes":{"status":3}}]}`, `not a Better Stack status page: status_page_resource 8: "status" is number, want a string`},
+		{"data array", `{"data":[]}`, `not a Better Stack status page: "data" is an array, want an object`},
+		{"attributes array", `{"data":{"type":"status_page","attributes":[]}}`, `not a Better Stack status page: status_page: "attributes" is an array, want an object`},
+		{"attributes string", `{"data":{"type":"status_page"},"included":[{"id":"9","type":"status_report","attributes":"x"}]}`, `not a Better Stack status page: status_report 9: "attributes" is a string, want an object`},
+		{"affected object", `{"data":{"type":"status_page"},"included":[{"id":"9","type":"status_report","attributes":{"affected_resources":{}}}]}`, `not a Better Stack status page: status_report 9: "attributes.affected_resources" is an object, want an array`},
+		{"relationship object", `{"data":{"type":"status_page"},"included":[{"type":"status_report","relationships":{"status_updates":{"data":{"id":1}}}}]}`, `not a Better Stack status page: "included.relationships.status_updates.data" is an object, want an array`},
+		{"bad attribute", `{"data":{"type":"status_page"},"included":[{"id":"8","type":"status_page_resource","attributes":{"status":3}}]}`, `not a Better Stack status page: status_page_resource 8: "attributes.status" is a number, want a string`},
 		{"unknown type", `{"data":{"type":"status_page"},"included":[{"id":"9","type":"widget","attributes":{"status":3}}]}`, ""},
 		{"bad id", `{"data":{"type":"status_page","id":true}}`, `not a Better Stack status page: bad id true`},
 		{"invalid", `{"data": nope}`, "invalid JSON at byte 11: invalid character 'o' in literal null (expecting 'u')"},
@@ -211,6 +216,9 @@ func TestParseErrors(t *testing.T) {
 			}
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("err\n got %v\nwant %s", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "Go ") {
+				t.Errorf("error names a Go type: %v", err)
 			}
 		})
 	}

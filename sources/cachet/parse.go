@@ -2,8 +2,6 @@ package cachet
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 )
 
 // Documents are the API answers one poll reads. Components and Incidents
@@ -104,23 +103,23 @@ func Parse(d Documents, base string, loc *time.Location, now time.Time) (sources
 		loc = time.UTC
 	}
 	base = strings.TrimRight(base, "/")
-	var comps []componentDoc
-	if err := decodeList(d.Components, &comps, "components list"); err != nil {
+	comps, err := decodeList[componentDoc](d.Components, "components list")
+	if err != nil {
 		return sources.Observation{}, err
 	}
-	var incs []incidentDoc
-	if err := decodeList(d.Incidents, &incs, "incidents list"); err != nil {
+	incs, err := decodeList[incidentDoc](d.Incidents, "incidents list")
+	if err != nil {
 		return sources.Observation{}, err
 	}
 	var groups []groupDoc
 	if d.Groups != nil {
-		if err := decodeList(d.Groups, &groups, "component groups list"); err != nil {
+		if groups, err = decodeList[groupDoc](d.Groups, "component groups list"); err != nil {
 			return sources.Observation{}, err
 		}
 	}
 	var scheds []scheduleDoc
 	if d.Schedules != nil {
-		if err := decodeList(d.Schedules, &scheds, "schedules list"); err != nil {
+		if scheds, err = decodeList[scheduleDoc](d.Schedules, "schedules list"); err != nil {
 			return sources.Observation{}, err
 		}
 	}
@@ -253,8 +252,8 @@ func incident(x *incidentDoc, updates []byte, status map[flexInt]sources.Status,
 		inc.Updates = append(inc.Updates, sources.IncidentUpdate{ID: inc.ID + "#0", At: inc.StartedAt, Status: incidentStatus(x.Status), Body: body})
 	}
 	if updates != nil {
-		var ups []updateDoc
-		if err := decodeList(updates, &ups, "incident updates list"); err != nil {
+		ups, err := decodeList[updateDoc](updates, "incident updates list")
+		if err != nil {
 			return inc, err
 		}
 		for _, u := range ups {
@@ -340,8 +339,8 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 // openIncidents lists the ids of the incidents worth fetching updates for:
 // unresolved, or resolved within window, newest first.
 func openIncidents(data []byte, loc *time.Location, now time.Time, window time.Duration) ([]int, error) {
-	var incs []incidentDoc
-	if err := decodeList(data, &incs, "incidents list"); err != nil {
+	incs, err := decodeList[incidentDoc](data, "incidents list")
+	if err != nil {
 		return nil, err
 	}
 	var ids []int
@@ -363,78 +362,15 @@ func openIncidents(data []byte, loc *time.Location, now time.Time, window time.D
 
 // decodeList unmarshals a Cachet API list, {"data": [...]}, with errors that
 // say what was wrong with the document.
-func decodeList(data []byte, v any, what string) error {
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	if len(trimmed) == 0 {
-		return fmt.Errorf("not a Cachet %s: the body is empty", what)
-	}
-	if trimmed[0] != '{' && json.Valid(trimmed) {
-		return fmt.Errorf("not a Cachet %s: the document is %s, not an object", what, jsonKind(trimmed[0]))
-	}
+func decodeList[T any](data []byte, what string) ([]T, error) {
 	var doc struct {
-		Data json.RawMessage `json:"data"`
+		Data *[]T `json:"data"`
 	}
-	if err := jsonError(json.Unmarshal(data, &doc), data, what); err != nil {
-		return err
+	if err := (jsondoc.Doc{What: "not a Cachet " + what}).Decode(data, &doc); err != nil {
+		return nil, err
 	}
-	if len(doc.Data) == 0 || string(doc.Data) == "null" {
-		return fmt.Errorf(`not a Cachet %s: no "data"`, what)
+	if doc.Data == nil {
+		return nil, fmt.Errorf(`not a Cachet %s: no "data"`, what)
 	}
-	if doc.Data[0] != '[' {
-		return fmt.Errorf(`not a Cachet %s: "data" is %s, want an array`, what, jsonKind(doc.Data[0]))
-	}
-	return jsonError(json.Unmarshal(doc.Data, v), doc.Data, what)
-}
-
-func jsonError(err error, data []byte, what string) error {
-	if err == nil {
-		return nil
-	}
-	var (
-		syn *json.SyntaxError
-		typ *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &syn):
-		if syn.Offset >= int64(len(data)) {
-			return fmt.Errorf("invalid JSON: the document ends early (truncated at %d bytes?)", len(data))
-		}
-		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return fmt.Errorf("not a Cachet %s: an entry is %s, not an object", what, typ.Value)
-		}
-		return fmt.Errorf("not a Cachet %s: %q is %s, want %s", what, typ.Field, typ.Value, kindOf(typ.Type.Kind().String()))
-	}
-	return fmt.Errorf("not a Cachet %s: %s", what, strings.TrimPrefix(err.Error(), "json: "))
-}
-
-func jsonKind(c byte) string {
-	switch c {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 'n':
-		return "null"
-	case 't', 'f':
-		return "a boolean"
-	}
-	return "a number"
-}
-
-func kindOf(k string) string {
-	switch k {
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	}
-	return k
+	return *doc.Data, nil
 }

@@ -173,7 +173,13 @@ func TestParseErrors(t *testing.T) {
 		{"array", func(d *Documents) { d.Components = []byte("[]") }, "not a Cachet components list: the document is an array, not an object"},
 		{"no data", func(d *Documents) { d.Incidents = []byte(`{"page":{}}`) }, `not a Cachet incidents list: no "data"`},
 		{"data object", func(d *Documents) { d.Incidents = []byte(`{"data":{"id":1}}`) }, `not a Cachet incidents list: "data" is an object, want an array`},
-		{"wrong field", func(d *Documents) { d.Incidents = []byte(`{"data":[{"name":["x"]}]}`) }, `not a Cachet incidents list: "name" is array, want a string`},
+		{"wrong field", func(d *Documents) { d.Incidents = []byte(`{"data":[{"name":["x"]}]}`) }, `not a Cachet incidents list: "data.name" is an array, want a string`},
+		{"entry not an object", func(d *Documents) { d.Components = []byte(`{"data":[1]}`) }, `not a Cachet components list: "data" is a number, want an object`},
+		{"data null", func(d *Documents) { d.Components = []byte(`{"data":null}`) }, `not a Cachet components list: no "data"`},
+		{"data string", func(d *Documents) { d.Groups = []byte(`{"data":"none"}`) }, `not a Cachet component groups list: "data" is a string, want an array`},
+		{"schedule components", func(d *Documents) { d.Schedules = []byte(`{"data":[{"components":{"id":1}}]}`) }, `not a Cachet schedules list: "data.components" is an object, want an array`},
+		{"update message", func(d *Documents) { d.Updates[43] = []byte(`{"data":[{"message":{"text":"x"}}]}`) }, `not a Cachet incident updates list: "data.message" is an object, want a string`},
+		{"bool name", func(d *Documents) { d.Components = []byte(`{"data":[{"name":true}]}`) }, `not a Cachet components list: "data.name" is a boolean, want a string`},
 		{"bad number", func(d *Documents) { d.Components = []byte(`{"data":[{"status":"green"}]}`) }, `not a Cachet components list: bad number "green"`},
 		{"bad time", func(d *Documents) { d.Incidents = []byte(`{"data":[{"created_at":"yesterday"}]}`) }, `not a Cachet document: bad time "yesterday"`},
 		{"bad updates", func(d *Documents) { d.Updates[43] = []byte(`{}`) }, `not a Cachet incident updates list: no "data"`},
@@ -188,6 +194,9 @@ func TestParseErrors(t *testing.T) {
 			_, err := Parse(d, fixtureBase, cest, testNow)
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("err\n got %v\nwant %s", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "Go ") {
+				t.Errorf("error names a Go type: %v", err)
 			}
 		})
 	}

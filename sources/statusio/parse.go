@@ -3,13 +3,13 @@ package statusio
 import (
 	"bytes"
 	"fmt"
-	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 )
 
 const what = "not a status.io status"

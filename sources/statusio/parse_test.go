@@ -156,7 +156,14 @@ func TestParseErrors(t *testing.T) {
 		{"object", "{}", `not a status.io status: no "result"`},
 		{"array", "[]", "not a status.io status: the document is an array, not an object"},
 		{"error answer", `{"result":{}}`, `not a status.io status: no "status_overall" or "status"`},
-		{"wrong shape", `{"result":{"status":{}}}`, `not a status.io status: "result.status" is object, want an array`},
+		{"wrong shape", `{"result":{"status":{}}}`, `not a status.io status: "result.status" is an object, want an array`},
+		{"result array", `{"result":[]}`, `not a status.io status: "result" is an array, want an object`},
+		{"result string", `{"result":"error"}`, `not a status.io status: "result" is a string, want an object`},
+		{"maintenance array", `{"result":{"status":[],"maintenance":[]}}`, `not a status.io status: "result.maintenance" is an array, want an object`},
+		{"component id number", `{"result":{"status":[{"id":5}]}}`, `not a status.io status: "result.status.id" is a number, want a string`},
+		{"containers object", `{"result":{"status":[{"containers":{}}]}}`, `not a status.io status: "result.status.containers" is an object, want an array`},
+		{"message details bool", `{"result":{"status":[],"incidents":[{"messages":[{"details":false}]}]}}`, `not a status.io status: "result.incidents.messages.details" is a boolean, want a string`},
+		{"affected not objects", `{"result":{"status":[],"incidents":[{"components_affected":["x"]}]}}`, `not a status.io status: "result.incidents.components_affected" is a string, want an object`},
 		{"bad code", `{"result":{"status":[{"status_code":"green"}]}}`, `not a status.io status: bad status code "green"`},
 		{"bad time", `{"result":{"status":[],"incidents":[{"datetime_open":"soon"}]}}`, `not a status.io status: bad time "soon"`},
 		{"invalid", `{"result": nope}`, "invalid JSON at byte 13: invalid character 'o' in literal null (expecting 'u')"},
@@ -167,6 +174,9 @@ func TestParseErrors(t *testing.T) {
 			_, err := Parse([]byte(tc.doc), fixturePage, fixturePageID)
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("err\n got %v\nwant %s", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "Go ") {
+				t.Errorf("error names a Go type: %v", err)
 			}
 		})
 	}
