@@ -11,6 +11,7 @@ import (
 
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/internal/jsondoc"
+	"github.com/outagebot/outagebot/sources/internal/vendortext"
 )
 
 const what = "not a Better Stack status page"
@@ -276,7 +277,7 @@ func reportOf(r *resourceDoc, updates map[flexID]*resourceDoc, all []resourceDoc
 	}
 	inc := sources.Incident{
 		ID:        string(r.ID),
-		Title:     strings.TrimSpace(a.Title),
+		Title:     vendortext.Title(a.Title),
 		StartedAt: a.StartsAt.time(),
 	}
 	if page != "" && inc.ID != "" {
@@ -349,7 +350,7 @@ func reportOf(r *resourceDoc, updates map[flexID]*resourceDoc, all []resourceDoc
 			ID:     string(u.ID),
 			At:     ua.PublishedAt.time(),
 			Status: st,
-			Body:   strings.TrimSpace(ua.Message),
+			Body:   vendortext.Body(ua.Message),
 		})
 	}
 	for i := range inc.Updates {
@@ -381,11 +382,22 @@ func reportOf(r *resourceDoc, updates map[flexID]*resourceDoc, all []resourceDoc
 	if inc.StartedAt.IsZero() && len(inc.Updates) > 0 {
 		inc.StartedAt = inc.Updates[0].At
 	}
+	if rep.maintenance {
+		// starts_at is the planned start; the work began with the first
+		// update posted in the window, if there is one.
+		for _, u := range inc.Updates {
+			if !u.At.Before(inc.ScheduledFor) {
+				inc.StartedAt = u.At
+				break
+			}
+		}
+	}
 	if rep.done {
 		// ends_at is often null on a resolved report: then the resolving
-		// update is when it ended.
+		// update is when it ended. A maintenance's ends_at is its planned
+		// end: closed early, it ended with its last update.
 		rep.resolvedAt = a.EndsAt.time()
-		if rep.resolvedAt.IsZero() {
+		if rep.resolvedAt.IsZero() || (rep.maintenance && !inc.UpdatedAt.IsZero() && inc.UpdatedAt.Before(rep.resolvedAt)) {
 			rep.resolvedAt = inc.UpdatedAt
 		}
 		if !rep.maintenance {
@@ -413,11 +425,25 @@ func (p *parsed) observation(now time.Time, window time.Duration) sources.Observ
 		r := &p.reports[i]
 		if r.maintenance {
 			m := r.inc
+			end := r.resolvedAt
+			if !r.done {
+				end = m.ScheduledUntil
+			}
 			switch {
-			case r.done, !m.ScheduledUntil.IsZero() && !now.Before(m.ScheduledUntil):
-				continue // over
+			case r.done, !end.IsZero() && !now.Before(end):
+				// Over: reported while recent, so that its end carries
+				// the vendor's last update.
+				if end.Before(cutoff) {
+					continue
+				}
+				m.Status = sources.MaintenanceCompleted
+				m.ResolvedAt = end
+				if m.StartedAt.After(end) {
+					m.StartedAt = end // cancelled before it began
+				}
 			case now.Before(m.ScheduledFor):
 				m.Status = sources.MaintenanceScheduled
+				m.StartedAt = time.Time{}
 			default:
 				m.Status = sources.MaintenanceInProgress
 			}

@@ -145,8 +145,35 @@ func TestParseMapping(t *testing.T) {
 	}
 	data, _ := os.ReadFile("testdata/maintenance/index.json")
 	after, _ := Parse(data, fixtureBase, time.Date(2026, 9, 4, 21, 0, 0, 0, time.UTC))
-	if len(after.Maintenances) != 1 || after.Maintenances[0].ID != "1191090" {
-		t.Errorf("at the end of the window: %+v", after.Maintenances)
+	if len(after.Maintenances) != 2 || after.Maintenances[1].ID != "1191090" {
+		t.Fatalf("at the end of the window: %+v", after.Maintenances)
+	}
+	if over := after.Maintenances[0]; over.Status != sources.MaintenanceCompleted || !over.ResolvedAt.Equal(time.Date(2026, 9, 4, 21, 0, 0, 0, time.UTC)) {
+		t.Errorf("maintenance at the end of its window = %+v", over)
+	}
+	// Announced on 1 September for 19:00: it began with the update posted
+	// at 19:00:30, not at the announcement.
+	if !now.StartedAt.Equal(time.Date(2026, 9, 4, 19, 0, 30, 0, time.UTC)) || !next.StartedAt.IsZero() {
+		t.Errorf("started at %v / upcoming started at %v", now.StartedAt, next.StartedAt)
+	}
+	weekLater, _ := Parse(data, fixtureBase, time.Date(2026, 9, 12, 0, 0, 0, 0, time.UTC))
+	for _, m := range weekLater.Maintenances {
+		if m.ID == "1191001" {
+			t.Errorf("maintenance over for a week still reported: %+v", m)
+		}
+	}
+
+	// Closed early by the vendor: completed, ending with the vendor's
+	// last update, in plain text.
+	done := parseFixture(t, "completed")
+	if len(done.Maintenances) != 2 {
+		t.Fatalf("completed fixture maintenances = %+v", done.Maintenances)
+	}
+	over := done.Maintenances[0]
+	last, _ := over.Latest()
+	if over.Status != sources.MaintenanceCompleted || over.Impact != sources.Maintenance || !over.ResolvedAt.Equal(time.Date(2026, 9, 4, 19, 45, 0, 0, time.UTC)) ||
+		last.Status != sources.MaintenanceCompleted || last.Body != "The upgrade is complete & the web app is writable again.\n\nThanks for your patience." {
+		t.Errorf("completed maintenance = %+v", over)
 	}
 
 	odd := parseFixture(t, "odd")
@@ -176,8 +203,9 @@ func TestParseMapping(t *testing.T) {
 	if odd.Incidents[1].Status != sources.IncidentResolved || odd.Incidents[1].Impact != sources.Degraded {
 		t.Errorf("empty operational report = %+v", odd.Incidents[1])
 	}
-	if odd.Maintenances[0].Status != sources.MaintenanceInProgress {
-		t.Errorf("open-ended maintenance = %+v", odd.Maintenances[0])
+	if m := odd.Maintenances[0]; m.Status != sources.MaintenanceInProgress || !m.ScheduledFor.Equal(time.Date(2026, 9, 4, 18, 0, 0, 0, time.UTC)) ||
+		m.ScheduledFor.Location() != time.UTC || m.Impact != sources.Maintenance {
+		t.Errorf("open-ended maintenance = %+v", m)
 	}
 }
 
