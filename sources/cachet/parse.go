@@ -10,6 +10,7 @@ import (
 
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/internal/jsondoc"
+	"github.com/outagebot/outagebot/sources/internal/vendortext"
 )
 
 // Documents are the API answers one poll reads. Components and Incidents
@@ -65,6 +66,7 @@ type scheduleDoc struct {
 	ScheduledAt string  `json:"scheduled_at"`
 	CompletedAt string  `json:"completed_at"`
 	CreatedAt   string  `json:"created_at"`
+	UpdatedAt   string  `json:"updated_at"`
 	Components  []struct {
 		ComponentID flexInt `json:"component_id"`
 		ID          flexInt `json:"id"`
@@ -152,11 +154,15 @@ func Parse(d Documents, base string, loc *time.Location, now time.Time) (sources
 			return sources.Observation{}, err
 		}
 		if inc.Status == sources.MaintenanceScheduled {
-			// Cachet 2.3 schedules maintenance as an incident with status 0.
+			// Cachet 2.3 schedules maintenance as an incident with status 0;
+			// its created_at is when it was announced, and scheduled_at when
+			// the work is due.
 			inc.Impact = sources.Maintenance
 			inc.ScheduledFor, _ = parseTime(x.ScheduledAt, loc)
+			inc.StartedAt = time.Time{}
 			if !inc.ScheduledFor.IsZero() && !now.Before(inc.ScheduledFor) {
 				inc.Status = sources.MaintenanceInProgress
+				inc.StartedAt = workBegan(inc)
 			}
 			obs.Maintenances = append(obs.Maintenances, inc)
 			continue
@@ -168,49 +174,89 @@ func Parse(d Documents, base string, loc *time.Location, now time.Time) (sources
 	}
 
 	for i := range scheds {
-		s := &scheds[i]
-		m := sources.Incident{ID: "schedule-" + s.ID.String(), Title: strings.TrimSpace(s.Name), Impact: sources.Maintenance}
-		switch s.Status {
-		case 0:
-			m.Status = sources.MaintenanceScheduled
-		case 1:
-			m.Status = sources.MaintenanceInProgress
-		default:
-			continue // complete
-		}
-		var err error
-		if m.ScheduledFor, err = parseTime(s.ScheduledAt, loc); err != nil {
-			return sources.Observation{}, err
-		}
-		if m.ScheduledUntil, err = parseTime(s.CompletedAt, loc); err != nil {
-			return sources.Observation{}, err
-		}
-		created, err := parseTime(s.CreatedAt, loc)
+		m, keep, err := schedule(&scheds[i], base, loc, cutoff)
 		if err != nil {
 			return sources.Observation{}, err
 		}
-		if m.Status == sources.MaintenanceInProgress {
-			m.StartedAt = m.ScheduledFor
+		if keep {
+			obs.Maintenances = append(obs.Maintenances, m)
 		}
-		m.UpdatedAt = created
-		if base != "" {
-			m.URL = base + "/schedules/" + s.ID.String()
-		}
-		for _, c := range s.Components {
-			id := c.ComponentID
-			if id == 0 {
-				id = c.ID
-			}
-			if id != 0 && !slices.Contains(m.ComponentIDs, id.String()) {
-				m.ComponentIDs = append(m.ComponentIDs, id.String())
-			}
-		}
-		if body := strings.TrimSpace(s.Message); body != "" {
-			m.Updates = []sources.IncidentUpdate{{ID: m.ID + "#0", At: created, Status: sources.MaintenanceScheduled, Body: body}}
-		}
-		obs.Maintenances = append(obs.Maintenances, m)
 	}
 	return obs, nil
+}
+
+// schedule reads a Cachet 2.4 schedule: upcoming, in progress, or complete
+// (kept while it completed after cutoff, so that its end carries its text).
+func schedule(s *scheduleDoc, base string, loc *time.Location, cutoff time.Time) (sources.Incident, bool, error) {
+	m := sources.Incident{ID: "schedule-" + s.ID.String(), Title: vendortext.Title(s.Name), Impact: sources.Maintenance}
+	var (
+		err              error
+		created, updated time.Time
+	)
+	if m.ScheduledFor, err = parseTime(s.ScheduledAt, loc); err != nil {
+		return m, false, err
+	}
+	if m.ScheduledUntil, err = parseTime(s.CompletedAt, loc); err != nil {
+		return m, false, err
+	}
+	if created, err = parseTime(s.CreatedAt, loc); err != nil {
+		return m, false, err
+	}
+	if updated, err = parseTime(s.UpdatedAt, loc); err != nil {
+		return m, false, err
+	}
+	m.UpdatedAt = created
+	if base != "" {
+		m.URL = base + "/schedules/" + s.ID.String()
+	}
+	for _, c := range s.Components {
+		id := c.ComponentID
+		if id == 0 {
+			id = c.ID
+		}
+		if id != 0 && !slices.Contains(m.ComponentIDs, id.String()) {
+			m.ComponentIDs = append(m.ComponentIDs, id.String())
+		}
+	}
+	if body := vendortext.Body(s.Message); body != "" {
+		m.Updates = []sources.IncidentUpdate{{ID: m.ID + "#0", At: created, Status: sources.MaintenanceScheduled, Body: body}}
+	}
+	switch s.Status {
+	case 0:
+		m.Status = sources.MaintenanceScheduled
+	case 1:
+		// Schedules have no updates: the work began at the planned start.
+		m.Status = sources.MaintenanceInProgress
+		m.StartedAt = m.ScheduledFor
+	default:
+		// completed_at is the planned end; marked complete earlier, the
+		// schedule was last updated when it was.
+		m.Status = sources.MaintenanceCompleted
+		m.StartedAt = m.ScheduledFor
+		m.ResolvedAt = m.ScheduledUntil
+		if m.ResolvedAt.IsZero() || (!updated.IsZero() && updated.After(m.ScheduledFor) && updated.Before(m.ResolvedAt)) {
+			m.ResolvedAt = updated
+		}
+		if m.ResolvedAt.IsZero() || m.ResolvedAt.Before(cutoff) {
+			return m, false, nil
+		}
+		if m.StartedAt.IsZero() || m.StartedAt.After(m.ResolvedAt) {
+			m.StartedAt = m.ResolvedAt
+		}
+		m.UpdatedAt = m.ResolvedAt
+	}
+	return m, true, nil
+}
+
+// workBegan is when a maintenance under way began: its first update posted
+// at or after the planned start, else the planned start.
+func workBegan(m sources.Incident) time.Time {
+	for _, u := range m.Updates {
+		if !u.At.Before(m.ScheduledFor) {
+			return u.At
+		}
+	}
+	return m.ScheduledFor
 }
 
 // Detect reports whether body looks like a Cachet API list (components or
@@ -222,7 +268,7 @@ func Detect(body []byte, contentType string) bool {
 }
 
 func incident(x *incidentDoc, updates []byte, status map[flexInt]sources.Status, base string, loc *time.Location) (sources.Incident, error) {
-	inc := sources.Incident{ID: x.ID.String(), Title: strings.TrimSpace(x.Name), URL: x.Permalink}
+	inc := sources.Incident{ID: x.ID.String(), Title: vendortext.Title(x.Name), URL: x.Permalink}
 	if inc.URL == "" && base != "" {
 		inc.URL = base + "/incidents/" + inc.ID
 	}
@@ -248,7 +294,7 @@ func incident(x *incidentDoc, updates []byte, status map[flexInt]sources.Status,
 	inc.UpdatedAt = updated
 
 	// The incident's own message is its first update; Cachet 2.4 adds more.
-	if body := strings.TrimSpace(x.Message); body != "" || !created.IsZero() {
+	if body := vendortext.Body(x.Message); body != "" || !created.IsZero() {
 		inc.Updates = append(inc.Updates, sources.IncidentUpdate{ID: inc.ID + "#0", At: inc.StartedAt, Status: incidentStatus(x.Status), Body: body})
 	}
 	if updates != nil {
@@ -261,7 +307,7 @@ func incident(x *incidentDoc, updates []byte, status map[flexInt]sources.Status,
 			if err != nil {
 				return inc, err
 			}
-			inc.Updates = append(inc.Updates, sources.IncidentUpdate{ID: inc.ID + "/" + u.ID.String(), At: at, Status: incidentStatus(u.Status), Body: strings.TrimSpace(u.Message)})
+			inc.Updates = append(inc.Updates, sources.IncidentUpdate{ID: inc.ID + "/" + u.ID.String(), At: at, Status: incidentStatus(u.Status), Body: vendortext.Body(u.Message)})
 		}
 	}
 	slices.SortStableFunc(inc.Updates, func(a, b sources.IncidentUpdate) int { return a.At.Compare(b.At) })

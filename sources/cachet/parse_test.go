@@ -132,12 +132,34 @@ func TestParseMapping(t *testing.T) {
 	}
 
 	m := parseFixture(t, "maintenance")
-	if len(m.Maintenances) != 3 || len(m.Incidents) != 0 {
+	if len(m.Maintenances) != 4 || len(m.Incidents) != 0 {
 		t.Fatalf("maintenances = %+v", m.Maintenances)
 	}
-	legacy, now, next := m.Maintenances[0], m.Maintenances[1], m.Maintenances[2]
-	if legacy.Status != sources.MaintenanceScheduled || legacy.Impact != sources.Maintenance || !legacy.ScheduledFor.Equal(time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC)) {
+	legacy, now, next, done := m.Maintenances[0], m.Maintenances[1], m.Maintenances[2], m.Maintenances[3]
+	if legacy.Status != sources.MaintenanceScheduled || legacy.Impact != sources.Maintenance || !legacy.ScheduledFor.Equal(time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC)) || !legacy.StartedAt.IsZero() {
 		t.Errorf("2.3 scheduled incident = %+v", legacy)
+	}
+	// Announced on 1 September, due at 02:00 CEST on 10 September: under
+	// way, it began when it was due, not when it was announced.
+	later, err := Parse(documents(t, "maintenance"), fixtureBase, cest, time.Date(2026, 9, 10, 0, 30, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := later.Maintenances[0]; l.Status != sources.MaintenanceInProgress || !l.StartedAt.Equal(time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC)) || l.Impact != sources.Maintenance {
+		t.Errorf("2.3 maintenance under way = %+v", l)
+	}
+	// Marked complete at 04:12 CEST, before its planned end: reported as
+	// completed, ending then, with its text as its last words.
+	if last, _ := done.Latest(); done.ID != "schedule-4" || done.Status != sources.MaintenanceCompleted || done.Impact != sources.Maintenance ||
+		!done.ResolvedAt.Equal(time.Date(2026, 9, 2, 2, 12, 0, 0, time.UTC)) || !done.StartedAt.Equal(time.Date(2026, 9, 2, 2, 0, 0, 0, time.UTC)) ||
+		last.Body != "Rotation finished early.\n\nAll endpoints serve the new certificates & chains." {
+		t.Errorf("completed schedule = %+v", done)
+	}
+	weekLater, _ := Parse(documents(t, "maintenance"), fixtureBase, cest, time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC))
+	for _, x := range weekLater.Maintenances {
+		if x.ID == "schedule-4" {
+			t.Errorf("schedule completed over a week ago still reported: %+v", x)
+		}
 	}
 	if now.Status != sources.MaintenanceInProgress || now.ID != "schedule-5" || !now.ScheduledUntil.Equal(time.Date(2026, 9, 4, 21, 0, 0, 0, time.UTC)) || now.ComponentIDs[0] != "3" {
 		t.Errorf("in progress = %+v", now)
