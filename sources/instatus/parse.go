@@ -11,6 +11,7 @@ import (
 
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/internal/jsondoc"
+	"github.com/outagebot/outagebot/sources/internal/vendortext"
 )
 
 type summaryDoc struct {
@@ -180,7 +181,7 @@ func parseSummary(data []byte) (*summary, error) {
 		d := &doc.ActiveIncidents[i]
 		inc := sources.Incident{
 			ID:        d.ID,
-			Title:     strings.TrimSpace(d.Name),
+			Title:     vendortext.Title(d.Name),
 			Status:    incidentStatus(d.Status),
 			Impact:    impactOf(d.Impact),
 			URL:       d.URL,
@@ -202,7 +203,7 @@ func parseSummary(data []byte) (*summary, error) {
 		d := &doc.ActiveMaintenances[i]
 		m := sources.Incident{
 			ID:           d.ID,
-			Title:        strings.TrimSpace(d.Name),
+			Title:        vendortext.Title(d.Name),
 			Status:       maintenanceStatus(d.Status),
 			Impact:       sources.Maintenance,
 			URL:          d.URL,
@@ -210,17 +211,26 @@ func parseSummary(data []byte) (*summary, error) {
 			UpdatedAt:    d.UpdatedAt.time(),
 			ScheduledFor: d.Start.time(),
 		}
-		if m.Status.Done() {
-			continue
-		}
-		if m.Status != sources.MaintenanceInProgress {
-			m.StartedAt = time.Time{}
-		}
 		if m.ID == "" {
 			m.ID = lastSegment(d.URL, d.Name)
 		}
 		if d.Duration > 0 && !m.ScheduledFor.IsZero() {
 			m.ScheduledUntil = m.ScheduledFor.Add(time.Duration(d.Duration))
+		}
+		switch {
+		case m.Status.Done():
+			// Still listed a while after it ended: reported, so that the
+			// restoration says it completed. The summary has no updates:
+			// it ended when last updated, else at the end of its window.
+			m.ResolvedAt = m.UpdatedAt
+			if m.ResolvedAt.IsZero() {
+				m.ResolvedAt = m.ScheduledUntil
+			}
+			if m.UpdatedAt.IsZero() {
+				m.UpdatedAt = m.ResolvedAt
+			}
+		case m.Status != sources.MaintenanceInProgress:
+			m.StartedAt = time.Time{}
 		}
 		sum.maintenances = append(sum.maintenances, m)
 	}

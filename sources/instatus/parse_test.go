@@ -109,10 +109,20 @@ func TestParseMapping(t *testing.T) {
 	}
 
 	m := parseFixture(t, "maintenance")
-	if len(m.Maintenances) != 2 {
-		t.Fatalf("maintenances = %+v (a completed one is not reported)", m.Maintenances)
+	if len(m.Maintenances) != 3 {
+		t.Fatalf("maintenances = %+v", m.Maintenances)
 	}
-	now, next := m.Maintenances[0], m.Maintenances[1]
+	now, next, done := m.Maintenances[0], m.Maintenances[1], m.Maintenances[2]
+	// Still listed after it ended (times with a +02:00 offset): completed,
+	// so that its restoration says so, ending when it was last updated.
+	if done.Status != sources.MaintenanceCompleted || done.Impact != sources.Maintenance ||
+		!done.ResolvedAt.Equal(time.Date(2026, 9, 4, 2, 27, 0, 0, time.UTC)) || done.ResolvedAt.Location() != time.UTC ||
+		!done.StartedAt.Equal(time.Date(2026, 9, 4, 2, 0, 0, 0, time.UTC)) {
+		t.Errorf("completed = %+v", done)
+	}
+	if !now.StartedAt.Equal(time.Date(2026, 9, 4, 19, 0, 0, 0, time.UTC)) {
+		t.Errorf("in progress started at %v, want its planned start", now.StartedAt)
+	}
 	if now.Status != sources.MaintenanceInProgress || !now.ScheduledUntil.Equal(time.Date(2026, 9, 4, 21, 0, 0, 0, time.UTC)) || now.Impact != sources.Maintenance {
 		t.Errorf("in progress = %+v", now)
 	}
