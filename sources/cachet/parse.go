@@ -3,6 +3,7 @@ package cachet
 import (
 	"bytes"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,8 +69,9 @@ type scheduleDoc struct {
 	CreatedAt   string  `json:"created_at"`
 	UpdatedAt   string  `json:"updated_at"`
 	Components  []struct {
-		ComponentID flexInt `json:"component_id"`
-		ID          flexInt `json:"id"`
+		ComponentID     flexInt `json:"component_id"`
+		ID              flexInt `json:"id"`
+		ComponentStatus flexInt `json:"component_status"`
 	} `json:"components"`
 }
 
@@ -173,13 +175,37 @@ func Parse(d Documents, base string, loc *time.Location, now time.Time) (sources
 		obs.Incidents = append(obs.Incidents, inc)
 	}
 
+	// Cachet has no maintenance status for components: a schedule under way
+	// sets its components to the status it names (often "performance
+	// issues"). A component in exactly that status is under maintenance,
+	// not broken; one that is worse is news.
+	underWay := map[string]bool{}
 	for i := range scheds {
-		m, keep, err := schedule(&scheds[i], base, loc, cutoff)
+		sc := &scheds[i]
+		m, keep, err := schedule(sc, base, loc, cutoff)
 		if err != nil {
 			return sources.Observation{}, err
 		}
-		if keep {
-			obs.Maintenances = append(obs.Maintenances, m)
+		if !keep {
+			continue
+		}
+		obs.Maintenances = append(obs.Maintenances, m)
+		if m.Status != sources.MaintenanceInProgress {
+			continue
+		}
+		for _, c := range sc.Components {
+			id := c.ComponentID
+			if id == 0 {
+				id = c.ID
+			}
+			if c.ComponentStatus != 0 && componentStatus(c.ComponentStatus) == status[id] {
+				underWay[id.String()] = true
+			}
+		}
+	}
+	for i := range obs.Components {
+		if c := &obs.Components[i]; underWay[c.ID] {
+			c.Status = sources.Maintenance
 		}
 	}
 	return obs, nil
@@ -218,9 +244,6 @@ func schedule(s *scheduleDoc, base string, loc *time.Location, cutoff time.Time)
 			m.ComponentIDs = append(m.ComponentIDs, id.String())
 		}
 	}
-	if body := vendortext.Body(s.Message); body != "" {
-		m.Updates = []sources.IncidentUpdate{{ID: m.ID + "#0", At: created, Status: sources.MaintenanceScheduled, Body: body}}
-	}
 	switch s.Status {
 	case 0:
 		m.Status = sources.MaintenanceScheduled
@@ -244,6 +267,19 @@ func schedule(s *scheduleDoc, base string, loc *time.Location, cutoff time.Time)
 			m.StartedAt = m.ResolvedAt
 		}
 		m.UpdatedAt = m.ResolvedAt
+	}
+	// A schedule has one message, which the vendor may rewrite as the work
+	// goes on (often when marking it complete). Named after its text, a
+	// rewritten message is a new update: the last words of a completed
+	// schedule are news only when they changed.
+	if body := vendortext.Body(s.Message); body != "" {
+		at := created
+		if updated.After(at) {
+			at = updated
+		}
+		h := fnv.New32a()
+		h.Write([]byte(body))
+		m.Updates = []sources.IncidentUpdate{{ID: fmt.Sprintf("%s#%08x", m.ID, h.Sum32()), At: at, Status: m.Status, Body: body}}
 	}
 	return m, true, nil
 }

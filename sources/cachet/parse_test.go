@@ -155,6 +155,16 @@ func TestParseMapping(t *testing.T) {
 		last.Body != "Rotation finished early.\n\nAll endpoints serve the new certificates & chains." {
 		t.Errorf("completed schedule = %+v", done)
 	}
+	// The schedule under way sets the Dashboard to "performance issues":
+	// under maintenance, not broken. Worse than that is news.
+	if c := m.Components[2]; c.ID != "3" || c.Status != sources.Maintenance {
+		t.Errorf("component in a schedule under way = %+v", c)
+	}
+	worse := documents(t, "maintenance")
+	worse.Components = bytes.Replace(worse.Components, []byte(`"status": 2`), []byte(`"status": 4`), 1)
+	if w, _ := Parse(worse, fixtureBase, cest, testNow); w.Components[2].Status != sources.MajorOutage {
+		t.Errorf("component worse than its schedule says = %+v", w.Components[2])
+	}
 	weekLater, _ := Parse(documents(t, "maintenance"), fixtureBase, cest, time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC))
 	for _, x := range weekLater.Maintenances {
 		if x.ID == "schedule-4" {
