@@ -13,7 +13,9 @@ import (
 
 // Title is a one-line title: tags dropped, entities decoded, white space
 // (line breaks included) collapsed.
-func Title(s string) string { return feed.PlainText(s) }
+func Title(s string) string {
+	return strings.Join(strings.Fields(feed.PlainText(s)), " ")
+}
 
 // layout matches the tags that lay out an HTML body. A body with any of
 // them is HTML, whose line breaks are only white space; a body without

@@ -27,6 +27,7 @@ func TestTitle(t *testing.T) {
 	for in, want := range map[string]string{
 		"Git operations &amp; API degraded": "Git operations & API degraded",
 		"Two\r\nlines":                      "Two lines",
+		"<p>Two</p><p>paragraphs</p>":       "Two paragraphs",
 		"  <b>Bold</b> title ":              "Bold title",
 	} {
 		if got := Title(in); got != want {
