@@ -161,7 +161,6 @@ func component(c *componentDoc) sources.Component {
 	out := sources.Component{ID: c.ID, Name: strings.TrimSpace(c.Name), Status: statusOf(c.StatusCode)}
 	if out.Status == sources.Unknown && len(c.Containers) > 0 {
 		// No status of its own: the worst of where it runs.
-		out.Status = sources.Unknown
 		for _, k := range c.Containers {
 			if s := statusOf(k.StatusCode); s != sources.Unknown && (out.Status == sources.Unknown || s.Worse(out.Status)) {
 				out.Status = s
@@ -193,7 +192,7 @@ func containerDetail(ks []containerDoc) string {
 		case sources.Unknown:
 			continue
 		}
-		if _, seen := names[s]; !seen {
+		if !slices.Contains(order, s) {
 			order = append(order, s)
 		}
 		if name := strings.TrimSpace(k.Name); name != "" && !slices.Contains(names[s], name) {

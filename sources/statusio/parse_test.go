@@ -226,6 +226,38 @@ func TestParseGitLab(t *testing.T) {
 	}
 }
 
+func TestContainerDetail(t *testing.T) {
+	k := func(name string, code int) string {
+		return fmt.Sprintf(`{"id":%q,"name":%q,"status_code":%d}`, name, name, code)
+	}
+	for _, tt := range []struct {
+		name       string
+		code       int
+		containers []string
+		status     sources.Status
+		detail     string
+	}{
+		{"one container", 400, []string{k("AWS", 400)}, sources.PartialOutage, ""},
+		{"only some affected", 300, []string{k("Google Compute Engine", 100), k("AWS", 300)}, sources.Degraded, "degraded performance on AWS"},
+		{"all alike", 500, []string{k("US-East", 500), k("US-West", 500)}, sources.MajorOutage, ""},
+		{"affected differently", 500, []string{k("US-East", 500), k("US-West", 300), k("EU", 300), k("APAC", 100)}, sources.MajorOutage, "major outage on US-East; degraded performance on US-West, EU"},
+		{"maintenance on one", 200, []string{k("US-East", 200), k("US-West", 100)}, sources.Maintenance, "under maintenance on US-East"},
+		{"no status of its own", 0, []string{k("US-East", 400), k("US-West", 100)}, sources.PartialOutage, "partial outage on US-East"},
+		{"unknown codes", 700, []string{k("US-East", 700), k("US-West", 100)}, sources.Operational, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := fmt.Sprintf(`{"result":{"status":[{"id":"c","name":"Git Operations","status_code":%d,"containers":[%s]}]}}`, tt.code, strings.Join(tt.containers, ","))
+			obs, err := Parse([]byte(doc), "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := obs.Components[0]; c.Name != "Git Operations" || c.Status != tt.status || c.Detail != tt.detail {
+				t.Errorf("component = %+v, want %s with detail %q", c, tt.status, tt.detail)
+			}
+		})
+	}
+}
+
 // TestMaintenanceStart: with no update posted in its window yet, an active
 // maintenance began at its planned start, never at its announcement.
 func TestMaintenanceStart(t *testing.T) {
