@@ -162,6 +162,11 @@ func Parse(d Documents, base string, loc *time.Location, now time.Time) (sources
 			inc.Impact = sources.Maintenance
 			inc.ScheduledFor, _ = parseTime(x.ScheduledAt, loc)
 			inc.StartedAt = time.Time{}
+			if !inc.ScheduledFor.IsZero() && inc.ScheduledFor.Before(cutoff) {
+				// Such an incident never ends: long past its time, it is
+				// history, not work under way.
+				continue
+			}
 			if !inc.ScheduledFor.IsZero() && !now.Before(inc.ScheduledFor) {
 				inc.Status = sources.MaintenanceInProgress
 				inc.StartedAt = workBegan(inc)

@@ -155,6 +155,10 @@ func TestParseMapping(t *testing.T) {
 		last.Body != "Rotation finished early.\n\nAll endpoints serve the new certificates & chains." {
 		t.Errorf("completed schedule = %+v", done)
 	}
+	// A 2.3 maintenance never ends: long past its time, it is history.
+	if long, _ := Parse(documents(t, "maintenance"), fixtureBase, cest, time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC)); len(long.Maintenances) != 0 && long.Maintenances[0].ID == "44" {
+		t.Errorf("2.3 maintenance ten days past its time = %+v", long.Maintenances[0])
+	}
 	// The schedule under way sets the Dashboard to "performance issues":
 	// under maintenance, not broken. Worse than that is news.
 	if c := m.Components[2]; c.ID != "3" || c.Status != sources.Maintenance {
