@@ -3,15 +3,15 @@ package betterstack
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
+	"github.com/outagebot/outagebot/sources/internal/vendortext"
 )
 
 const what = "not a Better Stack status page"
@@ -226,21 +226,14 @@ func parse(data []byte, base string) (*parsed, error) {
 }
 
 func (r *resourceDoc) decodeAttributes() error {
-	if len(r.RawAttributes) == 0 {
+	if len(r.RawAttributes) == 0 || string(r.RawAttributes) == "null" {
 		return nil
 	}
-	if err := json.Unmarshal(r.RawAttributes, &r.Attributes); err != nil {
-		label := r.Type
-		if r.ID != "" {
-			label += " " + string(r.ID)
-		}
-		var typ *json.UnmarshalTypeError
-		if errors.As(err, &typ) {
-			return fmt.Errorf("%s: %s: %q is %s, want %s", what, label, typ.Field, typ.Value, jsondoc.GoKind(typ.Type.Kind().String()))
-		}
-		return fmt.Errorf("%s: %s: %s", what, label, strings.TrimPrefix(err.Error(), "json: "))
+	label := r.Type
+	if r.ID != "" {
+		label += " " + string(r.ID)
 	}
-	return nil
+	return jsondoc.Doc{What: what, Part: label, Path: "attributes"}.Decode(r.RawAttributes, &r.Attributes)
 }
 
 // resourceStatus maps a resource's status. not_monitored is not a health.
@@ -284,7 +277,7 @@ func reportOf(r *resourceDoc, updates map[flexID]*resourceDoc, all []resourceDoc
 	}
 	inc := sources.Incident{
 		ID:        string(r.ID),
-		Title:     strings.TrimSpace(a.Title),
+		Title:     vendortext.Title(a.Title),
 		StartedAt: a.StartsAt.time(),
 	}
 	if page != "" && inc.ID != "" {
@@ -357,7 +350,7 @@ func reportOf(r *resourceDoc, updates map[flexID]*resourceDoc, all []resourceDoc
 			ID:     string(u.ID),
 			At:     ua.PublishedAt.time(),
 			Status: st,
-			Body:   strings.TrimSpace(ua.Message),
+			Body:   vendortext.Body(ua.Message),
 		})
 	}
 	for i := range inc.Updates {
@@ -389,11 +382,22 @@ func reportOf(r *resourceDoc, updates map[flexID]*resourceDoc, all []resourceDoc
 	if inc.StartedAt.IsZero() && len(inc.Updates) > 0 {
 		inc.StartedAt = inc.Updates[0].At
 	}
+	if rep.maintenance {
+		// starts_at is the planned start; the work began with the first
+		// update posted in the window, if there is one.
+		for _, u := range inc.Updates {
+			if !u.At.Before(inc.ScheduledFor) {
+				inc.StartedAt = u.At
+				break
+			}
+		}
+	}
 	if rep.done {
 		// ends_at is often null on a resolved report: then the resolving
-		// update is when it ended.
+		// update is when it ended. A maintenance's ends_at is its planned
+		// end: closed early, it ended with its last update.
 		rep.resolvedAt = a.EndsAt.time()
-		if rep.resolvedAt.IsZero() {
+		if rep.resolvedAt.IsZero() || (rep.maintenance && !inc.UpdatedAt.IsZero() && inc.UpdatedAt.Before(rep.resolvedAt)) {
 			rep.resolvedAt = inc.UpdatedAt
 		}
 		if !rep.maintenance {
@@ -421,11 +425,25 @@ func (p *parsed) observation(now time.Time, window time.Duration) sources.Observ
 		r := &p.reports[i]
 		if r.maintenance {
 			m := r.inc
+			end := r.resolvedAt
+			if !r.done {
+				end = m.ScheduledUntil
+			}
 			switch {
-			case r.done, !m.ScheduledUntil.IsZero() && !now.Before(m.ScheduledUntil):
-				continue // over
+			case r.done, !end.IsZero() && !now.Before(end):
+				// Over: reported while recent, so that its end carries
+				// the vendor's last update.
+				if end.Before(cutoff) {
+					continue
+				}
+				m.Status = sources.MaintenanceCompleted
+				m.ResolvedAt = end
+				if m.StartedAt.After(end) {
+					m.StartedAt = end // cancelled before it began
+				}
 			case now.Before(m.ScheduledFor):
 				m.Status = sources.MaintenanceScheduled
+				m.StartedAt = time.Time{}
 			default:
 				m.Status = sources.MaintenanceInProgress
 			}

@@ -145,8 +145,35 @@ func TestParseMapping(t *testing.T) {
 	}
 	data, _ := os.ReadFile("testdata/maintenance/index.json")
 	after, _ := Parse(data, fixtureBase, time.Date(2026, 9, 4, 21, 0, 0, 0, time.UTC))
-	if len(after.Maintenances) != 1 || after.Maintenances[0].ID != "1191090" {
-		t.Errorf("at the end of the window: %+v", after.Maintenances)
+	if len(after.Maintenances) != 2 || after.Maintenances[1].ID != "1191090" {
+		t.Fatalf("at the end of the window: %+v", after.Maintenances)
+	}
+	if over := after.Maintenances[0]; over.Status != sources.MaintenanceCompleted || !over.ResolvedAt.Equal(time.Date(2026, 9, 4, 21, 0, 0, 0, time.UTC)) {
+		t.Errorf("maintenance at the end of its window = %+v", over)
+	}
+	// Announced on 1 September for 19:00: it began with the update posted
+	// at 19:00:30, not at the announcement.
+	if !now.StartedAt.Equal(time.Date(2026, 9, 4, 19, 0, 30, 0, time.UTC)) || !next.StartedAt.IsZero() {
+		t.Errorf("started at %v / upcoming started at %v", now.StartedAt, next.StartedAt)
+	}
+	weekLater, _ := Parse(data, fixtureBase, time.Date(2026, 9, 12, 0, 0, 0, 0, time.UTC))
+	for _, m := range weekLater.Maintenances {
+		if m.ID == "1191001" {
+			t.Errorf("maintenance over for a week still reported: %+v", m)
+		}
+	}
+
+	// Closed early by the vendor: completed, ending with the vendor's
+	// last update, in plain text.
+	done := parseFixture(t, "completed")
+	if len(done.Maintenances) != 2 {
+		t.Fatalf("completed fixture maintenances = %+v", done.Maintenances)
+	}
+	over := done.Maintenances[0]
+	last, _ := over.Latest()
+	if over.Status != sources.MaintenanceCompleted || over.Impact != sources.Maintenance || !over.ResolvedAt.Equal(time.Date(2026, 9, 4, 19, 45, 0, 0, time.UTC)) ||
+		last.Status != sources.MaintenanceCompleted || last.Body != "The upgrade is complete & the web app is writable again.\n\nThanks for your patience." {
+		t.Errorf("completed maintenance = %+v", over)
 	}
 
 	odd := parseFixture(t, "odd")
@@ -176,8 +203,9 @@ func TestParseMapping(t *testing.T) {
 	if odd.Incidents[1].Status != sources.IncidentResolved || odd.Incidents[1].Impact != sources.Degraded {
 		t.Errorf("empty operational report = %+v", odd.Incidents[1])
 	}
-	if odd.Maintenances[0].Status != sources.MaintenanceInProgress {
-		t.Errorf("open-ended maintenance = %+v", odd.Maintenances[0])
+	if m := odd.Maintenances[0]; m.Status != sources.MaintenanceInProgress || !m.ScheduledFor.Equal(time.Date(2026, 9, 4, 18, 0, 0, 0, time.UTC)) ||
+		m.ScheduledFor.Location() != time.UTC || m.Impact != sources.Maintenance {
+		t.Errorf("open-ended maintenance = %+v", m)
 	}
 }
 
@@ -192,9 +220,14 @@ func TestParseErrors(t *testing.T) {
 		{"array", "[]", "not a Better Stack status page: the document is an array, not an object"},
 		{"statuspage", `{"page":{},"components":[]}`, `not a Better Stack status page: no "data"`},
 		{"other jsonapi", `{"data":{"id":"1","type":"monitor"}}`, `not a Better Stack status page: "data" is a "monitor", want a "status_page"`},
-		{"wrong type", `{"data":{"type":"status_page"},"included":{}}`, `not a Better Stack status page: "included" is object, want an array`},
+		{"wrong type", `{"data":{"type":"status_page"},"included":{}}`, `not a Better Stack status page: "included" is an object, want an array`},
 		{"bad time", `{"data":{"type":"status_page"},"included":[{"id":"7","type":"status_report","attributes":{"starts_at":"soon"}}]}`, `not a Better Stack status page: status_report 7: bad time "soon"`},
-		{"bad attribute", `{"data":{"type":"status_page"},"included":[{"id":"8","type":"status_page_resource","attributes":{"status":3}}]}`, `not a Better Stack status page: status_page_resource 8: "status" is number, want a string`},
+		{"data array", `{"data":[]}`, `not a Better Stack status page: "data" is an array, want an object`},
+		{"attributes array", `{"data":{"type":"status_page","attributes":[]}}`, `not a Better Stack status page: status_page: "attributes" is an array, want an object`},
+		{"attributes string", `{"data":{"type":"status_page"},"included":[{"id":"9","type":"status_report","attributes":"x"}]}`, `not a Better Stack status page: status_report 9: "attributes" is a string, want an object`},
+		{"affected object", `{"data":{"type":"status_page"},"included":[{"id":"9","type":"status_report","attributes":{"affected_resources":{}}}]}`, `not a Better Stack status page: status_report 9: "attributes.affected_resources" is an object, want an array`},
+		{"relationship object", `{"data":{"type":"status_page"},"included":[{"type":"status_report","relationships":{"status_updates":{"data":{"id":1}}}}]}`, `not a Better Stack status page: "included.relationships.status_updates.data" is an object, want an array`},
+		{"bad attribute", `{"data":{"type":"status_page"},"included":[{"id":"8","type":"status_page_resource","attributes":{"status":3}}]}`, `not a Better Stack status page: status_page_resource 8: "attributes.status" is a number, want a string`},
 		{"unknown type", `{"data":{"type":"status_page"},"included":[{"id":"9","type":"widget","attributes":{"status":3}}]}`, ""},
 		{"bad id", `{"data":{"type":"status_page","id":true}}`, `not a Better Stack status page: bad id true`},
 		{"invalid", `{"data": nope}`, "invalid JSON at byte 11: invalid character 'o' in literal null (expecting 'u')"},
@@ -211,6 +244,9 @@ func TestParseErrors(t *testing.T) {
 			}
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("err\n got %v\nwant %s", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "Go ") {
+				t.Errorf("error names a Go type: %v", err)
 			}
 		})
 	}

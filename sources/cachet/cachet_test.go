@@ -113,7 +113,7 @@ func TestPollConditional(t *testing.T) {
 func TestPollSchedules(t *testing.T) {
 	_, srv := newFake(t, "maintenance")
 	obs := poll(t, New(srv.URL+"/", nil, WithNow(func() time.Time { return testNow }), WithLocation(cest)))
-	if len(obs.Maintenances) != 3 || obs.Maintenances[1].Status != sources.MaintenanceInProgress {
+	if len(obs.Maintenances) != 4 || obs.Maintenances[1].Status != sources.MaintenanceInProgress || obs.Maintenances[3].Status != sources.MaintenanceCompleted {
 		t.Errorf("maintenances = %+v", obs.Maintenances)
 	}
 }

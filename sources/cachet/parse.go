@@ -2,15 +2,16 @@ package cachet
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
+	"github.com/outagebot/outagebot/sources/internal/vendortext"
 )
 
 // Documents are the API answers one poll reads. Components and Incidents
@@ -66,9 +67,11 @@ type scheduleDoc struct {
 	ScheduledAt string  `json:"scheduled_at"`
 	CompletedAt string  `json:"completed_at"`
 	CreatedAt   string  `json:"created_at"`
+	UpdatedAt   string  `json:"updated_at"`
 	Components  []struct {
-		ComponentID flexInt `json:"component_id"`
-		ID          flexInt `json:"id"`
+		ComponentID     flexInt `json:"component_id"`
+		ID              flexInt `json:"id"`
+		ComponentStatus flexInt `json:"component_status"`
 	} `json:"components"`
 }
 
@@ -104,23 +107,23 @@ func Parse(d Documents, base string, loc *time.Location, now time.Time) (sources
 		loc = time.UTC
 	}
 	base = strings.TrimRight(base, "/")
-	var comps []componentDoc
-	if err := decodeList(d.Components, &comps, "components list"); err != nil {
+	comps, err := decodeList[componentDoc](d.Components, "components list")
+	if err != nil {
 		return sources.Observation{}, err
 	}
-	var incs []incidentDoc
-	if err := decodeList(d.Incidents, &incs, "incidents list"); err != nil {
+	incs, err := decodeList[incidentDoc](d.Incidents, "incidents list")
+	if err != nil {
 		return sources.Observation{}, err
 	}
 	var groups []groupDoc
 	if d.Groups != nil {
-		if err := decodeList(d.Groups, &groups, "component groups list"); err != nil {
+		if groups, err = decodeList[groupDoc](d.Groups, "component groups list"); err != nil {
 			return sources.Observation{}, err
 		}
 	}
 	var scheds []scheduleDoc
 	if d.Schedules != nil {
-		if err := decodeList(d.Schedules, &scheds, "schedules list"); err != nil {
+		if scheds, err = decodeList[scheduleDoc](d.Schedules, "schedules list"); err != nil {
 			return sources.Observation{}, err
 		}
 	}
@@ -153,11 +156,20 @@ func Parse(d Documents, base string, loc *time.Location, now time.Time) (sources
 			return sources.Observation{}, err
 		}
 		if inc.Status == sources.MaintenanceScheduled {
-			// Cachet 2.3 schedules maintenance as an incident with status 0.
+			// Cachet 2.3 schedules maintenance as an incident with status 0;
+			// its created_at is when it was announced, and scheduled_at when
+			// the work is due.
 			inc.Impact = sources.Maintenance
 			inc.ScheduledFor, _ = parseTime(x.ScheduledAt, loc)
+			inc.StartedAt = time.Time{}
+			if !inc.ScheduledFor.IsZero() && inc.ScheduledFor.Before(cutoff) {
+				// Such an incident never ends: long past its time, it is
+				// history, not work under way.
+				continue
+			}
 			if !inc.ScheduledFor.IsZero() && !now.Before(inc.ScheduledFor) {
 				inc.Status = sources.MaintenanceInProgress
+				inc.StartedAt = workBegan(inc)
 			}
 			obs.Maintenances = append(obs.Maintenances, inc)
 			continue
@@ -168,50 +180,124 @@ func Parse(d Documents, base string, loc *time.Location, now time.Time) (sources
 		obs.Incidents = append(obs.Incidents, inc)
 	}
 
+	// Cachet has no maintenance status for components: a schedule under way
+	// sets its components to the status it names (often "performance
+	// issues"). A component in exactly that status is under maintenance,
+	// not broken; one that is worse is news.
+	underWay := map[string]bool{}
 	for i := range scheds {
-		s := &scheds[i]
-		m := sources.Incident{ID: "schedule-" + s.ID.String(), Title: strings.TrimSpace(s.Name), Impact: sources.Maintenance}
-		switch s.Status {
-		case 0:
-			m.Status = sources.MaintenanceScheduled
-		case 1:
-			m.Status = sources.MaintenanceInProgress
-		default:
-			continue // complete
-		}
-		var err error
-		if m.ScheduledFor, err = parseTime(s.ScheduledAt, loc); err != nil {
-			return sources.Observation{}, err
-		}
-		if m.ScheduledUntil, err = parseTime(s.CompletedAt, loc); err != nil {
-			return sources.Observation{}, err
-		}
-		created, err := parseTime(s.CreatedAt, loc)
+		sc := &scheds[i]
+		m, keep, err := schedule(sc, base, loc, cutoff)
 		if err != nil {
 			return sources.Observation{}, err
 		}
-		if m.Status == sources.MaintenanceInProgress {
-			m.StartedAt = m.ScheduledFor
+		if !keep {
+			continue
 		}
-		m.UpdatedAt = created
-		if base != "" {
-			m.URL = base + "/schedules/" + s.ID.String()
+		obs.Maintenances = append(obs.Maintenances, m)
+		if m.Status != sources.MaintenanceInProgress {
+			continue
 		}
-		for _, c := range s.Components {
+		for _, c := range sc.Components {
 			id := c.ComponentID
 			if id == 0 {
 				id = c.ID
 			}
-			if id != 0 && !slices.Contains(m.ComponentIDs, id.String()) {
-				m.ComponentIDs = append(m.ComponentIDs, id.String())
+			if c.ComponentStatus != 0 && componentStatus(c.ComponentStatus) == status[id] {
+				underWay[id.String()] = true
 			}
 		}
-		if body := strings.TrimSpace(s.Message); body != "" {
-			m.Updates = []sources.IncidentUpdate{{ID: m.ID + "#0", At: created, Status: sources.MaintenanceScheduled, Body: body}}
+	}
+	for i := range obs.Components {
+		if c := &obs.Components[i]; underWay[c.ID] {
+			c.Status = sources.Maintenance
 		}
-		obs.Maintenances = append(obs.Maintenances, m)
 	}
 	return obs, nil
+}
+
+// schedule reads a Cachet 2.4 schedule: upcoming, in progress, or complete
+// (kept while it completed after cutoff, so that its end carries its text).
+func schedule(s *scheduleDoc, base string, loc *time.Location, cutoff time.Time) (sources.Incident, bool, error) {
+	m := sources.Incident{ID: "schedule-" + s.ID.String(), Title: vendortext.Title(s.Name), Impact: sources.Maintenance}
+	var (
+		err              error
+		created, updated time.Time
+	)
+	if m.ScheduledFor, err = parseTime(s.ScheduledAt, loc); err != nil {
+		return m, false, err
+	}
+	if m.ScheduledUntil, err = parseTime(s.CompletedAt, loc); err != nil {
+		return m, false, err
+	}
+	if created, err = parseTime(s.CreatedAt, loc); err != nil {
+		return m, false, err
+	}
+	if updated, err = parseTime(s.UpdatedAt, loc); err != nil {
+		return m, false, err
+	}
+	m.UpdatedAt = created
+	if base != "" {
+		m.URL = base + "/schedules/" + s.ID.String()
+	}
+	for _, c := range s.Components {
+		id := c.ComponentID
+		if id == 0 {
+			id = c.ID
+		}
+		if id != 0 && !slices.Contains(m.ComponentIDs, id.String()) {
+			m.ComponentIDs = append(m.ComponentIDs, id.String())
+		}
+	}
+	switch s.Status {
+	case 0:
+		m.Status = sources.MaintenanceScheduled
+	case 1:
+		// Schedules have no updates: the work began at the planned start.
+		m.Status = sources.MaintenanceInProgress
+		m.StartedAt = m.ScheduledFor
+	default:
+		// completed_at is the planned end; marked complete earlier, the
+		// schedule was last updated when it was.
+		m.Status = sources.MaintenanceCompleted
+		m.StartedAt = m.ScheduledFor
+		m.ResolvedAt = m.ScheduledUntil
+		if m.ResolvedAt.IsZero() || (!updated.IsZero() && updated.After(m.ScheduledFor) && updated.Before(m.ResolvedAt)) {
+			m.ResolvedAt = updated
+		}
+		if m.ResolvedAt.IsZero() || m.ResolvedAt.Before(cutoff) {
+			return m, false, nil
+		}
+		if m.StartedAt.IsZero() || m.StartedAt.After(m.ResolvedAt) {
+			m.StartedAt = m.ResolvedAt
+		}
+		m.UpdatedAt = m.ResolvedAt
+	}
+	// A schedule has one message, which the vendor may rewrite as the work
+	// goes on (often when marking it complete). Named after its text, a
+	// rewritten message is a new update: the last words of a completed
+	// schedule are news only when they changed.
+	if body := vendortext.Body(s.Message); body != "" {
+		at := created
+		if updated.After(at) {
+			at = updated
+		}
+		h := fnv.New32a()
+		h.Write([]byte(body))
+		m.Updates = []sources.IncidentUpdate{{ID: fmt.Sprintf("%s#%08x", m.ID, h.Sum32()), At: at, Status: m.Status, Body: body}}
+	}
+	return m, true, nil
+}
+
+// workBegan is when a maintenance under way began: its first update posted
+// at or after the planned start, else the planned start.
+func workBegan(m sources.Incident) time.Time {
+	for _, u := range m.Updates {
+		if !u.At.Before(m.ScheduledFor) {
+			return u.At
+		}
+	}
+	return m.ScheduledFor
 }
 
 // Detect reports whether body looks like a Cachet API list (components or
@@ -223,7 +309,7 @@ func Detect(body []byte, contentType string) bool {
 }
 
 func incident(x *incidentDoc, updates []byte, status map[flexInt]sources.Status, base string, loc *time.Location) (sources.Incident, error) {
-	inc := sources.Incident{ID: x.ID.String(), Title: strings.TrimSpace(x.Name), URL: x.Permalink}
+	inc := sources.Incident{ID: x.ID.String(), Title: vendortext.Title(x.Name), URL: x.Permalink}
 	if inc.URL == "" && base != "" {
 		inc.URL = base + "/incidents/" + inc.ID
 	}
@@ -249,12 +335,12 @@ func incident(x *incidentDoc, updates []byte, status map[flexInt]sources.Status,
 	inc.UpdatedAt = updated
 
 	// The incident's own message is its first update; Cachet 2.4 adds more.
-	if body := strings.TrimSpace(x.Message); body != "" || !created.IsZero() {
+	if body := vendortext.Body(x.Message); body != "" || !created.IsZero() {
 		inc.Updates = append(inc.Updates, sources.IncidentUpdate{ID: inc.ID + "#0", At: inc.StartedAt, Status: incidentStatus(x.Status), Body: body})
 	}
 	if updates != nil {
-		var ups []updateDoc
-		if err := decodeList(updates, &ups, "incident updates list"); err != nil {
+		ups, err := decodeList[updateDoc](updates, "incident updates list")
+		if err != nil {
 			return inc, err
 		}
 		for _, u := range ups {
@@ -262,7 +348,7 @@ func incident(x *incidentDoc, updates []byte, status map[flexInt]sources.Status,
 			if err != nil {
 				return inc, err
 			}
-			inc.Updates = append(inc.Updates, sources.IncidentUpdate{ID: inc.ID + "/" + u.ID.String(), At: at, Status: incidentStatus(u.Status), Body: strings.TrimSpace(u.Message)})
+			inc.Updates = append(inc.Updates, sources.IncidentUpdate{ID: inc.ID + "/" + u.ID.String(), At: at, Status: incidentStatus(u.Status), Body: vendortext.Body(u.Message)})
 		}
 	}
 	slices.SortStableFunc(inc.Updates, func(a, b sources.IncidentUpdate) int { return a.At.Compare(b.At) })
@@ -340,8 +426,8 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 // openIncidents lists the ids of the incidents worth fetching updates for:
 // unresolved, or resolved within window, newest first.
 func openIncidents(data []byte, loc *time.Location, now time.Time, window time.Duration) ([]int, error) {
-	var incs []incidentDoc
-	if err := decodeList(data, &incs, "incidents list"); err != nil {
+	incs, err := decodeList[incidentDoc](data, "incidents list")
+	if err != nil {
 		return nil, err
 	}
 	var ids []int
@@ -363,78 +449,15 @@ func openIncidents(data []byte, loc *time.Location, now time.Time, window time.D
 
 // decodeList unmarshals a Cachet API list, {"data": [...]}, with errors that
 // say what was wrong with the document.
-func decodeList(data []byte, v any, what string) error {
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	if len(trimmed) == 0 {
-		return fmt.Errorf("not a Cachet %s: the body is empty", what)
-	}
-	if trimmed[0] != '{' && json.Valid(trimmed) {
-		return fmt.Errorf("not a Cachet %s: the document is %s, not an object", what, jsonKind(trimmed[0]))
-	}
+func decodeList[T any](data []byte, what string) ([]T, error) {
 	var doc struct {
-		Data json.RawMessage `json:"data"`
+		Data *[]T `json:"data"`
 	}
-	if err := jsonError(json.Unmarshal(data, &doc), data, what); err != nil {
-		return err
+	if err := (jsondoc.Doc{What: "not a Cachet " + what}).Decode(data, &doc); err != nil {
+		return nil, err
 	}
-	if len(doc.Data) == 0 || string(doc.Data) == "null" {
-		return fmt.Errorf(`not a Cachet %s: no "data"`, what)
+	if doc.Data == nil {
+		return nil, fmt.Errorf(`not a Cachet %s: no "data"`, what)
 	}
-	if doc.Data[0] != '[' {
-		return fmt.Errorf(`not a Cachet %s: "data" is %s, want an array`, what, jsonKind(doc.Data[0]))
-	}
-	return jsonError(json.Unmarshal(doc.Data, v), doc.Data, what)
-}
-
-func jsonError(err error, data []byte, what string) error {
-	if err == nil {
-		return nil
-	}
-	var (
-		syn *json.SyntaxError
-		typ *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &syn):
-		if syn.Offset >= int64(len(data)) {
-			return fmt.Errorf("invalid JSON: the document ends early (truncated at %d bytes?)", len(data))
-		}
-		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return fmt.Errorf("not a Cachet %s: an entry is %s, not an object", what, typ.Value)
-		}
-		return fmt.Errorf("not a Cachet %s: %q is %s, want %s", what, typ.Field, typ.Value, kindOf(typ.Type.Kind().String()))
-	}
-	return fmt.Errorf("not a Cachet %s: %s", what, strings.TrimPrefix(err.Error(), "json: "))
-}
-
-func jsonKind(c byte) string {
-	switch c {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 'n':
-		return "null"
-	case 't', 'f':
-		return "a boolean"
-	}
-	return "a number"
-}
-
-func kindOf(k string) string {
-	switch k {
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	}
-	return k
+	return *doc.Data, nil
 }

@@ -132,12 +132,48 @@ func TestParseMapping(t *testing.T) {
 	}
 
 	m := parseFixture(t, "maintenance")
-	if len(m.Maintenances) != 3 || len(m.Incidents) != 0 {
+	if len(m.Maintenances) != 4 || len(m.Incidents) != 0 {
 		t.Fatalf("maintenances = %+v", m.Maintenances)
 	}
-	legacy, now, next := m.Maintenances[0], m.Maintenances[1], m.Maintenances[2]
-	if legacy.Status != sources.MaintenanceScheduled || legacy.Impact != sources.Maintenance || !legacy.ScheduledFor.Equal(time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC)) {
+	legacy, now, next, done := m.Maintenances[0], m.Maintenances[1], m.Maintenances[2], m.Maintenances[3]
+	if legacy.Status != sources.MaintenanceScheduled || legacy.Impact != sources.Maintenance || !legacy.ScheduledFor.Equal(time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC)) || !legacy.StartedAt.IsZero() {
 		t.Errorf("2.3 scheduled incident = %+v", legacy)
+	}
+	// Announced on 1 September, due at 02:00 CEST on 10 September: under
+	// way, it began when it was due, not when it was announced.
+	later, err := Parse(documents(t, "maintenance"), fixtureBase, cest, time.Date(2026, 9, 10, 0, 30, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := later.Maintenances[0]; l.Status != sources.MaintenanceInProgress || !l.StartedAt.Equal(time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC)) || l.Impact != sources.Maintenance {
+		t.Errorf("2.3 maintenance under way = %+v", l)
+	}
+	// Marked complete at 04:12 CEST, before its planned end: reported as
+	// completed, ending then, with its text as its last words.
+	if last, _ := done.Latest(); done.ID != "schedule-4" || done.Status != sources.MaintenanceCompleted || done.Impact != sources.Maintenance ||
+		!done.ResolvedAt.Equal(time.Date(2026, 9, 2, 2, 12, 0, 0, time.UTC)) || !done.StartedAt.Equal(time.Date(2026, 9, 2, 2, 0, 0, 0, time.UTC)) ||
+		last.Body != "Rotation finished early.\n\nAll endpoints serve the new certificates & chains." {
+		t.Errorf("completed schedule = %+v", done)
+	}
+	// A 2.3 maintenance never ends: long past its time, it is history.
+	if long, _ := Parse(documents(t, "maintenance"), fixtureBase, cest, time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC)); len(long.Maintenances) != 0 && long.Maintenances[0].ID == "44" {
+		t.Errorf("2.3 maintenance ten days past its time = %+v", long.Maintenances[0])
+	}
+	// The schedule under way sets the Dashboard to "performance issues":
+	// under maintenance, not broken. Worse than that is news.
+	if c := m.Components[2]; c.ID != "3" || c.Status != sources.Maintenance {
+		t.Errorf("component in a schedule under way = %+v", c)
+	}
+	worse := documents(t, "maintenance")
+	worse.Components = bytes.Replace(worse.Components, []byte(`"status": 2`), []byte(`"status": 4`), 1)
+	if w, _ := Parse(worse, fixtureBase, cest, testNow); w.Components[2].Status != sources.MajorOutage {
+		t.Errorf("component worse than its schedule says = %+v", w.Components[2])
+	}
+	weekLater, _ := Parse(documents(t, "maintenance"), fixtureBase, cest, time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC))
+	for _, x := range weekLater.Maintenances {
+		if x.ID == "schedule-4" {
+			t.Errorf("schedule completed over a week ago still reported: %+v", x)
+		}
 	}
 	if now.Status != sources.MaintenanceInProgress || now.ID != "schedule-5" || !now.ScheduledUntil.Equal(time.Date(2026, 9, 4, 21, 0, 0, 0, time.UTC)) || now.ComponentIDs[0] != "3" {
 		t.Errorf("in progress = %+v", now)
@@ -173,7 +209,13 @@ func TestParseErrors(t *testing.T) {
 		{"array", func(d *Documents) { d.Components = []byte("[]") }, "not a Cachet components list: the document is an array, not an object"},
 		{"no data", func(d *Documents) { d.Incidents = []byte(`{"page":{}}`) }, `not a Cachet incidents list: no "data"`},
 		{"data object", func(d *Documents) { d.Incidents = []byte(`{"data":{"id":1}}`) }, `not a Cachet incidents list: "data" is an object, want an array`},
-		{"wrong field", func(d *Documents) { d.Incidents = []byte(`{"data":[{"name":["x"]}]}`) }, `not a Cachet incidents list: "name" is array, want a string`},
+		{"wrong field", func(d *Documents) { d.Incidents = []byte(`{"data":[{"name":["x"]}]}`) }, `not a Cachet incidents list: "data.name" is an array, want a string`},
+		{"entry not an object", func(d *Documents) { d.Components = []byte(`{"data":[1]}`) }, `not a Cachet components list: "data" is a number, want an object`},
+		{"data null", func(d *Documents) { d.Components = []byte(`{"data":null}`) }, `not a Cachet components list: no "data"`},
+		{"data string", func(d *Documents) { d.Groups = []byte(`{"data":"none"}`) }, `not a Cachet component groups list: "data" is a string, want an array`},
+		{"schedule components", func(d *Documents) { d.Schedules = []byte(`{"data":[{"components":{"id":1}}]}`) }, `not a Cachet schedules list: "data.components" is an object, want an array`},
+		{"update message", func(d *Documents) { d.Updates[43] = []byte(`{"data":[{"message":{"text":"x"}}]}`) }, `not a Cachet incident updates list: "data.message" is an object, want a string`},
+		{"bool name", func(d *Documents) { d.Components = []byte(`{"data":[{"name":true}]}`) }, `not a Cachet components list: "data.name" is a boolean, want a string`},
 		{"bad number", func(d *Documents) { d.Components = []byte(`{"data":[{"status":"green"}]}`) }, `not a Cachet components list: bad number "green"`},
 		{"bad time", func(d *Documents) { d.Incidents = []byte(`{"data":[{"created_at":"yesterday"}]}`) }, `not a Cachet document: bad time "yesterday"`},
 		{"bad updates", func(d *Documents) { d.Updates[43] = []byte(`{}`) }, `not a Cachet incident updates list: no "data"`},
@@ -188,6 +230,9 @@ func TestParseErrors(t *testing.T) {
 			_, err := Parse(d, fixtureBase, cest, testNow)
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("err\n got %v\nwant %s", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "Go ") {
+				t.Errorf("error names a Go type: %v", err)
 			}
 		})
 	}

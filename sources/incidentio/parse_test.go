@@ -164,7 +164,7 @@ func TestParseErrors(t *testing.T) {
 		{"object", "{}", `not an incident.io summary (widget API or Statuspage-compatible): no "page" or "components"`},
 		{"array", "[]", "not an incident.io summary (widget API or Statuspage-compatible): the document is an array, not an object"},
 		{"wrong shape", `{"ongoing_incidents":{}}`, `not an incident.io widget summary: an event list is an object, want an array`},
-		{"wrong field", `{"ongoing_incidents":[{"affected_components":"API"}]}`, `not an incident.io widget summary: "ongoing_incidents.affected_components" is string, want an array`},
+		{"wrong field", `{"ongoing_incidents":[{"affected_components":"API"}]}`, `not an incident.io widget summary: "ongoing_incidents.affected_components" is a string, want an array`},
 		{"bad time", `{"ongoing_incidents":[{"last_update_at":"now"}]}`, `not an incident.io widget summary: bad time "now"`},
 		{"invalid", `{"ongoing_incidents": nope}`, "invalid JSON at byte 24: invalid character 'o' in literal null (expecting 'u')"},
 		{"truncated", string(ok[:len(ok)/2]), fmt.Sprintf("invalid JSON: the document ends early (truncated at %d bytes?)", len(ok)/2)},
@@ -181,7 +181,7 @@ func TestParseErrors(t *testing.T) {
 		`{}`:             `not an incident.io widget summary: no "ongoing_incidents", "in_progress_maintenances" or "scheduled_maintenances"`,
 		`{"page":{}}`:    `not an incident.io widget summary: no "ongoing_incidents", "in_progress_maintenances" or "scheduled_maintenances"`,
 		`null`:           "not an incident.io widget summary: the document is null, not an object",
-		`{"page_url":1}`: `not an incident.io widget summary: "page_url" is number, want a string`,
+		`{"page_url":1}`: `not an incident.io widget summary: "page_url" is a number, want a string`,
 	} {
 		if _, err := ParseWidget([]byte(doc), fixtureBase); err == nil || err.Error() != want {
 			t.Errorf("ParseWidget(%s) err = %v, want %s", doc, err, want)

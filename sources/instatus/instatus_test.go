@@ -109,7 +109,7 @@ func TestPollConditional(t *testing.T) {
 	// Only the components change: a new observation.
 	page.set("maintenance")
 	third := poll(t, src)
-	if third.NotModified || third.Components[2].Status != sources.Maintenance || len(third.Maintenances) != 2 {
+	if third.NotModified || third.Components[2].Status != sources.Maintenance || len(third.Maintenances) != 3 {
 		t.Errorf("third poll = %+v", third)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
+	"github.com/outagebot/outagebot/sources/internal/vendortext"
 )
 
 type summaryDoc struct {
@@ -168,7 +170,7 @@ func Detect(body []byte, contentType string) bool {
 
 func parseSummary(data []byte) (*summary, error) {
 	var doc summaryDoc
-	if err := decode(data, &doc, "summary"); err != nil {
+	if err := decode(data, &doc, "summary", false); err != nil {
 		return nil, err
 	}
 	if doc.Page == nil {
@@ -179,7 +181,7 @@ func parseSummary(data []byte) (*summary, error) {
 		d := &doc.ActiveIncidents[i]
 		inc := sources.Incident{
 			ID:        d.ID,
-			Title:     strings.TrimSpace(d.Name),
+			Title:     vendortext.Title(d.Name),
 			Status:    incidentStatus(d.Status),
 			Impact:    impactOf(d.Impact),
 			URL:       d.URL,
@@ -201,7 +203,7 @@ func parseSummary(data []byte) (*summary, error) {
 		d := &doc.ActiveMaintenances[i]
 		m := sources.Incident{
 			ID:           d.ID,
-			Title:        strings.TrimSpace(d.Name),
+			Title:        vendortext.Title(d.Name),
 			Status:       maintenanceStatus(d.Status),
 			Impact:       sources.Maintenance,
 			URL:          d.URL,
@@ -209,17 +211,26 @@ func parseSummary(data []byte) (*summary, error) {
 			UpdatedAt:    d.UpdatedAt.time(),
 			ScheduledFor: d.Start.time(),
 		}
-		if m.Status.Done() {
-			continue
-		}
-		if m.Status != sources.MaintenanceInProgress {
-			m.StartedAt = time.Time{}
-		}
 		if m.ID == "" {
 			m.ID = lastSegment(d.URL, d.Name)
 		}
 		if d.Duration > 0 && !m.ScheduledFor.IsZero() {
 			m.ScheduledUntil = m.ScheduledFor.Add(time.Duration(d.Duration))
+		}
+		switch {
+		case m.Status.Done():
+			// Still listed a while after it ended: reported, so that the
+			// restoration says it completed. The summary has no updates:
+			// it ended when last updated, else at the end of its window.
+			m.ResolvedAt = m.UpdatedAt
+			if m.ResolvedAt.IsZero() {
+				m.ResolvedAt = m.ScheduledUntil
+			}
+			if m.UpdatedAt.IsZero() {
+				m.UpdatedAt = m.ResolvedAt
+			}
+		case m.Status != sources.MaintenanceInProgress:
+			m.StartedAt = time.Time{}
 		}
 		sum.maintenances = append(sum.maintenances, m)
 	}
@@ -244,14 +255,14 @@ func ParseComponents(data []byte) ([]sources.Component, error) {
 	var docs []componentDoc
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
-		if err := decode(data, &docs, "components list"); err != nil {
+		if err := decode(data, &docs, "components list", true); err != nil {
 			return nil, err
 		}
 	} else {
 		var doc struct {
 			Components []componentDoc `json:"components"`
 		}
-		if err := decode(data, &doc, "components list"); err != nil {
+		if err := decode(data, &doc, "components list", false); err != nil {
 			return nil, err
 		}
 		if doc.Components == nil {
@@ -353,61 +364,9 @@ func maintenanceStatus(s string) sources.IncidentStatus {
 	return sources.IncidentStatus(strings.ToLower(s))
 }
 
-// decode unmarshals a JSON document into v, with errors that say what was
-// wrong with the document rather than with Go types.
-func decode(data []byte, v any, what string) error {
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	if len(trimmed) == 0 {
-		return fmt.Errorf("not an Instatus %s: the body is empty", what)
-	}
-	if trimmed[0] != '{' && trimmed[0] != '[' && json.Valid(trimmed) {
-		return fmt.Errorf("not an Instatus %s: the document is %s", what, jsonKind(trimmed[0]))
-	}
-	err := json.Unmarshal(data, v)
-	if err == nil {
-		return nil
-	}
-	var (
-		syn *json.SyntaxError
-		typ *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &syn):
-		if syn.Offset >= int64(len(data)) {
-			return fmt.Errorf("invalid JSON: the document ends early (truncated at %d bytes?)", len(data))
-		}
-		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return fmt.Errorf("not an Instatus %s: the document is %s, not an object", what, typ.Value)
-		}
-		return fmt.Errorf("not an Instatus %s: %q is %s, want %s", what, typ.Field, typ.Value, kindOf(typ.Type.Kind().String()))
-	}
-	return fmt.Errorf("not an Instatus %s: %s", what, strings.TrimPrefix(err.Error(), "json: "))
-}
-
-func jsonKind(c byte) string {
-	switch c {
-	case '"':
-		return "a string"
-	case 'n':
-		return "null"
-	case 't', 'f':
-		return "a boolean"
-	}
-	return "a number"
-}
-
-func kindOf(k string) string {
-	switch k {
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	}
-	return k
+// decode unmarshals a JSON object (or, with array set, an array) into v,
+// with errors that say what was wrong with the document rather than with Go
+// types.
+func decode(data []byte, v any, what string, array bool) error {
+	return jsondoc.Doc{What: "not an Instatus " + what, Array: array, Element: "a component"}.Decode(data, v)
 }

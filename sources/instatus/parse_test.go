@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,10 +109,20 @@ func TestParseMapping(t *testing.T) {
 	}
 
 	m := parseFixture(t, "maintenance")
-	if len(m.Maintenances) != 2 {
-		t.Fatalf("maintenances = %+v (a completed one is not reported)", m.Maintenances)
+	if len(m.Maintenances) != 3 {
+		t.Fatalf("maintenances = %+v", m.Maintenances)
 	}
-	now, next := m.Maintenances[0], m.Maintenances[1]
+	now, next, done := m.Maintenances[0], m.Maintenances[1], m.Maintenances[2]
+	// Still listed after it ended (times with a +02:00 offset): completed,
+	// so that its restoration says so, ending when it was last updated.
+	if done.Status != sources.MaintenanceCompleted || done.Impact != sources.Maintenance ||
+		!done.ResolvedAt.Equal(time.Date(2026, 9, 4, 2, 27, 0, 0, time.UTC)) || done.ResolvedAt.Location() != time.UTC ||
+		!done.StartedAt.Equal(time.Date(2026, 9, 4, 2, 0, 0, 0, time.UTC)) {
+		t.Errorf("completed = %+v", done)
+	}
+	if !now.StartedAt.Equal(time.Date(2026, 9, 4, 19, 0, 0, 0, time.UTC)) {
+		t.Errorf("in progress started at %v, want its planned start", now.StartedAt)
+	}
 	if now.Status != sources.MaintenanceInProgress || !now.ScheduledUntil.Equal(time.Date(2026, 9, 4, 21, 0, 0, 0, time.UTC)) || now.Impact != sources.Maintenance {
 		t.Errorf("in progress = %+v", now)
 	}
@@ -162,10 +173,14 @@ func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct{ name, doc, want string }{
 		{"empty", "", "not an Instatus summary: the body is empty"},
 		{"object", "{}", `not an Instatus summary: no "page"`},
-		{"array", "[]", "not an Instatus summary: the document is array, not an object"},
-		{"null", "null", `not an Instatus summary: the document is null`},
+		{"array", "[]", "not an Instatus summary: the document is an array, not an object"},
+		{"null", "null", `not an Instatus summary: the document is null, not an object`},
 		{"statuspage", `{"page":{"id":"x","url":"https://x"},"components":[],"incidents":{}}`, ""},
-		{"wrong shape", `{"page":{},"activeIncidents":{}}`, `not an Instatus summary: "activeIncidents" is object, want an array`},
+		{"wrong shape", `{"page":{},"activeIncidents":{}}`, `not an Instatus summary: "activeIncidents" is an object, want an array`},
+		{"page array", `{"page":[]}`, `not an Instatus summary: "page" is an array, want an object`},
+		{"page name number", `{"page":{"name":5}}`, `not an Instatus summary: "page.name" is a number, want a string`},
+		{"incident id bool", `{"page":{},"activeIncidents":[{"id":true}]}`, `not an Instatus summary: "activeIncidents.id" is a boolean, want a string`},
+		{"incident not an object", `{"page":{},"activeIncidents":["x"]}`, `not an Instatus summary: "activeIncidents" is a string, want an object`},
 		{"bad time", `{"page":{},"activeIncidents":[{"started":"yesterday"}]}`, `not an Instatus summary: bad time "yesterday"`},
 		{"bad duration", `{"page":{},"activeMaintenances":[{"duration":"an hour"}]}`, `not an Instatus summary: bad duration "an hour"`},
 		{"invalid", `{"page": nope}`, "invalid JSON at byte 11: invalid character 'o' in literal null (expecting 'u')"},
@@ -186,12 +201,15 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 	for doc, want := range map[string]string{
-		"{}":                  `not an Instatus components list: no "components"`,
-		`{"components":{}}`:   `not an Instatus components list: "components" is object, want an array`,
-		`"x"`:                 "not an Instatus components list: the document is a string",
-		`[{"children":"no"}]`: `not an Instatus components list: "children" is string, want an array`,
+		"{}":                            `not an Instatus components list: no "components"`,
+		`{"components":{}}`:             `not an Instatus components list: "components" is an object, want an array`,
+		`"x"`:                           "not an Instatus components list: the document is a string, not an object",
+		`[{"children":"no"}]`:           `not an Instatus components list: "children" is a string, want an array`,
+		`[1]`:                           "not an Instatus components list: a component is a number, not an object",
+		`{"components":[{"group":[]}]}`: `not an Instatus components list: "components.group" is an array, want an object`,
+		`[{"isParent":"yes"}]`:          `not an Instatus components list: "isParent" is a string, want a boolean`,
 	} {
-		if _, err := ParseComponents([]byte(doc)); err == nil || err.Error() != want {
+		if _, err := ParseComponents([]byte(doc)); err == nil || err.Error() != want || strings.Contains(err.Error(), "Go ") {
 			t.Errorf("ParseComponents(%s) err = %v, want %s", doc, err, want)
 		}
 	}

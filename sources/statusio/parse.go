@@ -3,13 +3,14 @@ package statusio
 import (
 	"bytes"
 	"fmt"
-	"github.com/outagebot/outagebot/sources/internal/jsondoc"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/internal/jsondoc"
+	"github.com/outagebot/outagebot/sources/internal/vendortext"
 )
 
 const what = "not a status.io status"
@@ -129,22 +130,15 @@ func Parse(data []byte, page, pageID string) (sources.Observation, error) {
 	page = strings.TrimRight(page, "/")
 	obs := sources.Observation{Page: page}
 
-	// A component with containers is a group of one leaf per container:
-	// the same container (a location) may serve several components.
-	for _, c := range r.Status {
-		if len(c.Containers) == 0 {
-			obs.Components = append(obs.Components, sources.Component{ID: c.ID, Name: c.Name, Status: statusOf(c.StatusCode)})
-			continue
-		}
-		obs.Components = append(obs.Components, sources.Component{ID: c.ID, Name: c.Name, Status: statusOf(c.StatusCode), IsGroup: true})
-		for _, k := range c.Containers {
-			obs.Components = append(obs.Components, sources.Component{
-				ID:     c.ID + "/" + k.ID,
-				Name:   k.Name,
-				Group:  c.Name,
-				Status: statusOf(k.StatusCode),
-			})
-		}
+	// A component is what users know by name ("Git Operations"); its
+	// containers are where it runs ("Google Compute Engine", "AWS"), shared
+	// by many components. So a component is one leaf under its own name and
+	// its containers only say where it is broken.
+	if len(r.Status) > 0 {
+		obs.Components = make([]sources.Component, 0, len(r.Status))
+	}
+	for i := range r.Status {
+		obs.Components = append(obs.Components, component(&r.Status[i]))
 	}
 	for i := range r.Incidents {
 		obs.Incidents = append(obs.Incidents, event(&r.Incidents[i], false, page, pageID))
@@ -163,6 +157,61 @@ func Parse(data []byte, page, pageID string) (sources.Observation, error) {
 	return obs, nil
 }
 
+func component(c *componentDoc) sources.Component {
+	out := sources.Component{ID: c.ID, Name: strings.TrimSpace(c.Name), Status: statusOf(c.StatusCode)}
+	if out.Status == sources.Unknown && len(c.Containers) > 0 {
+		// No status of its own: the worst of where it runs.
+		for _, k := range c.Containers {
+			if s := statusOf(k.StatusCode); s != sources.Unknown && (out.Status == sources.Unknown || s.Worse(out.Status)) {
+				out.Status = s
+			}
+		}
+	}
+	out.Detail = containerDetail(c.Containers)
+	return out
+}
+
+// containerDetail says which of a component's containers are affected
+// ("partial outage on US-East"), when that is news: some are and some are
+// not, or they are affected differently. "" otherwise.
+func containerDetail(ks []containerDoc) string {
+	if len(ks) < 2 {
+		return ""
+	}
+	var (
+		order []sources.Status
+		names = map[sources.Status][]string{}
+		fine  int
+	)
+	for _, k := range ks {
+		s := statusOf(k.StatusCode)
+		switch s {
+		case sources.Operational:
+			fine++
+			continue
+		case sources.Unknown:
+			continue
+		}
+		if !slices.Contains(order, s) {
+			order = append(order, s)
+		}
+		if name := strings.TrimSpace(k.Name); name != "" && !slices.Contains(names[s], name) {
+			names[s] = append(names[s], name)
+		}
+	}
+	if len(order) == 0 || (fine == 0 && len(order) == 1) {
+		return ""
+	}
+	slices.SortStableFunc(order, func(a, b sources.Status) int { return b.Rank() - a.Rank() })
+	parts := make([]string, 0, len(order))
+	for _, s := range order {
+		if len(names[s]) > 0 {
+			parts = append(parts, s.Label()+" on "+strings.Join(names[s], ", "))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
 // Detect reports whether body looks like a status.io Public Status API
 // answer.
 func Detect(body []byte, contentType string) bool {
@@ -173,7 +222,7 @@ func Detect(body []byte, contentType string) bool {
 func event(d *eventDoc, maintenance bool, page, pageID string) sources.Incident {
 	inc := sources.Incident{
 		ID:        d.ID,
-		Title:     strings.TrimSpace(d.Name),
+		Title:     vendortext.Title(d.Name),
 		StartedAt: d.DatetimeOpen.time(),
 	}
 	if inc.ID == "" {
@@ -186,19 +235,11 @@ func event(d *eventDoc, maintenance bool, page, pageID string) sources.Incident 
 		}
 		inc.URL = page + "/pages/" + kind + "/" + pageID + "/" + inc.ID
 	}
+	// The components affected, by their own ids: the containers affected
+	// narrow where, not what.
 	for _, c := range d.ComponentsAffected {
 		if id := c.id(); id != "" && !slices.Contains(inc.ComponentIDs, id) {
 			inc.ComponentIDs = append(inc.ComponentIDs, id)
-		}
-	}
-	// The containers affected, as the leaves they are under each component.
-	for _, c := range d.ComponentsAffected {
-		for _, k := range d.ContainersAffected {
-			if c.id() != "" && k.id() != "" {
-				if id := c.id() + "/" + k.id(); !slices.Contains(inc.ComponentIDs, id) {
-					inc.ComponentIDs = append(inc.ComponentIDs, id)
-				}
-			}
 		}
 	}
 
@@ -206,12 +247,13 @@ func event(d *eventDoc, maintenance bool, page, pageID string) sources.Incident 
 	if len(d.Messages) > 0 {
 		inc.Updates = make([]sources.IncidentUpdate, 0, len(d.Messages))
 	}
+	start := d.DatetimePlannedStart.time()
 	for i := range d.Messages {
 		m := &d.Messages[i]
-		u := sources.IncidentUpdate{ID: m.ID, At: m.Datetime.time(), Status: stateOf(m.State), Body: strings.TrimSpace(m.Details)}
+		u := sources.IncidentUpdate{ID: m.ID, At: m.Datetime.time(), Status: stateOf(m.State), Body: vendortext.Body(m.Details)}
 		if maintenance {
 			u.Status = sources.MaintenanceInProgress
-			if start := d.DatetimePlannedStart.time(); u.At.Before(start) {
+			if u.At.Before(start) {
 				u.Status = sources.MaintenanceScheduled
 			}
 		}
@@ -233,12 +275,27 @@ func event(d *eventDoc, maintenance bool, page, pageID string) sources.Incident 
 	if inc.StartedAt.IsZero() && ok {
 		inc.StartedAt = inc.Updates[0].At
 	}
-	switch {
-	case maintenance:
+	if maintenance {
+		// datetime_open is when the maintenance was announced, often days
+		// ahead: the work began with the first update posted in its window,
+		// else (none posted yet) at the planned start.
 		inc.Impact = sources.Maintenance
-		inc.ScheduledFor = d.DatetimePlannedStart.time()
+		inc.ScheduledFor = start
 		inc.ScheduledUntil = d.DatetimePlannedEnd.time()
-	case impact == sources.Operational || impact == sources.Unknown || impact == sources.Maintenance:
+		inc.StartedAt = start
+		for _, u := range inc.Updates {
+			if u.Status == sources.MaintenanceInProgress {
+				inc.StartedAt = u.At
+				break
+			}
+		}
+		if inc.UpdatedAt.IsZero() {
+			inc.UpdatedAt = d.DatetimeOpen.time()
+		}
+		return inc
+	}
+	switch impact {
+	case sources.Operational, sources.Unknown, sources.Maintenance:
 		inc.Impact = sources.Degraded
 	default:
 		inc.Impact = impact

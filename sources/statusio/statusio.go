@@ -1,7 +1,14 @@
 // Package statusio reads status.io pages through the Public Status API,
 // https://api.status.io/1.0/status/<page id>: the overall status, each
-// component with its containers (locations), the active incidents and the
-// active and upcoming maintenances, each with its messages.
+// component with its containers (where it is hosted: "Google Compute
+// Engine", "US-East"), the active incidents and the active and upcoming
+// maintenances, each with its messages.
+//
+// Each status.io component is one component under its own name; its
+// containers, which many components share, only add a Detail when some of
+// them are affected and others not. The API lists no completed
+// maintenances and no resolved incidents: a maintenance that ends simply
+// leaves the list, with no last words to report.
 //
 // The API's URL is configured as is (status.io's, or a local fake in
 // tests); the page's human URL, for links, is an option.

@@ -202,7 +202,7 @@ func TestParseSummaryErrors(t *testing.T) {
 		{"null", "null", "not a Statuspage summary: the document is null, not an object"},
 		{"no components", `{"page":{"url":"https://x"}}`, `not a Statuspage summary: no "components"`},
 		{"no page", `{"components":[]}`, `not a Statuspage summary: no "page"`},
-		{"wrong shape", `{"page":{},"components":{"a":1}}`, `not a Statuspage summary: "components" is object, want an array`},
+		{"wrong shape", `{"page":{},"components":{"a":1}}`, `not a Statuspage summary: "components" is an object, want an array`},
 		{"invalid", `{"page": nope}`, "invalid JSON at byte 11: invalid character 'o' in literal null (expecting 'u')"},
 		{"truncated", string(ok[:len(ok)/2]), fmt.Sprintf("invalid JSON: the document ends early (truncated at %d bytes?)", len(ok)/2)},
 		{"html", "<!DOCTYPE html><html></html>", "invalid JSON at byte 1: invalid character '<' looking for beginning of value"},
@@ -221,7 +221,7 @@ func TestParseIncidentsErrors(t *testing.T) {
 	for doc, want := range map[string]string{
 		"{}":                   `not a Statuspage incidents list: no "incidents"`,
 		"[]":                   "not a Statuspage incidents list: the document is an array, not an object",
-		`{"incidents":"none"}`: `not a Statuspage incidents list: "incidents" is string, want an array`,
+		`{"incidents":"none"}`: `not a Statuspage incidents list: "incidents" is a string, want an array`,
 	} {
 		if _, err := ParseIncidents([]byte(doc), "https://x"); err == nil || err.Error() != want {
 			t.Errorf("ParseIncidents(%s) err = %v, want %s", doc, err, want)
