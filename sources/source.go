@@ -35,8 +35,9 @@ type Observation struct {
 	// offers them, recently resolved ones (so that a restoration carries the
 	// vendor's last words).
 	Incidents []Incident
-	// Maintenances are scheduled maintenances that are in progress or
-	// upcoming.
+	// Maintenances are scheduled maintenances that are upcoming, in
+	// progress or, where the feed offers them, recently completed (so that
+	// a restoration carries the vendor's last words).
 	Maintenances []Incident
 	// NotModified is true when the feed answered a conditional request with
 	// 304 and the source returned its previous observation unchanged.

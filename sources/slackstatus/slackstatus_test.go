@@ -132,8 +132,8 @@ func TestParseBadInput(t *testing.T) {
 		{"truncated", `{"status": "active", "active_incidents": [{"id": 1,`, "invalid JSON: the document ends early (truncated at 51 bytes?)"},
 		{"not slack", `{"page": {}}`, `not Slack status JSON: no "status" field`},
 		{"array", `[]`, "not Slack status JSON: the document is an array, not an object"},
-		{"incidents not a list", `{"status": "active", "active_incidents": {"id": 1}}`, `not Slack status JSON: "active_incidents" is object, want an array`},
-		{"notes not a list", `{"status": "active", "active_incidents": [{"id": 1, "notes": "x"}]}`, `not Slack status JSON: "active_incidents.notes" is string, want an array`},
+		{"incidents not a list", `{"status": "active", "active_incidents": {"id": 1}}`, `not Slack status JSON: "active_incidents" is an object, want an array`},
+		{"notes not a list", `{"status": "active", "active_incidents": [{"id": 1, "notes": "x"}]}`, `not Slack status JSON: "active_incidents.notes" is a string, want an array`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.body))
