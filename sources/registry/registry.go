@@ -38,7 +38,8 @@ type Deps struct {
 	UserAgent string
 	// MaxBody bounds a feed or probe body; 0 is fetch.DefaultMaxBody.
 	MaxBody int64
-	// Log receives what type = "auto" detected.
+	// Log receives what type = "auto" detected, and when AWS's event
+	// history cannot be read.
 	Log *slog.Logger
 	// ProbeTransport is shared by every HTTP probe that may reuse
 	// connections (probe.NewSharedTransport); nil gives each its own.
