@@ -437,38 +437,10 @@ func title(d *eventDoc, region string) string {
 	return svc + " (" + region + "): " + sum
 }
 
-// plain is a message as plain text. AWS writes plain text with line breaks,
-// which are kept; a message that carries HTML markup or entities is turned
-// into text.
-func plain(s string) string {
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-	if looksHTML(s) {
-		return feed.PlainText(s)
-	}
-	return strings.TrimSpace(s)
-}
-
-func looksHTML(s string) bool {
-	for i := strings.IndexByte(s, '<'); i >= 0 && i+1 < len(s); {
-		c := s[i+1]
-		if c == '/' || c == '!' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
-			if strings.IndexByte(s[i:], '>') > 0 {
-				return true
-			}
-		}
-		j := strings.IndexByte(s[i+1:], '<')
-		if j < 0 {
-			break
-		}
-		i += 1 + j
-	}
-	for _, ent := range []string{"&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&nbsp;", "&#"} {
-		if strings.Contains(s, ent) {
-			return true
-		}
-	}
-	return false
-}
+// plain is a message as plain text for chat. AWS writes plain text with line
+// breaks, which are kept; markup, should a message carry any, is read as
+// such.
+func plain(s string) string { return feed.PlainText(s) }
 
 // observation is what the documents say at now: every event in cur, and the
 // events of hist that ended within window before now and are not in cur.
