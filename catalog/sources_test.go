@@ -12,7 +12,7 @@ import (
 
 // unsourced are entries whose source note belongs to a change in progress
 // elsewhere; remove a name once its entry names its source.
-var unsourced = []string{"aws", "azure"}
+var unsourced = []string{}
 
 // Every entry must be one that outagebot can poll as it stands: a feed type
 // the registry builds (not a probe, which watches your own endpoints, and not

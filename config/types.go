@@ -29,6 +29,7 @@ var targetTypes = map[string]targetType{
 	"betterstack": {probe: false, keys: []string{"components"}},
 	"statusio":    {probe: false, keys: []string{"components"}},
 	"cachet":      {probe: false, keys: []string{"components"}},
+	"awshealth":   {probe: false, keys: []string{"components"}},
 	"auto":        {probe: false, keys: []string{"components"}},
 	"http": {probe: true, keys: []string{"method", "expect_status", "body_contains", "degraded_latency", "headers", "fresh_connection",
 		"body_regex", "json_path", "json_equals", "follow_redirects", "insecure_skip_verify", "retries"}},

@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
 	"strings"
 	"sync"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/awshealth"
 	"github.com/outagebot/outagebot/sources/betterstack"
 	"github.com/outagebot/outagebot/sources/cachet"
 	"github.com/outagebot/outagebot/sources/feed"
@@ -100,6 +102,7 @@ var probes = []probe{
 	{typ: "gcp", path: "/incidents.json", accept: acceptJSON, is: gcp.Detect},
 	{typ: "cachet", path: "/api/v1/components", accept: acceptJSON, is: cachet.Detect},
 	{typ: "slackstatus", path: "/api/v2.0.0/current", accept: acceptJSON, is: isSlackStatus},
+	{typ: "awshealth", path: "/public/currentevents", accept: acceptJSON, is: awshealth.Detect},
 }
 
 // documentProbes recognise a JSON document given directly as the URL.
@@ -111,6 +114,14 @@ var documentProbes = []probe{
 	{typ: "betterstack", is: betterstack.Detect},
 	{typ: "cachet", is: cachet.Detect},
 	{typ: "slackstatus", is: isSlackStatus},
+	{typ: "awshealth", is: awshealth.Detect},
+}
+
+// knownHosts are pages recognised by their host alone, because their
+// documents cannot tell: AWS's event list is an empty array whenever all is
+// well.
+var knownHosts = map[string]string{
+	"health.aws.amazon.com": "awshealth",
 }
 
 func isStatuspage(body []byte, _ string) bool {
@@ -130,6 +141,11 @@ var ErrUnrecognised = errors.New("not a status feed outagebot recognises")
 // Detect finds the format of the status page at url. An HTML page with no
 // known feed behind it is refused with an error saying what to do.
 func Detect(ctx context.Context, client *fetch.Client, url string) (Detection, error) {
+	if u, err := neturl.Parse(url); err == nil {
+		if typ, ok := knownHosts[strings.ToLower(u.Hostname())]; ok {
+			return Detection{Type: typ, URL: url}, nil
+		}
+	}
 	// The well-known endpoints live under the page's base, which an API
 	// URL (or a query) must not end up in front of.
 	base, err := pageurl.Base(url)

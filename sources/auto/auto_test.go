@@ -59,6 +59,9 @@ func TestDetectEveryFormat(t *testing.T) {
 		{"statusio", "/1.0/status/abc123", "../statusio/testdata/ongoing/status.json", "application/json", "/1.0/status/abc123"},
 		{"gcp", "/incidents.json", "../gcp/testdata/ongoing/incidents.json", "application/json", "/incidents.json"},
 		{"statuspage", "/api/v2/summary.json", "../statuspage/testdata/degraded/summary.json", "application/json", "/api/v2/summary.json"},
+		// AWS's event list is UTF-16 with a byte order mark.
+		{"awshealth", "/public/currentevents", "../awshealth/testdata/ongoing/currentevents.json", "application/json;charset=utf-16", ""},
+		{"awshealth", "/public/currentevents", "../awshealth/testdata/ongoing/currentevents.json", "application/json;charset=utf-16", "/public/currentevents"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.typ+tt.urlPath, func(t *testing.T) {
@@ -70,10 +73,29 @@ func TestDetectEveryFormat(t *testing.T) {
 			if d.Type != tt.typ {
 				t.Errorf("detected %q, want %q", d.Type, tt.typ)
 			}
-			if tt.urlPath == "/api/v2/summary.json" && d.URL != srv.URL {
-				t.Errorf("a Statuspage document URL should become its page's base: %s", d.URL)
+			if (tt.urlPath == "/api/v2/summary.json" || tt.urlPath == "/public/currentevents") && d.URL != srv.URL {
+				t.Errorf("a document URL should become its page's base: %s", d.URL)
 			}
 		})
+	}
+}
+
+type refuse struct{ t *testing.T }
+
+func (r refuse) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.t.Errorf("requested %s", req.URL)
+	return nil, errors.New("no requests")
+}
+
+// AWS's event list is "[]" whenever all is well, which says nothing of its
+// format: the dashboard is known by its host, without a request.
+func TestDetectKnownHost(t *testing.T) {
+	c := fetch.New(fetch.Options{Transport: refuse{t}})
+	for _, u := range []string{"https://health.aws.amazon.com", "https://health.aws.amazon.com/health/status", "https://Health.AWS.amazon.com/public/currentevents"} {
+		d, err := Detect(context.Background(), c, u)
+		if err != nil || d.Type != "awshealth" || d.URL != u {
+			t.Errorf("Detect(%s) = %+v, %v", u, d, err)
+		}
 	}
 }
 

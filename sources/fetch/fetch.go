@@ -172,6 +172,17 @@ func (e *Error) Unwrap() error { return e.Err }
 // stores the new validators in cache. accept is sent as the Accept header;
 // when it names JSON, an HTML answer is an error. Every error is an *Error.
 func (c *Client) Get(ctx context.Context, url string, cache *Validators, accept string) (body []byte, notModified bool, err error) {
+	return c.get(ctx, url, cache, accept, nil)
+}
+
+// GetTyped is Get that also returns the answer's Content-Type, for formats
+// whose bytes cannot be read without the charset it names.
+func (c *Client) GetTyped(ctx context.Context, url string, cache *Validators, accept string) (body []byte, contentType string, notModified bool, err error) {
+	body, notModified, err = c.get(ctx, url, cache, accept, &contentType)
+	return body, contentType, notModified, err
+}
+
+func (c *Client) get(ctx context.Context, url string, cache *Validators, accept string, contentType *string) (body []byte, notModified bool, err error) {
 	start := time.Now()
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -255,6 +266,9 @@ func (c *Client) Get(ctx context.Context, url string, cache *Validators, accept 
 	if cache != nil {
 		cache.ETag = resp.Header.Get("ETag")
 		cache.LastModified = resp.Header.Get("Last-Modified")
+	}
+	if contentType != nil {
+		*contentType = resp.Header.Get("Content-Type")
 	}
 	return body, false, nil
 }

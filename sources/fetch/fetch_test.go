@@ -41,6 +41,30 @@ func TestGet(t *testing.T) {
 	}
 }
 
+func TestGetTyped(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Content-Type", "application/json;charset=utf-16")
+		w.Write([]byte("\xff\xfe[\x00]\x00"))
+	}))
+	defer srv.Close()
+
+	c := New(Options{})
+	var v Validators
+	body, ctype, nm, err := c.GetTyped(context.Background(), srv.URL, &v, "application/json")
+	if err != nil || nm || string(body) != "\xff\xfe[\x00]\x00" || ctype != "application/json;charset=utf-16" {
+		t.Fatalf("GetTyped = %q, %q, %v, %v", body, ctype, nm, err)
+	}
+	body, ctype, nm, err = c.GetTyped(context.Background(), srv.URL, &v, "application/json")
+	if err != nil || !nm || body != nil || ctype != "" {
+		t.Fatalf("second GetTyped = %q, %q, %v, %v; want 304", body, ctype, nm, err)
+	}
+}
+
 func TestConditionalGet(t *testing.T) {
 	var hits, conditional atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

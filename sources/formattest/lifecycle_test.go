@@ -21,6 +21,7 @@ import (
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/awshealth"
 	"github.com/outagebot/outagebot/sources/betterstack"
 	"github.com/outagebot/outagebot/sources/cachet"
 	"github.com/outagebot/outagebot/sources/feed"
@@ -58,8 +59,11 @@ type lifecycle struct {
 	// source builds the format's Source for the fake page at base.
 	source func(base string, client *fetch.Client, now func() time.Time) sources.Source
 	// title is the title of the outage when it is opened.
-	title  string
-	phases []phase
+	title string
+	// restoration, when set, is text the resolved event's body must hold:
+	// the vendor's last words.
+	restoration string
+	phases      []phase
 }
 
 func at(s string) time.Time {
@@ -379,6 +383,62 @@ var lifecycles = []lifecycle{
 			}},
 		},
 	},
+	{
+		// AWS lists open events only, as UTF-16: when the event drops off
+		// the list, the history has its closing words.
+		name: "awshealth",
+		source: func(base string, c *fetch.Client, now func() time.Time) sources.Source {
+			return awshealth.New(base, c, awshealth.WithNow(now), awshealth.WithHistoryURL(base+"/historyevents.json"))
+		},
+		title:       "Amazon Elastic Compute Cloud (us-east-1): Increased API Error Rates",
+		restoration: "The issue has been resolved and the service is operating normally.",
+		phases: []phase{
+			// No history yet: a 404, which the source gets by without.
+			{name: "operational", at: at("2026-12-03T13:50:00Z"), files: map[string]string{
+				"/public/currentevents": pkg + "awshealth/testdata/operational/currentevents.json",
+			}},
+			{name: "investigating", at: at("2026-12-03T14:05:00Z"), opened: 1, files: map[string]string{
+				"/public/currentevents": pkg + "awshealth/testdata/investigating/currentevents.json",
+			}},
+			{name: "identified", at: at("2026-12-03T14:40:00Z"), updated: 1, files: map[string]string{
+				"/public/currentevents": here + "awshealth/identified/currentevents.json",
+			}},
+			{name: "still identified", at: at("2026-12-03T16:38:00Z"), files: map[string]string{
+				"/public/currentevents": here + "awshealth/identified/currentevents.json",
+			}},
+			// Gone four minutes after it was last listed, which alone the
+			// engine would take for a stale copy: the history settles it on
+			// the first poll, with AWS's words.
+			{name: "resolved", at: at("2026-12-03T16:42:00Z"), resolved: 1, files: map[string]string{
+				"/public/currentevents": pkg + "awshealth/testdata/operational/currentevents.json",
+				"/historyevents.json":   pkg + "awshealth/testdata/history/historyevents.json",
+			}},
+		},
+	},
+	{
+		// The event stays listed with AWS's closing entry (and in UTF-8):
+		// resolved on the poll that sees it, with no history to read.
+		name: "awshealth/closing",
+		source: func(base string, c *fetch.Client, now func() time.Time) sources.Source {
+			return awshealth.New(base, c, awshealth.WithNow(now), awshealth.WithHistoryURL(""))
+		},
+		title:       "Amazon Elastic Compute Cloud (us-east-1): Increased API Error Rates",
+		restoration: "The issue has been resolved and the service is operating normally.",
+		phases: []phase{
+			{name: "operational", at: at("2026-12-03T13:50:00Z"), files: map[string]string{
+				"/public/currentevents": pkg + "awshealth/testdata/operational/currentevents.json",
+			}},
+			{name: "investigating", at: at("2026-12-03T14:05:00Z"), opened: 1, files: map[string]string{
+				"/public/currentevents": pkg + "awshealth/testdata/investigating/currentevents.json",
+			}},
+			{name: "identified", at: at("2026-12-03T16:38:00Z"), updated: 1, files: map[string]string{
+				"/public/currentevents": here + "awshealth/identified/currentevents.json",
+			}},
+			{name: "closing", at: at("2026-12-03T16:42:00Z"), resolved: 1, files: map[string]string{
+				"/public/currentevents": here + "awshealth/closing/currentevents.json",
+			}},
+		},
+	},
 }
 
 // page is the fake status page: it serves the current phase's fixtures with
@@ -532,6 +592,9 @@ func runLifecycle(t *testing.T, lc lifecycle) {
 				}
 				if ev.ResolvedAt.After(ev.At) {
 					t.Errorf("%s: resolved at %v, after the poll at %v", ph.name, ev.ResolvedAt, ev.At)
+				}
+				if lc.restoration != "" && !strings.Contains(ev.Body, lc.restoration) {
+					t.Errorf("%s: resolved with %q, want the vendor's words %q", ph.name, ev.Body, lc.restoration)
 				}
 			}
 			if _, known := opened[ev.OutageID]; !known {

@@ -119,6 +119,10 @@ var byType = map[string]rules{
 	},
 	// Better Stack: the JSON:API document /index.json.
 	"betterstack": {suffix: segs("/index.json")},
+	// The AWS Health Dashboard: the page /health/status (and the console's
+	// /health/home), the event list /public/currentevents. Suffixes, not
+	// cuts: "public" and "health" are too common in other pages' paths.
+	"awshealth": {suffix: segs("/public/currentevents", "/health/status", "/health/home")},
 	// Cachet: everything under /api/v1 (components, components/groups,
 	// incidents, schedules, ping, version), the /rss and /atom feeds and
 	// the /incidents/<id> and /schedules/<id> pages.

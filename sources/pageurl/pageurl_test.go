@@ -41,6 +41,7 @@ func TestNormalizeToBase(t *testing.T) {
 			"/summary.json", "/v3/components.json", "/v2/components.json", "/history.rss", "/history.atom",
 		}},
 		{"betterstack", "https://status.example.com", []string{"/index.json"}},
+		{"awshealth", "https://health.aws.amazon.com", []string{"/public/currentevents", "/health/status", "/health/home"}},
 		{"cachet", "https://status.example.com", []string{
 			"/api/v1/components", "/api/v1/components/groups", "/api/v1/incidents", "/api/v1/incidents/12/updates",
 			"/api/v1/schedules", "/api/v1/ping", "/api/v1", "/api", "/rss", "/atom", "/atom/2", "/incidents/12",
@@ -166,6 +167,8 @@ func TestBase(t *testing.T) {
 		{"https://example.com/status/summary.json", "https://example.com/status"},
 		{"https://example.com/status/api/v1/components?per_page=100", "https://example.com/status"},
 		{"https://example.com/status/index.json", "https://example.com/status"},
+		{"https://health.aws.amazon.com/public/currentevents", "https://health.aws.amazon.com"},
+		{"https://example.com/public/status", "https://example.com/public/status"},
 	}
 	for _, tt := range tests {
 		if got, err := Base(tt.in); err != nil || got != tt.want {

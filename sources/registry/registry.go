@@ -13,6 +13,7 @@ import (
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/auto"
+	"github.com/outagebot/outagebot/sources/awshealth"
 	"github.com/outagebot/outagebot/sources/betterstack"
 	"github.com/outagebot/outagebot/sources/cachet"
 	"github.com/outagebot/outagebot/sources/feed"
@@ -37,7 +38,8 @@ type Deps struct {
 	UserAgent string
 	// MaxBody bounds a feed or probe body; 0 is fetch.DefaultMaxBody.
 	MaxBody int64
-	// Log receives what type = "auto" detected.
+	// Log receives what type = "auto" detected, and when AWS's event
+	// history cannot be read.
 	Log *slog.Logger
 	// ProbeTransport is shared by every HTTP probe that may reuse
 	// connections (probe.NewSharedTransport); nil gives each its own.
@@ -57,6 +59,7 @@ var constructors = map[string]constructor{
 	"betterstack": page(func(n pageurl.Result, c *fetch.Client) sources.Source { return betterstack.New(n.URL, c) }),
 	"statusio":    page(newStatusio),
 	"cachet":      page(func(n pageurl.Result, c *fetch.Client) sources.Source { return cachet.New(n.URL, c) }),
+	"awshealth":   newAWSHealth,
 	"http":        newHTTP,
 	"tcp":         newTCP,
 	"dns":         newDNS,
@@ -126,6 +129,18 @@ func feedClient(d Deps) *fetch.Client {
 		return d.Client
 	}
 	return fetch.New(fetch.Options{UserAgent: d.UserAgent, MaxBody: d.MaxBody})
+}
+
+func newAWSHealth(t config.Target, d Deps) (sources.Source, error) {
+	n, err := pageurl.Normalize(t.Type, t.URL)
+	if err != nil {
+		return nil, err
+	}
+	log := d.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return awshealth.New(n.URL, feedClient(d), awshealth.WithLogger(log.With("target", t.Name))), nil
 }
 
 func newHTTP(t config.Target, d Deps) (sources.Source, error) {

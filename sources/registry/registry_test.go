@@ -12,6 +12,7 @@ import (
 
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/awshealth"
 	"github.com/outagebot/outagebot/sources/fetch"
 	"github.com/outagebot/outagebot/sources/probe"
 	"github.com/outagebot/outagebot/sources/statuspage"
@@ -61,6 +62,32 @@ func TestNew(t *testing.T) {
 	obs, err = src.Poll(context.Background())
 	if err != nil || obs.Components[0].Status != sources.Operational || obs.Components[0].Name != "API" {
 		t.Fatalf("http poll: %+v, %v", obs, err)
+	}
+}
+
+// An awshealth target reads AWS's UTF-16 event list through the shared
+// client.
+func TestNewAWSHealth(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/public/currentevents" {
+			http.NotFound(w, r)
+			return
+		}
+		data, _ := os.ReadFile("../awshealth/testdata/ongoing/currentevents.json")
+		w.Header().Set("Content-Type", "application/json;charset=utf-16")
+		w.Write(data)
+	}))
+	defer srv.Close()
+	src, err := New(config.Target{Name: "AWS", Type: "awshealth", URL: srv.URL}, Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := src.(*awshealth.Source); !ok {
+		t.Errorf("awshealth target built a %T", src)
+	}
+	obs, err := src.Poll(context.Background())
+	if err != nil || len(obs.Incidents) != 2 || len(obs.Components) != 3 {
+		t.Fatalf("awshealth poll: %+v, %v", obs, err)
 	}
 }
 
