@@ -58,3 +58,28 @@ func Text(t *testing.T, name, got string, update bool) {
 		t.Errorf("%s differs from what renders now (go test -update rewrites it after a check):\n%s", path, got)
 	}
 }
+
+// JSONAt compares v, indented as json.MarshalIndent writes it (with HTML
+// escaping, as the format packages' goldens were written), with the file at
+// path; update rewrites the file instead.
+func JSONAt(t *testing.T, path string, v any, update bool) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update and review the diff):\n%s", path, got)
+	}
+}

@@ -2,8 +2,8 @@ package cachet
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
+	goldenfile "github.com/outagebot/outagebot/internal/golden"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -60,24 +60,7 @@ func documents(t testing.TB, name string) Documents {
 
 func golden(t *testing.T, path string, v any) {
 	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update and review the diff):\n%s", path, got)
-	}
+	goldenfile.JSONAt(t, path, v, *update)
 }
 
 func parseFixture(t *testing.T, name string) sources.Observation {

@@ -1,10 +1,9 @@
 package gcp
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
+	goldenfile "github.com/outagebot/outagebot/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,24 +33,7 @@ func cases(t testing.TB) []string {
 
 func golden(t *testing.T, path string, v any) {
 	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update and review the diff):\n%s", path, got)
-	}
+	goldenfile.JSONAt(t, path, v, *update)
 }
 
 func parseFixture(t *testing.T, name string) sources.Observation {
