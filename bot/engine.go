@@ -606,10 +606,15 @@ func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Inciden
 			}
 			continue
 		}
+		maint := t.Outage.Class == outage.MaintenanceWork
 		switch {
 		case last != "":
+		case resolvedByVendor && maint:
+			last = "The vendor marked the maintenance completed."
 		case resolvedByVendor:
 			last = "The vendor marked the incident resolved."
+		case maint:
+			last = "The maintenance is no longer listed on the status page."
 		default:
 			last = "The incident is no longer listed as open on the status page."
 		}

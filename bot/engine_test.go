@@ -287,7 +287,7 @@ func TestEngine(t *testing.T) {
 			want: [][]string{
 				nil,
 				{"opened o1#1 maintenance: Maintenance has begun."},
-				{"resolved o1#2 maintenance after 30m: The incident is no longer listed as open on the status page."},
+				{"resolved o1#2 maintenance after 30m: The maintenance is no longer listed on the status page."},
 			},
 		},
 		{

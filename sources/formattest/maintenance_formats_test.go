@@ -15,6 +15,7 @@ import (
 	"github.com/outagebot/outagebot/sources/fetch"
 	"github.com/outagebot/outagebot/sources/instatus"
 	"github.com/outagebot/outagebot/sources/statusio"
+	"github.com/outagebot/outagebot/sources/statuspage"
 )
 
 // maintenanceCase is one format's maintenance seen under way and then
@@ -38,6 +39,27 @@ type maintenanceCase struct {
 
 var maintenanceCases = []maintenanceCase{
 	{
+		// Statuspage as it really publishes one: announced three days
+		// ahead with impact "major" (started_at is the announcement), put
+		// in progress by the schedule, and completed after it left
+		// summary.json, so its last words are only in
+		// scheduled-maintenances.json.
+		name: "statuspage",
+		source: func(base string, c *fetch.Client, now func() time.Time) sources.Source {
+			return statuspage.New(base, c, statuspage.WithNow(now))
+		},
+		underWay: phase{name: "under way", at: at("2024-06-04T09:01:00Z"), files: map[string]string{
+			"/api/v2/summary.json": pkg + "statuspage/testdata/maintenance-major/summary.json",
+		}},
+		over: phase{name: "over", at: at("2024-06-04T10:32:00Z"), files: map[string]string{
+			"/api/v2/summary.json":                pkg + "statuspage/testdata/maintenance-major/completed.json",
+			"/api/v2/scheduled-maintenances.json": pkg + "statuspage/testdata/maintenance-major/scheduled-maintenances.json",
+		}},
+		openedAt: at("2024-06-04T09:00:05.06Z"),
+		lasted:   at("2024-06-04T10:31:12.39Z").Sub(at("2024-06-04T09:00:05.06Z")),
+		last:     "The scheduled maintenance has been completed. Uploads and downloads are available again.",
+	},
+	{
 		// Announced on 28 November for 08:00-09:30 on 1 December. The
 		// Public Status API lists no finished maintenances: it just goes.
 		name: "statusio",
@@ -53,7 +75,7 @@ var maintenanceCases = []maintenanceCase{
 		}},
 		openedAt:  at("2026-12-01T08:02:11.102Z"),
 		lasted:    time.Date(2026, 12, 1, 9, 32, 0, 0, time.UTC).Sub(at("2026-12-01T08:02:11.102Z")),
-		last:      "The incident is no longer listed as open on the status page.",
+		last:      "The maintenance is no longer listed on the status page.",
 		incidents: 1, // the Git incident
 
 	},
@@ -113,7 +135,7 @@ var maintenanceCases = []maintenanceCase{
 		}},
 		openedAt: at("2026-09-04T19:00:00Z"),
 		lasted:   2*time.Hour + 2*time.Minute,
-		last:     "The vendor marked the incident resolved.",
+		last:     "The vendor marked the maintenance completed.",
 	},
 }
 
