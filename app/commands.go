@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"sync"
-	"time"
 
 	discordcmd "github.com/outagebot/outagebot/interact/discord"
 	slackcmd "github.com/outagebot/outagebot/interact/slack"
@@ -64,17 +63,7 @@ func (a *App) startDiscord(ctx context.Context, wg *sync.WaitGroup) {
 		return
 	}
 	if d.ApplicationID != "" {
-		wg.Go(func() {
-			rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			defer cancel()
-			err := discordcmd.Register(rctx, discordcmd.RegisterOptions{
-				Token: d.BotToken, ApplicationID: d.ApplicationID, GuildID: d.GuildID, APIURL: d.APIURL,
-				Log: a.log.With("component", "discord-commands"),
-			})
-			if err != nil {
-				a.log.Warn("Discord application commands were not registered", "err", err)
-			}
-		})
+		wg.Go(func() { a.registerCommands(ctx, d) })
 	}
 	// With an interactions endpoint (public_key set) Discord sends commands
 	// over HTTP and not over the gateway.
