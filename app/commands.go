@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"sync"
+	"time"
 
 	discordcmd "github.com/outagebot/outagebot/interact/discord"
 	slackcmd "github.com/outagebot/outagebot/interact/slack"
@@ -52,6 +53,9 @@ func (a *App) startCommands(ctx context.Context, wg *sync.WaitGroup) {
 		})
 	}
 }
+
+// registerTimeout bounds one attempt to register the application commands.
+const registerTimeout = 30 * time.Second
 
 // startDiscord registers Discord's application commands and, without an
 // interactions endpoint, serves them over the gateway. Only the leader runs

@@ -4,16 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/outagebot/outagebot/config"
 	discordcmd "github.com/outagebot/outagebot/interact/discord"
 )
-
-// registerTimeout bounds one registration attempt.
-const registerTimeout = 30 * time.Second
 
 // registerCommands installs Discord's application commands, trying again
 // until Discord takes them or ctx ends: with backoff while Discord cannot
