@@ -71,7 +71,11 @@ func chatLines(r app.ChatReport) []chatLine {
 			if c.Name != "" {
 				where += ", " + c.Name
 			}
-			text := fmt.Sprintf("%s: channel %q (%s): %s", p.Platform, c.Channel, where, c.State)
+			state := c.State
+			if state == app.ChatChecking {
+				state = "not checked: " + p.Platform + " did not answer"
+			}
+			text := fmt.Sprintf("%s: channel %q (%s): %s", p.Platform, c.Channel, where, state)
 			if c.Detail != "" {
 				text += ": " + c.Detail
 			}
