@@ -62,6 +62,8 @@ type Options struct {
 	// its platform's (tests speed it up to measure it).
 	ChatLimit rate.Limit
 	ChatBurst int
+	// ChatCheck tunes the chat checks at start (tests make them instant).
+	ChatCheck ChatCheckOptions
 }
 
 // App is an assembled bot.
@@ -83,6 +85,9 @@ type App struct {
 	commands *bot.Commands
 	mutes    *bot.Mutes
 	now      func() time.Time
+	// chat checks the chat tokens and channels (preflight.go); nil without
+	// chat.
+	chat *chatChecks
 
 	// Leader election (leader.go).
 	instance string
@@ -122,6 +127,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, store: st, registry: reg}
+	if a.chat, err = newChatChecks(cfg, routes, log, opts.ChatCheck, reg); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if !cfg.Chat() {
 		a.console = opts.Greet
 	}
@@ -347,7 +356,7 @@ func (a *App) startHTTP() (shutdown func()) {
 		commands = nil
 	}
 	if a.listener != nil {
-		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, commands)))
+		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, commands, a.chatHealth()...)))
 		what := "health and metrics"
 		if a.public == nil && len(commands) > 0 {
 			what = "health, metrics and the command endpoints"
@@ -372,6 +381,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("outagebot started", "version", Version, "targets", len(a.runner.Jobs()), "destinations", a.disp.Destinations(), "instance", a.instance)
 
 	var wg sync.WaitGroup
+	wg.Go(func() { a.chat.Run(ctx) })
 	a.startCommands(ctx, &wg)
 	if a.console != nil {
 		wg.Go(func() { a.greet(ctx) })

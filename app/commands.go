@@ -58,6 +58,9 @@ func (a *App) startCommands(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
+// registerTimeout bounds one attempt to register the application commands.
+const registerTimeout = 30 * time.Second
+
 // startDiscord registers Discord's application commands and, without an
 // interactions endpoint, serves them over the gateway. Only the leader runs
 // it: Discord sends each interaction to every session of a bot, so two
@@ -68,17 +71,7 @@ func (a *App) startDiscord(ctx context.Context, wg *sync.WaitGroup) {
 		return
 	}
 	if d.ApplicationID != "" {
-		wg.Go(func() {
-			rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			defer cancel()
-			err := discordcmd.Register(rctx, discordcmd.RegisterOptions{
-				Token: d.BotToken, ApplicationID: d.ApplicationID, GuildID: d.GuildID, APIURL: d.APIURL,
-				Log: a.log.With("component", "discord-commands"),
-			})
-			if err != nil {
-				a.log.Warn("Discord application commands were not registered", "err", err)
-			}
-		})
+		wg.Go(func() { a.registerCommands(ctx, d) })
 	}
 	// With an interactions endpoint (public_key set) Discord sends commands
 	// over HTTP and not over the gateway.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/outagebot/outagebot/app"
 	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/internal/fakediscord"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
@@ -35,6 +36,9 @@ func TestChatCommandsThroughTheApp(t *testing.T) {
 	slackAPI := fakeslack.New()
 	defer slackAPI.Close()
 	slackAPI.AddChannel("C0123456789")
+	// The token checks at start call Discord too: keep them on loopback.
+	discordAPI := fakediscord.New()
+	defer discordAPI.Close()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	const secret = "8f742231b10e8888abcd99yyyzzz85a5"
 
@@ -50,6 +54,7 @@ api_url = %q
 [discord]
 bot_token = "discord-test"
 public_key = %q
+api_url = %q
 [[channel]]
 name = "ops"
 slack = "C0123456789"
@@ -58,7 +63,7 @@ name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), secret, slackAPI.URL(), hex.EncodeToString(pub), vendor.URL)
+`, filepath.Join(t.TempDir(), "state.db"), secret, slackAPI.URL(), hex.EncodeToString(pub), discordAPI.URL(), vendor.URL)
 	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -21,12 +22,26 @@ type HealthCheck func(ctx context.Context) error
 // liveness probe that restarted it then would throw away the poll results
 // it holds for the store. role, if set, names the replica's role in the
 // answers ("leader" or "standby"). extra mounts more endpoints (the chat
-// command callbacks) by path.
-func Handler(health, live HealthCheck, role func() string, g prometheus.Gatherer, extra map[string]http.Handler) http.Handler {
+// command callbacks) by path. opts add readiness conditions and details.
+func Handler(health, live HealthCheck, role func() string, g prometheus.Gatherer, extra map[string]http.Handler, opts ...Option) http.Handler {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	ready := health
+	if len(o.ready) > 0 {
+		ready = func(ctx context.Context) error {
+			errs := []error{health(ctx)}
+			for _, r := range o.ready {
+				errs = append(errs, r(ctx))
+			}
+			return errors.Join(errs...)
+		}
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", check(health, role))
-	mux.HandleFunc("GET /readyz", check(health, role))
-	mux.HandleFunc("GET /livez", check(live, role))
+	mux.HandleFunc("GET /healthz", check(health, role, o.details))
+	mux.HandleFunc("GET /readyz", check(ready, role, o.details))
+	mux.HandleFunc("GET /livez", check(live, role, nil))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
 	for path, h := range extra {
 		mux.Handle(path, h)
@@ -35,13 +50,18 @@ func Handler(health, live HealthCheck, role func() string, g prometheus.Gatherer
 }
 
 // check answers a health endpoint: 200 with the role, or 503 with why.
-func check(health HealthCheck, role func() string) http.HandlerFunc {
+func check(health HealthCheck, role func() string, details map[string]func() any) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		body := map[string]string{"status": "ok"}
+		body := map[string]any{"status": "ok"}
+		for name, d := range details {
+			if v := d(); v != nil {
+				body[name] = v
+			}
+		}
 		if role != nil {
 			if rl := role(); rl != "" {
 				body["role"] = rl
@@ -52,5 +72,30 @@ func check(health HealthCheck, role func() string) http.HandlerFunc {
 			body["status"], body["error"] = "unhealthy", err.Error()
 		}
 		_ = json.NewEncoder(w).Encode(body)
+	}
+}
+
+// Option adds to the health endpoints.
+type Option func(*options)
+
+type options struct {
+	ready   []HealthCheck
+	details map[string]func() any
+}
+
+// WithReady adds a condition to /readyz only: /healthz keeps answering
+// whether the bot itself works.
+func WithReady(c HealthCheck) Option {
+	return func(o *options) { o.ready = append(o.ready, c) }
+}
+
+// WithDetail adds a field to the answers of /healthz and /readyz, whatever
+// their status; a nil value leaves it out.
+func WithDetail(name string, detail func() any) Option {
+	return func(o *options) {
+		if o.details == nil {
+			o.details = map[string]func() any{}
+		}
+		o.details[name] = detail
 	}
 }

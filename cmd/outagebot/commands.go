@@ -76,6 +76,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs, path := flags("check", stderr)
+	online := fs.Bool("online", false, "also ask Slack and Discord whether the tokens work and the bot can post in each channel (sends nothing)")
 	cfg, code := loadConfig(fs, path, args, stderr)
 	if cfg == nil {
 		return code
@@ -105,6 +106,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if code != 0 {
 		return code
+	}
+	if *online && checkOnline(cfg, stdout, stderr) != 0 {
+		return 1
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d targets, %d channels, %d digests)\n", cfg.Path, len(cfg.Targets), len(cfg.Channels), len(cfg.Digests))
 	return 0

@@ -19,7 +19,11 @@ every outage, its updates and its restoration to Slack, Discord or this terminal
 
 Usage:
   outagebot run   --config FILE          run the bot
-  outagebot check --config FILE          validate a configuration
+  outagebot check --config FILE [--online]
+                                         validate a configuration; --online also asks
+                                         Slack and Discord whether the tokens and channels work
+  outagebot test-message --config FILE --channel NAME
+                                         post a test message to a configured channel
   outagebot once  --config FILE [--json] poll every target once and print the status
   outagebot incidents --config FILE [--window 24h]
                                          recent outages and their ids, from the stored history
@@ -54,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(rest, stdout, stderr)
 	case "once":
 		return cmdOnce(ctx, rest, stdout, stderr)
+	case "test-message":
+		return cmdTestMessage(ctx, rest, stdout, stderr)
 	case "incidents":
 		return cmdIncidents(ctx, rest, stdout, stderr)
 	case "report":

@@ -1,7 +1,8 @@
 // Package fakediscord is an in-memory fake of the part of Discord's REST API
 // (v9) that outagebot uses: channel messages (create with nonce, get, edit),
 // threads started from a message, webhook execute and webhook message edit,
-// the current user, application command bulk overwrite, interaction
+// the current user and application, channels, the bot's server roles and
+// membership (guilds.go), application command bulk overwrite, interaction
 // callbacks, and a minimal gateway (GET /gateway and a websocket that says
 // HELLO, answers IDENTIFY with READY, acks heartbeats and lets a test push
 // INTERACTION_CREATE). It answers on loopback only, keeps everything it was
@@ -210,6 +211,8 @@ type Server struct {
 	interactions map[string]*pushedInteraction
 	callbacks    []Callback
 	gw           gatewayState
+	// guild serves the start-up checks (guilds.go).
+	guild guildState
 	// changed is closed and replaced whenever a callback or a gateway
 	// session's state is recorded, to wake waiters.
 	changed chan struct{}
@@ -239,6 +242,7 @@ func New() *Server {
 	s.route(mux, RouteEditWebhookMessage, false, s.editWebhookMessage)
 	s.route(mux, RouteCurrentUser, true, s.currentUser)
 	s.routeInteractions(mux)
+	s.routeGuilds(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.record(&Call{Route: "", Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Authorization: r.Header.Get("Authorization"), At: s.now(), Status: http.StatusNotFound})
 		writeError(w, apiError{http.StatusNotFound, 0, "404: Not Found"})

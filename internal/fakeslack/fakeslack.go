@@ -6,9 +6,10 @@
 // and per-channel errors such as not_in_channel.
 //
 // It implements chat.postMessage, chat.update, conversations.history,
-// conversations.replies and auth.test, for form and JSON bodies as slack-go
-// sends them, and Socket Mode: apps.connections.open and the websocket it
-// points to (see socket.go). It listens on loopback only.
+// conversations.replies, conversations.info and auth.test, for form and
+// JSON bodies as slack-go sends them, and Socket Mode: apps.connections.open
+// and the websocket it points to (see socket.go). It listens on loopback
+// only.
 package fakeslack
 
 import (
@@ -51,6 +52,9 @@ type Server struct {
 	lastTS   int64             // microseconds
 	now      func() time.Time
 	sock     socketState
+	// info and scopes serve conversations.info (conversations.go).
+	info   map[string]ChannelInfo
+	scopes []string
 }
 
 type channel struct {
@@ -365,6 +369,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.drop(w, f) {
 		return
 	}
+	s.scopeHeader(w)
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -522,6 +527,8 @@ func (s *Server) handle(method string, p url.Values, token string) response {
 		return s.history(p)
 	case "conversations.replies":
 		return s.replies(p)
+	case "conversations.info":
+		return s.conversationInfo(p)
 	}
 	return slackError("unknown_method")
 }
