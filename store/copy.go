@@ -148,7 +148,6 @@ func Copy(ctx context.Context, dst, src *Store, now time.Time) (CopyReport, erro
 		if err := checkEmpty(ctx, dtx); err != nil {
 			return err
 		}
-		rep.Tables = rep.Tables[:0]
 		for _, table := range copiedTables {
 			n, err := copyTable(ctx, dtx, dst, stx, table)
 			if err != nil {
