@@ -29,6 +29,9 @@ Usage:
                                          recent outages and their ids, from the stored history
   outagebot report --config FILE --outage ID [--format markdown|json]
                                          the post-outage report, from the stored history
+  outagebot migrate-store --from STATE --to STATE
+                                         copy the stored state (a SQLite file or postgres:// URL)
+                                         into an empty database; stop every bot on it first
   outagebot vendors [-v] [--check [--timeout 10s]]
                                          list the built-in vendor catalog (vendor = "NAME");
                                          --check polls every entry once and reports what fails
@@ -66,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdReport(ctx, rest, stdout, stderr)
 	case "vendors":
 		return cmdVendors(ctx, rest, stdout, stderr)
+	case "migrate-store":
+		return cmdMigrateStore(ctx, rest, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
