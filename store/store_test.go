@@ -115,6 +115,7 @@ func TestStore(t *testing.T) {
 			t.Run("commit is atomic", func(t *testing.T) { testAtomic(t, open(t)) })
 			t.Run("mutes", func(t *testing.T) { testMutes(t, open(t)) })
 			t.Run("claim", func(t *testing.T) { testClaim(t, open(t)) })
+			t.Run("root edits: last state wins", func(t *testing.T) { testRootEdits(t, open(t)) })
 			t.Run("ping", func(t *testing.T) {
 				if err := open(t).Ping(context.Background()); err != nil {
 					t.Fatal(err)
