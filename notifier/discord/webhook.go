@@ -18,8 +18,9 @@ import (
 
 // Webhook posts through a channel webhook
 // (https://discord.com/developers/docs/resources/webhook#execute-webhook).
-// A webhook cannot reply, so every event is a new message; updated and
-// resolved events also edit the outage's first message to the current state.
+// A webhook cannot reply, so every event is a new message; after updated
+// and resolved events the dispatcher has the outage's first message edited
+// to the current state (EditRoot).
 //
 // Webhook messages carry no nonce: a crash between posting and recording
 // can post one message twice. Use a bot channel where that matters.
@@ -37,7 +38,10 @@ type Webhook struct {
 // locale; call it before the first delivery.
 func (w *Webhook) SetTemplates(t *tmpl.Renderer) { w.render = renderer{t} }
 
-var _ notifier.Notifier = (*Webhook)(nil)
+var (
+	_ notifier.Notifier   = (*Webhook)(nil)
+	_ notifier.RootEditor = (*Webhook)(nil)
+)
 
 // webhookPath matches /api/webhooks/{id}/{token} and /api/v{N}/webhooks/...
 var webhookPath = regexp.MustCompile(`^/api(?:/v[0-9]+)?/webhooks/([0-9]{1,20})/([A-Za-z0-9_.\-]{1,200})/?$`)
@@ -80,39 +84,46 @@ func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) (*Webh
 	}, nil
 }
 
-// Deliver posts the event as a new message and returns its id. For updated
-// and resolved events it then edits the root (the opened event's message) to
-// the current state; a failed edit is logged, not returned.
+// Deliver posts the event as a new message and returns its id. The root
+// (the opened event's message) is edited to the current state by EditRoot.
 func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ev := d.Event
 	root := string(d.Root)
 	switch ev.Kind {
 	case outage.Digest, outage.Report:
-		return w.execute(ctx, RenderDigest(ev))
+		return w.execute(ctx, d.Pace, RenderDigest(ev))
 	case outage.Opened:
-		return w.execute(ctx, w.render.post(ev))
+		return w.execute(ctx, d.Pace, w.render.post(ev))
 	case outage.Updated, outage.Resolved:
 		if !isSnowflake(root) {
-			return w.execute(ctx, w.render.post(ev))
+			return w.execute(ctx, d.Pace, w.render.post(ev))
 		}
 	default:
 		return "", &notifier.PermanentError{Err: fmt.Errorf("discord webhook: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
 	}
-	ref, err := w.execute(ctx, w.render.reply(ev))
-	if err != nil {
-		return "", err
-	}
-	if d.Joined {
-		return ref, nil // the root is another outage's
-	}
-	if err := w.editRoot(ctx, root, ev); err != nil {
-		w.log.Warn("posted the update but could not edit the outage's first webhook message; the next update edits it again",
-			"root", root, "target", ev.Target, "outage", ev.OutageID, "event", ev.Kind, "err", err)
-	}
-	return ref, nil
+	return w.execute(ctx, d.Pace, w.render.reply(ev))
 }
 
-func (w *Webhook) execute(ctx context.Context, msg *discordgo.MessageSend) (notifier.RemoteRef, error) {
+// EditRoot edits the outage's first webhook message to e.Event's state.
+func (w *Webhook) EditRoot(ctx context.Context, e notifier.RootEdit) error {
+	root := string(e.Root)
+	if !isSnowflake(root) {
+		return &notifier.PermanentError{Err: fmt.Errorf("discord webhook: cannot edit root %q: not a Discord id", root), Rejected: true}
+	}
+	if err := notifier.Wait(ctx, e.Pace); err != nil {
+		return err
+	}
+	err := w.editRoot(ctx, root, e.Event)
+	if apiCode(err) == codeUnknownMessage {
+		return &notifier.PermanentError{Err: err, Fix: "the webhook's first message of the outage was deleted", Rejected: true}
+	}
+	return err
+}
+
+func (w *Webhook) execute(ctx context.Context, pace notifier.Pacer, msg *discordgo.MessageSend) (notifier.RemoteRef, error) {
+	if err := notifier.Wait(ctx, pace); err != nil {
+		return "", err
+	}
 	params := &discordgo.WebhookParams{
 		Content:         msg.Content,
 		Embeds:          msg.Embeds,
