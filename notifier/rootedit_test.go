@@ -237,7 +237,7 @@ func TestRootEditIsRetriedUntilTheRootShowsTheEnd(t *testing.T) {
 					t.Fatalf("%d edit calls, want 2 failed ones", calls)
 				}
 				if n := e.pendingEdits(t); n != 1 {
-					t.Fatalf("%d root edits pending, want 1: the restoration's, which replaced the update's", n)
+					t.Errorf("%d root edits pending, want 1: the restoration's, which replaced the update's", n)
 				}
 
 				if status == http.StatusTooManyRequests {
@@ -294,7 +294,7 @@ func TestRootEditSurvivesRestart(t *testing.T) {
 				notifier.Options{Now: e.clk.Now})
 			crashed.Drain(ctx)
 			if got, calls := p.replyCount(), p.editCalls(); got != 1 || calls != 0 {
-				t.Fatalf("before the crash: %d replies, %d edits; want the restoration's reply and no edit", got, calls)
+				t.Errorf("before the crash: %d replies, %d edits; want the restoration's reply and no edit", got, calls)
 			}
 			e.restart(t)
 			e.clk.Advance(time.Second)
@@ -316,7 +316,7 @@ func TestRootEditSurvivesRestart(t *testing.T) {
 			e.commit(t, outage.Resolved, "Resolved")
 			e.disp.Drain(ctx)
 			if n := e.pendingEdits(t); n != 1 {
-				t.Fatalf("%d root edits pending, want 1", n)
+				t.Errorf("%d root edits pending, want 1", n)
 			}
 			e.restart(t)
 			p.clear()
