@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/outagebot/outagebot/internal/webhookurl"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
@@ -43,32 +43,20 @@ var (
 	_ notifier.RootEditor = (*Webhook)(nil)
 )
 
-// webhookPath matches /api/webhooks/{id}/{token} and /api/v{N}/webhooks/...
-var webhookPath = regexp.MustCompile(`^/api(?:/v[0-9]+)?/webhooks/([0-9]{1,20})/([A-Za-z0-9_.\-]{1,200})/?$`)
-
-// NewWebhook builds a Webhook from its URL,
-// https://discord.com/api/webhooks/{id}/{token}, optionally with
-// ?thread_id= to post in a thread or forum post. Requests go to the URL's
-// scheme and host (so a local fake works); paths are discordgo's /api/v9/.
-// The URL is a secret: it appears in no error or log line. It makes no
-// network call.
+// NewWebhook builds a Webhook from its URL in any form Discord hands out
+// (see package webhookurl: discord.com or discordapp.com, ptb. and canary.,
+// with or without an API version, a /slack or /github suffix, ?thread_id=
+// to post in a thread or forum post). Requests go to the URL's scheme and
+// host (so a local fake works) with Discord's own JSON on discordgo's
+// /api/v9/ paths, whatever suffix the URL had. The URL is a secret: it
+// appears in no error or log line. It makes no network call.
 func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) (*Webhook, error) {
-	const want = "want https://discord.com/api/webhooks/{id}/{token}"
-	u, err := url.Parse(rawURL)
+	u, err := webhookurl.Parse(rawURL)
 	if err != nil {
-		// url.Error repeats the URL: do not wrap it.
-		return nil, errors.New("discord webhook_url does not parse; " + want)
+		return nil, fmt.Errorf("discord webhook_url %w", err)
 	}
-	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.User != nil {
-		return nil, errors.New("discord webhook_url must be an http(s) URL; " + want)
-	}
-	m := webhookPath.FindStringSubmatch(u.Path)
-	if m == nil {
-		return nil, errors.New("discord webhook_url has no webhook id and token; " + want)
-	}
-	threadID := u.Query().Get("thread_id")
-	if threadID != "" && !isSnowflake(threadID) {
-		return nil, errors.New("discord webhook_url: thread_id must be a channel id")
+	if u.Platform != webhookurl.Discord {
+		return nil, errors.New("discord webhook_url has no webhook id and token; want https://discord.com/api/webhooks/{id}/{token}")
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -76,11 +64,11 @@ func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) (*Webh
 	origin := &url.URL{Scheme: u.Scheme, Host: u.Host}
 	return &Webhook{
 		s:        newSession("", origin, httpClient),
-		id:       m[1],
-		token:    m[2],
-		threadID: threadID,
+		id:       u.ID,
+		token:    u.Token,
+		threadID: u.ThreadID,
 		log:      log,
-		secrets:  redactor{rawURL, m[2]},
+		secrets:  redactor{rawURL, u.Token},
 	}, nil
 }
 
