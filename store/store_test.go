@@ -20,6 +20,16 @@ import (
 	"github.com/outagebot/outagebot/store"
 )
 
+// TestMain says once, not only under -v, that the PostgreSQL tests are
+// skipped. (go test ./... keeps a passing package's output to itself; go
+// test in the package's directory, -v and -json show the line.)
+func TestMain(m *testing.M) {
+	if os.Getenv("OUTAGEBOT_TEST_POSTGRES") == "" {
+		fmt.Fprintln(os.Stderr, "store: PostgreSQL tests skipped: OUTAGEBOT_TEST_POSTGRES is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	os.Exit(m.Run())
+}
+
 // stores opens every store implementation for one test. PostgreSQL runs when
 // OUTAGEBOT_TEST_POSTGRES names a server, each test in a schema of its own.
 func stores(t *testing.T) map[string]func(t *testing.T) *store.Store {
