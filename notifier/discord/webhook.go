@@ -76,20 +76,25 @@ func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) (*Webh
 // (the opened event's message) is edited to the current state by EditRoot.
 func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ev := d.Event
-	root := string(d.Root)
+	var msg *discordgo.MessageSend
 	switch ev.Kind {
 	case outage.Digest, outage.Report:
-		return w.execute(ctx, d.Pace, RenderDigest(ev))
+		msg = RenderDigest(ev)
 	case outage.Opened:
-		return w.execute(ctx, d.Pace, w.render.post(ev))
+		msg = w.render.post(ev)
 	case outage.Updated, outage.Resolved:
-		if !isSnowflake(root) {
-			return w.execute(ctx, d.Pace, w.render.post(ev))
+		msg = w.render.reply(ev)
+		if !isSnowflake(string(d.Root)) {
+			msg = w.render.post(ev)
 		}
 	default:
 		return "", &notifier.PermanentError{Err: fmt.Errorf("discord webhook: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
 	}
-	return w.execute(ctx, d.Pace, w.render.reply(ev))
+	ref, err := w.execute(ctx, d.Pace, msg)
+	if err == nil {
+		w.log.Debug("posted to the Discord webhook", "dest", d.Destination.String(), "outage", ev.OutageID, "event", ev.Kind, "seq", ev.Seq)
+	}
+	return ref, err
 }
 
 // EditRoot edits the outage's first webhook message to e.Event's state.
