@@ -103,21 +103,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		// Load has checked the URL; the platform decides the JSON posted,
 		// so say which one it is taken for (never the token).
 		if u, err := webhookurl.Parse(ch.WebhookURL); err == nil {
-			fmt.Fprintf(stdout, "%s:%d: channel %q: webhook_url is a %s webhook (%s)\n", cfg.Path, ch.Line, ch.Name, platformName(u.Platform), u.Redacted())
+			fmt.Fprintf(stdout, "%s:%d: channel %q: webhook_url is a %s webhook (%s)\n", cfg.Path, ch.Line, ch.Name, u.PlatformName(), u.Redacted())
 		}
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d targets, %d channels, %d digests)\n", cfg.Path, len(cfg.Targets), len(cfg.Channels), len(cfg.Digests))
 	return 0
-}
-
-func platformName(p string) string {
-	switch p {
-	case webhookurl.Discord:
-		return "Discord"
-	case webhookurl.Slack:
-		return "Slack"
-	}
-	return p
 }
 
 // onceJSON is the contract shape of `once --json`.

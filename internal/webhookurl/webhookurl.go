@@ -88,6 +88,14 @@ func Parse(rawURL string) (URL, error) {
 	return out, nil
 }
 
+// PlatformName is the platform's name for people: "Slack" or "Discord".
+func (u URL) PlatformName() string {
+	if u.Platform == Discord {
+		return "Discord"
+	}
+	return "Slack"
+}
+
 // Redacted is the URL with its secret part replaced, to show.
 func (u URL) Redacted() string { return u.redacted }
 
