@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
@@ -26,7 +27,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+uriPath(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite state %s: %w", path, err)
 	}
@@ -36,4 +37,12 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open SQLite state %s: %w", path, err)
 	}
 	return &Store{db: db, d: dialect{name: "sqlite"}}, nil
+}
+
+// uriPath escapes what would end or change the path of a SQLite URI
+// filename ('?' starts its query, '#' its fragment, '%' an escape;
+// https://www.sqlite.org/uri.html), so that a state path holding them
+// opens that very file and not one named by a prefix of it.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -343,5 +344,38 @@ func TestOrphanedDestinations(t *testing.T) {
 				t.Errorf("depth = %d, want the 3 for ops/slack", depth)
 			}
 		})
+	}
+}
+
+// A SQLite state path may hold characters that mean something in a URI
+// ('?', '#', '%'): it still opens that very file, not one named by a prefix
+// of the path (which a subtest named "#00" and its t.TempDir() share with
+// every other run on the machine).
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a#b.db", "c?d.db", "e%23f.db", "g%3fh#i?j.db"} {
+		path := filepath.Join(dir, name)
+		s, err := store.Open(context.Background(), path)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := s.Ping(context.Background()); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		s.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: the state file is not where it was asked for: %v", name, err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		switch strings.TrimSuffix(strings.TrimSuffix(e.Name(), "-wal"), "-shm") {
+		case "a#b.db", "c?d.db", "e%23f.db", "g%3fh#i?j.db":
+		default:
+			t.Errorf("a file named by part of a state path was made: %s", e.Name())
+		}
 	}
 }
