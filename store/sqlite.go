@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
@@ -37,12 +36,4 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open SQLite state %s: %w", path, err)
 	}
 	return &Store{db: db, d: dialect{name: "sqlite"}}, nil
-}
-
-// uriPath escapes what would end or change the path of a SQLite URI
-// filename ('?' starts its query, '#' its fragment, '%' an escape;
-// https://www.sqlite.org/uri.html), so that a state path holding them
-// opens that very file and not one named by a prefix of it.
-func uriPath(path string) string {
-	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/outagebot/outagebot/catalog"
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/demo"
-	"github.com/outagebot/outagebot/internal/webhookurl"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/report"
 	"github.com/outagebot/outagebot/sources"
@@ -81,6 +80,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	if cfg == nil {
 		return code
 	}
+	printWebhooks(cfg, stdout)
 	code = 0
 	for _, r := range app.DetectAuto(context.Background(), cfg, 10*time.Second) {
 		switch {
@@ -95,16 +95,6 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if code != 0 {
 		return code
-	}
-	for _, ch := range cfg.Channels {
-		if ch.WebhookURL == "" {
-			continue
-		}
-		// Load has checked the URL; the platform decides the JSON posted,
-		// so say which one it is taken for (never the token).
-		if u, err := webhookurl.Parse(ch.WebhookURL); err == nil {
-			fmt.Fprintf(stdout, "%s:%d: channel %q: webhook_url is a %s webhook (%s)\n", cfg.Path, ch.Line, ch.Name, u.PlatformName(), u.Redacted())
-		}
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d targets, %d channels, %d digests)\n", cfg.Path, len(cfg.Targets), len(cfg.Channels), len(cfg.Digests))
 	return 0
