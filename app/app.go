@@ -161,6 +161,14 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	dopts.Observe = func(dest string, o store.Outcome, _ error) {
 		deliveries.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
 	}
+	edits := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "outagebot_root_edits_total",
+		Help: "Attempts to edit a thread's root to its outage's current state, by destination and result (delivered, retry, gave_up).",
+	}, []string{"dest", "result"})
+	reg.MustRegister(edits)
+	dopts.ObserveEdit = func(dest string, o store.Outcome, _ error) {
+		edits.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
+	}
 	a.disp = notifier.NewDispatcher(st, routes, log.With("component", "dispatcher"), dopts)
 	// Queued deliveries to destinations no longer configured are set aside
 	// by the leader when it takes over (leader.go catchUp).

@@ -3,12 +3,12 @@ package app
 import (
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 
 	"golang.org/x/time/rate"
 
 	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/internal/webhookurl"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/slack"
 	"github.com/outagebot/outagebot/notifier/tmpl"
@@ -62,9 +62,9 @@ func channelTemplates(cfg *config.Config, name string) (*tmpl.Renderer, error) {
 	return nil, nil
 }
 
-// isDiscordWebhook tells Discord's webhooks (…/api/webhooks/ID/TOKEN) from
-// Slack's (…/services/…) by path, so that test servers work too.
+// isDiscordWebhook tells Discord's webhooks, in every form Discord hands
+// out, from Slack's (see package webhookurl).
 func isDiscordWebhook(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && strings.Contains(u.Path, "/api/webhooks/")
+	u, err := webhookurl.Parse(raw)
+	return err == nil && u.Platform == webhookurl.Discord
 }

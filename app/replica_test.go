@@ -228,6 +228,16 @@ func slashCommand(t *testing.T, addr, secret, channel, text string) (int, string
 	return resp.StatusCode, string(b)
 }
 
+// TestMain says once, not only under -v, that the PostgreSQL tests are
+// skipped. (go test ./... keeps a passing package's output to itself; go
+// test in the package's directory, -v and -json show the line.)
+func TestMain(m *testing.M) {
+	if os.Getenv("OUTAGEBOT_TEST_POSTGRES") == "" {
+		fmt.Fprintln(os.Stderr, "app: PostgreSQL tests skipped: OUTAGEBOT_TEST_POSTGRES is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	os.Exit(m.Run())
+}
+
 // postgresSchema makes a schema of its own for one test, dropped afterwards,
 // and returns the URL that points into it (skipping the test without
 // OUTAGEBOT_TEST_POSTGRES).

@@ -134,6 +134,8 @@ type Channel struct {
 	// from templates.
 	TitleTemplate string `toml:"title_template"`
 	BodyTemplate  string `toml:"body_template"`
+	// Line is where the channel's table starts in the file, for messages.
+	Line int `toml:"-"`
 }
 
 // Templated reports whether the channel's outage messages are rendered from

@@ -130,8 +130,8 @@ func TestGoodDefaults(t *testing.T) {
 		},
 		Slack: &Slack{BotToken: "xoxb-1-2-abc"},
 		Channels: []Channel{
-			{Name: "ops", Slack: "C0123456789"},
-			{Name: "hooks", WebhookURL: "http://127.0.0.1:9/hook"},
+			{Name: "ops", Slack: "C0123456789", Line: 9},
+			{Name: "hooks", WebhookURL: "http://127.0.0.1:9/hook", Line: 37},
 		},
 		Targets: []Target{
 			{

@@ -71,6 +71,9 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 		b.StormWindow.Duration = DefaultStormWindow
 	}
 
+	for i := range cfg.Channels {
+		cfg.Channels[i].Line = ix.line([]string{"channel", strconv.Itoa(i + 1)})
+	}
 	for i := range cfg.Targets {
 		t := &cfg.Targets[i]
 		n := strconv.Itoa(i + 1)

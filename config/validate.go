@@ -16,6 +16,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/outagebot/outagebot/internal/webhookurl"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/sources/pageurl"
 )
@@ -172,6 +173,12 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		}
 		if ch.WebhookURL != "" && !isWebhookURL(ch.WebhookURL) {
 			c.add(at("webhook_url"), "must be an absolute https URL (http only for localhost)")
+		} else if ch.WebhookURL != "" {
+			// Which platform it is decides the JSON posted to it: a URL
+			// on Discord that is no webhook must not pass for Slack's.
+			if _, err := webhookurl.Parse(ch.WebhookURL); err != nil {
+				c.add(at("webhook_url"), err.Error())
+			}
 		}
 		if ch.Locale != "" && !tmpl.Known(ch.Locale) {
 			c.add(at("locale"), "must be one of "+strings.Join(tmpl.Locales, ", "))

@@ -21,6 +21,11 @@ type Outbox interface {
 	Due(ctx context.Context, dest string, now time.Time, limit int) ([]store.OutboxItem, error)
 	Claim(ctx context.Context, it store.OutboxItem, now time.Time, lease time.Duration) error
 	Settle(ctx context.Context, s store.Settlement) error
+	// Root edits are queued by Settle (Settlement.EditRoot) and made
+	// apart from the thread's queue.
+	DueEdits(ctx context.Context, dest string, now time.Time, limit int) ([]store.RootEdit, error)
+	ClaimEdit(ctx context.Context, e store.RootEdit, now time.Time, lease time.Duration) error
+	SettleEdit(ctx context.Context, s store.EditSettlement) error
 }
 
 // Route binds a destination to the notifier that serves it and the rate at
@@ -28,8 +33,10 @@ type Outbox interface {
 type Route struct {
 	Destination Destination
 	Notifier    Notifier
-	// Limit and Burst bound messages per second on this channel; zero means
-	// unlimited (the console).
+	// Limit and Burst bound the calls per second that count against the
+	// platform's limit for this channel (posts, replies, edits), not
+	// deliveries: one delivery can make several. Zero means unlimited (the
+	// console).
 	Limit rate.Limit
 	Burst int
 	// Storm groups many outages opening at once; the zero value turns it
@@ -76,6 +83,8 @@ type Options struct {
 	Now func() time.Time
 	// Observe, if set, is told every attempt's outcome (for metrics).
 	Observe func(dest string, outcome store.Outcome, err error)
+	// ObserveEdit, if set, is told every root edit's outcome.
+	ObserveEdit func(dest string, outcome store.Outcome, err error)
 }
 
 func (o Options) withDefaults() Options {
@@ -121,9 +130,11 @@ type route struct {
 	// shutdown, or handing over the lead) may run beside the worker, and
 	// the fields below are the pass's own.
 	passMu sync.Mutex
-	// lastErr is the last logged failure, so a repeating failure is logged
-	// once rather than on every retry.
-	lastErr string
+	// lastErr and lastEditErr are the last logged failures of deliveries
+	// and of root edits, so a repeating failure is logged once rather than
+	// on every retry.
+	lastErr     string
+	lastEditErr string
 	// storeFails counts consecutive outbox errors; while it is non-zero the
 	// destination pauses (backing off) instead of retrying every second.
 	storeFails int
@@ -250,9 +261,6 @@ func (d *Dispatcher) pass(ctx context.Context, r *route) int {
 	}
 	n := 0
 	if group := d.stormGroup(r, items); len(group) > 0 {
-		if err := r.lim.Wait(ctx); err != nil {
-			return n
-		}
 		if !d.deliverGroup(ctx, r, group) {
 			return n
 		}
@@ -262,13 +270,34 @@ func (d *Dispatcher) pass(ctx context.Context, r *route) int {
 		})
 	}
 	for _, it := range items {
-		if err := r.lim.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
 			return n
 		}
 		if !d.deliver(ctx, r, it) {
 			return n
 		}
 		n++
+	}
+	// Edits come after the replies: a reply settled above has queued its
+	// root's edit, which is then made in this same pass.
+	edits, err := d.outbox.DueEdits(ctx, dest, d.opts.Now(), 64)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.storeTrouble(r, "read", err)
+		}
+		return n
+	}
+	for _, e := range edits {
+		if ctx.Err() != nil {
+			return n
+		}
+		ok, settled := d.edit(ctx, r, e)
+		if !ok {
+			return n
+		}
+		if settled {
+			n++
+		}
 	}
 	return n
 }
@@ -363,6 +392,7 @@ func (d *Dispatcher) deliverGroup(ctx context.Context, r *route, items []store.O
 		Event:       items[0].Event,
 		Attempt:     attempt,
 		Group:       group,
+		Pace:        r.lim,
 	})
 	cancel()
 	if err == nil {
@@ -428,7 +458,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 	// half-way is what makes duplicates.
 	root, grouped := strings.CutPrefix(it.Root, groupRefPrefix)
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.AttemptTimeout)
-	ref, err := r.Notifier.Deliver(actx, Delivery{
+	dl := Delivery{
 		OutboxID:    it.ID,
 		Destination: r.Destination,
 		Event:       it.Event,
@@ -436,12 +466,94 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 		Joined:      it.Joined(),
 		GroupedRoot: grouped,
 		Attempt:     it.Attempts,
-	})
+		Pace:        r.lim,
+	}
+	ref, err := r.Notifier.Deliver(actx, dl)
 	cancel()
 	if err == nil && it.Root == "" {
 		r.noteRoot(it)
 	}
-	return d.settle(ctx, r, it, d.outcome(ctx, r, it, ref, err), err, "")
+	st := d.outcome(ctx, r, it, ref, err)
+	if _, editor := r.Notifier.(RootEditor); editor && dl.EditsRoot() {
+		// The root must come to show the new state even when the reply
+		// itself was refused; recording the edit with the reply's outcome
+		// means a crash after the reply cannot lose it.
+		st.EditRoot = err == nil || IsRejected(err)
+	}
+	return d.settle(ctx, r, it, st, err, "")
+}
+
+// edit makes one attempt at a root edit and records its outcome. ok says
+// whether the outbox could be used; settled whether an outcome was
+// recorded (an edit replaced meanwhile by a newer one is skipped).
+func (d *Dispatcher) edit(ctx context.Context, r *route, e store.RootEdit) (ok, settled bool) {
+	ed, editor := r.Notifier.(RootEditor)
+	now := d.opts.Now()
+	log := d.log.With("dest", r.Destination.String(), "target", e.Event.Target, "outage", e.Event.OutageID, "event", e.Event.Kind, "seq", e.Event.Seq, "root", e.Root)
+	st := store.EditSettlement{Edit: e, At: now}
+	var err error
+	switch age := now.Sub(e.CreatedAt); {
+	case !editor:
+		// The channel moved to a notifier that cannot edit (a webhook
+		// that replaced a bot channel).
+		st.Outcome, st.Err = store.GaveUp, "not edited: this destination cannot edit messages"
+	case age > d.opts.MaxAge:
+		st.Outcome, st.Err = store.GaveUp, "not edited: older than the maximum delivery age"
+		log.Warn("not editing a thread's root to a state older than the maximum delivery age", "age", age.Round(time.Second))
+	default:
+		if cerr := d.outbox.ClaimEdit(context.WithoutCancel(ctx), e, now, d.opts.AttemptTimeout+5*time.Second); cerr != nil {
+			if errors.Is(cerr, store.ErrNotFound) {
+				return true, false
+			}
+			d.storeTrouble(r, "claim", cerr)
+			return false, false
+		}
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.AttemptTimeout)
+		err = ed.EditRoot(actx, RootEdit{
+			Destination: r.Destination,
+			Root:        RemoteRef(e.Root),
+			Event:       e.Event,
+			Attempt:     e.Attempts,
+			Pace:        r.lim,
+		})
+		cancel()
+		now = d.opts.Now()
+		st.At = now
+		switch {
+		case err == nil:
+			st.Outcome = store.Delivered
+			if r.lastEditErr != "" {
+				log.Info("editing thread roots works again")
+				r.lastEditErr = ""
+			}
+		case IsRejected(err):
+			st.Outcome, st.Err = store.GaveUp, err.Error()
+			log.Error("the platform refuses this root edit (the message may have been deleted); giving it up", "err", err)
+		case now.Sub(e.CreatedAt) > d.opts.MaxAge:
+			st.Outcome, st.Err = store.GaveUp, err.Error()
+			log.Error("giving up editing a thread's root after the maximum delivery age; it shows an earlier state",
+				"age", now.Sub(e.CreatedAt).Round(time.Second), "attempts", e.Attempts+1, "err", err)
+		default:
+			st.Outcome, st.Err = store.Retry, err.Error()
+			st.NextAt = now.Add(d.backoff(e.Attempts, err))
+			if msg := err.Error(); msg != r.lastEditErr {
+				r.lastEditErr = msg
+				log.Warn("cannot edit the thread's root to the outage's current state; will retry", "attempt", e.Attempts+1,
+					"retry_at", st.NextAt.UTC().Format(time.RFC3339), "err", err)
+			}
+		}
+	}
+	if d.opts.ObserveEdit != nil {
+		d.opts.ObserveEdit(r.Destination.String(), st.Outcome, err)
+	}
+	if serr := d.outbox.SettleEdit(context.WithoutCancel(ctx), st); serr != nil {
+		// The claim's lease runs out and the edit is made again: editing
+		// to the same state twice is harmless.
+		d.storeTrouble(r, "settle", serr)
+		return false, false
+	}
+	d.storeOK(r)
+	return true, true
 }
 
 // outcome turns an attempt's result into its settlement, logging a failure

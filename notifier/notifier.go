@@ -24,6 +24,45 @@ type Notifier interface {
 	Deliver(ctx context.Context, d Delivery) (RemoteRef, error)
 }
 
+// RootEditor is a Notifier whose threads have a root that shows the
+// outage's current state. The dispatcher asks for an edit after each reply
+// that changes the state (see Delivery.EditsRoot) and treats it as work of
+// its own: recorded with the reply, retried like a delivery, a newer state
+// replacing an older one not yet shown. Errors are classified as Deliver's.
+type RootEditor interface {
+	EditRoot(ctx context.Context, e RootEdit) error
+}
+
+// RootEdit asks for Root to show Event's state.
+type RootEdit struct {
+	Destination Destination
+	Root        RemoteRef
+	Event       outage.Event
+	// Attempt counts earlier failed attempts of this edit.
+	Attempt int
+	// Pace, if set, is waited on before the call (see Delivery.Pace).
+	Pace Pacer
+}
+
+// Pacer holds a caller back to a channel's rate limit; *rate.Limiter is
+// one.
+type Pacer interface {
+	Wait(ctx context.Context) error
+}
+
+// Wait waits for p, if any, before one call that counts against the
+// platform's limit for the channel. A wait that cannot end within ctx's
+// deadline fails at once, as a retryable error.
+func Wait(ctx context.Context, p Pacer) error {
+	if p == nil {
+		return nil
+	}
+	if err := p.Wait(ctx); err != nil {
+		return fmt.Errorf("waiting for the channel's rate limit: %w", err)
+	}
+	return nil
+}
+
 // RemoteRef identifies a posted message on its platform (Slack's ts,
 // Discord's message id). Empty when the platform gives none.
 type RemoteRef string
@@ -70,6 +109,20 @@ type Delivery struct {
 	// outages: a reply names its target, and the root is not edited to one
 	// outage's state.
 	GroupedRoot bool
+	// Pace, if set, is waited on before every call that counts against
+	// the platform's per-channel limit (a post, a reply, an edit), so the
+	// limit holds for calls, however many one delivery makes.
+	Pace Pacer
+}
+
+// EditsRoot reports whether, once d is delivered, the root of its thread
+// is to be edited to d.Event's state: after an update or restoration
+// replied under a root of the outage's own. A joined thread's root and a
+// grouped root belong to others, and a delivery without a root posted one
+// in the current state.
+func (d Delivery) EditsRoot() bool {
+	return (d.Event.Kind == outage.Updated || d.Event.Kind == outage.Resolved) &&
+		d.Root != "" && !d.Joined && !d.GroupedRoot && len(d.Group) == 0
 }
 
 // PermanentError marks a failure that retrying soon will not fix (the bot is

@@ -109,6 +109,10 @@ type Settlement struct {
 	NextAt  time.Time
 	Err     string
 	At      time.Time
+	// EditRoot, with a Delivered or GaveUp outcome, also queues an edit of
+	// the item's root to the item's event (see RootEdit), in the same
+	// transaction.
+	EditRoot bool
 }
 
 // Settle records the outcome of a delivery attempt. A delivered opened event
@@ -157,6 +161,9 @@ func (s *Store) settle(ctx context.Context, tx *sql.Tx, st Settlement) error {
 	}
 	if err != nil {
 		return fmt.Errorf("settle outbox item %d: %w", st.Item.ID, err)
+	}
+	if st.EditRoot && st.Outcome != Retry {
+		return s.queueEdit(ctx, tx, st, at)
 	}
 	return nil
 }

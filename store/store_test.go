@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,16 @@ import (
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/store"
 )
+
+// TestMain says once, not only under -v, that the PostgreSQL tests are
+// skipped. (go test ./... keeps a passing package's output to itself; go
+// test in the package's directory, -v and -json show the line.)
+func TestMain(m *testing.M) {
+	if os.Getenv("OUTAGEBOT_TEST_POSTGRES") == "" {
+		fmt.Fprintln(os.Stderr, "store: PostgreSQL tests skipped: OUTAGEBOT_TEST_POSTGRES is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	os.Exit(m.Run())
+}
 
 // stores opens every store implementation for one test. PostgreSQL runs when
 // OUTAGEBOT_TEST_POSTGRES names a server, each test in a schema of its own.
@@ -115,6 +126,7 @@ func TestStore(t *testing.T) {
 			t.Run("commit is atomic", func(t *testing.T) { testAtomic(t, open(t)) })
 			t.Run("mutes", func(t *testing.T) { testMutes(t, open(t)) })
 			t.Run("claim", func(t *testing.T) { testClaim(t, open(t)) })
+			t.Run("root edits: last state wins", func(t *testing.T) { testRootEdits(t, open(t)) })
 			t.Run("ping", func(t *testing.T) {
 				if err := open(t).Ping(context.Background()); err != nil {
 					t.Fatal(err)
@@ -332,5 +344,38 @@ func TestOrphanedDestinations(t *testing.T) {
 				t.Errorf("depth = %d, want the 3 for ops/slack", depth)
 			}
 		})
+	}
+}
+
+// A SQLite state path may hold characters that mean something in a URI
+// ('?', '#', '%'): it still opens that very file, not one named by a prefix
+// of the path (which a subtest named "#00" and its t.TempDir() share with
+// every other run on the machine).
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a#b.db", "c?d.db", "e%23f.db", "g%3fh#i?j.db"} {
+		path := filepath.Join(dir, name)
+		s, err := store.Open(context.Background(), path)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := s.Ping(context.Background()); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		s.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: the state file is not where it was asked for: %v", name, err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		switch strings.TrimSuffix(strings.TrimSuffix(e.Name(), "-wal"), "-shm") {
+		case "a#b.db", "c?d.db", "e%23f.db", "g%3fh#i?j.db":
+		default:
+			t.Errorf("a file named by part of a state path was made: %s", e.Name())
+		}
 	}
 }

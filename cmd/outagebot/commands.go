@@ -81,6 +81,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	if cfg == nil {
 		return code
 	}
+	printWebhooks(cfg, stdout)
 	code = 0
 	for _, t := range cfg.Targets {
 		n, ok, err := registry.Normalize(t)

@@ -198,6 +198,44 @@ url = "https://www.githubstatus.com"
 		t.Errorf("the shipped example config does not pass check")
 	}
 
+	// Each webhook channel is named with the platform it is taken for, its
+	// token redacted.
+	hooks := writeConfig(t, `
+[[channel]]
+name = "discord-v10"
+webhook_url = "https://discord.com/api/v10/webhooks/1234567890123456789/s3cr3t-d1sc0rd-t0ken"
+
+[[channel]]
+name = "discord-slack-compatible"
+webhook_url = "https://canary.discordapp.com/api/webhooks/1234567890123456789/s3cr3t-d1sc0rd-t0ken/slack?thread_id=1100000000000000001"
+
+[[channel]]
+name = "slack"
+webhook_url = "https://hooks.slack.com/services/T00000000/B00000000/s3cr3tS1ackT0ken"
+
+[[target]]
+name = "GitHub"
+type = "statuspage"
+url = "https://www.githubstatus.com"
+channels = ["discord-v10", "discord-slack-compatible", "slack"]
+`)
+	code, out, errOut := runCLI("check", "--config", hooks)
+	if code != 0 {
+		t.Fatalf("webhooks: exit %d, %q %q", code, out, errOut)
+	}
+	for _, want := range []string{
+		hooks + `:2: channel "discord-v10": webhook_url is a Discord webhook (https://discord.com/api/v10/webhooks/1234567890123456789/[redacted])`,
+		hooks + `:6: channel "discord-slack-compatible": webhook_url is a Discord webhook (https://canary.discordapp.com/api/webhooks/1234567890123456789/[redacted]/slack?thread_id=1100000000000000001)`,
+		hooks + `:10: channel "slack": webhook_url is a Slack webhook (https://hooks.slack.com/services/T00000000/B00000000/[redacted])`,
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out+errOut, "s3cr3t") {
+		t.Errorf("a token is in the output:\n%s%s", out, errOut)
+	}
+
 	bad := writeConfig(t, `[bot]
 lisen = "127.0.0.1:8080"
 
@@ -207,7 +245,7 @@ type = "statuspage"
 url = "not a url"
 interval = "soon"
 `)
-	code, out, errOut := runCLI("check", "--config", bad)
+	code, out, errOut = runCLI("check", "--config", bad)
 	if code != 1 || out != "" {
 		t.Fatalf("bad config: exit %d, stdout %q", code, out)
 	}

@@ -3,9 +3,10 @@
 // calls and no gateway connection.
 //
 // An outage is one root message. Updates are replies to it (or, with
-// Threads, messages in a thread started from it); the root is edited to the
-// current state after every update, and to green "Resolved, lasted 1h 12m"
-// on restoration.
+// Threads, messages in a thread started from it); the root is edited
+// (EditRoot, which the dispatcher calls after each reply and retries as work
+// of its own) to the current state after every update, and to green
+// "Resolved, lasted 1h 12m" on restoration.
 //
 // Delivery is idempotent across a crash between sending and recording:
 // every bot message carries nonce = the outbox id with enforce_nonce, so
@@ -26,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -52,6 +54,9 @@ type Options struct {
 	// Templates, if set, render outage messages from the channel's
 	// templates and locale instead of the built-in embeds.
 	Templates *tmpl.Renderer
+	// Now is the clock that times the rate-limit waits Discord announces
+	// (default time.Now); give the dispatcher's.
+	Now func() time.Time
 }
 
 // Notifier posts to Discord channels as a bot. Destination.Address is the
@@ -70,7 +75,10 @@ type Notifier struct {
 	threaded map[string]bool
 }
 
-var _ notifier.Notifier = (*Notifier)(nil)
+var (
+	_ notifier.Notifier   = (*Notifier)(nil)
+	_ notifier.RootEditor = (*Notifier)(nil)
+)
 
 // maxThreadCache bounds the thread cache; it is cleared when full.
 const maxThreadCache = 4096
@@ -91,7 +99,7 @@ func New(opts Options) (*Notifier, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Notifier{
-		s:        newSession("Bot "+token, origin, opts.HTTPClient),
+		s:        newSessionAt("Bot "+token, origin, opts.HTTPClient, opts.Now),
 		log:      log,
 		threads:  opts.Threads,
 		render:   renderer{opts.Templates},
@@ -101,8 +109,8 @@ func New(opts Options) (*Notifier, error) {
 }
 
 // Deliver posts one event: opened posts the root and returns its id;
-// updated and resolved reply under d.Root (or in its thread), edit the root
-// to the current state and return the reply's id. Without a root they post a
+// updated and resolved reply under d.Root (or in its thread) and return the
+// reply's id (the root's edit is EditRoot's). Without a root they post a
 // new root instead. An outage that joined another's thread only replies
 // there. A digest is a message of its own, and so is a group of outages
 // opening at once; replies to a group name their target and leave the group
@@ -121,22 +129,22 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	if len(d.Group) > 0 {
 		// Not the first item's own nonce: a repeat must return the group,
 		// never that item's own message (nor the other way round).
-		return n.send(ctx, ch, RenderGroup(d.Group), "g"+nonce)
+		return n.send(ctx, d.Pace, ch, RenderGroup(d.Group), "g"+nonce)
 	}
 	switch ev.Kind {
 	case outage.Digest:
-		return n.send(ctx, ch, RenderDigest(ev), nonce)
+		return n.send(ctx, d.Pace, ch, RenderDigest(ev), nonce)
 	case outage.Report:
 		if !isSnowflake(root) {
-			return n.send(ctx, ch, RenderDigest(ev), nonce)
+			return n.send(ctx, d.Pace, ch, RenderDigest(ev), nonce)
 		}
 	case outage.Opened:
 		if !d.Joined || !isSnowflake(root) {
-			return n.send(ctx, ch, n.render.post(ev), nonce)
+			return n.send(ctx, d.Pace, ch, n.render.post(ev), nonce)
 		}
 	case outage.Updated, outage.Resolved:
 		if !isSnowflake(root) {
-			return n.send(ctx, ch, n.render.post(ev), nonce)
+			return n.send(ctx, d.Pace, ch, n.render.post(ev), nonce)
 		}
 	default:
 		return "", &notifier.PermanentError{Err: fmt.Errorf("discord: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
@@ -155,7 +163,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	}
 	target := ch
 	if n.threads {
-		thread, err := n.thread(ctx, ch, root, name, ev)
+		thread, err := n.thread(ctx, d.Pace, ch, root, name, ev)
 		if err != nil {
 			return "", err
 		}
@@ -165,27 +173,32 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		no := false
 		msg.Reference = &discordgo.MessageReference{MessageID: root, ChannelID: ch, FailIfNotExists: &no}
 	}
-	ref, err := n.send(ctx, target, msg, nonce)
+	ref, err := n.send(ctx, d.Pace, target, msg, nonce)
 	if err != nil {
 		return "", err
 	}
-	if d.Joined || ev.Kind == outage.Report {
-		// The root, and when the thread ends, are its owner's business.
-		return ref, nil
-	}
-	if ev.Kind == outage.Resolved && !d.GroupedRoot {
+	if ev.Kind == outage.Resolved && !d.GroupedRoot && !d.Joined {
+		// When the thread ends is its owner's business.
 		n.forgetThread(root)
 	}
-	if d.GroupedRoot {
-		// The root lists several outages: editing it to this one's state
-		// would erase the others.
-		return ref, nil
-	}
-	if err := n.editRoot(ctx, ch, root, ev); err != nil {
-		n.log.Warn("posted the update but could not edit the outage's root message; the next update edits it again",
-			"channel", ch, "root", root, "target", ev.Target, "outage", ev.OutageID, "event", ev.Kind, "err", err)
-	}
 	return ref, nil
+}
+
+// EditRoot edits the root message e.Root to show e.Event's state. A root
+// that no longer exists is a refusal: retrying cannot bring it back.
+func (n *Notifier) EditRoot(ctx context.Context, e notifier.RootEdit) error {
+	ch, root := e.Destination.Address, string(e.Root)
+	if !isSnowflake(ch) || !isSnowflake(root) {
+		return &notifier.PermanentError{Err: fmt.Errorf("discord: cannot edit root %q in channel %q: not Discord ids", root, ch), Rejected: true}
+	}
+	if err := notifier.Wait(ctx, e.Pace); err != nil {
+		return err
+	}
+	err := n.editRoot(ctx, ch, root, e.Event)
+	if apiCode(err) == codeUnknownMessage {
+		return &notifier.PermanentError{Err: err, Fix: "the root message was deleted", Rejected: true}
+	}
+	return err
 }
 
 // messageCreate is discordgo's MessageSend plus the idempotency fields it
@@ -198,7 +211,10 @@ type messageCreate struct {
 
 // send posts msg to a channel (or thread) with a nonce that makes a repeat
 // return the first message.
-func (n *Notifier) send(ctx context.Context, channelID string, msg *discordgo.MessageSend, nonce string) (notifier.RemoteRef, error) {
+func (n *Notifier) send(ctx context.Context, pace notifier.Pacer, channelID string, msg *discordgo.MessageSend, nonce string) (notifier.RemoteRef, error) {
+	if err := notifier.Wait(ctx, pace); err != nil {
+		return "", err
+	}
 	if len(nonce) > maxNonce {
 		nonce = nonce[len(nonce)-maxNonce:]
 	}
@@ -232,12 +248,15 @@ func (n *Notifier) editRoot(ctx context.Context, channelID, root string, ev outa
 // the root (its id is the root's id), started now if needed. If Discord
 // refuses a thread there for good (no permission, a channel type without
 // threads, a deleted root), it falls back to replying in the channel.
-func (n *Notifier) thread(ctx context.Context, channelID, root, name string, ev outage.Event) (string, error) {
+func (n *Notifier) thread(ctx context.Context, pace notifier.Pacer, channelID, root, name string, ev outage.Event) (string, error) {
 	n.mu.Lock()
 	known := n.threaded[root]
 	n.mu.Unlock()
 	if known {
 		return root, nil
+	}
+	if err := notifier.Wait(ctx, pace); err != nil {
+		return "", err
 	}
 	ctx, info := withCallInfo(ctx)
 	th, err := n.s.MessageThreadStartComplex(channelID, root, &discordgo.ThreadStart{

@@ -91,6 +91,12 @@ func deliver(t *testing.T, n notifier.Notifier, d notifier.Delivery) notifier.Re
 	if ref == "" {
 		t.Fatalf("deliver %s #%d: empty ref", d.Event.Kind, d.OutboxID)
 	}
+	if ed, ok := n.(notifier.RootEditor); ok && d.EditsRoot() {
+		// As the dispatcher does after a reply.
+		if err := ed.EditRoot(ctx, notifier.RootEdit{Destination: d.Destination, Root: d.Root, Event: d.Event}); err != nil {
+			t.Fatalf("edit the root after %s #%d: %v", d.Event.Kind, d.OutboxID, err)
+		}
+	}
 	return ref
 }
 
@@ -449,26 +455,60 @@ func TestHangIsBoundedByContext(t *testing.T) {
 	}
 }
 
-func TestRootEditFailureStillDelivers(t *testing.T) {
+// A failed root edit never fails the reply, and comes back classified for
+// the dispatcher, which retries it: a 500 with backoff, a 429 after
+// Discord's retry_after, a deleted root not at all. No error carries the
+// token, whatever the server echoes.
+func TestRootEditFailures(t *testing.T) {
 	e := newEnv(t, false)
+	// The 429's wait passes on a clock of the test's, not by sleeping.
+	var mu sync.Mutex
+	now := time.Now()
+	n, err := New(Options{Token: testToken, APIURL: e.fake.URL(), Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.n = n
 	evs := lifecycle()
 	root := deliver(t, e.n, delivery(1, evs[0], ""))
-	e.fake.Inject(fakediscord.RouteEditMessage, 1, fakediscord.Fault{Status: http.StatusInternalServerError, Message: "boom", Echo: true})
-	ref := deliver(t, e.n, delivery(2, evs[1], root))
-	msgs := e.fake.Messages(testChannel)
-	if len(msgs) != 2 || string(ref) != msgs[1].ID {
-		t.Fatalf("want the reply's id back; got %s, channel holds %d messages", ref, len(msgs))
+	for i, c := range []struct {
+		name  string
+		fault fakediscord.Fault
+		check func(error) bool
+	}{
+		{"500", fakediscord.Fault{Status: http.StatusInternalServerError, Message: "boom", Echo: true}, func(err error) bool {
+			_, after := notifier.RetryAfter(err)
+			return err != nil && !notifier.IsPermanent(err) && !after
+		}},
+		{"gone", fakediscord.Fault{Status: http.StatusNotFound, Code: codeUnknownMessage, Message: "Unknown Message"}, notifier.IsRejected},
+		{"429", fakediscord.Fault{Status: http.StatusTooManyRequests, Message: "You are being rate limited.", RetryAfter: time.Second}, func(err error) bool {
+			after, ok := notifier.RetryAfter(err)
+			return ok && after == time.Second
+		}},
+	} {
+		e.fake.Inject(fakediscord.RouteEditMessage, 1, c.fault)
+		d := delivery(int64(i+2), evs[1], root)
+		ref, err := e.n.Deliver(context.Background(), d)
+		if err != nil || ref == "" || ref == root {
+			t.Fatalf("%s: ref %q, err %v", c.name, ref, err)
+		}
+		err = e.n.EditRoot(context.Background(), notifier.RootEdit{Destination: d.Destination, Root: root, Event: d.Event})
+		if !c.check(err) {
+			t.Errorf("%s: edit error %v (%T)", c.name, err, err)
+		}
+		if err != nil {
+			assertNoSecret(t, c.name, err.Error(), testToken)
+		}
 	}
-	if len(msgs[0].Edits) != 0 {
-		t.Errorf("root edited despite the failure")
+	if r, _ := e.fake.Message(string(root)); len(r.Edits) != 0 {
+		t.Errorf("root edited despite the failures")
 	}
-	if !strings.Contains(e.logs.String(), "could not edit") {
-		t.Errorf("no warning logged: %s", e.logs)
-	}
-	// The next update edits the root again.
-	deliver(t, e.n, delivery(3, evs[2], root))
-	if r, _ := e.fake.Message(string(root)); len(r.Edits) != 1 {
-		t.Errorf("root edits = %d, want 1", len(r.Edits))
+	mu.Lock()
+	now = now.Add(time.Second)
+	mu.Unlock()
+	deliver(t, e.n, delivery(5, evs[3], root))
+	if r, _ := e.fake.Message(string(root)); len(r.Edits) != 1 || r.Embeds[0].Color != colourGreen {
+		t.Errorf("root edits = %d, want 1, green", len(r.Edits))
 	}
 }
 

@@ -212,6 +212,13 @@ func isSnowflake(s string) bool {
 // discordgo's own retrying is switched off: its 429 handling sleeps, its 502
 // handling re-posts, and both ignore the context. The dispatcher retries.
 func newSession(authorization string, origin *url.URL, base *http.Client) *discordgo.Session {
+	return newSessionAt(authorization, origin, base, nil)
+}
+
+// newSessionAt is newSession whose memory of exhausted rate-limit buckets
+// runs on now (nil: the wall clock), so that the waits Discord asks for
+// pass with the dispatcher's clock.
+func newSessionAt(authorization string, origin *url.URL, base *http.Client, now func() time.Time) *discordgo.Session {
 	// discordgo.New only fills in a struct; it makes no network call.
 	s, _ := discordgo.New(authorization)
 	s.StateEnabled = false
@@ -226,7 +233,11 @@ func newSession(authorization string, origin *url.URL, base *http.Client) *disco
 		c := *base
 		client = &c
 	}
-	client.Transport = newTransport(client.Transport, origin)
+	tr := newTransport(client.Transport, origin)
+	if now != nil {
+		tr.now = now
+	}
+	client.Transport = tr
 	s.Client = client
 	return s
 }

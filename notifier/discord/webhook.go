@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/outagebot/outagebot/internal/webhookurl"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
@@ -18,8 +18,9 @@ import (
 
 // Webhook posts through a channel webhook
 // (https://discord.com/developers/docs/resources/webhook#execute-webhook).
-// A webhook cannot reply, so every event is a new message; updated and
-// resolved events also edit the outage's first message to the current state.
+// A webhook cannot reply, so every event is a new message; after updated
+// and resolved events the dispatcher has the outage's first message edited
+// to the current state (EditRoot).
 //
 // Webhook messages carry no nonce: a crash between posting and recording
 // can post one message twice. Use a bot channel where that matters.
@@ -37,34 +38,25 @@ type Webhook struct {
 // locale; call it before the first delivery.
 func (w *Webhook) SetTemplates(t *tmpl.Renderer) { w.render = renderer{t} }
 
-var _ notifier.Notifier = (*Webhook)(nil)
+var (
+	_ notifier.Notifier   = (*Webhook)(nil)
+	_ notifier.RootEditor = (*Webhook)(nil)
+)
 
-// webhookPath matches /api/webhooks/{id}/{token} and /api/v{N}/webhooks/...
-var webhookPath = regexp.MustCompile(`^/api(?:/v[0-9]+)?/webhooks/([0-9]{1,20})/([A-Za-z0-9_.\-]{1,200})/?$`)
-
-// NewWebhook builds a Webhook from its URL,
-// https://discord.com/api/webhooks/{id}/{token}, optionally with
-// ?thread_id= to post in a thread or forum post. Requests go to the URL's
-// scheme and host (so a local fake works); paths are discordgo's /api/v9/.
-// The URL is a secret: it appears in no error or log line. It makes no
-// network call.
+// NewWebhook builds a Webhook from its URL in any form Discord hands out
+// (see package webhookurl: discord.com or discordapp.com, ptb. and canary.,
+// with or without an API version, a /slack or /github suffix, ?thread_id=
+// to post in a thread or forum post). Requests go to the URL's scheme and
+// host (so a local fake works) with Discord's own JSON on discordgo's
+// /api/v9/ paths, whatever suffix the URL had. The URL is a secret: it
+// appears in no error or log line. It makes no network call.
 func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) (*Webhook, error) {
-	const want = "want https://discord.com/api/webhooks/{id}/{token}"
-	u, err := url.Parse(rawURL)
+	u, err := webhookurl.Parse(rawURL)
 	if err != nil {
-		// url.Error repeats the URL: do not wrap it.
-		return nil, errors.New("discord webhook_url does not parse; " + want)
+		return nil, fmt.Errorf("discord webhook_url %w", err)
 	}
-	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.User != nil {
-		return nil, errors.New("discord webhook_url must be an http(s) URL; " + want)
-	}
-	m := webhookPath.FindStringSubmatch(u.Path)
-	if m == nil {
-		return nil, errors.New("discord webhook_url has no webhook id and token; " + want)
-	}
-	threadID := u.Query().Get("thread_id")
-	if threadID != "" && !isSnowflake(threadID) {
-		return nil, errors.New("discord webhook_url: thread_id must be a channel id")
+	if u.Platform != webhookurl.Discord {
+		return nil, errors.New("discord webhook_url has no webhook id and token; want https://discord.com/api/webhooks/{id}/{token}")
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -72,47 +64,59 @@ func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) (*Webh
 	origin := &url.URL{Scheme: u.Scheme, Host: u.Host}
 	return &Webhook{
 		s:        newSession("", origin, httpClient),
-		id:       m[1],
-		token:    m[2],
-		threadID: threadID,
+		id:       u.ID,
+		token:    u.Token,
+		threadID: u.ThreadID,
 		log:      log,
-		secrets:  redactor{rawURL, m[2]},
+		secrets:  redactor{rawURL, u.Token},
 	}, nil
 }
 
-// Deliver posts the event as a new message and returns its id. For updated
-// and resolved events it then edits the root (the opened event's message) to
-// the current state; a failed edit is logged, not returned.
+// Deliver posts the event as a new message and returns its id. The root
+// (the opened event's message) is edited to the current state by EditRoot.
 func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	ev := d.Event
-	root := string(d.Root)
+	var msg *discordgo.MessageSend
 	switch ev.Kind {
 	case outage.Digest, outage.Report:
-		return w.execute(ctx, RenderDigest(ev))
+		msg = RenderDigest(ev)
 	case outage.Opened:
-		return w.execute(ctx, w.render.post(ev))
+		msg = w.render.post(ev)
 	case outage.Updated, outage.Resolved:
-		if !isSnowflake(root) {
-			return w.execute(ctx, w.render.post(ev))
+		msg = w.render.reply(ev)
+		if !isSnowflake(string(d.Root)) {
+			msg = w.render.post(ev)
 		}
 	default:
 		return "", &notifier.PermanentError{Err: fmt.Errorf("discord webhook: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
 	}
-	ref, err := w.execute(ctx, w.render.reply(ev))
-	if err != nil {
-		return "", err
+	ref, err := w.execute(ctx, d.Pace, msg)
+	if err == nil {
+		w.log.Debug("posted to the Discord webhook", "dest", d.Destination.String(), "outage", ev.OutageID, "event", ev.Kind, "seq", ev.Seq)
 	}
-	if d.Joined {
-		return ref, nil // the root is another outage's
-	}
-	if err := w.editRoot(ctx, root, ev); err != nil {
-		w.log.Warn("posted the update but could not edit the outage's first webhook message; the next update edits it again",
-			"root", root, "target", ev.Target, "outage", ev.OutageID, "event", ev.Kind, "err", err)
-	}
-	return ref, nil
+	return ref, err
 }
 
-func (w *Webhook) execute(ctx context.Context, msg *discordgo.MessageSend) (notifier.RemoteRef, error) {
+// EditRoot edits the outage's first webhook message to e.Event's state.
+func (w *Webhook) EditRoot(ctx context.Context, e notifier.RootEdit) error {
+	root := string(e.Root)
+	if !isSnowflake(root) {
+		return &notifier.PermanentError{Err: fmt.Errorf("discord webhook: cannot edit root %q: not a Discord id", root), Rejected: true}
+	}
+	if err := notifier.Wait(ctx, e.Pace); err != nil {
+		return err
+	}
+	err := w.editRoot(ctx, root, e.Event)
+	if apiCode(err) == codeUnknownMessage {
+		return &notifier.PermanentError{Err: err, Fix: "the webhook's first message of the outage was deleted", Rejected: true}
+	}
+	return err
+}
+
+func (w *Webhook) execute(ctx context.Context, pace notifier.Pacer, msg *discordgo.MessageSend) (notifier.RemoteRef, error) {
+	if err := notifier.Wait(ctx, pace); err != nil {
+		return "", err
+	}
 	params := &discordgo.WebhookParams{
 		Content:         msg.Content,
 		Embeds:          msg.Embeds,

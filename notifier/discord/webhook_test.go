@@ -71,16 +71,25 @@ func TestWebhookLifecycle(t *testing.T) {
 }
 
 func TestWebhookRootEditFailureStillDelivers(t *testing.T) {
-	fake, _, w, logs := newWebhookEnv(t)
+	fake, u, w, _ := newWebhookEnv(t)
 	evs := lifecycle()
 	root := deliver(t, w, delivery(1, evs[0], ""))
 	fake.Inject(fakediscord.RouteEditWebhookMessage, 1, fakediscord.Fault{Status: http.StatusInternalServerError, Message: "boom", Echo: true})
-	ref := deliver(t, w, delivery(2, evs[1], root))
-	if ref == root {
-		t.Errorf("want the new message's id")
+	d := delivery(2, evs[1], root)
+	ref, err := w.Deliver(context.Background(), d)
+	if err != nil || ref == root || ref == "" {
+		t.Fatalf("ref %q (root %q), err %v", ref, root, err)
 	}
-	if !strings.Contains(logs.String(), "could not edit") {
-		t.Errorf("no warning: %s", logs)
+	err = w.EditRoot(context.Background(), notifier.RootEdit{Destination: d.Destination, Root: root, Event: d.Event})
+	if err == nil || notifier.IsPermanent(err) {
+		t.Fatalf("edit: err = %v, want retryable", err)
+	}
+	assertNoSecret(t, "the edit's error", err.Error(), u, webhookToken(u))
+	if err := w.EditRoot(context.Background(), notifier.RootEdit{Destination: d.Destination, Root: root, Event: d.Event}); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := fake.Message(string(root)); len(m.Edits) != 1 {
+		t.Errorf("root edits = %d, want 1", len(m.Edits))
 	}
 }
 

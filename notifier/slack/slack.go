@@ -25,7 +25,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -78,14 +77,12 @@ type Notifier struct {
 	log       *slog.Logger
 	broadcast bool
 	render    renderer
-
-	mu sync.Mutex
-	// editErr is the last root-edit failure logged per channel, so a
-	// failure that repeats on every event is logged once.
-	editErr map[string]string
 }
 
-var _ notifier.Notifier = (*Notifier)(nil)
+var (
+	_ notifier.Notifier   = (*Notifier)(nil)
+	_ notifier.RootEditor = (*Notifier)(nil)
+)
 
 // New returns a Notifier. It makes no call until the first delivery.
 func New(opts Options) *Notifier {
@@ -110,7 +107,6 @@ func New(opts Options) *Notifier {
 		log:       log,
 		broadcast: opts.BroadcastResolved,
 		render:    renderer{opts.Templates},
-		editErr:   map[string]string{},
 	}
 }
 
@@ -124,10 +120,9 @@ func (n *Notifier) Check(ctx context.Context) error {
 }
 
 // Deliver posts one event. An opened event posts the root and returns its
-// ts. An updated or resolved event replies in the root's thread, edits the
-// root to the current state and returns the reply's ts; a failed edit is
-// logged, not returned, as the reply is what matters and the next event
-// edits again. Without a root (the opened event could not be delivered) the
+// ts. An updated or resolved event replies in the root's thread and returns
+// the reply's ts; the dispatcher then has the root edited to the current
+// state (EditRoot) as work of its own. Without a root (the opened event could not be delivered) the
 // event is posted as a new top-level message, which becomes the root. An
 // outage that joined another's thread only replies there. A digest is
 // always a top-level message of its own, and so is a group of outages
@@ -178,11 +173,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		return notifier.RemoteRef(ts), err
 	}
 	ts, err := n.post(ctx, log, ch, root, d, n.render.reply(d.Event))
-	if err != nil {
-		return "", err
-	}
-	n.editRoot(ctx, log, ch, root, d.Event)
-	return notifier.RemoteRef(ts), nil
+	return notifier.RemoteRef(ts), err
 }
 
 // post posts msg at the top of the channel (root empty) or in root's
@@ -208,6 +199,9 @@ func (n *Notifier) post(ctx context.Context, log *slog.Logger, ch, root string, 
 			opts = append(opts, slack.MsgOptionBroadcast())
 		}
 	}
+	if err := notifier.Wait(ctx, d.Pace); err != nil {
+		return "", err
+	}
 	_, ts, err := n.api.PostMessageContext(ctx, ch, opts...)
 	if err != nil {
 		return "", classify(n.secrets, "chat.postMessage", err)
@@ -215,24 +209,36 @@ func (n *Notifier) post(ctx context.Context, log *slog.Logger, ch, root string, 
 	return ts, nil
 }
 
-// editRoot edits the root to ev's state. A failure is logged (once while it
-// repeats) and otherwise ignored.
-func (n *Notifier) editRoot(ctx context.Context, log *slog.Logger, ch, root string, ev outage.Event) {
-	_, _, _, err := n.api.UpdateMessageContext(ctx, ch, root, n.render.root(ev).options()...)
-	n.mu.Lock()
-	defer n.mu.Unlock()
+// goneCodes are chat.update's answers for a root that can no longer be
+// edited (https://api.slack.com/methods/chat.update#errors): retrying
+// cannot help.
+var goneCodes = map[string]bool{
+	"message_not_found":   true,
+	"cant_update_message": true,
+	"edit_window_closed":  true,
+}
+
+// EditRoot edits the root e.Root to show e.Event's state (chat.update).
+// Editing to the same state again is harmless, so a retry needs no
+// look-up.
+func (n *Notifier) EditRoot(ctx context.Context, e notifier.RootEdit) error {
+	ch := e.Destination.Address
+	if ch == "" || e.Root == "" {
+		return &notifier.PermanentError{Err: errors.New("slack: root edit without a channel or root for " + e.Destination.String()), Rejected: true}
+	}
+	if err := notifier.Wait(ctx, e.Pace); err != nil {
+		return err
+	}
+	_, _, _, err := n.api.UpdateMessageContext(ctx, ch, string(e.Root), n.render.root(e.Event).options()...)
 	if err == nil {
-		if n.editErr[ch] != "" {
-			delete(n.editErr, ch)
-			log.Info("editing thread roots works again")
-		}
-		return
+		return nil
 	}
 	cerr := classify(n.secrets, "chat.update", err)
-	if msg := cerr.Error(); n.editErr[ch] != msg {
-		n.editErr[ch] = msg
-		log.Warn("cannot edit the outage's root message to its current state; the reply was posted", "root", root, "err", cerr)
+	var api slack.SlackErrorResponse
+	if errors.As(err, &api) && goneCodes[api.Err] && !notifier.IsPermanent(cerr) {
+		return &notifier.PermanentError{Err: cerr, Fix: "the root message was deleted or can no longer be edited", Rejected: true}
 	}
+	return cerr
 }
 
 // lookup finds the message an earlier attempt of d posted: in the channel's

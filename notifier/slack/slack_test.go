@@ -46,6 +46,8 @@ type env struct {
 	fs   *fakeslack.Server
 	n    *Notifier
 	logs *logBuffer
+	// editErr is the last root edit's error.
+	editErr error
 }
 
 func newEnv(t *testing.T, opts Options) *env {
@@ -71,6 +73,13 @@ func (e *env) deliver(t *testing.T, d notifier.Delivery) (notifier.RemoteRef, er
 	ref, err := e.n.Deliver(ctx, d)
 	if err != nil && strings.Contains(err.Error(), testToken) {
 		t.Fatalf("the token is in an error: %v", err)
+	}
+	if err == nil && d.EditsRoot() {
+		// As the dispatcher does after a reply.
+		e.editErr = e.n.EditRoot(ctx, notifier.RootEdit{Destination: d.Destination, Root: d.Root, Event: d.Event})
+		if e.editErr != nil && strings.Contains(e.editErr.Error(), testToken) {
+			t.Fatalf("the token is in an error: %v", e.editErr)
+		}
 	}
 	return ref, err
 }
@@ -390,44 +399,49 @@ func TestLookupFailureFallsBackToPosting(t *testing.T) {
 	}
 }
 
-func TestRootEditFailureDoesNotFailDelivery(t *testing.T) {
+// A failed root edit never fails the reply, and comes back classified for
+// the dispatcher, which retries it: a root that is gone is a refusal, a 500
+// is retried with backoff, a 429 after Slack's Retry-After.
+func TestRootEditFailures(t *testing.T) {
 	e := newEnv(t, Options{})
 	evs := lifecycle()
 	root, err := e.deliver(t, delivery(1, "C1", evs[0], ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.fs.Inject("chat.update", 2, fakeslack.Fault{Error: "cant_update_message"})
-	for i, ev := range evs[1:3] {
-		ref, err := e.deliver(t, delivery(int64(i+2), "C1", ev, root))
+	for i, c := range []struct {
+		name  string
+		fault fakeslack.Fault
+		check func(error) bool
+	}{
+		{"gone", fakeslack.Fault{Error: "cant_update_message"}, notifier.IsRejected},
+		{"500", fakeslack.Fault{Status: 500}, func(err error) bool {
+			_, after := notifier.RetryAfter(err)
+			return err != nil && !notifier.IsPermanent(err) && !after
+		}},
+		{"429", fakeslack.Fault{Status: 429, RetryAfter: time.Second}, func(err error) bool {
+			after, ok := notifier.RetryAfter(err)
+			return ok && after == time.Second
+		}},
+	} {
+		e.fs.Inject("chat.update", 1, c.fault)
+		ref, err := e.deliver(t, delivery(int64(i+2), "C1", evs[1], root))
 		if err != nil || ref == "" || ref == root {
-			t.Fatalf("update %d: ref %q, err %v", i, ref, err)
+			t.Fatalf("%s: ref %q, err %v", c.name, ref, err)
 		}
-	}
-	if n := e.logs.count("cannot edit the outage's root message"); n != 1 {
-		t.Errorf("edit failure logged %d times, want once:\n%s", n, e.logs)
-	}
-	if !strings.Contains(e.logs.String(), "level=WARN") {
-		t.Errorf("not a warning: %s", e.logs)
-	}
-	e.fs.FailNext("chat.update", 1)
-	if _, err := e.deliver(t, delivery(4, "C1", evs[3], root)); err != nil {
-		t.Fatal(err)
+		if !c.check(e.editErr) {
+			t.Errorf("%s: edit error %v (%T)", c.name, e.editErr, e.editErr)
+		}
 	}
 	m := e.fs.Messages("C1")[0]
 	if len(m.Replies) != 3 || len(m.Edits) != 0 {
 		t.Errorf("%d replies, %d edits", len(m.Replies), len(m.Edits))
 	}
-	// The edit works again on the next event.
-	up := event(outage.Updated, outage.Incident, 2*time.Hour)
-	if _, err := e.deliver(t, delivery(5, "C1", up, root)); err != nil {
-		t.Fatal(err)
+	if _, err := e.deliver(t, delivery(5, "C1", evs[3], root)); err != nil || e.editErr != nil {
+		t.Fatalf("restoration: %v, edit %v", err, e.editErr)
 	}
-	if n := len(e.fs.Messages("C1")[0].Edits); n != 1 {
-		t.Errorf("%d edits after recovery", n)
-	}
-	if !strings.Contains(e.logs.String(), "works again") {
-		t.Errorf("recovery not logged: %s", e.logs)
+	if m := e.fs.Messages("C1")[0]; len(m.Edits) != 1 || !strings.Contains(m.Text, "Resolved") {
+		t.Errorf("%d edits after recovery, root %q", len(m.Edits), m.Text)
 	}
 }
 
@@ -526,8 +540,7 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 		})
 	}
 
-	// A root edit that fails with the token in the answer is only logged:
-	// the log must not carry it either.
+	// Nor does a root edit's error when the answer carries the token.
 	fs := fakeslack.New()
 	defer fs.Close()
 	fs.AddChannel("C1")
@@ -539,11 +552,14 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs.Inject("chat.update", 1, fakeslack.Fault{Error: "bad " + testToken})
-	if _, err := n.Deliver(t.Context(), delivery(2, "C1", event(outage.Updated, outage.Incident, time.Minute), root)); err != nil {
-		t.Fatal(err)
+	up := delivery(2, "C1", event(outage.Updated, outage.Incident, time.Minute), root)
+	err = n.EditRoot(t.Context(), notifier.RootEdit{Destination: up.Destination, Root: root, Event: up.Event})
+	if err == nil {
+		t.Fatal("edit: no error")
 	}
-	if !strings.Contains(logs.String(), "cannot edit") || strings.Contains(logs.String(), testToken) {
-		t.Errorf("edit failure log:\n%s", logs)
+	assertNoSecret(t, err, testToken)
+	if strings.Contains(logs.String(), testToken) {
+		t.Errorf("the token is in the log:\n%s", logs)
 	}
 }
 

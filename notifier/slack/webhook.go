@@ -73,6 +73,9 @@ func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.Re
 		UnfurlLinks: &noUnfurl,
 		UnfurlMedia: &noUnfurl,
 	}
+	if err := notifier.Wait(ctx, d.Pace); err != nil {
+		return "", err
+	}
 	var err error
 	if w.client != nil {
 		err = slack.PostWebhookCustomHTTPContext(ctx, w.url, w.client, wm)
