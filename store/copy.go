@@ -21,6 +21,9 @@ var copiedTables = []string{
 	"events",
 	"threads",
 	"outbox",
+	// Root edits still owed (and those done, so an older state never
+	// comes back).
+	"root_edits",
 	"mutes",
 	"digests_sent",
 	"seen_requests",

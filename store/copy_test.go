@@ -124,6 +124,7 @@ var wantCounts = []store.TableCount{
 	{Table: "events", Source: 6, Target: 6},
 	{Table: "threads", Source: 4, Target: 4},
 	{Table: "outbox", Source: 11, Target: 11},
+	{Table: "root_edits", Source: 0, Target: 0},
 	{Table: "mutes", Source: 1, Target: 1},
 	{Table: "digests_sent", Source: 2, Target: 2},
 	{Table: "seen_requests", Source: 1, Target: 1},
