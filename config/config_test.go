@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -401,26 +402,35 @@ func TestByteSize(t *testing.T) {
 
 func TestExpand(t *testing.T) {
 	env := fakeEnv(map[string]string{"A": "x", "EMPTY": "", "D": "$B"})
+	const unterminated = "unterminated ${ (write $$ for a literal $)"
+	const invalid = "invalid variable name in ${...} (write $$ for a literal $)"
 	tests := []struct {
-		in, want, msg string
+		in, want string
+		msgs     []string
 	}{
-		{"plain", "plain", ""},
-		{"${A}", "x", ""},
-		{"a${A}b${A}", "axbx", ""},
-		{"${EMPTY}", "", ""},
-		{"${D}", "$B", ""}, // values are not expanded again
-		{"$$", "$", ""},
-		{"$${A}", "${A}", ""},
-		{"$5 and $", "$5 and $", ""},
-		{"${B}", "", "environment variable B is not set"},
-		{"${A", "", "unterminated ${ (write $$ for a literal $)"},
-		{"${}", "", "invalid variable name in ${...} (write $$ for a literal $)"},
-		{"${A-B}", "", "invalid variable name in ${...} (write $$ for a literal $)"},
+		{"plain", "plain", nil},
+		{"${A}", "x", nil},
+		{"a${A}b${A}", "axbx", nil},
+		{"${EMPTY}", "", nil},
+		{"${D}", "$B", nil}, // values are not expanded again
+		{"$$", "$", nil},
+		{"$${A}", "${A}", nil},
+		{"$5 and $", "$5 and $", nil},
+		{"${B}", "", []string{"environment variable B is not set"}},
+		{"${A", "", []string{unterminated}},
+		{"${}", "", []string{invalid}},
+		{"${A-B}", "", []string{invalid}},
+		// Every unset variable is named, each once and in order, so one
+		// run of check lists all there are to set.
+		{"https://${USER}:${PASS}@${A}/", "", []string{"environment variable USER is not set", "environment variable PASS is not set"}},
+		{"${B}${B}$${C}${C}", "", []string{"environment variable B is not set", "environment variable C is not set"}},
+		// A syntax error ends the scan; what was found before it stays.
+		{"${B} ${C", "", []string{"environment variable B is not set", unterminated}},
 	}
 	for _, tt := range tests {
-		got, msg := expand(tt.in, env)
-		if got != tt.want || msg != tt.msg {
-			t.Errorf("expand(%q) = %q, %q; want %q, %q", tt.in, got, msg, tt.want, tt.msg)
+		got, msgs := expand(tt.in, env)
+		if got != tt.want || !slices.Equal(msgs, tt.msgs) {
+			t.Errorf("expand(%q) = %q, %q; want %q, %q", tt.in, got, msgs, tt.want, tt.msgs)
 		}
 	}
 }

@@ -46,33 +46,46 @@ func expandValue(v reflect.Value, path []string, lookupEnv func(string) (string,
 		keys := v.MapKeys()
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 		for _, k := range keys {
-			s, msg := expand(v.MapIndex(k).String(), lookupEnv)
-			if msg != "" {
+			s, msgs := expand(v.MapIndex(k).String(), lookupEnv)
+			if len(msgs) > 0 {
 				kp := append(clonePath(path), k.String())
-				c.add(kp, msg)
-				c.markBad(kp)
+				report(c, kp, msgs)
 				continue
 			}
 			v.SetMapIndex(k, reflect.ValueOf(s).Convert(v.Type().Elem()))
 		}
 	case reflect.String:
-		s, msg := expand(v.String(), lookupEnv)
-		if msg != "" {
-			c.add(path, msg)
-			c.markBad(path)
+		s, msgs := expand(v.String(), lookupEnv)
+		if len(msgs) > 0 {
+			report(c, path, msgs)
 			return
 		}
 		v.SetString(s)
 	}
 }
 
-// expand substitutes the references in s. On failure it returns a message
-// that does not quote s.
-func expand(s string, lookupEnv func(string) (string, bool)) (string, string) {
-	if !strings.Contains(s, "$") {
-		return s, ""
+// report adds every message about the value at path, then marks it bad so
+// that later checks do not complain about the unexpanded value.
+func report(c *collector, path []string, msgs []string) {
+	for _, m := range msgs {
+		c.add(path, m)
 	}
-	var b strings.Builder
+	c.markBad(path)
+}
+
+// expand substitutes the references in s. On failure it returns one
+// message per problem, none quoting s: every variable that is not set (each
+// once, in order), so that one run of check lists all that need setting,
+// then a syntax error if there is one, which ends the scan.
+func expand(s string, lookupEnv func(string) (string, bool)) (string, []string) {
+	if !strings.Contains(s, "$") {
+		return s, nil
+	}
+	var (
+		b     strings.Builder
+		msgs  []string
+		unset []string
+	)
 	for i := 0; i < len(s); i++ {
 		if s[i] != '$' || i+1 == len(s) {
 			b.WriteByte(s[i])
@@ -85,23 +98,30 @@ func expand(s string, lookupEnv func(string) (string, bool)) (string, string) {
 		case '{':
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				return "", "unterminated ${ (write $$ for a literal $)"
+				return "", append(msgs, "unterminated ${ (write $$ for a literal $)")
 			}
 			name := s[i+2 : i+2+end]
 			if !validEnvName(name) {
-				return "", "invalid variable name in ${...} (write $$ for a literal $)"
+				return "", append(msgs, "invalid variable name in ${...} (write $$ for a literal $)")
 			}
+			i += 2 + end
 			val, ok := lookupEnv(name)
 			if !ok {
-				return "", "environment variable " + name + " is not set"
+				if !slices.Contains(unset, name) {
+					unset = append(unset, name)
+					msgs = append(msgs, "environment variable "+name+" is not set")
+				}
+				continue
 			}
 			b.WriteString(val)
-			i += 2 + end
 		default:
 			b.WriteByte('$')
 		}
 	}
-	return b.String(), ""
+	if len(msgs) > 0 {
+		return "", msgs
+	}
+	return b.String(), nil
 }
 
 // validEnvName reports whether name is a variable name: a letter or _, then

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -24,72 +23,99 @@ import (
 	"github.com/outagebot/outagebot/store"
 )
 
-func flags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", "", "configuration file (TOML)")
-	return fs, path
-}
+const runHelp = `Runs the bot: polls every target on its schedule, posts each outage, its
+updates and its restoration to the configured chats (or prints them here
+when none is configured), answers chat commands and serves the HTTP
+endpoints, until SIGINT or SIGTERM.
 
-// loadConfig parses flags and loads the file; on failure it prints every
-// problem and returns the exit code to use.
-func loadConfig(fs *flag.FlagSet, path *string, args []string, stderr io.Writer) (*config.Config, int) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, 0
-		}
-		return nil, 2
-	}
-	if *path == "" {
-		fmt.Fprintf(stderr, "outagebot %s: --config FILE is required (try --config config.example.toml)\n", fs.Name())
-		return nil, 2
-	}
-	cfg, err := config.Load(*path)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return nil, 1
-	}
-	return cfg, 0
-}
+The first log line names the configuration file used and what chose it.
+Log settings: --log-level and --log-format, else OUTAGEBOT_LOG_LEVEL and
+OUTAGEBOT_LOG_FORMAT, else [bot] log_level and log_format.
 
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, path := flags("run", stderr)
-	cfg, code := loadConfig(fs, path, args, stderr)
+Exit status: 0 after a clean stop; 1 when the bot could not start or
+stopped with an error; 64 usage error; 78 the configuration could not be
+loaded.`
+
+func cmdRun(ctx context.Context, env procEnv, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("run", runHelp, "outagebot run --config /etc/outagebot/outagebot.toml --log-format json")
+	path := configFlag(fs)
+	logs := addLogFlags(fs, "[bot] log_level", "[bot] log_format")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if code, ok := noArgs(fs, stderr); !ok {
+		return code
+	}
+	// A wrong log flag is a usage error whatever the file says: check it
+	// before the file is looked for.
+	if _, err := logs.resolve(env.lookupEnv, config.DefaultLogLevel, config.DefaultLogFormat); err != nil {
+		return usageError(fs, stderr, "%v", err)
+	}
+	cfg, found, code := openConfig(fs, env, *path, stderr, exitConfig)
 	if cfg == nil {
 		return code
 	}
-	log := newLogger(stderr, cfg.Bot.LogLevel, cfg.Bot.LogFormat)
+	settings, err := logs.resolve(env.lookupEnv, cfg.Bot.LogLevel, cfg.Bot.LogFormat)
+	if err != nil {
+		return usageError(fs, stderr, "%v", err)
+	}
+	log := settings.logger(stderr)
+	log.Info("configuration loaded", found.logAttrs()...)
 	if !cfg.Chat() {
 		log.Info("no Slack or Discord configured: notifications are printed to the terminal")
 	}
 	a, err := app.New(ctx, cfg, app.Options{Stdout: stdout, Greet: stdout, Log: log})
 	if err != nil {
 		log.Error("cannot start", "err", err)
-		return 1
+		return exitFailure
 	}
 	if err := a.Run(ctx); err != nil {
 		log.Error("stopped with an error", "err", err)
-		return 1
+		return exitFailure
 	}
-	return 0
+	return exitOK
 }
 
-func cmdCheck(args []string, stdout, stderr io.Writer) int {
-	fs, path := flags("check", stderr)
+const checkHelp = `Validates a configuration file: every problem is printed as FILE:LINE: KEY:
+message, one a line, including each environment variable that a ${VAR}
+reference names and that is not set. For each feed target it prints the
+URL the bot will poll, and it detects the format of type = "auto" targets
+(which asks their pages over the network). FILE may be given as an argument
+or with --config; without either, the file is found as run finds it.
+
+Exit status: 0 valid; 1 invalid, unreadable, or (with --online) a chat
+token or channel that does not work; 64 usage error.`
+
+func cmdCheck(env procEnv, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("check [FILE]", checkHelp, `outagebot check outagebot.toml
+outagebot check --online --config /etc/outagebot/outagebot.toml`)
+	path := configFlag(fs)
 	online := fs.Bool("online", false, "also ask Slack and Discord whether the tokens work and the bot can post in each channel (sends nothing)")
-	cfg, code := loadConfig(fs, path, args, stderr)
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	named := *path
+	switch {
+	case fs.NArg() > 1:
+		return usageError(fs, stderr, "one configuration file at a time, not %d", fs.NArg())
+	case fs.NArg() == 1 && named != "" && named != fs.Arg(0):
+		return usageError(fs, stderr, "two files named: --config %s and %s", named, fs.Arg(0))
+	case fs.NArg() == 1:
+		named = fs.Arg(0)
+	}
+	cfg, _, code := openConfig(fs, env, named, stderr, exitFailure)
 	if cfg == nil {
 		return code
 	}
 	printWebhooks(cfg, stdout)
-	code = 0
+	code = exitOK
 	for _, t := range cfg.Targets {
 		n, ok, err := registry.Normalize(t)
 		switch {
 		case !ok:
 		case err != nil:
 			fmt.Fprintf(stderr, "%s:%d: %v\n", cfg.Path, t.Line, err)
-			code = 1
+			code = exitFailure
 		default:
 			fmt.Fprintln(stdout, normalised(t.Name, n))
 		}
@@ -100,7 +126,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s:%d: target %q: type auto detected %s (%s)\n", cfg.Path, r.Target.Line, r.Target.Name, r.Type, pageurl.Display(r.URL))
 		case errors.Is(r.Err, auto.ErrUnrecognised):
 			fmt.Fprintf(stderr, "%s:%d: target %q: %v\n", cfg.Path, r.Target.Line, r.Target.Name, r.Err)
-			code = 1
+			code = exitFailure
 		default:
 			fmt.Fprintf(stderr, "%s:%d: target %q: warning: type auto could not detect the format now: %v\n", cfg.Path, r.Target.Line, r.Target.Name, r.Err)
 		}
@@ -109,10 +135,10 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if *online && checkOnline(cfg, stdout, stderr) != 0 {
-		return 1
+		return exitFailure
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d targets, %d channels, %d digests)\n", cfg.Path, len(cfg.Targets), len(cfg.Channels), len(cfg.Digests))
-	return 0
+	return exitOK
 }
 
 // normalised says which URL a feed target's source polls from, and what
@@ -168,17 +194,46 @@ type onceIncident struct {
 	StartedAt string `json:"started_at"`
 }
 
-func cmdOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, path := flags("once", stderr)
+const onceHelp = `Polls every target once, now, and prints each one's status: a table, or
+with --json the same as JSON. It sends nothing to chat and stores nothing.
+
+Exit status, for scripts asking "is something down?":
+  0   every target is operational or in maintenance
+  1   at least one target is in outage: degraded, partial_outage or
+      major_outage (this wins over 2)
+  2   no target is in outage, but at least one could not be read (unknown)
+  64  usage error
+  70  once could not finish (its output could not be written)
+  78  the configuration could not be loaded`
+
+func cmdOnce(ctx context.Context, env procEnv, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("once", onceHelp, `outagebot once --config outagebot.toml
+outagebot once --json | jq -r '.targets[] | select(.status != "operational") | .name'`)
+	path := configFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	cfg, code := loadConfig(fs, path, args, stderr)
+	logs := addLogFlags(fs, "warn", "text")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if code, ok := noArgs(fs, stderr); !ok {
+		return code
+	}
+	// The status is the output: the log has only what went wrong, unless
+	// asked for more.
+	settings, err := logs.resolve(env.lookupEnv, "warn", "text")
+	if err != nil {
+		return usageError(fs, stderr, "%v", err)
+	}
+	cfg, _, code := openConfig(fs, env, *path, stderr, exitConfig)
 	if cfg == nil {
 		return code
 	}
-	snaps, err := app.Once(ctx, cfg, app.Options{Log: newLogger(stderr, "warn", "text")})
+	snaps, err := app.Once(ctx, cfg, app.Options{Log: settings.logger(stderr)})
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+		// Once fails only when it cannot build the targets from the
+		// configuration.
+		fmt.Fprintf(stderr, "outagebot once: %v\n", err)
+		return exitConfig
 	}
 	if *asJSON {
 		out := onceJSON{Targets: []onceTarget{}}
@@ -188,14 +243,33 @@ func cmdOnce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
-			return 1
+			fmt.Fprintf(stderr, "outagebot once: write the output: %v\n", err)
+			return exitSoftware
 		}
-		return 0
+		return onceExit(snaps)
 	}
 	if err := bot.WriteTable(stdout, snaps, time.Now()); err != nil {
-		return 1
+		fmt.Fprintf(stderr, "outagebot once: write the output: %v\n", err)
+		return exitSoftware
 	}
-	return 0
+	return onceExit(snaps)
+}
+
+// onceExit is once's exit code for what the poll saw. An outage wins over
+// an unreadable target: a script asking "is something down?" gets yes when
+// something is known to be down, whatever else could not be read.
+// Maintenance is planned work, not an outage.
+func onceExit(snaps []bot.Snapshot) int {
+	code := exitOK
+	for _, s := range snaps {
+		switch {
+		case !s.Reachable || s.Status == sources.Unknown:
+			code = exitUnreachable
+		case s.Status.Rank() >= sources.Degraded.Rank():
+			return exitFailure
+		}
+	}
+	return code
 }
 
 func toOnce(s bot.Snapshot) onceTarget {
@@ -225,49 +299,71 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+const demoHelp = `Runs the bot offline against a built-in simulated status page that breaks
+and recovers within a minute, printing what the bot would post. It needs
+no configuration and no network.
+
+Exit status: 0 when the demo ran to its end; 1 when it failed; 64 usage
+error.`
+
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", demoHelp, "outagebot demo -v")
 	verbose := fs.Bool("v", false, "also print the bot's log")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if code, ok := noArgs(fs, stderr); !ok {
+		return code
 	}
 	level := "error"
 	if *verbose {
 		level = "info"
 	}
 	if err := demo.Run(ctx, stdout, newLogger(stderr, level, "text")); err != nil {
-		fmt.Fprintln(stderr, "demo:", err)
-		return 1
+		fmt.Fprintln(stderr, "outagebot demo:", err)
+		return exitFailure
 	}
-	return 0
+	return exitOK
 }
 
 // cmdIncidents lists the outages in a recent window from the store alone,
 // with the ids that report takes.
-func cmdIncidents(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, path := flags("incidents", stderr)
+const incidentsHelp = `Lists the outages of a recent window from the stored history, with the ids
+that report takes. It reads the store ([bot] state) alone: it polls nothing
+and sends nothing, so it is safe next to a running bot.
+
+Exit status: 0 listed (also when there were none); 1 the store could not be
+read; 64 usage error; 78 the configuration could not be loaded.`
+
+func cmdIncidents(ctx context.Context, env procEnv, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("incidents", incidentsHelp, "outagebot incidents --config outagebot.toml --window 7d")
+	path := configFlag(fs)
 	window := fs.String("window", "24h", "how far back, like 24h, 7d or 30d")
-	cfg, code := loadConfig(fs, path, args, stderr)
-	if cfg == nil {
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if code, ok := noArgs(fs, stderr); !ok {
 		return code
 	}
 	w, err := bot.ParseWindow(*window)
 	if err != nil {
-		fmt.Fprintf(stderr, "outagebot incidents: --window: %v\n", err)
-		return 2
+		return usageError(fs, stderr, "--window: %v", err)
+	}
+	cfg, _, code := openConfig(fs, env, *path, stderr, exitConfig)
+	if cfg == nil {
+		return code
 	}
 	st, err := store.Open(ctx, cfg.Bot.State)
 	if err != nil {
 		fmt.Fprintf(stderr, "outagebot incidents: open the store: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	defer st.Close()
 	now := time.Now()
 	outs, err := st.Outages(ctx, now.Add(-w), "")
 	if err != nil {
 		fmt.Fprintf(stderr, "outagebot incidents: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTARGET\tTITLE\tSTARTED (UTC)\tSTATE\tVENDOR")
@@ -285,60 +381,78 @@ func cmdIncidents(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		n++
 	}
 	if err := tw.Flush(); err != nil {
-		return 1
+		return exitFailure
 	}
 	if n == 0 {
 		fmt.Fprintf(stdout, "No outages in the last %s.\n", bot.FormatWindow(w))
 	}
-	return 0
+	return exitOK
 }
 
 // cmdReport prints an outage's report from the store alone: it polls
 // nothing and sends nothing, so it is safe next to a running bot.
-func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, path := flags("report", stderr)
-	id := fs.String("outage", "", "the outage id, or its first characters (outagebot incidents lists them)")
+const reportHelp = `Prints the post-outage report of one outage from the stored history:
+summary, impact, durations and the full timeline, as Markdown or JSON. It
+reads the store ([bot] state) alone: it polls nothing and sends nothing, so
+it is safe next to a running bot. outagebot incidents lists the ids.
+
+Exit status: 0 printed; 1 no such outage, an id prefix that fits several,
+or a store that could not be read; 64 usage error; 78 the configuration
+could not be loaded.`
+
+func cmdReport(ctx context.Context, env procEnv, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("report", reportHelp, "outagebot report --config outagebot.toml --outage 5e1f --format json")
+	path := configFlag(fs)
+	id := fs.String("outage", "", "the outage `ID`, or its first characters (outagebot incidents lists them)")
 	format := fs.String("format", "markdown", "markdown or json")
-	cfg, code := loadConfig(fs, path, args, stderr)
-	if cfg == nil {
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if code, ok := noArgs(fs, stderr); !ok {
 		return code
 	}
 	if *id == "" {
-		fmt.Fprintln(stderr, "outagebot report: --outage ID is required (`outagebot incidents --config FILE` lists ids)")
-		return 2
+		return usageError(fs, stderr, "--outage ID is required (`outagebot incidents` lists ids)")
 	}
 	if *format != "markdown" && *format != "json" {
-		fmt.Fprintf(stderr, "outagebot report: --format must be markdown or json, not %q\n", *format)
-		return 2
+		return usageError(fs, stderr, "--format must be markdown or json, not %q", *format)
+	}
+	cfg, _, code := openConfig(fs, env, *path, stderr, exitConfig)
+	if cfg == nil {
+		return code
 	}
 	st, err := store.Open(ctx, cfg.Bot.State)
 	if err != nil {
 		fmt.Fprintf(stderr, "outagebot report: open the store: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	defer st.Close()
 	r, err := report.Build(ctx, st, *id, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "outagebot report: %v\n", err)
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrAmbiguous) {
-			return 2
-		}
-		return 1
+		return exitFailure
 	}
 	if *format == "json" {
 		data, err := report.JSON(r)
 		if err != nil {
 			fmt.Fprintf(stderr, "outagebot report: %v\n", err)
-			return 1
+			return exitFailure
 		}
 		_, _ = stdout.Write(append(data, '\n'))
-		return 0
+		return exitOK
 	}
 	fmt.Fprint(stdout, report.Markdown(r))
-	return 0
+	return exitOK
 }
 
-func cmdVersion(stdout io.Writer) int {
+func cmdVersion(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("version", "Prints the version, the Go version it was built with, and the platform.\n\nExit status: 0; 64 usage error.", "outagebot version")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if code, ok := noArgs(fs, stderr); !ok {
+		return code
+	}
 	fmt.Fprintf(stdout, "outagebot %s (%s, %s/%s)\n", app.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return 0
+	return exitOK
 }

@@ -10,33 +10,40 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // CRON_TZ and digest time zones work without the host's zoneinfo
 )
 
+// usage is what `outagebot help` prints: one line per command. Each
+// command's own --help has its flags and an example.
 const usage = `outagebot watches vendor status pages and your own endpoints and posts
 every outage, its updates and its restoration to Slack, Discord or this terminal.
 
-Usage:
-  outagebot run   --config FILE          run the bot
-  outagebot check --config FILE [--online]
-                                         validate a configuration; --online also asks
-                                         Slack and Discord whether the tokens and channels work
-  outagebot test-message --config FILE --channel NAME
-                                         post a test message to a configured channel
-  outagebot once  --config FILE [--json] poll every target once and print the status
-  outagebot incidents --config FILE [--window 24h]
-                                         recent outages and their ids, from the stored history
-  outagebot report --config FILE --outage ID [--format markdown|json]
-                                         the post-outage report, from the stored history
-  outagebot migrate-store --from STATE --to STATE
-                                         copy the stored state (a SQLite file or postgres:// URL)
-                                         into an empty database; stop every bot on it first
-  outagebot vendors [-v] [--check [--timeout 10s]]
-                                         list the built-in vendor catalog (vendor = "NAME");
-                                         --check polls every entry once and reports what fails
-  outagebot demo [-v]                    watch a simulated outage, offline, in under a minute
-  outagebot version                      print the version
+Usage: outagebot COMMAND [flags]
+
+Commands:
+  run           run the bot
+  check         validate a configuration (--online: also the chat tokens and channels)
+  once          poll every target once and print the status
+  test-message  post a test message to a configured channel
+  incidents     list recent outages and their ids, from the stored history
+  report        print an outage's report, from the stored history
+  vendors       list the built-in vendor catalog (--check: poll every entry once)
+  migrate-store copy the stored state into an empty database (SQLite to PostgreSQL)
+  demo          watch a simulated outage, offline, in under a minute
+  version       print the version
+  help          print this list, or a command's help: outagebot help COMMAND
+
+The configuration file is --config FILE, else $OUTAGEBOT_CONFIG, else
+./outagebot.toml, else /etc/outagebot/outagebot.toml.
+
+Exit status: 0 success; 1 the command's finding or failure (check: the
+configuration is invalid; once: a target is in outage); 2 once: a target
+could not be read, none is in outage; 64 usage error; 70 once could not
+finish; 78 the configuration could not be loaded (check says 1).
+
+Run 'outagebot COMMAND --help' for a command's flags and an example.
 `
 
 func main() {
@@ -45,9 +52,14 @@ func main() {
 
 // run is main without the process: it returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runIn(osEnv(), args, stdout, stderr)
+}
+
+// runIn is run with the environment the commands read.
+func runIn(env procEnv, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return 2
+		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -56,17 +68,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "run":
-		return cmdRun(ctx, rest, stdout, stderr)
+		return cmdRun(ctx, env, rest, stdout, stderr)
 	case "check":
-		return cmdCheck(rest, stdout, stderr)
+		return cmdCheck(env, rest, stdout, stderr)
 	case "once":
-		return cmdOnce(ctx, rest, stdout, stderr)
+		return cmdOnce(ctx, env, rest, stdout, stderr)
 	case "test-message":
-		return cmdTestMessage(ctx, rest, stdout, stderr)
+		return cmdTestMessage(ctx, env, rest, stdout, stderr)
 	case "incidents":
-		return cmdIncidents(ctx, rest, stdout, stderr)
+		return cmdIncidents(ctx, env, rest, stdout, stderr)
 	case "report":
-		return cmdReport(ctx, rest, stdout, stderr)
+		return cmdReport(ctx, env, rest, stdout, stderr)
 	case "vendors":
 		return cmdVendors(ctx, rest, stdout, stderr)
 	case "migrate-store":
@@ -74,23 +86,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
-		return cmdVersion(stdout)
-	case "help", "-h", "--help":
+		return cmdVersion(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+			// outagebot help once is outagebot once --help.
+			return runIn(env, []string{rest[0], "--help"}, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
-		return 0
+		return exitOK
 	}
-	fmt.Fprintf(stderr, "outagebot: unknown command %q\n\n%s", cmd, usage)
-	return 2
+	fmt.Fprintf(stderr, "outagebot: unknown command %q\nUsage: outagebot COMMAND [flags]\nRun 'outagebot help' for the list of commands.\n", cmd)
+	return exitUsage
 }
 
+// newLogger is a logger at a level and in a format that are known to be
+// valid (a command's own choice, not the user's).
 func newLogger(w io.Writer, level, format string) *slog.Logger {
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		lv = slog.LevelInfo
-	}
-	opts := &slog.HandlerOptions{Level: lv}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return logSettings{level: logLevels[level], format: format}.logger(w)
 }

@@ -45,9 +45,20 @@ func writeConfig(t *testing.T, text string) string {
 	return path
 }
 
+// testEnv is the process environment the CLI tests run in: the real
+// variables (tests set them with t.Setenv), and no configuration file
+// outside the working directory, so that no test reads /etc.
+func testEnv() procEnv {
+	return procEnv{lookupEnv: os.LookupEnv, configFiles: []string{localConfig}}
+}
+
 func runCLI(args ...string) (code int, stdout, stderr string) {
+	return runCLIIn(testEnv(), args...)
+}
+
+func runCLIIn(env procEnv, args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
+	code = runIn(env, args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -73,8 +84,9 @@ url = %q
 `, vendor.URL, down.URL))
 
 	code, stdout, stderr := runCLI("once", "--config", path, "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
+	// An outage and an unreadable target: the outage decides.
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d: %s", code, exitFailure, stderr)
 	}
 	// The shape is the contract: decode strictly into it.
 	var got struct {
@@ -171,6 +183,9 @@ func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -267,17 +282,19 @@ interval = "soon"
 	if code, _, errOut := runCLI("check", "--config", filepath.Join(t.TempDir(), "missing.toml")); code != 1 || !strings.Contains(errOut, "missing.toml") {
 		t.Errorf("missing file: exit %d, %q", code, errOut)
 	}
-	if code, _, _ := runCLI("check"); code != 2 {
-		t.Errorf("no --config: exit %d, want 2", code)
+	t.Setenv(envConfig, "")
+	t.Chdir(t.TempDir())
+	if code, _, _ := runCLI("check"); code != exitUsage {
+		t.Errorf("no configuration file anywhere: exit %d, want %d", code, exitUsage)
 	}
 }
 
 func TestUsageAndVersion(t *testing.T) {
-	if code, _, errOut := runCLI(); code != 2 || !strings.Contains(errOut, "Usage:") {
+	if code, _, errOut := runCLI(); code != exitUsage || !strings.Contains(errOut, "Usage:") {
 		t.Errorf("no args: %d %q", code, errOut)
 	}
-	if code, _, errOut := runCLI("frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
-		t.Errorf("unknown command: %d %q", code, errOut)
+	if code, _, errOut := runCLI("frobnicate"); code != exitUsage || !strings.Contains(errOut, `unknown command "frobnicate"`) || strings.Count(errOut, "\n") > 3 {
+		t.Errorf("unknown command: want a short usage and exit %d, got %d %q", exitUsage, code, errOut)
 	}
 	if code, out, _ := runCLI("version"); code != 0 || !strings.HasPrefix(out, "outagebot ") {
 		t.Errorf("version: %d %q", code, out)
@@ -305,7 +322,7 @@ interval = "1s"
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncWriter
 	done := make(chan int)
-	go func() { done <- cmdRun(ctx, []string{"--config", path}, &out, &errb) }()
+	go func() { done <- cmdRun(ctx, testEnv(), []string{"--config", path}, &out, &errb) }()
 	waitUntil(t, func() bool { return strings.Contains(out.String(), "Watching 1 target.") })
 	cancel()
 	if code := <-done; code != 0 {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -20,19 +18,25 @@ import (
 // database: from SQLite to PostgreSQL when a single bot becomes replicas,
 // or back.
 func cmdMigrateStore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("migrate-store", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	from := fs.String("from", "", "the state to copy: the SQLite file or postgres:// URL the bot ran on ([bot] state)")
-	to := fs.String("to", "", "the empty database to copy it into: a postgres:// URL or a SQLite file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	fs := newFlagSet("migrate-store", `Copies the bot's stored state (engine state, outages, events, chat threads,
+mutes, digest runs, answered requests and the outbox with its ids) from one
+database into an empty one, in one transaction, and checks every table's
+row count. Both databases are first migrated to this binary's schema. Stop
+every bot on either database first: it refuses while one holds the lease.
+
+Exit status: 0 copied; 1 refused (the target is not empty, a bot runs, the
+schemas differ) or failed, nothing written; 64 usage error.`, `outagebot migrate-store --from /var/lib/outagebot/outagebot.db \
+    --to 'postgres://outagebot@db.internal:5432/outagebot?sslmode=require'`)
+	from := fs.String("from", "", "the `STATE` to copy: the SQLite file or postgres:// URL the bot ran on ([bot] state)")
+	to := fs.String("to", "", "the empty database (`STATE`) to copy it into: a postgres:// URL or a SQLite file")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
-	if *from == "" || *to == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "outagebot migrate-store: give --from STATE and --to STATE (a SQLite file or a postgres:// URL), and nothing else")
-		return 2
+	if code, ok := noArgs(fs, stderr); !ok {
+		return code
+	}
+	if *from == "" || *to == "" {
+		return usageError(fs, stderr, "give --from STATE and --to STATE (a SQLite file or a postgres:// URL)")
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "outagebot migrate-store: "+format+"\n", a...)

@@ -290,8 +290,10 @@ func TestMigrateStoreArguments(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"no target", []string{"--from", "a.db"}, 2,
-			"outagebot migrate-store: give --from STATE and --to STATE (a SQLite file or a postgres:// URL), and nothing else\n"},
+		{"no target", []string{"--from", "a.db"}, 64,
+			"outagebot migrate-store: give --from STATE and --to STATE (a SQLite file or a postgres:// URL)\n" +
+				"Usage: outagebot migrate-store [flags]\n" +
+				"Run 'outagebot migrate-store --help' for its flags and an example.\n"},
 		{"same file", []string{"--from", filepath.Join(dir, "a.db"), "--to", filepath.Join(dir, ".", "a.db")}, 1,
 			"outagebot migrate-store: --from and --to name the same database (" + filepath.Join(dir, "a.db") + ")\n"},
 		{"no such source", []string{"--from", missing, "--to", filepath.Join(dir, "b.db")}, 1,

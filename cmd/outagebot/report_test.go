@@ -15,7 +15,7 @@ import (
 )
 
 // report reads the store the bot left behind and prints markdown or JSON;
-// bad arguments and unknown outages get clear errors and exit 2.
+// bad arguments are usage errors, an unknown outage the command's failure.
 func TestReportCommand(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state.db")
 	cfg := writeConfig(t, fmt.Sprintf(`
@@ -62,14 +62,15 @@ url = "https://status.openai.com"
 	}
 	for _, c := range []struct {
 		args []string
+		code int
 		want string
 	}{
-		{[]string{"--config", cfg}, "--outage ID is required"},
-		{[]string{"--config", cfg, "--outage", "ffff"}, `outage "ffff": not found`},
-		{[]string{"--config", cfg, "--outage", "5e1f", "--format", "pdf"}, "--format must be markdown or json"},
+		{[]string{"--config", cfg}, exitUsage, "--outage ID is required"},
+		{[]string{"--config", cfg, "--outage", "ffff"}, exitFailure, `outage "ffff": not found`},
+		{[]string{"--config", cfg, "--outage", "5e1f", "--format", "pdf"}, exitUsage, "--format must be markdown or json"},
 	} {
-		if code, _, errOut := runCLI(append([]string{"report"}, c.args...)...); code != 2 || !strings.Contains(errOut, c.want) {
-			t.Errorf("report %v: %d %q, want %q", c.args, code, errOut, c.want)
+		if code, _, errOut := runCLI(append([]string{"report"}, c.args...)...); code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("report %v: %d %q, want %d %q", c.args, code, errOut, c.code, c.want)
 		}
 	}
 }

@@ -93,7 +93,7 @@ var testNow = func() time.Time { return time.Date(2026, 12, 4, 9, 0, 0, 0, time.
 
 func runTestMessage(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
-	code := testMessage(context.Background(), args, &out, &errb, testNow)
+	code := testMessage(context.Background(), testEnv(), args, &out, &errb, testNow)
 	return code, out.String(), errb.String()
 }
 
@@ -148,9 +148,9 @@ func TestTestMessageFailures(t *testing.T) {
 		{name: "Discord hides the channel", setup: func() { f.discord.DenyChannel(discordOps) },
 			slackTok: cliSlackToken, discordTk: cliDiscordToken, channel: "ops", code: 1,
 			stderr: []string{"discord (" + discordOps + "): discord: send message to channel " + discordOps + ": HTTP 403: Missing Access (code 50001)"}},
-		{name: "no such channel", slackTok: cliSlackToken, discordTk: cliDiscordToken, channel: "nope", code: 2,
+		{name: "no such channel", slackTok: cliSlackToken, discordTk: cliDiscordToken, channel: "nope", code: exitUsage,
 			stderr: []string{`no channel "nope" in`, "(channels: ops, quiet)"}},
-		{name: "no channel given", slackTok: cliSlackToken, discordTk: cliDiscordToken, channel: "", code: 2,
+		{name: "no channel given", slackTok: cliSlackToken, discordTk: cliDiscordToken, channel: "", code: exitUsage,
 			stderr: []string{"--channel NAME is required"}},
 	}
 	for _, tt := range tests {
@@ -210,10 +210,10 @@ url = "https://status.openai.com"
 
 func TestTestMessageHelp(t *testing.T) {
 	code, out, errOut := runCLI("test-message", "--help")
-	if code != 0 || out != "" || !strings.Contains(errOut, "Usage: outagebot test-message --config FILE --channel NAME") || !strings.Contains(errOut, "-channel string") {
+	if code != 0 || errOut != "" || !strings.Contains(out, "Usage: outagebot test-message [flags]") || !strings.Contains(out, "--channel NAME") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	if code, out, _ := runCLI("help"); code != 0 || !strings.Contains(out, "outagebot test-message --config FILE --channel NAME") {
+	if code, out, _ := runCLI("help"); code != 0 || !strings.Contains(out, "test-message  post a test message to a configured channel") {
 		t.Errorf("usage does not list test-message: %q", out)
 	}
 }

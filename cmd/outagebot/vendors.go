@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -30,9 +29,7 @@ const (
 	vendorsTimeout = 10 * time.Second
 )
 
-const vendorsUsage = `Usage: outagebot vendors [-v] [--check [--timeout 10s]]
-
-Lists the built-in vendor catalog. A [[target]] with vendor = "NAME" gets the
+const vendorsHelp = `Lists the built-in vendor catalog. A [[target]] with vendor = "NAME" gets the
 entry's type and url (and name, unless set).
 
 With --check, polls every entry once over the internet, as the bot would (up
@@ -42,12 +39,11 @@ to 8 at a time, each within --timeout), and prints per vendor:
              it; a different format than the catalog's type is a problem
   LATENCY    how long the poll took
   REACHABLE  yes, or why the poll failed
-then each problem and a summary line. The exit code is 0 when every entry
-answered in its catalog format, 1 otherwise: run it to verify the catalog
-before relying on it, or after a vendor moves its status page.
+then each problem and a summary line. Run it to verify the catalog before
+relying on it, or after a vendor moves its status page.
 
-Flags:
-`
+Exit status: 0 listed, or every entry answered in its catalog format; 1 an
+entry did not; 64 usage error.`
 
 // vendorsEnv is what the vendors command works on. The command line gets
 // the built-in catalog, a default client and the real clock; tests give
@@ -67,28 +63,19 @@ func cmdVendors(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 func runVendors(ctx context.Context, args []string, stdout, stderr io.Writer, env vendorsEnv) int {
-	fs := flag.NewFlagSet("vendors", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("vendors", vendorsHelp, `outagebot vendors
+outagebot vendors --check --timeout 20s`)
 	check := fs.Bool("check", false, "poll every entry once and report those that fail")
 	timeout := fs.Duration("timeout", vendorsTimeout, "with --check: how long each vendor's poll, and then its format detection, may take")
 	verbose := fs.Bool("v", false, "also show where each entry's url and format were confirmed")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), vendorsUsage)
-		fs.PrintDefaults()
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "outagebot vendors: unexpected argument %q (see outagebot vendors --help)\n", fs.Arg(0))
-		return 2
+	if code, ok := noArgs(fs, stderr); !ok {
+		return code
 	}
 	if *timeout <= 0 {
-		fmt.Fprintf(stderr, "outagebot vendors: --timeout must be positive, not %s\n", *timeout)
-		return 2
+		return usageError(fs, stderr, "--timeout must be positive, not %s", *timeout)
 	}
 	if !*check {
 		return listVendors(stdout, env.vendors, *verbose)
@@ -117,11 +104,11 @@ func listVendors(stdout io.Writer, vendors []catalog.Vendor, verbose bool) int {
 		fmt.Fprintln(tw, line)
 	}
 	if err := tw.Flush(); err != nil {
-		return 1
+		return exitFailure
 	}
 	fmt.Fprintln(stdout, "\nUse one in a target: [[target]] vendor = \"github\" (name, type and url are filled in).")
 	fmt.Fprintln(stdout, "Check that every entry still answers: outagebot vendors --check")
-	return 0
+	return exitOK
 }
 
 // vendorCheck is what checking one catalog entry found.
@@ -223,7 +210,7 @@ func printVendorChecks(stdout io.Writer, checks []vendorCheck) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.vendor.Name, c.vendor.Type, orDash(c.detected), fetch.FormatDuration(c.latency), reachable)
 	}
 	if err := tw.Flush(); err != nil {
-		return 1
+		return exitFailure
 	}
 	var failed []string
 	for _, c := range checks {
@@ -237,10 +224,10 @@ func printVendorChecks(stdout io.Writer, checks []vendorCheck) int {
 	}
 	if len(failed) > 0 {
 		fmt.Fprintf(stdout, "\nFAIL: %d of %d vendors failed the check: %s\n", len(failed), len(checks), strings.Join(failed, ", "))
-		return 1
+		return exitFailure
 	}
 	fmt.Fprintf(stdout, "\nOK: all %d vendors answered in their catalog format.\n", len(checks))
-	return 0
+	return exitOK
 }
 
 // oneLine keeps an error on its table row. The errors come from the feed

@@ -293,15 +293,15 @@ func TestVendorsList(t *testing.T) {
 }
 
 func TestVendorsUsage(t *testing.T) {
-	code, _, errOut := runVendorsCLI(nil, vendorsParallel, "--help")
-	for _, want := range []string{"outagebot vendors [-v] [--check [--timeout 10s]]", "DETECTED", "REACHABLE", "-timeout duration"} {
-		if code != 0 || !strings.Contains(errOut, want) {
-			t.Errorf("--help: exit %d, missing %q in:\n%s", code, want, errOut)
+	code, out, _ := runVendorsCLI(nil, vendorsParallel, "--help")
+	for _, want := range []string{"Usage: outagebot vendors [flags]", "DETECTED", "REACHABLE", "--timeout DURATION"} {
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("--help: exit %d, missing %q in:\n%s", code, want, out)
 		}
 	}
 	for _, args := range [][]string{{"--check", "--timeout", "0s"}, {"extra"}, {"--nope"}} {
-		if code, _, _ := runVendorsCLI(nil, vendorsParallel, args...); code != 2 {
-			t.Errorf("%q: exit %d, want 2", args, code)
+		if code, _, _ := runVendorsCLI(nil, vendorsParallel, args...); code != exitUsage {
+			t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
 		}
 	}
 }
