@@ -158,7 +158,7 @@ func NewTransport() *http.Transport {
 // and the cause (a sentinel above, a context error or a network error).
 type Error struct {
 	Method string
-	URL    string // with credentials and secret-looking query values redacted
+	URL    string // redacted (see Redact)
 	// StatusCode is the HTTP status when the server answered, else 0.
 	StatusCode int
 	// RetryAfter is the server's Retry-After on a 429 or 503, if any.
@@ -440,40 +440,6 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
-}
-
-// Redact hides what a URL may carry that must not reach a log line or an
-// error: the password of userinfo, and the values of query parameters whose
-// names look secret (token, key, secret, password, signature, auth).
-func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	if u.User != nil {
-		// A username alone is often a token (https://TOKEN@host/).
-		u.User = url.User("xxxxx")
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		changed := false
-		for k := range q {
-			lk := strings.ToLower(k)
-			for _, s := range []string{"token", "key", "secret", "pass", "sig", "auth", "credential"} {
-				if strings.Contains(lk, s) {
-					for i := range q[k] {
-						q[k][i] = "xxxxx"
-					}
-					changed = true
-					break
-				}
-			}
-		}
-		if changed {
-			u.RawQuery = q.Encode()
-		}
-	}
-	return u.String()
 }
 
 // FormatSize writes a byte count the way limits are read: "5.0 MiB",
