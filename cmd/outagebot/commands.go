@@ -242,6 +242,10 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// maxHistoryWindow bounds incidents --window: the whole history a store
+// could hold, unlike chat commands' windows (bot.MaxWindow).
+const maxHistoryWindow = 100 * 365 * 24 * time.Hour
+
 // cmdIncidents lists the outages in a recent window from the store alone,
 // with the ids that report takes.
 func cmdIncidents(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -251,7 +255,7 @@ func cmdIncidents(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if cfg == nil {
 		return code
 	}
-	w, err := bot.ParseWindow(*window)
+	w, err := bot.ParseDuration(*window, maxHistoryWindow)
 	if err != nil {
 		fmt.Fprintf(stderr, "outagebot incidents: --window: %v\n", err)
 		return 2
