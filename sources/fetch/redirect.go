@@ -37,10 +37,13 @@ var ErrRedirectRefused = errors.New("redirect to another host refused")
 type RedirectError struct {
 	// To is where the redirect pointed, redacted.
 	To string
+	// Differs says how it left the origin: "another host", "another port"
+	// or "another scheme".
+	Differs string
 }
 
 func (e *RedirectError) Error() string {
-	return "redirected to " + e.To + ": another host, not followed (follow_redirects = \"any\" would follow it)"
+	return "redirected to " + e.To + ": " + e.Differs + ", not followed (follow_redirects = \"any\" would follow it)"
 }
 
 func (e *RedirectError) Unwrap() error { return ErrRedirectRefused }
@@ -79,13 +82,24 @@ func CheckRedirectFor(policy Redirects, private []string) func(*http.Request, []
 			return nil
 		}
 		if policy != AnyHost {
-			return &RedirectError{To: Redact(req.URL.String())}
+			return &RedirectError{To: Redact(req.URL.String()), Differs: differs(via[0].URL, req.URL)}
 		}
 		for _, h := range private {
 			req.Header.Del(h)
 		}
 		return nil
 	}
+}
+
+// differs says which part of the origin changed from a to b.
+func differs(a, b *url.URL) string {
+	switch {
+	case !strings.EqualFold(strings.TrimSuffix(a.Hostname(), "."), strings.TrimSuffix(b.Hostname(), ".")):
+		return "another host"
+	case !strings.EqualFold(a.Scheme, b.Scheme):
+		return "another scheme"
+	}
+	return "another port"
 }
 
 // redirectNote says where a 3xx answer that was not followed pointed:

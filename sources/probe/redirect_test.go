@@ -56,14 +56,14 @@ func TestHTTPProbeRedirectsKeepHeadersHome(t *testing.T) {
 		{
 			name: "default refuses another host", to: "other", want: sources.MajorOutage,
 			detail: func(other string) string {
-				return "redirected to " + other + "/landing?sig=REDACTED: another host, not followed (follow_redirects = \"any\" would follow it)"
+				return "redirected to " + other + "/landing?sig=REDACTED: another port, not followed (follow_redirects = \"any\" would follow it)"
 			},
 			homePaths: []string{"/start"},
 		},
 		{
 			name: "same-host refuses another host", policy: fetch.SameHost, to: "other", want: sources.MajorOutage,
 			detail: func(other string) string {
-				return "redirected to " + other + "/landing?sig=REDACTED: another host, not followed (follow_redirects = \"any\" would follow it)"
+				return "redirected to " + other + "/landing?sig=REDACTED: another port, not followed (follow_redirects = \"any\" would follow it)"
 			},
 			homePaths: []string{"/start"},
 		},

@@ -133,8 +133,8 @@ func TestFeedRedirects(t *testing.T) {
 		wantErr    string // with OTHER for the other server's URL
 		wantIncLen int
 	}{
-		{policy: "", wantErr: `GET HOME/api/v2/summary.json: redirected to OTHER/api/v2/summary.json: another host, not followed (follow_redirects = "any" would follow it)`},
-		{policy: config.RedirectsSameHost, wantErr: `GET HOME/api/v2/summary.json: redirected to OTHER/api/v2/summary.json: another host, not followed (follow_redirects = "any" would follow it)`},
+		{policy: "", wantErr: `GET HOME/api/v2/summary.json: redirected to OTHER/api/v2/summary.json: another port, not followed (follow_redirects = "any" would follow it)`},
+		{policy: config.RedirectsSameHost, wantErr: `GET HOME/api/v2/summary.json: redirected to OTHER/api/v2/summary.json: another port, not followed (follow_redirects = "any" would follow it)`},
 		{policy: config.RedirectsNone, wantErr: `GET HOME/api/v2/summary.json: HTTP 302 Found, redirected to OTHER/api/v2/summary.json`},
 		{policy: config.RedirectsAny, otherHits: 1, wantIncLen: 1},
 	}
