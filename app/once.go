@@ -8,6 +8,7 @@ import (
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/sources/auto"
+	"github.com/outagebot/outagebot/sources/fetch"
 )
 
 // Once polls every target once, concurrently, and returns what each showed.
@@ -64,7 +65,8 @@ func DetectAuto(ctx context.Context, cfg *config.Config, timeout time.Duration) 
 		wg.Go(func() {
 			dctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			d, err := auto.Detect(dctx, client, out[i].Target.URL)
+			c := client.WithRedirects(fetch.Redirects(out[i].Target.FollowRedirects))
+			d, err := auto.Detect(dctx, c, out[i].Target.URL)
 			out[i].Type, out[i].URL, out[i].Err = d.Type, d.URL, err
 		})
 	}

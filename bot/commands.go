@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -164,6 +165,7 @@ func Help() Answer {
 		"`mute <target> <duration> [reason]` — silence new alerts for a target, e.g. `mute github 2h deploy`",
 		"`unmute <target>` — end a mute",
 		"`help` — this list",
+		"Windows and durations are a number and a unit: `30m`, `2h`, `7d` or `2w`, at most " + FormatWindow(MaxWindow) + ".",
 	}}}}
 }
 
@@ -366,9 +368,15 @@ func (c *Commands) uptime(ctx context.Context, args []string) Answer {
 	var target string
 	snaps := c.View.Snapshots()
 	for i, a := range args {
-		if w, err := ParseWindow(a); err == nil && i == len(args)-1 {
-			window = w
-			continue
+		if i == len(args)-1 {
+			w, err := ParseWindow(a)
+			if err == nil {
+				window = w
+				continue
+			}
+			if errors.Is(err, ErrWindowTooLong) {
+				return problem("I could not read that window", err.Error(), "Try `uptime 7d` or `uptime github 30d`.")
+			}
 		}
 		target = strings.TrimSpace(target + " " + a)
 	}
@@ -486,20 +494,24 @@ func (c *Commands) mute(ctx context.Context, user string, args []string) Answer 
 	// names with spaces work: `mute Checkout API 30m`.
 	at := -1
 	var d time.Duration
+	tooLong := false
 	for i := 1; i < len(args); i++ {
-		if w, err := ParseWindow(args[i]); err == nil {
+		w, err := ParseWindow(args[i])
+		if err == nil {
 			at, d = i, w
 			break
 		}
-	}
-	if at < 0 {
-		return problem("I could not find a duration in that", "Write it like `30m`, `2h` or `1d`: `mute github 2h`.")
+		tooLong = tooLong || errors.Is(err, ErrWindowTooLong)
 	}
 	maxMute := c.MaxMute
-	if maxMute == 0 {
+	if maxMute <= 0 {
 		maxMute = 7 * 24 * time.Hour
 	}
-	if d > maxMute {
+	maxMute = min(maxMute, MaxWindow)
+	if at < 0 && !tooLong {
+		return problem("I could not find a duration in that", fmt.Sprintf("Write it like `30m`, `2h` or `1d`, at most %s: `mute github 2h`.", FormatWindow(maxMute)))
+	}
+	if at < 0 || d > maxMute {
 		return problem("That mute is too long", fmt.Sprintf("The longest mute is %s; mute again when it ends if you still need to.", FormatWindow(maxMute)))
 	}
 	s, a, ok := c.find(c.View.Snapshots(), strings.Join(args[:at], " "))
@@ -641,30 +653,98 @@ func levenshtein(a, b string) int {
 	return prev[len(rb)]
 }
 
+// MaxWindow is the longest window or duration a command takes: 400 days,
+// enough for a year's uptime with room to spare, and far from where a
+// time.Duration overflows (about 292 years).
+const MaxWindow = 400 * 24 * time.Hour
+
+// ErrWindowTooLong is what errors.Is finds in ParseWindow's error for a
+// duration past the longest.
+var ErrWindowTooLong = errors.New("window too long")
+
+// tooLongError is a well-formed duration past the longest.
+type tooLongError struct{ text string }
+
+func (e *tooLongError) Error() string        { return e.text }
+func (e *tooLongError) Is(target error) bool { return target == ErrWindowTooLong }
+
 // ParseWindow reads a window or duration as people type it: "90m", "24h",
-// "7d", "2w", "1h30m".
-func ParseWindow(s string) (time.Duration, error) {
+// "7d", "2w", "1.5d", "1h30m". It is more than zero and at most MaxWindow;
+// anything else (NaN, infinity, negative, zero, too long) is an error
+// saying what is accepted.
+func ParseWindow(s string) (time.Duration, error) { return ParseDuration(s, MaxWindow) }
+
+// ParseDuration is ParseWindow with another longest duration, max, which
+// must be positive and well short of time.Duration's range.
+func ParseDuration(s string, max time.Duration) (time.Duration, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	form := "write a number and a unit (m, h, d or w), like 30m, 2h, 7d or 2w, up to " + FormatWindow(max)
 	if s == "" {
-		return 0, fmt.Errorf("empty duration")
+		return 0, errors.New("empty duration: " + form)
 	}
+	bad := fmt.Errorf("%q is not a duration: %s", clip(s), form)
+	tooLong := &tooLongError{fmt.Sprintf("%q is too long: the longest is %s", clip(s), FormatWindow(max))}
 	unit := s[len(s)-1]
 	if unit == 'd' || unit == 'w' {
-		n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+		// Digits and one point only: ParseFloat would also take "nan",
+		// "inf", "1e9" and hex.
+		num := s[:len(s)-1]
+		if !decimal(num) {
+			return 0, bad
+		}
+		n, err := strconv.ParseFloat(num, 64)
 		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("%q is not a duration: write it like 30m, 2h, 7d or 2w", s)
+			return 0, bad
 		}
 		day := 24 * time.Hour
 		if unit == 'w' {
 			day *= 7
 		}
-		return time.Duration(n * float64(day)), nil
+		// Compare before converting: a float past the int64 range
+		// converts to nonsense.
+		if n > float64(max)/float64(day) {
+			return 0, tooLong
+		}
+		d := time.Duration(n * float64(day))
+		if d <= 0 {
+			return 0, bad
+		}
+		return d, nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q is not a duration: write it like 30m, 2h, 7d or 2w", s)
+	switch {
+	case err != nil || d <= 0:
+		return 0, bad
+	case d > max:
+		return 0, tooLong
 	}
 	return d, nil
+}
+
+// decimal reports whether s is a plain decimal number: digits with at most
+// one point, and at least one digit.
+func decimal(s string) bool {
+	digits, points := 0, 0
+	for _, c := range []byte(s) {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			points++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && points <= 1
+}
+
+// clip shortens what a person typed for quoting it back.
+func clip(s string) string {
+	const max = 32
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
 }
 
 // FormatWindow renders a window the way it was probably typed: "24h", "7d".

@@ -36,7 +36,7 @@ func (h fakeHistory) Outages(_ context.Context, since time.Time, target string) 
 	return out, h.err
 }
 
-func newCommands(t *testing.T) *Commands {
+func newCommands(t testing.TB) *Commands {
 	t.Helper()
 	now := t0.Add(24 * time.Hour)
 	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
@@ -104,6 +104,14 @@ func TestCommands(t *testing.T) {
 		{"mute github", []string{"Usage"}, true, false},
 		{"mute github forever", []string{"I could not find a duration"}, true, false},
 		{"mute github 30d", []string{"That mute is too long", "The longest mute is 7d"}, true, false},
+		{"mute github nand", []string{"I could not find a duration", "at most 7d"}, true, false},
+		{"mute github infd", []string{"I could not find a duration", "at most 7d"}, true, false},
+		{"mute github -2h", []string{"I could not find a duration"}, true, false},
+		{"mute github 999999999d", []string{"That mute is too long", "The longest mute is 7d"}, true, false},
+		{"incidents 999999999d", []string{"I could not read that window", `"999999999d" is too long: the longest is 400d`}, true, false},
+		{"incidents nand", []string{"I could not read that window", `"nand" is not a duration`, "up to 400d"}, true, false},
+		{"incidents infw", []string{"I could not read that window", `"infw" is not a duration`}, true, false},
+		{"uptime github 999999999d", []string{"I could not read that window", "the longest is 400d"}, true, false},
 		{"mute gthub 2h", []string{`I don't know a target called "gthub"`, "Did you mean GitHub?"}, true, false},
 		{"unmute", []string{"Usage: `unmute <target>`"}, true, false},
 		{"unmute github", []string{"GitHub was not muted"}, false, false},
@@ -168,6 +176,21 @@ func TestParseWindow(t *testing.T) {
 	for in, want := range map[string]time.Duration{"90m": 90 * time.Minute, "24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "1h30m": 90 * time.Minute, "1.5d": 36 * time.Hour} {
 		if got, err := ParseWindow(in); err != nil || got != want {
 			t.Errorf("ParseWindow(%q) = %v, %v", in, got, err)
+		}
+	}
+	for in, want := range map[string]time.Duration{"400d": MaxWindow, "9600h": MaxWindow, "57w": 399 * 24 * time.Hour, "0.5d": 12 * time.Hour, "30s": 30 * time.Second} {
+		if got, err := ParseWindow(in); err != nil || got != want {
+			t.Errorf("ParseWindow(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"nand", "NaNd", "infd", "+Infd", "-infw", "inf", "nan", "1e9d", "0x10d", "0x1p4d", ".d", "1.2.3d", "-0d", "9999999999h"} {
+		if d, err := ParseWindow(in); err == nil {
+			t.Errorf("ParseWindow(%q) = %v, want an error", in, d)
+		}
+	}
+	for _, in := range []string{"999999999d", "401d", "58w", "9601h", "1000000000000000000000000d"} {
+		if d, err := ParseWindow(in); !errors.Is(err, ErrWindowTooLong) {
+			t.Errorf("ParseWindow(%q) = %v, %v; want it too long", in, d, err)
 		}
 	}
 	for _, in := range []string{"", "0", "-1h", "soon", "d", "0d", "-2w"} {

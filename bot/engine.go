@@ -205,6 +205,8 @@ func (e *Engine) Apply(st *TargetState, pol Policy, obs sources.Observation, pol
 		return a.change
 	}
 	a.readable()
+	// Links come from vendor pages: only http(s) ones go on to chat.
+	obs = obs.WithWebLinks()
 	obs = filterObservation(obs, pol.Components, st.linkedIDs())
 	if pol.Probe {
 		a.probe(obs)

@@ -513,3 +513,30 @@ func TestSnapshotListsMaintenances(t *testing.T) {
 	e.Apply(st, pol, sources.Observation{Components: cs, Maintenances: []sources.Incident{m}}, nil, ended.Add(MaintenanceShownAfter+time.Minute))
 	check("completed long ago", nil)
 }
+
+// Links from a vendor page reach events and snapshots only when they are
+// web links: a javascript: link once went out as a Discord embed's URL.
+func TestEngineDropsLinksThatAreNotWebLinks(t *testing.T) {
+	for _, link := range []string{"javascript:alert(document.cookie)", "data:text/html,hi", "https://status.example.com/x|Click me"} {
+		e := &Engine{}
+		st := &TargetState{Target: "OpenAI"}
+		i := inc("i1", sources.IncidentInvestigating, deg, api, "Looking.")
+		i.URL = link
+		m := sources.Incident{ID: "m1", Title: "Upgrade", Status: sources.MaintenanceScheduled, Impact: sources.Maintenance,
+			ScheduledFor: t0.Add(48 * time.Hour), ScheduledUntil: t0.Add(50 * time.Hour), URL: link}
+		o := obs(comps(part, op), i)
+		o.Maintenances = []sources.Incident{m}
+		ch := e.Apply(st, vendor(), o, nil, t0.Add(3*time.Minute))
+		if len(ch.Events) != 1 || ch.Events[0].URL != "" {
+			t.Errorf("%q: events = %+v", link, ch.Events)
+		}
+		for _, o := range ch.Outages {
+			if o.URL != "" {
+				t.Errorf("%q: outage URL = %q", link, o.URL)
+			}
+		}
+		if s := st.Snapshot; len(s.Incidents) != 1 || s.Incidents[0].URL != "" || len(s.Maintenances) != 1 || s.Maintenances[0].URL != "" {
+			t.Errorf("%q: snapshot = %+v", link, s)
+		}
+	}
+}

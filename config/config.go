@@ -202,9 +202,12 @@ type Target struct {
 	BodyRegex  string `toml:"body_regex"`
 	JSONPath   string `toml:"json_path"`
 	JSONEquals string `toml:"json_equals"`
-	// FollowRedirects (default true); when false a 3xx is judged by
-	// expect_status.
-	FollowRedirects *bool `toml:"follow_redirects"`
+	// FollowRedirects says which redirects a feed or an http probe
+	// follows: "same-host" (default) only those that keep the URL's
+	// scheme, host and port, "any" every one (a probe's headers still go
+	// only to its own host), "none" no redirect (a probe's 3xx is then
+	// judged by expect_status).
+	FollowRedirects Redirects `toml:"follow_redirects"`
 	// InsecureSkipVerify turns TLS certificate checks off for this probe.
 	InsecureSkipVerify bool `toml:"insecure_skip_verify"`
 	// Retries retries a failed check within one poll (probes).
@@ -409,6 +412,18 @@ type Duration struct{ time.Duration }
 
 // ByteSize is a size written as a string ("5MiB", "512KiB", "1048576").
 type ByteSize int64
+
+// Redirects is a target's follow_redirects: RedirectsSameHost,
+// RedirectsAny or RedirectsNone. The earlier boolean values still read:
+// true as "same-host", false as "none".
+type Redirects string
+
+// Redirect policies.
+const (
+	RedirectsSameHost Redirects = "same-host"
+	RedirectsAny      Redirects = "any"
+	RedirectsNone     Redirects = "none"
+)
 
 // IsProbe reports whether t is an internal probe (http, ...) rather than a
 // vendor feed. It is false for an unknown type.

@@ -139,7 +139,7 @@ func TestGoodDefaults(t *testing.T) {
 				Name: "OpenAI", Type: "statuspage", URL: "https://status.openai.com",
 				Interval: Duration{time.Minute}, Timeout: Duration{10 * time.Second},
 				FailureThreshold: 1, SuccessThreshold: 1, UnreachableThreshold: 3, MaintenanceNotice: Duration{time.Hour},
-				AnnounceExisting: ptr(true), Line: 13,
+				AnnounceExisting: ptr(true), FollowRedirects: RedirectsSameHost, Line: 13,
 			},
 			{
 				Name: "API", Type: "http", URL: "https://api.example.com/healthz",
@@ -147,8 +147,9 @@ func TestGoodDefaults(t *testing.T) {
 				Channels:         []string{"OPS"},
 				FailureThreshold: 3, SuccessThreshold: 2, UnreachableThreshold: 3, MaintenanceNotice: Duration{time.Hour},
 				AnnounceExisting: &no, Method: "GET",
-				Headers: map[string]string{"Authorization": "Bearer t0k3n", "X-Cost": "$5"},
-				Line:    18,
+				Headers:         map[string]string{"Authorization": "Bearer t0k3n", "X-Cost": "$5"},
+				FollowRedirects: RedirectsSameHost,
+				Line:            18,
 			},
 			{
 				Name: "Post", Type: "http", URL: "http://localhost:8081/",
@@ -156,7 +157,8 @@ func TestGoodDefaults(t *testing.T) {
 				FailureThreshold: 3, SuccessThreshold: 2, UnreachableThreshold: 3, MaintenanceNotice: Duration{time.Hour},
 				AnnounceExisting: ptr(true), Method: "POST", ExpectStatus: []int{200, 204},
 				DegradedLatency: Duration{time.Second}, FreshConnection: true,
-				Line: 27,
+				FollowRedirects: RedirectsSameHost,
+				Line:            27,
 			},
 		},
 		Digests: []Digest{{Schedule: "CRON_TZ=Europe/Berlin 0 9 * * MON-FRI", Window: Duration{24 * time.Hour}}},
@@ -224,6 +226,42 @@ func TestTargetDefaults(t *testing.T) {
 				t.Errorf("Line = %d, want 1", tg.Line)
 			}
 		})
+	}
+}
+
+// TestFollowRedirects reads follow_redirects in its forms, the earlier
+// booleans included, and its default on the types that take it.
+func TestFollowRedirects(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       Redirects
+	}{
+		{"http default", `type = "http"`, RedirectsSameHost},
+		{"feed default", `type = "statuspage"`, RedirectsSameHost},
+		{"any", "type = \"feed\"\nfollow_redirects = \"any\"", RedirectsAny},
+		{"none", "type = \"http\"\nfollow_redirects = 'none'", RedirectsNone},
+		{"true is same-host", "type = \"http\"\nfollow_redirects = true", RedirectsSameHost},
+		{"false is none", "type = \"http\"\nfollow_redirects = false", RedirectsNone},
+		{"gcp, written out", "type = \"gcp\"\nfollow_redirects = \"same-host\"", RedirectsSameHost},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := "[[target]]\nname = \"x\"\nurl = \"https://example.com\"\n" + tt.body + "\n"
+			cfg, err := Parse("t.toml", []byte(doc), noEnv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Targets[0].FollowRedirects; got != tt.want {
+				t.Errorf("FollowRedirects = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	cfg, err := Parse("t.toml", []byte("[[target]]\nname = \"x\"\ntype = \"tcp\"\naddress = \"example.com:80\"\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Targets[0].FollowRedirects; got != "" {
+		t.Errorf("a tcp target's FollowRedirects = %q, want none set", got)
 	}
 }
 

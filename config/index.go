@@ -175,6 +175,15 @@ func checkValue(path []string, v *unstable.Node, line int, c *collector) bool {
 		}
 		var b ByteSize
 		err = b.UnmarshalText(v.Data)
+	case t == redirectsType:
+		var r Redirects
+		switch v.Kind {
+		case unstable.Bool:
+		case unstable.String:
+			err = r.UnmarshalText(v.Data)
+		default:
+			err = errorString("must be " + describeType(t))
+		}
 	default:
 		var want unstable.Kind
 		switch t.Kind() {
@@ -383,10 +392,11 @@ func stripIndexes(p []string) []string {
 }
 
 var (
-	configType   = reflect.TypeFor[Config]()
-	durationType = reflect.TypeFor[Duration]()
-	byteSizeType = reflect.TypeFor[ByteSize]()
-	depType      = reflect.TypeFor[Dependency]()
+	configType    = reflect.TypeFor[Config]()
+	durationType  = reflect.TypeFor[Duration]()
+	byteSizeType  = reflect.TypeFor[ByteSize]()
+	redirectsType = reflect.TypeFor[Redirects]()
+	depType       = reflect.TypeFor[Dependency]()
 )
 
 // typeAt returns the Go type that the value at path decodes into, or nil

@@ -73,7 +73,7 @@ func decode(data []byte, ix *docIndex, blank map[int]bool, c *collector) *Config
 			doc = blankOut(data, ix, blank)
 		}
 		var cfg Config
-		err := toml.NewDecoder(bytes.NewReader(doc)).DisallowUnknownFields().Decode(&cfg)
+		err := toml.NewDecoder(bytes.NewReader(doc)).DisallowUnknownFields().EnableUnmarshalerInterface().Decode(&cfg)
 		if err == nil {
 			return &cfg
 		}
@@ -185,6 +185,8 @@ func describeType(t reflect.Type) string {
 		return `a duration in quotes, like "30s"`
 	case t == byteSizeType:
 		return `a size, like "5MiB"`
+	case t == redirectsType:
+		return `"same-host", "any" or "none"`
 	case t == depType:
 		return `a table like { target = "openai", components = ["API"] }`
 	case t.Kind() == reflect.Slice && t.Elem() == depType:

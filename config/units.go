@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 // UnmarshalText parses a duration like "30s", "5m" or "1h30m" with
@@ -102,4 +104,35 @@ func clip(s string) string {
 		return s
 	}
 	return string(r[:max]) + "..."
+}
+
+// UnmarshalText reads "same-host", "any" or "none".
+func (r *Redirects) UnmarshalText(text []byte) error {
+	switch v := Redirects(text); v {
+	case RedirectsSameHost, RedirectsAny, RedirectsNone:
+		*r = v
+		return nil
+	}
+	return fmt.Errorf("must be %s, not %q", describeType(redirectsType), clip(string(text)))
+}
+
+// UnmarshalTOML reads a string like UnmarshalText, or the key's earlier
+// boolean form: true follows redirects on the same host (the default),
+// false follows none.
+func (r *Redirects) UnmarshalTOML(raw []byte) error {
+	var doc struct{ V any }
+	if err := toml.Unmarshal(append([]byte("V = "), raw...), &doc); err != nil {
+		return fmt.Errorf("must be %s", describeType(redirectsType))
+	}
+	switch v := doc.V.(type) {
+	case bool:
+		*r = RedirectsSameHost
+		if !v {
+			*r = RedirectsNone
+		}
+		return nil
+	case string:
+		return r.UnmarshalText([]byte(v))
+	}
+	return fmt.Errorf("must be %s", describeType(redirectsType))
 }

@@ -326,6 +326,10 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// maxHistoryWindow bounds incidents --window: the whole history a store
+// could hold, unlike chat commands' windows (bot.MaxWindow).
+const maxHistoryWindow = 100 * 365 * 24 * time.Hour
+
 // cmdIncidents lists the outages in a recent window from the store alone,
 // with the ids that report takes.
 const incidentsHelp = `Lists the outages of a recent window from the stored history, with the ids
@@ -345,7 +349,7 @@ func cmdIncidents(ctx context.Context, env procEnv, args []string, stdout, stder
 	if code, ok := noArgs(fs, stderr); !ok {
 		return code
 	}
-	w, err := bot.ParseWindow(*window)
+	w, err := bot.ParseDuration(*window, maxHistoryWindow)
 	if err != nil {
 		return usageError(fs, stderr, "--window: %v", err)
 	}

@@ -184,8 +184,10 @@ func pack(lines []string, limit int) (string, int) {
 // Markdown converts Slack's *bold* to Discord's **bold** (in Discord a
 // single asterisk is italics). Code spans are left alone, as is text that
 // is already **bold**. Slack's _italics_, `code` and ~strike~ read the same
-// or close enough.
+// or close enough. Answers carry vendor titles and links, so masked links
+// and mass mentions are made inert (discordnotifier.Inert).
 func Markdown(s string) string {
+	s = discordnotifier.Inert(s)
 	if !strings.Contains(s, "*") {
 		return s
 	}

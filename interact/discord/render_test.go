@@ -121,6 +121,10 @@ func TestMarkdown(t *testing.T) {
 		{"(*x*)", "(**x**)"},
 		{"*two\nlines*", "*two\nlines*"},
 		{"*Ünïcode*!", "**Ünïcode**!"},
+		// Vendor text in answers: masked links and mass mentions are inert.
+		{"🔴 [Reset your password](https://evil.example) — since 10:00", "🔴 [Reset your password]\u200b(https://evil.example) — since 10:00"},
+		{"*Acme*: [x](javascript:alert(1)) @everyone @Here", "**Acme**: [x]\u200b(javascript:alert(1)) @\u200beveryone @\u200bHere"},
+		{"`incidents [window]` lists outages", "`incidents [window]` lists outages"},
 	}
 	for _, tc := range cases {
 		if got := Markdown(tc.in); got != tc.want {

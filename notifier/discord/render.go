@@ -61,15 +61,15 @@ func noMentions() *discordgo.MessageAllowedMentions {
 func RenderRoot(ev outage.Event) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{
 		Type:        discordgo.EmbedTypeRich,
-		URL:         ev.URL,
+		URL:         sources.WebLink(ev.URL),
 		Title:       title(ev),
-		Description: strings.TrimSpace(ev.Body),
+		Description: Inert(strings.TrimSpace(ev.Body)),
 		Color:       colour(ev),
 		Fields: []*discordgo.MessageEmbedField{
 			{Name: "Status", Value: statusText(ev), Inline: true},
 			{Name: "Duration", Value: durationText(ev), Inline: true},
 		},
-		Footer:    &discordgo.MessageEmbedFooter{Text: ev.Target},
+		Footer:    &discordgo.MessageEmbedFooter{Text: Inert(ev.Target)},
 		Timestamp: timestamp(ev.At),
 	}
 	if c := componentsText(ev.Components); c != "" {
@@ -84,7 +84,7 @@ func RenderRoot(ev outage.Event) *discordgo.MessageEmbed {
 // notesText is the Related field: the likely cause, confirmation,
 // fallbacks and affected services, one per line.
 func notesText(ev outage.Event) string {
-	return truncate(strings.Join(ev.Notes, "\n"), maxFieldValue)
+	return truncate(Inert(strings.Join(ev.Notes, "\n")), maxFieldValue)
 }
 
 // RenderPost renders a message that stands on its own: the root of an outage
@@ -103,14 +103,14 @@ func RenderPost(ev outage.Event) *discordgo.MessageSend {
 // is a reply only when its outage joins another's thread.
 func RenderReply(ev outage.Event) *discordgo.MessageSend {
 	m := &discordgo.MessageSend{AllowedMentions: noMentions()}
-	body := strings.TrimSpace(ev.Body)
+	body := Inert(strings.TrimSpace(ev.Body))
 	e := &discordgo.MessageEmbed{
 		Type:        discordgo.EmbedTypeRich,
-		URL:         ev.URL,
+		URL:         sources.WebLink(ev.URL),
 		Title:       title(ev),
 		Description: body,
 		Color:       colour(ev),
-		Footer:      &discordgo.MessageEmbedFooter{Text: ev.Target},
+		Footer:      &discordgo.MessageEmbedFooter{Text: Inert(ev.Target)},
 		Timestamp:   timestamp(ev.At),
 	}
 	if ev.Kind == outage.Resolved {
@@ -139,15 +139,15 @@ func ThreadName(ev outage.Event) string {
 
 func title(ev outage.Event) string {
 	if t := strings.TrimSpace(ev.Title); t != "" {
-		return t
+		return Inert(t)
 	}
 	switch ev.Class {
 	case outage.Unreachable:
-		return ev.Target + ": no status data"
+		return Inert(ev.Target) + ": no status data"
 	case outage.MaintenanceWork:
-		return ev.Target + ": maintenance"
+		return Inert(ev.Target) + ": maintenance"
 	}
-	return ev.Target + ": outage"
+	return Inert(ev.Target) + ": outage"
 }
 
 // colour picks the embed colour: green once restored, then by class and
@@ -238,7 +238,7 @@ func durationText(ev outage.Event) string {
 func componentsText(cs []outage.ComponentState) string {
 	var b strings.Builder
 	for i, c := range cs {
-		line := fmt.Sprintf("%s: %s", c.Name, c.Status.Label())
+		line := fmt.Sprintf("%s: %s", Inert(c.Name), c.Status.Label())
 		more := fmt.Sprintf("\n… and %d more", len(cs)-i)
 		if utf8.RuneCountInString(b.String())+1+utf8.RuneCountInString(line)+utf8.RuneCountInString(more) > maxFieldValue && i < len(cs)-1 {
 			b.WriteString(more)
@@ -366,6 +366,9 @@ func RenderDigest(ev outage.Event) *discordgo.MessageSend {
 		if s.Heading != "" {
 			heads[i] = "**" + s.Heading + "**\n"
 		}
+		for j, l := range s.Lines {
+			s.Lines[j] = Inert(l)
+		}
 		full[i] = utf8.RuneCountInString(heads[i] + strings.Join(s.Lines, "\n"))
 	}
 	// Share the description out, smallest section first.
@@ -444,9 +447,9 @@ func RenderGroup(evs []outage.Event) *discordgo.MessageSend {
 	slices.SortStableFunc(sorted, func(a, b outage.Event) int { return b.Severity.Rank() - a.Severity.Rank() })
 	lines := make([]string, len(sorted))
 	for i, ev := range sorted {
-		lines[i] = "**" + title(ev) + "** — " + statusText(ev)
+		lines[i] = "**" + Inert(title(ev)) + "** — " + statusText(ev)
 		if !strings.HasPrefix(title(ev), ev.Target) {
-			lines[i] = "**" + ev.Target + "**: " + title(ev) + " — " + statusText(ev)
+			lines[i] = "**" + Inert(ev.Target) + "**: " + Inert(title(ev)) + " — " + statusText(ev)
 		}
 	}
 	e := &discordgo.MessageEmbed{
@@ -463,7 +466,7 @@ func RenderGroup(evs []outage.Event) *discordgo.MessageSend {
 // namedReply is m, a reply to a message shared by several outages, its
 // text starting with whose it is.
 func namedReply(ev outage.Event, m *discordgo.MessageSend) *discordgo.MessageSend {
-	m.Content = truncate(strings.TrimSpace("**"+ev.Target+"**: "+m.Content), maxContent)
+	m.Content = truncate(strings.TrimSpace("**"+Inert(ev.Target)+"**: "+m.Content), maxContent)
 	return m
 }
 
@@ -482,8 +485,8 @@ func (r renderer) root(ev outage.Event) *discordgo.MessageEmbed {
 	}
 	title, body := r.t.Render(ev)
 	return fitEmbeds(&discordgo.MessageEmbed{
-		Type: discordgo.EmbedTypeRich, URL: ev.URL, Title: truncate(title, maxEmbedTitle),
-		Description: truncate(body, maxEmbedDescription), Color: colour(ev), Timestamp: timestamp(ev.At),
+		Type: discordgo.EmbedTypeRich, URL: sources.WebLink(ev.URL), Title: truncate(Inert(title), maxEmbedTitle),
+		Description: truncate(Inert(body), maxEmbedDescription), Color: colour(ev), Timestamp: timestamp(ev.At),
 	})[0]
 }
 
@@ -501,5 +504,5 @@ func (r renderer) reply(ev outage.Event) *discordgo.MessageSend {
 		return RenderReply(ev)
 	}
 	_, body := r.t.Render(ev)
-	return &discordgo.MessageSend{Content: truncate(body, maxContent), AllowedMentions: noMentions()}
+	return &discordgo.MessageSend{Content: truncate(Inert(body), maxContent), AllowedMentions: noMentions()}
 }

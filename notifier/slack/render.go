@@ -285,8 +285,8 @@ func componentList(cs []outage.ComponentState, withStatus bool, max int) string 
 // rootContext is the root's footer: the vendor's page and when.
 func rootContext(ev outage.Event) string {
 	var parts []string
-	if ev.URL != "" {
-		parts = append(parts, "<"+escape(ev.URL)+"|Status page>")
+	if l := link(ev.URL, "Status page"); l != "" {
+		parts = append(parts, l)
 	}
 	if !ev.OpenedAt.IsZero() {
 		if ev.Kind == outage.Resolved {

@@ -130,10 +130,10 @@ func TestPollErrors(t *testing.T) {
 		h    http.HandlerFunc
 		want string
 	}{
-		{"html page", serve("text/html", "<html><body>Cachet</body></html>"), "/api/v1/components?per_page=100: got an HTML page instead of JSON (an error or login page?)"},
+		{"html page", serve("text/html", "<html><body>Cachet</body></html>"), "/api/v1/components?per_page=REDACTED: got an HTML page instead of JSON (an error or login page?)"},
 		{"invalid json", serve("application/json", `{"data": 'x'}`), "/api/v1: invalid JSON at byte 10: invalid character '\\'' looking for beginning of value"},
 		{"wrong shape", serve("application/json", `{"page":{},"components":[]}`), `/api/v1: not a Cachet components list: no "data"`},
-		{"http 404", http.NotFound, "/api/v1/components?per_page=100: HTTP 404 Not Found"},
+		{"http 404", http.NotFound, "/api/v1/components?per_page=REDACTED: HTTP 404 Not Found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.h)

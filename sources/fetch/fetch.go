@@ -71,6 +71,9 @@ type Options struct {
 	// BodyBudget bounds the bytes all bodies being read through the Client
 	// hold at once (DefaultBodyBudget when 0; never less than MaxBody).
 	BodyBudget int64
+	// Redirects is the redirect policy (SameHost when empty); see
+	// Client.WithRedirects for one target's own.
+	Redirects Redirects
 }
 
 // Client fetches feeds. It is safe for concurrent use; connections are kept
@@ -120,8 +123,17 @@ func New(opts Options) *Client {
 	if rt == nil {
 		rt = NewTransport()
 	}
-	c.hc = &http.Client{Transport: rt, CheckRedirect: CheckRedirect}
+	c.hc = &http.Client{Transport: rt, CheckRedirect: CheckRedirectFor(opts.Redirects, nil)}
 	return c
+}
+
+// WithRedirects returns a Client that shares c's connections and body
+// budget but follows
+// redirects by policy (SameHost when empty).
+func (c *Client) WithRedirects(policy Redirects) *Client {
+	cp := *c
+	cp.hc = &http.Client{Transport: c.hc.Transport, CheckRedirect: CheckRedirectFor(policy, nil)}
+	return &cp
 }
 
 // NewTransport returns the tuned transport feeds and probes start from:
@@ -142,20 +154,11 @@ func NewTransport() *http.Transport {
 	}
 }
 
-// CheckRedirect is the redirect policy of every outagebot client: follow at
-// most MaxRedirects redirects.
-func CheckRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) > MaxRedirects {
-		return ErrTooManyRedirects
-	}
-	return nil
-}
-
 // Error is what Get returns: the request, a sentence saying what went wrong,
 // and the cause (a sentinel above, a context error or a network error).
 type Error struct {
 	Method string
-	URL    string // with credentials and secret-looking query values redacted
+	URL    string // redacted (see Redact)
 	// StatusCode is the HTTP status when the server answered, else 0.
 	StatusCode int
 	// RetryAfter is the server's Retry-After on a 429 or 503, if any.
@@ -233,7 +236,11 @@ func (c *Client) get(ctx context.Context, url string, cache *Validators, accept 
 		}
 		return nil, true, nil
 	case code < 200 || code > 299:
-		e := fail("HTTP "+statusText(resp), ErrStatus).(*Error)
+		msg := "HTTP " + statusText(resp)
+		if code >= 300 && code <= 399 {
+			msg += redirectNote(resp)
+		}
+		e := fail(msg, ErrStatus).(*Error)
 		e.StatusCode = code
 		if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
 			e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
@@ -363,13 +370,16 @@ func drain(body io.Reader) {
 func Describe(ctx context.Context, err error, budget time.Duration) (string, error) {
 	err = unwrapURLError(err)
 	var (
-		dnsErr  *net.DNSError
-		opErr   *net.OpError
-		netErr  net.Error
-		certErr *tls.CertificateVerificationError
-		recErr  tls.RecordHeaderError
+		redirErr *RedirectError
+		dnsErr   *net.DNSError
+		opErr    *net.OpError
+		netErr   net.Error
+		certErr  *tls.CertificateVerificationError
+		recErr   tls.RecordHeaderError
 	)
 	switch {
+	case errors.As(err, &redirErr):
+		return redirErr.Error(), err
 	case errors.Is(err, ErrTooManyRedirects):
 		return fmt.Sprintf("stopped after %d redirects (a redirect loop?)", MaxRedirects), ErrTooManyRedirects
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
@@ -430,40 +440,6 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
-}
-
-// Redact hides what a URL may carry that must not reach a log line or an
-// error: the password of userinfo, and the values of query parameters whose
-// names look secret (token, key, secret, password, signature, auth).
-func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	if u.User != nil {
-		// A username alone is often a token (https://TOKEN@host/).
-		u.User = url.User("xxxxx")
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		changed := false
-		for k := range q {
-			lk := strings.ToLower(k)
-			for _, s := range []string{"token", "key", "secret", "pass", "sig", "auth", "credential"} {
-				if strings.Contains(lk, s) {
-					for i := range q[k] {
-						q[k][i] = "xxxxx"
-					}
-					changed = true
-					break
-				}
-			}
-		}
-		if changed {
-			u.RawQuery = q.Encode()
-		}
-	}
-	return u.String()
 }
 
 // FormatSize writes a byte count the way limits are read: "5.0 MiB",

@@ -389,8 +389,46 @@ func TestSecretsAreRedacted(t *testing.T) {
 			t.Errorf("error leaks %q: %v", secret, err)
 		}
 	}
-	if !strings.Contains(err.Error(), "page=2") {
-		t.Errorf("error lost the harmless query: %v", err)
+	if !strings.Contains(err.Error(), "/feed?api_key=REDACTED&page=REDACTED") {
+		t.Errorf("error lost the URL's shape: %v", err)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://status.openai.com", "https://status.openai.com"},
+		{"https://status.openai.com/api/v2/summary.json", "https://status.openai.com/api/v2/summary.json"},
+		{"https://www.githubstatus.com/history.atom", "https://www.githubstatus.com/history.atom"},
+		{"https://status.cloud.google.com/incidents.json", "https://status.cloud.google.com/incidents.json"},
+		{"https://status.example.com/feeds/2024-06-04/v2", "https://status.example.com/feeds/2024-06-04/v2"},
+		{"https://status.example.com/scheduled-maintenances/history-of-incidents", "https://status.example.com/scheduled-maintenances/history-of-incidents"},
+		// Slack incoming webhook: team, bot and a 24-character secret.
+		{"https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+			"https://hooks.slack.com/services/REDACTED/REDACTED/REDACTED"},
+		{"https://hooks.slack.com/services/T0123ABCD/B0456EFGH/aBcDeFgHiJkLmNoPqRsTuVwX",
+			"https://hooks.slack.com/services/REDACTED/REDACTED/REDACTED"},
+		// Discord webhook: a snowflake id and a 68-character token.
+		{"https://discord.com/api/webhooks/1234567890123456789/Zq-8Ux_v2kLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPq",
+			"https://discord.com/api/webhooks/REDACTED/REDACTED"},
+		{"https://hooks.example.com/ingest/6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f/events",
+			"https://hooks.example.com/ingest/REDACTED/events"},
+		{"https://example.com/feed/0123456789abcdef0123/rss", "https://example.com/feed/REDACTED/rss"},
+		{"https://example.com/p/ZXlKaGJHY2lPaUpJVXpJMU5pSjk", "https://example.com/p/REDACTED"},
+		{"https://example.com/status?format=json&page=2", "https://example.com/status?format=REDACTED&page=REDACTED"},
+		{"https://example.com/status?api_key=s3cr3t&flag", "https://example.com/status?api_key=REDACTED&REDACTED"},
+		{"https://user:hunter2@example.com/x", "https://REDACTED@example.com/x"},
+		{"https://TOKEN@example.com", "https://REDACTED@example.com"},
+		{"https://example.com/x#access_token=abc", "https://example.com/x#REDACTED"},
+		{"http://127.0.0.1:8080/healthz", "http://127.0.0.1:8080/healthz"},
+		{"https://example.com/a%2Fb/with%20space", "https://example.com/a%2Fb/with%20space"},
+		{"mailto:ops@example.com", "mailto:REDACTED"},
+		{"", ""},
+		{"http://[::1]:namedport", "(unparsable URL)"},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
 	}
 }
 

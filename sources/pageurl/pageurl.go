@@ -201,24 +201,9 @@ func Join(base, path string) string {
 	return u.JoinPath(path).String()
 }
 
-// Display is raw as it may be printed: credentials and every query value
-// hidden (a query value is as likely to be a token as not, whatever its
-// name).
-func Display(raw string) string {
-	red := fetch.Redact(raw)
-	u, err := url.Parse(red)
-	if err != nil || u.RawQuery == "" {
-		return red
-	}
-	q := u.Query()
-	for k := range q {
-		for i := range q[k] {
-			q[k][i] = "xxxxx"
-		}
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// Display is raw as it may be printed: fetch.Redact's form, which hides
+// credentials, every query value and token-like path segments.
+func Display(raw string) string { return fetch.Redact(raw) }
 
 // parse checks that raw is an absolute http(s) URL with a host, and
 // returns it with the scheme and host in lower case.

@@ -132,7 +132,7 @@ func TestNormalizeErrors(t *testing.T) {
 		{"gcp", "https://status.cloud.google.com/%zz", `url "(unparsable URL)": is not a URL: invalid URL escape "%zz"`},
 		{"incidentio", "https://user:pw@status.example.com:port/", `url "(unparsable URL)": is not a URL: invalid port ":port" after host`},
 		// The secret in a query never reaches the error, whatever its name.
-		{"slackstatus", "slack-status.com/?t=s3cret", `url "slack-status.com/?t=xxxxx": must start with https:// or http://, like https://status.example.com`},
+		{"slackstatus", "slack-status.com/?t=s3cret", `url "slack-status.com/?t=REDACTED": must start with https:// or http://, like https://status.example.com`},
 		{"statusio", "https://status.gitlab.com", `url "https://status.gitlab.com": does not say which status.io page it is: use the page's Public Status API URL, https://api.status.io/1.0/status/<page id>, or its history page, <page>/pages/history/<page id> (the id is in the page's links)`},
 		{"statusio", "https://status.gitlab.com/pages/history/nope", `url "https://status.gitlab.com/pages/history/nope": does not say which status.io page it is: use the page's Public Status API URL, https://api.status.io/1.0/status/<page id>, or its history page, <page>/pages/history/<page id> (the id is in the page's links)`},
 	}
@@ -193,8 +193,8 @@ func TestJoin(t *testing.T) {
 func TestDisplay(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"https://status.example.com", "https://status.example.com"},
-		{"https://status.example.com/feed?lang=en&token=abc", "https://status.example.com/feed?lang=xxxxx&token=xxxxx"},
-		{"https://me:pw@status.example.com/", "https://xxxxx@status.example.com/"},
+		{"https://status.example.com/feed?lang=en&token=abc", "https://status.example.com/feed?lang=REDACTED&token=REDACTED"},
+		{"https://me:pw@status.example.com/", "https://REDACTED@status.example.com/"},
 	}
 	for _, tt := range tests {
 		if got := Display(tt.in); got != tt.want {

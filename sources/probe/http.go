@@ -78,8 +78,8 @@ type HTTPConfig struct {
 	// Method is GET when empty.
 	Method string
 	// ExpectStatus lists the acceptable status codes; empty accepts any
-	// 2xx or 3xx. Redirects are followed (up to fetch.MaxRedirects) unless
-	// FollowRedirects is false, and the final status is judged.
+	// 2xx or 3xx. Redirects are followed (up to fetch.MaxRedirects) as
+	// FollowRedirects allows, and the final status is judged.
 	ExpectStatus []int
 	// BodyContains, when set, must appear in the first MaxBody bytes of the
 	// body. Only then is the body read.
@@ -95,9 +95,12 @@ type HTTPConfig struct {
 	// body must fit in MaxBody.
 	JSONPath   string
 	JSONEquals string
-	// FollowRedirects is true when nil. False judges a 3xx answer itself
-	// by ExpectStatus.
-	FollowRedirects *bool
+	// FollowRedirects is the redirect policy, fetch.SameHost when empty:
+	// a redirect to another scheme, host or port fails the check, saying
+	// where it pointed. fetch.AnyHost follows it, without Headers, which
+	// go only to the configured URL's scheme, host and port.
+	// fetch.NoRedirects judges a 3xx answer itself by ExpectStatus.
+	FollowRedirects fetch.Redirects
 	// InsecureSkipVerify turns off TLS certificate verification (the
 	// probe then checks only that the service answers). Such a probe uses
 	// its own transport.
@@ -194,6 +197,9 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 	if len(cfg.BodyContains) > MaxBodyContains {
 		return nil, fmt.Errorf("http probe %q: body_contains is %d bytes, at most %d", cfg.Name, len(cfg.BodyContains), MaxBodyContains)
 	}
+	if !cfg.FollowRedirects.Valid() {
+		return nil, fmt.Errorf("http probe %q: follow_redirects %q must be %s", cfg.Name, cfg.FollowRedirects, fetch.PolicyList())
+	}
 	for _, code := range cfg.ExpectStatus {
 		if code < 100 || code > 599 {
 			return nil, fmt.Errorf("http probe %q: expect_status %d is not an HTTP status", cfg.Name, code)
@@ -208,6 +214,7 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 		ua = fetch.UserAgent("")
 	}
 	req.Header.Set("User-Agent", ua)
+	var private []string
 	for k, v := range cfg.Headers {
 		if k == "" || strings.ContainsAny(k, "\r\n: ") || strings.ContainsAny(v, "\r\n") {
 			return nil, fmt.Errorf("http probe %q: header %q is not a valid header", cfg.Name, k)
@@ -217,6 +224,7 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 			continue
 		}
 		req.Header.Set(k, v)
+		private = append(private, k)
 	}
 
 	rt := cfg.Transport
@@ -236,15 +244,11 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 		rt = t
 	}
 	req.Close = cfg.FreshConnection
-	redirect := fetch.CheckRedirect
-	if cfg.FollowRedirects != nil && !*cfg.FollowRedirects {
-		redirect = noRedirect
-	}
 
 	p := &HTTP{
 		name:       cfg.Name,
 		tmpl:       req,
-		client:     &http.Client{Transport: rt, CheckRedirect: redirect},
+		client:     &http.Client{Transport: rt, CheckRedirect: fetch.CheckRedirectFor(cfg.FollowRedirects, private)},
 		expect:     cfg.ExpectStatus,
 		expectText: expectText(cfg.ExpectStatus),
 		re:         re,
@@ -295,9 +299,6 @@ func (p *HTTP) attempt(ctx context.Context) outcome {
 	}
 	return outcome{status, detail, latency}
 }
-
-// noRedirect makes the client return a 3xx answer instead of following it.
-func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // check judges the response; drained reports that the body was read to its
 // end (or abandoned) already.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/sources/fetch"
 )
 
 func TestHTTPProbe(t *testing.T) {
@@ -365,7 +366,6 @@ func BenchmarkHTTPProbe(b *testing.B) {
 func TestHTTPProbeBodyChecks(t *testing.T) {
 	health := `{"status":{"indicator":"none","description":"All good"},"checks":[{"name":"db","state":"ok"},{"name":"cache","state":"degraded"}],` +
 		`"count":1.0,"ok":true,"gone":null}`
-	no, yes := false, true
 	cases := []struct {
 		name   string
 		cfg    HTTPConfig
@@ -413,12 +413,12 @@ func TestHTTPProbeBodyChecks(t *testing.T) {
 			want: sources.MajorOutage, detail: `JSON body is larger than the 64 B limit`},
 		{name: "status judged before the body", cfg: HTTPConfig{JSONPath: "status"}, body: health, status: 500,
 			want: sources.MajorOutage, detail: `HTTP 500, expected 2xx/3xx`},
-		{name: "no follow, 3xx passes by default", cfg: HTTPConfig{FollowRedirects: &no}, status: 302, want: sources.Operational},
-		{name: "no follow, expect 302", cfg: HTTPConfig{FollowRedirects: &no, ExpectStatus: []int{302}}, status: 302,
+		{name: "no follow, 3xx passes by default", cfg: HTTPConfig{FollowRedirects: fetch.NoRedirects}, status: 302, want: sources.Operational},
+		{name: "no follow, expect 302", cfg: HTTPConfig{FollowRedirects: fetch.NoRedirects, ExpectStatus: []int{302}}, status: 302,
 			want: sources.Operational},
-		{name: "no follow, expect 200", cfg: HTTPConfig{FollowRedirects: &no, ExpectStatus: []int{200}}, status: 302,
+		{name: "no follow, expect 200", cfg: HTTPConfig{FollowRedirects: fetch.NoRedirects, ExpectStatus: []int{200}}, status: 302,
 			want: sources.MajorOutage, detail: "HTTP 302, expected 200"},
-		{name: "follow, expect 200", cfg: HTTPConfig{FollowRedirects: &yes, ExpectStatus: []int{200}}, status: 302,
+		{name: "follow, expect 200", cfg: HTTPConfig{FollowRedirects: fetch.SameHost, ExpectStatus: []int{200}}, status: 302,
 			want: sources.Operational},
 	}
 	for _, tc := range cases {

@@ -75,7 +75,7 @@ func page(build func(pageurl.Result, *fetch.Client) sources.Source) constructor 
 		if err != nil {
 			return nil, err
 		}
-		return build(n, feedClient(d)), nil
+		return build(n, feedClient(t, d)), nil
 	}
 }
 
@@ -123,12 +123,14 @@ func New(t config.Target, d Deps) (sources.Source, error) {
 	return src, nil
 }
 
-// feedClient is the shared feed client, or one made from d's settings.
-func feedClient(d Deps) *fetch.Client {
-	if d.Client != nil {
-		return d.Client
+// feedClient is the shared feed client, or one made from d's settings,
+// following redirects as t allows.
+func feedClient(t config.Target, d Deps) *fetch.Client {
+	c := d.Client
+	if c == nil {
+		c = fetch.New(fetch.Options{UserAgent: d.UserAgent, MaxBody: d.MaxBody})
 	}
-	return fetch.New(fetch.Options{UserAgent: d.UserAgent, MaxBody: d.MaxBody})
+	return c.WithRedirects(fetch.Redirects(t.FollowRedirects))
 }
 
 func newAWSHealth(t config.Target, d Deps) (sources.Source, error) {
@@ -140,7 +142,7 @@ func newAWSHealth(t config.Target, d Deps) (sources.Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return awshealth.New(n.URL, feedClient(d), awshealth.WithLogger(log.With("target", t.Name))), nil
+	return awshealth.New(n.URL, feedClient(t, d), awshealth.WithLogger(log.With("target", t.Name))), nil
 }
 
 func newHTTP(t config.Target, d Deps) (sources.Source, error) {
@@ -156,7 +158,7 @@ func newHTTP(t config.Target, d Deps) (sources.Source, error) {
 		BodyRegex:          t.BodyRegex,
 		JSONPath:           t.JSONPath,
 		JSONEquals:         t.JSONEquals,
-		FollowRedirects:    t.FollowRedirects,
+		FollowRedirects:    fetch.Redirects(t.FollowRedirects),
 		InsecureSkipVerify: t.InsecureSkipVerify,
 		Retries:            t.Retries,
 		UserAgent:          d.UserAgent,
@@ -188,7 +190,7 @@ func newAuto(t config.Target, d Deps) (sources.Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return auto.New(t.URL, feedClient(d), func(typ, url string) (sources.Source, error) {
+	return auto.New(t.URL, feedClient(t, d), func(typ, url string) (sources.Source, error) {
 		tt := t
 		tt.Type, tt.URL = typ, url
 		return New(tt, d)

@@ -2,11 +2,13 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,5 +115,71 @@ func TestNewErrors(t *testing.T) {
 func TestTypesInStepWithConfig(t *testing.T) {
 	if got, want := Types(), config.Types(); !slices.Equal(got, want) {
 		t.Errorf("registry types %v, config types %v: keep the two in step", got, want)
+	}
+}
+
+// TestFeedRedirects serves a statuspage feed whose URL redirects to another
+// server (another port on the loopback address: another host). By default
+// the poll fails, saying where the redirect pointed, and the other host is
+// never asked; follow_redirects = "any" follows it.
+func TestFeedRedirects(t *testing.T) {
+	summary, err := os.ReadFile("../statuspage/testdata/degraded/summary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		policy     config.Redirects
+		otherHits  int
+		wantErr    string // with OTHER for the other server's URL
+		wantIncLen int
+	}{
+		{policy: "", wantErr: `GET HOME/api/v2/summary.json: redirected to OTHER/api/v2/summary.json: another port, not followed (follow_redirects = "any" would follow it)`},
+		{policy: config.RedirectsSameHost, wantErr: `GET HOME/api/v2/summary.json: redirected to OTHER/api/v2/summary.json: another port, not followed (follow_redirects = "any" would follow it)`},
+		{policy: config.RedirectsNone, wantErr: `GET HOME/api/v2/summary.json: HTTP 302 Found, redirected to OTHER/api/v2/summary.json`},
+		{policy: config.RedirectsAny, otherHits: 1, wantIncLen: 1},
+	}
+	for _, tc := range tests {
+		name := string(tc.policy)
+		if name == "" {
+			name = "default"
+		}
+		t.Run(name, func(t *testing.T) {
+			var otherHits atomic.Int32
+			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/api/v2/summary.json" {
+					http.NotFound(w, r)
+					return
+				}
+				otherHits.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				w.Write(summary)
+			}))
+			defer other.Close()
+			home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+			}))
+			defer home.Close()
+
+			src, err := New(config.Target{Name: "Nimbus", Type: "statuspage", URL: home.URL, FollowRedirects: tc.policy}, Deps{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			obs, err := src.Poll(context.Background())
+			if tc.wantErr != "" {
+				want := strings.NewReplacer("HOME", home.URL, "OTHER", other.URL).Replace(tc.wantErr)
+				if err == nil || err.Error() != want {
+					t.Fatalf("Poll error = %v\nwant %s", err, want)
+				}
+				var fe *fetch.Error
+				if !errors.As(err, &fe) {
+					t.Errorf("Poll error is a %T, want a *fetch.Error (an unreachable poll)", err)
+				}
+			} else if err != nil || len(obs.Incidents) != tc.wantIncLen {
+				t.Fatalf("Poll = %+v, %v", obs, err)
+			}
+			if got := int(otherHits.Load()); got != tc.otherHits {
+				t.Errorf("the other host was asked %d times, want %d", got, tc.otherHits)
+			}
+		})
 	}
 }

@@ -86,7 +86,7 @@ func (s *Source) Poll(ctx context.Context) (sources.Observation, error) {
 	}
 	obs, err := Parse(body)
 	if err != nil {
-		return sources.Observation{}, fmt.Errorf("GET %s: %w", s.url, err)
+		return sources.Observation{}, fmt.Errorf("GET %s: %w", fetch.Redact(s.url), err)
 	}
 	obs.At = s.now()
 	s.val, s.last, s.have = val, obs, true
