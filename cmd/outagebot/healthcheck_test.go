@@ -178,3 +178,28 @@ func TestHealthcheckDefaultAddress(t *testing.T) {
 		t.Errorf("configuredListen without listen in [bot] = %q, %v; want %q", got, err, config.DefaultListen)
 	}
 }
+
+// The image's HEALTHCHECK runs `healthcheck --config /config/outagebot.toml`
+// against the configuration baked into the image: it must be valid, listen
+// where the check asks, and keep its state in the /data volume.
+func TestImageConfig(t *testing.T) {
+	const path = "../../deploy/image/outagebot.toml"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse("deploy/image/outagebot.toml", data, func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatalf("the image's configuration is invalid: %v", err)
+	}
+	if cfg.Bot.Listen != "0.0.0.0:8080" || cfg.Bot.State != "/data/outagebot.db" {
+		t.Errorf("listen %q, state %q; want 0.0.0.0:8080 and /data/outagebot.db", cfg.Bot.Listen, cfg.Bot.State)
+	}
+	listen, err := configuredListen(path, os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := listenURL(listen); err != nil || u != "http://127.0.0.1:8080/livez" {
+		t.Errorf("the HEALTHCHECK asks %q, %v; want http://127.0.0.1:8080/livez", u, err)
+	}
+}
