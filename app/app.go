@@ -36,8 +36,9 @@ import (
 	"github.com/outagebot/outagebot/store"
 )
 
-// Version is set at build time (-ldflags "-X ...app.Version=v1.2.3").
-var Version = "dev"
+// Version is set at build time (-ldflags "-X ...app.Version=v1.2.3");
+// left empty, it comes from the module version (see version.go).
+var Version = ""
 
 // Options are what the caller provides besides the configuration.
 type Options struct {

@@ -457,6 +457,6 @@ func cmdVersion(args []string, stdout, stderr io.Writer) int {
 	if code, ok := noArgs(fs, stderr); !ok {
 		return code
 	}
-	fmt.Fprintf(stdout, "outagebot %s (%s, %s/%s)\n", app.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(stdout, "outagebot %s\n", app.CurrentBuild().Describe(runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH))
 	return exitOK
 }

@@ -32,6 +32,7 @@ Commands:
   vendors       list the built-in vendor catalog (--check: poll every entry once)
   migrate-store copy the stored state into an empty database (SQLite to PostgreSQL)
   demo          watch a simulated outage, offline, in under a minute
+  healthcheck   ask a running bot's /livez: exit 0 on 200 (the image's HEALTHCHECK)
   version       print the version
   help          print this list, or a command's help: outagebot help COMMAND
 
@@ -85,6 +86,8 @@ func runIn(env procEnv, args []string, stdout, stderr io.Writer) int {
 		return cmdMigrateStore(ctx, rest, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, env, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		return cmdVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
