@@ -15,6 +15,9 @@ import (
 )
 
 type message struct {
+	Config *struct {
+		ScannerVersion string `json:"scanner_version"`
+	} `json:"config"`
 	Finding *struct {
 		OSV          string `json:"osv"`
 		FixedVersion string `json:"fixed_version"`
@@ -31,6 +34,7 @@ func main() {
 	dec := json.NewDecoder(os.Stdin)
 	called := map[string]string{} // osv -> "module@version (fixed in ...)"
 	stdlib := map[string]bool{}
+	sawConfig := false
 	for {
 		var m message
 		err := dec.Decode(&m)
@@ -41,6 +45,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "vulncheck: reading govulncheck's output:", err)
 			os.Exit(2)
 		}
+		sawConfig = sawConfig || m.Config != nil
 		f := m.Finding
 		if f == nil || len(f.Trace) == 0 || f.Trace[0].Function == "" {
 			continue // imported or required, never called
@@ -50,6 +55,11 @@ func main() {
 			continue
 		}
 		called[f.OSV] = fmt.Sprintf("%s@%s (fixed in %s)", f.Trace[0].Module, f.Trace[0].Version, f.FixedVersion)
+	}
+	if !sawConfig {
+		// An empty stream is govulncheck failing, not a clean scan.
+		fmt.Fprintln(os.Stderr, "vulncheck: govulncheck produced no report")
+		os.Exit(2)
 	}
 	if len(stdlib) > 0 {
 		fmt.Printf("note: %d standard library vulnerabilities reached with this machine's Go; build releases with the latest patch release: %v\n", len(stdlib), keys(stdlib))
