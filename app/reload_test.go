@@ -238,6 +238,18 @@ func TestReloadAppliesEachKindOfChange(t *testing.T) {
 			if r := f.roots(opsChannel, "Bravo"); len(r) != 1 || len(r[0].Replies) != 0 {
 				t.Errorf("Bravo's thread changed after its removal: %+v", r)
 			}
+			// Configured again, Bravo resumes where it stopped: its outage
+			// ended meanwhile, and the restoration goes into its thread.
+			f.pages["B"].phase.Store(3)
+			f.write(t, "", channelOps+targetA+targetB)
+			if _, err := a.Reload(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			// The vendor's update and its restoration, both missed.
+			root := f.waitThread(t, opsChannel, "Bravo", 2)
+			if last := root.Replies[len(root.Replies)-1]; !strings.Contains(last.Text, "1h 12m") {
+				t.Errorf("Bravo's last reply is not the restoration: %q", last.Text)
+			}
 		},
 	}, {
 		name:      "target interval and url changed",
