@@ -25,9 +25,11 @@ import (
 //     Its steps waiting for the store are written first; if the store does
 //     not take them, Reconfigure changes nothing and returns an error.
 //
-// Polls already running finish on the target as it was. The caller stops
-// the scheduler before and starts it again with Jobs after, so that no
-// removed target is polled once Reconfigure has returned.
+// Polls already running finish on the target as it was, and a job handed
+// out before polls nothing after. The caller stops the scheduler (and
+// Retry) before and starts it again with Jobs after, so that no removed
+// target is polled once Reconfigure has returned; were polls to run on, a
+// removed target's step queued just then would make it refuse (try again).
 func (r *Runner) Reconfigure(ctx context.Context, l StateLoader, targets []*Target) error {
 	old := r.tab.Load()
 	keep := make(map[string]*targetState, len(targets))
@@ -46,6 +48,9 @@ func (r *Runner) Reconfigure(ctx context.Context, l StateLoader, targets []*Targ
 		}
 	}
 	for _, name := range removed {
+		// A commit of it in flight (a poll's, or Retry's) ends first.
+		old.states[name].commitMu.Lock()
+		old.states[name].commitMu.Unlock()
 		if err := r.flush(ctx, old.targets[name], old.states[name]); err != nil {
 			return fmt.Errorf("store the last poll results of removed target %s: %w", name, err)
 		}
@@ -54,7 +59,7 @@ func (r *Runner) Reconfigure(ctx context.Context, l StateLoader, targets []*Targ
 		waiting := len(ts.pending)
 		ts.mu.Unlock()
 		if waiting > 0 {
-			// Another flush holds it (Retry): it is not written yet.
+			// A flush started meanwhile holds them: not written yet.
 			return fmt.Errorf("removed target %s has %d poll results waiting for the store; try again", name, waiting)
 		}
 	}
