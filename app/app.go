@@ -162,7 +162,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.deliveries = deliveries
 	a.disp = &liveDispatcher{d: notifier.NewDispatcher(st, routes, log.With("component", "dispatcher"), a.dispatchOptions(cfg))}
 	// Queued deliveries to destinations no longer configured are set aside
-	// by the leader when it takes over (leader.go catchUp).
+	// by the leader when it takes over (leader.go catchUp) and when a
+	// reload changes the channels (reload.go startGeneration).
 
 	now := time.Now
 	if opts.Now != nil {
