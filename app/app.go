@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -65,6 +66,12 @@ type Options struct {
 	ChatBurst int
 	// ChatCheck tunes the chat checks at start (tests make them instant).
 	ChatCheck ChatCheckOptions
+	// Hangup, if set, replaces SIGHUP as the signal to reload the
+	// configuration (tests send on it); by default Run listens for SIGHUP.
+	Hangup <-chan os.Signal
+	// WatchDebounce is how long the file watch ([bot] watch_config) waits
+	// for a file to stop changing before it reloads (default 200ms).
+	WatchDebounce time.Duration
 }
 
 // App is an assembled bot.
@@ -74,7 +81,7 @@ type App struct {
 	store    *store.Store
 	runner   *bot.Runner
 	sched    *bot.Scheduler
-	disp     *notifier.Dispatcher
+	disp     *liveDispatcher
 	registry *prometheus.Registry
 	listener net.Listener
 	// public, when [bot] public_listen is set, serves the command endpoints
@@ -99,6 +106,17 @@ type App struct {
 	// lapsed is set while the leader polls on without having renewed its
 	// lease in time (the store does not answer).
 	lapsed atomic.Bool
+
+	// Reloading (reload.go). genMu guards the leader's running generation
+	// of work (gen, started under workCtx) and what a reload swaps.
+	opts       Options
+	deliveries *prometheus.CounterVec
+	rootEdits  *prometheus.CounterVec
+	genMu      sync.Mutex
+	gen        *generation
+	workCtx    context.Context
+	reload     reloader
+	reloading  atomic.Bool
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -127,7 +145,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, store: st, registry: reg}
+	a := &App{cfg: cfg, log: log, store: st, registry: reg, opts: opts}
 	if a.chat, err = newChatChecks(cfg, routes, log, opts.ChatCheck, reg); err != nil {
 		st.Close()
 		return nil, err
@@ -152,27 +170,17 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		}
 		return float64(n)
 	}))
-	dopts := opts.Dispatch
-	if dopts.MaxAge == 0 {
-		dopts.MaxAge = cfg.Bot.MaxDeliveryAge.Duration
-	}
-	if dopts.Now == nil {
-		dopts.Now = opts.Now
-	}
-	dopts.Observe = func(dest string, o store.Outcome, _ error) {
-		deliveries.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
-	}
 	edits := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "outagebot_root_edits_total",
 		Help: "Attempts to edit a thread's root to its outage's current state, by destination and result (delivered, retry, gave_up).",
 	}, []string{"dest", "result"})
 	reg.MustRegister(edits)
-	dopts.ObserveEdit = func(dest string, o store.Outcome, _ error) {
-		edits.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
-	}
-	a.disp = notifier.NewDispatcher(st, routes, log.With("component", "dispatcher"), dopts)
+	a.rootEdits = edits
+	a.deliveries = deliveries
+	a.disp = &liveDispatcher{d: notifier.NewDispatcher(st, routes, log.With("component", "dispatcher"), a.dispatchOptions(cfg))}
 	// Queued deliveries to destinations no longer configured are set aside
-	// by the leader when it takes over (leader.go catchUp).
+	// by the leader when it takes over (leader.go catchUp) and when a
+	// reload changes the channels (reload.go startGeneration).
 
 	now := time.Now
 	if opts.Now != nil {
@@ -197,6 +205,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.runner.Now = opts.Now
 	a.runner.Mutes = mutes
 	a.mutes, a.now = mutes, now
+	a.initReload(reg, cfg)
 	if isShared(cfg.Bot.State) {
 		// Standbys answer commands from the store: keep the stored view
 		// fresh even while nothing material changes.
@@ -272,7 +281,7 @@ func (a *App) PublicAddr() string {
 func (a *App) Healthy(ctx context.Context) error {
 	switch a.role.Load() {
 	case roleLeader:
-		if !a.sched.Running() {
+		if !a.sched.Running() && !a.reloading.Load() {
 			return errors.New("scheduler is not running")
 		}
 		err := a.runner.Health()
@@ -295,7 +304,7 @@ func (a *App) Healthy(ctx context.Context) error {
 func (a *App) Alive(ctx context.Context) error {
 	switch a.role.Load() {
 	case roleLeader:
-		if !a.sched.Running() {
+		if !a.sched.Running() && !a.reloading.Load() {
 			return errors.New("scheduler is not running")
 		}
 	case roleStandby:
@@ -365,7 +374,10 @@ func (a *App) startHTTP() (shutdown func()) {
 		commands = nil
 	}
 	if a.listener != nil {
-		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, commands, a.chatHealth()...)))
+		// Reloading is for operators: never on the public listener.
+		private := map[string]http.Handler{"POST /-/reload": a.reloadHandler()}
+		maps.Copy(private, commands)
+		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, private, a.chatHealth()...)))
 		what := "health and metrics"
 		if a.public == nil && len(commands) > 0 {
 			what = "health, metrics and the command endpoints"
@@ -392,6 +404,7 @@ func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.chat.Run(ctx) })
 	a.startCommands(ctx, &wg)
+	a.reloadTriggers(ctx, &wg)
 	if a.console != nil {
 		wg.Go(func() { a.greet(ctx) })
 	}
@@ -410,13 +423,11 @@ func (a *App) Run(ctx context.Context) error {
 // commits refused, when the lease was lost).
 func (a *App) work(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Go(func() { a.disp.Run(ctx) })
-	a.startDigests(ctx, &wg)
 	a.startDiscord(ctx, &wg)
-	wg.Go(func() { a.runner.Retry(ctx) })
 	wg.Go(func() { a.pruneSeen(ctx) })
 
-	a.sched.Run(ctx, a.runner.Jobs(), a.runner.Poll)
+	// Polling, delivery, digests and store retries are what a reload swaps.
+	a.runWork(ctx)
 	wg.Wait()
 }
 

@@ -15,8 +15,8 @@ import (
 // startDigests runs the [[digest]] schedules. Each digest is committed to
 // the outbox with a record of its run, so the dispatcher posts it like any
 // event: once, in order, retried until delivered.
-func (a *App) startDigests(ctx context.Context, wg *sync.WaitGroup) {
-	jobs, err := digestJobs(a.cfg)
+func (a *App) startDigests(ctx context.Context, cfg *config.Config, wg *sync.WaitGroup) {
+	jobs, err := digestJobs(cfg)
 	if err != nil {
 		// The configuration was validated: this cannot happen.
 		a.log.Error("digests are not sent", "err", err)

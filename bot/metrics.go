@@ -108,7 +108,10 @@ func (m *Metrics) observePoll(s *pollSeries, t *Target, took time.Duration, obs 
 		c = m.Polls.WithLabelValues(t.Name, pollResults[result])
 		s.results[result] = c
 	}
+	// Read under the lock: a reconfigured target's series are made anew
+	// while a poll of it under its old settings may still be finishing.
+	seconds := s.seconds
 	s.mu.Unlock()
 	c.Inc()
-	s.seconds.Observe(took.Seconds())
+	seconds.Observe(took.Seconds())
 }

@@ -29,13 +29,17 @@ type Mutes struct {
 	store MuteStore
 	mu    sync.RWMutex
 	by    map[string]Mute
-	// windows are set once, before the runner starts.
+	// windows are the configured silences; a reload replaces them.
 	windows Windows
 }
 
-// SetWindows adds configured silence windows; call it before polling
-// starts.
-func (m *Mutes) SetWindows(w Windows) { m.windows = w }
+// SetWindows sets the configured silence windows, replacing any set
+// before (a reloaded configuration's).
+func (m *Mutes) SetWindows(w Windows) {
+	m.mu.Lock()
+	m.windows = w
+	m.mu.Unlock()
+}
 
 // NewMutes loads the mutes in force at now.
 func NewMutes(ctx context.Context, s MuteStore, now time.Time) (*Mutes, error) {
@@ -98,12 +102,13 @@ func (m *Mutes) Muted(target string, at time.Time) (Mute, bool) {
 	}
 	m.mu.RLock()
 	mu, ok := m.by[target]
+	windows := m.windows
 	m.mu.RUnlock()
 	if ok && mu.Until.After(at) {
 		return mu, true
 	}
-	if m.windows != nil {
-		return m.windows.Silenced(target, at)
+	if windows != nil {
+		return windows.Silenced(target, at)
 	}
 	return Mute{}, false
 }

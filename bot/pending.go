@@ -284,8 +284,9 @@ func (r *Runner) dropLocked(ts *targetState) int {
 // dropped.
 func (r *Runner) DropPending() int {
 	n := 0
-	for _, name := range r.order {
-		ts := r.states[name]
+	tab := r.tab.Load()
+	for _, name := range tab.order {
+		ts := tab.states[name]
 		ts.commitMu.Lock()
 		ts.mu.Lock()
 		n += r.dropLocked(ts)
@@ -306,17 +307,18 @@ func (r *Runner) Flush(ctx context.Context) error {
 	if r.pending.Load() == 0 {
 		return nil
 	}
-	n := len(r.order)
+	tab := r.tab.Load()
+	n := len(tab.order)
 	for i := range n {
 		k := (r.flushFrom + i) % n
-		ts := r.states[r.order[k]]
+		ts := tab.states[tab.order[k]]
 		ts.mu.Lock()
 		waiting := len(ts.pending) > 0
 		ts.mu.Unlock()
 		if !waiting {
 			continue
 		}
-		if err := r.flush(ctx, r.targets[r.order[k]], ts); err != nil {
+		if err := r.flush(ctx, tab.targets[tab.order[k]], ts); err != nil {
 			r.flushFrom = (k + 1) % n
 			return err
 		}

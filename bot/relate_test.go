@@ -289,7 +289,7 @@ func TestRelateConcurrentPolls(t *testing.T) {
 func TestPeerCopySharesNothing(t *testing.T) {
 	f := newRelatedFixture(t)
 	f.pollAt(4, "Support chatbot", probeObs(sources.MajorOutage, "HTTP 502"))
-	p, _ := f.r.peer("Support chatbot")
+	p, _ := f.r.tab.Load().peer("Support chatbot")
 	if len(p.Outages) != 1 || p.Outages[0].Link == nil || p.Outages[0].Link.Confirm != outage.Unconfirmed {
 		t.Fatalf("peer: %+v", p)
 	}
@@ -300,12 +300,12 @@ func TestPeerCopySharesNothing(t *testing.T) {
 	}
 	// And the other way: changing a copy leaves the live state alone.
 	f.pollAt(6, "OpenAI", obs(comps(part, op, op), apiIncident))
-	p, _ = f.r.peer("OpenAI")
+	p, _ = f.r.tab.Load().peer("OpenAI")
 	if len(p.Outages) != 1 || len(p.Outages[0].Components) == 0 {
 		t.Fatalf("peer: %+v", p)
 	}
 	p.Outages[0].Components[0].Status = sources.Unknown
-	q, _ := f.r.peer("OpenAI")
+	q, _ := f.r.tab.Load().peer("OpenAI")
 	if q.Outages[0].Components[0].Status == sources.Unknown {
 		t.Errorf("a copy shares slices with the live state: %+v", q.Outages[0])
 	}
@@ -317,7 +317,7 @@ func TestMissingDependencyComponentIsWarnedOnce(t *testing.T) {
 	f := newRelatedFixture(t)
 	var logs bytes.Buffer
 	f.r.Log = slog.New(slog.NewTextHandler(&logs, nil))
-	f.r.dependents["OpenAI"][0].dep.Components = []string{"Chat Completions"}
+	f.r.tab.Load().dependents["OpenAI"][0].dep.Components = []string{"Chat Completions"}
 	for m := range 3 {
 		f.at(1 + m)
 		f.set("OpenAI", obs(comps(op, op, op), sources.Incident{ID: fmt.Sprint("x", m)})) // a change, so the page is read
@@ -329,7 +329,7 @@ func TestMissingDependencyComponentIsWarnedOnce(t *testing.T) {
 	if !strings.Contains(logs.String(), "Support chatbot needs Chat Completions") {
 		t.Errorf("the warning does not say what is missing:\n%s", logs.String())
 	}
-	f.r.dependents["OpenAI"][0].dep.Components = []string{"API"}
+	f.r.tab.Load().dependents["OpenAI"][0].dep.Components = []string{"API"}
 	f.at(5)
 	f.poll("OpenAI")
 	if !strings.Contains(logs.String(), "every component that other targets depend on is on the status page") {
@@ -347,7 +347,7 @@ func TestRelateAcrossRestart(t *testing.T) {
 
 	// Restart: a new runner over the same store.
 	old := f.r
-	f.r = NewRunner(old.Engine, f.st, old.Log, NewMetrics(prometheus.NewRegistry()), slices.Collect(maps.Values(old.targets)))
+	f.r = NewRunner(old.Engine, f.st, old.Log, NewMetrics(prometheus.NewRegistry()), slices.Collect(maps.Values(old.tab.Load().targets)))
 	f.r.Now = func() time.Time { return f.now }
 	if err := f.r.Load(context.Background(), f.st); err != nil {
 		t.Fatal(err)

@@ -76,11 +76,10 @@ type Runner struct {
 	MaxPending int
 	RetryEvery time.Duration
 
-	targets map[string]*Target
-	order   []string
-	states  map[string]*targetState
-	// dependents are, by target, the targets that depend on it.
-	dependents map[string][]dependent
+	// tab holds the configured targets and their states. Reconfigure
+	// replaces it whole while polls and queries go on: each reads it once
+	// and works on the table it read.
+	tab atomic.Pointer[table]
 	// storeFailing counts targets whose last commit failed, so that a sick
 	// store is logged when it starts and stops failing, not on every poll;
 	// while it is non-zero, polls leave their commits to Retry.
@@ -160,22 +159,44 @@ func (m materialMark) same(st *TargetState) bool {
 	return string(material(*st)) == string(m.encoded)
 }
 
-// NewRunner prepares targets; call Load before polling.
-func NewRunner(e *Engine, c Committer, log *slog.Logger, m *Metrics, targets []*Target) *Runner {
-	r := &Runner{Engine: e, Store: c, Log: log, Metrics: m, targets: map[string]*Target{}, states: map[string]*targetState{}}
+// table is the runner's configured targets, in configuration order, with
+// their states. It is never changed once published.
+type table struct {
+	targets map[string]*Target
+	order   []string
+	states  map[string]*targetState
+	// dependents are, by target, the targets that depend on it.
+	dependents map[string][]dependent
+}
+
+// newTable makes the table of targets, taking each one's state from keep
+// when it has one there and starting a fresh one otherwise.
+func newTable(targets []*Target, keep map[string]*targetState) *table {
+	tab := &table{targets: map[string]*Target{}, states: map[string]*targetState{}}
 	for _, t := range targets {
-		r.targets[t.Name] = t
-		r.order = append(r.order, t.Name)
-		r.states[t.Name] = &targetState{st: TargetState{Target: t.Name, Snapshot: Snapshot{Name: t.Name, Status: sources.Unknown}}}
+		tab.targets[t.Name] = t
+		tab.order = append(tab.order, t.Name)
+		ts, ok := keep[t.Name]
+		if !ok {
+			ts = &targetState{st: TargetState{Target: t.Name, Snapshot: Snapshot{Name: t.Name, Status: sources.Unknown}}}
+		}
+		tab.states[t.Name] = ts
 	}
 	for _, t := range targets {
 		for _, d := range t.DependsOn {
-			if r.dependents == nil {
-				r.dependents = map[string][]dependent{}
+			if tab.dependents == nil {
+				tab.dependents = map[string][]dependent{}
 			}
-			r.dependents[d.Target] = append(r.dependents[d.Target], dependent{name: t.Name, dep: d})
+			tab.dependents[d.Target] = append(tab.dependents[d.Target], dependent{name: t.Name, dep: d})
 		}
 	}
+	return tab
+}
+
+// NewRunner prepares targets; call Load before polling.
+func NewRunner(e *Engine, c Committer, log *slog.Logger, m *Metrics, targets []*Target) *Runner {
+	r := &Runner{Engine: e, Store: c, Log: log, Metrics: m}
+	r.tab.Store(newTable(targets, nil))
 	return r
 }
 
@@ -186,28 +207,28 @@ type dependent struct {
 
 // related gathers what t's poll needs to know of the targets tied to it.
 // Each peer is copied under its own lock, before t's is taken.
-func (r *Runner) related(t *Target) Related {
+func (r *Runner) related(tab *table, t *Target) Related {
 	var rel Related
 	for _, d := range t.DependsOn {
-		if p, ok := r.peer(d.Target); ok {
+		if p, ok := tab.peer(d.Target); ok {
 			rel.Deps = append(rel.Deps, RelatedDep{Dependency: d, Peer: p})
 		}
 	}
-	for _, d := range r.dependents[t.Name] {
-		if p, ok := r.peer(d.name); ok {
+	for _, d := range tab.dependents[t.Name] {
+		if p, ok := tab.peer(d.name); ok {
 			rel.Dependents = append(rel.Dependents, RelatedDep{Dependency: d.dep, Peer: p})
 		}
 	}
 	for _, name := range t.Alternatives {
-		if p, ok := r.peer(name); ok {
+		if p, ok := tab.peer(name); ok {
 			rel.Alternatives = append(rel.Alternatives, p)
 		}
 	}
 	return rel
 }
 
-func (r *Runner) peer(name string) (Peer, bool) {
-	ts, ok := r.states[name]
+func (tab *table) peer(name string) (Peer, bool) {
+	ts, ok := tab.states[name]
 	if !ok {
 		return Peer{}, false
 	}
@@ -233,9 +254,10 @@ func (r *Runner) peer(name string) (Peer, bool) {
 
 // Jobs returns the targets' schedule entries.
 func (r *Runner) Jobs() []*Job {
-	out := make([]*Job, 0, len(r.order))
-	for _, name := range r.order {
-		out = append(out, &r.targets[name].Job)
+	tab := r.tab.Load()
+	out := make([]*Job, 0, len(tab.order))
+	for _, name := range tab.order {
+		out = append(out, &tab.targets[name].Job)
 	}
 	return out
 }
@@ -250,8 +272,9 @@ func (r *Runner) Load(ctx context.Context, l StateLoader) error {
 	if err != nil {
 		return err
 	}
+	tab := r.tab.Load()
 	for name, data := range states {
-		ts, ok := r.states[name]
+		ts, ok := tab.states[name]
 		if !ok {
 			continue
 		}
@@ -284,7 +307,13 @@ func (r *Runner) now() time.Time {
 // Poll polls one job's target once, applies and commits. It is the
 // scheduler's poll function.
 func (r *Runner) Poll(ctx context.Context, j *Job) {
-	t := r.targets[j.Name]
+	tab := r.tab.Load()
+	t, ok := tab.targets[j.Name]
+	if !ok || &t.Job != j {
+		// Reconfigured away (removed, or replaced by its new settings)
+		// since the scheduler was handed this job.
+		return
+	}
 	pctx, cancel := context.WithTimeout(ctx, t.Timeout)
 	start := time.Now()
 	obs, err := t.Source.Poll(pctx)
@@ -297,19 +326,19 @@ func (r *Runner) Poll(ctx context.Context, j *Job) {
 		// A source that says no more than this gets the words it lacks.
 		err = fmt.Errorf("no answer within %s: %w", t.Timeout, err)
 	}
-	r.Metrics.observePoll(&r.states[j.Name].series, t, time.Since(start), obs, err)
-	r.apply(ctx, t, obs, err)
+	r.Metrics.observePoll(&tab.states[j.Name].series, t, time.Since(start), obs, err)
+	r.apply(ctx, tab, t, obs, err)
 }
 
 // apply folds one poll result in and commits it. The target's lock is held
 // while the engine runs, not while the store commits, so status queries
 // never wait on the database.
-func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, pollErr error) {
+func (r *Runner) apply(ctx context.Context, tab *table, t *Target, obs sources.Observation, pollErr error) {
 	var rel Related
-	if len(t.DependsOn) > 0 || len(t.Alternatives) > 0 || len(r.dependents[t.Name]) > 0 {
-		rel = r.related(t)
+	if len(t.DependsOn) > 0 || len(t.Alternatives) > 0 || len(tab.dependents[t.Name]) > 0 {
+		rel = r.related(tab, t)
 	}
-	ts := r.states[t.Name]
+	ts := tab.states[t.Name]
 	ts.mu.Lock()
 	wasFailing := ts.st.FailStreak > 0
 	change := r.Engine.Apply(&ts.st, t.Policy, obs, pollErr, r.now())
@@ -323,7 +352,7 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 		log.Info("poll works again")
 	}
 	r.checkComponents(ts, t, obs, pollErr, log)
-	r.checkDependencies(ts, t, obs, pollErr, log)
+	r.checkDependencies(tab, ts, t, obs, pollErr, log)
 	quiet := r.silence(&ts.st, change)
 	if change.Empty() && len(ts.pending) == 0 && ts.material.same(&ts.st) &&
 		(r.SnapshotEvery <= 0 || r.now().Sub(ts.storedAt) < r.SnapshotEvery) {
@@ -376,8 +405,8 @@ func (r *Runner) checkComponents(ts *targetState, t *Target, obs sources.Observa
 // depends on (depends_on) is not on this target's page: a mistyped or
 // renamed component would leave the dependent's outages unconfirmed for
 // ever, silently.
-func (r *Runner) checkDependencies(ts *targetState, t *Target, obs sources.Observation, pollErr error, log *slog.Logger) {
-	deps := r.dependents[t.Name]
+func (r *Runner) checkDependencies(tab *table, ts *targetState, t *Target, obs sources.Observation, pollErr error, log *slog.Logger) {
+	deps := tab.dependents[t.Name]
 	if pollErr != nil || len(deps) == 0 || obs.NotModified {
 		return
 	}
@@ -506,16 +535,21 @@ func openIncidents(st TargetState) int {
 
 // Snapshots returns every target's current view, in configuration order.
 func (r *Runner) Snapshots() []Snapshot {
-	out := make([]Snapshot, 0, len(r.order))
-	for _, name := range r.order {
-		out = append(out, r.Snapshot(name))
+	tab := r.tab.Load()
+	out := make([]Snapshot, 0, len(tab.order))
+	for _, name := range tab.order {
+		out = append(out, tab.snapshot(name))
 	}
 	return out
 }
 
 // Snapshot returns one target's current view.
 func (r *Runner) Snapshot(name string) Snapshot {
-	ts := r.states[name]
+	return r.tab.Load().snapshot(name)
+}
+
+func (tab *table) snapshot(name string) Snapshot {
+	ts := tab.states[name]
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	s := ts.st.Snapshot
@@ -527,8 +561,9 @@ func (r *Runner) Snapshot(name string) Snapshot {
 // OpenOutages returns the open outages of every target, oldest first.
 func (r *Runner) OpenOutages() []outage.Outage {
 	var out []outage.Outage
-	for _, name := range r.order {
-		ts := r.states[name]
+	tab := r.tab.Load()
+	for _, name := range tab.order {
+		ts := tab.states[name]
 		ts.mu.Lock()
 		for _, t := range ts.st.Outages {
 			out = append(out, t.Outage)

@@ -181,7 +181,7 @@ func TestVanishedComponentsAreReported(t *testing.T) {
 	f := newRunnerFixture(t, "V")
 	var logs bytes.Buffer
 	f.r.Log = slog.New(slog.NewTextHandler(&logs, nil))
-	tgt := f.r.targets["V"]
+	tgt := f.r.tab.Load().targets["V"]
 	tgt.Policy = Policy{FailureThreshold: 1, SuccessThreshold: 1, Components: []string{"API", "Sora"}}
 	f.src["V"].obs = obs(comps(op, op))
 	for range 3 {

@@ -80,6 +80,9 @@ type Bot struct {
 	// StormWindow is the span storm control counts openings over. Default
 	// 2m.
 	StormWindow Duration `toml:"storm_window"`
+	// WatchConfig reloads the configuration when its file changes, as
+	// SIGHUP and POST /-/reload do. Default false.
+	WatchConfig bool `toml:"watch_config"`
 }
 
 // Slack configures the Slack integration. When the section is present,

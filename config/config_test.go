@@ -583,3 +583,23 @@ url = "https://status.openai.com"
 		t.Errorf("templated = %v, %v", cfg.Channels[0].Templated(), cfg.Channels[1].Templated())
 	}
 }
+
+func TestWatchConfig(t *testing.T) {
+	for _, tc := range []struct {
+		bot  string
+		want bool
+	}{
+		{"", false},
+		{"watch_config = false\n", false},
+		{"watch_config = true\n", true},
+	} {
+		data := "[bot]\n" + tc.bot + "[[target]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://example.com\"\n"
+		cfg, err := Parse("c.toml", []byte(data), noEnv)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.bot, err)
+		}
+		if cfg.Bot.WatchConfig != tc.want {
+			t.Errorf("%q: WatchConfig = %v, want %v", tc.bot, cfg.Bot.WatchConfig, tc.want)
+		}
+	}
+}
