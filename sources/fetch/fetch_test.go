@@ -126,7 +126,7 @@ func TestGetErrors(t *testing.T) {
 	cases := []errorCase{
 		{
 			name:    "503",
-			handler: func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) },
+			handler: func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) },
 			want:    "HTTP 503 Service Unavailable",
 			is:      ErrStatus,
 		},

@@ -40,7 +40,7 @@ func TestHTTPProbe(t *testing.T) {
 		},
 		{
 			name:    "503",
-			handler: func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down for maintenance", 503) },
+			handler: func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down for maintenance", http.StatusServiceUnavailable) },
 			want:    sources.MajorOutage,
 			detail:  "HTTP 503, expected 2xx/3xx",
 		},
@@ -493,7 +493,7 @@ func TestHTTPProbeRetries(t *testing.T) {
 						<-r.Context().Done()
 						return
 					}
-					http.Error(w, "unavailable", 503)
+					http.Error(w, "unavailable", http.StatusServiceUnavailable)
 				}
 			}))
 			defer srv.Close()
