@@ -511,7 +511,11 @@ var consoleDest = notifier.Destination{Channel: "console", Platform: "console"}
 
 func buildRoutes(cfg *config.Config, opts Options, log *slog.Logger) ([]notifier.Route, error) {
 	if !cfg.Chat() {
-		return []notifier.Route{{Destination: consoleDest, Notifier: console.New(opts.Stdout)}}, nil
+		names := make([]string, len(cfg.Targets))
+		for i, t := range cfg.Targets {
+			names[i] = t.Name
+		}
+		return []notifier.Route{{Destination: consoleDest, Notifier: console.New(opts.Stdout, console.WithTargets(names))}}, nil
 	}
 	var routes []notifier.Route
 	var errs []error
