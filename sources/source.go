@@ -56,6 +56,9 @@ type Component struct {
 	// Latency and Detail are filled by probes.
 	Latency time.Duration
 	Detail  string
+	// Network is set by a probe whose check failed before reaching the
+	// endpoint (see NetworkFailure).
+	Network bool
 }
 
 // IncidentStatus is the vendor's phase of an incident.

@@ -228,6 +228,9 @@ func TestHTTPProbeConnectionRefused(t *testing.T) {
 	l.Close()
 	obs := runProbe(t, HTTPConfig{Name: "Example", URL: "http://" + addr + "/health"}, 0)
 	checkObs(t, obs, sources.MajorOutage, "connection refused", nil)
+	if !obs.Components[0].Network {
+		t.Error("a refused connection is not marked as a network failure")
+	}
 }
 
 func TestHTTPProbeTLSError(t *testing.T) {
@@ -245,6 +248,9 @@ func TestHTTPProbeTLSError(t *testing.T) {
 	defer plain.Close()
 	obs = runProbe(t, HTTPConfig{Name: "Example", URL: strings.Replace(plain.URL, "http:", "https:", 1)}, 0)
 	checkObs(t, obs, sources.MajorOutage, "http: server gave HTTP response to HTTPS client", nil)
+	if obs.Components[0].Network {
+		t.Error("a server that answered is marked as a network failure")
+	}
 }
 
 func TestHTTPProbeCanceled(t *testing.T) {
