@@ -173,6 +173,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	mutes.SetWindows(windows)
 	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
 	a.runner.Notify = a.disp.Wake
+	netMin := cfg.Bot.NetworkDownMinTargets
+	if netMin == 0 {
+		netMin = -1 // off
+	}
+	a.runner.Network = &bot.NetworkWatch{Min: netMin}
 	if cfg.Bot.ReportOnResolve {
 		a.runner.OnResolved = a.postReport
 	}

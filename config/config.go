@@ -80,6 +80,11 @@ type Bot struct {
 	// StormWindow is the span storm control counts openings over. Default
 	// 2m.
 	StormWindow Duration `toml:"storm_window"`
+	// NetworkDownMinTargets: when at least this many targets are configured
+	// and every one fails in the same round without reaching its server
+	// (DNS or connect), one notice says the bot's own network looks down
+	// instead of announcing an outage of each. Default 2; 0 turns it off.
+	NetworkDownMinTargets int `toml:"network_down_min_targets"`
 }
 
 // Slack configures the Slack integration. When the section is present,

@@ -180,6 +180,11 @@ func split(ev outage.Event) parts {
 	p.tone = ev.Severity
 	dur := outage.FormatDuration(ev.Duration())
 	switch {
+	case ev.Target == outage.SelfTarget && ev.Class == outage.Unreachable && ev.Kind == outage.Opened:
+		p.kind, p.state = "OFFLINE", "network down"
+		p.tone = sources.MajorOutage
+	case ev.Target == outage.SelfTarget && ev.Class == outage.Unreachable:
+		p.kind, p.state, p.tone = "ONLINE", "back after "+dur, resolvedTone
 	case ev.Class == outage.Unreachable && ev.Kind == outage.Opened:
 		p.kind, p.state = "UNKNOWN", "no status data"
 		p.tone = sources.Unknown

@@ -49,6 +49,11 @@ func terminalEvents() []outage.Event {
 	evs = append(evs, u.Event(outage.Opened, t0, "Could not read the status feed 3 times in a row: HTTP 503. Open outages stay open until it can be read again."))
 	u.ResolvedAt = t0.Add(5 * time.Minute)
 	evs = append(evs, u.Event(outage.Resolved, u.ResolvedAt, "Status data is available again."))
+
+	n := outage.Outage{ID: "n1", Target: outage.SelfTarget, Class: outage.Unreachable, Title: "Cannot reach the internet", Severity: sources.Unknown, OpenedAt: t0.Add(time.Hour)}
+	evs = append(evs, n.Event(outage.Opened, n.OpenedAt, "All 5 targets failed at once before reaching their servers (DNS or connect): this machine's network looks down. Their outages are not announced until it is back."))
+	n.ResolvedAt = n.OpenedAt.Add(7 * time.Minute)
+	evs = append(evs, n.Event(outage.Resolved, n.ResolvedAt, "Back online: OpenAI answers again. What failed while offline was not counted against the 5 targets."))
 	return evs
 }
 
