@@ -173,6 +173,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	mutes.SetWindows(windows)
 	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
 	a.runner.Notify = a.disp.Wake
+	// The start-up table shows each target's first poll, errors included.
+	a.runner.TableShowsFirstPoll = a.console != nil
 	netMin := cfg.Bot.NetworkDownMinTargets
 	if netMin == 0 {
 		netMin = -1 // off

@@ -75,6 +75,12 @@ type Runner struct {
 	// (default DefaultRetryEvery). See pending.go.
 	MaxPending int
 	RetryEvery time.Duration
+	// TableShowsFirstPoll is set when a status table shows every target's
+	// first poll (the console, with no chat; under systemd the table goes
+	// to the same journal): a target that fails its first poll is then
+	// logged at DEBUG, not WARN, since the table shows the same error.
+	// Later failures, which no table shows, stay WARN.
+	TableShowsFirstPoll bool
 	// Network, if set, is the "our own network is down" rule
 	// (netdown.go); netMu serialises its steps and their commits.
 	Network *NetworkWatch
@@ -111,6 +117,8 @@ type targetState struct {
 	commitMu sync.Mutex
 	// failed is set while this target's last commit failed.
 	failed bool
+	// polled is set once this runner has polled the target.
+	polled bool
 	// storedAt is when this runner last stored the state (zero: not since
 	// it was loaded).
 	storedAt time.Time
@@ -336,10 +344,15 @@ func (r *Runner) apply(ctx context.Context, t *Target, obs sources.Observation, 
 	if pollErr != nil && !wasFailing {
 		// One line when a source starts failing; the unreachable notice
 		// follows after the threshold.
-		log.Warn("poll failed", "err", pollErr)
+		level := slog.LevelWarn
+		if r.TableShowsFirstPoll && !ts.polled {
+			level = slog.LevelDebug
+		}
+		log.Log(ctx, level, "poll failed", "err", pollErr)
 	} else if pollErr == nil && wasFailing {
 		log.Info("poll works again")
 	}
+	ts.polled = true
 	r.checkComponents(ts, t, obs, pollErr, log)
 	r.checkDependencies(ts, t, obs, pollErr, log)
 	quiet := r.silence(&ts.st, change)
