@@ -148,7 +148,7 @@ const (
 	narrowIndent = 4
 	// maxTextLines bounds how many lines a vendor's words take on a
 	// terminal: the rest is a click away (the link) or in the thread.
-	maxTextLines   = 3
+	maxTextLines   = 4
 	maxDetailLines = 2
 	defaultWidth   = 80
 )
