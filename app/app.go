@@ -199,6 +199,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	mutes.SetWindows(windows)
 	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
 	a.runner.Notify = a.disp.Wake
+	// The start-up table shows each target's first poll, errors included.
+	a.runner.TableShowsFirstPoll = a.console != nil
+	netMin := cfg.Bot.NetworkDownMinTargets
+	if netMin == 0 {
+		netMin = -1 // off
+	}
+	a.runner.Network = &bot.NetworkWatch{Min: netMin}
 	if cfg.Bot.ReportOnResolve {
 		a.runner.OnResolved = a.postReport
 	}
@@ -541,7 +548,11 @@ var consoleDest = notifier.Destination{Channel: "console", Platform: "console"}
 
 func buildRoutes(cfg *config.Config, opts Options, log *slog.Logger) ([]notifier.Route, error) {
 	if !cfg.Chat() {
-		return []notifier.Route{{Destination: consoleDest, Notifier: console.New(opts.Stdout)}}, nil
+		names := make([]string, len(cfg.Targets))
+		for i, t := range cfg.Targets {
+			names[i] = t.Name
+		}
+		return []notifier.Route{{Destination: consoleDest, Notifier: console.New(opts.Stdout, console.WithTargets(names))}}, nil
 	}
 	var routes []notifier.Route
 	var errs []error

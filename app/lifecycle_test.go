@@ -189,9 +189,9 @@ func TestLifecycleThroughRealPipeline(t *testing.T) {
 		t.Fatalf("want exactly 3 notifications, got %d:\n%s", len(lines), strings.Join(lines, "\n"))
 	}
 	wants := []string{
-		"OpenAI  OPENED     degraded performance  Elevated error rates on Chat Completions [investigating]: We are investigating elevated error rates for Chat Completions. (Chat Completions degraded performance) https://stspg.io/abc123",
-		"OpenAI  UPDATED    partial outage",
-		"OpenAI  RESOLVED   after 1h 12m  Elevated error rates on Chat Completions [resolved]: This incident has been resolved. Error rates are back to normal.",
+		"OpenAI  OPENED       degraded                 Elevated error rates on Chat Completions [investigating]: We are investigating elevated error rates for Chat Completions. https://stspg.io/abc123",
+		"OpenAI  UPDATED      partial outage",
+		"OpenAI  RESOLVED     after 1h 12m             Elevated error rates on Chat Completions [resolved]: This incident has been resolved. Error rates are back to normal.",
 	}
 	for i, w := range wants {
 		if !strings.Contains(lines[i], w) {

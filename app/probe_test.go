@@ -59,7 +59,7 @@ success_threshold = 1
 	poll()
 
 	lines := out.Lines()
-	if len(lines) != 2 || !strings.Contains(lines[0], "Database  OPENED     major outage  Database is down: connection refused (2 failed checks in a row)") ||
+	if len(lines) != 2 || !strings.Contains(lines[0], "Database  OPENED       major outage             Down: connection refused (2 failed checks in a row)") ||
 		!strings.Contains(lines[1], "Database  RESOLVED") {
 		t.Fatalf("got:\n%s", strings.Join(lines, "\n"))
 	}

@@ -320,22 +320,26 @@ func (a *applier) probe(obs sources.Observation) {
 	t := st.Outages[keyHealth]
 	switch {
 	case t == nil && bad && st.BadStreak >= a.pol.FailureThreshold:
-		a.openHealth(probeTitle(st.Target, sev), sev, nil, st.BadSince, probeBody(c, st.BadStreak))
+		a.openHealth(probeTitle(sev), sev, nil, st.BadSince, probeBody(c, st.BadStreak))
 	case t != nil && bad && sev != t.Outage.Severity && st.SeverityStreak >= a.pol.FailureThreshold:
 		was := t.Outage.Severity
 		t.Outage.Severity = sev
-		t.Outage.Title = probeTitle(st.Target, sev)
+		t.Outage.Title = probeTitle(sev)
 		a.emit(t, outage.Updated, fmt.Sprintf("Now %s (was %s): %s", sev.Label(), was.Label(), c.Detail))
 	case t != nil && !bad && st.GoodStreak >= a.successNeeded(t):
-		a.resolve(t, st.GoodSince, fmt.Sprintf("%s is responding normally again.", st.Target))
+		a.resolve(t, st.GoodSince, "Responding normally again.")
 	}
 }
 
-func probeTitle(target string, sev sources.Status) string {
+// probeTitle names a probe's outage. Every rendering shows the target's
+// name beside the title, so the title does not repeat it; and it names the
+// trouble, not a sentence about the present ("X is down") that the
+// restoration would contradict.
+func probeTitle(sev sources.Status) string {
 	if sev == sources.Degraded {
-		return target + " is slow"
+		return "Slow"
 	}
-	return target + " is down"
+	return "Down"
 }
 
 func probeBody(c sources.Component, fails int) string {
@@ -664,7 +668,7 @@ func (a *applier) health(bad []sources.Component, byID map[string]sources.Compon
 		if len(uncovered) == 0 || st.BadStreak < a.pol.FailureThreshold {
 			return
 		}
-		a.openHealth(healthTitle(comps), worstOf(comps), comps, st.BadSince, "The status page shows "+describeComponents(comps)+", with no incident posted yet.")
+		a.openHealth(healthTitle(comps), worstOf(comps), comps, st.BadSince, healthBody(comps, false))
 	case len(t.Linked) > 0 && !allDone(t.Linked):
 		// The vendor's incident speaks for this thread now; component
 		// changes still show up in it.
@@ -684,7 +688,7 @@ func (a *applier) health(bad []sources.Component, byID map[string]sources.Compon
 		t.Outage.Components = comps
 		t.Outage.Severity = worstOf(comps)
 		t.Outage.Title = healthTitle(comps)
-		a.emit(t, outage.Updated, "The status page now shows "+describeComponents(comps)+".")
+		a.emit(t, outage.Updated, healthBody(comps, true))
 	}
 }
 
@@ -881,11 +885,30 @@ func describeComponents(cs []outage.ComponentState) string {
 	return strings.Join(parts, ", ")
 }
 
+// healthTitle names what the status page shows: one component and its
+// status ("Degraded performance on API"), or how many and the worst.
 func healthTitle(cs []outage.ComponentState) string {
 	if len(cs) == 1 {
-		return cs[0].Name + ": " + cs[0].Status.Label()
+		return upperFirst(cs[0].Status.Label()) + " on " + cs[0].Name
 	}
 	return fmt.Sprintf("%d components: %s", len(cs), worstOf(cs).Label())
+}
+
+// healthBody says what the title does not: the components when the title
+// only counts them, and that the vendor has posted no incident. A single
+// component is in the title already, and its status is the outage's
+// severity, which every rendering shows: naming them again would say the
+// same thing twice.
+func healthBody(cs []outage.ComponentState, changed bool) string {
+	switch {
+	case len(cs) == 1 && changed:
+		return "The status page now shows this, still with no incident posted."
+	case len(cs) == 1:
+		return "The status page shows this, with no incident posted yet."
+	case changed:
+		return "The status page now shows " + describeComponents(cs) + "."
+	}
+	return "The status page shows " + describeComponents(cs) + ", with no incident posted yet."
 }
 
 func problemComponents(cs []sources.Component) []sources.Component {

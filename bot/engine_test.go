@@ -155,8 +155,8 @@ func TestEngine(t *testing.T) {
 			},
 			want: [][]string{
 				nil,
-				{"opened o1#1 degraded: The status page shows API degraded performance, with no incident posted yet."},
-				{"updated o1#2 partial_outage: The status page now shows API partial outage."},
+				{"opened o1#1 degraded: The status page shows this, with no incident posted yet."},
+				{"updated o1#2 partial_outage: The status page now shows this, still with no incident posted."},
 				{"updated o1#3 partial_outage: We see errors on the API."},
 				{"resolved o1#4 partial_outage after 2m: Fixed."},
 			},
@@ -169,7 +169,7 @@ func TestEngine(t *testing.T) {
 				{2, obs(comps(deg, deg), inc("i2", sources.IncidentInvestigating, deg, []string{"chatgpt"}, "ChatGPT is slow.")), nil},
 			},
 			want: [][]string{
-				{"opened o1#1 degraded: The status page shows API degraded performance, with no incident posted yet."},
+				{"opened o1#1 degraded: The status page shows this, with no incident posted yet."},
 				{"opened o2#1 degraded: ChatGPT is slow."},
 			},
 		},
@@ -225,7 +225,7 @@ func TestEngine(t *testing.T) {
 				nil, nil, nil,
 				{"opened o1#1 major_outage: HTTP 503, expected 2xx/3xx (3 failed checks in a row)"},
 				nil, nil, nil, nil,
-				{"resolved o1#2 major_outage after 6m: Vendor is responding normally again."},
+				{"resolved o1#2 major_outage after 6m: Responding normally again."},
 			},
 		},
 		{
@@ -239,7 +239,7 @@ func TestEngine(t *testing.T) {
 			want: [][]string{
 				{"opened o1#1 degraded: slow: 2s, threshold 1s (1 failed checks in a row)"},
 				{"updated o1#2 major_outage: Now major outage (was degraded performance): connection refused"},
-				{"resolved o1#3 major_outage after 2m: Vendor is responding normally again."},
+				{"resolved o1#3 major_outage after 2m: Responding normally again."},
 			},
 		},
 		{
@@ -308,9 +308,9 @@ func TestEngine(t *testing.T) {
 			},
 			want: [][]string{
 				nil,
-				{"opened o1#1 degraded: The status page shows API degraded performance, with no incident posted yet."},
+				{"opened o1#1 degraded: The status page shows this, with no incident posted yet."},
 				{"resolved o1#2 degraded after 1m: All components are operational again."},
-				{"updated o1#3 degraded: The problem is back, 1m after it was resolved: The status page shows API degraded performance, with no incident posted yet."},
+				{"updated o1#3 degraded: The problem is back, 1m after it was resolved: The status page shows this, with no incident posted yet."},
 				nil, nil, nil,
 				{"resolved o1#4 degraded after 5m: All components are operational again."},
 			},
@@ -344,7 +344,7 @@ func TestEngine(t *testing.T) {
 				{"opened o1#1 degraded: Looking."},
 				{"resolved o1#2 degraded after 1m: Fixed."},
 				nil,
-				{"opened o2#1 degraded: The status page shows API degraded performance, with no incident posted yet."},
+				{"opened o2#1 degraded: The status page shows this, with no incident posted yet."},
 			},
 		},
 		{
@@ -366,7 +366,7 @@ func TestEngine(t *testing.T) {
 				{0, obs(comps(deg, op)), nil},
 				{1, obs(comps(deg, sources.MajorOutage)), nil},
 			},
-			want: [][]string{nil, {"opened o1#1 major_outage: The status page shows ChatGPT major outage, with no incident posted yet."}},
+			want: [][]string{nil, {"opened o1#1 major_outage: The status page shows this, with no incident posted yet."}},
 		},
 		{
 			name: "an ignored incident that gets worse is announced with the vendor's words",

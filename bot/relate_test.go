@@ -218,7 +218,7 @@ func TestRelateWithdrawn(t *testing.T) {
 	f.queued(t)
 	f.pollAt(9, "Support chatbot", probeObs(op, ""))
 	expect(t, "withdrawn", f.queued(t),
-		"Support chatbot resolved: Support chatbot is responding normally again. | Withdrawn: OpenAI never reported an incident, so the trouble was likely not theirs | Fallback: Anthropic is operational")
+		"Support chatbot resolved: Responding normally again. | Withdrawn: OpenAI never reported an incident, so the trouble was likely not theirs | Fallback: Anthropic is operational")
 	if o := f.outage(t, "Support chatbot"); o.Link == nil || o.Link.Confirm != outage.Withdrawn {
 		t.Errorf("link = %+v", o.Link)
 	}

@@ -75,6 +75,16 @@ type Runner struct {
 	// (default DefaultRetryEvery). See pending.go.
 	MaxPending int
 	RetryEvery time.Duration
+	// TableShowsFirstPoll is set when a status table shows every target's
+	// first poll (the console, with no chat; under systemd the table goes
+	// to the same journal): a target that fails its first poll is then
+	// logged at DEBUG, not WARN, since the table shows the same error.
+	// Later failures, which no table shows, stay WARN.
+	TableShowsFirstPoll bool
+	// Network, if set, is the "our own network is down" rule
+	// (netdown.go); netMu serialises its steps and their commits.
+	Network *NetworkWatch
+	netMu   sync.Mutex
 
 	// tab holds the configured targets and their states. Reconfigure
 	// replaces it whole while polls and queries go on: each reads it once
@@ -106,6 +116,8 @@ type targetState struct {
 	commitMu sync.Mutex
 	// failed is set while this target's last commit failed.
 	failed bool
+	// polled is set once this runner has polled the target.
+	polled bool
 	// storedAt is when this runner last stored the state (zero: not since
 	// it was loaded).
 	storedAt time.Time
@@ -274,6 +286,16 @@ func (r *Runner) Load(ctx context.Context, l StateLoader) error {
 	}
 	tab := r.tab.Load()
 	for name, data := range states {
+		if name == networkStateKey && r.Network != nil {
+			var ns NetworkState
+			if err := json.Unmarshal(data, &ns); err != nil {
+				return fmt.Errorf("decode stored network state: %w", err)
+			}
+			r.netMu.Lock()
+			r.Network.Notice = ns.Notice
+			r.netMu.Unlock()
+			continue
+		}
 		ts, ok := tab.states[name]
 		if !ok {
 			continue
@@ -339,6 +361,10 @@ func (r *Runner) apply(ctx context.Context, tab *table, t *Target, obs sources.O
 		rel = r.related(tab, t)
 	}
 	ts := tab.states[t.Name]
+	if r.Network != nil && r.networkStep(ctx, tab, t, obs, pollErr) {
+		r.hold(ts, t, obs, pollErr)
+		return
+	}
 	ts.mu.Lock()
 	wasFailing := ts.st.FailStreak > 0
 	change := r.Engine.Apply(&ts.st, t.Policy, obs, pollErr, r.now())
@@ -347,10 +373,15 @@ func (r *Runner) apply(ctx context.Context, tab *table, t *Target, obs sources.O
 	if pollErr != nil && !wasFailing {
 		// One line when a source starts failing; the unreachable notice
 		// follows after the threshold.
-		log.Warn("poll failed", "err", pollErr)
+		level := slog.LevelWarn
+		if r.TableShowsFirstPoll && !ts.polled {
+			level = slog.LevelDebug
+		}
+		log.Log(ctx, level, "poll failed", "err", pollErr)
 	} else if pollErr == nil && wasFailing {
 		log.Info("poll works again")
 	}
+	ts.polled = true
 	r.checkComponents(ts, t, obs, pollErr, log)
 	r.checkDependencies(tab, ts, t, obs, pollErr, log)
 	quiet := r.silence(&ts.st, change)
@@ -572,4 +603,85 @@ func (r *Runner) OpenOutages() []outage.Outage {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].OpenedAt.Before(out[j].OpenedAt) })
 	return out
+}
+
+// networkStep feeds the poll to the "our own network is down" rule,
+// commits the notice it opens or ends, and reports whether the poll is to
+// be held back from the engine.
+func (r *Runner) networkStep(ctx context.Context, tab *table, t *Target, obs sources.Observation, pollErr error) (hold bool) {
+	netFail := sources.NetworkFailure(pollErr)
+	if pollErr == nil && t.Policy.Probe && len(obs.Components) > 0 {
+		c := obs.Components[0]
+		netFail = c.Network && c.Status == sources.MajorOutage
+	}
+	r.netMu.Lock()
+	defer r.netMu.Unlock()
+	before := r.Network.Notice
+	step := r.Network.Step(t.Name, netFail, len(tab.targets), r.now())
+	if step.Change.Empty() {
+		return step.Hold
+	}
+	data, err := json.Marshal(NetworkState{Notice: r.Network.Notice})
+	if err == nil {
+		_, err = r.Store.Commit(ctx, store.Commit{Target: networkStateKey, State: data, Outages: step.Change.Outages,
+			Events: step.Change.Events, DestsFor: func(ev outage.Event) []string { return everyDest(tab, ev) }, At: r.now()})
+	}
+	if err != nil {
+		// The next poll takes the step again.
+		r.Network.Undo(before)
+		r.Log.Error("cannot store the network notice; retrying with the next poll", "err", err)
+		return step.Hold
+	}
+	if before == nil {
+		r.Log.Warn("every target failed at once without reaching its server: this machine's network looks down; their outages are not announced until it is back",
+			"targets", len(tab.targets), "last_err", pollErrText(obs, pollErr))
+	} else {
+		r.Log.Info("the network is back", "target", t.Name, "offline_for", r.now().Sub(before.OpenedAt).Round(time.Second).String())
+	}
+	if r.Notify != nil {
+		r.Notify()
+	}
+	return step.Hold
+}
+
+// everyDest routes a notice about the bot itself to every destination that
+// any target's events of its kind go to.
+func everyDest(tab *table, ev outage.Event) []string {
+	var out []string
+	for _, name := range tab.order {
+		t := tab.targets[name]
+		dests := t.Dests
+		if t.Route != nil {
+			dests = t.Route(ev)
+		}
+		for _, d := range dests {
+			if !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// hold records a poll that failed while the network is down in the
+// target's live view only: the engine does not count it, so no outage
+// opens and none needs restoring once the network is back.
+func (r *Runner) hold(ts *targetState, t *Target, obs sources.Observation, pollErr error) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.st.Snapshot.Name = t.Name
+	ts.st.Snapshot.CheckedAt = r.now()
+	ts.st.Snapshot.Reachable = false
+	ts.st.Snapshot.Error = pollErrText(obs, pollErr)
+}
+
+func pollErrText(obs sources.Observation, pollErr error) string {
+	if pollErr != nil {
+		return pollErr.Error()
+	}
+	if len(obs.Components) > 0 {
+		return obs.Components[0].Detail
+	}
+	return ""
 }

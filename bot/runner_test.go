@@ -246,3 +246,60 @@ func TestMutedFlapStaysQuiet(t *testing.T) {
 		t.Errorf("a flap during the mute was announced: %v", got)
 	}
 }
+
+// failingSource fails every poll while fail is set.
+type failingSource struct{ fail bool }
+
+func (s *failingSource) Poll(context.Context) (sources.Observation, error) {
+	if s.fail {
+		return sources.Observation{}, errors.New("GET https://status.example/api/v2/summary.json: HTTP 503")
+	}
+	return sources.Observation{Components: []sources.Component{{ID: "api", Name: "API", Status: sources.Operational}}}, nil
+}
+
+// A failure of a target's first poll is logged at DEBUG when the start-up
+// table shows it, at WARN otherwise; a later failure, which no table shows,
+// always at WARN.
+func TestFirstPollFailureLogLevel(t *testing.T) {
+	for _, tc := range []struct {
+		table       bool
+		first, then string
+	}{
+		{true, "DEBUG", "WARN"},
+		{false, "WARN", "WARN"},
+	} {
+		st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		src := &failingSource{fail: true}
+		var logs bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		}}))
+		r := NewRunner(&Engine{}, st, log, NewMetrics(prometheus.NewRegistry()), []*Target{{Job: Job{Name: "Vendor", Interval: time.Minute},
+			Type: "statuspage", Timeout: time.Second, Source: src, Policy: Policy{FailureThreshold: 1, SuccessThreshold: 1}, Dests: []string{"ops/slack"}}})
+		r.Now = func() time.Time { return t0 }
+		r.TableShowsFirstPoll = tc.table
+		poll := func() { r.Poll(context.Background(), r.Jobs()[0]) }
+		poll() // fails: the table shows it
+		src.fail = false
+		poll()
+		src.fail = true
+		poll() // fails again, long after the table
+		var levels []string
+		for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+			if strings.Contains(l, `msg="poll failed"`) {
+				lvl, _, _ := strings.Cut(strings.TrimPrefix(l, "level="), " ")
+				levels = append(levels, lvl)
+			}
+		}
+		if want := []string{tc.first, tc.then}; strings.Join(levels, ",") != strings.Join(want, ",") {
+			t.Errorf("table %v: poll failures logged at %v, want %v\n%s", tc.table, levels, want, logs.String())
+		}
+	}
+}

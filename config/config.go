@@ -83,6 +83,11 @@ type Bot struct {
 	// WatchConfig reloads the configuration when its file changes, as
 	// SIGHUP and POST /-/reload do. Default false.
 	WatchConfig bool `toml:"watch_config"`
+	// NetworkDownMinTargets: when at least this many targets are configured
+	// and every one fails in the same round without reaching its server
+	// (DNS or connect), one notice says the bot's own network looks down
+	// instead of announcing an outage of each. Default 2; 0 turns it off.
+	NetworkDownMinTargets int `toml:"network_down_min_targets"`
 }
 
 // Slack configures the Slack integration. When the section is present,

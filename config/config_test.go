@@ -128,6 +128,8 @@ func TestGoodDefaults(t *testing.T) {
 			MaxDeliveryAge: Duration{24 * time.Hour},
 			StormThreshold: 5,
 			StormWindow:    Duration{2 * time.Minute},
+
+			NetworkDownMinTargets: 2,
 		},
 		Slack: &Slack{BotToken: "xoxb-1-2-abc"},
 		Channels: []Channel{

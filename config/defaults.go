@@ -26,6 +26,7 @@ const (
 	DefaultDigestWindow         = 24 * time.Hour
 	DefaultStormThreshold       = 5
 	DefaultStormWindow          = 2 * time.Minute
+	DefaultNetworkDownMin       = 2
 )
 
 // Failure and success thresholds: vendor feeds say themselves when something
@@ -69,6 +70,9 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 	}
 	if !has("bot", "storm_window") {
 		b.StormWindow.Duration = DefaultStormWindow
+	}
+	if !has("bot", "network_down_min_targets") {
+		b.NetworkDownMinTargets = DefaultNetworkDownMin
 	}
 
 	for i := range cfg.Channels {

@@ -87,6 +87,9 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 	if b.StormThreshold < 0 || b.StormThreshold > MaxStormThreshold {
 		c.add(p("bot", "storm_threshold"), fmt.Sprintf("must be from 0 (off) to %d", MaxStormThreshold))
 	}
+	if n := b.NetworkDownMinTargets; n < 0 || n == 1 {
+		c.add(p("bot", "network_down_min_targets"), "must be 0 (off) or 2 or more: one target failing says nothing about the network")
+	}
 	if w := b.StormWindow.Duration; w < time.Second || w > time.Hour {
 		c.add(p("bot", "storm_window"), `must be from 1s to 1h, like "2m"`)
 	}

@@ -33,6 +33,10 @@ const (
 	Unreachable Class = "unreachable"
 )
 
+// SelfTarget is the target of notices about the bot itself rather than
+// about a configured target: that its own network looks down.
+const SelfTarget = "outagebot"
+
 // ComponentState is a component as shown in a message.
 type ComponentState struct {
 	Name   string         `json:"name"`

@@ -56,6 +56,11 @@ type Component struct {
 	// Latency and Detail are filled by probes.
 	Latency time.Duration
 	Detail  string
+	// Network is set by a probe whose check failed before reaching the
+	// endpoint (see NetworkFailure). Omitted from JSON when false, so the
+	// format packages' golden observations, which never set it, stay as
+	// they were.
+	Network bool `json:",omitempty"`
 }
 
 // IncidentStatus is the vendor's phase of an incident.

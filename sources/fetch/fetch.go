@@ -383,6 +383,11 @@ func Describe(ctx context.Context, err error, budget time.Duration) (string, err
 	case errors.Is(err, ErrTooManyRedirects):
 		return fmt.Sprintf("stopped after %d redirects (a redirect loop?)", MaxRedirects), ErrTooManyRedirects
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
+		if errors.As(err, &opErr) && opErr.Op == "dial" {
+			// Keep that it was the connect that timed out: it tells our
+			// own network's trouble from a slow server's.
+			return "timed out after " + FormatDuration(budget), errors.Join(context.DeadlineExceeded, opErr)
+		}
 		return "timed out after " + FormatDuration(budget), context.DeadlineExceeded
 	case errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled):
 		return "canceled", context.Canceled

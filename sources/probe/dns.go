@@ -227,10 +227,10 @@ func (p *DNS) attempt(ctx context.Context) outcome {
 		if len(p.servers) > 1 {
 			p.next.CompareAndSwap(i, i+1)
 		}
-		return outcome{sources.MajorOutage, resolverDetail(ctx, server, err, start), latency}
+		return outcome{sources.MajorOutage, resolverDetail(ctx, server, err, start), latency, sources.NetworkFailure(err)}
 	}
 	status, detail := p.judge(r, server)
-	return outcome{status, detail, latency}
+	return outcome{status, detail, latency, false}
 }
 
 // exchange sends one query and reads the answer; a canceled context

@@ -286,7 +286,7 @@ func (p *HTTP) attempt(ctx context.Context) outcome {
 	start := time.Now()
 	resp, err := p.client.Do(p.tmpl.WithContext(ctx))
 	if err != nil {
-		return outcome{sources.MajorOutage, describe(ctx, err, start), time.Since(start)}
+		return outcome{sources.MajorOutage, describe(ctx, err, start), time.Since(start), sources.NetworkFailure(err)}
 	}
 	status, detail, drained := p.check(ctx, resp, start)
 	latency := time.Since(start)
@@ -297,7 +297,7 @@ func (p *HTTP) attempt(ctx context.Context) outcome {
 	if status == sources.Operational && p.slow > 0 && latency > p.slow {
 		status, detail = sources.Degraded, slowDetail(latency, p.slow)
 	}
-	return outcome{status, detail, latency}
+	return outcome{status, detail, latency, false}
 }
 
 // check judges the response; drained reports that the body was read to its

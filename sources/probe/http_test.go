@@ -39,10 +39,12 @@ func TestHTTPProbe(t *testing.T) {
 			want:    sources.Operational,
 		},
 		{
-			name:    "503",
-			handler: func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down for maintenance", http.StatusServiceUnavailable) },
-			want:    sources.MajorOutage,
-			detail:  "HTTP 503, expected 2xx/3xx",
+			name: "503",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			},
+			want:   sources.MajorOutage,
+			detail: "HTTP 503, expected 2xx/3xx",
 		},
 		{
 			name:    "expected status list",
@@ -229,6 +231,9 @@ func TestHTTPProbeConnectionRefused(t *testing.T) {
 	l.Close()
 	obs := runProbe(t, HTTPConfig{Name: "Example", URL: "http://" + addr + "/health"}, 0)
 	checkObs(t, obs, sources.MajorOutage, "connection refused", nil)
+	if !obs.Components[0].Network {
+		t.Error("a refused connection is not marked as a network failure")
+	}
 }
 
 func TestHTTPProbeTLSError(t *testing.T) {
@@ -246,6 +251,9 @@ func TestHTTPProbeTLSError(t *testing.T) {
 	defer plain.Close()
 	obs = runProbe(t, HTTPConfig{Name: "Example", URL: strings.Replace(plain.URL, "http:", "https:", 1)}, 0)
 	checkObs(t, obs, sources.MajorOutage, "http: server gave HTTP response to HTTPS client", nil)
+	if obs.Components[0].Network {
+		t.Error("a server that answered is marked as a network failure")
+	}
 }
 
 func TestHTTPProbeCanceled(t *testing.T) {

@@ -43,7 +43,7 @@ const ComponentID = "endpoint"
 const DefaultTimeout = 10 * time.Second
 
 // result builds the observation a probe returns.
-func result(name string, status sources.Status, latency time.Duration, detail string) sources.Observation {
+func result(name string, status sources.Status, latency time.Duration, detail string, network bool) sources.Observation {
 	return sources.Observation{
 		At: time.Now(),
 		Components: []sources.Component{{
@@ -52,6 +52,7 @@ func result(name string, status sources.Status, latency time.Duration, detail st
 			Status:  status,
 			Latency: latency,
 			Detail:  detail,
+			Network: network,
 		}},
 	}
 }
@@ -108,6 +109,8 @@ type outcome struct {
 	status  sources.Status
 	detail  string
 	latency time.Duration
+	// network: the attempt failed before reaching the endpoint.
+	network bool
 }
 
 // checker is a probe kind's single attempt. attempt must honour ctx's
@@ -142,14 +145,14 @@ func poll(ctx context.Context, name string, c checker, timeout time.Duration, re
 			if try > 0 {
 				o.detail = joinDetail(o.detail, "after "+retriesText(try)+" (last failure: "+lastFailure+")")
 			}
-			return result(name, o.status, o.latency, o.detail), nil
+			return result(name, o.status, o.latency, o.detail, false), nil
 		}
 		rest := time.Until(deadline)
 		if left <= 0 || rest < minAttempt {
 			if try > 0 {
 				o.detail += " (" + strconv.Itoa(try+1) + " attempts)"
 			}
-			return result(name, o.status, o.latency, o.detail), nil
+			return result(name, o.status, o.latency, o.detail, o.network), nil
 		}
 		lastFailure = o.detail
 		if !pause(ctx, min(retryPause, rest/10)) {

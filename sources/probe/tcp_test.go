@@ -130,7 +130,11 @@ func TestTCPProbeNoSuchHost(t *testing.T) {
 		var d net.Dialer
 		return d.DialContext(ctx, "udp", srv)
 	}}
-	checkObs(t, pollOnce(t, p, 0), sources.MajorOutage, "DNS: no such host db.internal.test", nil)
+	obs := pollOnce(t, p, 0)
+	checkObs(t, obs, sources.MajorOutage, "DNS: no such host db.internal.test", nil)
+	if !obs.Components[0].Network {
+		t.Error("a name that does not resolve is not marked as a network failure")
+	}
 }
 
 func TestTCPProbeCanceled(t *testing.T) {

@@ -117,12 +117,12 @@ func (p *TLSCert) attempt(ctx context.Context) outcome {
 	c, err := p.dialer.DialContext(ctx, "tcp", p.addr)
 	latency := time.Since(start)
 	if err != nil {
-		return outcome{sources.MajorOutage, handshakeDetail(ctx, err, start), latency}
+		return outcome{sources.MajorOutage, handshakeDetail(ctx, err, start), latency, sources.NetworkFailure(err)}
 	}
 	state := c.(*tls.Conn).ConnectionState()
 	c.Close()
 	status, detail := p.judge(state.VerifiedChains, time.Now())
-	return outcome{status, detail, latency}
+	return outcome{status, detail, latency, false}
 }
 
 // judge checks how long a verified chain has left: its leaf, then its
