@@ -179,6 +179,12 @@ func colour(ev outage.Event) int {
 // statusText is the Status field: what state the outage is in.
 func statusText(ev outage.Event) string {
 	lasted := outage.FormatDuration(ev.Duration())
+	switch {
+	case ev.Target == outage.SelfTarget && ev.Kind == outage.Resolved:
+		return "Back online, offline for " + lasted
+	case ev.Target == outage.SelfTarget:
+		return "Offline: the bot's own network looks down, so no target can be checked"
+	}
 	if ev.Kind == outage.Resolved {
 		switch ev.Class {
 		case outage.Unreachable:
@@ -209,6 +215,9 @@ func statusText(ev outage.Event) string {
 // restoredText is the restoration line.
 func restoredText(ev outage.Event) string {
 	lasted := outage.FormatDuration(ev.Duration())
+	if ev.Target == outage.SelfTarget {
+		return "Back online after " + lasted
+	}
 	switch ev.Class {
 	case outage.Unreachable:
 		return "Status data readable again after " + lasted

@@ -255,3 +255,14 @@ func checkLen(t *testing.T, what, s string, max int) {
 		t.Errorf("%s has %d runes, limit %d", what, n, max)
 	}
 }
+
+func TestSelfNoticeWording(t *testing.T) {
+	ev := outage.Event{Kind: outage.Opened, Class: outage.Unreachable, Target: outage.SelfTarget, Title: "Cannot reach the internet"}
+	if s := statusText(ev); !strings.HasPrefix(s, "Offline") {
+		t.Errorf("status %q", s)
+	}
+	ev.Kind = outage.Resolved
+	if s := restoredText(ev); !strings.HasPrefix(s, "Back online after ") {
+		t.Errorf("restored %q", s)
+	}
+}

@@ -185,6 +185,10 @@ func RenderReply(ev outage.Event) Message {
 // title of its own.
 func headline(ev outage.Event) string {
 	switch {
+	case ev.Target == outage.SelfTarget && ev.Kind == outage.Resolved:
+		return ev.Target + ": back online"
+	case ev.Target == outage.SelfTarget:
+		return ev.Target + ": " + ev.Title
 	case ev.Class == outage.Unreachable && ev.Kind == outage.Resolved:
 		return ev.Target + ": status data back"
 	case ev.Class == outage.Unreachable:
@@ -200,6 +204,10 @@ func headline(ev outage.Event) string {
 func state(ev outage.Event) (label, detail string) {
 	lasted := outage.FormatDuration(ev.Duration())
 	switch {
+	case ev.Target == outage.SelfTarget && ev.Kind == outage.Resolved:
+		return "Back online", ", offline for " + lasted
+	case ev.Target == outage.SelfTarget:
+		return "Offline", ": the bot's own network looks down, so no target can be checked"
 	case ev.Kind == outage.Resolved && ev.Class == outage.Unreachable:
 		return "Status data back", ", unavailable for " + lasted
 	case ev.Kind == outage.Resolved && ev.Class == outage.MaintenanceWork:
@@ -234,6 +242,9 @@ func notes(ev outage.Event) string {
 // restoredLine is the restoration's first words: "Restored after 1h 12m".
 func restoredLine(ev outage.Event) string {
 	d := outage.FormatDuration(ev.Duration())
+	if ev.Target == outage.SelfTarget {
+		return "Back online after " + d
+	}
 	switch ev.Class {
 	case outage.Unreachable:
 		return "Status data back after " + d

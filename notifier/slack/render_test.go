@@ -277,3 +277,24 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+// The bot's own "cannot reach the internet" notice says so, not "status
+// data unavailable" as a vendor's unreadable page does.
+func TestSelfNoticeWording(t *testing.T) {
+	ev := event(outage.Opened, outage.Unreachable, 0)
+	ev.Target, ev.Title = outage.SelfTarget, "Cannot reach the internet"
+	if h := headline(ev); h != "outagebot: Cannot reach the internet" {
+		t.Errorf("headline %q", h)
+	}
+	if label, _ := state(ev); label != "Offline" {
+		t.Errorf("state %q", label)
+	}
+	ev = event(outage.Resolved, outage.Unreachable, 5*time.Minute)
+	ev.Target, ev.Title = outage.SelfTarget, "Cannot reach the internet"
+	if h := headline(ev); h != "outagebot: back online" {
+		t.Errorf("resolved headline %q", h)
+	}
+	if r := restoredLine(ev); !strings.HasPrefix(r, "Back online after ") {
+		t.Errorf("restored line %q", r)
+	}
+}
