@@ -5,10 +5,10 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/outagebot/outagebot/internal/pgtest"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -243,33 +243,7 @@ func TestMain(m *testing.M) {
 // OUTAGEBOT_TEST_POSTGRES).
 func postgresSchema(t *testing.T) string {
 	t.Helper()
-	dsn := os.Getenv("OUTAGEBOT_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("OUTAGEBOT_TEST_POSTGRES is not set; set it to a PostgreSQL URL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the replica tests on PostgreSQL")
-	}
-	schema := fmt.Sprintf("t_%012x", rand.Uint64()&(1<<48-1))
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if a, err := sql.Open("pgx", dsn); err == nil {
-			_, _ = a.Exec("DROP SCHEMA " + schema + " CASCADE")
-			a.Close()
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.URL(t, "the replica tests")
 }
 
 // replicaConfig writes the replicas' configuration: one Slack channel, and a
