@@ -121,24 +121,3 @@ func (f foundConfig) logAttrs() []any {
 	}
 	return []any{"config", path, "config_from", f.from}
 }
-
-// flags and loadConfig are the form subcommands took before newFlagSet:
-// kept so that a subcommand written against them still builds and gets the
-// same configuration discovery. Their --help lacks an example; prefer
-// newFlagSet, configFlag, parseFlags and openConfig.
-func flags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs, configFlag(fs)
-}
-
-func loadConfig(fs *flag.FlagSet, path *string, args []string, stderr io.Writer) (*config.Config, int) {
-	if code, ok := parseFlags(fs, args, stderr, stderr); !ok {
-		return nil, code
-	}
-	if code, ok := noArgs(fs, stderr); !ok {
-		return nil, code
-	}
-	cfg, _, code := openConfig(fs, osEnv(), *path, stderr, exitConfig)
-	return cfg, code
-}

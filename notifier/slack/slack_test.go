@@ -40,8 +40,6 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
-func (l *logBuffer) count(s string) int { return strings.Count(l.String(), s) }
-
 type env struct {
 	fs   *fakeslack.Server
 	n    *Notifier
