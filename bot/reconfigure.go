@@ -50,6 +50,7 @@ func (r *Runner) Reconfigure(ctx context.Context, l StateLoader, targets []*Targ
 	for _, name := range removed {
 		// A commit of it in flight (a poll's, or Retry's) ends first.
 		old.states[name].commitMu.Lock()
+		//lint:ignore SA2001 taking and releasing the lock is the wait for that commit
 		old.states[name].commitMu.Unlock()
 		if err := r.flush(ctx, old.targets[name], old.states[name]); err != nil {
 			return fmt.Errorf("store the last poll results of removed target %s: %w", name, err)

@@ -50,7 +50,6 @@ func newFake() *fakeAWS {
 }
 
 func (f *fakeAWS) set(path string, s served) { f.mu.Lock(); f.files[path] = s; f.mu.Unlock() }
-func (f *fakeAWS) drop(path string)          { f.mu.Lock(); delete(f.files, path); f.mu.Unlock() }
 
 func (f *fakeAWS) counts(path string) (hits, n304 int) {
 	f.mu.Lock()
