@@ -515,39 +515,61 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
-func runLifecycle(t *testing.T, lc lifecycle) {
+// driver runs one format's real Source against the fake page and feeds
+// what it sees to the real engine, phase by phase.
+type driver struct {
+	t   *testing.T
+	p   *page
+	clk *clock
+	src sources.Source
+	eng *bot.Engine
+	st  *bot.TargetState
+}
+
+func newDriver(t *testing.T, source func(base string, client *fetch.Client, now func() time.Time) sources.Source) *driver {
 	p := &page{}
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
 	clk := &clock{}
-	src := lc.source(srv.URL, fetch.New(fetch.Options{}), clk.now)
-
 	n := 0
-	eng := &bot.Engine{NewID: func() string { n++; return fmt.Sprintf("outage-%d", n) }}
-	st := &bot.TargetState{Target: "Vendor"}
+	return &driver{t: t, p: p, clk: clk, src: source(srv.URL, fetch.New(fetch.Options{}), clk.now),
+		eng: &bot.Engine{NewID: func() string { n++; return fmt.Sprintf("outage-%d", n) }},
+		st:  &bot.TargetState{Target: "Vendor"}}
+}
+
+// phase serves ph's files and polls ph.polls times, a minute apart,
+// returning the events of every poll.
+func (d *driver) phase(ph phase) []outage.Event {
+	d.t.Helper()
+	d.p.set(ph.files)
+	var evs []outage.Event
+	for i := range max(ph.polls, 1) {
+		now := ph.at.Add(time.Duration(i) * time.Minute)
+		d.clk.set(now)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		obs, err := d.src.Poll(ctx)
+		cancel()
+		if err != nil {
+			d.t.Fatalf("%s: poll %d: %v", ph.name, i+1, err)
+		}
+		ch := d.eng.Apply(d.st, policy, obs, nil, now)
+		for _, ev := range ch.Events {
+			d.t.Logf("%s poll %d: %s %s #%d %q (%s, %s, class %s): %.80q", ph.name, i+1, ev.Kind, ev.OutageID, ev.Seq, ev.Title, ev.Severity, ev.Phase, ev.Class, ev.Body)
+		}
+		evs = append(evs, ch.Events...)
+	}
+	return evs
+}
+
+func runLifecycle(t *testing.T, lc lifecycle) {
+	d := newDriver(t, lc.source)
+	st := d.st
 
 	var all []outage.Event
 	opened := map[string]outage.Event{} // by outage id
 	resolved := map[string]bool{}
 	for _, ph := range lc.phases {
-		p.set(ph.files)
-		polls := max(ph.polls, 1)
-		var evs []outage.Event
-		for i := range polls {
-			now := ph.at.Add(time.Duration(i) * time.Minute)
-			clk.set(now)
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			obs, err := src.Poll(ctx)
-			cancel()
-			if err != nil {
-				t.Fatalf("%s: poll %d: %v", ph.name, i+1, err)
-			}
-			ch := eng.Apply(st, policy, obs, nil, now)
-			for _, ev := range ch.Events {
-				t.Logf("%s poll %d: %s %s #%d %q (%s, %s): %.80q", ph.name, i+1, ev.Kind, ev.OutageID, ev.Seq, ev.Title, ev.Severity, ev.Phase, ev.Body)
-			}
-			evs = append(evs, ch.Events...)
-		}
+		evs := d.phase(ph)
 
 		count := map[outage.Kind]int{}
 		for _, ev := range evs {

@@ -1,13 +1,9 @@
 package formattest_test
 
 import (
-	"context"
-	"fmt"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/betterstack"
@@ -149,40 +145,17 @@ func TestMaintenance(t *testing.T) {
 }
 
 func runMaintenance(t *testing.T, mc maintenanceCase) {
-	p := &page{}
-	srv := httptest.NewServer(p)
-	t.Cleanup(srv.Close)
-	clk := &clock{}
-	src := mc.source(srv.URL, fetch.New(fetch.Options{}), clk.now)
-	n := 0
-	eng := &bot.Engine{NewID: func() string { n++; return fmt.Sprintf("outage-%d", n) }}
-	st := &bot.TargetState{Target: "Vendor"}
-
+	d := newDriver(t, mc.source)
 	var (
 		evs    []outage.Event
 		others int
 	)
 	for _, ph := range []phase{mc.underWay, mc.over} {
-		p.set(ph.files)
-		for i := range max(ph.polls, 1) {
-			now := ph.at.Add(time.Duration(i) * time.Minute)
-			clk.set(now)
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			obs, err := src.Poll(ctx)
-			cancel()
-			if err != nil {
-				t.Fatalf("%s: poll %d: %v", ph.name, i+1, err)
-			}
-			ch := eng.Apply(st, policy, obs, nil, now)
-			for _, ev := range ch.Events {
-				t.Logf("%s poll %d: %s %s #%d %q (%s, %s, class %s): %q", ph.name, i+1, ev.Kind, ev.OutageID, ev.Seq, ev.Title, ev.Severity, ev.Phase, ev.Class, ev.Body)
-			}
-			for _, ev := range ch.Events {
-				if ev.Class == outage.MaintenanceWork {
-					evs = append(evs, ev)
-				} else if ev.Kind == outage.Opened {
-					others++
-				}
+		for _, ev := range d.phase(ph) {
+			if ev.Class == outage.MaintenanceWork {
+				evs = append(evs, ev)
+			} else if ev.Kind == outage.Opened {
+				others++
 			}
 		}
 	}
