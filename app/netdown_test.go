@@ -107,21 +107,7 @@ timeout = "1s"
 			}
 
 			// The network is back: every target answers.
-			for _, addr := range []string{db1, db2} {
-				l, err := net.Listen("tcp", addr)
-				if err != nil {
-					t.Skipf("could not listen on %s again: %v", addr, err)
-				}
-				defer l.Close()
-				go acceptAll(l)
-			}
-			l, err := net.Listen("tcp", page)
-			if err != nil {
-				t.Skipf("could not listen on %s again: %v", page, err)
-			}
-			srv := &http.Server{Handler: &vendorPage{}, ReadHeaderTimeout: time.Second}
-			go func() { _ = srv.Serve(l) }()
-			defer srv.Close()
+			serveAgain(t, db1, db2, page)
 			for range 3 {
 				round()
 			}
@@ -214,21 +200,7 @@ timeout = "1s"
 		t.Fatalf("want one message about our network, got %d: %+v", len(msgs), texts(msgs))
 	}
 
-	for _, addr := range []string{db1, db2} {
-		l, err := net.Listen("tcp", addr)
-		if err != nil {
-			t.Skipf("could not listen on %s again: %v", addr, err)
-		}
-		defer l.Close()
-		go acceptAll(l)
-	}
-	l, err := net.Listen("tcp", page)
-	if err != nil {
-		t.Skipf("could not listen on %s again: %v", page, err)
-	}
-	srv := &http.Server{Handler: &vendorPage{}, ReadHeaderTimeout: time.Second}
-	go func() { _ = srv.Serve(l) }()
-	defer srv.Close()
+	serveAgain(t, db1, db2, page)
 	for range 3 {
 		round()
 	}
@@ -247,4 +219,25 @@ func texts(msgs []fakeslack.Message) []string {
 		}
 	}
 	return out
+}
+
+// serveAgain brings the targets' closed ports back: the two TCP probes'
+// and the vendor page's, until the test ends.
+func serveAgain(t *testing.T, db1, db2, page string) {
+	t.Helper()
+	for _, addr := range []string{db1, db2} {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Skipf("could not listen on %s again: %v", addr, err)
+		}
+		t.Cleanup(func() { l.Close() })
+		go acceptAll(l)
+	}
+	l, err := net.Listen("tcp", page)
+	if err != nil {
+		t.Skipf("could not listen on %s again: %v", page, err)
+	}
+	srv := &http.Server{Handler: &vendorPage{}, ReadHeaderTimeout: time.Second}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { srv.Close() })
 }
