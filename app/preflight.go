@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/outagebot/outagebot/internal/webhookurl"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
@@ -229,67 +230,39 @@ func (c *chatChecks) addWebhook(d notifier.Destination) {
 	if c.webhook == nil {
 		c.webhook = &PlatformReport{Platform: "webhook", State: ChatReady}
 	}
-	kind, problem := webhookForm(d.Address)
-	r := ChannelReport{Channel: d.Channel, ID: redactWebhook(d.Address), State: WebhookValid, Detail: kind + " (form checked only: a test call would post; use outagebot test-message)"}
+	kind, shown, problem := webhookForm(d.Address)
+	r := ChannelReport{Channel: d.Channel, ID: shown, State: WebhookValid, Detail: kind + " (form checked only: a test call would post; use outagebot test-message)"}
 	if problem != "" {
 		r.State, r.Detail = WebhookInvalid, problem
 	}
 	c.webhook.Channels = append(c.webhook.Channels, r)
 }
 
-// webhookForm says which platform's incoming webhook raw looks like, or
-// what is wrong with it. Slack's are /services/T…/B…/secret
-// (https://api.slack.com/messaging/webhooks), Discord's
-// /api/webhooks/{id}/{token} (https://discord.com/developers/docs/resources/webhook#execute-webhook).
-func webhookForm(raw string) (kind, problem string) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", "webhook_url is not an absolute http(s) URL"
+// webhookForm says which platform's incoming webhook raw is, shown how,
+// or what is wrong with it. Which URLs are Discord's is webhookurl's
+// (every form Discord hands out); a Slack one must also have the
+// /services/T…/B…/secret shape (https://api.slack.com/messaging/webhooks).
+func webhookForm(raw string) (kind, shown, problem string) {
+	u, err := webhookurl.Parse(raw)
+	if err != nil {
+		return "", "[webhook URL]", "webhook_url " + err.Error()
 	}
-	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if i := slices.Index(segs, "webhooks"); i > 0 && segs[i-1] == "api" {
-		rest := segs[i+1:]
-		if len(rest) >= 1 && isDigits(rest[0]) && len(rest) == 2 && rest[1] != "" {
-			return "Discord webhook", ""
-		}
-		return "", "webhook_url looks like a Discord webhook but is not …/api/webhooks/<id>/<token>: copy it again from the channel's Integrations > Webhooks"
+	if u.Platform == webhookurl.Discord {
+		return "Discord webhook", u.Redacted(), ""
 	}
-	if i := slices.Index(segs, "services"); i >= 0 {
-		rest := segs[i+1:]
-		if len(rest) == 3 && rest[0] != "" && rest[1] != "" && rest[2] != "" {
-			return "Slack incoming webhook", ""
-		}
-		return "", "webhook_url looks like a Slack incoming webhook but is not …/services/T…/B…/<secret>: copy it again from the app's Incoming Webhooks page"
+	p, _ := url.Parse(strings.TrimSpace(raw))
+	if segs := strings.Split(strings.Trim(p.Path, "/"), "/"); len(segs) == 4 && segs[0] == "services" && segs[1] != "" && segs[2] != "" && segs[3] != "" {
+		return "Slack incoming webhook", u.Redacted(), ""
+	} else if len(segs) > 0 && segs[0] == "services" {
+		return "", u.Redacted(), "webhook_url looks like a Slack incoming webhook but is not …/services/T…/B…/<secret>: copy it again from the app's Incoming Webhooks page"
 	}
-	return "", "webhook_url is neither a Slack incoming webhook (…/services/T…/B…/<secret>) nor a Discord webhook (…/api/webhooks/<id>/<token>)"
+	return "", u.Redacted(), "webhook_url is neither a Slack incoming webhook (…/services/T…/B…/<secret>) nor a Discord webhook (…/api/webhooks/<id>/<token>)"
 }
 
-// redactWebhook shows a webhook URL without its secret (the last path
-// segment) or any query.
+// redactWebhook shows a webhook URL without its secret.
 func redactWebhook(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "[webhook URL]"
-	}
-	path := strings.Trim(u.Path, "/")
-	if i := strings.LastIndex(path, "/"); i >= 0 {
-		path = path[:i] + "/…"
-	} else if path != "" {
-		path = "…"
-	}
-	return u.Scheme + "://" + u.Host + "/" + path
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	_, shown, _ := webhookForm(raw)
+	return shown
 }
 
 // Report is a copy of what the checks know now.

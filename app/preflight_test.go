@@ -393,10 +393,12 @@ func TestCheckChatWebhooks(t *testing.T) {
 	tests := []struct {
 		name, url, state, id, detail string
 	}{
-		{"slack", "https://hooks.slack.com/services/T0000/B0000/XXXXsecret", app.WebhookValid, "https://hooks.slack.com/services/T0000/B0000/…", "Slack incoming webhook"},
-		{"discord", "https://discord.com/api/webhooks/123456789/tok-SECRET", app.WebhookValid, "https://discord.com/api/webhooks/123456789/…", "Discord webhook"},
-		{"slack, cut short", "https://hooks.slack.com/services/T0000/XXXXsecret", app.WebhookInvalid, "https://hooks.slack.com/services/T0000/…", "looks like a Slack incoming webhook but is not"},
-		{"neither", "https://example.com/hook/XXXXsecret", app.WebhookInvalid, "https://example.com/hook/…", "neither a Slack incoming webhook"},
+		{"slack", "https://hooks.slack.com/services/T0000/B0000/XXXXsecret", app.WebhookValid, "https://hooks.slack.com/services/T0000/B0000/[redacted]", "Slack incoming webhook"},
+		{"discord", "https://discord.com/api/webhooks/123456789/tok-SECRET", app.WebhookValid, "https://discord.com/api/webhooks/123456789/[redacted]", "Discord webhook"},
+		// Every form Discord hands out is valid here as it is for posting.
+		{"discord versioned, slack suffix, thread", "https://discord.com/api/v10/webhooks/123456789/tok-SECRET/slack?thread_id=987654321", app.WebhookValid, "https://discord.com/api/v10/webhooks/123456789/[redacted]/slack?thread_id=987654321", "Discord webhook"},
+		{"slack, cut short", "https://hooks.slack.com/services/T0000/XXXXsecret", app.WebhookInvalid, "https://hooks.slack.com/[redacted]", "looks like a Slack incoming webhook but is not"},
+		{"neither", "https://example.com/hook/XXXXsecret", app.WebhookInvalid, "https://example.com/[redacted]", "neither a Slack incoming webhook"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
