@@ -76,6 +76,14 @@ func (w *NetworkWatch) Step(target string, netFail bool, targets int, now time.T
 	return NetworkStep{}
 }
 
+// Forget drops what is known of targets that are no longer configured, so
+// a removed target's last failure never counts towards "every target".
+func (w *NetworkWatch) Forget(targets ...string) {
+	for _, t := range targets {
+		delete(w.failing, t)
+	}
+}
+
 func (w *NetworkWatch) allFailing(targets int) bool {
 	min := w.Min
 	if min == 0 {

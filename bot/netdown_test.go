@@ -106,3 +106,18 @@ func TestNetworkNoticeWords(t *testing.T) {
 		t.Error("the notice is still open")
 	}
 }
+
+// A target removed by a reload no longer counts: its last network failure
+// must not make the one target left look like "every target failing".
+func TestNetworkWatchForgetsRemovedTargets(t *testing.T) {
+	w := &NetworkWatch{Min: 1}
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	w.Step("gone", true, 2, now)
+	w.Forget("gone")
+	if st := w.Step("kept", true, 2, now); st.Change.Empty() == false || st.Hold {
+		t.Fatalf("one of two targets failing opened the notice: %+v", st)
+	}
+	if st := w.Step("other", true, 2, now); st.Change.Empty() {
+		t.Fatal("both configured targets failing did not open the notice")
+	}
+}

@@ -47,6 +47,11 @@ func (r *Runner) Reconfigure(ctx context.Context, l StateLoader, targets []*Targ
 			removed = append(removed, name)
 		}
 	}
+	if r.Network != nil {
+		r.netMu.Lock()
+		r.Network.Forget(removed...)
+		r.netMu.Unlock()
+	}
 	for _, name := range removed {
 		// A commit of it in flight (a poll's, or Retry's) ends first.
 		old.states[name].commitMu.Lock()
