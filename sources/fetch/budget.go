@@ -21,12 +21,12 @@ const DefaultBodyBudget int64 = 24 << 20
 // if the pool is short, since readers that wait while holding could wait on
 // each other until they all time out.
 type budget struct {
-	mu    sync.Mutex
-	free  int64
-	size  int64
-	wake  chan struct{} // closed and replaced whenever bytes are returned
-	peak  int64         // most bytes held at once, for tests and benchmarks
-	inUse int64
+	mu      sync.Mutex
+	free    int64
+	size    int64
+	waiters int           // readers waiting for bytes
+	wake    chan struct{} // closed and replaced when bytes return to waiters
+	peak    int64         // most bytes held at once, for tests and benchmarks
 }
 
 func newBudget(size int64) *budget {
@@ -48,19 +48,26 @@ func (b *budget) take(ctx context.Context, n int64, wait bool) error {
 		b.mu.Lock()
 		if b.free >= n {
 			b.free -= n
-			b.inUse += n
-			b.peak = max(b.peak, b.inUse)
+			b.peak = max(b.peak, b.size-b.free)
 			b.mu.Unlock()
 			return nil
 		}
-		wake, inUse := b.wake, b.inUse
-		b.mu.Unlock()
 		if !wait {
+			inUse := b.size - b.free
+			b.mu.Unlock()
 			return fmt.Errorf("%w (%s of bodies being read at once, the limit)", ErrBudget, FormatSize(inUse))
 		}
+		wake := b.wake
+		b.waiters++
+		b.mu.Unlock()
 		select {
 		case <-wake:
 		case <-ctx.Done():
+		}
+		b.mu.Lock()
+		b.waiters--
+		b.mu.Unlock()
+		if ctx.Err() != nil {
 			return fmt.Errorf("waiting for memory to read the body (%s of bodies already in flight): %w", FormatSize(b.size), ctx.Err())
 		}
 	}
@@ -73,9 +80,10 @@ func (b *budget) give(n int64) {
 	}
 	b.mu.Lock()
 	b.free += n
-	b.inUse -= n
-	close(b.wake)
-	b.wake = make(chan struct{})
+	if b.waiters > 0 {
+		close(b.wake)
+		b.wake = make(chan struct{})
+	}
 	b.mu.Unlock()
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -60,11 +61,26 @@ func TestBodyBudgetBoundsHostileFeeds(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if got := c.Peak(); got > budget+limit+1 || got == 0 {
+	if got := c.Peak(); got > budget || got == 0 {
 		t.Errorf("bodies in flight peaked at %s, budget %s", FormatSize(got), FormatSize(budget))
 	}
 	t.Logf("%d too large, %d short of memory; peak %s of bodies in flight (unbounded: %s)",
 		tooLarge.Load(), short.Load(), FormatSize(c.Peak()), FormatSize(workers*limit))
+}
+
+// A body's buffer draws on the budget as it grows, not only when it starts:
+// a body larger than what is left fails as short of memory.
+func TestBodyBudgetCountsGrowth(t *testing.T) {
+	b := newBudget(64 << 10)
+	body := strings.Repeat("x", 200<<10)
+	_, held, err := readBudgeted(context.Background(), b, strings.NewReader(body), -1, 1<<20)
+	if !errors.Is(err, ErrBudget) {
+		t.Fatalf("200 KiB body through a 64 KiB budget: err = %v, want ErrBudget", err)
+	}
+	b.give(held)
+	if b.free != b.size {
+		t.Errorf("%d bytes not given back", b.size-b.free)
+	}
 }
 
 // A reader that cannot get memory before its deadline says so.

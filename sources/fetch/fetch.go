@@ -326,36 +326,11 @@ func startsWithTag(b []byte) bool {
 }
 
 // ReadBody reads r to the end, but never more than limit+1 bytes: a longer
-// body is ErrTooLarge. contentLength (-1 when unknown) sizes the buffer.
+// body is ErrTooLarge. contentLength (-1 when unknown) sizes the buffer. It
+// is Get's reading with a budget of its own.
 func ReadBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
-	if contentLength > limit {
-		return nil, ErrTooLarge
-	}
-	size := int64(16 << 10)
-	if contentLength >= 0 {
-		size = contentLength + 1 // room to see EOF without growing
-	}
-	if size > limit+1 {
-		size = limit + 1
-	}
-	buf := make([]byte, 0, size)
-	lr := io.LimitedReader{R: r, N: limit + 1}
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := lr.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > limit {
-			return nil, ErrTooLarge
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
+	body, _, err := readBudgeted(context.Background(), newBudget(2*(limit+1)), r, contentLength, limit)
+	return body, err
 }
 
 // drain reads what is left of an unwanted body, up to a bound, so that the
