@@ -361,6 +361,9 @@ func (a *applier) vendor(obs sources.Observation) {
 	for _, m := range obs.Maintenances {
 		maint[m.ID] = true
 	}
+	// Planned work is maintenance whether the page lists it as such or
+	// only gives it the maintenance impact.
+	isMaint := func(inc sources.Incident) bool { return maint[inc.ID] || inc.Impact == sources.Maintenance }
 	var open, done []sources.Incident
 	for _, inc := range append(slices.Clip(obs.Incidents), obs.Maintenances...) {
 		switch {
@@ -380,7 +383,7 @@ func (a *applier) vendor(obs sources.Observation) {
 	bad := problemComponents(obs.Components)
 	if first && !a.pol.AnnounceExisting {
 		for _, inc := range open {
-			st.Ignored = mapPut(st.Ignored, inc.ID, incidentSeverity(inc, maint[inc.ID] || inc.Impact == sources.Maintenance, byID))
+			st.Ignored = mapPut(st.Ignored, inc.ID, incidentSeverity(inc, isMaint(inc), byID))
 		}
 		for _, c := range bad {
 			st.Quiet = mapPut(st.Quiet, c.ID, c.Status)
@@ -394,7 +397,7 @@ func (a *applier) vendor(obs sources.Observation) {
 
 	for _, inc := range open {
 		if was, ignored := st.Ignored[inc.ID]; ignored {
-			if !incidentSeverity(inc, maint[inc.ID] || inc.Impact == sources.Maintenance, byID).Worse(was) {
+			if !incidentSeverity(inc, isMaint(inc), byID).Worse(was) {
 				// Still as it was when we started: its components are
 				// explained, not news.
 				for _, id := range inc.ComponentIDs {
@@ -407,7 +410,7 @@ func (a *applier) vendor(obs sources.Observation) {
 			// It got worse: that is news, announced as a new outage.
 			delete(st.Ignored, inc.ID)
 		}
-		a.incident(inc, maint[inc.ID] || inc.Impact == sources.Maintenance, byID)
+		a.incident(inc, isMaint(inc), byID)
 	}
 	a.closeIncidents(openIDs, done, len(bad) == 0)
 	a.health(bad, byID)

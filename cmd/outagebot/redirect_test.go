@@ -23,7 +23,8 @@ func TestCheckAutoFollowsTheTargetsRedirects(t *testing.T) {
 	} {
 		path := writeConfig(t, fmt.Sprintf("[bot]\nstate = \"unused.db\"\n[[target]]\nname = \"Page\"\ntype = \"auto\"\nurl = %q\n%s\n", home.URL, tc.policy))
 		code, stdout, stderr := runCLI("check", "--config", path)
-		if code != 0 || !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
+		detected := strings.Contains(stdout, "type auto detected")
+		if code != 0 || !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) || detected != (tc.stdout != "") {
 			t.Errorf("%s: exit %d\nstdout: %s\nstderr: %s", tc.policy, code, stdout, stderr)
 		}
 	}

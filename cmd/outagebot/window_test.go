@@ -17,9 +17,8 @@ func TestIncidentsWindowIsChecked(t *testing.T) {
 		"99999999999999h": `--window: "99999999999999h" is not a duration`,
 	} {
 		code, _, stderr := runCLI("incidents", "--config", path, "--window", window)
-		// The exit code is the usage error's, whichever number that is.
-		if code == 0 || !strings.Contains(stderr, want) {
-			t.Errorf("--window %s: exit %d, %q; want a failure and %q", window, code, stderr, want)
+		if code != exitUsage || !strings.Contains(stderr, want) {
+			t.Errorf("--window %s: exit %d, %q; want exit %d and %q", window, code, stderr, exitUsage, want)
 		}
 	}
 }
