@@ -42,7 +42,8 @@ The configuration file is --config FILE, else $OUTAGEBOT_CONFIG, else
 Exit status: 0 success; 1 the command's finding or failure (check: the
 configuration is invalid; once: a target is in outage); 2 once: a target
 could not be read, none is in outage; 64 usage error; 70 once could not
-finish; 78 the configuration could not be loaded (check says 1).
+finish; 78 the configuration could not be loaded (check and healthcheck
+say 1).
 
 Run 'outagebot COMMAND --help' for a command's flags and an example.
 `
