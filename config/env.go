@@ -73,6 +73,13 @@ func report(c *collector, path []string, msgs []string) {
 	c.markBad(path)
 }
 
+// Expand substitutes the ${NAME} references (and $$) in one value the way
+// Load does, for a command that reads a single key on its own. The
+// messages are as check prints them, none quoting s.
+func Expand(s string, lookupEnv func(string) (string, bool)) (string, []string) {
+	return expand(s, lookupEnv)
+}
+
 // expand substitutes the references in s. On failure it returns one
 // message per problem, none quoting s: every variable that is not set (each
 // once, in order), so that one run of check lists all that need setting,

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -181,9 +180,6 @@ func listenURL(listen string) (string, error) {
 	return "http://" + net.JoinHostPort(host, port) + "/livez", nil
 }
 
-// envRef is a ${NAME} reference, as the configuration expands them.
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
 // configuredListen reads [bot] listen from the file at path, default
 // included. Only that key is read: the health check asks the running
 // process, and a mistake elsewhere in the file (or a secret missing from
@@ -205,17 +201,9 @@ func configuredListen(path string, lookupEnv func(string) (string, bool)) (strin
 	if doc.Bot.Listen == nil {
 		return config.DefaultListen, nil
 	}
-	listen, missing := *doc.Bot.Listen, ""
-	listen = envRef.ReplaceAllStringFunc(listen, func(ref string) string {
-		name := envRef.FindStringSubmatch(ref)[1]
-		v, ok := lookupEnv(name)
-		if !ok && missing == "" {
-			missing = name
-		}
-		return v
-	})
-	if missing != "" {
-		return "", fmt.Errorf("%s: bot.listen refers to ${%s}, which is not set", path, missing)
+	listen, problems := config.Expand(*doc.Bot.Listen, lookupEnv)
+	if len(problems) > 0 {
+		return "", fmt.Errorf("%s: bot.listen: %s", path, strings.Join(problems, "; "))
 	}
 	return listen, nil
 }

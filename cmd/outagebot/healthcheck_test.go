@@ -76,7 +76,7 @@ func TestHealthcheck(t *testing.T) {
 		{name: "config listen with only a port", config: "[bot]\nlisten = \":" + upPort + "\"\n", code: 0, stdout: "GET http://127.0.0.1:" + upPort + "/livez: 200 OK"},
 		{name: "config listen from the environment", config: "[bot]\nlisten = \"127.0.0.1:${HEALTHCHECK_TEST_PORT}\"\n", code: 0, stdout: "200 OK"},
 		{name: "the rest of the file is not checked", config: "[bot]\nlisten = \"127.0.0.1:" + upPort + "\"\nstate = \"postgres://u:${UNSET_SECRET_FOR_TEST}@db/x\"\n[nonsense]\nkey = 1\n", code: 0, stdout: "200 OK"},
-		{name: "config listen from an unset variable", config: "[bot]\nlisten = \"${HEALTHCHECK_TEST_UNSET}\"\n", code: 1, stderr: "bot.listen refers to ${HEALTHCHECK_TEST_UNSET}, which is not set"},
+		{name: "config listen from an unset variable", config: "[bot]\nlisten = \"${HEALTHCHECK_TEST_UNSET}\"\n", code: 1, stderr: "bot.listen: environment variable HEALTHCHECK_TEST_UNSET is not set"},
 		{name: "http server off", config: "[bot]\nlisten = \"\"\n", code: 1, stderr: `bot.listen is "": the HTTP server is off`},
 		{name: "random port", config: "[bot]\nlisten = \"127.0.0.1:0\"\n", code: 1, stderr: "picks a random port"},
 		{name: "syntax error", config: "[bot\n", code: 1, stderr: "reading [bot] listen"},
