@@ -158,12 +158,7 @@ func newChatChecks(cfg *config.Config, routes []notifier.Route, log *slog.Logger
 	if !cfg.Chat() {
 		return nil, nil
 	}
-	if opts.Backoff == nil {
-		opts.Backoff = defaultBackoff
-	}
-	if opts.Sleep == nil {
-		opts.Sleep = sleep
-	}
+	opts = opts.withDefaults()
 	c := &chatChecks{
 		log:  log.With("component", "chat-check"),
 		opts: opts,
@@ -236,6 +231,17 @@ func (c *chatChecks) addWebhook(d notifier.Destination) {
 		r.State, r.Detail = WebhookInvalid, problem
 	}
 	c.webhook.Channels = append(c.webhook.Channels, r)
+}
+
+// withDefaults fills in the real backoff and sleep where tests set none.
+func (o ChatCheckOptions) withDefaults() ChatCheckOptions {
+	if o.Backoff == nil {
+		o.Backoff = defaultBackoff
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	return o
 }
 
 // webhookForm says which platform's incoming webhook raw is, shown how,

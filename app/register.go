@@ -59,15 +59,8 @@ func (a *App) registerCommands(ctx context.Context, d *config.Discord) {
 
 // chatOptions are the chat checks' backoff and sleep, with defaults.
 func (a *App) chatOptions() ChatCheckOptions {
-	var o ChatCheckOptions
 	if a.chat != nil {
-		o = a.chat.opts
+		return a.chat.opts
 	}
-	if o.Backoff == nil {
-		o.Backoff = defaultBackoff
-	}
-	if o.Sleep == nil {
-		o.Sleep = sleep
-	}
-	return o
+	return ChatCheckOptions{}.withDefaults()
 }
