@@ -14,7 +14,9 @@ import (
 
 var day1 = time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 
-func at(d, h, m int) time.Time { return day1.Add(time.Duration(d)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+func at(d, h, m int) time.Time {
+	return day1.Add(time.Duration(d)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
 
 // rollupStory is a target's two days: an outage across midnight, another
 // overlapping it, maintenance partly inside down time, and the feed
