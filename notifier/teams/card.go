@@ -182,11 +182,13 @@ func facts(ev outage.Event) []fact {
 	}
 	if !ev.OpenedAt.IsZero() {
 		out = append(out, fact{"Since", ev.OpenedAt.UTC().Format("2006-01-02 15:04 UTC")})
-		d := outage.FormatDuration(ev.Duration())
-		if ev.Kind == outage.Resolved {
-			d = "lasted " + d
+		switch ev.Kind {
+		case outage.Opened:
+		case outage.Resolved:
+			out = append(out, fact{"Duration", "lasted " + outage.FormatDuration(ev.Duration())})
+		default:
+			out = append(out, fact{"Duration", outage.FormatDuration(ev.Duration())})
 		}
-		out = append(out, fact{"Duration", d})
 	}
 	if n := len(ev.Components); n > 0 {
 		var parts []string
@@ -203,8 +205,10 @@ func facts(ev outage.Event) []fact {
 }
 
 // Escape makes text show as written in a TextBlock, which renders a subset
-// of Markdown: each character Markdown could read as syntax is escaped
-// with a backslash, so a vendor's "*" or "[link](...)" stays text.
+// of Markdown: what Markdown could read as emphasis, a link, code, a
+// heading, a quote or a list is escaped with a backslash, so a vendor's
+// "*" or "[link](...)" stays text. "{{" is broken up too: a card reads
+// {{DATE(...)}} as a function.
 func Escape(s string) string {
 	var b strings.Builder
 	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
@@ -212,17 +216,16 @@ func Escape(s string) string {
 			b.WriteString("\n\n")
 		}
 		for i, r := range line {
-			switch r {
-			case '\\', '*', '_', '~', '`', '[', ']', '(', ')', '#', '>', '<', '|', '{', '}':
+			lead := strings.TrimSpace(line[:i]) == ""
+			switch {
+			case strings.ContainsRune("\\*_~`[]", r):
 				b.WriteByte('\\')
-			case '-', '+':
-				if strings.TrimSpace(line[:i]) == "" {
-					b.WriteByte('\\') // a list item
-				}
-			case '.':
-				if isDigits(strings.TrimSpace(line[:i])) {
-					b.WriteByte('\\') // "1." starts a numbered list
-				}
+			case r == '{' && strings.HasPrefix(line[i+1:], "{"):
+				b.WriteByte('\\')
+			case lead && strings.ContainsRune("#>-+", r):
+				b.WriteByte('\\') // a heading, a quote, a list item
+			case r == '.' && isDigits(strings.TrimSpace(line[:i])):
+				b.WriteByte('\\') // "1." starts a numbered list
 			}
 			b.WriteRune(r)
 		}

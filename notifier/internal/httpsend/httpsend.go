@@ -105,6 +105,14 @@ func Post(ctx context.Context, client *http.Client, r Request, now func() time.T
 		// are redacted wherever they show up without the host.
 		if u.RawQuery != "" {
 			secrets = append(secrets, u.RawQuery)
+			// A workflow URL's sig= alone is enough to post.
+			for _, vs := range u.Query() {
+				for _, v := range vs {
+					if len(v) >= 8 {
+						secrets = append(secrets, v)
+					}
+				}
+			}
 		}
 		if u.Path != "" && u.Path != "/" {
 			secrets = append(secrets, u.Path)
