@@ -202,13 +202,13 @@ func TestAnswers(t *testing.T) {
 
 func TestCheckURL(t *testing.T) {
 	for url, ok := range map[string]bool{
-		"https://prod-01.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x": true,
+		"https://prod-01.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x":                  true,
 		"https://default1234.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?sig=x": true,
-		"http://127.0.0.1:8080/x":                               true,
-		"http://example.com/x":                                  false,
-		"https://acme.webhook.office.com/webhookb2/abc":         false,
-		"https://outlook.office.com/webhook/abc":                false,
-		"not a url":                                             false,
+		"http://127.0.0.1:8080/x":                       true,
+		"http://example.com/x":                          false,
+		"https://acme.webhook.office.com/webhookb2/abc": false,
+		"https://outlook.office.com/webhook/abc":        false,
+		"not a url":                                     false,
 	} {
 		if err := teams.CheckURL(url); (err == nil) != ok {
 			t.Errorf("CheckURL(%q) = %v", url, err)
