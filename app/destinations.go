@@ -35,7 +35,7 @@ var (
 	// PagerDuty: "approximately 120 calls/minute per integration key",
 	// counted over a 60 s window
 	// (developer.pagerduty.com/docs/events-API-v2/rate-limits).
-	pagerDutyRate, pagerDutyBurst = rate.Every(500*time.Millisecond), 20
+	pagerDutyRate, pagerDutyBurst = rate.Every(500 * time.Millisecond), 20
 )
 
 // moreDestinationsOf lists ch's webhook, teams and pagerduty destinations.

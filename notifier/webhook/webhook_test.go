@@ -2,11 +2,16 @@ package webhook_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -266,5 +271,34 @@ func TestTemplate(t *testing.T) {
 	}
 	if _, err := webhook.ParseTemplate(`{{.Title}} is {{.Severity}}`, "text/plain"); err != nil {
 		t.Errorf("plain text with a text content type: %v", err)
+	}
+}
+
+// readmeVerify is the README's verification snippet, as written there.
+func readmeVerify(r *http.Request, body []byte, secret string) bool {
+	ts := r.Header.Get("X-Outagebot-Timestamp")
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || math.Abs(time.Since(time.Unix(sec, 0)).Seconds()) > 300 {
+		return false // missing, or older than 5 minutes: a replay
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("v1:" + ts + ":"))
+	mac.Write(body)
+	return hmac.Equal([]byte("v1="+hex.EncodeToString(mac.Sum(nil))), []byte(r.Header.Get("X-Outagebot-Signature")))
+}
+
+// The README's snippet accepts what the notifier sends.
+func TestReadmeSnippetVerifies(t *testing.T) {
+	fake := fakehook.New(fakehook.Webhook, secret)
+	defer fake.Close()
+	if _, err := newNotifier(t, fake.URL(), "", "").Deliver(context.Background(), notifier.Delivery{OutboxID: 3, Destination: dest, Event: hooktest.Lifecycle("o-1")[0]}); err != nil {
+		t.Fatal(err)
+	}
+	r := fake.Requests()[0]
+	if !readmeVerify(&http.Request{Header: r.Header}, r.Body, secret) {
+		t.Error("the README's snippet refuses the request")
+	}
+	if readmeVerify(&http.Request{Header: r.Header}, append(r.Body, ' '), secret) {
+		t.Error("the README's snippet accepts a changed body")
 	}
 }
