@@ -567,7 +567,7 @@ func buildRoutes(cfg *config.Config, opts Options, log *slog.Logger) ([]notifier
 				limit, burst = opts.ChatLimit, max(opts.ChatBurst, 1)
 			}
 			r := notifier.Route{Destination: d, Notifier: n, Limit: limit, Burst: burst}
-			if d.Platform != "webhook" {
+			if groups(d.Platform) {
 				// Webhooks cannot thread, so a grouped message would
 				// leave its outages' updates nowhere to go.
 				r.Storm = notifier.Storm{Threshold: cfg.Bot.StormThreshold, Window: cfg.Bot.StormWindow.Duration}
@@ -589,7 +589,7 @@ func destinationsOf(ch config.Channel) []notifier.Destination {
 	if ch.WebhookURL != "" {
 		out = append(out, notifier.Destination{Channel: ch.Name, Platform: "webhook", Address: ch.WebhookURL})
 	}
-	return out
+	return append(out, moreDestinationsOf(ch)...)
 }
 
 // routeFor is nil without [[route]] (every event goes to Dests); otherwise

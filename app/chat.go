@@ -48,6 +48,9 @@ func chatNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 	case "discord":
 		return discordNotifier(cfg, d, t, log)
 	}
+	if n, limit, burst, ok, err := moreNotifier(cfg, d, log); ok {
+		return n, limit, burst, err
+	}
 	return nil, 0, 0, fmt.Errorf("unknown platform %q", d.Platform)
 }
 

@@ -142,6 +142,10 @@ type Channel struct {
 	// from templates.
 	TitleTemplate string `toml:"title_template"`
 	BodyTemplate  string `toml:"body_template"`
+	// Webhook, Teams and PagerDuty are more destinations (destinations.go).
+	Webhook   *WebhookDest   `toml:"webhook"`
+	Teams     *TeamsDest     `toml:"teams"`
+	PagerDuty *PagerDutyDest `toml:"pagerduty"`
 	// Line is where the channel's table starts in the file, for messages.
 	Line int `toml:"-"`
 }
@@ -446,14 +450,14 @@ func (t Target) Announce() bool {
 }
 
 // Chat reports whether any chat is configured: a [slack] or [discord]
-// section, or a channel with a webhook_url. Without chat, notifications go to
+// section, or a channel with a webhook_url, webhook, teams or pagerduty. Without chat, notifications go to
 // the console.
 func (c Config) Chat() bool {
 	if c.Slack != nil || c.Discord != nil {
 		return true
 	}
 	for _, ch := range c.Channels {
-		if ch.WebhookURL != "" {
+		if ch.WebhookURL != "" || ch.moreDestinations() {
 			return true
 		}
 	}

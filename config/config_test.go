@@ -357,10 +357,14 @@ func TestExampleCommentedSections(t *testing.T) {
 		"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1",
 		"DISCORD_BOT_TOKEN": "d", "DISCORD_APPLICATION_ID": "123",
 		"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "OPS_WEBHOOK_URL": "https://hooks.slack.com/services/x",
+		"HOOK_SECRET": "0123456789abcdef", "TEAMS_WEBHOOK_URL": "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=y", "PD_ROUTING_KEY": "0123456789abcdef0123456789abcdef",
 	})
 	cfg, err := Parse("config.example.toml", []byte(strings.Join(out, "\n")), env)
 	if err != nil {
 		t.Fatalf("with its examples uncommented:\n%v", err)
+	}
+	if ch := cfg.Channels; len(ch) == 1 && (ch[0].Webhook == nil || ch[0].Teams == nil || ch[0].PagerDuty == nil) {
+		t.Errorf("the channel example lacks a destination: %+v", ch[0])
 	}
 	if cfg.Slack == nil || cfg.Discord == nil || len(cfg.Channels) != 1 || len(cfg.Digests) != 1 || len(cfg.Silences) != 1 {
 		t.Errorf("uncommenting found slack %v discord %v channels %d digests %d silences %d",

@@ -155,9 +155,10 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		} else {
 			firstChannel[strings.ToLower(ch.Name)] = ix.line(at("name"))
 		}
-		if ch.Slack == "" && ch.Discord == "" && ch.WebhookURL == "" {
-			c.add(p("channel", n), "needs at least one of slack, discord or webhook_url")
+		if ch.Slack == "" && ch.Discord == "" && ch.WebhookURL == "" && !ch.moreDestinations() && !writtenDestination(ix, p("channel", n)) {
+			c.add(p("channel", n), errNoDestination.Error())
 		}
+		checkDestinations(ch, func(key ...string) []string { return append(p("channel", n), key...) }, c)
 		if ch.Slack != "" {
 			if !slackChannelID.MatchString(ch.Slack) {
 				c.add(at("slack"), "must be a Slack channel ID like C0123456789 (not a #name)")

@@ -1,0 +1,338 @@
+// Package fakehook is a local stand-in for the HTTP services outagebot
+// posts events to: a receiver of the signed generic webhook, a Microsoft
+// Teams Workflows webhook and PagerDuty's Events API v2. Each answers as
+// the real service documents (status codes, bodies, de-duplication where
+// the service does it), records every request, and can be told to fail the
+// next requests: a status with a Retry-After, a hang, an answer lost after
+// the request was taken.
+package fakehook
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/outagebot/outagebot/notifier/webhook"
+)
+
+// Kind is the service a Server plays.
+type Kind int
+
+// Services.
+const (
+	// Webhook verifies X-Outagebot-Signature with the secret (401 when
+	// wrong or older than 5 minutes) and keeps the Idempotency-Keys it has
+	// seen: a repeated key is answered 200 and not taken again, as the
+	// README tells receivers to do.
+	Webhook Kind = iota
+	// Teams answers 202 Accepted to a message with an Adaptive Card, 400
+	// to anything else, 413 above 28 KB; it cannot tell a repeated post,
+	// so every accepted post is a message.
+	Teams
+	// PagerDuty answers 202 with {"status":"success"} and keeps alerts by
+	// dedup_key as the Events API v2 does; 400 with its reasons for an
+	// invalid event.
+	PagerDuty
+)
+
+// teamsMaxBytes is the message size Teams documents for webhooks.
+const teamsMaxBytes = 28 << 10
+
+// Request is one request as received.
+type Request struct {
+	Header http.Header
+	Body   []byte
+	// Taken is false for a request the service refused (or was told to
+	// fail before taking).
+	Taken bool
+}
+
+// Fault is what the next request gets instead of the service's answer.
+type Fault struct {
+	// Status and RetryAfter (a header value) and Body make an answer.
+	Status     int
+	RetryAfter string
+	Body       string
+	// Hang holds the request until the client gives up.
+	Hang bool
+	// Lose takes the request as the service would, then closes the
+	// connection without an answer: the sender cannot know it arrived.
+	Lose bool
+}
+
+// Alert is a PagerDuty alert.
+type Alert struct {
+	// Status is triggered, acknowledged or resolved.
+	Status   string
+	Severity string
+	Summary  string
+	// Incidents counts the incidents the dedup_key opened: more than one
+	// only when it triggered again after a resolve.
+	Incidents int
+	// Log lists the actions that reached the alert, repeats included.
+	Log []string
+}
+
+// Server is a fake service on a loopback port.
+type Server struct {
+	srv        *httptest.Server
+	kind       Kind
+	secret     string
+	routingKey string
+
+	mu       sync.Mutex
+	faults   []Fault
+	always   *Fault
+	requests []Request
+	keys     map[string]bool
+	alerts   map[string]*Alert
+}
+
+// New starts a fake of kind. For Webhook, secret is the shared secret; for
+// PagerDuty it is the routing key it accepts.
+func New(kind Kind, secret string) *Server {
+	s := &Server{kind: kind, keys: map[string]bool{}, alerts: map[string]*Alert{}}
+	switch kind {
+	case Webhook:
+		s.secret = secret
+	case PagerDuty:
+		s.routingKey = secret
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the service's address; for Teams it carries a sig parameter,
+// like a workflow's URL, for PagerDuty it is the enqueue endpoint.
+func (s *Server) URL() string {
+	switch s.kind {
+	case Teams:
+		return s.srv.URL + "/workflows/f00d/triggers/manual/paths/invoke?api-version=1&sig=s3cr3t-sig"
+	case PagerDuty:
+		return s.srv.URL + "/v2/enqueue"
+	}
+	return s.srv.URL + "/hooks/outagebot"
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// Fail makes the next len(f) requests get f, in order.
+func (s *Server) Fail(f ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f...)
+}
+
+// FailAlways makes every request get f (nil: none).
+func (s *Server) FailAlways(f *Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.always = f
+}
+
+// Requests are every request received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Taken are the requests the service took: for Webhook, one per
+// Idempotency-Key; for Teams, every message posted; for PagerDuty every
+// event processed.
+func (s *Server) Taken() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Request
+	for _, r := range s.requests {
+		if r.Taken {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Alerts are PagerDuty's alerts by dedup_key.
+func (s *Server) Alerts() map[string]Alert {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]Alert{}
+	for k, a := range s.alerts {
+		c := *a
+		c.Log = append([]string(nil), a.Log...)
+		out[k] = c
+	}
+	return out
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	var f *Fault
+	if len(s.faults) > 0 {
+		f = &s.faults[0]
+		s.faults = s.faults[1:]
+	} else if s.always != nil {
+		f = s.always
+	}
+	i := len(s.requests)
+	s.requests = append(s.requests, Request{Header: r.Header.Clone(), Body: body})
+	s.mu.Unlock()
+
+	if f != nil && !f.Lose {
+		if f.Hang {
+			<-r.Context().Done()
+			return
+		}
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		w.WriteHeader(f.Status)
+		io.WriteString(w, f.Body)
+		return
+	}
+	status, answer := s.answer(i, r, body)
+	if f != nil && f.Lose {
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			panic("fakehook: cannot hijack")
+		}
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return
+	}
+	if s.kind != Teams {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	w.Write(answer)
+}
+
+// answer is the service's own answer to request i.
+func (s *Server) answer(i int, r *http.Request, body []byte) (int, []byte) {
+	switch s.kind {
+	case Teams:
+		return s.teams(i, body)
+	case PagerDuty:
+		return s.pagerduty(i, body)
+	}
+	return s.webhook(i, r, body)
+}
+
+func (s *Server) take(i int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests[i].Taken = true
+}
+
+func (s *Server) webhook(i int, r *http.Request, body []byte) (int, []byte) {
+	if err := webhook.Verify(s.secret, r.Header.Get(webhook.HeaderSignature), r.Header.Get(webhook.HeaderTimestamp), body, time.Now(), 5*time.Minute); err != nil {
+		return http.StatusUnauthorized, []byte(`{"error":"` + err.Error() + `"}`)
+	}
+	key := r.Header.Get(webhook.HeaderIdempotency)
+	s.mu.Lock()
+	seen := s.keys[key]
+	s.keys[key] = true
+	s.mu.Unlock()
+	if !seen {
+		s.take(i)
+	}
+	return http.StatusOK, []byte(`{"ok":true}`)
+}
+
+func (s *Server) teams(i int, body []byte) (int, []byte) {
+	if len(body) > teamsMaxBytes {
+		return http.StatusRequestEntityTooLarge, []byte(`{"error":{"code":"MessageSizeLimitExceeded","message":"The message is too large."}}`)
+	}
+	var m struct {
+		Type        string `json:"type"`
+		Attachments []struct {
+			ContentType string `json:"contentType"`
+			Content     struct {
+				Type    string `json:"type"`
+				Version string `json:"version"`
+				Body    []any  `json:"body"`
+			} `json:"content"`
+		} `json:"attachments"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil || m.Type != "message" || len(m.Attachments) != 1 ||
+		m.Attachments[0].ContentType != "application/vnd.microsoft.card.adaptive" || m.Attachments[0].Content.Type != "AdaptiveCard" ||
+		m.Attachments[0].Content.Version == "" || len(m.Attachments[0].Content.Body) == 0 {
+		return http.StatusBadRequest, []byte(`{"error":{"code":"InvalidRequestContent","message":"The input body for trigger 'manual' of type 'Request' did not match its schema definition."}}`)
+	}
+	s.take(i)
+	return http.StatusAccepted, nil
+}
+
+func (s *Server) pagerduty(i int, body []byte) (int, []byte) {
+	var e struct {
+		RoutingKey  string `json:"routing_key"`
+		EventAction string `json:"event_action"`
+		DedupKey    string `json:"dedup_key"`
+		Payload     *struct {
+			Summary  string `json:"summary"`
+			Source   string `json:"source"`
+			Severity string `json:"severity"`
+		} `json:"payload"`
+	}
+	invalid := func(reasons ...string) (int, []byte) {
+		b, _ := json.Marshal(map[string]any{"status": "invalid event", "message": "Event object is invalid", "errors": reasons})
+		return http.StatusBadRequest, b
+	}
+	if err := json.Unmarshal(body, &e); err != nil {
+		return invalid("Malformed JSON")
+	}
+	if e.RoutingKey != s.routingKey {
+		return invalid("Invalid routing key")
+	}
+	if e.DedupKey == "" && e.EventAction != "trigger" {
+		return invalid("'dedup_key' is missing")
+	}
+	switch e.EventAction {
+	case "trigger":
+		p := e.Payload
+		sev := map[string]bool{"critical": true, "error": true, "warning": true, "info": true}
+		if p == nil || p.Summary == "" || p.Source == "" || !sev[p.Severity] || len([]rune(p.Summary)) > 1024 {
+			return invalid("'payload' is invalid")
+		}
+	case "acknowledge", "resolve":
+	default:
+		return invalid("'event_action' is invalid")
+	}
+	s.mu.Lock()
+	a := s.alerts[e.DedupKey]
+	if a == nil {
+		a = &Alert{Status: "resolved"}
+		s.alerts[e.DedupKey] = a
+	}
+	a.Log = append(a.Log, e.EventAction)
+	open := a.Status != "resolved"
+	switch e.EventAction {
+	case "trigger":
+		if !open {
+			a.Incidents++
+			a.Status = "triggered"
+		}
+		a.Severity, a.Summary = e.Payload.Severity, e.Payload.Summary
+	case "acknowledge":
+		if open {
+			a.Status = "acknowledged"
+		}
+	case "resolve":
+		a.Status = "resolved"
+	}
+	s.mu.Unlock()
+	s.take(i)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `{"status":"success","message":"Event processed","dedup_key":%s}`, strconv.Quote(e.DedupKey))
+	return http.StatusAccepted, b.Bytes()
+}

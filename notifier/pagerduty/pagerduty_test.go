@@ -1,0 +1,217 @@
+package pagerduty_test
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"strings"
+	"testing"
+
+	"github.com/outagebot/outagebot/internal/fakehook"
+	"github.com/outagebot/outagebot/internal/golden"
+	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/notifier/internal/hooktest"
+	"github.com/outagebot/outagebot/notifier/pagerduty"
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+const routingKey = "R0UT1NGs3cr3tKEY0123456789abcdef"
+
+func newNotifier(t *testing.T, url string) *pagerduty.Notifier {
+	t.Helper()
+	n, err := pagerduty.New(pagerduty.Options{RoutingKey: routingKey, APIURL: url, Group: func(string) string { return "ai" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func route(n notifier.Notifier, channel string) notifier.Route {
+	return notifier.Route{Destination: notifier.Destination{Channel: channel, Platform: "pagerduty"}, Notifier: n}
+}
+
+// The event sent per kind.
+func TestEventGolden(t *testing.T) {
+	evs := hooktest.Lifecycle("o-1")
+	ack := evs[1]
+	ack.Kind = outage.Kind("acknowledged")
+	for _, c := range []struct {
+		name   string
+		action string
+		ev     outage.Event
+	}{
+		{"trigger-opened", pagerduty.Trigger, evs[0]},
+		{"trigger-severity-changed", pagerduty.Trigger, evs[2]},
+		{"acknowledge", pagerduty.Acknowledge, ack},
+		{"resolve", pagerduty.Resolve, evs[3]},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			golden.JSON(t, "event-"+c.name, pagerduty.Build("ROUTING_KEY", c.action, c.ev, "ai"), false, *update)
+		})
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	for s, want := range map[sources.Status]string{
+		sources.MajorOutage: "critical", sources.PartialOutage: "error", sources.Degraded: "warning",
+		sources.Maintenance: "info", sources.Unknown: "warning", sources.Operational: "info",
+	} {
+		if got := pagerduty.Severity(s); got != want {
+			t.Errorf("Severity(%s) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func TestSummaryIsBounded(t *testing.T) {
+	ev := hooktest.Lifecycle("o-1")[0]
+	ev.Title = strings.Repeat("é", 3000)
+	e := pagerduty.Build(routingKey, pagerduty.Trigger, ev, "")
+	if n := len([]rune(e.Payload.Summary)); n != 1024 {
+		t.Errorf("summary of %d runes", n)
+	}
+}
+
+// The whole outage through the dispatcher and the store: a trigger, no
+// call for the update that keeps the severity, a trigger again for the one
+// that changes it (the same alert, its severity updated), a resolve.
+func TestLifecycle(t *testing.T) {
+	fake := fakehook.New(fakehook.PagerDuty, routingKey)
+	defer fake.Close()
+	s := hooktest.OpenStore(t)
+	hooktest.Commit(t, s, hooktest.Lifecycle("o-1"), "ops/pagerduty")
+	hooktest.DrainUntilDone(t, s, hooktest.NewClock(), route(newNotifier(t, fake.URL()), "ops"))
+	a := fake.Alerts()["o-1"]
+	if got := strings.Join(a.Log, ","); got != "trigger,trigger,resolve" {
+		t.Errorf("actions %s", got)
+	}
+	if a.Status != "resolved" || a.Incidents != 1 || a.Severity != "critical" {
+		t.Errorf("alert %+v, want one incident, resolved, last at critical", a)
+	}
+}
+
+// An acknowledgement from chat acknowledges the alert.
+func TestAcknowledge(t *testing.T) {
+	fake := fakehook.New(fakehook.PagerDuty, routingKey)
+	defer fake.Close()
+	n := newNotifier(t, fake.URL())
+	evs := hooktest.Lifecycle("o-1")
+	ack := evs[1]
+	ack.Kind = outage.Kind("acknowledged")
+	for i, ev := range []outage.Event{evs[0], ack} {
+		if _, err := n.Deliver(context.Background(), notifier.Delivery{OutboxID: int64(i + 1), Event: ev}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a := fake.Alerts()["o-1"]; a.Status != "acknowledged" {
+		t.Errorf("alert %+v", a)
+	}
+}
+
+// A crash between the send and its record, or an answer lost: the event
+// is sent again with the same dedup_key, which PagerDuty adds to the same
+// alert: still one incident, resolved once.
+func TestRepeatIsHarmless(t *testing.T) {
+	for _, crash := range []bool{true, false} {
+		name := map[bool]string{true: "crash between send and record", false: "answer lost"}[crash]
+		t.Run(name, func(t *testing.T) {
+			fake := fakehook.New(fakehook.PagerDuty, routingKey)
+			defer fake.Close()
+			s := hooktest.OpenStore(t)
+			hooktest.Commit(t, s, hooktest.Lifecycle("o-1"), "ops/pagerduty")
+			clk := hooktest.NewClock()
+			r := route(newNotifier(t, fake.URL()), "ops")
+			if crash {
+				hooktest.DrainAfterCrash(t, s, clk, r)
+			} else {
+				fake.Fail(fakehook.Fault{Lose: true})
+				hooktest.DrainUntilDone(t, s, clk, r)
+			}
+			a := fake.Alerts()["o-1"]
+			if got := strings.Join(a.Log, ","); got != "trigger,trigger,trigger,resolve" {
+				t.Errorf("actions %s, want the first trigger twice", got)
+			}
+			if a.Incidents != 1 || a.Status != "resolved" {
+				t.Errorf("alert %+v, want one incident, resolved", a)
+			}
+		})
+	}
+}
+
+// A service whose routing key is refused keeps its events queued and does
+// not hold up another.
+func TestRefusingDestinationDoesNotBlockOthers(t *testing.T) {
+	bad := fakehook.New(fakehook.PagerDuty, "another-key")
+	defer bad.Close()
+	good := fakehook.New(fakehook.PagerDuty, routingKey)
+	defer good.Close()
+	s := hooktest.OpenStore(t)
+	hooktest.Commit(t, s, hooktest.Lifecycle("o-1"), "bad/pagerduty", "good/pagerduty")
+	hooktest.Dispatcher(s, hooktest.NewClock(), route(newNotifier(t, bad.URL()), "bad"), route(newNotifier(t, good.URL()), "good")).Drain(context.Background())
+	if a := good.Alerts()["o-1"]; a.Status != "resolved" {
+		t.Errorf("the working service's alert: %+v", a)
+	}
+	if n := hooktest.Pending(t, s); n != 4 {
+		t.Errorf("%d deliveries queued, want the refused service's 4 kept", n)
+	}
+}
+
+// How PagerDuty's answers are sorted; none shows the routing key.
+func TestAnswers(t *testing.T) {
+	for _, c := range []struct {
+		name                string
+		fault               fakehook.Fault
+		retryAfter          bool
+		permanent, rejected bool
+		says                string
+	}{
+		{name: "429 without Retry-After", fault: fakehook.Fault{Status: 429}, retryAfter: true},
+		{name: "500", fault: fakehook.Fault{Status: 500}},
+		{name: "400 invalid event", fault: fakehook.Fault{Status: 400, Body: `{"status":"invalid event","message":"Event object is invalid","errors":["'payload.summary' is missing"]}`},
+			permanent: true, rejected: true, says: "payload.summary"},
+		{name: "400 routing key echoed", fault: fakehook.Fault{Status: 400, Body: `{"status":"invalid event","message":"Event object is invalid","errors":["Invalid routing key ` + routingKey + `"]}`},
+			permanent: true, says: "Invalid routing key"},
+		{name: "answer lost", fault: fakehook.Fault{Lose: true}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fake := fakehook.New(fakehook.PagerDuty, routingKey)
+			defer fake.Close()
+			fake.Fail(c.fault)
+			_, err := newNotifier(t, fake.URL()).Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: hooktest.Lifecycle("o-1")[0]})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if after, ok := notifier.RetryAfter(err); ok != c.retryAfter || (ok && after != 30e9) {
+				t.Errorf("retry after %s %v: %v", after, ok, err)
+			}
+			if notifier.IsPermanent(err) != c.permanent || notifier.IsRejected(err) != c.rejected {
+				t.Errorf("permanent %v rejected %v: %v", notifier.IsPermanent(err), notifier.IsRejected(err), err)
+			}
+			if !strings.Contains(err.Error(), c.says) || strings.Contains(err.Error(), routingKey) {
+				t.Errorf("error %q: want %q and no routing key", err, c.says)
+			}
+		})
+	}
+}
+
+// The body PagerDuty gets is what Build made, with the key from the
+// options.
+func TestSendsRoutingKey(t *testing.T) {
+	fake := fakehook.New(fakehook.PagerDuty, routingKey)
+	defer fake.Close()
+	if _, err := newNotifier(t, fake.URL()).Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: hooktest.Lifecycle("o-1")[0]}); err != nil {
+		t.Fatal(err)
+	}
+	var e pagerduty.Event
+	if err := json.Unmarshal(fake.Taken()[0].Body, &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.RoutingKey != routingKey || e.DedupKey != "o-1" || e.Payload.Severity != "error" || e.Payload.Group != "ai" {
+		t.Errorf("sent %+v", e)
+	}
+	if got := fake.Requests()[0].Header.Get("Content-Type"); got != "application/json" {
+		t.Errorf("Content-Type %q", got)
+	}
+}

@@ -1,0 +1,139 @@
+// Package teams posts events to a Microsoft Teams channel through a
+// Workflows (Power Automate) webhook: the "Post to a channel when a
+// webhook request is received" template, which took over from the retired
+// Office 365 connectors. The workflow posts what it receives, an Adaptive
+// Card, as a message of its own.
+//
+// A workflow can neither reply in a thread nor edit a message, and gives
+// back no id to look one up by, so every event is a message of its own
+// and a delivery cannot be made idempotent: when the answer to a post is
+// lost (a crash between the post and its record, a broken connection) the
+// message is posted again, once per lost answer. The dispatcher records
+// each attempt before making it, so an attempt that was recorded as done
+// is never repeated: the duplicates are bounded by the lost answers.
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/outagebot/outagebot/notifier"
+	"github.com/outagebot/outagebot/notifier/internal/httpsend"
+)
+
+// Options configure a Notifier.
+type Options struct {
+	// URL is the workflow's HTTP POST URL; its sig parameter is a secret.
+	URL string
+	// Client sends the requests (nil: http.DefaultClient).
+	Client *http.Client
+	Log    *slog.Logger
+	// Now dates a Retry-After given as a date (nil: time.Now).
+	Now func() time.Time
+}
+
+// Notifier posts Adaptive Cards to one workflow. Its URL appears in no
+// error and no log line.
+type Notifier struct{ o Options }
+
+var _ notifier.Notifier = (*Notifier)(nil)
+
+// New makes a Notifier; it makes no call.
+func New(o Options) (*Notifier, error) {
+	if err := CheckURL(o.URL); err != nil {
+		return nil, fmt.Errorf("teams: url %w", err)
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Notifier{o: o}, nil
+}
+
+// CheckURL says what is wrong with a workflow URL, if anything: it must be
+// https (http only to a loopback host, for tests), and not an Office 365
+// connector's, which Microsoft retired.
+func CheckURL(raw string) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || u.User != nil {
+		// url.Error repeats the URL: not wrapped.
+		return errors.New("must be an absolute https URL: the workflow's HTTP POST URL")
+	}
+	host := strings.ToLower(u.Hostname())
+	switch {
+	case u.Scheme == "http" && isLoopback(host):
+	case u.Scheme != "https":
+		return errors.New("must be an https URL (http only for localhost)")
+	case strings.HasSuffix(host, ".webhook.office.com") || host == "outlook.office.com" || host == "outlook.office365.com":
+		return errors.New(`is an Office 365 connector's webhook, which Microsoft retired: in the channel, add the Workflows template "Post to a channel when a webhook request is received" and use its URL`)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+// Deliver posts d's event as a card. Teams gives back no message id: the
+// reference is empty.
+func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
+	body, err := json.Marshal(Render(d.Event))
+	if err != nil {
+		return "", &notifier.PermanentError{Err: fmt.Errorf("teams: %w", err), Rejected: true}
+	}
+	if err := notifier.Wait(ctx, d.Pace); err != nil {
+		return "", err
+	}
+	_, err = httpsend.Post(ctx, n.o.Client, httpsend.Request{
+		Service: "teams",
+		URL:     n.o.URL,
+		Body:    body,
+		// Power Automate answers a throttled flow with 429 and a
+		// Retry-After; without one, wait a little longer than its
+		// per-second window.
+		DefaultRetryAfter: 5 * time.Second,
+		Refused:           refused,
+		Message:           message,
+	}, n.o.Now)
+	if err != nil {
+		return "", err
+	}
+	n.o.Log.Debug("posted to the Teams workflow", "dest", d.Destination.String(), "outage", d.Event.OutageID, "event", d.Event.Kind, "seq", d.Event.Seq)
+	return "", nil
+}
+
+// refused sorts a workflow's 4xx: a malformed or oversized card (400,
+// 413) is given up so later events go on; a workflow that is gone, off or
+// no longer authorised (401, 403, 404) waits until someone fixes it.
+func refused(status int, _ string) (string, bool) {
+	switch status {
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+		return "Teams refused this card; please report it with this log line", true
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return "the workflow refuses the URL's signature: copy its HTTP POST URL again from the workflow's trigger", false
+	case http.StatusNotFound, http.StatusGone:
+		return "the workflow was deleted or turned off: turn it on in Workflows, or create it again and update the channel's teams url", false
+	}
+	return "check the workflow's run history in Power Automate", false
+}
+
+// message reads Power Automate's {"error":{"code","message"}}.
+func message(body []byte) string {
+	var e struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &e) == nil && (e.Error.Code != "" || e.Error.Message != "") {
+		return strings.TrimSpace(e.Error.Code + " " + e.Error.Message)
+	}
+	s, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
+	return s
+}
