@@ -116,6 +116,7 @@ type frame struct {
 	Heading   string
 	Nav       string
 	CSS, JS   string
+	Icon      string
 	Refresh   int
 	Generated string
 	Body      any
@@ -135,7 +136,7 @@ func (h *Handler) frame(p statusview.Page, nav, heading string, body any) frame 
 	if gen.IsZero() {
 		gen = h.o.Now()
 	}
-	return frame{Title: title, Heading: heading, Nav: nav, CSS: h.assets.url("style.css"), JS: h.assets.url("refresh.js"),
+	return frame{Title: title, Heading: heading, Nav: nav, CSS: h.assets.url("style.css"), JS: h.assets.url("refresh.js"), Icon: h.assets.url("favicon.svg"),
 		Refresh: int(h.o.Refresh / time.Millisecond), Generated: h.l.F("generated", h.l.Stamp(gen)+" UTC"), Body: body}
 }
 
@@ -180,7 +181,9 @@ func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := h.l.report(rep, o.Related.Lines())
-	h.render(w, r, http.StatusOK, h.report, h.frame(p, "", h.l.T("report.title")+": "+d.Title, d))
+	f := h.frame(p, "", h.l.T("report.title"), d)
+	f.Title = d.Title + " · " + f.Title
+	h.render(w, r, http.StatusOK, h.report, f)
 }
 
 func (h *Handler) serveHistory(w http.ResponseWriter, r *http.Request) {

@@ -206,15 +206,15 @@ func TestAssetsAreHashedAndCachedLong(t *testing.T) {
 	h := newHandler(t, "en", fixturePage(), fixtureStore(0))
 	body := get(t, h, "/").Body.String()
 	urls := regexp.MustCompile(`(?:href|src)="(/assets/[^"]+)"`).FindAllStringSubmatch(body, -1)
-	if len(urls) != 2 {
-		t.Fatalf("the page links %d assets, want 2 (style and script)", len(urls))
+	if len(urls) != 3 {
+		t.Fatalf("the page links %d assets, want 3 (icon, style and script)", len(urls))
 	}
 	for _, u := range urls {
 		rec := get(t, h, u[1])
 		if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" {
 			t.Errorf("GET %s: %d, Cache-Control %q", u[1], rec.Code, rec.Header().Get("Cache-Control"))
 		}
-		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/css") && !strings.HasPrefix(ct, "text/javascript") {
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/css") && !strings.HasPrefix(ct, "text/javascript") && ct != "image/svg+xml" {
 			t.Errorf("GET %s: Content-Type %q", u[1], ct)
 		}
 	}

@@ -93,7 +93,8 @@ func (l locale) report(r report.Report, notes []string) reportData {
 	}
 	for _, e := range r.Timeline {
 		phase := ""
-		if e.Phase != "" {
+		// "resolved · resolved" says nothing twice.
+		if e.Phase != "" && string(e.Phase) != string(e.Kind) {
 			phase = l.T("phase." + string(e.Phase))
 		}
 		d.Timeline = append(d.Timeline, entryView{At: l.Clock(e.At, r.DetectedAt), Target: e.Target, OutageID: e.OutageID,
