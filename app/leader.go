@@ -244,8 +244,7 @@ func (a *App) leadTerm(ctx context.Context, token int64, acquiredAt time.Time, w
 }
 
 // catchUp brings a new leader up to date with the store: the state its
-// predecessor committed, mutes set through any replica, deliveries to
-// destinations no longer configured.
+// predecessor committed and mutes set through any replica.
 func (a *App) catchUp(ctx context.Context) error {
 	if err := a.runner.Load(ctx, a.store); err != nil {
 		return fmt.Errorf("load state: %w", err)
@@ -253,13 +252,8 @@ func (a *App) catchUp(ctx context.Context) error {
 	if err := a.mutes.Reload(ctx, a.now()); err != nil {
 		return fmt.Errorf("load mutes: %w", err)
 	}
-	orphans, err := a.store.Orphan(ctx, a.disp.Destinations(), time.Now())
-	if err != nil {
-		return err
-	}
-	for dest, n := range orphans {
-		a.log.Warn("dropping queued deliveries to a destination that is no longer configured", "dest", dest, "deliveries", n)
-	}
+	// Deliveries to channels no longer configured are set aside when the
+	// leader's work starts (startGeneration), as on every reload.
 	return nil
 }
 

@@ -27,6 +27,10 @@ var copiedTables = []string{
 	"mutes",
 	"digests_sent",
 	"seen_requests",
+	// The status page's history: per-day rollups and when each target
+	// was first seen.
+	"daily_rollup",
+	"target_history",
 	// Digest arming times (digest_armed:*) and the health check's
 	// heartbeat.
 	"meta",

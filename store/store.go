@@ -63,6 +63,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if err := s.backfillRollup(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -199,6 +203,9 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 				o.ID, o.Target, o.Key, string(o.Class), o.Title, string(o.Severity), o.OpenedAt.UnixMilli(), nullTime(o.ResolvedAt), string(data)); err != nil {
 				return fmt.Errorf("save outage %s: %w", o.ID, err)
 			}
+		}
+		if err := s.recordHistory(ctx, tx, c, at); err != nil {
+			return err
 		}
 		for i := range events {
 			ev := &events[i]

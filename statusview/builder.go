@@ -1,0 +1,398 @@
+package statusview
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+	"github.com/outagebot/outagebot/uptime"
+)
+
+// Live is the engine's current view (bot.Runner): what every target
+// looks like now and which outages are open, from memory.
+type Live interface {
+	Snapshots() []bot.Snapshot
+	OpenOutages() []outage.Outage
+}
+
+// History is the stored past (store.Store). It is read through a cache
+// that is kept while HistoryGeneration stays the same and the UTC day
+// does not change, so a page view costs one small query.
+type History interface {
+	HistoryGeneration(ctx context.Context) (int64, error)
+	Rollups(ctx context.Context, since time.Time) ([]uptime.Day, error)
+	TargetHistories(ctx context.Context) (map[string]store.TargetHistory, error)
+	// Outages lists outages open at any time since since, newest first.
+	Outages(ctx context.Context, since time.Time, target string) ([]outage.Outage, error)
+	TargetOutages(ctx context.Context, target string, from, to time.Time) ([]outage.Outage, error)
+	Events(ctx context.Context, outageID string) ([]outage.Event, error)
+}
+
+// Shown is one target that the page shows, in configuration order.
+type Shown struct {
+	Name, Group, Type string
+}
+
+// Builder assembles the status picture. It is safe for concurrent use.
+type Builder struct {
+	// Title is [web] title.
+	Title string
+	// Shown are the targets shown, in configuration order.
+	Shown   []Shown
+	Live    Live
+	History History
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+
+	mu    sync.Mutex
+	cache *cached
+}
+
+// Windows are the uptime windows, as the API names them.
+var Windows = []string{"24h", "7d", "30d", "90d"}
+
+// cached is what the builder read from the store at one history
+// generation on one UTC day.
+type cached struct {
+	gen   int64
+	today time.Time
+	// days are each target's rolled-up days of the last HistoryDays, with
+	// the days that open outages still extend finished until read (they
+	// are rolled up again at each view).
+	days map[string][]uptime.Day
+	// live are the outages of targets with an open one, from the day the
+	// earliest of them opened: those days are rolled up at each view.
+	live     map[string][]outage.Outage
+	liveFrom map[string]time.Time
+	// recent are the outages open at some time since yesterday's midnight
+	// (the 24h window at any time today).
+	recent  map[string][]outage.Outage
+	history map[string]store.TargetHistory
+	latest  map[string]outage.Event
+}
+
+func (b *Builder) now() time.Time {
+	if b.Now != nil {
+		return b.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// load returns the cache, read again when the history changed or a new
+// UTC day began.
+func (b *Builder) load(ctx context.Context, now time.Time) (*cached, error) {
+	gen, err := b.History.HistoryGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := uptime.Midnight(now)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c := b.cache; c != nil && c.gen == gen && c.today.Equal(today) {
+		return c, nil
+	}
+	c := &cached{gen: gen, today: today, days: map[string][]uptime.Day{}, live: map[string][]outage.Outage{},
+		liveFrom: map[string]time.Time{}, recent: map[string][]outage.Outage{}, latest: map[string]outage.Event{}}
+	first := today.Add(-(HistoryDays - 1) * uptime.DayLength)
+	rolled, err := b.History.Rollups(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range rolled {
+		c.days[d.Target] = append(c.days[d.Target], d)
+	}
+	if c.history, err = b.History.TargetHistories(ctx); err != nil {
+		return nil, err
+	}
+	recent, err := b.History.Outages(ctx, today.Add(-uptime.DayLength), "")
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range recent {
+		c.recent[o.Target] = append(c.recent[o.Target], o)
+		if !o.Open() {
+			continue
+		}
+		if f, ok := c.liveFrom[o.Target]; !ok || o.OpenedAt.Before(f) {
+			c.liveFrom[o.Target] = o.OpenedAt
+		}
+		evs, err := b.History.Events(ctx, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, ev := range slices.Backward(evs) {
+			if ev.Body != "" {
+				c.latest[o.ID] = ev
+				break
+			}
+		}
+	}
+	for target, from := range c.liveFrom {
+		from = later(uptime.Midnight(from), first)
+		c.liveFrom[target] = from
+		outs, err := b.History.TargetOutages(ctx, target, from, today.Add(uptime.DayLength*2))
+		if err != nil {
+			return nil, err
+		}
+		c.live[target] = outs
+	}
+	b.cache = c
+	return c, nil
+}
+
+// Page builds the whole status page.
+func (b *Builder) Page(ctx context.Context) (Page, error) {
+	now := b.now()
+	c, err := b.load(ctx, now)
+	if err != nil {
+		return Page{}, err
+	}
+	snaps := b.snapshots()
+	open := b.Live.OpenOutages()
+	p := Page{Title: b.Title, Generated: now, Overall: sources.Operational}
+	first := true
+	byGroup := map[string]int{}
+	for _, s := range b.Shown {
+		t := b.target(c, s, snaps[s.Name], open, now, true)
+		if first || worse(t.Status, p.Overall) {
+			p.Overall, first = t.Status, false
+		}
+		i, ok := byGroup[s.Group]
+		if !ok {
+			i = len(p.Groups)
+			byGroup[s.Group] = i
+			p.Groups = append(p.Groups, Group{Name: s.Group})
+		}
+		p.Groups[i].Targets = append(p.Groups[i].Targets, t)
+	}
+	shown := b.shown()
+	for _, o := range slices.Backward(open) {
+		s, ok := shown[o.Target]
+		if !ok {
+			continue
+		}
+		p.Open = append(p.Open, listed(o, s.Group, c.latest[o.ID]))
+	}
+	return p, nil
+}
+
+// List builds every shown target without its daily history (the
+// API's list).
+func (b *Builder) List(ctx context.Context) ([]Target, error) {
+	now := b.now()
+	c, err := b.load(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	snaps := b.snapshots()
+	open := b.Live.OpenOutages()
+	out := make([]Target, 0, len(b.Shown))
+	for _, s := range b.Shown {
+		out = append(out, b.target(c, s, snaps[s.Name], open, now, false))
+	}
+	return out, nil
+}
+
+// Target builds one shown target with its daily history; ok is false when
+// no shown target has that name.
+func (b *Builder) Target(ctx context.Context, name string) (t Target, ok bool, err error) {
+	i := slices.IndexFunc(b.Shown, func(s Shown) bool { return s.Name == name })
+	if i < 0 {
+		return Target{}, false, nil
+	}
+	now := b.now()
+	c, err := b.load(ctx, now)
+	if err != nil {
+		return Target{}, false, err
+	}
+	return b.target(c, b.Shown[i], b.snapshots()[name], b.Live.OpenOutages(), now, true), true, nil
+}
+
+// Shows reports whether the page shows target, and its group.
+func (b *Builder) Shows(target string) (Shown, bool) {
+	s, ok := b.shown()[target]
+	return s, ok
+}
+
+func (b *Builder) shown() map[string]Shown {
+	m := make(map[string]Shown, len(b.Shown))
+	for _, s := range b.Shown {
+		m[s.Name] = s
+	}
+	return m
+}
+
+func (b *Builder) snapshots() map[string]bot.Snapshot {
+	all := b.Live.Snapshots()
+	m := make(map[string]bot.Snapshot, len(all))
+	for _, s := range all {
+		m[s.Name] = s
+	}
+	return m
+}
+
+// worse orders current statuses for the page's banner: unknown is worse
+// than operational (something is not known to be fine) and better than
+// any problem.
+func worse(a, b sources.Status) bool { return bannerRank(a) > bannerRank(b) }
+
+func bannerRank(s sources.Status) int {
+	switch s {
+	case sources.Operational:
+		return 0
+	case sources.Unknown, "":
+		return 1
+	case sources.Maintenance:
+		return 2
+	}
+	return s.Rank() + 1
+}
+
+func (b *Builder) target(c *cached, s Shown, snap bot.Snapshot, open []outage.Outage, now time.Time, withDays bool) Target {
+	t := Target{Name: s.Name, Group: s.Group, Type: s.Type, Status: snap.Status, CheckedAt: snap.CheckedAt,
+		Latency: snap.Latency, Reachable: snap.Reachable, Error: snap.Error}
+	if t.Status == "" {
+		t.Status = sources.Unknown
+	}
+	for _, comp := range snap.Components {
+		t.Components = append(t.Components, Component{Name: comp.Name, Status: comp.Status})
+	}
+	for _, m := range snap.Maintenances {
+		t.Maintenances = append(t.Maintenances, Maintenance{Title: m.Title, Status: m.Status, Start: m.Start, End: m.End})
+	}
+	var mine []outage.Outage
+	for _, o := range open {
+		if o.Target == s.Name {
+			mine = append(mine, o)
+			t.OpenOutages = append(t.OpenOutages, o.ID)
+		}
+	}
+	hist, seen := c.history[s.Name]
+	t.Since = since(t.Status, mine, hist, seen)
+
+	days := c.days[s.Name]
+	if from, ok := c.liveFrom[s.Name]; ok {
+		keep := days[:0:0]
+		for _, d := range days {
+			if d.Date.Before(from) {
+				keep = append(keep, d)
+			}
+		}
+		days = append(keep, uptime.Days(s.Name, c.live[s.Name], from, now, now)...)
+	}
+	if seen {
+		t.Uptime = windows(c, s.Name, days, hist.FirstSeen, now)
+	}
+	if withDays {
+		t.Days = daily(days, hist.FirstSeen, seen, now)
+	}
+	return t
+}
+
+// since is when the current status began: the first open outage of the
+// kind that explains it, else the end of the last outage (or when the
+// target was first seen).
+func since(status sources.Status, open []outage.Outage, h store.TargetHistory, seen bool) time.Time {
+	want := outage.Incident
+	switch status {
+	case sources.Maintenance:
+		want = outage.MaintenanceWork
+	case sources.Unknown:
+		want = outage.Unreachable
+	case sources.Operational:
+		want = ""
+	}
+	var first time.Time
+	for _, o := range open {
+		if (want == "" || o.Class == want) && (first.IsZero() || o.OpenedAt.Before(first)) {
+			first = o.OpenedAt
+		}
+	}
+	if !first.IsZero() && want != "" {
+		return first
+	}
+	if !seen {
+		return time.Time{}
+	}
+	if h.LastResolved.After(h.FirstSeen) {
+		return h.LastResolved
+	}
+	return h.FirstSeen
+}
+
+// windows is the uptime per window: the last 24h exactly; 7d, 30d and
+// 90d as today so far and the 6, 29 or 89 UTC days before.
+func windows(c *cached, name string, days []uptime.Day, firstSeen, now time.Time) Uptime {
+	var u Uptime
+	from := later(now.Add(-uptime.DayLength), firstSeen)
+	if spent := uptime.Within(c.recent[name], from, now, now); now.After(from) {
+		if f, ok := uptime.Fraction(now.Sub(from), spent); ok {
+			u.Day = &f
+		}
+	}
+	for _, w := range []struct {
+		n   int
+		dst **float64
+	}{{7, &u.Week}, {30, &u.Month}, {90, &u.Quarter}} {
+		start := later(uptime.Midnight(now).Add(-time.Duration(w.n-1)*uptime.DayLength), firstSeen)
+		if !now.After(start) {
+			continue
+		}
+		var spent uptime.Spent
+		for _, d := range days {
+			if d.Date.Add(uptime.DayLength).After(start) {
+				spent.Down += d.Down
+				spent.Maintenance += d.Maintenance
+				spent.Unknown += d.Unknown
+			}
+		}
+		if f, ok := uptime.Fraction(now.Sub(start), spent); ok {
+			*w.dst = &f
+		}
+	}
+	return u
+}
+
+// daily is the HistoryDays days ending today, oldest first.
+func daily(rolled []uptime.Day, firstSeen time.Time, seen bool, now time.Time) []Day {
+	out := make([]Day, HistoryDays)
+	today := uptime.Midnight(now)
+	firstDay := uptime.Midnight(firstSeen)
+	j := 0
+	for i := range out {
+		date := today.Add(-time.Duration(HistoryDays-1-i) * uptime.DayLength)
+		d := Day{Date: date, Worst: sources.Operational}
+		if !seen || date.Before(firstDay) {
+			d.Worst = sources.Unknown
+		}
+		for j < len(rolled) && rolled[j].Date.Before(date) {
+			j++
+		}
+		if j < len(rolled) && rolled[j].Date.Equal(date) {
+			r := rolled[j]
+			d.Worst, d.Down, d.Maintenance, d.Unknown = r.Worst, r.Down, r.Maintenance, r.Unknown
+			for _, o := range r.Outages {
+				d.Outages = append(d.Outages, DayOutage{ID: o.ID, Title: o.Title, Severity: o.Severity, Class: o.Class, Duration: o.Duration})
+			}
+		}
+		out[i] = d
+	}
+	return out
+}
+
+func listed(o outage.Outage, group string, latest outage.Event) Outage {
+	return Outage{ID: o.ID, Target: o.Target, Group: group, Title: o.Title, Class: o.Class, Severity: o.Severity,
+		Started: o.OpenedAt, Resolved: o.ResolvedAt, Latest: latest.Body, LatestAt: latest.At, URL: o.URL}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

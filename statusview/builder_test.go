@@ -1,0 +1,184 @@
+package statusview_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/statusview"
+	"github.com/outagebot/outagebot/store"
+)
+
+type live struct {
+	snaps []bot.Snapshot
+	open  []outage.Outage
+}
+
+func (l *live) Snapshots() []bot.Snapshot    { return l.snaps }
+func (l *live) OpenOutages() []outage.Outage { return l.open }
+
+var day0 = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+
+func hm(d, h, m int) time.Time {
+	return day0.Add(time.Duration(d)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
+
+func commit(t *testing.T, s *store.Store, target string, at time.Time, os ...outage.Outage) {
+	t.Helper()
+	c := store.Commit{Target: target, State: []byte(`{}`), Outages: os, At: at}
+	var evs []outage.Event
+	for i := range os {
+		os[i].Seq = seqs[os[i].ID]
+		evs = append(evs, os[i].Event(outage.Updated, at, "vendor words at "+at.Format("15:04")))
+		seqs[os[i].ID] = os[i].Seq
+	}
+	c.Outages, c.Events = os, evs
+	if _, err := s.Commit(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seqs numbers each outage's events across commits.
+var seqs = map[string]int{}
+
+func f(v float64) *float64 { return &v }
+
+// The builder reads what the store rolled up and finishes the days that
+// open outages still extend, up to the moment of the view.
+func TestBuilder(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	// api: watched since day 0; down 2h across the midnight of day 1 (one
+	// outage) and 1h on day 2 in two overlapping outages; open since 22:00
+	// on day 3 (two overlapping open outages, one since 23:00).
+	commit(t, s, "api", hm(0, 0, 0))
+	a1 := outage.Outage{ID: "a1", Target: "api", Key: "1", Class: outage.Incident, Title: "Errors", Severity: sources.MajorOutage, OpenedAt: hm(0, 23, 0)}
+	commit(t, s, "api", a1.OpenedAt, a1)
+	a1.ResolvedAt = hm(1, 1, 0)
+	commit(t, s, "api", a1.ResolvedAt, a1)
+	a2 := outage.Outage{ID: "a2", Target: "api", Key: "2", Class: outage.Incident, Title: "Slow", Severity: sources.Degraded, OpenedAt: hm(2, 10, 0)}
+	a3 := outage.Outage{ID: "a3", Target: "api", Key: "3", Class: outage.Incident, Title: "Slower", Severity: sources.PartialOutage, OpenedAt: hm(2, 10, 30)}
+	commit(t, s, "api", a3.OpenedAt, a2, a3)
+	a2.ResolvedAt, a3.ResolvedAt = hm(2, 11, 0), hm(2, 10, 45)
+	commit(t, s, "api", a2.ResolvedAt, a2, a3)
+	a4 := outage.Outage{ID: "a4", Target: "api", Key: "4", Class: outage.Incident, Title: "Down", Severity: sources.MajorOutage, OpenedAt: hm(3, 22, 0)}
+	a5 := outage.Outage{ID: "a5", Target: "api", Key: "5", Class: outage.Incident, Title: "Also down", Severity: sources.PartialOutage, OpenedAt: hm(3, 23, 0)}
+	commit(t, s, "api", a5.OpenedAt, a4, a5)
+	// feed: watched since day 3 noon; in maintenance since day 4 02:00.
+	commit(t, s, "feed", hm(3, 12, 0))
+	m1 := outage.Outage{ID: "m1", Target: "feed", Key: "m", Class: outage.MaintenanceWork, Title: "Upgrade", Severity: sources.Maintenance, OpenedAt: hm(4, 2, 0)}
+	commit(t, s, "feed", m1.OpenedAt, m1)
+
+	now := hm(4, 6, 0) // the open outages last 8h and 7h so far
+	l := &live{
+		snaps: []bot.Snapshot{
+			{Name: "api", Status: sources.MajorOutage, Reachable: true, CheckedAt: now},
+			{Name: "feed", Status: sources.Maintenance, Reachable: true, CheckedAt: now, Components: []bot.ComponentSnapshot{{Name: "Web", Status: sources.Maintenance}}},
+			{Name: "hidden", Status: sources.Operational},
+		},
+		open: []outage.Outage{a4, a5, m1},
+	}
+	b := &statusview.Builder{Title: "Status", Live: l, History: s, Now: func() time.Time { return now },
+		Shown: []statusview.Shown{{Name: "api", Group: "core", Type: "http"}, {Name: "feed", Group: "vendors", Type: "statuspage"}}}
+
+	p, err := b.Page(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Overall != sources.MajorOutage || len(p.Groups) != 2 || p.Groups[0].Name != "core" || p.Groups[1].Targets[0].Name != "feed" {
+		t.Fatalf("page: overall %s, groups %+v", p.Overall, p.Groups)
+	}
+	if len(p.Open) != 3 || p.Open[0].ID != "m1" || p.Open[0].Latest != "vendor words at 02:00" || p.Open[0].Group != "vendors" {
+		t.Errorf("open outages, newest first: %+v", p.Open)
+	}
+	api := p.Groups[0].Targets[0]
+	if !api.Since.Equal(a4.OpenedAt) {
+		t.Errorf("api since %v, want %v", api.Since, a4.OpenedAt)
+	}
+	if len(api.Days) != statusview.HistoryDays || !api.Days[len(api.Days)-1].Date.Equal(hm(4, 0, 0)) {
+		t.Fatalf("api days: %d ending %v", len(api.Days), api.Days[len(api.Days)-1].Date)
+	}
+	last := api.Days[len(api.Days)-5:] // days 0..4
+	for i, want := range []struct {
+		worst sources.Status
+		down  time.Duration
+		n     int
+	}{
+		{sources.MajorOutage, time.Hour, 1},
+		{sources.MajorOutage, time.Hour, 1},
+		{sources.PartialOutage, time.Hour, 2}, // union of 10:00-11:00 and 10:30-10:45
+		{sources.MajorOutage, 2 * time.Hour, 2},
+		{sources.MajorOutage, 6 * time.Hour, 2}, // still open: until now
+	} {
+		d := last[i]
+		if d.Worst != want.worst || d.Down != want.down || len(d.Outages) != want.n {
+			t.Errorf("api day %d: worst %s down %v outages %d, want %s %v %d", i, d.Worst, d.Down, len(d.Outages), want.worst, want.down, want.n)
+		}
+	}
+	if d := api.Days[len(api.Days)-6]; d.Worst != sources.Unknown {
+		t.Errorf("the day before api was first seen is %s, want unknown", d.Worst)
+	}
+	// 24h: down since 22:00 of day 3: 8h of 24h. 7d: since day 0 00:00,
+	// 102h observed, 2+1+2+6 = 11h down.
+	wantUp := statusview.Uptime{Day: f(1 - 8.0/24), Week: f(1 - 11.0/102), Month: f(1 - 11.0/102), Quarter: f(1 - 11.0/102)}
+	assertUptime(t, "api", api.Uptime, wantUp)
+
+	feed := p.Groups[1].Targets[0]
+	if !feed.Since.Equal(m1.OpenedAt) || len(feed.Components) != 1 {
+		t.Errorf("feed: since %v components %v", feed.Since, feed.Components)
+	}
+	// Maintenance is never downtime; the maintenance is left out of both
+	// sides: 18h observed, 4h of it maintenance: 100%.
+	assertUptime(t, "feed", feed.Uptime, statusview.Uptime{Day: f(1), Week: f(1), Month: f(1), Quarter: f(1)})
+	if d := feed.Days[len(feed.Days)-1]; d.Worst != sources.Maintenance || d.Maintenance != 4*time.Hour || d.Down != 0 {
+		t.Errorf("feed today: %+v", d)
+	}
+
+	list, err := b.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Days != nil || len(list[0].OpenOutages) != 2 {
+		t.Errorf("list: %+v", list)
+	}
+	if _, ok, _ := b.Target(ctx, "hidden"); ok {
+		t.Error("a target not shown has a detail view")
+	}
+
+	// The outages end: the next view reads the store again.
+	a4.ResolvedAt, a5.ResolvedAt = hm(4, 5, 0), hm(4, 5, 0)
+	commit(t, s, "api", a4.ResolvedAt, a4, a5)
+	l.open = []outage.Outage{m1}
+	l.snaps[0].Status = sources.Operational
+	api, _, err = b.Target(ctx, "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !api.Since.Equal(hm(4, 5, 0)) || api.Days[len(api.Days)-1].Down != 5*time.Hour || len(api.OpenOutages) != 0 {
+		t.Errorf("after the restoration: since %v today %+v", api.Since, api.Days[len(api.Days)-1])
+	}
+}
+
+func assertUptime(t *testing.T, name string, got, want statusview.Uptime) {
+	t.Helper()
+	for _, w := range []struct {
+		name      string
+		got, want *float64
+	}{{"24h", got.Day, want.Day}, {"7d", got.Week, want.Week}, {"30d", got.Month, want.Month}, {"90d", got.Quarter, want.Quarter}} {
+		switch {
+		case (w.got == nil) != (w.want == nil):
+			t.Errorf("%s %s: got %v, want %v", name, w.name, w.got, w.want)
+		case w.got != nil && (*w.got-*w.want > 1e-9 || *w.want-*w.got > 1e-9):
+			t.Errorf("%s %s: got %v, want %v", name, w.name, *w.got, *w.want)
+		}
+	}
+}
