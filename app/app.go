@@ -120,9 +120,6 @@ type App struct {
 	workCtx    context.Context
 	reload     reloader
 	reloading  atomic.Bool
-
-	// pageGroups are the targets' groups for the status page (webpages.go).
-	pageGroups map[string]string
 }
 
 // New builds the bot from cfg, opens the store and restores state.
