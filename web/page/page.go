@@ -59,7 +59,9 @@ type Handler struct {
 	report *template.Template
 	hist   *template.Template
 	errPg  *template.Template
-	assets assets
+	assets *assets
+	bars   barCache
+	zips   zipCache
 }
 
 //go:embed templates/*.html
@@ -154,7 +156,7 @@ func (h *Handler) serveStatus(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.render(w, r, http.StatusOK, h.status, h.frame(p, "status", "", h.l.status(p)))
+	h.render(w, r, http.StatusOK, h.status, h.frame(p, "status", "", h.l.status(p, &h.bars)))
 }
 
 func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request) {
@@ -244,7 +246,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, code int, t *te
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	hdr.Set("Content-Language", h.l.name)
 	hdr.Set("Cache-Control", "no-cache")
-	writeBody(w, r, code, buf.Bytes(), etagOf(buf.Bytes()))
+	writeBody(w, r, code, buf.Bytes(), etagOf(buf.Bytes()), &h.zips)
 }
 
 func etagOf(b []byte) string {

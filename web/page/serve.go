@@ -39,14 +39,14 @@ func putBuffer(b *bytes.Buffer) {
 }
 
 var gzips = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
 	return w
 }}
 
 // writeBody answers 304 when the client holds the same version, else body,
 // gzip-compressed when the client accepts it. The gzip variant has its own
 // ETag, as a cache that stores both must tell them apart.
-func writeBody(w http.ResponseWriter, r *http.Request, code int, body []byte, etag string) {
+func writeBody(w http.ResponseWriter, r *http.Request, code int, body []byte, etag string, zips *zipCache) {
 	hdr := w.Header()
 	hdr.Add("Vary", "Accept-Encoding")
 	zip := acceptsGzip(r) && len(body) > 512
@@ -68,18 +68,22 @@ func writeBody(w http.ResponseWriter, r *http.Request, code int, body []byte, et
 		}
 		return
 	}
-	out := getBuffer()
-	defer putBuffer(out)
-	gz := gzips.Get().(*gzip.Writer)
-	gz.Reset(out)
-	_, _ = gz.Write(body)
-	_ = gz.Close()
-	gzips.Put(gz)
+	compressed, ok := zips.get(etag)
+	if !ok {
+		var out bytes.Buffer
+		gz := gzips.Get().(*gzip.Writer)
+		gz.Reset(&out)
+		_, _ = gz.Write(body)
+		_ = gz.Close()
+		gzips.Put(gz)
+		compressed = out.Bytes()
+		zips.put(etag, compressed)
+	}
 	hdr.Set("Content-Encoding", "gzip")
-	hdr.Set("Content-Length", strconv.Itoa(out.Len()))
+	hdr.Set("Content-Length", strconv.Itoa(len(compressed)))
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(out.Bytes())
+		_, _ = w.Write(compressed)
 	}
 }
 
@@ -117,6 +121,7 @@ var assetFS embed.FS
 type assets struct {
 	byName   map[string]string // style.css -> style.0123abcd.css
 	byHashed map[string]asset
+	zips     zipCache
 }
 
 type asset struct {
@@ -125,8 +130,8 @@ type asset struct {
 	mime string
 }
 
-func loadAssets() assets {
-	a := assets{byName: map[string]string{}, byHashed: map[string]asset{}}
+func loadAssets() *assets {
+	a := &assets{byName: map[string]string{}, byHashed: map[string]asset{}}
 	entries, err := fs.ReadDir(assetFS, "assets")
 	if err != nil {
 		panic(err) // embedded at build time: cannot fail
@@ -146,9 +151,9 @@ func loadAssets() assets {
 	return a
 }
 
-func (a assets) url(name string) string { return "/assets/" + a.byName[name] }
+func (a *assets) url(name string) string { return "/assets/" + a.byName[name] }
 
-func (a assets) serve(w http.ResponseWriter, r *http.Request) {
+func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 	f, ok := a.byHashed[r.PathValue("file")]
 	securityHeaders(w.Header())
 	if !ok {
@@ -157,5 +162,5 @@ func (a assets) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", f.mime)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	writeBody(w, r, http.StatusOK, f.body, f.etag)
+	writeBody(w, r, http.StatusOK, f.body, f.etag, &a.zips)
 }

@@ -90,7 +90,7 @@ func (l locale) uptime(u *float64) string {
 	return l.Percent(*u)
 }
 
-func (l locale) status(p statusview.Page) statusData {
+func (l locale) status(p statusview.Page, bars *barCache) statusData {
 	now := p.Generated
 	d := statusData{Banner: l.badge(p.Overall)}
 	switch {
@@ -103,7 +103,6 @@ func (l locale) status(p statusview.Page) statusData {
 	default:
 		d.BannerText = l.T("banner.ok")
 	}
-	var b strings.Builder
 	for _, g := range p.Groups {
 		gv := groupView{Name: g.Name, Targets: make([]targetView, 0, len(g.Targets))}
 		if gv.Name == "" {
@@ -113,13 +112,11 @@ func (l locale) status(p statusview.Page) statusData {
 			if t.Status.IsProblem() || t.Status == sources.Unknown {
 				d.Down = append(d.Down, t.Name+": "+l.badge(t.Status).Label)
 			}
-			b.Reset()
-			l.bar(&b, t)
 			tv := targetView{
 				Name:   t.Name,
 				Status: l.badge(t.Status),
 				Error:  t.Error,
-				Bar:    template.HTML(b.String()),
+				Bar:    bars.get(l, t),
 				Uptime: [4]string{l.uptime(t.Uptime.Day), l.uptime(t.Uptime.Week), l.uptime(t.Uptime.Month), l.uptime(t.Uptime.Quarter)},
 				Open:   t.OpenOutages,
 			}
