@@ -69,6 +69,9 @@ type Options struct {
 	// Hangup, if set, replaces SIGHUP as the signal to reload the
 	// configuration (tests send on it); by default Run listens for SIGHUP.
 	Hangup <-chan os.Signal
+	// PageRefresh is how often an open status page refreshes itself
+	// (default page.DefaultRefresh; tests shorten it).
+	PageRefresh time.Duration
 	// WatchDebounce is how long the file watch ([bot] watch_config) waits
 	// for a file to stop changing before it reloads (default 200ms).
 	WatchDebounce time.Duration
@@ -384,6 +387,7 @@ func (a *App) startHTTP() (shutdown func()) {
 		// Reloading is for operators: never on the public listener.
 		private := map[string]http.Handler{"POST /-/reload": a.reloadHandler()}
 		maps.Copy(private, commands)
+		maps.Copy(private, a.pageRoutes())
 		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, private, a.chatHealth()...)))
 		what := "health and metrics"
 		if a.public == nil && len(commands) > 0 {

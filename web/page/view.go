@@ -1,0 +1,205 @@
+package page
+
+import (
+	"html"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/statusview"
+)
+
+// statusKey is the message key and CSS class of a status.
+func statusKey(s sources.Status) (key, class string) {
+	switch s {
+	case sources.Operational:
+		return "status.operational", "ok"
+	case sources.Maintenance:
+		return "status.maintenance", "mnt"
+	case sources.Degraded:
+		return "status.degraded", "deg"
+	case sources.PartialOutage:
+		return "status.partial", "part"
+	case sources.MajorOutage:
+		return "status.major", "major"
+	}
+	return "status.unknown", "unk"
+}
+
+// badge is a status as shown: its words and its colour class.
+type badge struct {
+	Label string
+	Class string
+}
+
+func (l locale) badge(s sources.Status) badge {
+	key, class := statusKey(s)
+	return badge{Label: l.T(key), Class: class}
+}
+
+// statusData is what the status page template reads.
+type statusData struct {
+	Banner     badge
+	BannerText string
+	Down       []string
+	Groups     []groupView
+	Open       []openView
+}
+
+type groupView struct {
+	Name    string
+	Targets []targetView
+}
+
+type targetView struct {
+	Name   string
+	Status badge
+	Since  string
+	Error  string
+	Bar    template.HTML
+	Uptime [4]string
+	Open   []string
+}
+
+type openView struct {
+	ID       string
+	Target   string
+	Title    string
+	Class    string
+	Severity badge
+	Since    string
+	Latest   string
+	LatestAt string
+	URL      string
+}
+
+// since is "since 14:02 UTC (1h 12m)".
+func (l locale) since(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return l.F("since", l.Clock(t, now), outage.FormatDuration(now.Sub(t)))
+}
+
+func (l locale) uptime(u *float64) string {
+	if u == nil {
+		return l.T("uptime.none")
+	}
+	return l.Percent(*u)
+}
+
+func (l locale) status(p statusview.Page, bars *barCache) statusData {
+	now := p.Generated
+	d := statusData{Banner: l.badge(p.Overall)}
+	switch {
+	case p.Overall.IsProblem():
+		d.BannerText = l.T("banner.down")
+	case p.Overall == sources.Maintenance:
+		d.BannerText = l.T("banner.maintenance")
+	case p.Overall == sources.Unknown:
+		d.BannerText = l.T("banner.unknown")
+	default:
+		d.BannerText = l.T("banner.ok")
+	}
+	for _, g := range p.Groups {
+		gv := groupView{Name: g.Name, Targets: make([]targetView, 0, len(g.Targets))}
+		if gv.Name == "" {
+			gv.Name = l.T("group.none")
+		}
+		for _, t := range g.Targets {
+			if t.Status.IsProblem() || t.Status == sources.Unknown {
+				d.Down = append(d.Down, t.Name+": "+l.badge(t.Status).Label)
+			}
+			tv := targetView{
+				Name:   t.Name,
+				Status: l.badge(t.Status),
+				Error:  t.Error,
+				Bar:    bars.get(l, t),
+				Uptime: [4]string{l.uptime(t.Uptime.Day), l.uptime(t.Uptime.Week), l.uptime(t.Uptime.Month), l.uptime(t.Uptime.Quarter)},
+				Open:   t.OpenOutages,
+			}
+			if t.Status != sources.Operational {
+				tv.Since = l.since(t.Since, now)
+			}
+			gv.Targets = append(gv.Targets, tv)
+		}
+		d.Groups = append(d.Groups, gv)
+	}
+	for _, o := range p.Open {
+		ov := openView{ID: o.ID, Target: o.Target, Title: o.Title, Class: l.T("class." + string(o.Class)),
+			Severity: l.badge(o.Severity), Since: l.since(o.Started, now), Latest: o.Latest, URL: o.URL}
+		if !o.LatestAt.IsZero() {
+			ov.LatestAt = l.Clock(o.LatestAt, now)
+		}
+		d.Open = append(d.Open, ov)
+	}
+	return d
+}
+
+// bar writes a target's 90-day bar: one cell per day coloured by the worst
+// state of the day, a tooltip for each day that had something, and one
+// text for screen readers instead of 90 cells. It is written by hand, not
+// by the template, because a page of 1,000 targets has 90,000 cells and
+// the template's escaping per action would dominate the page's cost.
+func (l locale) bar(b *strings.Builder, t statusview.Target) {
+	var sr []string
+	b.WriteString(`<div class="bar" aria-hidden="true">`)
+	for _, d := range t.Days {
+		tip := l.dayTip(d)
+		_, class := statusKey(d.Worst)
+		if d.Worst == sources.Operational && tip == "" {
+			b.WriteString(`<i></i>`)
+			continue
+		}
+		b.WriteString(`<i class="`)
+		b.WriteString(class)
+		b.WriteString(`" title="`)
+		if tip == "" {
+			tip = l.Date(d.Date) + ": " + l.T("day.nodata")
+		} else {
+			sr = append(sr, tip)
+		}
+		b.WriteString(html.EscapeString(tip))
+		b.WriteString(`"></i>`)
+	}
+	b.WriteString(`</div><p class="sr">`)
+	b.WriteString(html.EscapeString(l.F("bar.sr", t.Name)))
+	b.WriteByte(' ')
+	if len(sr) == 0 {
+		b.WriteString(html.EscapeString(l.T("bar.quiet")))
+	}
+	for i, s := range sr {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(html.EscapeString(s))
+	}
+	b.WriteString(`</p>`)
+}
+
+// dayTip lists a day's outages with their durations, and its maintenance
+// and unobserved time apart; "" for a quiet day.
+func (l locale) dayTip(d statusview.Day) string {
+	if len(d.Outages) == 0 && d.Maintenance == 0 && d.Unknown == 0 && d.Worst == sources.Operational {
+		return ""
+	}
+	parts := make([]string, 0, len(d.Outages)+2)
+	for _, o := range d.Outages {
+		parts = append(parts, l.F("day.outage", l.badge(o.Severity).Label, outage.OneLine(o.Title), outage.FormatDuration(o.Duration)))
+	}
+	if d.Maintenance > 0 {
+		parts = append(parts, l.F("day.maintenance", outage.FormatDuration(d.Maintenance)))
+	}
+	if d.Unknown > 0 {
+		parts = append(parts, l.F("day.unknown", outage.FormatDuration(d.Unknown)))
+	}
+	if len(parts) == 0 {
+		if d.Worst == sources.Unknown {
+			return ""
+		}
+		parts = append(parts, l.badge(d.Worst).Label)
+	}
+	return l.Date(d.Date) + ": " + strings.Join(parts, "; ")
+}
