@@ -47,6 +47,8 @@ func chatNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 		return w, slackRate, slackBurst, nil
 	case "discord":
 		return discordNotifier(cfg, d, t, log)
+	case "telegram":
+		return telegramNotifier(cfg, d, t, log)
 	}
 	return nil, 0, 0, fmt.Errorf("unknown platform %q", d.Platform)
 }

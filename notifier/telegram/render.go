@@ -50,9 +50,9 @@ func units(s string) int {
 	return n
 }
 
-// fit escapes plain and cuts it to at most budget UTF-16 units of escaped
+// Fit escapes plain and cuts it to at most budget UTF-16 units of escaped
 // text, whole runes and entities only, ending with "…" when cut.
-func fit(plain string, budget int) string {
+func Fit(plain string, budget int) string {
 	esc := Escape(plain)
 	if units(esc) <= budget {
 		return esc
@@ -79,7 +79,7 @@ func compose(head, body, tail string) string {
 	parts := []string{head}
 	if body = strings.TrimSpace(body); body != "" {
 		room := MaxText - units(head) - units(tail) - 4
-		if b := fit(body, room); b != "" {
+		if b := Fit(body, room); b != "" {
 			parts = append(parts, b)
 		}
 	}
@@ -230,13 +230,13 @@ func clock(t, ref time.Time) string {
 // lasted). Opened events post it; later ones edit the root to it.
 func RenderRoot(ev outage.Event) string {
 	label, detail := state(ev)
-	head := emoji(ev) + " <b>" + fit(headline(ev), maxHeadline) + "</b>\n<b>" + Escape(label) + "</b>" + Escape(detail)
+	head := emoji(ev) + " <b>" + Fit(headline(ev), maxHeadline) + "</b>\n<b>" + Escape(label) + "</b>" + Escape(detail)
 	if c := components(ev); c != "" {
-		head += "\n" + fit("Components: "+c, maxComponents)
+		head += "\n" + Fit("Components: "+c, maxComponents)
 	}
 	var tail []string
 	if len(ev.Notes) > 0 {
-		tail = append(tail, fit(strings.Join(ev.Notes, "\n"), maxNotes))
+		tail = append(tail, Fit(strings.Join(ev.Notes, "\n"), maxNotes))
 	}
 	if f := footer(ev); f != "" {
 		tail = append(tail, f)
@@ -257,16 +257,16 @@ func RenderReply(ev outage.Event) string {
 		line = "<b>" + Escape(label) + "</b>" + Escape(detail)
 	}
 	if ev.Kind == outage.Opened || ev.Joined() {
-		line = "<b>" + fit(headline(ev), maxHeadline) + "</b> · " + line
+		line = "<b>" + Fit(headline(ev), maxHeadline) + "</b> · " + line
 	}
 	head := emoji(ev) + " " + line
 	var tail []string
 	if ev.Kind == outage.Opened && len(ev.Notes) > 0 {
-		tail = append(tail, fit(strings.Join(ev.Notes, "\n"), maxNotes))
+		tail = append(tail, Fit(strings.Join(ev.Notes, "\n"), maxNotes))
 	}
 	if ev.Kind != outage.Resolved {
 		if c := components(ev); c != "" {
-			tail = append(tail, "<i>"+fit(c, maxComponents)+"</i>")
+			tail = append(tail, "<i>"+Fit(c, maxComponents)+"</i>")
 		}
 	}
 	return compose(head, ev.Body, strings.Join(tail, "\n"))
@@ -276,25 +276,25 @@ func RenderReply(ev outage.Event) string {
 // bold, each section's heading in bold and its lines, cut at a whole line
 // with "… and N more" when they do not fit.
 func RenderDigest(ev outage.Event) string {
-	head := "<b>" + fit(outage.OneLine(ev.Title), maxHeadline) + "</b>"
+	head := "<b>" + Fit(outage.OneLine(ev.Title), maxHeadline) + "</b>"
 	var lines []string
 	for _, s := range outage.ParseSections(ev.Body) {
 		if len(lines) > 0 {
 			lines = append(lines, "")
 		}
 		if s.Heading != "" {
-			lines = append(lines, "<b>"+fit(s.Heading, maxHeadline)+"</b>")
+			lines = append(lines, "<b>"+Fit(s.Heading, maxHeadline)+"</b>")
 		}
 		for _, l := range s.Lines {
-			lines = append(lines, fit(l, MaxText/2))
+			lines = append(lines, Fit(l, MaxText/2))
 		}
 	}
-	return head + "\n\n" + fitLines(lines, MaxText-units(head)-2)
+	return head + "\n\n" + FitLines(lines, MaxText-units(head)-2)
 }
 
-// fitLines joins escaped lines within max units; when they do not all fit
+// FitLines joins escaped lines within max units; when they do not all fit
 // it ends with "… and N more" after the last whole line that does.
-func fitLines(lines []string, max int) string {
+func FitLines(lines []string, max int) string {
 	all := strings.Join(lines, "\n")
 	if units(all) <= max {
 		return all
@@ -320,10 +320,10 @@ func RenderGroup(evs []outage.Event) string {
 	lines := make([]string, len(sorted))
 	for i, ev := range sorted {
 		label, detail := state(ev)
-		lines[i] = emoji(ev) + " <b>" + fit(headline(ev), maxHeadline/2) + "</b> — " + Escape(label+detail)
+		lines[i] = emoji(ev) + " <b>" + Fit(headline(ev), maxHeadline/2) + "</b> — " + Escape(label+detail)
 	}
 	tail := "<i>Many targets broke within minutes of each other, so they share this message; each one's updates and restoration reply to it.</i>"
-	return head + "\n\n" + fitLines(lines, MaxText-units(head)-units(tail)-4) + "\n\n" + tail
+	return head + "\n\n" + FitLines(lines, MaxText-units(head)-units(tail)-4) + "\n\n" + tail
 }
 
 // TopicName names an outage's forum topic (plain text: topic names take
@@ -340,11 +340,11 @@ func TopicName(ev outage.Event) string {
 // named is a reply under a message shared by several outages, saying whose
 // it is.
 func named(ev outage.Event, html string) string {
-	prefix := "<b>" + fit(ev.Target, maxHeadline/2) + "</b>: "
+	prefix := "<b>" + Fit(ev.Target, maxHeadline/2) + "</b>: "
 	if units(prefix)+units(html) <= MaxText {
 		return prefix + html
 	}
-	return prefix + fit(ev.Title, MaxText-units(prefix))
+	return prefix + Fit(ev.Title, MaxText-units(prefix))
 }
 
 func upperFirst(s string) string {
@@ -364,7 +364,7 @@ func (r renderer) root(ev outage.Event) string {
 		return RenderRoot(ev)
 	}
 	title, body := r.t.Render(ev)
-	return compose(emoji(ev)+" <b>"+fit(title, maxHeadline)+"</b>", body, footer(ev))
+	return compose(emoji(ev)+" <b>"+Fit(title, maxHeadline)+"</b>", body, footer(ev))
 }
 
 func (r renderer) reply(ev outage.Event) string {
