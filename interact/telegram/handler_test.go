@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/interact/guard"
 	"github.com/outagebot/outagebot/internal/faketelegram"
 	"github.com/outagebot/outagebot/internal/golden"
-	"github.com/outagebot/outagebot/interact/guard"
 	notifytelegram "github.com/outagebot/outagebot/notifier/telegram"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
