@@ -2,12 +2,14 @@ package app
 
 import (
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/outagebot/outagebot/config"
+	telegramcmd "github.com/outagebot/outagebot/interact/telegram"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/telegram"
 	"github.com/outagebot/outagebot/notifier/tmpl"
@@ -42,4 +44,38 @@ func telegramNotifier(cfg *config.Config, d notifier.Destination, t *tmpl.Render
 		return n, telegramGroupRate, telegramGroupBurst, nil
 	}
 	return n, telegramDirectRate, telegramDirectBurst, nil
+}
+
+const telegramPath = telegramcmd.Path
+
+// telegramCommands serves commands at POST /telegram/webhook when
+// [telegram] webhook_secret is set; nil otherwise. Commands are answered
+// in the configured channels' chats (or any, with allow_any_chat), and the
+// update ids it handled are remembered in the store, so a replayed or
+// re-sent update runs once across replicas and restarts.
+func (a *App) telegramCommands() http.Handler {
+	tg := a.cfg.Telegram
+	if tg == nil || tg.WebhookSecret == "" {
+		return nil
+	}
+	c, err := telegram.NewClient(tg.BotToken, tg.APIURL, nil)
+	if err != nil {
+		a.log.Error("cannot serve Telegram commands", "err", err)
+		return nil
+	}
+	var chats []string
+	for _, ch := range a.cfg.Channels {
+		if ch.Telegram != "" {
+			chats = append(chats, ch.Telegram)
+		}
+	}
+	return telegramcmd.NewHandler(telegramcmd.HandlerOptions{
+		Secret:       tg.WebhookSecret,
+		Commands:     a.commands,
+		API:          c,
+		Chats:        chats,
+		AllowAnyChat: tg.AllowAnyChat,
+		Log:          a.log.With("component", "telegram-commands"),
+		Seen:         a.store,
+	})
 }
