@@ -590,6 +590,9 @@ func destinationsOf(ch config.Channel) []notifier.Destination {
 	if ch.Discord != "" {
 		out = append(out, notifier.Destination{Channel: ch.Name, Platform: "discord", Address: ch.Discord})
 	}
+	if ch.Telegram != "" {
+		out = append(out, notifier.Destination{Channel: ch.Name, Platform: "telegram", Address: ch.Telegram})
+	}
 	if ch.WebhookURL != "" {
 		out = append(out, notifier.Destination{Channel: ch.Name, Platform: "webhook", Address: ch.WebhookURL})
 	}

@@ -47,6 +47,8 @@ func chatNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 		return w, slackRate, slackBurst, nil
 	case "discord":
 		return discordNotifier(cfg, d, t, log)
+	case "telegram":
+		return telegramNotifier(cfg, d, t, log)
 	}
 	if n, limit, burst, ok, err := moreNotifier(cfg, d, log); ok {
 		return n, limit, burst, err

@@ -37,6 +37,9 @@ func (a *App) commandEndpoints() map[string]http.Handler {
 			})
 		}
 	}
+	if h := a.telegramCommands(); h != nil {
+		extra["POST "+telegramPath] = h
+	}
 	return extra
 }
 

@@ -58,7 +58,7 @@ func moreDestinationsOf(ch config.Channel) []notifier.Destination {
 // groups reports whether a platform can announce a storm of outages in
 // one grouped message and thread their updates under it.
 func groups(platform string) bool {
-	return platform == "slack" || platform == "discord"
+	return platform == "slack" || platform == "discord" || platform == "telegram"
 }
 
 // moreNotifier builds the notifier of a webhook, teams or pagerduty

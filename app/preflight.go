@@ -20,6 +20,7 @@ import (
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/discord"
 	"github.com/outagebot/outagebot/notifier/slack"
+	"github.com/outagebot/outagebot/notifier/telegram"
 )
 
 // The chat checks at start: is each platform's token accepted, and can the
@@ -120,6 +121,7 @@ type chatChecker interface {
 var (
 	_ chatChecker = (*slack.Notifier)(nil)
 	_ chatChecker = (*discord.Notifier)(nil)
+	_ chatChecker = (*telegram.Notifier)(nil)
 )
 
 // chatChecks runs the checks of every configured platform.
@@ -183,7 +185,7 @@ func newChatChecks(cfg *config.Config, routes []notifier.Route, log *slog.Logger
 		c.ready.WithLabelValues(name).Set(0)
 		return p
 	}
-	var slackP, discordP *platformCheck
+	var slackP, discordP, telegramP *platformCheck
 	if s := cfg.Slack; s != nil {
 		slackP = add("slack", "Slack", slack.New(slack.Options{Token: s.BotToken, APIURL: s.APIURL}))
 	}
@@ -194,6 +196,13 @@ func newChatChecks(cfg *config.Config, routes []notifier.Route, log *slog.Logger
 		}
 		discordP = add("discord", "Discord", n)
 	}
+	if tg := cfg.Telegram; tg != nil {
+		n, err := telegram.New(telegram.Options{Token: tg.BotToken, APIURL: tg.APIURL})
+		if err != nil {
+			return nil, err
+		}
+		telegramP = add("telegram", "Telegram", n)
+	}
 	for _, r := range routes {
 		d := r.Destination
 		var p *platformCheck
@@ -202,6 +211,8 @@ func newChatChecks(cfg *config.Config, routes []notifier.Route, log *slog.Logger
 			p = slackP
 		case "discord":
 			p = discordP
+		case "telegram":
+			p = telegramP
 		case "webhook":
 			c.addWebhook(d)
 			continue

@@ -458,6 +458,7 @@ func restartOnly(cur, next *config.Config, data []byte) []string {
 	}
 	section("slack", cur.Slack, next.Slack)
 	section("discord", cur.Discord, next.Discord)
+	section("telegram", cur.Telegram, next.Telegram)
 	return out
 }
 

@@ -26,6 +26,7 @@ type Config struct {
 	Bot      Bot       `toml:"bot"`
 	Slack    *Slack    `toml:"slack"`
 	Discord  *Discord  `toml:"discord"`
+	Telegram *Telegram `toml:"telegram"`
 	Channels []Channel `toml:"channel"`
 	Targets  []Target  `toml:"target"`
 	Digests  []Digest  `toml:"digest"`
@@ -121,7 +122,7 @@ type Discord struct {
 }
 
 // Channel is a named place that notifications go to. At least one of Slack,
-// Discord and WebhookURL is set.
+// Discord, Telegram and WebhookURL is set.
 type Channel struct {
 	Name string `toml:"name"`
 	// Slack is a Slack channel ID like C0123456789 (needs [slack]).
@@ -133,6 +134,10 @@ type Channel struct {
 	// DiscordThreads posts updates in a thread started from the outage's
 	// message instead of as replies.
 	DiscordThreads bool `toml:"discord_threads"`
+	// Telegram is a Telegram chat id (needs [telegram]); TelegramTopics
+	// opens a forum topic per outage there. See telegram.go.
+	Telegram       string `toml:"telegram"`
+	TelegramTopics bool   `toml:"telegram_topics"`
 	// Locale is the language of this channel's outage messages: en or de.
 	// Default "" (the built-in English rendering).
 	Locale string `toml:"locale"`
@@ -449,11 +454,12 @@ func (t Target) Announce() bool {
 	return t.AnnounceExisting == nil || *t.AnnounceExisting
 }
 
-// Chat reports whether any chat is configured: a [slack] or [discord]
-// section, or a channel with a webhook_url, webhook, teams or pagerduty. Without chat, notifications go to
+// Chat reports whether any chat is configured: a [slack], [discord] or
+// [telegram] section, or a channel with a webhook_url, webhook, teams or
+// pagerduty. Without chat, notifications go to
 // the console.
 func (c Config) Chat() bool {
-	if c.Slack != nil || c.Discord != nil {
+	if c.Slack != nil || c.Discord != nil || c.Telegram != nil {
 		return true
 	}
 	for _, ch := range c.Channels {

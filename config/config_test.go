@@ -343,7 +343,7 @@ func TestExampleCommentedSections(t *testing.T) {
 	section := false
 	for _, line := range strings.Split(string(data), "\n") {
 		switch {
-		case line == "# [slack]" || line == "# [discord]" || line == "# [[channel]]" || line == "# [[digest]]" || line == "# [[silence]]":
+		case line == "# [slack]" || line == "# [discord]" || line == "# [telegram]" || line == "# [[channel]]" || line == "# [[digest]]" || line == "# [[silence]]":
 			section = true
 		case line == "":
 			section = false
@@ -358,6 +358,7 @@ func TestExampleCommentedSections(t *testing.T) {
 		"DISCORD_BOT_TOKEN": "d", "DISCORD_APPLICATION_ID": "123",
 		"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "OPS_WEBHOOK_URL": "https://hooks.slack.com/services/x",
 		"HOOK_SECRET": "0123456789abcdef", "TEAMS_WEBHOOK_URL": "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=y", "PD_ROUTING_KEY": "0123456789abcdef0123456789abcdef",
+		"TELEGRAM_BOT_TOKEN": "123456:AAHabcdefghijklmnopqrstuvwxyz", "TELEGRAM_WEBHOOK_SECRET": "a-secret_1",
 	})
 	cfg, err := Parse("config.example.toml", []byte(strings.Join(out, "\n")), env)
 	if err != nil {
@@ -365,6 +366,9 @@ func TestExampleCommentedSections(t *testing.T) {
 	}
 	if ch := cfg.Channels; len(ch) == 1 && (ch[0].Webhook == nil || ch[0].Teams == nil || ch[0].PagerDuty == nil) {
 		t.Errorf("the channel example lacks a destination: %+v", ch[0])
+	}
+	if cfg.Telegram == nil || cfg.Telegram.APIURL != DefaultTelegramAPIURL || cfg.Channels[0].Telegram != "-1001234567890" {
+		t.Errorf("uncommenting found telegram %+v, channel %+v", cfg.Telegram, cfg.Channels[0])
 	}
 	if cfg.Slack == nil || cfg.Discord == nil || len(cfg.Channels) != 1 || len(cfg.Digests) != 1 || len(cfg.Silences) != 1 {
 		t.Errorf("uncommenting found slack %v discord %v channels %d digests %d silences %d",

@@ -27,6 +27,7 @@ const (
 	DefaultStormThreshold       = 5
 	DefaultStormWindow          = 2 * time.Minute
 	DefaultNetworkDownMin       = 2
+	DefaultTelegramAPIURL       = "https://api.telegram.org"
 )
 
 // Failure and success thresholds: vendor feeds say themselves when something
@@ -135,6 +136,10 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 		if !set("follow_redirects") && takes(t.Type, "follow_redirects") {
 			t.FollowRedirects = RedirectsSameHost
 		}
+	}
+
+	if cfg.Telegram != nil && !has("telegram", "api_url") {
+		cfg.Telegram.APIURL = DefaultTelegramAPIURL
 	}
 
 	for i := range cfg.Digests {

@@ -100,4 +100,4 @@ func checkDestinations(ch Channel, at func(key ...string) []string, c *collector
 }
 
 // errNoDestination is the problem of a channel that goes nowhere.
-var errNoDestination = errors.New("needs at least one of slack, discord, webhook_url, webhook, teams or pagerduty")
+var errNoDestination = errors.New("needs at least one of slack, discord, telegram, webhook_url, webhook, teams or pagerduty")

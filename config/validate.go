@@ -131,10 +131,12 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		}
 	}
 
+	checkTelegram(cfg, c)
+
 	// A chat section without a channel would send every notification
 	// nowhere, silently.
 	if len(cfg.Channels) == 0 {
-		for _, sec := range []string{"slack", "discord"} {
+		for _, sec := range []string{"slack", "discord", "telegram"} {
 			if ix.present(p(sec)) {
 				c.add(p(sec), "is set but no [[channel]] is defined, so notifications would go nowhere: add a [[channel]] (see config.example.toml), or remove ["+sec+"] to print them to the console")
 			}
@@ -155,10 +157,11 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		} else {
 			firstChannel[strings.ToLower(ch.Name)] = ix.line(at("name"))
 		}
-		if ch.Slack == "" && ch.Discord == "" && ch.WebhookURL == "" && !ch.moreDestinations() && !writtenDestination(ix, p("channel", n)) {
+		if ch.Slack == "" && ch.Discord == "" && ch.Telegram == "" && ch.WebhookURL == "" && !ch.moreDestinations() && !writtenDestination(ix, p("channel", n)) {
 			c.add(p("channel", n), errNoDestination.Error())
 		}
 		checkDestinations(ch, func(key ...string) []string { return append(p("channel", n), key...) }, c)
+		checkTelegramChannel(cfg, ch, at, c)
 		if ch.Slack != "" {
 			if !slackChannelID.MatchString(ch.Slack) {
 				c.add(at("slack"), "must be a Slack channel ID like C0123456789 (not a #name)")
@@ -501,8 +504,9 @@ func checkPublicListen(cfg *Config, add func(string)) {
 	}
 	slackCmds := cfg.Slack != nil && cfg.Slack.SigningSecret != ""
 	discordCmds := cfg.Discord != nil && cfg.Discord.PublicKey != ""
-	if !slackCmds && !discordCmds {
-		add("serves the command endpoints, but none is configured: set [slack] signing_secret or [discord] public_key, or remove public_listen")
+	telegramCmds := cfg.Telegram != nil && cfg.Telegram.WebhookSecret != ""
+	if !slackCmds && !discordCmds && !telegramCmds {
+		add("serves the command endpoints, but none is configured: set [slack] signing_secret, [discord] public_key or [telegram] webhook_secret, or remove public_listen")
 	}
 }
 

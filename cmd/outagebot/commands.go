@@ -90,7 +90,7 @@ func cmdCheck(env procEnv, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check [FILE]", checkHelp, `outagebot check outagebot.toml
 outagebot check --online --config /etc/outagebot/outagebot.toml`)
 	path := configFlag(fs)
-	online := fs.Bool("online", false, "also ask Slack and Discord whether the tokens work and the bot can post in each channel (sends nothing)")
+	online := fs.Bool("online", false, "also ask Slack, Discord and Telegram whether the tokens work and the bot can post in each channel (sends nothing)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
