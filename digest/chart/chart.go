@@ -133,7 +133,7 @@ func Render(c *outage.Chart) ([]byte, error) {
 
 	p := plot.New()
 	p.BackgroundColor = color.White
-	p.Title.Text = "Uptime and outages, " + span(c.Since, c.Until, loc)
+	p.Title.Text = Title(c)
 	p.Title.TextStyle = style(13, true, colourText)
 	p.Title.TextStyle.XAlign = draw.XCenter
 	p.Title.TextStyle.YAlign = draw.YTop
@@ -360,4 +360,13 @@ func (tt timeTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return out
+}
+
+// Title is the chart's heading, which Slack shows above the picture:
+// "Uptime and outages, Mar 1 08:00 – Mar 2 08:00 UTC".
+func Title(c *outage.Chart) string {
+	if c == nil {
+		return ""
+	}
+	return "Uptime and outages, " + span(c.Since, c.Until, location(c.Zone))
 }
