@@ -66,6 +66,7 @@ func digestJobs(cfg *config.Config) ([]digest.Job, error) {
 			SkipIfQuiet: d.SkipIfQuiet,
 			Targets:     digestTargets(cfg, d),
 			Location:    d.Location(),
+			Chart:       d.WantsChart(),
 		})
 	}
 	return jobs, nil

@@ -109,8 +109,12 @@ targets = ["openai"]
 		t.Fatalf("%d digests, want 1", len(msgs))
 	}
 	m := msgs[0]
-	if m.ThreadTS != "" || len(m.Replies) != 0 || len(m.Edits) != 0 {
+	if m.ThreadTS != "" || len(m.Edits) != 0 {
 		t.Errorf("the digest was threaded or edited: %+v", m)
+	}
+	// Its chart is the one reply in its thread.
+	if len(m.Replies) != 1 || len(m.Replies[0].Files) != 1 || len(slackAPI.Files()) != 1 {
+		t.Errorf("replies %+v, files %d: want the chart alone", m.Replies, len(slackAPI.Files()))
 	}
 	if !strings.Contains(m.Text, "Daily digest: no outages in the last 24h") || !strings.Contains(string(m.Blocks), "Uptime over the last 24h") ||
 		!strings.Contains(string(m.Blocks), "OpenAI: 100%") || !strings.Contains(string(m.Blocks), "Mar 1 09:00 – Mar 2 09:00 CET (24h)") {

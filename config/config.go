@@ -328,7 +328,13 @@ type Digest struct {
 	// Timezone is the IANA zone of a schedule without CRON_TZ=, and the
 	// zone the digest's times are written in. Default UTC.
 	Timezone string `toml:"timezone"`
+	// Chart attaches a picture to the digest: uptime per target and its
+	// outages on a time axis. Default true.
+	Chart *bool `toml:"chart"`
 }
+
+// WantsChart reports whether the digest carries a chart.
+func (d Digest) WantsChart() bool { return d.Chart == nil || *d.Chart }
 
 // Spec is the digest's schedule with its timezone as a CRON_TZ= prefix.
 func (d Digest) Spec() string { return zonedSpec(d.Schedule, d.Timezone) }

@@ -146,6 +146,10 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 		if !has("digest", strconv.Itoa(i+1), "window") {
 			cfg.Digests[i].Window.Duration = DefaultDigestWindow
 		}
+		if cfg.Digests[i].Chart == nil {
+			yes := true
+			cfg.Digests[i].Chart = &yes
+		}
 	}
 }
 

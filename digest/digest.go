@@ -58,6 +58,9 @@ type Digest struct {
 	Upcoming []Maintenance
 	// Location is the zone the digest's times are written in (nil: UTC).
 	Location *time.Location
+	// Spans are the maintenance work and the spans of unknown status in
+	// the window, oldest first: not outages, but shown on the chart.
+	Spans []Span
 }
 
 // Maintenance is a vendor's upcoming scheduled maintenance.
@@ -117,6 +120,7 @@ func Build(ctx context.Context, in Inputs, window time.Duration, now time.Time, 
 	if err != nil {
 		return Digest{}, fmt.Errorf("read the outage history: %w", err)
 	}
+	d.Spans = spans(outs, keep, since, now)
 	outs = slices.DeleteFunc(outs, func(o outage.Outage) bool {
 		return o.Class != outage.Incident || !keep(o.Target) || o.OpenedAt.After(now) ||
 			(!o.ResolvedAt.IsZero() && o.ResolvedAt.Before(since))

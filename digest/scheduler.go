@@ -28,6 +28,8 @@ type Job struct {
 	SkipIfQuiet bool
 	// Location is the zone the digest's times are written in (nil: UTC).
 	Location *time.Location
+	// Chart attaches the data of the digest's picture to its event.
+	Chart bool
 }
 
 // Store is what the scheduler needs of the store.
@@ -208,6 +210,9 @@ func (s *Scheduler) fire(ctx context.Context, j Job, scheduled, now time.Time) (
 	send := store.DigestSend{Key: j.Key, ScheduledAt: scheduled, At: now}
 	if !(j.SkipIfQuiet && d.Quiet()) {
 		ev := d.Event(j.Key, scheduled)
+		if j.Chart {
+			ev.Chart = d.Chart()
+		}
 		send.Event, send.Dests = &ev, j.Dests
 	}
 	ok, err := s.Store.CommitDigest(ctx, send)

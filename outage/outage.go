@@ -77,6 +77,8 @@ type Event struct {
 	Notes []string `json:"notes,omitempty"`
 	// Link is the outage's tie to a vendor outage (see Outage.Link).
 	Link *Link `json:"link,omitempty"`
+	// Chart, on a digest, is the data of its picture (nil: no picture).
+	Chart *Chart `json:"chart,omitempty"`
 }
 
 // Joined reports whether the event belongs to a thread that another outage

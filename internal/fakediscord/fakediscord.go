@@ -119,6 +119,8 @@ type Message struct {
 	CreatedAt time.Time
 	// Edits holds the state after each edit, oldest first.
 	Edits []Revision
+	// Attachments are the files sent with the message (attachments.go).
+	Attachments []Attachment
 }
 
 // Revision is a message's content and embeds after one edit.
@@ -525,12 +527,14 @@ type messageBody struct {
 	Nonce           json.RawMessage                   `json:"nonce"`
 	EnforceNonce    bool                              `json:"enforce_nonce"`
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+	Attachments     []attachmentBody                  `json:"attachments"`
 }
 
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	var b messageBody
-	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
-		writeError(w, apiError{http.StatusBadRequest, CodeInvalidFormBody, "Invalid Form Body: " + err.Error()})
+	atts, e, bad := decodeMessage(r, &b)
+	if bad {
+		writeError(w, e)
 		return
 	}
 	nonce, err := parseNonce(b.Nonce)
@@ -580,6 +584,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		Nonce:        nonce,
 		EnforceNonce: b.EnforceNonce,
 		CreatedAt:    now,
+		Attachments:  atts,
 	}
 	s.store(ch, m)
 	if nonce != "" {
@@ -923,7 +928,7 @@ func wire(m *Message) wireMessage {
 		Timestamp:    m.CreatedAt.UTC().Format(time.RFC3339Nano),
 		Author:       map[string]any{"id": botUserID, "username": "outagebot", "discriminator": "0", "bot": true},
 		WebhookID:    m.WebhookID,
-		Attachments:  []any{},
+		Attachments:  wireAttachments(m),
 		Mentions:     []any{},
 		MentionRoles: []string{},
 	}

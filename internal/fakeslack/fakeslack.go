@@ -55,6 +55,8 @@ type Server struct {
 	// info and scopes serve conversations.info (conversations.go).
 	info   map[string]ChannelInfo
 	scopes []string
+	// files serves the file upload methods (files.go).
+	files fileState
 }
 
 type channel struct {
@@ -71,6 +73,7 @@ type message struct {
 	replyBroadcast bool
 	edits          []Version
 	editedTS       string
+	files          []string // ids of the files it shares (files.go)
 }
 
 // Metadata is a message's metadata as posted
@@ -103,6 +106,8 @@ type Message struct {
 	// Edits are the earlier versions of the message, oldest first: one per
 	// chat.update.
 	Edits []Version
+	// Files are the ids of the files the message shares.
+	Files []string
 }
 
 // Call is one request the server received.
@@ -322,6 +327,7 @@ func (m *message) export(channelID string) Message {
 		Attachments:    slices.Clone(m.attachments),
 		ReplyBroadcast: m.replyBroadcast,
 		Edits:          slices.Clone(m.edits),
+		Files:          slices.Clone(m.files),
 	}
 	if m.metadata != nil {
 		md := *m.metadata
@@ -340,6 +346,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		if r.URL.Path == socketPath {
 			s.serveSocket(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, uploadPath) {
+			s.serveUpload(w, r)
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/services/") {
@@ -530,6 +540,9 @@ func (s *Server) handle(method string, p url.Values, token string) response {
 	case "conversations.info":
 		return s.conversationInfo(p)
 	}
+	if r, ok := s.handleFiles(method, p); ok {
+		return r
+	}
 	return slackError("unknown_method")
 }
 
@@ -648,7 +661,7 @@ func (s *Server) history(p url.Values) response {
 	page, next := paginate(list, p)
 	msgs := make([]any, len(page))
 	for i, m := range page {
-		msgs[i] = ch.render(m, withMeta)
+		msgs[i] = s.withFiles(ch.render(m, withMeta), m)
 	}
 	return response{"ok": true, "messages": msgs, "has_more": next != "",
 		"response_metadata": map[string]any{"next_cursor": next}}
@@ -676,7 +689,7 @@ func (s *Server) replies(p url.Values) response {
 	page, next := paginate(list, p)
 	msgs := make([]any, len(page))
 	for i, m := range page {
-		msgs[i] = ch.render(m, withMeta)
+		msgs[i] = s.withFiles(ch.render(m, withMeta), m)
 	}
 	return response{"ok": true, "messages": msgs, "has_more": next != "",
 		"response_metadata": map[string]any{"next_cursor": next}}

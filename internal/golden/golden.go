@@ -83,3 +83,25 @@ func JSONAt(t *testing.T, path string, v any, update bool) {
 		t.Errorf("%s differs (run go test -update and review the diff):\n%s", path, got)
 	}
 }
+
+// Bytes compares got with testdata/name byte for byte (name carries its
+// extension, like "day.png"); update rewrites the file instead.
+func Bytes(t *testing.T, name string, got []byte, update bool) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs from what renders now (%d bytes, want %d; go test -update rewrites it after a look)", path, len(got), len(want))
+	}
+}

@@ -133,7 +133,12 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	}
 	switch ev.Kind {
 	case outage.Digest:
-		return n.send(ctx, d.Pace, ch, RenderDigest(ev), nonce)
+		msg := RenderDigest(ev)
+		var atts []attachment
+		if ev.Chart != nil {
+			atts = withChart(n.log.With("channel", ch, "outage", ev.OutageID, "outbox_id", d.OutboxID), msg, ev.Chart)
+		}
+		return n.sendFiles(ctx, d.Pace, ch, msg, nonce, atts)
 	case outage.Report:
 		if !isSnowflake(root) {
 			return n.send(ctx, d.Pace, ch, RenderDigest(ev), nonce)
@@ -207,21 +212,42 @@ type messageCreate struct {
 	discordgo.MessageSend
 	Nonce        string `json:"nonce,omitempty"`
 	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+	// Attachments describe msg.Files, sent in the same multipart request.
+	Attachments []attachment `json:"attachments,omitempty"`
 }
 
 // send posts msg to a channel (or thread) with a nonce that makes a repeat
 // return the first message.
 func (n *Notifier) send(ctx context.Context, pace notifier.Pacer, channelID string, msg *discordgo.MessageSend, nonce string) (notifier.RemoteRef, error) {
+	return n.sendFiles(ctx, pace, channelID, msg, nonce, nil)
+}
+
+// sendFiles is send with msg.Files attached as atts describe them, in one
+// multipart request.
+func (n *Notifier) sendFiles(ctx context.Context, pace notifier.Pacer, channelID string, msg *discordgo.MessageSend, nonce string, atts []attachment) (notifier.RemoteRef, error) {
 	if err := notifier.Wait(ctx, pace); err != nil {
 		return "", err
 	}
 	if len(nonce) > maxNonce {
 		nonce = nonce[len(nonce)-maxNonce:]
 	}
-	body := messageCreate{MessageSend: *msg, Nonce: nonce, EnforceNonce: nonce != ""}
+	body := messageCreate{MessageSend: *msg, Nonce: nonce, EnforceNonce: nonce != "", Attachments: atts}
 	endpoint := discordgo.EndpointChannelMessages(channelID)
 	ctx, info := withCallInfo(ctx)
-	resp, err := n.s.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, discordgo.WithContext(ctx))
+	var (
+		resp []byte
+		err  error
+	)
+	if len(msg.Files) == 0 {
+		resp, err = n.s.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, discordgo.WithContext(ctx))
+	} else {
+		var ctype string
+		var payload []byte
+		if ctype, payload, err = discordgo.MultipartBodyWithJSON(body, msg.Files); err != nil {
+			return "", &notifier.PermanentError{Err: fmt.Errorf("discord: encode the message's files: %w", err), Rejected: true}
+		}
+		resp, err = n.s.RequestRaw(http.MethodPost, endpoint, ctype, payload, endpoint, 0, discordgo.WithContext(ctx))
+	}
 	op := "send message to channel " + channelID
 	if err != nil {
 		return "", classify(op, err, info, n.secrets, false)

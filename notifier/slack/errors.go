@@ -20,7 +20,7 @@ import (
 const (
 	fixInvite  = "invite the bot to the channel: /invite @outagebot"
 	fixToken   = "check bot_token: Slack does not accept it (reinstall the app to get a new one)"
-	fixScopes  = "add the chat:write, channels:history and groups:history scopes to the Slack app and reinstall it"
+	fixScopes  = "add the chat:write, channels:history, groups:history and files:write scopes to the Slack app and reinstall it"
 	fixPayload = "Slack rejected the message as outagebot rendered it: please report this as a bug"
 )
 

@@ -9,7 +9,9 @@
 //   - chat:write: post, reply and edit (chat.postMessage, chat.update);
 //   - channels:history: look up an uncertain earlier post in a public
 //     channel (conversations.history, conversations.replies);
-//   - groups:history: the same in a private channel.
+//   - groups:history: the same in a private channel;
+//   - files:write: share a digest's chart (files.getUploadURLExternal,
+//     files.completeUploadExternal).
 //
 // Deliveries are made exactly once where Slack allows it: every message
 // carries metadata (event_type "outagebot_event", with the outbox id), and a
@@ -146,6 +148,9 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	}
 	if d.Event.Kind == outage.Digest {
 		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(d.Event))
+		if err == nil && d.Event.Chart != nil {
+			err = n.shareChart(ctx, log, ch, ts, d)
+		}
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Event.Kind == outage.Report {
