@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -185,4 +187,42 @@ func TestTargetMetricsReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareMetrics(t, f.reg, "metrics-reloaded")
+}
+
+// TestTargetMetricsScrapeWhilePolling scrapes while targets are polled
+// (each by one goroutine, as the scheduler does), for the race detector:
+// run it with -race -count=20.
+func TestTargetMetricsScrapeWhilePolling(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var targets []*Target
+	for i, s := range []sources.Status{sources.Operational, sources.MajorOutage, sources.Degraded} {
+		obs := probeObs(s, "")
+		obs.Components[0].Expires = t0
+		targets = append(targets, &Target{Job: Job{Name: fmt.Sprintf("t%d", i), Interval: time.Minute}, Type: "http", Group: "g",
+			Timeout: time.Second, Source: &scriptedSource{obs: obs}, Policy: probe()})
+	}
+	reg := prometheus.NewRegistry()
+	r := NewRunner(&Engine{}, st, slog.New(slog.DiscardHandler), NewMetrics(reg), targets)
+	reg.MustRegister(r.Collector())
+	var wg sync.WaitGroup
+	for _, j := range r.Jobs() {
+		wg.Go(func() {
+			for range 20 {
+				r.Poll(context.Background(), j)
+			}
+		})
+	}
+	for range 20 {
+		if _, err := reg.Gather(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	if n, err := testutil.GatherAndCount(reg, "outagebot_target_up"); err != nil || n != 3 {
+		t.Errorf("outagebot_target_up has %d series (%v), want 3", n, err)
+	}
 }
