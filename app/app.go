@@ -115,6 +115,7 @@ type App struct {
 	opts       Options
 	deliveries *prometheus.CounterVec
 	rootEdits  *prometheus.CounterVec
+	dests      []string // the destinations with delivery series (metrics.go)
 	genMu      sync.Mutex
 	gen        *generation
 	workCtx    context.Context
@@ -180,6 +181,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	reg.MustRegister(edits)
 	a.rootEdits = edits
 	a.deliveries = deliveries
+	a.knownDests(routes)
 	a.disp = &liveDispatcher{d: notifier.NewDispatcher(st, routes, log.With("component", "dispatcher"), a.dispatchOptions(cfg))}
 	// Queued deliveries to destinations no longer configured are set aside
 	// by the leader when it takes over (leader.go catchUp) and when a
@@ -216,6 +218,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.runner.Mutes = mutes
 	a.mutes, a.now = mutes, now
 	a.initReload(reg, cfg)
+	a.registerAppMetrics(reg)
 	if isShared(cfg.Bot.State) {
 		// Standbys answer commands from the store: keep the stored view
 		// fresh even while nothing material changes.
@@ -520,6 +523,7 @@ func buildTargets(cfg *config.Config, opts Options, routes []notifier.Route) ([]
 
 			DependsOn:    dependenciesOf(t),
 			Alternatives: t.Alternatives,
+			Group:        t.Group,
 		})
 	}
 	return out, errors.Join(errs...)

@@ -214,6 +214,7 @@ func (a *App) reloadFrom(ctx context.Context, path string, data []byte, readErr 
 		return ReloadResult{}, err
 	}
 	a.disp.set(disp)
+	a.knownDests(routes)
 	a.mutes.SetWindows(windows)
 	a.reload.live = cfg
 	if leading {
@@ -582,10 +583,10 @@ func equalIgnoringLines(a, b reflect.Value) bool {
 
 // observeEdit counts a root edit attempt's outcome.
 func (a *App) observeEdit(dest string, o store.Outcome, _ error) {
-	a.rootEdits.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
+	a.rootEdits.WithLabelValues(dest, deliveryResults[o]).Inc()
 }
 
 // observeDelivery counts a delivery attempt's outcome.
 func (a *App) observeDelivery(dest string, o store.Outcome, _ error) {
-	a.deliveries.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
+	a.deliveries.WithLabelValues(dest, deliveryResults[o]).Inc()
 }
