@@ -164,6 +164,7 @@ func TestGoodDefaults(t *testing.T) {
 			},
 		},
 		Digests: []Digest{{Schedule: "CRON_TZ=Europe/Berlin 0 9 * * MON-FRI", Window: Duration{24 * time.Hour}}},
+		Web:     Web{Title: DefaultWebTitle, Locale: DefaultWebLocale},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", cfg, want)
