@@ -31,3 +31,8 @@ CREATE TABLE target_history (
 -- Outages that ended after a time (uptime over the last 24h, the API's
 -- since filter) are found without reading them all.
 CREATE INDEX outages_by_resolved ON outages (resolved_at);
+
+-- The API lists outages newest first in pages that continue after the
+-- last (opened_at, id) seen: these read a page without sorting them all.
+CREATE INDEX outages_page ON outages (opened_at, id);
+CREATE INDEX outages_target_page ON outages (target, opened_at, id);
