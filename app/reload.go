@@ -215,6 +215,7 @@ func (a *App) reloadFrom(ctx context.Context, path string, data []byte, readErr 
 	}
 	a.disp.set(disp)
 	a.mutes.SetWindows(windows)
+	a.reconfigureWeb(cfg)
 	a.reload.live = cfg
 	if leading {
 		a.startGeneration()
@@ -246,6 +247,7 @@ func (a *App) dispatchOptions(cfg *config.Config) notifier.Options {
 	}
 	o.Observe = a.observeDelivery
 	o.ObserveEdit = a.observeEdit
+	o.PageURL = cfg.Web.OutageURL
 	return o
 }
 
@@ -444,6 +446,7 @@ func restartOnly(cur, next *config.Config, data []byte) []string {
 		}
 	}
 	diffStruct("bot", reflect.ValueOf(cur.Bot), reflect.ValueOf(next.Bot), reloadable...)
+	diffStruct("web", reflect.ValueOf(cur.Web), reflect.ValueOf(next.Web))
 	section := func(name string, a, b any) {
 		va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 		switch {

@@ -77,6 +77,9 @@ type Event struct {
 	Notes []string `json:"notes,omitempty"`
 	// Link is the outage's tie to a vendor outage (see Outage.Link).
 	Link *Link `json:"link,omitempty"`
+	// Page is the outage's page on our status site ([web] base_url),
+	// filled in when it is delivered, never stored.
+	Page string `json:"-"`
 }
 
 // Joined reports whether the event belongs to a thread that another outage

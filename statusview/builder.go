@@ -51,6 +51,23 @@ type Builder struct {
 
 	mu    sync.Mutex
 	cache *cached
+	// shownMu guards Shown and its index against SetShown.
+	shownMu sync.RWMutex
+	shownBy map[string]Shown
+}
+
+// SetShown replaces the targets shown (a reloaded configuration).
+func (b *Builder) SetShown(shown []Shown) {
+	b.shownMu.Lock()
+	b.Shown, b.shownBy = shown, nil
+	b.shownMu.Unlock()
+}
+
+// ShownTargets are the targets shown, in configuration order.
+func (b *Builder) ShownTargets() []Shown {
+	b.shownMu.RLock()
+	defer b.shownMu.RUnlock()
+	return b.Shown
 }
 
 // Windows are the uptime windows, as the API names them.
@@ -157,7 +174,7 @@ func (b *Builder) Page(ctx context.Context) (Page, error) {
 	p := Page{Title: b.Title, Generated: now, Overall: sources.Operational}
 	first := true
 	byGroup := map[string]int{}
-	for _, s := range b.Shown {
+	for _, s := range b.ShownTargets() {
 		t := b.target(c, s, snaps[s.Name], open, now, true)
 		if first || worse(t.Status, p.Overall) {
 			p.Overall, first = t.Status, false
@@ -191,8 +208,9 @@ func (b *Builder) List(ctx context.Context) ([]Target, error) {
 	}
 	snaps := b.snapshots()
 	open := b.Live.OpenOutages()
-	out := make([]Target, 0, len(b.Shown))
-	for _, s := range b.Shown {
+	shown := b.ShownTargets()
+	out := make([]Target, 0, len(shown))
+	for _, s := range shown {
 		out = append(out, b.target(c, s, snaps[s.Name], open, now, false))
 	}
 	return out, nil
@@ -201,7 +219,8 @@ func (b *Builder) List(ctx context.Context) ([]Target, error) {
 // Target builds one shown target with its daily history; ok is false when
 // no shown target has that name.
 func (b *Builder) Target(ctx context.Context, name string) (t Target, ok bool, err error) {
-	i := slices.IndexFunc(b.Shown, func(s Shown) bool { return s.Name == name })
+	shown := b.ShownTargets()
+	i := slices.IndexFunc(shown, func(s Shown) bool { return s.Name == name })
 	if i < 0 {
 		return Target{}, false, nil
 	}
@@ -210,7 +229,7 @@ func (b *Builder) Target(ctx context.Context, name string) (t Target, ok bool, e
 	if err != nil {
 		return Target{}, false, err
 	}
-	return b.target(c, b.Shown[i], b.snapshots()[name], b.Live.OpenOutages(), now, true), true, nil
+	return b.target(c, shown[i], b.snapshots()[name], b.Live.OpenOutages(), now, true), true, nil
 }
 
 // Shows reports whether the page shows target, and its group.
@@ -219,11 +238,21 @@ func (b *Builder) Shows(target string) (Shown, bool) {
 	return s, ok
 }
 
+// shown indexes Shown by name, once per list.
 func (b *Builder) shown() map[string]Shown {
-	m := make(map[string]Shown, len(b.Shown))
+	b.shownMu.RLock()
+	m := b.shownBy
+	b.shownMu.RUnlock()
+	if m != nil {
+		return m
+	}
+	b.shownMu.Lock()
+	defer b.shownMu.Unlock()
+	m = make(map[string]Shown, len(b.Shown))
 	for _, s := range b.Shown {
 		m[s.Name] = s
 	}
+	b.shownBy = m
 	return m
 }
 

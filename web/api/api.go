@@ -165,12 +165,12 @@ func (a *API) query(r *http.Request) (store.OutageQuery, error) {
 	}
 	if g := v.Get("group"); g != "" {
 		var in []string
-		for _, s := range a.View.Shown {
+		for _, s := range a.View.ShownTargets() {
 			if s.Group == g && (names == nil || names[0] == s.Name) {
 				in = append(in, s.Name)
 			}
 		}
-		if !slices.ContainsFunc(a.View.Shown, func(s statusview.Shown) bool { return s.Group == g }) {
+		if !slices.ContainsFunc(a.View.ShownTargets(), func(s statusview.Shown) bool { return s.Group == g }) {
 			return q, fmt.Errorf("group: no target has group %q", g)
 		}
 		if len(in) == 0 {
@@ -179,7 +179,7 @@ func (a *API) query(r *http.Request) (store.OutageQuery, error) {
 		names = in
 	}
 	if names == nil && a.Restricted {
-		for _, s := range a.View.Shown {
+		for _, s := range a.View.ShownTargets() {
 			names = append(names, s.Name)
 		}
 		if len(names) == 0 {
