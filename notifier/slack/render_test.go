@@ -309,6 +309,7 @@ func TestRootLinksToOutagePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw = []byte(strings.NewReplacer(`\u003c`, "<", `\u003e`, ">").Replace(string(raw)))
 	if !strings.Contains(string(raw), "<https://status.example.com/outages/abc|Outage page>") || !strings.Contains(string(raw), "Status page") {
 		t.Errorf("root: %s", raw)
 	}
