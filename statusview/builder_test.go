@@ -166,6 +166,17 @@ func TestBuilder(t *testing.T) {
 	if !api.Since.Equal(hm(4, 5, 0)) || api.Days[len(api.Days)-1].Down != 5*time.Hour || len(api.OpenOutages) != 0 {
 		t.Errorf("after the restoration: since %v today %+v", api.Since, api.Days[len(api.Days)-1])
 	}
+	// 24h: 7h of 24h down (22:00 to 05:00); 7d: 2+1+2+5 = 10h of 102h.
+	assertUptime(t, "api after", api.Uptime, statusview.Uptime{Day: f(1 - 7.0/24), Week: f(1 - 10.0/102), Month: f(1 - 10.0/102), Quarter: f(1 - 10.0/102)})
+	// Only api was read again; feed's picture is what it was.
+	feedAgain, _, err := b.Target(ctx, "feed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertUptime(t, "feed after", feedAgain.Uptime, feed.Uptime)
+	if d := feedAgain.Days[len(feedAgain.Days)-1]; d.Maintenance != 4*time.Hour {
+		t.Errorf("feed today after api's change: %+v", d)
+	}
 }
 
 func assertUptime(t *testing.T, name string, got, want statusview.Uptime) {

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/outage"
@@ -46,9 +48,9 @@ func (s *Store) recordHistory(ctx context.Context, tx *sql.Tx, c Commit, at time
 	if err != nil {
 		return fmt.Errorf("record the history of %s: %w", c.Target, err)
 	}
-	changed := false
+	newTarget := false
 	if n, _ := res.RowsAffected(); n > 0 {
-		changed = true
+		newTarget = true
 	}
 	type span struct{ from, to time.Time }
 	spans := map[string]span{}
@@ -77,29 +79,38 @@ func (s *Store) recordHistory(ctx context.Context, tx *sql.Tx, c Commit, at time
 			}
 		}
 	}
+	if !newTarget && len(spans) == 0 {
+		return nil
+	}
+	gen, err := s.bumpHistory(ctx, tx)
+	if err != nil {
+		return err
+	}
 	for target, sp := range spans {
-		if err := s.rollUp(ctx, tx, target, sp.from, sp.to, at); err != nil {
+		if err := s.rollUp(ctx, tx, target, sp.from, sp.to, at, gen); err != nil {
 			return err
 		}
-		changed = true
-	}
-	if changed {
-		return s.bumpHistory(ctx, tx)
 	}
 	return nil
 }
 
-func (s *Store) bumpHistory(ctx context.Context, tx execer) error {
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (k, v) VALUES (?, '1')
-		ON CONFLICT (k) DO UPDATE SET v = CAST(CAST(meta.v AS BIGINT) + 1 AS TEXT)`), historyGenKey); err != nil {
-		return fmt.Errorf("count the history change: %w", err)
+// bumpHistory counts a history change and returns the new generation.
+func (s *Store) bumpHistory(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var v string
+	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO meta (k, v) VALUES (?, '1')
+		ON CONFLICT (k) DO UPDATE SET v = CAST(CAST(meta.v AS BIGINT) + 1 AS TEXT) RETURNING v`), historyGenKey).Scan(&v); err != nil {
+		return 0, fmt.Errorf("count the history change: %w", err)
 	}
-	return nil
+	gen, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("count the history change: %q: %w", v, err)
+	}
+	return gen, nil
 }
 
 // rollUp rewrites target's rollup rows for the UTC days from from to to
 // (both included) from its outages that touch them.
-func (s *Store) rollUp(ctx context.Context, tx execer, target string, from, to, now time.Time) error {
+func (s *Store) rollUp(ctx context.Context, tx execer, target string, from, to, now time.Time, gen int64) error {
 	first, last := uptime.Midnight(from), uptime.Midnight(to)
 	outs, err := s.overlapping(ctx, tx, target, first, last.Add(uptime.DayLength))
 	if err != nil {
@@ -114,10 +125,10 @@ func (s *Store) rollUp(ctx context.Context, tx execer, target string, from, to, 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO daily_rollup (target, day, worst, down_ms, maintenance_ms, unknown_ms, outages, computed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO daily_rollup (target, day, worst, down_ms, maintenance_ms, unknown_ms, outages, computed_at, gen)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			target, d.Date.UnixMilli(), string(d.Worst), d.Down.Milliseconds(), d.Maintenance.Milliseconds(), d.Unknown.Milliseconds(),
-			string(list), now.UnixMilli()); err != nil {
+			string(list), now.UnixMilli(), gen); err != nil {
 			return fmt.Errorf("roll up %s on %s: %w", target, d.Date.Format(time.DateOnly), err)
 		}
 	}
@@ -162,8 +173,50 @@ func (s *Store) TargetOutages(ctx context.Context, target string, from, to time.
 // Rollups returns the daily rollup of every target from since's UTC day
 // on: only days with some outage time have a row.
 func (s *Store) Rollups(ctx context.Context, since time.Time) ([]uptime.Day, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT target, day, worst, down_ms, maintenance_ms, unknown_ms, outages FROM daily_rollup WHERE day >= ? ORDER BY target, day`),
+	return s.rollups(ctx, `SELECT target, day, worst, down_ms, maintenance_ms, unknown_ms, outages FROM daily_rollup WHERE day >= ? ORDER BY target, day`,
 		uptime.Midnight(since).UnixMilli())
+}
+
+// RollupsChanged returns, like Rollups, every day of the targets whose
+// rollup changed after history generation gen, and those targets: what a
+// reader holding generation gen reads to catch up. It reads along the
+// daily_rollup_by_gen index.
+func (s *Store) RollupsChanged(ctx context.Context, gen int64, since time.Time) ([]uptime.Day, []string, error) {
+	// No DISTINCT: it lets the planner walk the primary key through every
+	// row instead of the few rows of later generations.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT target FROM daily_rollup WHERE gen > ?`), gen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the daily rollup: %w", err)
+	}
+	var targets []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("read the daily rollup: %w", err)
+		}
+		if !slices.Contains(targets, t) {
+			targets = append(targets, t)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read the daily rollup: %w", err)
+	}
+	var days []uptime.Day
+	for _, t := range targets {
+		d, err := s.rollups(ctx, `SELECT target, day, worst, down_ms, maintenance_ms, unknown_ms, outages FROM daily_rollup WHERE target = ? AND day >= ? ORDER BY day`,
+			t, uptime.Midnight(since).UnixMilli())
+		if err != nil {
+			return nil, nil, err
+		}
+		days = append(days, d...)
+	}
+	return days, targets, nil
+}
+
+func (s *Store) rollups(ctx context.Context, query string, args ...any) ([]uptime.Day, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read the daily rollup: %w", err)
 	}
@@ -258,6 +311,10 @@ func (s *Store) backfillRollup(ctx context.Context) error {
 			return nil
 		}
 		now := time.Now()
+		gen, err := s.bumpHistory(ctx, tx)
+		if err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT target, MIN(opened_at), MAX(COALESCE(resolved_at, opened_at)), MAX(resolved_at) FROM outages GROUP BY target`)
 		if err != nil {
 			return fmt.Errorf("backfill the daily rollup: %w", err)
@@ -282,7 +339,7 @@ func (s *Store) backfillRollup(ctx context.Context) error {
 		}
 		for _, sp := range spans {
 			to := now
-			if err := s.rollUp(ctx, tx, sp.target, time.UnixMilli(sp.from), to, now); err != nil {
+			if err := s.rollUp(ctx, tx, sp.target, time.UnixMilli(sp.from), to, now, gen); err != nil {
 				return fmt.Errorf("backfill the daily rollup: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO target_history (target, first_seen_at, last_resolved_at) VALUES (?, ?, ?) ON CONFLICT (target) DO NOTHING`),
@@ -296,6 +353,30 @@ func (s *Store) backfillRollup(ctx context.Context) error {
 			SELECT target, updated_at FROM target_state WHERE target NOT IN (SELECT target FROM target_history)`); err != nil {
 			return fmt.Errorf("backfill the daily rollup: %w", err)
 		}
-		return s.bumpHistory(ctx, tx)
+		return nil
 	})
+}
+
+// RecentOutages lists the outages open at any time since since (open ones
+// included), newest first, like Outages, but reads only those rows: each
+// half of the query runs along outages_by_resolved.
+func (s *Store) RecentOutages(ctx context.Context, since time.Time) ([]outage.Outage, error) {
+	// Sorted here: an ORDER BY lets the planner walk the opening-time
+	// index through every row instead.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT data FROM outages WHERE resolved_at >= ?
+		UNION ALL SELECT data FROM outages WHERE resolved_at IS NULL`), since.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("list recent outages: %w", err)
+	}
+	out, err := scanOutages(rows)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b outage.Outage) int {
+		if c := b.OpenedAt.Compare(a.OpenedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
 }

@@ -15,9 +15,14 @@ CREATE TABLE daily_rollup (
     unknown_ms     BIGINT NOT NULL,
     outages        TEXT NOT NULL,
     computed_at    BIGINT NOT NULL,
+    -- gen is the history generation (meta history_gen) that wrote the
+    -- row: a reader that holds the rollup of generation N re-reads only
+    -- the targets with rows of a later one.
+    gen            BIGINT NOT NULL,
     PRIMARY KEY (target, day)
 );
 CREATE INDEX daily_rollup_by_day ON daily_rollup (day);
+CREATE INDEX daily_rollup_by_gen ON daily_rollup (gen);
 
 -- Per target: when the bot first committed anything about it (uptime is
 -- measured from there) and when its last outage ended (the "since" of an
