@@ -344,7 +344,7 @@ func TestExampleCommentedSections(t *testing.T) {
 	section := false
 	for _, line := range strings.Split(string(data), "\n") {
 		switch {
-		case line == "# [slack]" || line == "# [discord]" || line == "# [[channel]]" || line == "# [[digest]]" || line == "# [[silence]]":
+		case line == "# [slack]" || line == "# [discord]" || line == "# [[channel]]" || line == "# [[digest]]" || line == "# [[silence]]" || line == "# [web]":
 			section = true
 		case line == "":
 			section = false
@@ -358,10 +358,14 @@ func TestExampleCommentedSections(t *testing.T) {
 		"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1",
 		"DISCORD_BOT_TOKEN": "d", "DISCORD_APPLICATION_ID": "123",
 		"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "OPS_WEBHOOK_URL": "https://hooks.slack.com/services/x",
+		"OUTAGEBOT_WEB_TOKEN": "0123456789abcdef0123",
 	})
 	cfg, err := Parse("config.example.toml", []byte(strings.Join(out, "\n")), env)
 	if err != nil {
 		t.Fatalf("with its examples uncommented:\n%v", err)
+	}
+	if w := cfg.Web; !w.Enabled || w.Title != "ACME status" || w.BaseURL == "" || len(w.BasicAuthUsers) != 1 || w.Token == "" || !w.PublicBadges {
+		t.Errorf("uncommenting [web] gave %+v", w)
 	}
 	if cfg.Slack == nil || cfg.Discord == nil || len(cfg.Channels) != 1 || len(cfg.Digests) != 1 || len(cfg.Silences) != 1 {
 		t.Errorf("uncommenting found slack %v discord %v channels %d digests %d silences %d",
