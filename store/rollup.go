@@ -21,10 +21,6 @@ import (
 // when to read again, whichever replica wrote.
 const historyGenKey = "history_gen"
 
-// backfillKey marks the daily rollup as built from the outages stored
-// before it existed.
-const backfillKey = "daily_rollup_backfilled"
-
 // TargetHistory is what the store knows of a target's past at a glance.
 type TargetHistory struct {
 	// FirstSeen is when the bot first committed anything about it.
@@ -287,74 +283,62 @@ func (s *Store) HistoryGeneration(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// backfillRollup rolls up the outages stored before the rollup existed,
-// once per database: the replica that marks it done first does it, in the
-// same transaction, and the others find the mark.
-func (s *Store) backfillRollup(ctx context.Context) error {
-	// An empty database has nothing to roll up and stays empty (a copy
-	// goes only into an empty one); the mark comes with the first
-	// backfill that finds something, or with the copied meta.
-	var pending bool
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT NOT EXISTS (SELECT 1 FROM meta WHERE k = ?)
-		AND (EXISTS (SELECT 1 FROM outages) OR EXISTS (SELECT 1 FROM target_state))`), backfillKey).Scan(&pending); err != nil {
+// backfillRollup rolls up the outages stored before the rollup existed.
+// It runs once per database, inside the transaction of the migration that
+// creates the rollup (migrate.go afterMigration); a new database has
+// nothing to roll up and stays empty.
+func (s *Store) backfillRollup(ctx context.Context, tx *sql.Tx) error {
+	var found bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outages) OR EXISTS (SELECT 1 FROM target_state)`).Scan(&found); err != nil {
 		return fmt.Errorf("backfill the daily rollup: %w", err)
 	}
-	if !pending {
+	if !found {
 		return nil
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (k, v) VALUES (?, '1') ON CONFLICT (k) DO NOTHING`), backfillKey)
-		if err != nil {
+	now := time.Now()
+	gen, err := s.bumpHistory(ctx, tx)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT target, MIN(opened_at), MAX(COALESCE(resolved_at, opened_at)), MAX(resolved_at) FROM outages GROUP BY target`)
+	if err != nil {
+		return fmt.Errorf("backfill the daily rollup: %w", err)
+	}
+	type span struct {
+		target       string
+		from, to     int64
+		lastResolved sql.NullInt64
+	}
+	var spans []span
+	for rows.Next() {
+		var sp span
+		if err := rows.Scan(&sp.target, &sp.from, &sp.to, &sp.lastResolved); err != nil {
+			rows.Close()
 			return fmt.Errorf("backfill the daily rollup: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		now := time.Now()
-		gen, err := s.bumpHistory(ctx, tx)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT target, MIN(opened_at), MAX(COALESCE(resolved_at, opened_at)), MAX(resolved_at) FROM outages GROUP BY target`)
-		if err != nil {
+		spans = append(spans, sp)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("backfill the daily rollup: %w", err)
+	}
+	for _, sp := range spans {
+		to := now
+		if err := s.rollUp(ctx, tx, sp.target, time.UnixMilli(sp.from), to, now, gen); err != nil {
 			return fmt.Errorf("backfill the daily rollup: %w", err)
 		}
-		type span struct {
-			target       string
-			from, to     int64
-			lastResolved sql.NullInt64
-		}
-		var spans []span
-		for rows.Next() {
-			var sp span
-			if err := rows.Scan(&sp.target, &sp.from, &sp.to, &sp.lastResolved); err != nil {
-				rows.Close()
-				return fmt.Errorf("backfill the daily rollup: %w", err)
-			}
-			spans = append(spans, sp)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO target_history (target, first_seen_at, last_resolved_at) VALUES (?, ?, ?) ON CONFLICT (target) DO NOTHING`),
+			sp.target, sp.from, sp.lastResolved); err != nil {
 			return fmt.Errorf("backfill the daily rollup: %w", err)
 		}
-		for _, sp := range spans {
-			to := now
-			if err := s.rollUp(ctx, tx, sp.target, time.UnixMilli(sp.from), to, now, gen); err != nil {
-				return fmt.Errorf("backfill the daily rollup: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO target_history (target, first_seen_at, last_resolved_at) VALUES (?, ?, ?) ON CONFLICT (target) DO NOTHING`),
-				sp.target, sp.from, sp.lastResolved); err != nil {
-				return fmt.Errorf("backfill the daily rollup: %w", err)
-			}
-		}
-		// Targets polled but never down are watched since their state was
-		// first stored; the stored time is the last change, the best there is.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO target_history (target, first_seen_at)
-			SELECT target, updated_at FROM target_state WHERE target NOT IN (SELECT target FROM target_history)`); err != nil {
-			return fmt.Errorf("backfill the daily rollup: %w", err)
-		}
-		return nil
-	})
+	}
+	// Targets polled but never down are watched since their state was
+	// first stored; the stored time is the last change, the best there is.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO target_history (target, first_seen_at)
+		SELECT target, updated_at FROM target_state WHERE target NOT IN (SELECT target FROM target_history)`); err != nil {
+		return fmt.Errorf("backfill the daily rollup: %w", err)
+	}
+	return nil
 }
 
 // RecentOutages lists the outages open at any time since since (open ones
