@@ -34,6 +34,7 @@ import (
 	"github.com/outagebot/outagebot/sources/fetch"
 	"github.com/outagebot/outagebot/sources/probe"
 	"github.com/outagebot/outagebot/sources/registry"
+	"github.com/outagebot/outagebot/statusview"
 	"github.com/outagebot/outagebot/store"
 )
 
@@ -99,6 +100,9 @@ type App struct {
 	// chat checks the chat tokens and channels (preflight.go); nil without
 	// chat.
 	chat *chatChecks
+	// view is the status picture of the pages, the API and the badges
+	// (web.go); nil when [web] is off.
+	view *statusview.Builder
 
 	// Leader election (leader.go).
 	instance string
@@ -235,6 +239,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 			}
 			return report.Answer(r), nil
 		}}
+	a.initWeb(cfg)
 	if err := a.runner.Load(ctx, st); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("restore state: %w", err)
@@ -391,7 +396,7 @@ func (a *App) startHTTP() (shutdown func()) {
 		private := map[string]http.Handler{"POST /-/reload": a.reloadHandler()}
 		maps.Copy(private, commands)
 		maps.Copy(private, a.pageRoutes())
-		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, private, a.chatHealth()...)))
+		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, private, append(a.chatHealth(), a.webRoutes()...)...)))
 		what := "health and metrics"
 		if a.public == nil && len(commands) > 0 {
 			what = "health, metrics and the command endpoints"

@@ -216,6 +216,7 @@ func (a *App) reloadFrom(ctx context.Context, path string, data []byte, readErr 
 	a.disp.set(disp)
 	a.knownDests(routes)
 	a.mutes.SetWindows(windows)
+	a.reconfigureWeb(cfg)
 	a.reload.live = cfg
 	if leading {
 		a.startGeneration()
@@ -247,6 +248,7 @@ func (a *App) dispatchOptions(cfg *config.Config) notifier.Options {
 	}
 	o.Observe = a.observeDelivery
 	o.ObserveEdit = a.observeEdit
+	o.PageURL = cfg.Web.OutageURL
 	return o
 }
 
@@ -445,6 +447,7 @@ func restartOnly(cur, next *config.Config, data []byte) []string {
 		}
 	}
 	diffStruct("bot", reflect.ValueOf(cur.Bot), reflect.ValueOf(next.Bot), reloadable...)
+	diffStruct("web", reflect.ValueOf(cur.Web), reflect.ValueOf(next.Web))
 	section := func(name string, a, b any) {
 		va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 		switch {

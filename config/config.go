@@ -32,6 +32,8 @@ type Config struct {
 	Digests  []Digest  `toml:"digest"`
 	Routes   []Route   `toml:"route"`
 	Silences []Silence `toml:"silence"`
+	// Web is the status page, the HTTP API and the badges (web.go).
+	Web Web `toml:"web"`
 }
 
 // Bot holds process-wide settings.

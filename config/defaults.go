@@ -76,6 +76,8 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 		b.NetworkDownMinTargets = DefaultNetworkDownMin
 	}
 
+	applyWebDefaults(cfg, has)
+
 	for i := range cfg.Channels {
 		cfg.Channels[i].Line = ix.line([]string{"channel", strconv.Itoa(i + 1)})
 	}

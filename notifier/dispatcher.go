@@ -85,6 +85,17 @@ type Options struct {
 	Observe func(dest string, outcome store.Outcome, err error)
 	// ObserveEdit, if set, is told every root edit's outcome.
 	ObserveEdit func(dest string, outcome store.Outcome, err error)
+	// PageURL, if set, is an outage's page on the status site: messages
+	// link to it.
+	PageURL func(outageID string) string
+}
+
+// withPage is ev with its outage's page filled in.
+func (d *Dispatcher) withPage(ev outage.Event) outage.Event {
+	if d.opts.PageURL != nil {
+		ev.Page = d.opts.PageURL(ev.OutageID)
+	}
+	return ev
 }
 
 func (o Options) withDefaults() Options {
@@ -389,7 +400,7 @@ func (d *Dispatcher) deliverGroup(ctx context.Context, r *route, items []store.O
 	ref, err := r.Notifier.Deliver(actx, Delivery{
 		OutboxID:    items[0].ID,
 		Destination: r.Destination,
-		Event:       items[0].Event,
+		Event:       d.withPage(items[0].Event),
 		Attempt:     attempt,
 		Group:       group,
 		Pace:        r.lim,
@@ -461,7 +472,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 	dl := Delivery{
 		OutboxID:    it.ID,
 		Destination: r.Destination,
-		Event:       it.Event,
+		Event:       d.withPage(it.Event),
 		Root:        RemoteRef(root),
 		Joined:      it.Joined(),
 		GroupedRoot: grouped,
@@ -512,7 +523,7 @@ func (d *Dispatcher) edit(ctx context.Context, r *route, e store.RootEdit) (ok, 
 		err = ed.EditRoot(actx, RootEdit{
 			Destination: r.Destination,
 			Root:        RemoteRef(e.Root),
-			Event:       e.Event,
+			Event:       d.withPage(e.Event),
 			Attempt:     e.Attempts,
 			Pace:        r.lim,
 		})

@@ -63,10 +63,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
-	if err := s.backfillRollup(ctx); err != nil {
-		s.db.Close()
-		return nil, err
-	}
 	return s, nil
 }
 

@@ -212,6 +212,9 @@ func split(ev outage.Event) parts {
 	if ev.URL != "" {
 		p.details = append(p.details, detail{text: ev.URL, sep: " ", whole: true})
 	}
+	if ev.Page != "" {
+		p.details = append(p.details, detail{text: ev.Page, sep: " ", whole: true})
+	}
 	if len(ev.Notes) > 0 && ev.Kind == outage.Opened {
 		for i, n := range ev.Notes {
 			sep := "; "

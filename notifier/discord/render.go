@@ -78,6 +78,10 @@ func RenderRoot(ev outage.Event) *discordgo.MessageEmbed {
 	if n := notesText(ev); n != "" {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Related", Value: n})
 	}
+	if u := sources.WebLink(ev.Page); u != "" {
+		// The embed's own link is the vendor's page; ours goes in a field.
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Outage page", Value: "[" + u + "](" + u + ")"})
+	}
 	return fitEmbeds(e)[0]
 }
 

@@ -299,6 +299,9 @@ func rootContext(ev outage.Event) string {
 	if l := link(ev.URL, "Status page"); l != "" {
 		parts = append(parts, l)
 	}
+	if l := link(ev.Page, "Outage page"); l != "" {
+		parts = append(parts, l)
+	}
 	if !ev.OpenedAt.IsZero() {
 		if ev.Kind == outage.Resolved {
 			end := ev.ResolvedAt
