@@ -77,6 +77,10 @@ type Event struct {
 	Notes []string `json:"notes,omitempty"`
 	// Link is the outage's tie to a vendor outage (see Outage.Link).
 	Link *Link `json:"link,omitempty"`
+	// Ack, once someone has acknowledged the outage, says who and when;
+	// the store adds it to every event committed after the ack, so a root
+	// edited to a later state keeps showing it.
+	Ack *Ack `json:"ack,omitempty"`
 }
 
 // Joined reports whether the event belongs to a thread that another outage

@@ -200,6 +200,9 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 				return fmt.Errorf("save outage %s: %w", o.ID, err)
 			}
 		}
+		if err := s.attachAcks(ctx, tx, events); err != nil {
+			return err
+		}
 		for i := range events {
 			ev := &events[i]
 			if err := s.insertEvent(ctx, tx, ev, false); err != nil {
