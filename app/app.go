@@ -228,7 +228,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 				return report.MarkdownAnswer(r), nil
 			}
 			return report.Answer(r), nil
-		}}
+		}, Acks: st}
 	if err := a.runner.Load(ctx, st); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("restore state: %w", err)

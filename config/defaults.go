@@ -27,6 +27,9 @@ const (
 	DefaultStormThreshold       = 5
 	DefaultStormWindow          = 2 * time.Minute
 	DefaultNetworkDownMin       = 2
+	// DefaultMentionMinSeverity: a partial outage is worth waking a
+	// team for; degraded performance is not.
+	DefaultMentionMinSeverity = "partial_outage"
 )
 
 // Failure and success thresholds: vendor feeds say themselves when something
@@ -77,6 +80,9 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 
 	for i := range cfg.Channels {
 		cfg.Channels[i].Line = ix.line([]string{"channel", strconv.Itoa(i + 1)})
+		if !has("channel", strconv.Itoa(i+1), "mention_min_severity") {
+			cfg.Channels[i].MentionMinSeverity = DefaultMentionMinSeverity
+		}
 	}
 	for i := range cfg.Targets {
 		t := &cfg.Targets[i]

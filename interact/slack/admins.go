@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/outagebot/outagebot/bot"
 )
 
@@ -17,13 +19,19 @@ type GroupMembers interface {
 	GetUserGroupMembersContext(ctx context.Context, group string) ([]string, error)
 }
 
-// groupAPI adapts slack-go's variadic method to GroupMembers.
-type groupAPI struct {
-	f func(ctx context.Context, group string) ([]string, error)
+// InteractionsPath is where NewInteractionHandler expects Slack's clicks.
+const InteractionsPath = "/slack/interactions"
+
+// GroupsOf adapts slack-go's client (whose method takes options) to
+// GroupMembers.
+func GroupsOf(c *slack.Client) GroupMembers {
+	return groupAPI{c}
 }
 
+type groupAPI struct{ c *slack.Client }
+
 func (g groupAPI) GetUserGroupMembersContext(ctx context.Context, group string) ([]string, error) {
-	return g.f(ctx, group)
+	return g.c.GetUserGroupMembersContext(ctx, group)
 }
 
 // DefaultGroupTTL is how long a user group's members are trusted before
