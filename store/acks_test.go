@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -118,5 +119,45 @@ func testAckCarried(t *testing.T, s *store.Store) {
 	evs, _ := s.Events(ctx, "o1")
 	if len(evs) != 3 || evs[2].Ack == nil {
 		t.Fatalf("stored events: %+v", evs)
+	}
+}
+
+// Two replicas on one PostgreSQL database take a click each at the same
+// moment: one acknowledgement, one event, both told the same name.
+func TestAcknowledgeTwoReplicasPostgres(t *testing.T) {
+	dsn := os.Getenv("OUTAGEBOT_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("OUTAGEBOT_TEST_POSTGRES is not set; set it to a PostgreSQL URL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL replica test")
+	}
+	schema := PostgresSchema(t, dsn)
+	var replicas [2]*store.Store
+	for i := range replicas {
+		s, err := store.Open(context.Background(), schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		replicas[i] = s
+	}
+	openOnly(t, replicas[0])
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	firsts := make([]bool, 2)
+	names := make([]string, 2)
+	for i, s := range replicas {
+		wg.Go(func() {
+			a, first, err := s.Acknowledge(ctx, "o1", outage.Ack{UserID: []string{"U1", "U2"}[i], Platform: "slack", At: t0.Add(time.Minute)})
+			if err != nil {
+				t.Error(err)
+			}
+			firsts[i], names[i] = first, a.UserID
+		})
+	}
+	wg.Wait()
+	if firsts[0] == firsts[1] || names[0] != names[1] {
+		t.Fatalf("first %v, told %v: want exactly one winner, both told the same", firsts, names)
+	}
+	if n, _ := replicas[1].OutboxDepth(ctx); n != 3 {
+		t.Errorf("outbox depth %d, want the two events and one acknowledgement", n)
 	}
 }
