@@ -238,7 +238,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 				return report.MarkdownAnswer(r), nil
 			}
 			return report.Answer(r), nil
-		}}
+		}, Acks: st}
 	a.initWeb(cfg)
 	if err := a.runner.Load(ctx, st); err != nil {
 		st.Close()

@@ -117,7 +117,8 @@ func TestGoodDefaults(t *testing.T) {
 	}
 	no := false
 	want := &Config{
-		Path: "testdata/good.toml",
+		Path:     "testdata/good.toml",
+		Warnings: []string{`testdata/good.toml:6: [slack]: warning: no admins: anyone in a channel can mute, unmute and acknowledge; set admins = ["U...", "S..."] to limit that`},
 		Bot: Bot{
 			State:          "outagebot.db",
 			Listen:         "",
@@ -133,8 +134,8 @@ func TestGoodDefaults(t *testing.T) {
 		},
 		Slack: &Slack{BotToken: "xoxb-1-2-abc"},
 		Channels: []Channel{
-			{Name: "ops", Slack: "C0123456789", Line: 9},
-			{Name: "hooks", WebhookURL: "http://127.0.0.1:9/hook", Line: 37},
+			{Name: "ops", Slack: "C0123456789", MentionMinSeverity: "partial_outage", Line: 9},
+			{Name: "hooks", WebhookURL: "http://127.0.0.1:9/hook", MentionMinSeverity: "partial_outage", Line: 37},
 		},
 		Targets: []Target{
 			{

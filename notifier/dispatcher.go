@@ -457,6 +457,11 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 		return d.settle(ctx, r, it, store.Settlement{Item: it, Outcome: store.GaveUp, Err: "not sent: older than the maximum delivery age", At: d.opts.Now()},
 			nil, "not delivering an event older than the maximum delivery age", "age", age.Round(time.Second))
 	}
+	if !Handles(r.Notifier, it.Event.Kind) {
+		// A kind this destination does not show (an acknowledgement on a
+		// webhook): done, as far as this destination goes.
+		return d.settle(ctx, r, it, store.Settlement{Item: it, Outcome: store.Delivered, At: d.opts.Now()}, nil, "")
+	}
 	// Record the attempt first: an attempt whose outcome is lost (a crash, a
 	// failed write) then comes back marked as possibly delivered, and the
 	// notifier checks before posting again. Nothing is sent that could not

@@ -203,6 +203,9 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 		if err := s.recordHistory(ctx, tx, c, at); err != nil {
 			return err
 		}
+		if err := s.attachAcks(ctx, tx, events); err != nil {
+			return err
+		}
 		for i := range events {
 			ev := &events[i]
 			if err := s.insertEvent(ctx, tx, ev, false); err != nil {

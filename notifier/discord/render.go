@@ -513,6 +513,9 @@ func (r renderer) post(ev outage.Event) *discordgo.MessageSend {
 
 // reply is what an updated or resolved event adds under the root.
 func (r renderer) reply(ev outage.Event) *discordgo.MessageSend {
+	if ev.Kind == outage.Acknowledged {
+		return RenderAck(ev)
+	}
 	if r.t == nil {
 		return RenderReply(ev)
 	}

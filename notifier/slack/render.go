@@ -499,9 +499,21 @@ func targetsOf(evs []outage.Event) []string {
 
 // renderer renders outage messages: built in, or from a channel's
 // templates and locale when it has them.
-type renderer struct{ t *tmpl.Renderer }
+type renderer struct {
+	t *tmpl.Renderer
+	// chrome adds the ack line and the buttons to roots (a bot's
+	// messages; a webhook's cannot be clicked).
+	chrome bool
+}
 
 func (r renderer) root(ev outage.Event) Message {
+	if r.chrome {
+		return withChrome(r.plainRoot(ev), ev)
+	}
+	return r.plainRoot(ev)
+}
+
+func (r renderer) plainRoot(ev outage.Event) Message {
 	if r.t == nil {
 		return RenderRoot(ev)
 	}
@@ -520,6 +532,9 @@ func (r renderer) root(ev outage.Event) Message {
 }
 
 func (r renderer) reply(ev outage.Event) Message {
+	if ev.Kind == outage.Acknowledged {
+		return RenderAck(ev)
+	}
 	if r.t == nil {
 		return RenderReply(ev)
 	}
