@@ -815,7 +815,7 @@ func locationLines(locs []LocationSnapshot) []string {
 			line = fmt.Sprintf("%s %s: %s", Emoji(l.Status), l.Name, l.Status.Label())
 		}
 		if l.Latency > 0 && l.Excluded == "" {
-			line += ", " + l.Latency.Round(time.Millisecond).String()
+			line += ", " + roundLatency(l.Latency).String()
 		}
 		if l.Error != "" && l.Status.IsProblem() {
 			line += " — " + l.Error
@@ -823,4 +823,13 @@ func locationLines(locs []LocationSnapshot) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// roundLatency rounds to milliseconds, or microseconds below one (a
+// loopback answer would show as 0s).
+func roundLatency(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
 }
