@@ -262,3 +262,116 @@ func slashAs(t *testing.T, addr, user, text string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// shardConfig writes a replica's configuration with shared polling of n
+// probes on place p.
+func shardConfig(t *testing.T, state, slackURL string, p *place, n int) string {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, `
+[bot]
+state = %q
+listen = "127.0.0.1:0"
+shard = true
+[slack]
+bot_token = "${SLACK_BOT_TOKEN}"
+signing_secret = "${SLACK_SIGNING_SECRET}"
+api_url = %q
+[[channel]]
+name = "ops"
+slack = %q
+`, state, slackURL, slackChannel)
+	for i := range n {
+		fmt.Fprintf(&b, "\n[[target]]\nname = \"t%d\"\ntype = \"http\"\nurl = \"%s/t%d\"\ninterval = \"1s\"\ntimeout = \"1s\"\n", i, p.srv.URL, i)
+	}
+	path := filepath.Join(t.TempDir(), "shard.toml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// With shard = true, three replicas share twelve probes: each probe is
+// polled by one replica at a time (never twice within half an interval);
+// when a replica is killed with SIGKILL its probes move to the others
+// within a lease, so no probe waits longer than an interval plus the
+// lease and the heartbeat period; the leader's engine sees every probe.
+func TestFleetSharedPolling(t *testing.T) {
+	state := postgresSchema(t)
+	slackAPI := fakeslack.New()
+	defer slackAPI.Close()
+	slackAPI.AddChannel(slackChannel)
+	const ttl, interval, n = 2 * time.Second, time.Second, 12
+	p := newPlace(t)
+	cfg := shardConfig(t, state, slackAPI.URL(), p, n)
+	var reps []*replica
+	for _, name := range []string{"a", "b", "c"} {
+		reps = append(reps, startReplica(t, name, cfg, ttl))
+	}
+	polledSince := func(from time.Time) int {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		got := 0
+		for i := range n {
+			if ts := p.polls[fmt.Sprintf("t%d", i)]; len(ts) > 0 && !ts[len(ts)-1].Before(from) {
+				got++
+			}
+		}
+		return got
+	}
+	start := time.Now()
+	waitFor(t, "every probe polled", func() bool { return polledSince(start) == n })
+	// Once the three see each other, watch a steady stretch.
+	waitFor(t, "the replicas to see each other", func() bool {
+		for _, r := range reps {
+			if !strings.Contains(r.logs.String(), "live=3") {
+				return false
+			}
+		}
+		return true
+	})
+	steady := time.Now()
+	waitFor(t, "a steady stretch", func() bool { return polledSince(steady.Add(3*interval)) == n })
+	minGap := func(target string, from, to time.Time) time.Duration {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		shortest, prev := time.Hour, time.Time{}
+		for _, at := range p.polls[target] {
+			if at.Before(from) || at.After(to) {
+				continue
+			}
+			if !prev.IsZero() {
+				shortest = min(shortest, at.Sub(prev))
+			}
+			prev = at
+		}
+		return shortest
+	}
+	now := time.Now()
+	for i := range n {
+		name := fmt.Sprintf("t%d", i)
+		if g := minGap(name, steady, now); g < interval/2 {
+			t.Errorf("%s polled twice within %s: by two replicas", name, g)
+		}
+	}
+
+	// Kill one replica; its probes move to the other two.
+	victim := reps[1]
+	if _, role := victim.health(); role == "leader" {
+		victim = reps[2]
+	}
+	killed := time.Now()
+	victim.kill()
+	bound := interval + ttl + ttl/3 + 500*time.Millisecond
+	waitFor(t, "a stretch after the kill", func() bool { return polledSince(killed.Add(bound+2*interval)) == n })
+	var worst time.Duration
+	for i := range n {
+		name := fmt.Sprintf("t%d", i)
+		g := p.gap(name, killed.Add(-interval))
+		worst = max(worst, g)
+		if g > bound {
+			t.Errorf("%s: a gap of %s after a replica died, want at most %s (interval + lease + heartbeat period)", name, g, bound)
+		}
+	}
+	t.Logf("largest gap across the kill: %s (bound %s)", worst.Round(time.Millisecond), bound)
+}
