@@ -40,6 +40,9 @@ type Job struct {
 	// FailN and OKN are the target's thresholds, which judge each
 	// location's streaks.
 	FailN, OKN int
+
+	// busy is set while a poll of the job runs (scheduled or catch-up).
+	busy atomic.Bool
 }
 
 // Worker is what every replica of a fleet runs: it keeps the replica
@@ -66,6 +69,9 @@ type Worker struct {
 	Polled func(target string, at time.Time)
 
 	view atomic.Pointer[view]
+	// catchUp receives the jobs to poll at once: those whose owner died.
+	catchUp chan []*Job
+	mine    []*Job
 }
 
 // view is the live set as last read.
@@ -99,7 +105,10 @@ func (w *Worker) Run(ctx context.Context) {
 		}
 		byName[j.Name] = j
 		jobs = append(jobs, &j.Job)
+		w.mine = append(w.mine, j)
 	}
+	w.catchUp = make(chan []*Job, 1)
+	go w.catchUps(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -159,8 +168,66 @@ func (w *Worker) beat(ctx context.Context) error {
 	}
 	if old := w.view.Swap(v); old == nil || !slices.Equal(old.all, v.all) {
 		w.Log.Info("replicas in the fleet", "live", len(v.all), "here", len(v.here), "location", w.Location)
+		if old != nil && w.catchUp != nil {
+			if orphans := w.orphans(old, v); len(orphans) > 0 {
+				select {
+				case w.catchUp <- orphans:
+				case <-ctx.Done():
+				}
+			}
+		}
 	}
 	return nil
+}
+
+// orphans are the jobs that fall to this replica because their owner
+// left: polled at once, since the dead owner's last poll may be most of
+// an interval old already. (A job moved by a replica joining keeps its
+// old owner until the new one's turn: no poll is doubled.)
+func (w *Worker) orphans(old, now *view) []*Job {
+	var out []*Job
+	for _, j := range w.mine {
+		if !w.Shard && j.Located {
+			continue // every replica of the location runs it anyway
+		}
+		key, was, is := j.Name, old.all, now.all
+		if j.Located {
+			key, was, is = j.Name+"@"+w.Location, old.here, now.here
+		}
+		if prev := Owner(key, was); prev != w.ID && !slices.Contains(is, prev) && Owner(key, is) == w.ID {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// catchUps polls orphaned jobs, as many at once as the scheduler's
+// workers.
+func (w *Worker) catchUps(ctx context.Context) {
+	n := w.Sched.Workers
+	if n <= 0 {
+		n = 64
+	}
+	sem := make(chan struct{}, n)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case jobs := <-w.catchUp:
+			w.Log.Info("taking over the polls of replicas that left", "targets", len(jobs))
+			for _, j := range jobs {
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				go func() {
+					defer func() { <-sem }()
+					w.poll(ctx, j)
+				}()
+			}
+		}
+	}
 }
 
 // Mine reports whether this replica polls the job now.
@@ -179,9 +246,10 @@ func (w *Worker) Mine(j *Job) bool {
 
 // poll polls one job if it is this replica's, and writes the result.
 func (w *Worker) poll(ctx context.Context, j *Job) {
-	if j == nil || !w.Mine(j) {
+	if j == nil || !w.Mine(j) || !j.busy.CompareAndSwap(false, true) {
 		return
 	}
+	defer j.busy.Store(false)
 	pctx, cancel := context.WithTimeout(ctx, j.Timeout)
 	start := time.Now()
 	obs, err := j.Source.Poll(pctx)
