@@ -76,6 +76,12 @@ type Options struct {
 	// WatchDebounce is how long the file watch ([bot] watch_config) waits
 	// for a file to stop changing before it reloads (default 200ms).
 	WatchDebounce time.Duration
+	// CollectEvery is how often a fleet's leader reads the replicas'
+	// results (default fleet.DefaultCollectEvery; tests shorten it).
+	CollectEvery time.Duration
+	// Polled, if set, is told of every poll this replica's fleet worker
+	// makes (tests and benchmarks measure the schedule with it).
+	Polled func(target string, at time.Time)
 }
 
 // App is an assembled bot.
@@ -125,6 +131,9 @@ type App struct {
 	workCtx    context.Context
 	reload     reloader
 	reloading  atomic.Bool
+
+	// fleet is set with [bot] location or shard (fleet.go).
+	fleet *fleetParts
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -264,6 +273,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.sched = &bot.Scheduler{
 		Workers: cfg.Bot.Workers,
 		Skipped: func(name string) { metrics.Skipped.WithLabelValues(name).Inc() },
+	}
+	if a.fleet = a.newFleet(cfg, targets); a.fleet != nil {
+		a.fleet.worker.Polled = opts.Polled
 	}
 	return a, nil
 }
@@ -427,6 +439,10 @@ func (a *App) Run(ctx context.Context) error {
 	if a.console != nil {
 		wg.Go(func() { a.greet(ctx) })
 	}
+	if a.fleet != nil {
+		// Every replica of a fleet polls its share, leader or not.
+		wg.Go(func() { a.fleet.worker.Run(ctx) })
+	}
 	// Every replica answers commands; only the lease holder runs work.
 	a.lead(ctx, a.work)
 	wg.Wait()
@@ -444,6 +460,9 @@ func (a *App) work(ctx context.Context) {
 	var wg sync.WaitGroup
 	a.startDiscord(ctx, &wg)
 	wg.Go(func() { a.pruneSeen(ctx) })
+	if a.fleet != nil {
+		wg.Go(func() { a.fleet.collector.Run(ctx) })
+	}
 
 	// Polling, delivery, digests and store retries are what a reload swaps.
 	a.runWork(ctx)
@@ -530,6 +549,7 @@ func buildTargets(cfg *config.Config, opts Options, routes []notifier.Route) ([]
 			Alternatives: t.Alternatives,
 			Group:        t.Group,
 		})
+		markRemote(cfg, t, out[len(out)-1])
 	}
 	return out, errors.Join(errs...)
 }

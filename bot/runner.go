@@ -35,6 +35,9 @@ type Target struct {
 	// Group is the target's [[target]] group ("" for none), a label of its
 	// metrics.
 	Group string
+	// Remote marks a target that other replicas poll (package fleet): its
+	// observations arrive through Observe, and the scheduler leaves it out.
+	Remote bool
 }
 
 // Committer persists an engine step atomically.
@@ -273,7 +276,9 @@ func (r *Runner) Jobs() []*Job {
 	tab := r.tab.Load()
 	out := make([]*Job, 0, len(tab.order))
 	for _, name := range tab.order {
-		out = append(out, &tab.targets[name].Job)
+		if !tab.targets[name].Remote {
+			out = append(out, &tab.targets[name].Job)
+		}
 	}
 	return out
 }
@@ -366,7 +371,9 @@ func (r *Runner) apply(ctx context.Context, tab *table, t *Target, obs sources.O
 		rel = r.related(tab, t)
 	}
 	ts := tab.states[t.Name]
-	if r.Network != nil && r.networkStep(ctx, tab, t, obs, pollErr) {
+	// A remote target's polls ran elsewhere: this machine's network says
+	// nothing about them (each location's own is watched in package fleet).
+	if r.Network != nil && !t.Remote && r.networkStep(ctx, tab, t, obs, pollErr) {
 		r.hold(ts, t, obs, pollErr)
 		return
 	}
@@ -591,6 +598,7 @@ func (tab *table) snapshot(name string) Snapshot {
 	s := ts.st.Snapshot
 	s.Components = append([]ComponentSnapshot(nil), s.Components...)
 	s.Incidents = append([]IncidentSnapshot(nil), s.Incidents...)
+	s.Locations = slices.Clone(s.Locations)
 	return s
 }
 

@@ -94,6 +94,15 @@ type Bot struct {
 	// (DNS or connect), one notice says the bot's own network looks down
 	// instead of announcing an outage of each. Default 2; 0 turns it off.
 	NetworkDownMinTargets int `toml:"network_down_min_targets"`
+	// Location names where this replica probes from ("eu-west"). Set on
+	// every replica of a fleet sharing one PostgreSQL state, it runs each
+	// probe from every location and opens an outage when a quorum of them
+	// fails (see package fleet). Default "": one location, as before.
+	Location string `toml:"location"`
+	// Shard divides the vendor feeds and single-location probes among the
+	// live replicas instead of leaving them all to the leader. Needs a
+	// PostgreSQL state. Default false.
+	Shard bool `toml:"shard"`
 }
 
 // Slack configures the Slack integration. When the section is present,
@@ -268,6 +277,12 @@ type Target struct {
 	// Alternatives are targets that can stand in for this one: its outage
 	// messages say which of them work right now.
 	Alternatives []string `toml:"alternatives"`
+
+	// Locations are where a probe runs from ([bot] location of the
+	// replicas); default every live location. Quorum is how many of them
+	// must fail for an outage: default a majority of them.
+	Locations []string `toml:"locations"`
+	Quorum    int      `toml:"quorum"`
 
 	// Line is where the target's table starts in the file, for messages.
 	Line int `toml:"-"`

@@ -407,6 +407,7 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 	}
 
 	checkSilences(cfg, ix, c)
+	checkLocations(cfg, ix, c)
 }
 
 // checkSilences validates the [[silence]] windows.
