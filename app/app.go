@@ -120,6 +120,9 @@ type App struct {
 	workCtx    context.Context
 	reload     reloader
 	reloading  atomic.Bool
+
+	// boards are the live status boards (board.go).
+	boards boards
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -201,7 +204,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	mutes.SetWindows(windows)
 	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
-	a.runner.Notify = a.disp.Wake
+	a.runner.Notify = func() { a.disp.Wake(); a.boards.wake() }
 	// The start-up table shows each target's first poll, errors included.
 	a.runner.TableShowsFirstPoll = a.console != nil
 	netMin := cfg.Bot.NetworkDownMinTargets
@@ -435,6 +438,7 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) work(ctx context.Context) {
 	var wg sync.WaitGroup
 	a.startDiscord(ctx, &wg)
+	a.startBoards(ctx, &wg)
 	wg.Go(func() { a.pruneSeen(ctx) })
 
 	// Polling, delivery, digests and store retries are what a reload swaps.

@@ -25,6 +25,7 @@ func (a *App) commandEndpoints() map[string]http.Handler {
 			Log:           a.log.With("component", "slack-commands"),
 			Seen:          a.store,
 		})
+		extra["POST "+slackcmd.EventsPath] = a.slackEvents(s.SigningSecret)
 	}
 	if d := a.cfg.Discord; d != nil && d.PublicKey != "" {
 		key, err := hex.DecodeString(d.PublicKey)
@@ -53,6 +54,7 @@ func (a *App) startCommands(ctx context.Context, wg *sync.WaitGroup) {
 			err := slackcmd.RunSocketMode(ctx, slackcmd.SocketOptions{
 				AppToken: s.AppToken, BotToken: s.BotToken, APIURL: s.APIURL,
 				Commands: a.commands, Log: a.log.With("component", "slack-socket"),
+				HomeOpened: a.boards.homeOpened,
 			})
 			if err != nil {
 				a.log.Error("Slack Socket Mode stopped; slash commands over it go unanswered", "err", err)

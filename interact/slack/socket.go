@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,8 @@ type SocketOptions struct {
 	Log *slog.Logger
 	// HTTPClient makes the Web API calls (default: slack-go's).
 	HTTPClient *http.Client
+	// HomeOpened, if set, receives the user of each app_home_opened event.
+	HomeOpened func(user string)
 }
 
 // RunSocketMode answers slash commands over Socket Mode until ctx is
@@ -120,8 +123,12 @@ func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.E
 			}
 		})
 	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive:
-		// Not subscribed to, but Slack redelivers what is not acked.
+		// Slack redelivers what is not acked.
 		if ev.Request != nil {
+			var env eventEnvelope
+			if ev.Type == socketmode.EventTypeEventsAPI && json.Unmarshal(ev.Request.Payload, &env) == nil {
+				homeOpened(env, opts.HomeOpened)
+			}
 			if err := client.AckCtx(ctx, ev.Request.EnvelopeID, nil); err != nil && ctx.Err() == nil {
 				log.Warn("cannot ack a Slack Socket Mode event", "err", err)
 			}
