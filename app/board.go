@@ -134,9 +134,14 @@ func (a *App) startBoards(ctx context.Context, wg *sync.WaitGroup) {
 		})
 	}
 	// Statuses can change without an event (a target's first poll, an
-	// unreachable feed below its threshold): look again every minute.
+	// unreachable feed below its threshold): look again every throttle
+	// period; rendering is cheap and only a change is sent.
+	every := board.DefaultThrottle
+	if a.boards.throttle > 0 {
+		every = max(a.boards.throttle, 10*time.Millisecond)
+	}
 	wg.Go(func() {
-		t := time.NewTicker(time.Minute)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

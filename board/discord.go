@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -20,7 +21,7 @@ const retryAfter = 30 * time.Second
 
 // DiscordAPI is what a Discord board needs of the platform.
 type DiscordAPI interface {
-	PostBoard(ctx context.Context, channelID string, e *discordgo.MessageEmbed) (string, error)
+	PostBoard(ctx context.Context, channelID string, e *discordgo.MessageEmbed, nonce string) (string, error)
 	EditBoard(ctx context.Context, channelID, messageID string, e *discordgo.MessageEmbed) error
 	PinBoard(ctx context.Context, channelID, messageID string) error
 	FindBoard(ctx context.Context, channelID string) (string, error)
@@ -121,7 +122,12 @@ func (d *Discord) sync(ctx context.Context, e *discordgo.MessageEmbed) error {
 		}
 		d.msg = id
 	}
+	// A repeated post within a few minutes returns the first one: across
+	// a crash before the pin, and, keyed by the deleted message, across a
+	// crash while posting again (a new post must not get the deleted one).
+	nonce := "b" + strconv.FormatInt(time.Now().Unix()/60, 10)
 	if d.msg != "" {
+		nonce = "b" + d.msg
 		err := d.API.EditBoard(ctx, d.Channel, d.msg, e)
 		if err == nil || d.GoneErr == nil || !errors.Is(err, d.GoneErr) {
 			return err
@@ -134,7 +140,7 @@ func (d *Discord) sync(ctx context.Context, e *discordgo.MessageEmbed) error {
 			d.Log.Info("the status board message was deleted; posting it again", "board", d.Dest)
 		}
 	}
-	id, err := d.API.PostBoard(ctx, d.Channel, e)
+	id, err := d.API.PostBoard(ctx, d.Channel, e, nonce)
 	if err != nil {
 		return err
 	}

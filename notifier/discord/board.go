@@ -79,9 +79,9 @@ func (n *Notifier) Boards() *Boards { return &Boards{n: n} }
 
 // PostBoard posts a board to a channel and returns its message id. The
 // nonce makes a repeat within a few minutes return the first message.
-func (b *Boards) PostBoard(ctx context.Context, channelID string, e *discordgo.MessageEmbed) (string, error) {
+func (b *Boards) PostBoard(ctx context.Context, channelID string, e *discordgo.MessageEmbed, nonce string) (string, error) {
 	msg := &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{e}, AllowedMentions: noMentions()}
-	ref, err := b.n.send(ctx, nil, channelID, msg, "board-"+channelID)
+	ref, err := b.n.send(ctx, nil, channelID, msg, nonce)
 	return string(ref), err
 }
 
