@@ -134,6 +134,8 @@ type App struct {
 
 	// fleet is set with [bot] location or shard (fleet.go).
 	fleet *fleetParts
+	// boards are the live status boards (board.go).
+	boards boards
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -216,7 +218,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	mutes.SetWindows(windows)
 	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
-	a.runner.Notify = a.disp.Wake
+	a.runner.Notify = func() { a.disp.Wake(); a.boards.wake() }
 	// The start-up table shows each target's first poll, errors included.
 	a.runner.TableShowsFirstPoll = a.console != nil
 	netMin := cfg.Bot.NetworkDownMinTargets
@@ -459,6 +461,7 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) work(ctx context.Context) {
 	var wg sync.WaitGroup
 	a.startDiscord(ctx, &wg)
+	a.startBoards(ctx, &wg)
 	wg.Go(func() { a.pruneSeen(ctx) })
 	if a.fleet != nil {
 		wg.Go(func() { a.fleet.collector.Run(ctx) })

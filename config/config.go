@@ -154,6 +154,9 @@ type Channel struct {
 	// DiscordThreads posts updates in a thread started from the outage's
 	// message instead of as replies.
 	DiscordThreads bool `toml:"discord_threads"`
+	// StatusBoard keeps one pinned message in the Discord channel showing
+	// every target routed to it, edited in place (package board).
+	StatusBoard bool `toml:"status_board"`
 	// Telegram is a Telegram chat id (needs [telegram]); TelegramTopics
 	// opens a forum topic per outage there. See telegram.go.
 	Telegram       string `toml:"telegram"`

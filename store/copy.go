@@ -33,6 +33,8 @@ var copiedTables = []string{
 	// was first seen.
 	"daily_rollup",
 	"target_history",
+	// The status boards' message ids, so the copy edits the same ones.
+	"boards",
 	// Digest arming times (digest_armed:*) and the health check's
 	// heartbeat.
 	"meta",
