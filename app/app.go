@@ -409,7 +409,6 @@ func (a *App) startHTTP() (shutdown func()) {
 		// Reloading is for operators: never on the public listener.
 		private := map[string]http.Handler{"POST /-/reload": a.reloadHandler()}
 		maps.Copy(private, commands)
-		maps.Copy(private, a.pageRoutes())
 		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, private, append(a.chatHealth(), a.webRoutes()...)...)))
 		what := "health and metrics"
 		if a.public == nil && len(commands) > 0 {
