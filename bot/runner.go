@@ -253,22 +253,7 @@ func (tab *table) peer(name string) (Peer, bool) {
 	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	p := Peer{Name: name, Status: ts.st.Snapshot.Status, Initialized: ts.st.Initialized}
-	for _, t := range ts.st.Outages {
-		if t.Outage.Class == outage.Incident {
-			// A deep copy: the peer's own polls go on changing its state
-			// under its lock, which the reader of this copy does not hold.
-			o := t.Outage
-			o.Components = slices.Clone(o.Components)
-			if o.Link != nil {
-				l := *o.Link
-				o.Link = &l
-			}
-			p.Outages = append(p.Outages, PeerOutage{Outage: o, SeenAt: t.SeenAt})
-		}
-	}
-	sort.Slice(p.Outages, func(i, j int) bool { return p.Outages[i].OpenedAt.Before(p.Outages[j].OpenedAt) })
-	return p, true
+	return ts.peerView(name), true
 }
 
 // Jobs returns the targets' schedule entries.
