@@ -410,10 +410,14 @@ func (a *App) startHTTP() (shutdown func()) {
 		private := map[string]http.Handler{"POST /-/reload": a.reloadHandler()}
 		maps.Copy(private, commands)
 		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, private, append(a.chatHealth(), a.webRoutes()...)...)))
-		what := "health and metrics"
-		if a.public == nil && len(commands) > 0 {
-			what = "health, metrics and the command endpoints"
+		parts := []string{"health", "metrics"}
+		if a.view != nil {
+			parts = append(parts, "the status page at /", "the API at /api/v1/")
 		}
+		if a.public == nil && len(commands) > 0 {
+			parts = append(parts, "the command endpoints")
+		}
+		what := strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 		a.log.Info("serving "+what, "addr", "http://"+a.listener.Addr().String())
 	}
 	return func() {
