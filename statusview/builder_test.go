@@ -264,7 +264,7 @@ func TestBuilderLocations(t *testing.T) {
 	want := []statusview.Location{
 		{Name: "eu-west", Status: sources.Operational, Latency: 42 * time.Millisecond, CheckedAt: now.Add(-time.Minute)},
 		{Name: "us-east", Status: sources.MajorOutage, Failing: true, CheckedAt: now.Add(-2 * time.Minute), Error: "timeout"},
-		{Name: "ap-south", Excluded: "no live replica"},
+		{Name: "ap-south", Status: sources.Unknown, Excluded: "no live replica"},
 	}
 	l := &live{snaps: []bot.Snapshot{
 		{Name: "multi", Status: sources.Operational, Reachable: true, CheckedAt: now, Locations: locs},
