@@ -385,6 +385,14 @@ func (b *Builder) target(c *cached, s Shown, snap bot.Snapshot, open []outage.Ou
 	for _, m := range snap.Maintenances {
 		t.Maintenances = append(t.Maintenances, Maintenance{Title: m.Title, Status: m.Status, Start: m.Start, End: m.End})
 	}
+	for _, l := range snap.Locations {
+		loc := Location{Name: l.Name, Status: l.Status, Failing: l.Failing, Latency: l.Latency,
+			CheckedAt: l.CheckedAt, Error: l.Error, Excluded: l.Excluded}
+		if loc.Status == "" {
+			loc.Status = sources.Unknown // a location with no result yet
+		}
+		t.Locations = append(t.Locations, loc)
+	}
 	var mine []outage.Outage
 	for _, o := range open {
 		if o.Target == s.Name {

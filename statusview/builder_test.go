@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -241,5 +242,69 @@ func TestBuilderConcurrentViews(t *testing.T) {
 			return
 		default:
 		}
+	}
+}
+
+// A multi-location probe's per-location state reaches every view (page,
+// list and one target) as the snapshot holds it; a single-location
+// target has none.
+func TestBuilderLocations(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := hm(4, 6, 0)
+	locs := []bot.LocationSnapshot{
+		{Name: "eu-west", Status: sources.Operational, Latency: 42 * time.Millisecond, CheckedAt: now.Add(-time.Minute)},
+		{Name: "us-east", Status: sources.MajorOutage, Failing: true, CheckedAt: now.Add(-2 * time.Minute), Error: "timeout"},
+		{Name: "ap-south", Excluded: "no live replica"},
+	}
+	want := []statusview.Location{
+		{Name: "eu-west", Status: sources.Operational, Latency: 42 * time.Millisecond, CheckedAt: now.Add(-time.Minute)},
+		{Name: "us-east", Status: sources.MajorOutage, Failing: true, CheckedAt: now.Add(-2 * time.Minute), Error: "timeout"},
+		{Name: "ap-south", Status: sources.Unknown, Excluded: "no live replica"},
+	}
+	l := &live{snaps: []bot.Snapshot{
+		{Name: "multi", Status: sources.Operational, Reachable: true, CheckedAt: now, Locations: locs},
+		{Name: "single", Status: sources.Operational, Reachable: true, CheckedAt: now, Latency: time.Millisecond},
+	}}
+	b := &statusview.Builder{Live: l, History: s, Now: func() time.Time { return now },
+		Shown: []statusview.Shown{{Name: "multi", Type: "http"}, {Name: "single", Type: "http"}}}
+
+	p, err := b.Page(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := b.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, _, err := b.Target(ctx, "multi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	single, _, err := b.Target(ctx, "single")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		got  statusview.Target
+		want []statusview.Location
+	}{
+		{"page", p.Groups[0].Targets[0], want},
+		{"list", list[0], want},
+		{"target", one, want},
+		{"single-location page", p.Groups[0].Targets[1], nil},
+		{"single-location list", list[1], nil},
+		{"single-location target", single, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !reflect.DeepEqual(tc.got.Locations, tc.want) {
+				t.Errorf("locations %+v, want %+v", tc.got.Locations, tc.want)
+			}
+		})
 	}
 }

@@ -59,6 +59,25 @@ type Target struct {
 	OpenOutages []string
 	// Maintenances are the vendor's scheduled and running maintenances.
 	Maintenances []Maintenance
+	// Locations are a probe's results from each location when replicas
+	// in several locations probe it; empty for a single-location target.
+	Locations []Location
+}
+
+// Location is one location's view of a multi-location probe.
+type Location struct {
+	Name   string
+	Status sources.Status
+	// Failing is the location's verdict by the target's thresholds: what
+	// counts towards the quorum.
+	Failing   bool
+	Latency   time.Duration
+	CheckedAt time.Time
+	Error     string
+	// Excluded, when set, says why the location is left out of the
+	// quorum (no live replica there, no recent result, its own network
+	// looks down).
+	Excluded string
 }
 
 // Component is one vendor component or probe check.

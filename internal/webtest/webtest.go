@@ -71,8 +71,8 @@ func (w *World) Commit(t testing.TB, target string, at time.Time, body string, o
 	}
 }
 
-// New builds the world: targets "api" (group core, an HTTP probe, down
-// now), "vendor" (group vendors, a status page, in maintenance now) and
+// New builds the world: targets "api" (group core, an HTTP probe from
+// four locations, down now from two of them), "vendor" (group vendors, a status page, in maintenance now) and
 // "internal" (group core, operational, with a name a page must escape:
 // `<script>`), plus extra resolved outages of vendor for paging.
 func New(t testing.TB) *World {
@@ -106,7 +106,13 @@ func New(t testing.TB) *World {
 
 	w.Live.Snaps = []bot.Snapshot{
 		{Name: "api", Status: sources.MajorOutage, Reachable: true, CheckedAt: Now, Latency: 120 * time.Millisecond, Error: "HTTP 503",
-			Components: []bot.ComponentSnapshot{{Name: "api", Status: sources.MajorOutage}}},
+			Components: []bot.ComponentSnapshot{{Name: "api", Status: sources.MajorOutage}},
+			Locations: []bot.LocationSnapshot{
+				{Name: "eu-west", Status: sources.MajorOutage, Failing: true, Latency: 120 * time.Millisecond, CheckedAt: Now, Error: "HTTP 503"},
+				{Name: "us-east", Status: sources.MajorOutage, Failing: true, CheckedAt: Now.Add(-20 * time.Second), Error: "timeout"},
+				{Name: "ap-south", Status: sources.Operational, Latency: 42*time.Millisecond + 500*time.Microsecond, CheckedAt: Now.Add(-30 * time.Second)},
+				{Name: "sa-east", Excluded: "no live replica"},
+			}},
 		{Name: "vendor", Status: sources.Maintenance, Reachable: true, CheckedAt: Now,
 			Components:   []bot.ComponentSnapshot{{Name: "API", Status: sources.Operational}, {Name: "Database", Status: sources.Maintenance}},
 			Maintenances: []bot.MaintenanceSnapshot{{Title: "Database upgrade", Status: sources.MaintenanceInProgress, Start: At(4, 2, 0), End: At(4, 8, 0)}}},

@@ -33,6 +33,19 @@ type targetJSON struct {
 	Reachable   bool       `json:"reachable"`
 	Uptime      uptimeJSON `json:"uptime"`
 	OpenOutages []string   `json:"open_outages"`
+	// Locations is empty, not absent, for a single-location target, as
+	// every other list here.
+	Locations []locationJSON `json:"locations"`
+}
+
+type locationJSON struct {
+	Name      string   `json:"name"`
+	Status    string   `json:"status"`
+	Failing   bool     `json:"failing"`
+	LatencyMS *float64 `json:"latency_ms"`
+	CheckedAt *string  `json:"checked_at"`
+	Error     string   `json:"error"`
+	Excluded  string   `json:"excluded"`
 }
 
 type componentJSON struct {
@@ -125,17 +138,29 @@ func summary(t statusview.Target) targetJSON {
 	if j.OpenOutages == nil {
 		j.OpenOutages = []string{}
 	}
+	j.Locations = make([]locationJSON, len(t.Locations))
+	for i, l := range t.Locations {
+		j.Locations[i] = locationJSON{Name: l.Name, Status: string(l.Status), Failing: l.Failing, LatencyMS: millis(l.Latency),
+			CheckedAt: optStamp(l.CheckedAt), Error: l.Error, Excluded: l.Excluded}
+	}
 	return j
+}
+
+// millis is a latency in milliseconds to the microsecond; nil when none
+// was measured.
+func millis(d time.Duration) *float64 {
+	if d <= 0 {
+		return nil
+	}
+	ms := float64(d.Microseconds()) / 1000
+	return &ms
 }
 
 func secs(d time.Duration) int64 { return int64(d / time.Second) }
 
 func detail(t statusview.Target) targetDetail {
 	d := targetDetail{targetJSON: summary(t), Error: t.Error, Components: []componentJSON{}, Maintenances: []maintenanceJSON{}, Days: make([]dayJSON, len(t.Days))}
-	if t.Latency > 0 {
-		ms := float64(t.Latency.Microseconds()) / 1000
-		d.LatencyMS = &ms
-	}
+	d.LatencyMS = millis(t.Latency)
 	for _, c := range t.Components {
 		d.Components = append(d.Components, componentJSON{Name: c.Name, Status: string(c.Status)})
 	}

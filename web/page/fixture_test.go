@@ -32,8 +32,9 @@ func days(set func(i int, d *statusview.Day)) []statusview.Day {
 	return out
 }
 
-// fixturePage is a page with one outage open, history of every kind and a
-// vendor title that tries to inject a script.
+// fixturePage is a page with one outage open, history of every kind, a
+// vendor title that tries to inject a script and a probe from three
+// locations.
 func fixturePage() statusview.Page {
 	openedAt := t0.Add(-72 * time.Minute)
 	return statusview.Page{
@@ -67,6 +68,11 @@ func fixturePage() statusview.Page {
 			}},
 			{Name: "", Targets: []statusview.Target{
 				{Name: "checkout", Type: "http", Status: sources.Unknown, Since: t0.Add(-26 * time.Hour), Error: "dial tcp 10.0.0.7:443: connection refused",
+					Locations: []statusview.Location{
+						{Name: "eu-west", Status: sources.MajorOutage, Failing: true, CheckedAt: t0, Error: "dial tcp 10.0.0.7:443: connection refused"},
+						{Name: "us-east", Status: sources.Operational, Latency: 42*time.Millisecond + 400*time.Microsecond, CheckedAt: t0},
+						{Name: "ap-south", Status: sources.Unknown, Excluded: "no live replica"},
+					},
 					Days: days(func(i int, d *statusview.Day) {
 						if i < 85 {
 							d.Worst = sources.Unknown

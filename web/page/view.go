@@ -61,6 +61,8 @@ type targetView struct {
 	Bar    template.HTML
 	Uptime [4]string
 	Open   []string
+	// Locations is empty for a single-location target.
+	Locations []locationView
 }
 
 type openView struct {
@@ -113,12 +115,13 @@ func (l locale) status(p statusview.Page, bars *barCache) statusData {
 				d.Down = append(d.Down, t.Name+": "+l.badge(t.Status).Label)
 			}
 			tv := targetView{
-				Name:   t.Name,
-				Status: l.badge(t.Status),
-				Error:  t.Error,
-				Bar:    bars.get(l, t),
-				Uptime: [4]string{l.uptime(t.Uptime.Day), l.uptime(t.Uptime.Week), l.uptime(t.Uptime.Month), l.uptime(t.Uptime.Quarter)},
-				Open:   t.OpenOutages,
+				Name:      t.Name,
+				Status:    l.badge(t.Status),
+				Error:     t.Error,
+				Bar:       bars.get(l, t),
+				Uptime:    [4]string{l.uptime(t.Uptime.Day), l.uptime(t.Uptime.Week), l.uptime(t.Uptime.Month), l.uptime(t.Uptime.Quarter)},
+				Open:      t.OpenOutages,
+				Locations: l.locations(t.Locations),
 			}
 			if t.Status != sources.Operational {
 				tv.Since = l.since(t.Since, now)
