@@ -231,6 +231,9 @@ func (a *applier) unreadable(err error) {
 	st.FailStreak = a.inc(st.FailStreak)
 	st.Snapshot.Reachable = false
 	st.Snapshot.Error = err.Error()
+	if st.Snapshot.UnreachableSince.IsZero() {
+		st.Snapshot.UnreachableSince = a.now
+	}
 	if st.FailStreak < a.pol.UnreachableThreshold {
 		return
 	}
@@ -251,6 +254,7 @@ func (a *applier) readable() {
 	st.FailStreak = 0
 	st.Snapshot.Reachable = true
 	st.Snapshot.Error = ""
+	st.Snapshot.UnreachableSince = time.Time{}
 	if t, open := st.Outages[keyUnreachable]; open {
 		a.resolve(t, a.now, "Status data is available again.")
 	}

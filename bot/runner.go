@@ -359,7 +359,9 @@ func (r *Runner) apply(ctx context.Context, tab *table, t *Target, obs sources.O
 	// A remote target's polls ran elsewhere: this machine's network says
 	// nothing about them (each location's own is watched in package fleet).
 	if r.Network != nil && !t.Remote && r.networkStep(ctx, tab, t, obs, pollErr) {
-		r.hold(ts, t, obs, pollErr)
+		if r.hold(ts, t, obs, pollErr) && r.storeFailing.Load() == 0 {
+			_ = r.flush(ctx, t, ts)
+		}
 		return
 	}
 	ts.mu.Lock()
@@ -664,14 +666,30 @@ func everyDest(tab *table, ev outage.Event) []string {
 
 // hold records a poll that failed while the network is down in the
 // target's live view only: the engine does not count it, so no outage
-// opens and none needs restoring once the network is back.
-func (r *Runner) hold(ts *targetState, t *Target, obs sources.Observation, pollErr error) {
+// opens and none needs restoring once the network is back. A target that
+// was never stored is stored now (queued reports it), like every other
+// target on its first poll: the store's first-seen time is when the bot
+// first polled a target, whether or not that poll got through.
+func (r *Runner) hold(ts *targetState, t *Target, obs sources.Observation, pollErr error) (queued bool) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	now := r.now()
 	ts.st.Snapshot.Name = t.Name
-	ts.st.Snapshot.CheckedAt = r.now()
+	ts.st.Snapshot.CheckedAt = now
 	ts.st.Snapshot.Reachable = false
 	ts.st.Snapshot.Error = pollErrText(obs, pollErr)
+	if ts.st.Snapshot.UnreachableSince.IsZero() {
+		ts.st.Snapshot.UnreachableSince = now
+	}
+	if ts.committed != nil || len(ts.pending) > 0 {
+		return false
+	}
+	data, err := json.Marshal(ts.st)
+	if err != nil {
+		return false
+	}
+	r.enqueue(ts, store.Commit{Target: t.Name, State: data, Dests: t.Dests, DestsFor: t.Route, At: now}, markOf(&ts.st), ts.logger(r.Log, t.Name))
+	return true
 }
 
 func pollErrText(obs sources.Observation, pollErr error) string {

@@ -89,14 +89,19 @@ type Linked struct {
 
 // Snapshot is a target's current state as shown by `status` and `once`.
 type Snapshot struct {
-	Name       string              `json:"name"`
-	Status     sources.Status      `json:"status"`
-	Reachable  bool                `json:"reachable"`
-	Error      string              `json:"error,omitempty"`
-	CheckedAt  time.Time           `json:"checked_at,omitzero"`
-	Latency    time.Duration       `json:"latency_ns,omitempty"`
-	Components []ComponentSnapshot `json:"components"`
-	Incidents  []IncidentSnapshot  `json:"incidents"`
+	Name      string         `json:"name"`
+	Status    sources.Status `json:"status"`
+	Reachable bool           `json:"reachable"`
+	Error     string         `json:"error,omitempty"`
+	CheckedAt time.Time      `json:"checked_at,omitzero"`
+	// UnreachableSince is the first of the polls in a row that could not
+	// read the target (zero while it reads): what its time is unknown
+	// from, before any unreachable outage opens and while a network
+	// outage of our own holds its polls back.
+	UnreachableSince time.Time           `json:"unreachable_since,omitzero"`
+	Latency          time.Duration       `json:"latency_ns,omitempty"`
+	Components       []ComponentSnapshot `json:"components"`
+	Incidents        []IncidentSnapshot  `json:"incidents"`
 	// Notes are what the open outages' messages say about related targets:
 	// likely cause and whether the vendor confirms it, fallbacks.
 	Notes []string `json:"notes,omitempty"`

@@ -402,6 +402,11 @@ func (b *Builder) target(c *cached, s Shown, snap bot.Snapshot, open []outage.Ou
 	}
 	hist, seen := c.history[s.Name]
 	t.Since = since(t.Status, mine, hist, seen)
+	u, isUnread := unread(s.Name, snap, hist, seen, now)
+	if isUnread && t.Status == sources.Unknown && !slices.ContainsFunc(mine, func(o outage.Outage) bool { return o.Class == outage.Unreachable }) {
+		// Unknown with no outage to say since when: since it was last read.
+		t.Since = u.OpenedAt
+	}
 
 	days := c.days[s.Name]
 	if from, ok := c.liveFrom[s.Name]; ok {
@@ -413,8 +418,14 @@ func (b *Builder) target(c *cached, s Shown, snap bot.Snapshot, open []outage.Ou
 		}
 		days = append(keep, uptime.Days(s.Name, c.live[s.Name], from, now, now)...)
 	}
+	recent := c.recent[s.Name]
+	if isUnread {
+		known := append(mine[:len(mine):len(mine)], recent...)
+		days = withUnread(days, s.Name, known, u, c.today.Add(-(HistoryDays-1)*uptime.DayLength), now)
+		recent = append(recent[:len(recent):len(recent)], u)
+	}
 	if seen {
-		t.Uptime = windows(c, s.Name, days, hist.FirstSeen, now)
+		t.Uptime = windows(c, s.Name, days, recent, isUnread, hist.FirstSeen, now)
 	}
 	if withDays {
 		t.Days = daily(days, hist.FirstSeen, seen, now)
@@ -455,16 +466,18 @@ func since(status sources.Status, open []outage.Outage, h store.TargetHistory, s
 
 // windows is the uptime per window: the last 24h exactly; 7d, 30d and
 // 90d as today so far and the 6, 29 or 89 UTC days before.
-func windows(c *cached, name string, days []uptime.Day, firstSeen, now time.Time) Uptime {
+// recent are the outages since yesterday (with the unread spell); days
+// changed from the rolled-up ones make the cached sums stale.
+func windows(c *cached, name string, days []uptime.Day, recent []outage.Outage, changed bool, firstSeen, now time.Time) Uptime {
 	var u Uptime
 	from := later(now.Add(-uptime.DayLength), firstSeen)
 	if now.After(from) {
-		if f, ok := uptime.Fraction(now.Sub(from), uptime.Within(c.recent[name], from, now, now)); ok {
+		if f, ok := uptime.Fraction(now.Sub(from), uptime.Within(recent, from, now, now)); ok {
 			u.Day = &f
 		}
 	}
 	sums, ok := c.sums[name]
-	if _, live := c.liveFrom[name]; live || !ok {
+	if _, live := c.liveFrom[name]; live || changed || !ok {
 		sums = windowSums(days, c.today)
 	}
 	for i, dst := range []**float64{&u.Week, &u.Month, &u.Quarter} {

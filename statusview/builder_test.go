@@ -308,3 +308,145 @@ func TestBuilderLocations(t *testing.T) {
 		})
 	}
 }
+
+// Time when a target could not be read is unknown, measured on neither
+// side of its uptime, whether or not an unreachable outage was recorded
+// for it: below unreachable_threshold, and while our own network is down
+// (its polls are held back and no outage opens), none is.
+// cell is what a test expects of one day cell.
+type cell struct {
+	Worst         sources.Status
+	Down, Unknown time.Duration
+	Outages       int
+}
+
+func TestBuilderUnreadTime(t *testing.T) {
+	now := hm(4, 6, 0)
+	// incident: down from 10:00 to 12:00 on day 3, for a target watched
+	// since day 0.
+	watched := func(id string) func(*testing.T, *store.Store) {
+		return func(t *testing.T, s *store.Store) {
+			commit(t, s, id, hm(0, 0, 0))
+			o := outage.Outage{ID: id + "-i", Target: id, Key: "i", Class: outage.Incident, Title: "Errors", Severity: sources.MajorOutage, OpenedAt: hm(3, 10, 0)}
+			commit(t, s, id, o.OpenedAt, o)
+			o.ResolvedAt = hm(3, 12, 0)
+			commit(t, s, id, o.ResolvedAt, o)
+		}
+	}
+	netDown := outage.Outage{ID: "net", Target: outage.SelfTarget, Key: "network", Class: outage.Unreachable, Severity: sources.Unknown, OpenedAt: hm(4, 2, 0)}
+	openIncident := outage.Outage{ID: "both-i", Target: "both", Key: "i", Class: outage.Incident, Title: "Down", Severity: sources.MajorOutage, OpenedAt: hm(3, 23, 0)}
+	unreachable := outage.Outage{ID: "late-u", Target: "late", Key: "unreachable", Class: outage.Unreachable, Title: "late: no status data", Severity: sources.Unknown, OpenedAt: hm(4, 4, 0)}
+	for _, tc := range []struct {
+		name   string
+		setup  func(*testing.T, *store.Store)
+		snap   bot.Snapshot
+		open   []outage.Outage
+		status sources.Status
+		since  time.Time
+		uptime statusview.Uptime
+		// today and yesterday are the last two day cells.
+		today, yesterday cell
+	}{
+		{
+			// First polled at 05:00 (the poll failed, or was held back):
+			// an hour known of, none of it measured.
+			name:   "never read",
+			setup:  func(t *testing.T, s *store.Store) { commit(t, s, "never read", hm(4, 5, 0)) },
+			snap:   bot.Snapshot{Name: "never read", CheckedAt: now, UnreachableSince: hm(4, 5, 0), Error: "no such host"},
+			status: sources.Unknown, since: hm(4, 5, 0),
+			uptime:    statusview.Uptime{},
+			today:     cell{Worst: sources.Unknown, Unknown: time.Hour},
+			yesterday: cell{Worst: sources.Unknown},
+		},
+		{
+			// Unreadable since midnight, below the threshold: the status
+			// stays what was last read, the 6h are unknown. 24h: 2h down
+			// of 18h measured; 7d: 102h watched, 6h unknown.
+			name:   "below threshold",
+			setup:  watched("below threshold"),
+			snap:   bot.Snapshot{Name: "below threshold", Status: sources.Operational, CheckedAt: now, UnreachableSince: hm(4, 0, 0)},
+			status: sources.Operational, since: hm(3, 12, 0),
+			uptime:    statusview.Uptime{Day: f(1 - 2.0/18), Week: f(1 - 2.0/96), Month: f(1 - 2.0/96), Quarter: f(1 - 2.0/96)},
+			today:     cell{Worst: sources.Unknown, Unknown: 6 * time.Hour},
+			yesterday: cell{Worst: sources.MajorOutage, Down: 2 * time.Hour, Outages: 1},
+		},
+		{
+			// Our own network is down and the polls are held back; the
+			// state was stored before it said since when it could not be
+			// read, so the unread time runs from the last time it was
+			// known read: the end of its outage at 12:00 on day 3.
+			name:   "network down",
+			setup:  watched("network down"),
+			snap:   bot.Snapshot{Name: "network down", Status: sources.Operational, CheckedAt: now},
+			open:   []outage.Outage{netDown},
+			status: sources.Operational, since: hm(3, 12, 0),
+			uptime:    statusview.Uptime{Day: f(1 - 2.0/6), Week: f(1 - 2.0/84), Month: f(1 - 2.0/84), Quarter: f(1 - 2.0/84)},
+			today:     cell{Worst: sources.Unknown, Unknown: 6 * time.Hour},
+			yesterday: cell{Worst: sources.MajorOutage, Down: 2 * time.Hour, Unknown: 12 * time.Hour, Outages: 1},
+		},
+		{
+			// Down since 23:00, unreadable since 02:00 behind our network
+			// outage: the incident stays open and its time stays down,
+			// never also unknown.
+			name: "down then unread",
+			setup: func(t *testing.T, s *store.Store) {
+				commit(t, s, "both", hm(0, 0, 0))
+				commit(t, s, "both", openIncident.OpenedAt, openIncident)
+			},
+			snap:   bot.Snapshot{Name: "both", Status: sources.MajorOutage, CheckedAt: now, UnreachableSince: hm(4, 2, 0)},
+			open:   []outage.Outage{netDown, openIncident},
+			status: sources.MajorOutage, since: hm(3, 23, 0),
+			uptime:    statusview.Uptime{Day: f(1 - 7.0/24), Week: f(1 - 7.0/102), Month: f(1 - 7.0/102), Quarter: f(1 - 7.0/102)},
+			today:     cell{Worst: sources.MajorOutage, Down: 6 * time.Hour, Outages: 1},
+			yesterday: cell{Worst: sources.MajorOutage, Down: time.Hour, Outages: 1},
+		},
+		{
+			// Unreadable since 03:00, the unreachable outage opened at the
+			// threshold at 04:00: the hour before it is unknown too.
+			name: "past threshold",
+			setup: func(t *testing.T, s *store.Store) {
+				commit(t, s, "late", hm(0, 0, 0))
+				commit(t, s, "late", unreachable.OpenedAt, unreachable)
+			},
+			snap:   bot.Snapshot{Name: "late", Status: sources.Unknown, CheckedAt: now, UnreachableSince: hm(4, 3, 0)},
+			open:   []outage.Outage{unreachable},
+			status: sources.Unknown, since: hm(4, 4, 0),
+			uptime:    statusview.Uptime{Day: f(1), Week: f(1), Month: f(1), Quarter: f(1)},
+			today:     cell{Worst: sources.Unknown, Unknown: 3 * time.Hour, Outages: 1},
+			yesterday: cell{Worst: sources.Operational},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := store.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			tc.setup(t, s)
+			b := &statusview.Builder{Live: &live{snaps: []bot.Snapshot{tc.snap}, open: tc.open}, History: s, Now: func() time.Time { return now },
+				Shown: []statusview.Shown{{Name: tc.snap.Name}}}
+			got, _, err := b.Target(ctx, tc.snap.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tc.status || !got.Since.Equal(tc.since) {
+				t.Errorf("status %s since %v, want %s since %v", got.Status, got.Since, tc.status, tc.since)
+			}
+			assertUptime(t, tc.name, got.Uptime, tc.uptime)
+			for i, want := range []cell{tc.yesterday, tc.today} {
+				d := got.Days[len(got.Days)-2+i]
+				if d.Worst != want.Worst || d.Down != want.Down || d.Unknown != want.Unknown || len(d.Outages) != want.Outages {
+					t.Errorf("day %s: worst %s down %v unknown %v outages %d, want %s %v %v %d", d.Date.Format(time.DateOnly),
+						d.Worst, d.Down, d.Unknown, len(d.Outages), want.Worst, want.Down, want.Unknown, want.Outages)
+				}
+			}
+			// The list the API serves agrees.
+			list, err := b.List(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertUptime(t, tc.name+" in the list", list[0].Uptime, tc.uptime)
+		})
+	}
+}
