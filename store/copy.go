@@ -31,6 +31,8 @@ var copiedTables = []string{
 	// was first seen.
 	"daily_rollup",
 	"target_history",
+	// Chat subscriptions (runtime vendor targets are derived from them).
+	"subscriptions",
 	// Digest arming times (digest_armed:*) and the health check's
 	// heartbeat.
 	"meta",
