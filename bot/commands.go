@@ -20,6 +20,10 @@ type Request struct {
 	Text string
 	// User is who asked, as the platform shows them ("<@U123>", "alice").
 	User string
+	// Platform ("slack", "discord", ...) and Channel (its channel id) are
+	// where the command was typed: subscriptions belong to that channel.
+	Platform string
+	Channel  string
 }
 
 // Answer is a platform-neutral reply; Slack and Discord render it.
@@ -113,10 +117,12 @@ type Commands struct {
 	// Report, if set, answers `report <outage> [markdown]` from the store
 	// (package report builds it).
 	Report func(ctx context.Context, id string, markdown bool) (Answer, error)
+	// Subs, if set, answers subscribe, unsubscribe and subscriptions.
+	Subs *Subscriptions
 }
 
 // Names of the commands, in help order.
-var commandNames = []string{"status", "incidents", "uptime", "digest", "report", "mute", "unmute", "help"}
+var commandNames = []string{"status", "incidents", "uptime", "digest", "report", "mute", "unmute", "subscribe", "unsubscribe", "subscriptions", "help"}
 
 // Run answers one request. The first word picks the command when it names
 // one; otherwise the whole text is a target for status, so "/status openai"
@@ -140,6 +146,12 @@ func (c *Commands) Run(ctx context.Context, r Request) Answer {
 		return c.mute(ctx, r.User, args)
 	case "unmute":
 		return c.unmute(ctx, r.User, args)
+	case "subscribe":
+		return c.subscribe(ctx, r, args)
+	case "unsubscribe":
+		return c.unsubscribe(ctx, r, args)
+	case "subscriptions":
+		return c.subscriptions(ctx, r)
 	case "help":
 		return Help()
 	}
@@ -164,6 +176,8 @@ func Help() Answer {
 		"`report <outage> [markdown]` — the timeline of an outage and what it affected, e.g. `report 3f9a1c2e` (ids are in `incidents`)",
 		"`mute <target> <duration> [reason]` — silence new alerts for a target, e.g. `mute github 2h deploy`",
 		"`unmute <target>` — end a mute",
+		"`subscribe <target, group or vendor> [least severity]` — post its outages in this channel, e.g. `subscribe github` or `subscribe payments major_outage`",
+		"`unsubscribe <name>` — stop that; `subscriptions` — what this channel hears of, from the configuration and from chat",
 		"`help` — this list",
 		"Windows and durations are a number and a unit: `30m`, `2h`, `7d` or `2w`, at most " + FormatWindow(MaxWindow) + ".",
 	}}}}

@@ -214,7 +214,7 @@ func TestHandlerAnswers(t *testing.T) {
 			switch {
 			case tc.wantRq == "" && len(runs) > 0:
 				t.Errorf("the command logic was asked %+v", runs)
-			case tc.wantRq != "" && (len(runs) != 1 || runs[0] != bot.Request{Text: tc.wantRq, User: "<@" + testUser + ">"}):
+			case tc.wantRq != "" && (len(runs) != 1 || runs[0] != bot.Request{Text: tc.wantRq, User: "<@" + testUser + ">", Platform: "discord", Channel: tc.ix.ChannelID}):
 				t.Errorf("requests %+v, want %q by <@%s>", runs, tc.wantRq, testUser)
 			}
 			tc.check(t, r, raw)

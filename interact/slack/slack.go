@@ -35,5 +35,5 @@ func request(cmd slack.SlashCommand) bot.Request {
 	case cmd.UserName != "":
 		user = cmd.UserName
 	}
-	return bot.Request{Text: cmd.Text, User: user}
+	return bot.Request{Text: cmd.Text, User: user, Platform: "slack", Channel: cmd.ChannelID}
 }
