@@ -75,6 +75,14 @@ type Options struct {
 	// WatchDebounce is how long the file watch ([bot] watch_config) waits
 	// for a file to stop changing before it reloads (default 200ms).
 	WatchDebounce time.Duration
+	// Chat subscriptions (subscriptions.go): CatalogURLs replaces catalog
+	// vendors' URLs by name, loopback URLs only (tests point a vendor at a
+	// local fake); RuntimeInterval, if set, polls runtime targets that
+	// often; SubscriptionSync is how often the leader reads subscriptions
+	// other replicas stored (default DefaultSubscriptionSync).
+	CatalogURLs      map[string]string
+	RuntimeInterval  time.Duration
+	SubscriptionSync time.Duration
 }
 
 // App is an assembled bot.
@@ -120,6 +128,7 @@ type App struct {
 	workCtx    context.Context
 	reload     reloader
 	reloading  atomic.Bool
+	subs       subscriptions
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -235,6 +244,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err := a.runner.Load(ctx, st); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("restore state: %w", err)
+	}
+	if err := a.initSubscriptions(ctx, cfg); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("chat subscriptions: %w", err)
 	}
 	a.instance = cfg.Bot.Instance
 	if a.instance == "" {
@@ -436,6 +449,7 @@ func (a *App) work(ctx context.Context) {
 	var wg sync.WaitGroup
 	a.startDiscord(ctx, &wg)
 	wg.Go(func() { a.pruneSeen(ctx) })
+	wg.Go(func() { a.watchSubscriptions(ctx) })
 
 	// Polling, delivery, digests and store retries are what a reload swaps.
 	a.runWork(ctx)

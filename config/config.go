@@ -89,6 +89,10 @@ type Bot struct {
 	// (DNS or connect), one notice says the bot's own network looks down
 	// instead of announcing an outage of each. Default 2; 0 turns it off.
 	NetworkDownMinTargets int `toml:"network_down_min_targets"`
+	// ChatSubscriptions lets Slack and Discord channels subscribe from
+	// chat (/status subscribe) to targets, groups and catalog vendors.
+	// Default true; false ignores stored subscriptions.
+	ChatSubscriptions bool `toml:"chat_subscriptions"`
 }
 
 // Slack configures the Slack integration. When the section is present,

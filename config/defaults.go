@@ -75,6 +75,9 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 	if !has("bot", "network_down_min_targets") {
 		b.NetworkDownMinTargets = DefaultNetworkDownMin
 	}
+	if !has("bot", "chat_subscriptions") {
+		b.ChatSubscriptions = true
+	}
 
 	for i := range cfg.Channels {
 		cfg.Channels[i].Line = ix.line([]string{"channel", strconv.Itoa(i + 1)})
