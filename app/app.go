@@ -34,6 +34,7 @@ import (
 	"github.com/outagebot/outagebot/sources/fetch"
 	"github.com/outagebot/outagebot/sources/probe"
 	"github.com/outagebot/outagebot/sources/registry"
+	"github.com/outagebot/outagebot/statusview"
 	"github.com/outagebot/outagebot/store"
 )
 
@@ -107,6 +108,9 @@ type App struct {
 	// chat checks the chat tokens and channels (preflight.go); nil without
 	// chat.
 	chat *chatChecks
+	// view is the status picture of the pages, the API and the badges
+	// (web.go); nil when [web] is off.
+	view *statusview.Builder
 
 	// Leader election (leader.go).
 	instance string
@@ -123,6 +127,7 @@ type App struct {
 	opts       Options
 	deliveries *prometheus.CounterVec
 	rootEdits  *prometheus.CounterVec
+	dests      []string // the destinations with delivery series (metrics.go)
 	genMu      sync.Mutex
 	gen        *generation
 	workCtx    context.Context
@@ -189,6 +194,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	reg.MustRegister(edits)
 	a.rootEdits = edits
 	a.deliveries = deliveries
+	a.knownDests(routes)
 	a.disp = &liveDispatcher{d: notifier.NewDispatcher(st, routes, log.With("component", "dispatcher"), a.dispatchOptions(cfg))}
 	// Queued deliveries to destinations no longer configured are set aside
 	// by the leader when it takes over (leader.go catchUp) and when a
@@ -225,6 +231,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.runner.Mutes = mutes
 	a.mutes, a.now = mutes, now
 	a.initReload(reg, cfg)
+	a.registerAppMetrics(reg)
 	if isShared(cfg.Bot.State) {
 		// Standbys answer commands from the store: keep the stored view
 		// fresh even while nothing material changes.
@@ -240,7 +247,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 				return report.MarkdownAnswer(r), nil
 			}
 			return report.Answer(r), nil
-		}}
+		}, Acks: st}
+	a.initWeb(cfg)
 	if err := a.runner.Load(ctx, st); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("restore state: %w", err)
@@ -401,7 +409,7 @@ func (a *App) startHTTP() (shutdown func()) {
 		private := map[string]http.Handler{"POST /-/reload": a.reloadHandler()}
 		maps.Copy(private, commands)
 		maps.Copy(private, a.pageRoutes())
-		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, private, a.chatHealth()...)))
+		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, private, append(a.chatHealth(), a.webRoutes()...)...)))
 		what := "health and metrics"
 		if a.public == nil && len(commands) > 0 {
 			what = "health, metrics and the command endpoints"
@@ -534,6 +542,7 @@ func buildTargets(cfg *config.Config, opts Options, routes []notifier.Route) ([]
 
 			DependsOn:    dependenciesOf(t),
 			Alternatives: t.Alternatives,
+			Group:        t.Group,
 		})
 	}
 	return out, errors.Join(errs...)

@@ -37,6 +37,7 @@ func chatNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 			Log:               log,
 			BroadcastResolved: cfg.Slack.BroadcastResolved,
 			Templates:         t,
+			Mention:           slackMention(cfg, d.Channel),
 		}), slackRate, slackBurst, nil
 	case "webhook":
 		if isDiscordWebhook(d.Address) {

@@ -19,12 +19,21 @@ import (
 func (a *App) commandEndpoints() map[string]http.Handler {
 	extra := map[string]http.Handler{}
 	if s := a.cfg.Slack; s != nil && s.SigningSecret != "" {
+		admins := slackAdmins(s)
 		extra["POST /slack/commands"] = slackcmd.NewHandler(slackcmd.HandlerOptions{
 			SigningSecret: s.SigningSecret,
 			Commands:      a.commands,
 			Log:           a.log.With("component", "slack-commands"),
 			Seen:          a.store,
+			Admins:        admins,
 		})
+		extra["POST "+slackcmd.InteractionsPath] = slackcmd.NewInteractionHandler(slackcmd.HandlerOptions{
+			SigningSecret: s.SigningSecret,
+			Log:           a.log.With("component", "slack-interactions"),
+			Seen:          a.store,
+			Admins:        admins,
+			APIURL:        s.APIURL,
+		}, a.commands)
 	}
 	if d := a.cfg.Discord; d != nil && d.PublicKey != "" {
 		key, err := hex.DecodeString(d.PublicKey)
@@ -32,6 +41,7 @@ func (a *App) commandEndpoints() map[string]http.Handler {
 			extra["POST "+discordcmd.Path] = discordcmd.NewHandler(discordcmd.HandlerOptions{
 				PublicKey: ed25519.PublicKey(key),
 				Commands:  a.commands,
+				Admins:    discordcmd.Admins{Roles: d.AdminRoles},
 				Log:       a.log.With("component", "discord-commands"),
 				Seen:      a.store,
 			})
@@ -53,6 +63,7 @@ func (a *App) startCommands(ctx context.Context, wg *sync.WaitGroup) {
 			err := slackcmd.RunSocketMode(ctx, slackcmd.SocketOptions{
 				AppToken: s.AppToken, BotToken: s.BotToken, APIURL: s.APIURL,
 				Commands: a.commands, Log: a.log.With("component", "slack-socket"),
+				Actor: a.commands, Admins: slackAdmins(s),
 			})
 			if err != nil {
 				a.log.Error("Slack Socket Mode stopped; slash commands over it go unanswered", "err", err)
@@ -82,7 +93,8 @@ func (a *App) startDiscord(ctx context.Context, wg *sync.WaitGroup) {
 		wg.Go(func() {
 			err := discordcmd.RunGateway(ctx, discordcmd.GatewayOptions{
 				Token: d.BotToken, APIURL: d.APIURL, Commands: a.commands,
-				Log: a.log.With("component", "discord-gateway"),
+				Admins: discordcmd.Admins{Roles: d.AdminRoles},
+				Log:    a.log.With("component", "discord-gateway"),
 			})
 			if err != nil {
 				a.log.Error("the Discord gateway stopped; application commands go unanswered", "err", err)

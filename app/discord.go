@@ -11,6 +11,7 @@ import (
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/discord"
 	"github.com/outagebot/outagebot/notifier/tmpl"
+	"github.com/outagebot/outagebot/sources"
 )
 
 // Discord: "5 messages per 5 seconds per channel" is the long-standing
@@ -23,12 +24,14 @@ var (
 
 func discordNotifier(cfg *config.Config, d notifier.Destination, t *tmpl.Renderer, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
 	threads := false
+	var mention discord.Mention
 	for _, ch := range cfg.Channels {
 		if strings.EqualFold(ch.Name, d.Channel) {
 			threads = ch.DiscordThreads
+			mention = discord.Mention{Who: ch.Mention, Min: sources.Status(ch.MentionMinSeverity)}
 		}
 	}
-	n, err := discord.New(discord.Options{Token: cfg.Discord.BotToken, APIURL: cfg.Discord.APIURL, Log: log, Threads: threads, Templates: t})
+	n, err := discord.New(discord.Options{Token: cfg.Discord.BotToken, APIURL: cfg.Discord.APIURL, Log: log, Threads: threads, Templates: t, Mention: mention})
 	if err != nil {
 		return nil, 0, 0, err
 	}

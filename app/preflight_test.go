@@ -245,6 +245,9 @@ func healthDetail(t *testing.T, body string) any {
 func TestChatChecksAtStart(t *testing.T) {
 	e := newChatEnv(t, slackToken, discordToken, nil)
 	waitFor(t, "the chat checks", e.checked)
+	// The checks run beside the start of leading; on a busy machine they
+	// can finish before the bot has taken the lead and answers healthy.
+	waitFor(t, "the bot to lead", func() bool { return e.app.Role() == "leader" })
 
 	code, body := e.get(t, "/healthz")
 	if code != 200 {

@@ -25,6 +25,7 @@ func (a *App) registerCommands(ctx context.Context, d *config.Discord) {
 		rctx, cancel := context.WithTimeout(ctx, registerTimeout)
 		err := discordcmd.Register(rctx, discordcmd.RegisterOptions{
 			Token: d.BotToken, ApplicationID: d.ApplicationID, GuildID: d.GuildID, APIURL: d.APIURL, Log: log,
+			AdminOnly: len(d.AdminRoles) > 0,
 		})
 		cancel()
 		if err == nil || ctx.Err() != nil {

@@ -215,7 +215,9 @@ func (a *App) reloadFrom(ctx context.Context, path string, data []byte, readErr 
 		return ReloadResult{}, err
 	}
 	a.disp.set(disp)
+	a.knownDests(routes)
 	a.mutes.SetWindows(windows)
+	a.reconfigureWeb(cfg)
 	a.reload.live = cfg
 	a.appliedSubscriptions(cfg, followed)
 	if leading {
@@ -248,6 +250,7 @@ func (a *App) dispatchOptions(cfg *config.Config) notifier.Options {
 	}
 	o.Observe = a.observeDelivery
 	o.ObserveEdit = a.observeEdit
+	o.PageURL = cfg.Web.OutageURL
 	return o
 }
 
@@ -446,6 +449,7 @@ func restartOnly(cur, next *config.Config, data []byte) []string {
 		}
 	}
 	diffStruct("bot", reflect.ValueOf(cur.Bot), reflect.ValueOf(next.Bot), reloadable...)
+	diffStruct("web", reflect.ValueOf(cur.Web), reflect.ValueOf(next.Web))
 	section := func(name string, a, b any) {
 		va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 		switch {
@@ -584,10 +588,10 @@ func equalIgnoringLines(a, b reflect.Value) bool {
 
 // observeEdit counts a root edit attempt's outcome.
 func (a *App) observeEdit(dest string, o store.Outcome, _ error) {
-	a.rootEdits.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
+	a.rootEdits.WithLabelValues(dest, deliveryResults[o]).Inc()
 }
 
 // observeDelivery counts a delivery attempt's outcome.
 func (a *App) observeDelivery(dest string, o store.Outcome, _ error) {
-	a.deliveries.WithLabelValues(dest, [...]string{"delivered", "retry", "gave_up"}[o]).Inc()
+	a.deliveries.WithLabelValues(dest, deliveryResults[o]).Inc()
 }

@@ -273,7 +273,6 @@ func (a *App) initSubscriptions(ctx context.Context, cfg *config.Config) error {
 		Dir:        directory{a},
 		Configured: a.configured,
 		Serves:     func(p string) bool { return serves(a.subConfig(), p) },
-		MayManage:  a.mayManage,
 		Changed: func() {
 			select {
 			case a.subs.kick <- struct{}{}:
@@ -287,11 +286,6 @@ func (a *App) initSubscriptions(ctx context.Context, cfg *config.Config) error {
 	a.commands.Subs = s
 	return a.syncSubscriptions(ctx, true)
 }
-
-// mayManage decides who may subscribe and unsubscribe: everyone who can
-// run the bot's commands in a channel, for now. It is the one place that
-// a permission check replaces.
-func (a *App) mayManage(bot.Request) (bool, string) { return true, "" }
 
 // subConfig is the configuration in force, for answers.
 func (a *App) subConfig() *config.Config {

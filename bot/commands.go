@@ -20,10 +20,15 @@ type Request struct {
 	Text string
 	// User is who asked, as the platform shows them ("<@U123>", "alice").
 	User string
-	// Platform ("slack", "discord", ...) and Channel (its channel id) are
-	// where the command was typed: subscriptions belong to that channel.
-	Platform string
-	Channel  string
+	// UserID, UserName and Platform identify the asker for what is
+	// recorded in their name (an acknowledgement).
+	UserID, UserName, Platform string
+	// Permit says whether the asker may change state (mute, unmute,
+	// acknowledge); nil allows everyone.
+	Permit Permit
+	// Channel is the platform's id of the channel the command was typed
+	// in: subscriptions belong to that channel.
+	Channel string
 }
 
 // Answer is a platform-neutral reply; Slack and Discord render it.
@@ -117,6 +122,8 @@ type Commands struct {
 	// Report, if set, answers `report <outage> [markdown]` from the store
 	// (package report builds it).
 	Report func(ctx context.Context, id string, markdown bool) (Answer, error)
+	// Acks, if set, serves the buttons on outage roots (see Act).
+	Acks Acks
 	// Subs, if set, answers subscribe, unsubscribe and subscriptions.
 	Subs *Subscriptions
 }
@@ -132,6 +139,9 @@ func (c *Commands) Run(ctx context.Context, r Request) Answer {
 	cmd, args := "status", fields
 	if len(fields) > 0 && slices.Contains(commandNames, strings.ToLower(fields[0])) {
 		cmd, args = strings.ToLower(fields[0]), fields[1:]
+	}
+	if a, ok := c.allowed(ctx, r, cmd); !ok {
+		return a
 	}
 	switch cmd {
 	case "incidents":

@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
 
@@ -65,6 +66,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"target"}),
 	}
 	reg.MustRegister(m.Polls, m.PollSeconds, m.Events, m.OpenOutages, m.CommitErrors, m.Skipped, m.StoreFailing, m.Pending, m.PendingDropped)
+	for _, k := range []outage.Kind{outage.Opened, outage.Updated, outage.Resolved} {
+		m.Events.WithLabelValues(string(k))
+	}
+	for _, reason := range []string{"full", "not_leader"} {
+		m.PendingDropped.WithLabelValues(reason)
+	}
 	return m
 }
 
@@ -78,18 +85,30 @@ const (
 	resultError
 )
 
+// known makes the labelled series of targets (every poll result, skipped
+// turns) and of the fixed label values at 0, so that rate() over them works
+// from the first scrape instead of missing each series' first increase.
+func (m *Metrics) known(targets []*Target) {
+	for _, t := range targets {
+		for _, res := range pollResults {
+			m.Polls.WithLabelValues(t.Name, res)
+		}
+		m.Skipped.WithLabelValues(t.Name)
+	}
+}
+
 // pollSeries holds one target's poll series once looked up: looking a
-// series up by its labels on every poll hashes them and allocates. A
-// series is made at its first use, so that /metrics lists the results a
-// target has had, as before.
+// series up by its labels on every poll hashes them and allocates.
 type pollSeries struct {
 	mu      sync.Mutex
 	of      *Metrics // the Metrics these series belong to
 	results [len(pollResults)]prometheus.Counter
 	seconds prometheus.Observer
+	// view is what the per-target collector reads (targetmetrics.go).
+	view targetView
 }
 
-func (m *Metrics) observePoll(s *pollSeries, t *Target, took time.Duration, obs sources.Observation, err error) {
+func (m *Metrics) observePoll(s *pollSeries, t *Target, took time.Duration, obs sources.Observation, err error, now time.Time) {
 	result := resultOK
 	switch {
 	case err != nil:
@@ -111,6 +130,11 @@ func (m *Metrics) observePoll(s *pollSeries, t *Target, took time.Duration, obs 
 	// Read under the lock: a reconfigured target's series are made anew
 	// while a poll of it under its old settings may still be finishing.
 	seconds := s.seconds
+	var expires time.Time
+	if len(obs.Components) > 0 {
+		expires = obs.Components[0].Expires
+	}
+	s.view.observe(t, took, result == resultOK || result == resultNotModified, expires, now)
 	s.mu.Unlock()
 	c.Inc()
 	seconds.Observe(took.Seconds())

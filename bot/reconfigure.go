@@ -100,6 +100,10 @@ func (r *Runner) Reconfigure(ctx context.Context, l StateLoader, targets []*Targ
 	for _, name := range removed {
 		r.Metrics.forget(name)
 	}
+	// Removed targets leave the per-target collector's output by
+	// themselves (it reads the table); the vectors need their series of
+	// new targets made.
+	r.Metrics.known(targets)
 	return nil
 }
 

@@ -32,6 +32,9 @@ type Target struct {
 	// DependsOn and Alternatives tie the target to others (see relate).
 	DependsOn    []Dependency
 	Alternatives []string
+	// Group is the target's [[target]] group ("" for none), a label of its
+	// metrics.
+	Group string
 	// Follow, when set, also routes events to subscribed chat channels.
 	Follow *store.Following
 }
@@ -211,6 +214,7 @@ func newTable(targets []*Target, keep map[string]*targetState) *table {
 func NewRunner(e *Engine, c Committer, log *slog.Logger, m *Metrics, targets []*Target) *Runner {
 	r := &Runner{Engine: e, Store: c, Log: log, Metrics: m}
 	r.tab.Store(newTable(targets, nil))
+	m.known(targets)
 	return r
 }
 
@@ -339,9 +343,10 @@ func (r *Runner) Poll(ctx context.Context, j *Job) {
 		return
 	}
 	pctx, cancel := context.WithTimeout(ctx, t.Timeout)
-	start := time.Now()
+	start := r.now()
 	obs, err := t.Source.Poll(pctx)
 	cancel()
+	end := r.now()
 	if ctx.Err() != nil {
 		// Shutting down: this poll saw a cancelled context, not the target.
 		return
@@ -350,7 +355,7 @@ func (r *Runner) Poll(ctx context.Context, j *Job) {
 		// A source that says no more than this gets the words it lacks.
 		err = fmt.Errorf("no answer within %s: %w", t.Timeout, err)
 	}
-	r.Metrics.observePoll(&tab.states[j.Name].series, t, time.Since(start), obs, err)
+	r.Metrics.observePoll(&tab.states[j.Name].series, t, end.Sub(start), obs, err, end)
 	r.apply(ctx, tab, t, obs, err)
 }
 

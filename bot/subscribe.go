@@ -52,9 +52,6 @@ type Subscriptions struct {
 	Off string
 	// Serves reports whether the bot posts to that platform's channels.
 	Serves func(platform string) bool
-	// MayManage, if set, decides who may subscribe and unsubscribe; a
-	// refusal says who may.
-	MayManage func(r Request) (ok bool, who string)
 	// Changed is told that subscriptions changed, so the leader applies
 	// them (new runtime targets, new destinations) without waiting.
 	Changed func()
@@ -87,7 +84,9 @@ func severityText(min string) string {
 func where(r Request) string { return "<#" + r.Channel + ">" }
 
 // check says why r may not change subscriptions, if it may not.
-func (s *Subscriptions) check(r Request, change bool) (Answer, bool) {
+// (Who may subscribe and unsubscribe is the request's Permit, checked
+// before: see allowed.)
+func (s *Subscriptions) check(r Request) (Answer, bool) {
 	switch {
 	case s == nil || s.Store == nil:
 		return problem("Subscriptions are not available here"), false
@@ -98,17 +97,12 @@ func (s *Subscriptions) check(r Request, change bool) (Answer, bool) {
 	case s.Serves != nil && !s.Serves(r.Platform):
 		return problem("I do not post to "+upperFirst(r.Platform)+" here", "Add a ["+r.Platform+"] section with a bot token to the configuration first."), false
 	}
-	if change && s.MayManage != nil {
-		if ok, who := s.MayManage(r); !ok {
-			return problem("You may not change this channel's subscriptions", who), false
-		}
-	}
 	return Answer{}, true
 }
 
 func (c *Commands) subscribe(ctx context.Context, r Request, args []string) Answer {
 	s := c.Subs
-	if a, ok := s.check(r, true); !ok {
+	if a, ok := s.check(r); !ok {
 		return a
 	}
 	if len(args) == 0 {
@@ -186,7 +180,7 @@ func (s *Subscriptions) parse(args []string) (Followed, string, Answer, bool) {
 
 func (c *Commands) unsubscribe(ctx context.Context, r Request, args []string) Answer {
 	s := c.Subs
-	if a, ok := s.check(r, true); !ok {
+	if a, ok := s.check(r); !ok {
 		return a
 	}
 	if len(args) == 0 {
@@ -252,7 +246,7 @@ func (c *Commands) unsubscribe(ctx context.Context, r Request, args []string) An
 
 func (c *Commands) subscriptions(ctx context.Context, r Request) Answer {
 	s := c.Subs
-	if a, ok := s.check(r, false); !ok {
+	if a, ok := s.check(r); !ok {
 		return a
 	}
 	subs, err := s.Store.Subscriptions(ctx, r.Platform, r.Channel)

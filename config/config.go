@@ -22,7 +22,10 @@ import (
 // references expanded.
 type Config struct {
 	// Path is the file the configuration was read from.
-	Path     string    `toml:"-"`
+	Path string `toml:"-"`
+	// Warnings are "FILE:LINE: key: warning: ..." lines about a valid
+	// configuration that may not do what was meant; check prints them.
+	Warnings []string  `toml:"-"`
 	Bot      Bot       `toml:"bot"`
 	Slack    *Slack    `toml:"slack"`
 	Discord  *Discord  `toml:"discord"`
@@ -32,6 +35,8 @@ type Config struct {
 	Digests  []Digest  `toml:"digest"`
 	Routes   []Route   `toml:"route"`
 	Silences []Silence `toml:"silence"`
+	// Web is the status page, the HTTP API and the badges (web.go).
+	Web Web `toml:"web"`
 }
 
 // Bot holds process-wide settings.
@@ -109,6 +114,9 @@ type Slack struct {
 	// BroadcastResolved also shows restorations in the channel, not only in
 	// the outage's thread.
 	BroadcastResolved bool `toml:"broadcast_resolved"`
+	// Admins may mute, unmute and acknowledge: user ids (U123) and user
+	// group ids (S456). Empty: everyone may.
+	Admins []string `toml:"admins"`
 }
 
 // Discord configures the Discord integration. When the section is present,
@@ -123,6 +131,9 @@ type Discord struct {
 	GuildID string `toml:"guild_id"`
 	// APIURL replaces https://discord.com (scheme, host and port).
 	APIURL string `toml:"api_url"`
+	// AdminRoles may mute, unmute and acknowledge (role ids; members with
+	// the Administrator permission always may). Empty: everyone may.
+	AdminRoles []string `toml:"admin_roles"`
 }
 
 // Channel is a named place that notifications go to. At least one of Slack,
@@ -155,6 +166,13 @@ type Channel struct {
 	Webhook   *WebhookDest   `toml:"webhook"`
 	Teams     *TeamsDest     `toml:"teams"`
 	PagerDuty *PagerDutyDest `toml:"pagerduty"`
+	// Mention is who a new outage at or above MentionMinSeverity notifies:
+	// on Slack a user group id (S123), @here or @channel; on Discord a role
+	// id or @here. Never on updates, edits or restorations.
+	Mention string `toml:"mention"`
+	// MentionMinSeverity is the least severity that mentions. Default
+	// partial_outage.
+	MentionMinSeverity string `toml:"mention_min_severity"`
 	// Line is where the channel's table starts in the file, for messages.
 	Line int `toml:"-"`
 }

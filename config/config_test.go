@@ -117,7 +117,8 @@ func TestGoodDefaults(t *testing.T) {
 	}
 	no := false
 	want := &Config{
-		Path: "testdata/good.toml",
+		Path:     "testdata/good.toml",
+		Warnings: []string{`testdata/good.toml:6: [slack]: warning: no admins: anyone in a channel can mute, unmute and acknowledge; set admins = ["U...", "S..."] to limit that`},
 		Bot: Bot{
 			State:          "outagebot.db",
 			Listen:         "",
@@ -134,8 +135,8 @@ func TestGoodDefaults(t *testing.T) {
 		},
 		Slack: &Slack{BotToken: "xoxb-1-2-abc"},
 		Channels: []Channel{
-			{Name: "ops", Slack: "C0123456789", Line: 9},
-			{Name: "hooks", WebhookURL: "http://127.0.0.1:9/hook", Line: 37},
+			{Name: "ops", Slack: "C0123456789", MentionMinSeverity: "partial_outage", Line: 9},
+			{Name: "hooks", WebhookURL: "http://127.0.0.1:9/hook", MentionMinSeverity: "partial_outage", Line: 37},
 		},
 		Targets: []Target{
 			{
@@ -165,6 +166,7 @@ func TestGoodDefaults(t *testing.T) {
 			},
 		},
 		Digests: []Digest{{Schedule: "CRON_TZ=Europe/Berlin 0 9 * * MON-FRI", Window: Duration{24 * time.Hour}, Chart: ptr(true)}},
+		Web:     Web{Title: DefaultWebTitle, Locale: DefaultWebLocale},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", cfg, want)
@@ -344,7 +346,7 @@ func TestExampleCommentedSections(t *testing.T) {
 	section := false
 	for _, line := range strings.Split(string(data), "\n") {
 		switch {
-		case line == "# [slack]" || line == "# [discord]" || line == "# [telegram]" || line == "# [[channel]]" || line == "# [[digest]]" || line == "# [[silence]]":
+		case line == "# [slack]" || line == "# [discord]" || line == "# [telegram]" || line == "# [[channel]]" || line == "# [[digest]]" || line == "# [[silence]]" || line == "# [web]":
 			section = true
 		case line == "":
 			section = false
@@ -360,6 +362,7 @@ func TestExampleCommentedSections(t *testing.T) {
 		"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "OPS_WEBHOOK_URL": "https://hooks.slack.com/services/x",
 		"HOOK_SECRET": "0123456789abcdef", "TEAMS_WEBHOOK_URL": "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=y", "PD_ROUTING_KEY": "0123456789abcdef0123456789abcdef",
 		"TELEGRAM_BOT_TOKEN": "123456:AAHabcdefghijklmnopqrstuvwxyz", "TELEGRAM_WEBHOOK_SECRET": "a-secret_1",
+		"OUTAGEBOT_WEB_TOKEN": "0123456789abcdef0123",
 	})
 	cfg, err := Parse("config.example.toml", []byte(strings.Join(out, "\n")), env)
 	if err != nil {
@@ -370,6 +373,9 @@ func TestExampleCommentedSections(t *testing.T) {
 	}
 	if cfg.Telegram == nil || cfg.Telegram.APIURL != DefaultTelegramAPIURL || cfg.Channels[0].Telegram != "-1001234567890" {
 		t.Errorf("uncommenting found telegram %+v, channel %+v", cfg.Telegram, cfg.Channels[0])
+	}
+	if w := cfg.Web; !w.Enabled || w.Title != "ACME status" || w.BaseURL == "" || len(w.BasicAuthUsers) != 1 || w.Token == "" || !w.PublicBadges {
+		t.Errorf("uncommenting [web] gave %+v", w)
 	}
 	if cfg.Slack == nil || cfg.Discord == nil || len(cfg.Channels) != 1 || len(cfg.Digests) != 1 || len(cfg.Silences) != 1 {
 		t.Errorf("uncommenting found slack %v discord %v channels %d digests %d silences %d",

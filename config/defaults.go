@@ -28,6 +28,9 @@ const (
 	DefaultStormWindow          = 2 * time.Minute
 	DefaultNetworkDownMin       = 2
 	DefaultTelegramAPIURL       = "https://api.telegram.org"
+	// DefaultMentionMinSeverity: a partial outage is worth waking a
+	// team for; degraded performance is not.
+	DefaultMentionMinSeverity = "partial_outage"
 )
 
 // Failure and success thresholds: vendor feeds say themselves when something
@@ -79,8 +82,13 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 		b.ChatSubscriptions = true
 	}
 
+	applyWebDefaults(cfg, has)
+
 	for i := range cfg.Channels {
 		cfg.Channels[i].Line = ix.line([]string{"channel", strconv.Itoa(i + 1)})
+		if !has("channel", strconv.Itoa(i+1), "mention_min_severity") {
+			cfg.Channels[i].MentionMinSeverity = DefaultMentionMinSeverity
+		}
 	}
 	for i := range cfg.Targets {
 		t := &cfg.Targets[i]

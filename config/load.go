@@ -51,6 +51,7 @@ func Parse(file string, data []byte, lookupEnv func(string) (string, bool)) (*Co
 	expandEnv(cfg, lookupEnv, c)
 	applyDefaults(cfg, ix, c)
 	validate(cfg, ix, c)
+	checkChatOps(cfg, ix, c)
 	if len(c.list) > 0 {
 		return nil, c.problems(cfg)
 	}

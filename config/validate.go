@@ -354,6 +354,8 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 	}
 	checkRelations(cfg, c)
 
+	validateWeb(cfg, c)
+
 	// [[route]]
 	for i, r := range cfg.Routes {
 		n := strconv.Itoa(i + 1)

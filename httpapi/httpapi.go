@@ -46,6 +46,9 @@ func Handler(health, live HealthCheck, role func() string, g prometheus.Gatherer
 	for path, h := range extra {
 		mux.Handle(path, h)
 	}
+	for _, mount := range o.mounts {
+		mount(mux)
+	}
 	return mux
 }
 
@@ -81,6 +84,13 @@ type Option func(*options)
 type options struct {
 	ready   []HealthCheck
 	details map[string]func() any
+	mounts  []func(*http.ServeMux)
+}
+
+// WithRoutes lets mount register more endpoints on the mux (the status
+// pages, the API and the badges).
+func WithRoutes(mount func(*http.ServeMux)) Option {
+	return func(o *options) { o.mounts = append(o.mounts, mount) }
 }
 
 // WithReady adds a condition to /readyz only: /healthz keeps answering

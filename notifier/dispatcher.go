@@ -85,6 +85,17 @@ type Options struct {
 	Observe func(dest string, outcome store.Outcome, err error)
 	// ObserveEdit, if set, is told every root edit's outcome.
 	ObserveEdit func(dest string, outcome store.Outcome, err error)
+	// PageURL, if set, is an outage's page on the status site: messages
+	// link to it.
+	PageURL func(outageID string) string
+}
+
+// withPage is ev with its outage's page filled in.
+func (d *Dispatcher) withPage(ev outage.Event) outage.Event {
+	if d.opts.PageURL != nil {
+		ev.Page = d.opts.PageURL(ev.OutageID)
+	}
+	return ev
 }
 
 func (o Options) withDefaults() Options {
@@ -389,7 +400,7 @@ func (d *Dispatcher) deliverGroup(ctx context.Context, r *route, items []store.O
 	ref, err := r.Notifier.Deliver(actx, Delivery{
 		OutboxID:    items[0].ID,
 		Destination: r.Destination,
-		Event:       items[0].Event,
+		Event:       d.withPage(items[0].Event),
 		Attempt:     attempt,
 		Group:       group,
 		Pace:        r.lim,
@@ -446,6 +457,11 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 		return d.settle(ctx, r, it, store.Settlement{Item: it, Outcome: store.GaveUp, Err: "not sent: older than the maximum delivery age", At: d.opts.Now()},
 			nil, "not delivering an event older than the maximum delivery age", "age", age.Round(time.Second))
 	}
+	if !Handles(r.Notifier, it.Event.Kind) {
+		// A kind this destination does not show (an acknowledgement on a
+		// webhook): done, as far as this destination goes.
+		return d.settle(ctx, r, it, store.Settlement{Item: it, Outcome: store.Delivered, At: d.opts.Now()}, nil, "")
+	}
 	// Record the attempt first: an attempt whose outcome is lost (a crash, a
 	// failed write) then comes back marked as possibly delivered, and the
 	// notifier checks before posting again. Nothing is sent that could not
@@ -461,7 +477,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r *route, it store.OutboxItem)
 	dl := Delivery{
 		OutboxID:    it.ID,
 		Destination: r.Destination,
-		Event:       it.Event,
+		Event:       d.withPage(it.Event),
 		Root:        RemoteRef(root),
 		Joined:      it.Joined(),
 		GroupedRoot: grouped,
@@ -512,7 +528,7 @@ func (d *Dispatcher) edit(ctx context.Context, r *route, e store.RootEdit) (ok, 
 		err = ed.EditRoot(actx, RootEdit{
 			Destination: r.Destination,
 			Root:        RemoteRef(e.Root),
-			Event:       e.Event,
+			Event:       d.withPage(e.Event),
 			Attempt:     e.Attempts,
 			Pace:        r.lim,
 		})

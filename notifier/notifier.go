@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/outagebot/outagebot/outage"
@@ -22,6 +23,35 @@ import (
 // exponential backoff.
 type Notifier interface {
 	Deliver(ctx context.Context, d Delivery) (RemoteRef, error)
+}
+
+// Kinds is a Notifier that says which event kinds it delivers. The
+// dispatcher settles an event of any other kind as delivered without calling
+// the notifier, so a kind added later (acknowledged, say) is harmless to a
+// notifier written before it. A Notifier without the method delivers the
+// kinds every notifier knows (see Handles).
+type Kinds interface {
+	Handles(k outage.Kind) bool
+}
+
+// baseKinds are the kinds every notifier delivers.
+var baseKinds = map[outage.Kind]bool{
+	outage.Opened: true, outage.Updated: true, outage.Resolved: true,
+	outage.Digest: true, outage.Report: true,
+}
+
+// Handles reports whether n delivers events of kind k.
+func Handles(n Notifier, k outage.Kind) bool {
+	if ks, ok := n.(Kinds); ok {
+		return ks.Handles(k)
+	}
+	return baseKinds[k]
+}
+
+// HandlesBase is Kinds.Handles for a notifier that also delivers extra
+// kinds besides those every notifier knows.
+func HandlesBase(k outage.Kind, extra ...outage.Kind) bool {
+	return baseKinds[k] || slices.Contains(extra, k)
 }
 
 // RootEditor is a Notifier whose threads have a root that shows the
@@ -117,11 +147,12 @@ type Delivery struct {
 
 // EditsRoot reports whether, once d is delivered, the root of its thread
 // is to be edited to d.Event's state: after an update or restoration
-// replied under a root of the outage's own. A joined thread's root and a
+// replied under a root of the outage's own (an acknowledgement too: the
+// root then says who took the outage on). A joined thread's root and a
 // grouped root belong to others, and a delivery without a root posted one
 // in the current state.
 func (d Delivery) EditsRoot() bool {
-	return (d.Event.Kind == outage.Updated || d.Event.Kind == outage.Resolved) &&
+	return (d.Event.Kind == outage.Updated || d.Event.Kind == outage.Resolved || d.Event.Kind == outage.Acknowledged) &&
 		d.Root != "" && !d.Joined && !d.GroupedRoot && len(d.Group) == 0
 }
 

@@ -79,6 +79,13 @@ type Event struct {
 	Link *Link `json:"link,omitempty"`
 	// Chart, on a digest, is the data of its picture (nil: no picture).
 	Chart *Chart `json:"chart,omitempty"`
+	// Page is the outage's page on our status site ([web] base_url),
+	// filled in when it is delivered, never stored.
+	Page string `json:"-"`
+	// Ack, once someone has acknowledged the outage, says who and when;
+	// the store adds it to every event committed after the ack, so a root
+	// edited to a later state keeps showing it.
+	Ack *Ack `json:"ack,omitempty"`
 }
 
 // Joined reports whether the event belongs to a thread that another outage

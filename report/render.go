@@ -96,6 +96,10 @@ func (r Report) summary() [][2]string {
 		}
 		rows = append(rows, [2]string{"Vendor acknowledged", never})
 	}
+	if !r.AcknowledgedAt.IsZero() {
+		rows = append(rows, [2]string{"Acknowledged", stamp(r.AcknowledgedAt) + " UTC by " + r.AcknowledgedBy +
+			", " + outage.FormatDuration(r.TimeToAcknowledge) + " after detection"})
+	}
 	if r.Ongoing {
 		rows = append(rows, [2]string{"Duration so far", outage.FormatDuration(r.Duration)})
 	} else {

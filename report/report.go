@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/outagebot/outagebot/outage"
@@ -52,6 +53,11 @@ type Report struct {
 	// Services are our own services that failed (or held up) in the story.
 	Services []Service `json:"services,omitempty"`
 	Timeline []Entry   `json:"timeline"`
+	// AcknowledgedAt and AcknowledgedBy are the first acknowledgement
+	// from chat, if any; TimeToAcknowledge runs from DetectedAt to it.
+	AcknowledgedAt    time.Time     `json:"acknowledged_at,omitzero"`
+	AcknowledgedBy    string        `json:"acknowledged_by,omitempty"`
+	TimeToAcknowledge time.Duration `json:"time_to_acknowledge_ns,omitempty"`
 	// At is when the report was made.
 	At time.Time `json:"generated_at"`
 }
@@ -110,7 +116,50 @@ func Build(ctx context.Context, st Store, id string, now time.Time) (Report, err
 		}
 		events[o.ID] = evs
 	}
-	return assemble(subject, group, events, now), nil
+	r := assemble(subject, group, events, now)
+	if acks, ok := st.(Acks); ok {
+		if err := addAck(ctx, acks, &r, group); err != nil {
+			return Report{}, err
+		}
+	}
+	return r, nil
+}
+
+// Acks reads acknowledgements; *store.Store is one. A Store that is one
+// gives reports the acknowledgement.
+type Acks interface {
+	Acknowledgement(ctx context.Context, outageID string) (outage.Ack, bool, error)
+}
+
+// addAck puts the story's first acknowledgement in r: the figures, and a
+// line of the timeline.
+func addAck(ctx context.Context, acks Acks, r *Report, group []outage.Outage) error {
+	var (
+		first outage.Ack
+		of    outage.Outage
+		found bool
+	)
+	for _, o := range group {
+		a, ok, err := acks.Acknowledgement(ctx, o.ID)
+		if err != nil {
+			return fmt.Errorf("read the acknowledgement of %s: %w", o.ID, err)
+		}
+		if ok && (!found || a.At.Before(first.At)) {
+			first, of, found = a, o, true
+		}
+	}
+	if !found {
+		return nil
+	}
+	r.AcknowledgedAt, r.AcknowledgedBy = first.At.UTC(), first.Mention("")
+	if !r.DetectedAt.IsZero() {
+		r.TimeToAcknowledge = max(first.At.Sub(r.DetectedAt), 0)
+	}
+	e := Entry{At: first.At.UTC(), Target: of.Target, OutageID: of.ID, Kind: outage.Acknowledged, Severity: of.Severity,
+		Text: "Acknowledged by " + r.AcknowledgedBy + " (" + first.Platform + ")"}
+	i := sort.Search(len(r.Timeline), func(i int) bool { return r.Timeline[i].At.After(e.At) })
+	r.Timeline = slices.Insert(r.Timeline, i, e)
+	return nil
 }
 
 // related is the subject and every outage tied to it: by a depends_on link

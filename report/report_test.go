@@ -185,3 +185,32 @@ func TestReportOfUnknownOrAmbiguousOutage(t *testing.T) {
 		t.Errorf("wildcard: %v", err)
 	}
 }
+
+// An acknowledgement from chat enters the timeline and gives the time to
+// acknowledge, in every rendering.
+func TestReportShowsTheAcknowledgement(t *testing.T) {
+	st, now := story(t)
+	ctx := context.Background()
+	outs, _ := st.Outages(ctx, time.Time{}, "Support chatbot")
+	ours := outs[0]
+	if _, _, err := st.Acknowledge(ctx, ours.ID, outage.Ack{UserID: "U0ALICE", Name: "alice", Platform: "slack", At: t0.Add(9 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Build(ctx, st, ours.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.AcknowledgedAt.Equal(t0.Add(9*time.Minute)) || r.AcknowledgedBy != "@alice" || r.TimeToAcknowledge != 5*time.Minute {
+		t.Errorf("ack figures: at %s by %q after %s", r.AcknowledgedAt, r.AcknowledgedBy, r.TimeToAcknowledge)
+	}
+	data, _ := report.JSON(r)
+	for _, want := range []string{`"acknowledged_at": "`, `"acknowledged_by": "@alice"`, `"time_to_acknowledge_ns": 300000000000`, `"kind": "acknowledged"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("JSON lacks %s", want)
+		}
+	}
+	md := report.Markdown(r)
+	if !strings.Contains(md, "| Acknowledged | ") || !strings.Contains(md, "by @alice, 5m after detection |") || !strings.Contains(md, "Acknowledged by @alice (slack)") {
+		t.Errorf("markdown:\n%s", md)
+	}
+}

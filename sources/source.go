@@ -61,6 +61,11 @@ type Component struct {
 	// format packages' golden observations, which never set it, stay as
 	// they were.
 	Network bool `json:",omitempty"`
+	// Expires is when the TLS certificate chain the probe was served
+	// stops being valid (the earliest NotAfter of the leaf and its
+	// intermediates); zero when the probe saw no certificate. Omitted from
+	// JSON when zero, like Network.
+	Expires time.Time `json:",omitzero"`
 }
 
 // IncidentStatus is the vendor's phase of an incident.

@@ -2,6 +2,7 @@ package statusview
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -26,9 +27,11 @@ type Live interface {
 type History interface {
 	HistoryGeneration(ctx context.Context) (int64, error)
 	Rollups(ctx context.Context, since time.Time) ([]uptime.Day, error)
+	RollupsChanged(ctx context.Context, gen int64, since time.Time) ([]uptime.Day, []string, error)
 	TargetHistories(ctx context.Context) (map[string]store.TargetHistory, error)
-	// Outages lists outages open at any time since since, newest first.
-	Outages(ctx context.Context, since time.Time, target string) ([]outage.Outage, error)
+	// RecentOutages lists outages open at any time since since, newest
+	// first.
+	RecentOutages(ctx context.Context, since time.Time) ([]outage.Outage, error)
 	TargetOutages(ctx context.Context, target string, from, to time.Time) ([]outage.Outage, error)
 	Events(ctx context.Context, outageID string) ([]outage.Event, error)
 }
@@ -51,6 +54,23 @@ type Builder struct {
 
 	mu    sync.Mutex
 	cache *cached
+	// shownMu guards Shown and its index against SetShown.
+	shownMu sync.RWMutex
+	shownBy map[string]Shown
+}
+
+// SetShown replaces the targets shown (a reloaded configuration).
+func (b *Builder) SetShown(shown []Shown) {
+	b.shownMu.Lock()
+	b.Shown, b.shownBy = shown, nil
+	b.shownMu.Unlock()
+}
+
+// ShownTargets are the targets shown, in configuration order.
+func (b *Builder) ShownTargets() []Shown {
+	b.shownMu.RLock()
+	defer b.shownMu.RUnlock()
+	return b.Shown
 }
 
 // Windows are the uptime windows, as the API names them.
@@ -74,6 +94,9 @@ type cached struct {
 	recent  map[string][]outage.Outage
 	history map[string]store.TargetHistory
 	latest  map[string]outage.Event
+	// sums are each target's rolled-up days added up per day-based window
+	// (dayWindows), for targets whose days no open outage extends.
+	sums map[string][3]uptime.Spent
 }
 
 func (b *Builder) now() time.Time {
@@ -83,8 +106,9 @@ func (b *Builder) now() time.Time {
 	return time.Now().UTC()
 }
 
-// load returns the cache, read again when the history changed or a new
-// UTC day began.
+// load returns the cache, brought up to date when the history changed
+// (reading again only the targets whose rollup changed) or read whole
+// when a new UTC day began.
 func (b *Builder) load(ctx context.Context, now time.Time) (*cached, error) {
 	gen, err := b.History.HistoryGeneration(ctx)
 	if err != nil {
@@ -93,23 +117,63 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*cached, error) {
 	today := uptime.Midnight(now)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if c := b.cache; c != nil && c.gen == gen && c.today.Equal(today) {
-		return c, nil
+	prev := b.cache
+	if prev != nil && prev.gen == gen && prev.today.Equal(today) {
+		return prev, nil
 	}
-	c := &cached{gen: gen, today: today, days: map[string][]uptime.Day{}, live: map[string][]outage.Outage{},
-		liveFrom: map[string]time.Time{}, recent: map[string][]outage.Outage{}, latest: map[string]outage.Event{}}
-	first := today.Add(-(HistoryDays - 1) * uptime.DayLength)
-	rolled, err := b.History.Rollups(ctx, first)
+	if prev != nil && !prev.today.Equal(today) {
+		prev = nil
+	}
+	c, err := b.read(ctx, gen, today, prev)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range rolled {
-		c.days[d.Target] = append(c.days[d.Target], d)
+	b.cache = c
+	return c, nil
+}
+
+// read builds the cache of generation gen; with prev (same day, older
+// generation) it re-reads only what changed since. prev is never
+// modified: views in flight may still be reading it.
+func (b *Builder) read(ctx context.Context, gen int64, today time.Time, prev *cached) (*cached, error) {
+	c := &cached{gen: gen, today: today, days: map[string][]uptime.Day{}, sums: map[string][3]uptime.Spent{},
+		live: map[string][]outage.Outage{}, liveFrom: map[string]time.Time{}, recent: map[string][]outage.Outage{}, latest: map[string]outage.Event{}}
+	first := today.Add(-(HistoryDays - 1) * uptime.DayLength)
+	changed := map[string]bool{}
+	if prev == nil {
+		rolled, err := b.History.Rollups(ctx, first)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range rolled {
+			c.days[d.Target] = append(c.days[d.Target], d)
+		}
+	} else {
+		rolled, targets, err := b.History.RollupsChanged(ctx, prev.gen, first)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(c.days, prev.days)
+		for _, t := range targets {
+			changed[t] = true
+			delete(c.days, t)
+		}
+		for _, d := range rolled {
+			c.days[d.Target] = append(c.days[d.Target], d)
+		}
 	}
+	for target, days := range c.days {
+		if s, ok := prev.sumsOf(target); ok && !changed[target] {
+			c.sums[target] = s
+			continue
+		}
+		c.sums[target] = windowSums(days, today)
+	}
+	var err error
 	if c.history, err = b.History.TargetHistories(ctx); err != nil {
 		return nil, err
 	}
-	recent, err := b.History.Outages(ctx, today.Add(-uptime.DayLength), "")
+	recent, err := b.History.RecentOutages(ctx, today.Add(-uptime.DayLength))
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +184,10 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*cached, error) {
 		}
 		if f, ok := c.liveFrom[o.Target]; !ok || o.OpenedAt.Before(f) {
 			c.liveFrom[o.Target] = o.OpenedAt
+		}
+		if ev, ok := prev.latestOf(o.ID); ok && !changed[o.Target] {
+			c.latest[o.ID] = ev
+			continue
 		}
 		evs, err := b.History.Events(ctx, o.ID)
 		if err != nil {
@@ -135,14 +203,54 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*cached, error) {
 	for target, from := range c.liveFrom {
 		from = later(uptime.Midnight(from), first)
 		c.liveFrom[target] = from
+		if prev != nil && !changed[target] && prev.liveFrom[target].Equal(from) {
+			if outs, ok := prev.live[target]; ok {
+				c.live[target] = outs
+				continue
+			}
+		}
 		outs, err := b.History.TargetOutages(ctx, target, from, today.Add(uptime.DayLength*2))
 		if err != nil {
 			return nil, err
 		}
 		c.live[target] = outs
 	}
-	b.cache = c
 	return c, nil
+}
+
+func (c *cached) sumsOf(target string) ([3]uptime.Spent, bool) {
+	if c == nil {
+		return [3]uptime.Spent{}, false
+	}
+	s, ok := c.sums[target]
+	return s, ok
+}
+
+func (c *cached) latestOf(id string) (outage.Event, bool) {
+	if c == nil {
+		return outage.Event{}, false
+	}
+	ev, ok := c.latest[id]
+	return ev, ok
+}
+
+// dayWindows are the day-based uptime windows, in days.
+var dayWindows = [3]int{7, 30, 90}
+
+// windowSums adds up the rolled-up days within each day-based window.
+func windowSums(days []uptime.Day, today time.Time) [3]uptime.Spent {
+	var out [3]uptime.Spent
+	for i, n := range dayWindows {
+		start := today.Add(-time.Duration(n-1) * uptime.DayLength)
+		for _, d := range days {
+			if !d.Date.Before(start) {
+				out[i].Down += d.Down
+				out[i].Maintenance += d.Maintenance
+				out[i].Unknown += d.Unknown
+			}
+		}
+	}
+	return out
 }
 
 // Page builds the whole status page.
@@ -157,7 +265,7 @@ func (b *Builder) Page(ctx context.Context) (Page, error) {
 	p := Page{Title: b.Title, Generated: now, Overall: sources.Operational}
 	first := true
 	byGroup := map[string]int{}
-	for _, s := range b.Shown {
+	for _, s := range b.ShownTargets() {
 		t := b.target(c, s, snaps[s.Name], open, now, true)
 		if first || worse(t.Status, p.Overall) {
 			p.Overall, first = t.Status, false
@@ -191,8 +299,9 @@ func (b *Builder) List(ctx context.Context) ([]Target, error) {
 	}
 	snaps := b.snapshots()
 	open := b.Live.OpenOutages()
-	out := make([]Target, 0, len(b.Shown))
-	for _, s := range b.Shown {
+	shown := b.ShownTargets()
+	out := make([]Target, 0, len(shown))
+	for _, s := range shown {
 		out = append(out, b.target(c, s, snaps[s.Name], open, now, false))
 	}
 	return out, nil
@@ -201,7 +310,8 @@ func (b *Builder) List(ctx context.Context) ([]Target, error) {
 // Target builds one shown target with its daily history; ok is false when
 // no shown target has that name.
 func (b *Builder) Target(ctx context.Context, name string) (t Target, ok bool, err error) {
-	i := slices.IndexFunc(b.Shown, func(s Shown) bool { return s.Name == name })
+	shown := b.ShownTargets()
+	i := slices.IndexFunc(shown, func(s Shown) bool { return s.Name == name })
 	if i < 0 {
 		return Target{}, false, nil
 	}
@@ -210,7 +320,7 @@ func (b *Builder) Target(ctx context.Context, name string) (t Target, ok bool, e
 	if err != nil {
 		return Target{}, false, err
 	}
-	return b.target(c, b.Shown[i], b.snapshots()[name], b.Live.OpenOutages(), now, true), true, nil
+	return b.target(c, shown[i], b.snapshots()[name], b.Live.OpenOutages(), now, true), true, nil
 }
 
 // Shows reports whether the page shows target, and its group.
@@ -219,11 +329,21 @@ func (b *Builder) Shows(target string) (Shown, bool) {
 	return s, ok
 }
 
+// shown indexes Shown by name, once per list.
 func (b *Builder) shown() map[string]Shown {
-	m := make(map[string]Shown, len(b.Shown))
+	b.shownMu.RLock()
+	m := b.shownBy
+	b.shownMu.RUnlock()
+	if m != nil {
+		return m
+	}
+	b.shownMu.Lock()
+	defer b.shownMu.Unlock()
+	m = make(map[string]Shown, len(b.Shown))
 	for _, s := range b.Shown {
 		m[s.Name] = s
 	}
+	b.shownBy = m
 	return m
 }
 
@@ -330,29 +450,22 @@ func since(status sources.Status, open []outage.Outage, h store.TargetHistory, s
 func windows(c *cached, name string, days []uptime.Day, firstSeen, now time.Time) Uptime {
 	var u Uptime
 	from := later(now.Add(-uptime.DayLength), firstSeen)
-	if spent := uptime.Within(c.recent[name], from, now, now); now.After(from) {
-		if f, ok := uptime.Fraction(now.Sub(from), spent); ok {
+	if now.After(from) {
+		if f, ok := uptime.Fraction(now.Sub(from), uptime.Within(c.recent[name], from, now, now)); ok {
 			u.Day = &f
 		}
 	}
-	for _, w := range []struct {
-		n   int
-		dst **float64
-	}{{7, &u.Week}, {30, &u.Month}, {90, &u.Quarter}} {
-		start := later(uptime.Midnight(now).Add(-time.Duration(w.n-1)*uptime.DayLength), firstSeen)
+	sums, ok := c.sums[name]
+	if _, live := c.liveFrom[name]; live || !ok {
+		sums = windowSums(days, c.today)
+	}
+	for i, dst := range []**float64{&u.Week, &u.Month, &u.Quarter} {
+		start := later(c.today.Add(-time.Duration(dayWindows[i]-1)*uptime.DayLength), firstSeen)
 		if !now.After(start) {
 			continue
 		}
-		var spent uptime.Spent
-		for _, d := range days {
-			if d.Date.Add(uptime.DayLength).After(start) {
-				spent.Down += d.Down
-				spent.Maintenance += d.Maintenance
-				spent.Unknown += d.Unknown
-			}
-		}
-		if f, ok := uptime.Fraction(now.Sub(start), spent); ok {
-			*w.dst = &f
+		if f, ok := uptime.Fraction(now.Sub(start), sums[i]); ok {
+			*dst = &f
 		}
 	}
 	return u

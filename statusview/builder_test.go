@@ -2,6 +2,7 @@ package statusview_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -166,6 +167,17 @@ func TestBuilder(t *testing.T) {
 	if !api.Since.Equal(hm(4, 5, 0)) || api.Days[len(api.Days)-1].Down != 5*time.Hour || len(api.OpenOutages) != 0 {
 		t.Errorf("after the restoration: since %v today %+v", api.Since, api.Days[len(api.Days)-1])
 	}
+	// 24h: 7h of 24h down (22:00 to 05:00); 7d: 2+1+2+5 = 10h of 102h.
+	assertUptime(t, "api after", api.Uptime, statusview.Uptime{Day: f(1 - 7.0/24), Week: f(1 - 10.0/102), Month: f(1 - 10.0/102), Quarter: f(1 - 10.0/102)})
+	// Only api was read again; feed's picture is what it was.
+	feedAgain, _, err := b.Target(ctx, "feed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertUptime(t, "feed after", feedAgain.Uptime, feed.Uptime)
+	if d := feedAgain.Days[len(feedAgain.Days)-1]; d.Maintenance != 4*time.Hour {
+		t.Errorf("feed today after api's change: %+v", d)
+	}
 }
 
 func assertUptime(t *testing.T, name string, got, want statusview.Uptime) {
@@ -179,6 +191,55 @@ func assertUptime(t *testing.T, name string, got, want statusview.Uptime) {
 			t.Errorf("%s %s: got %v, want %v", name, w.name, w.got, w.want)
 		case w.got != nil && (*w.got-*w.want > 1e-9 || *w.want-*w.got > 1e-9):
 			t.Errorf("%s %s: got %v, want %v", name, w.name, *w.got, *w.want)
+		}
+	}
+}
+
+// Views read while outages are written: each sees a consistent cache
+// (run with -race).
+func TestBuilderConcurrentViews(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := hm(4, 6, 0)
+	l := &live{snaps: []bot.Snapshot{{Name: "api", Status: sources.Operational}, {Name: "db", Status: sources.Operational}}}
+	b := &statusview.Builder{Live: l, History: s, Now: func() time.Time { return now },
+		Shown: []statusview.Shown{{Name: "api"}, {Name: "db"}}}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 20 {
+			o := outage.Outage{ID: fmt.Sprintf("c%d", i), Target: []string{"api", "db"}[i%2], Key: fmt.Sprint(i), Class: outage.Incident, Title: "t",
+				Severity: sources.Degraded, OpenedAt: hm(3, i, 0), ResolvedAt: hm(3, i, 30)}
+			if _, err := s.Commit(ctx, store.Commit{Target: o.Target, State: []byte(`{}`), Outages: []outage.Outage{o}, At: now}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for {
+		if _, err := b.List(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := b.Target(ctx, "db"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-done:
+			// Once the writes are over, the view holds all 20 outages:
+			// 10 half hours each.
+			api, _, err := b.Target(ctx, "api")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := api.Days[len(api.Days)-2]; d.Down != 5*time.Hour || len(d.Outages) != 10 {
+				t.Errorf("api yesterday: down %v, %d outages", d.Down, len(d.Outages))
+			}
+			return
+		default:
 		}
 	}
 }

@@ -25,6 +25,8 @@ var copiedTables = []string{
 	// comes back).
 	"root_edits",
 	"mutes",
+	// Who acknowledged which outage: the first click stays the only one.
+	"acknowledgements",
 	"digests_sent",
 	"seen_requests",
 	// The status page's history: per-day rollups and when each target

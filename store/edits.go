@@ -25,7 +25,9 @@ type RootEdit struct {
 }
 
 // queueEdit asks for st.Item's root to show st.Item.Event, replacing a
-// pending edit to an older state. It runs in the transaction that settles
+// pending edit to an older state. An acknowledged event shows the state of
+// the event before it (the same seq) plus the ack: the later event id wins
+// that tie. It runs in the transaction that settles
 // the reply, so the edit is owed from the moment the reply is recorded,
 // whatever happens to the process after.
 func (s *Store) queueEdit(ctx context.Context, tx *sql.Tx, st Settlement, at time.Time) error {
@@ -37,7 +39,7 @@ func (s *Store) queueEdit(ctx context.Context, tx *sql.Tx, st Settlement, at tim
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dest, root_ref) DO UPDATE SET outage_id = excluded.outage_id, seq = excluded.seq, event_id = excluded.event_id,
 			state = 'pending', attempts = 0, next_at = excluded.next_at, created_at = excluded.created_at, settled_at = NULL, last_error = ''
-		WHERE root_edits.seq < excluded.seq`),
+		WHERE root_edits.seq < excluded.seq OR (root_edits.seq = excluded.seq AND root_edits.event_id < excluded.event_id)`),
 		it.Dest, it.Root, it.Event.OutageID, it.Event.Seq, it.Event.ID, at.UnixMilli(), it.CreatedAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("queue the root edit of %s on %s: %w", it.Event.OutageID, it.Dest, err)

@@ -147,8 +147,19 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, name, body string) error 
 			return fmt.Errorf("%w in %q", err, strings.TrimSpace(stmt))
 		}
 	}
+	if v, err := migrationVersion(name); err == nil && afterMigration[v] != nil {
+		if err := afterMigration[v](s, ctx, tx); err != nil {
+			return err
+		}
+	}
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version) VALUES (?)`), name)
 	return err
+}
+
+// afterMigration are steps in Go that finish a migration, in its
+// transaction: what SQL alone cannot derive.
+var afterMigration = map[int]func(s *Store, ctx context.Context, tx *sql.Tx) error{
+	10: (*Store).backfillRollup,
 }
 
 // appliedMigrations reads schema_migrations: the file names recorded and

@@ -95,8 +95,14 @@ func TestMigrationIsIdempotent(t *testing.T) {
 			if err := db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
-			if n != store.SchemaVersion {
-				t.Errorf("%d migrations recorded, want %d", n, store.SchemaVersion)
+			// One row per migration file; numbers may skip one that
+			// another line of work holds.
+			files, err := os.ReadDir(filepath.Join("migrations", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != len(files) {
+				t.Errorf("%d migrations recorded, want %d", n, len(files))
 			}
 		})
 	}

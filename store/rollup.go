@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/outage"
@@ -18,10 +20,6 @@ import (
 // outage written, a target first seen), so readers that cache it know
 // when to read again, whichever replica wrote.
 const historyGenKey = "history_gen"
-
-// backfillKey marks the daily rollup as built from the outages stored
-// before it existed.
-const backfillKey = "daily_rollup_backfilled"
 
 // TargetHistory is what the store knows of a target's past at a glance.
 type TargetHistory struct {
@@ -46,9 +44,9 @@ func (s *Store) recordHistory(ctx context.Context, tx *sql.Tx, c Commit, at time
 	if err != nil {
 		return fmt.Errorf("record the history of %s: %w", c.Target, err)
 	}
-	changed := false
+	newTarget := false
 	if n, _ := res.RowsAffected(); n > 0 {
-		changed = true
+		newTarget = true
 	}
 	type span struct{ from, to time.Time }
 	spans := map[string]span{}
@@ -77,29 +75,38 @@ func (s *Store) recordHistory(ctx context.Context, tx *sql.Tx, c Commit, at time
 			}
 		}
 	}
+	if !newTarget && len(spans) == 0 {
+		return nil
+	}
+	gen, err := s.bumpHistory(ctx, tx)
+	if err != nil {
+		return err
+	}
 	for target, sp := range spans {
-		if err := s.rollUp(ctx, tx, target, sp.from, sp.to, at); err != nil {
+		if err := s.rollUp(ctx, tx, target, sp.from, sp.to, at, gen); err != nil {
 			return err
 		}
-		changed = true
-	}
-	if changed {
-		return s.bumpHistory(ctx, tx)
 	}
 	return nil
 }
 
-func (s *Store) bumpHistory(ctx context.Context, tx execer) error {
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (k, v) VALUES (?, '1')
-		ON CONFLICT (k) DO UPDATE SET v = CAST(CAST(meta.v AS BIGINT) + 1 AS TEXT)`), historyGenKey); err != nil {
-		return fmt.Errorf("count the history change: %w", err)
+// bumpHistory counts a history change and returns the new generation.
+func (s *Store) bumpHistory(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var v string
+	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO meta (k, v) VALUES (?, '1')
+		ON CONFLICT (k) DO UPDATE SET v = CAST(CAST(meta.v AS BIGINT) + 1 AS TEXT) RETURNING v`), historyGenKey).Scan(&v); err != nil {
+		return 0, fmt.Errorf("count the history change: %w", err)
 	}
-	return nil
+	gen, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("count the history change: %q: %w", v, err)
+	}
+	return gen, nil
 }
 
 // rollUp rewrites target's rollup rows for the UTC days from from to to
 // (both included) from its outages that touch them.
-func (s *Store) rollUp(ctx context.Context, tx execer, target string, from, to, now time.Time) error {
+func (s *Store) rollUp(ctx context.Context, tx execer, target string, from, to, now time.Time, gen int64) error {
 	first, last := uptime.Midnight(from), uptime.Midnight(to)
 	outs, err := s.overlapping(ctx, tx, target, first, last.Add(uptime.DayLength))
 	if err != nil {
@@ -114,10 +121,10 @@ func (s *Store) rollUp(ctx context.Context, tx execer, target string, from, to, 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO daily_rollup (target, day, worst, down_ms, maintenance_ms, unknown_ms, outages, computed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO daily_rollup (target, day, worst, down_ms, maintenance_ms, unknown_ms, outages, computed_at, gen)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			target, d.Date.UnixMilli(), string(d.Worst), d.Down.Milliseconds(), d.Maintenance.Milliseconds(), d.Unknown.Milliseconds(),
-			string(list), now.UnixMilli()); err != nil {
+			string(list), now.UnixMilli(), gen); err != nil {
 			return fmt.Errorf("roll up %s on %s: %w", target, d.Date.Format(time.DateOnly), err)
 		}
 	}
@@ -162,8 +169,50 @@ func (s *Store) TargetOutages(ctx context.Context, target string, from, to time.
 // Rollups returns the daily rollup of every target from since's UTC day
 // on: only days with some outage time have a row.
 func (s *Store) Rollups(ctx context.Context, since time.Time) ([]uptime.Day, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT target, day, worst, down_ms, maintenance_ms, unknown_ms, outages FROM daily_rollup WHERE day >= ? ORDER BY target, day`),
+	return s.rollups(ctx, `SELECT target, day, worst, down_ms, maintenance_ms, unknown_ms, outages FROM daily_rollup WHERE day >= ? ORDER BY target, day`,
 		uptime.Midnight(since).UnixMilli())
+}
+
+// RollupsChanged returns, like Rollups, every day of the targets whose
+// rollup changed after history generation gen, and those targets: what a
+// reader holding generation gen reads to catch up. It reads along the
+// daily_rollup_by_gen index.
+func (s *Store) RollupsChanged(ctx context.Context, gen int64, since time.Time) ([]uptime.Day, []string, error) {
+	// No DISTINCT: it lets the planner walk the primary key through every
+	// row instead of the few rows of later generations.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT target FROM daily_rollup WHERE gen > ?`), gen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the daily rollup: %w", err)
+	}
+	var targets []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("read the daily rollup: %w", err)
+		}
+		if !slices.Contains(targets, t) {
+			targets = append(targets, t)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read the daily rollup: %w", err)
+	}
+	var days []uptime.Day
+	for _, t := range targets {
+		d, err := s.rollups(ctx, `SELECT target, day, worst, down_ms, maintenance_ms, unknown_ms, outages FROM daily_rollup WHERE target = ? AND day >= ? ORDER BY day`,
+			t, uptime.Midnight(since).UnixMilli())
+		if err != nil {
+			return nil, nil, err
+		}
+		days = append(days, d...)
+	}
+	return days, targets, nil
+}
+
+func (s *Store) rollups(ctx context.Context, query string, args ...any) ([]uptime.Day, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read the daily rollup: %w", err)
 	}
@@ -234,68 +283,84 @@ func (s *Store) HistoryGeneration(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// backfillRollup rolls up the outages stored before the rollup existed,
-// once per database: the replica that marks it done first does it, in the
-// same transaction, and the others find the mark.
-func (s *Store) backfillRollup(ctx context.Context) error {
-	// An empty database has nothing to roll up and stays empty (a copy
-	// goes only into an empty one); the mark comes with the first
-	// backfill that finds something, or with the copied meta.
-	var pending bool
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT NOT EXISTS (SELECT 1 FROM meta WHERE k = ?)
-		AND (EXISTS (SELECT 1 FROM outages) OR EXISTS (SELECT 1 FROM target_state))`), backfillKey).Scan(&pending); err != nil {
+// backfillRollup rolls up the outages stored before the rollup existed.
+// It runs once per database, inside the transaction of the migration that
+// creates the rollup (migrate.go afterMigration); a new database has
+// nothing to roll up and stays empty.
+func (s *Store) backfillRollup(ctx context.Context, tx *sql.Tx) error {
+	var found bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outages) OR EXISTS (SELECT 1 FROM target_state)`).Scan(&found); err != nil {
 		return fmt.Errorf("backfill the daily rollup: %w", err)
 	}
-	if !pending {
+	if !found {
 		return nil
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO meta (k, v) VALUES (?, '1') ON CONFLICT (k) DO NOTHING`), backfillKey)
-		if err != nil {
+	now := time.Now()
+	gen, err := s.bumpHistory(ctx, tx)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT target, MIN(opened_at), MAX(COALESCE(resolved_at, opened_at)), MAX(resolved_at) FROM outages GROUP BY target`)
+	if err != nil {
+		return fmt.Errorf("backfill the daily rollup: %w", err)
+	}
+	type span struct {
+		target       string
+		from, to     int64
+		lastResolved sql.NullInt64
+	}
+	var spans []span
+	for rows.Next() {
+		var sp span
+		if err := rows.Scan(&sp.target, &sp.from, &sp.to, &sp.lastResolved); err != nil {
+			rows.Close()
 			return fmt.Errorf("backfill the daily rollup: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		now := time.Now()
-		rows, err := tx.QueryContext(ctx, `SELECT target, MIN(opened_at), MAX(COALESCE(resolved_at, opened_at)), MAX(resolved_at) FROM outages GROUP BY target`)
-		if err != nil {
+		spans = append(spans, sp)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("backfill the daily rollup: %w", err)
+	}
+	for _, sp := range spans {
+		to := now
+		if err := s.rollUp(ctx, tx, sp.target, time.UnixMilli(sp.from), to, now, gen); err != nil {
 			return fmt.Errorf("backfill the daily rollup: %w", err)
 		}
-		type span struct {
-			target       string
-			from, to     int64
-			lastResolved sql.NullInt64
-		}
-		var spans []span
-		for rows.Next() {
-			var sp span
-			if err := rows.Scan(&sp.target, &sp.from, &sp.to, &sp.lastResolved); err != nil {
-				rows.Close()
-				return fmt.Errorf("backfill the daily rollup: %w", err)
-			}
-			spans = append(spans, sp)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO target_history (target, first_seen_at, last_resolved_at) VALUES (?, ?, ?) ON CONFLICT (target) DO NOTHING`),
+			sp.target, sp.from, sp.lastResolved); err != nil {
 			return fmt.Errorf("backfill the daily rollup: %w", err)
 		}
-		for _, sp := range spans {
-			to := now
-			if err := s.rollUp(ctx, tx, sp.target, time.UnixMilli(sp.from), to, now); err != nil {
-				return fmt.Errorf("backfill the daily rollup: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO target_history (target, first_seen_at, last_resolved_at) VALUES (?, ?, ?) ON CONFLICT (target) DO NOTHING`),
-				sp.target, sp.from, sp.lastResolved); err != nil {
-				return fmt.Errorf("backfill the daily rollup: %w", err)
-			}
+	}
+	// Targets polled but never down are watched since their state was
+	// first stored; the stored time is the last change, the best there is.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO target_history (target, first_seen_at)
+		SELECT target, updated_at FROM target_state WHERE target NOT IN (SELECT target FROM target_history)`); err != nil {
+		return fmt.Errorf("backfill the daily rollup: %w", err)
+	}
+	return nil
+}
+
+// RecentOutages lists the outages open at any time since since (open ones
+// included), newest first, like Outages, but reads only those rows: each
+// half of the query runs along outages_by_resolved.
+func (s *Store) RecentOutages(ctx context.Context, since time.Time) ([]outage.Outage, error) {
+	// Sorted here: an ORDER BY lets the planner walk the opening-time
+	// index through every row instead.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT data FROM outages WHERE resolved_at >= ?
+		UNION ALL SELECT data FROM outages WHERE resolved_at IS NULL`), since.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("list recent outages: %w", err)
+	}
+	out, err := scanOutages(rows)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b outage.Outage) int {
+		if c := b.OpenedAt.Compare(a.OpenedAt); c != 0 {
+			return c
 		}
-		// Targets polled but never down are watched since their state was
-		// first stored; the stored time is the last change, the best there is.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO target_history (target, first_seen_at)
-			SELECT target, updated_at FROM target_state WHERE target NOT IN (SELECT target FROM target_history)`); err != nil {
-			return fmt.Errorf("backfill the daily rollup: %w", err)
-		}
-		return s.bumpHistory(ctx, tx)
+		return strings.Compare(a.ID, b.ID)
 	})
+	return out, nil
 }

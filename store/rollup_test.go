@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,18 +106,39 @@ func TestDailyRollup(t *testing.T) {
 			if g, _ := s.HistoryGeneration(ctx); g != gen {
 				t.Errorf("history generation moved from %d to %d on a commit without outages", gen, g)
 			}
+			// Outages open at some time since 03:30 of day 2: o4 (open) and
+			// o3 (resolved at 04:00), newest first.
+			recent, err := s.RecentOutages(ctx, at(1, 3, 30))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(recent); strings.Join(got, ",") != "o4,o3" {
+				t.Errorf("recent outages %v, want o4, o3", got)
+			}
 			// Only the days asked for.
 			got, err = s.Rollups(ctx, day1.Add(24*time.Hour))
 			if err != nil {
 				t.Fatal(err)
 			}
 			assertDays(t, got, wantStoryDays()[1:])
+			// A reader at generation gen catches up on B alone.
+			b1 := outage.Outage{ID: "b1", Target: "B", Key: "b", Class: outage.Incident, Title: "B down", Severity: sources.Degraded, OpenedAt: at(1, 5, 0), ResolvedAt: at(1, 6, 0)}
+			if _, err := s.Commit(ctx, store.Commit{Target: "B", State: []byte(`{}`), Outages: []outage.Outage{b1}, At: at(1, 14, 0)}); err != nil {
+				t.Fatal(err)
+			}
+			changed, targets, err := s.RollupsChanged(ctx, gen, day1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(targets) != 1 || targets[0] != "B" || len(changed) != 1 || changed[0].Down != time.Hour {
+				t.Errorf("changed after %d: %v %+v", gen, targets, changed)
+			}
 		})
 	}
 }
 
-// Outages stored before the rollup existed are rolled up when the store
-// opens, once.
+// Outages stored before the rollup existed are rolled up by the migration
+// that creates it.
 func TestDailyRollupBackfill(t *testing.T) {
 	for name, empty := range emptyDatabases() {
 		t.Run(name, func(t *testing.T) {
@@ -144,6 +166,14 @@ func TestDailyRollupBackfill(t *testing.T) {
 					if _, err := db.Exec(q, o.ID, o.Target, o.Key, string(o.Class), o.Title, string(o.Severity), o.OpenedAt.UnixMilli(), resolved, string(data)); err != nil {
 						t.Fatal(err)
 					}
+				}
+			}
+			// ... at schema version 9: before the rollup existed.
+			for _, stmt := range []string{`DROP TABLE daily_rollup`, `DROP TABLE target_history`, `DROP INDEX outages_by_resolved`,
+				`DROP INDEX outages_page`, `DROP INDEX outages_target_page`, `DELETE FROM meta`,
+				`DELETE FROM schema_migrations WHERE version = '0010_daily_rollup.sql'`} {
+				if _, err := db.Exec(stmt); err != nil {
+					t.Fatal(err)
 				}
 			}
 			s.Close()

@@ -63,10 +63,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
-	if err := s.backfillRollup(ctx); err != nil {
-		s.db.Close()
-		return nil, err
-	}
 	return s, nil
 }
 
@@ -208,6 +204,9 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 			}
 		}
 		if err := s.recordHistory(ctx, tx, c, at); err != nil {
+			return err
+		}
+		if err := s.attachAcks(ctx, tx, events); err != nil {
 			return err
 		}
 		for i := range events {

@@ -108,6 +108,9 @@ outagebot check --online --config /etc/outagebot/outagebot.toml`)
 		return code
 	}
 	printWebhooks(cfg, stdout)
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
 	code = exitOK
 	for _, t := range cfg.Targets {
 		n, ok, err := registry.Normalize(t)

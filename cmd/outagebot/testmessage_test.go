@@ -54,9 +54,11 @@ listen = ""
 [slack]
 bot_token = %q
 api_url = %q
+admins = ["U0ADMIN"]
 [discord]
 bot_token = %q
 api_url = %q
+admin_roles = ["1300000000000000001"]
 [[channel]]
 name = "ops"
 slack = "C0000OPS1"

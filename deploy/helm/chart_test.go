@@ -11,6 +11,7 @@
 package helm_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -130,6 +131,9 @@ func TestDefaultRender(t *testing.T) {
 	if _, ok := r["ServiceMonitor/outagebot"]; ok {
 		t.Error("a ServiceMonitor is rendered by default; it needs the Prometheus Operator's CRDs and must be asked for")
 	}
+	if _, ok := r["ConfigMap/outagebot-dashboard"]; ok {
+		t.Error("the Grafana dashboard is rendered by default; it is for Grafana's sidecar and must be asked for")
+	}
 
 	d := r.must(t, "Deployment/outagebot")
 	want(t, "replicas", get(d, "spec", "replicas"), 2)
@@ -242,5 +246,43 @@ func TestOptionsRender(t *testing.T) {
 	}
 	if !strings.Contains(str(get(private, "spec", "ports").([]any)[0], "targetPort"), "http") {
 		t.Error("the private Service does not reach the http port")
+	}
+}
+
+// TestDashboardRender checks the Grafana dashboard ConfigMap: the sidecar's
+// label and folder annotation, and the dashboard itself, with its data
+// source input filled in.
+func TestDashboardRender(t *testing.T) {
+	r := load(t, "testdata/options.yaml")
+	cm := r.must(t, "ConfigMap/outagebot-dashboard")
+	want(t, "dashboard label", str(cm, "metadata", "labels", "grafana_dashboard"), "1")
+	want(t, "dashboard folder", str(cm, "metadata", "annotations", "grafana_folder"), "outagebot")
+	text := str(cm, "data", "outagebot.json")
+	var d struct {
+		UID    string           `json:"uid"`
+		Panels []map[string]any `json:"panels"`
+	}
+	if err := json.Unmarshal([]byte(text), &d); err != nil {
+		t.Fatalf("the rendered dashboard is not JSON: %v", err)
+	}
+	want(t, "dashboard uid", d.UID, "outagebot")
+	if strings.Contains(text, "${DS_PROMETHEUS}") || !strings.Contains(text, `"uid": "prom-main"`) {
+		t.Error("the dashboard's data source input is not filled in with grafanaDashboard.datasourceUid")
+	}
+}
+
+// TestDashboardCopy checks that the chart's copy of the dashboard (a chart
+// can only read files inside itself) is deploy/grafana/outagebot.json.
+func TestDashboardCopy(t *testing.T) {
+	orig, err := os.ReadFile("../grafana/outagebot.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chart, err := os.ReadFile("outagebot/files/outagebot.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(orig) != string(chart) {
+		t.Error("deploy/helm/outagebot/files/outagebot.json differs from deploy/grafana/outagebot.json: copy it over (cp deploy/grafana/outagebot.json deploy/helm/outagebot/files/)")
 	}
 }

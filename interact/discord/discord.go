@@ -228,7 +228,9 @@ func RequestFor(i *discordgo.Interaction) (r bot.Request, ok bool) {
 			parts = append(parts, v)
 		}
 	}
-	return bot.Request{Text: strings.Join(parts, " "), User: userOf(i), Platform: "discord", Channel: i.ChannelID}, true
+	r = bot.Request{Text: strings.Join(parts, " "), Channel: i.ChannelID}
+	userFields(&r, i)
+	return r, true
 }
 
 // optionText is an option's value as one line of text.
@@ -255,10 +257,14 @@ func userOf(i *discordgo.Interaction) string {
 }
 
 // Respond builds the answer to an application command or autocomplete
-// interaction. ok is false for other interaction types (PING is answered by
-// the HTTP handler; components and modals are not used).
-func Respond(ctx context.Context, a Answerer, i *discordgo.Interaction) (resp *discordgo.InteractionResponse, ok bool) {
+// interaction, or to a click on an outage root's button (a message
+// component). ok is false for other interaction types (PING is answered by
+// the HTTP handler; modals are not used). Commands that change state are
+// checked against admins.
+func Respond(ctx context.Context, a Answerer, i *discordgo.Interaction, admins Admins) (resp *discordgo.InteractionResponse, ok bool) {
 	switch i.Type {
+	case discordgo.InteractionMessageComponent:
+		return respondComponent(ctx, a, i, admins), true
 	case discordgo.InteractionApplicationCommand:
 		r, known := RequestFor(i)
 		if !known {
@@ -272,6 +278,7 @@ func Respond(ctx context.Context, a Answerer, i *discordgo.Interaction) (resp *d
 				Sections: []bot.Section{{Lines: []string{"The command list may be out of date; try `/" + helpCommand + "`."}}},
 			}), true
 		}
+		r.Permit = admins.permit(i)
 		ctx, cancel := context.WithTimeout(ctx, answerTimeout)
 		defer cancel()
 		return Render(a.Run(ctx, r)), true

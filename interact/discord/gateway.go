@@ -26,6 +26,8 @@ type GatewayOptions struct {
 	HTTPClient *http.Client
 	// Commands answers the commands.
 	Commands Answerer
+	// Admins is who may mute, unmute and acknowledge (zero: everyone).
+	Admins Admins
 	// Log receives connection changes and failed answers; nil discards.
 	Log *slog.Logger
 }
@@ -76,7 +78,7 @@ func RunGateway(ctx context.Context, opts GatewayOptions) error {
 		inflight.Add(1)
 		mu.Unlock()
 		defer inflight.Done()
-		answer(base, s, ic.Interaction, opts.Commands, opts.Token, log)
+		answer(base, s, ic.Interaction, opts.Commands, opts.Admins, opts.Token, log)
 	})
 	defer remove()
 
@@ -116,7 +118,7 @@ func RunGateway(ctx context.Context, opts GatewayOptions) error {
 }
 
 // answer responds to one interaction from the gateway.
-func answer(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, cmds Answerer, token string, log *slog.Logger) {
+func answer(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, cmds Answerer, admins Admins, token string, log *slog.Logger) {
 	if i == nil {
 		return
 	}
@@ -128,7 +130,7 @@ func answer(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction,
 	}()
 	ctx, cancel := context.WithTimeout(ctx, discordgo.InteractionDeadline)
 	defer cancel()
-	resp, ok := Respond(ctx, cmds, i)
+	resp, ok := Respond(ctx, cmds, i, admins)
 	if !ok {
 		return
 	}

@@ -32,6 +32,8 @@ type HandlerOptions struct {
 	PublicKey ed25519.PublicKey
 	// Commands answers the commands.
 	Commands Answerer
+	// Admins is who may mute, unmute and acknowledge (zero: everyone).
+	Admins Admins
 	// Log receives rejected requests (at debug) and failures; nil discards.
 	Log *slog.Logger
 	// Now is the clock the timestamp is checked against (default time.Now).
@@ -51,6 +53,7 @@ const replayTimeout = time.Second
 type handler struct {
 	key     ed25519.PublicKey
 	cmds    Answerer
+	admins  Admins
 	log     *slog.Logger
 	now     func() time.Time
 	maxSkew time.Duration
@@ -68,7 +71,7 @@ type handler struct {
 // be sent again. PING is answered with PONG, commands with their answer,
 // autocompletion with matching target names.
 func NewHandler(opts HandlerOptions) http.Handler {
-	h := &handler{key: opts.PublicKey, cmds: opts.Commands, log: opts.Log, now: opts.Now, maxSkew: opts.MaxSkew, seen: opts.Seen}
+	h := &handler{key: opts.PublicKey, cmds: opts.Commands, admins: opts.Admins, log: opts.Log, now: opts.Now, maxSkew: opts.MaxSkew, seen: opts.Seen}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -124,7 +127,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	} else {
 		var ok bool
-		if resp, ok = Respond(r.Context(), h.cmds, &i); !ok {
+		if resp, ok = Respond(r.Context(), h.cmds, &i, h.admins); !ok {
 			h.log.Debug("ignored a Discord interaction of an unused type", "type", int(i.Type))
 			http.Error(w, "unsupported interaction type", http.StatusBadRequest)
 			return

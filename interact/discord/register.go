@@ -11,6 +11,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/outagebot/outagebot/bot"
 	discordnotifier "github.com/outagebot/outagebot/notifier/discord"
 )
 
@@ -32,6 +33,13 @@ type RegisterOptions struct {
 	HTTPClient *http.Client
 	// Log receives what was registered; nil discards.
 	Log *slog.Logger
+	// AdminOnly registers the commands that change state (mute, unmute)
+	// with default_member_permissions = Administrator, so Discord shows
+	// them only to server administrators until an administrator grants
+	// them to more roles (Server Settings > Integrations). Set it with
+	// [discord] admin_roles; the bot checks those roles on every use
+	// anyway, so an override there cannot let anyone else in.
+	AdminOnly bool
 }
 
 // Register installs ApplicationCommands with one bulk overwrite, which
@@ -50,6 +58,9 @@ func Register(ctx context.Context, opts RegisterOptions) error {
 		return err
 	}
 	cmds := ApplicationCommands()
+	if opts.AdminOnly {
+		restrict(cmds)
+	}
 	scope := "global"
 	if opts.GuildID != "" {
 		scope = "guild " + opts.GuildID
@@ -123,4 +134,15 @@ func isSnowflake(s string) bool {
 		}
 	}
 	return true
+}
+
+// restrict limits the state-changing commands to server administrators by
+// default (https://discord.com/developers/docs/interactions/application-commands#permissions).
+func restrict(cmds []*discordgo.ApplicationCommand) {
+	perms := int64(discordgo.PermissionAdministrator)
+	for _, c := range cmds {
+		if bot.Privileged(c.Name) {
+			c.DefaultMemberPermissions = &perms
+		}
+	}
 }

@@ -67,6 +67,13 @@ type HandlerOptions struct {
 	// refused. Give the store to share that memory with other replicas and
 	// the next process; nil keeps it in this handler.
 	Seen guard.Seen
+	// Admins is who may mute, unmute and acknowledge; nil lets everyone.
+	Admins *Admins
+	// APIURL is the Web API base: besides hooks.slack.com, its host is the
+	// one response_url may point to (a local stand-in in tests).
+	APIURL string
+	// HTTPClient posts to response_url (default: a client with a timeout).
+	HTTPClient *http.Client
 }
 
 // NewHandler returns the handler of Slack's slash command requests (mount it
@@ -74,7 +81,19 @@ type HandlerOptions struct {
 // signature is valid, its timestamp within SignatureWindow of Now and it
 // was not seen before; otherwise it gets 401 with the body "unauthorized"
 // and nothing runs.
-func NewHandler(opts HandlerOptions) http.Handler {
+func NewHandler(opts HandlerOptions) http.Handler { return newHandler(opts, nil) }
+
+// NewInteractionHandler returns the handler of clicks on the buttons of
+// outage roots (mount it at POST /slack/interactions: the app's
+// Interactivity Request URL). Requests are checked exactly as slash
+// commands are (v0 signature, 5-minute window, replays refused: 401). A
+// click is answered 200 at once; the answer to the clicker goes to the
+// request's response_url (only on Slack's hosts).
+func NewInteractionHandler(opts HandlerOptions, actor Actor) http.Handler {
+	return newHandler(opts, actor)
+}
+
+func newHandler(opts HandlerOptions, actor Actor) *handler {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -91,6 +110,9 @@ func NewHandler(opts HandlerOptions) http.Handler {
 		seen = guard.NewMemory()
 	}
 	return &handler{
+		actor:    actor,
+		admins:   opts.Admins,
+		respond:  newResponder(opts.APIURL, opts.HTTPClient, log),
 		secret:   []byte(opts.SigningSecret),
 		commands: opts.Commands,
 		log:      log,
@@ -101,6 +123,10 @@ func NewHandler(opts HandlerOptions) http.Handler {
 }
 
 type handler struct {
+	// actor, when set, makes this the interactions endpoint.
+	actor    Actor
+	admins   *Admins
+	respond  *responder
 	secret   []byte
 	commands Answerer
 	log      *slog.Logger
@@ -148,6 +174,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "expected a form", http.StatusUnsupportedMediaType)
 		return
 	}
+	if h.actor != nil {
+		h.serveInteraction(w, r, body)
+		return
+	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	cmd, err := slack.SlashCommandParse(r)
 	if err != nil {
@@ -162,13 +192,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), answerTimeout)
-	a := answer(ctx, h.commands, cmd, h.log)
+	a := answer(ctx, h.commands, h.admins, cmd, h.log)
 	cancel()
 
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(Render(a))
+	_ = enc.Encode(renderForAsker(a))
 }
 
 // refuse answers 401 with no reason: the reason goes to the rate-limited
@@ -239,8 +269,9 @@ func (h *handler) verify(header http.Header, body []byte) (sig [sha256.Size]byte
 
 // answer runs one command, logging those that change state (mute,
 // unmute): who did what.
-func answer(ctx context.Context, c Answerer, cmd slack.SlashCommand, log *slog.Logger) bot.Answer {
+func answer(ctx context.Context, c Answerer, admins *Admins, cmd slack.SlashCommand, log *slog.Logger) bot.Answer {
 	req := request(cmd)
+	req.Permit = admins.For(cmd.UserID)
 	a := c.Run(ctx, req)
 	if a.Announce != "" {
 		log.Info("slash command", "user", req.User, "command", cmd.Command, "text", cmd.Text, "channel", cmd.ChannelID)

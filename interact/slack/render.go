@@ -208,6 +208,10 @@ func size(r Response) int {
 // mentionEscaped is a user mention after escaping: "&lt;@U123&gt;".
 var mentionEscaped = regexp.MustCompile(`&lt;@([UW][A-Z0-9]+)&gt;`)
 
+// groupEscaped is a user group mention after escaping:
+// "&lt;!subteam^S123&gt;".
+var groupEscaped = regexp.MustCompile(`&lt;!subteam\^(S[A-Z0-9]+)&gt;`)
+
 // mrkdwn escapes plain text for Slack (&, <, >) and restores user
 // mentions.
 func mrkdwn(s string) string {

@@ -30,6 +30,10 @@ type SocketOptions struct {
 	Log *slog.Logger
 	// HTTPClient makes the Web API calls (default: slack-go's).
 	HTTPClient *http.Client
+	// Actor, when set, answers clicks on the buttons of outage roots.
+	Actor Actor
+	// Admins is who may mute, unmute and acknowledge; nil lets everyone.
+	Admins *Admins
 }
 
 // RunSocketMode answers slash commands over Socket Mode until ctx is
@@ -68,6 +72,10 @@ func RunSocketMode(ctx context.Context, opts SocketOptions) error {
 
 	// Answers in flight are waited for after ctx is cancelled (defers run
 	// last first), so none is left blocked on a client that stopped.
+	// Answers to clicks are posted after the clicks are handled: wait for
+	// those last.
+	respond := newResponder(apiURL, opts.HTTPClient, log)
+	defer respond.wait()
 	var answering sync.WaitGroup
 	defer answering.Wait()
 	ctx, cancel := context.WithCancel(ctx)
@@ -83,12 +91,12 @@ func RunSocketMode(ctx context.Context, opts SocketOptions) error {
 			}
 			return fmt.Errorf("slack socket mode: %w", redact(err, opts.AppToken, opts.BotToken))
 		case ev := <-client.Events:
-			handleEvent(ctx, client, ev, opts, log, &answering)
+			handleEvent(ctx, client, ev, opts, log, &answering, respond)
 		}
 	}
 }
 
-func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.Event, opts SocketOptions, log *slog.Logger, answering *sync.WaitGroup) {
+func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.Event, opts SocketOptions, log *slog.Logger, answering *sync.WaitGroup, respond *responder) {
 	switch ev.Type {
 	case socketmode.EventTypeConnected:
 		log.Info("connected to Slack Socket Mode")
@@ -114,12 +122,35 @@ func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.E
 		answering.Go(func() {
 			actx, cancel := context.WithTimeout(ctx, answerTimeout)
 			defer cancel()
-			resp := Render(answer(actx, opts.Commands, cmd, log)).fit(maxSocketAck)
+			resp := renderForAsker(answer(actx, opts.Commands, opts.Admins, cmd, log)).fit(maxSocketAck)
 			if err := client.AckCtx(ctx, ev.Request.EnvelopeID, resp); err != nil && ctx.Err() == nil {
 				log.Warn("cannot answer a Slack slash command", "err", err)
 			}
 		})
-	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive:
+	case socketmode.EventTypeInteractive:
+		if ev.Request == nil {
+			return
+		}
+		// The click is acked at once (Slack wants it within 3 seconds);
+		// the answer goes to the response_url.
+		if err := client.AckCtx(ctx, ev.Request.EnvelopeID, nil); err != nil && ctx.Err() == nil {
+			log.Warn("cannot ack a Slack Socket Mode event", "err", err)
+		}
+		cb, ok := ev.Data.(slack.InteractionCallback)
+		if !ok || opts.Actor == nil {
+			return
+		}
+		ids, err := clicksOf(cb)
+		if err != nil {
+			log.Debug("ignored a Slack interaction", "err", err)
+			return
+		}
+		answering.Go(func() {
+			actx, cancel := context.WithTimeout(ctx, answerTimeout)
+			defer cancel()
+			respond.post(cb.ResponseURL, renderForAsker(act(actx, opts.Actor, opts.Admins, cb, ids[0], log)))
+		})
+	case socketmode.EventTypeEventsAPI:
 		// Not subscribed to, but Slack redelivers what is not acked.
 		if ev.Request != nil {
 			if err := client.AckCtx(ctx, ev.Request.EnvelopeID, nil); err != nil && ctx.Err() == nil {

@@ -114,6 +114,10 @@ type Message struct {
 	EnforceNonce bool
 	// WebhookID is set for messages a webhook posted.
 	WebhookID string
+	// Components are the message's components as last sent (raw JSON,
+	// nil for none); AllowedMentions as sent on creation.
+	Components      json.RawMessage
+	AllowedMentions *discordgo.MessageAllowedMentions
 	// Thread is the id of the thread started from this message, if any.
 	Thread    string
 	CreatedAt time.Time
@@ -528,6 +532,7 @@ type messageBody struct {
 	EnforceNonce    bool                              `json:"enforce_nonce"`
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
 	Attachments     []attachmentBody                  `json:"attachments"`
+	Components      json.RawMessage                   `json:"components"`
 }
 
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
@@ -543,6 +548,10 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e, bad := validate(b.Content, b.Embeds); bad {
+		writeError(w, e)
+		return
+	}
+	if e, bad := validateComponents(b.Components); bad {
 		writeError(w, e)
 		return
 	}
@@ -576,15 +585,17 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	m := &Message{
-		ID:           s.nextID(),
-		ChannelID:    ch.id,
-		Content:      b.Content,
-		Embeds:       cloneEmbeds(b.Embeds),
-		Reference:    ref,
-		Nonce:        nonce,
-		EnforceNonce: b.EnforceNonce,
-		CreatedAt:    now,
-		Attachments:  atts,
+		ID:              s.nextID(),
+		ChannelID:       ch.id,
+		Content:         b.Content,
+		Embeds:          cloneEmbeds(b.Embeds),
+		Reference:       ref,
+		Nonce:           nonce,
+		EnforceNonce:    b.EnforceNonce,
+		CreatedAt:       now,
+		Components:      nonEmpty(b.Components),
+		AllowedMentions: b.AllowedMentions,
+		Attachments:     atts,
 	}
 	s.store(ch, m)
 	if nonce != "" {
@@ -661,6 +672,13 @@ func (s *Server) edit(w http.ResponseWriter, m *Message, fields map[string]json.
 	if e, bad := validate(content, embeds); bad {
 		writeError(w, e)
 		return
+	}
+	if raw, ok := fields["components"]; ok {
+		if e, bad := validateComponents(raw); bad {
+			writeError(w, e)
+			return
+		}
+		m.Components = nonEmpty(raw)
 	}
 	m.Content, m.Embeds = content, cloneEmbeds(embeds)
 	m.Edits = append(m.Edits, Revision{Content: content, Embeds: cloneEmbeds(embeds), At: s.now()})
@@ -991,6 +1009,7 @@ func setRateLimitHeaders(h http.Header, after time.Duration, global bool, now ti
 
 func copyMessage(m *Message) Message {
 	c := *m
+	c.Components = append(json.RawMessage(nil), m.Components...)
 	c.Embeds = cloneEmbeds(m.Embeds)
 	if m.Reference != nil {
 		r := *m.Reference

@@ -57,6 +57,10 @@ type Server struct {
 	scopes []string
 	// files serves the file upload methods (files.go).
 	files fileState
+	// groups serve usergroups.users.list, resp records answers posted to
+	// the response_url of interactions (interactions.go).
+	groups usergroups
+	resp   responses
 }
 
 type channel struct {
@@ -356,6 +360,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.serveWebhook(w, r)
 			return
 		}
+		if r.URL.Path == "/actions/respond" && r.Method == http.MethodPost {
+			s.serveResponse(w, r)
+			return
+		}
 		http.NotFound(w, r)
 		return
 	}
@@ -539,6 +547,8 @@ func (s *Server) handle(method string, p url.Values, token string) response {
 		return s.replies(p)
 	case "conversations.info":
 		return s.conversationInfo(p)
+	case "usergroups.users.list":
+		return s.usergroupUsers(p)
 	}
 	if r, ok := s.handleFiles(method, p); ok {
 		return r
@@ -837,10 +847,10 @@ type textObject struct {
 
 func checkBlocks(raw []byte) string {
 	var blocks []struct {
-		Type     string        `json:"type"`
-		Text     *textObject   `json:"text"`
-		Fields   []*textObject `json:"fields"`
-		Elements []*textObject `json:"elements"`
+		Type     string            `json:"type"`
+		Text     *textObject       `json:"text"`
+		Fields   []*textObject     `json:"fields"`
+		Elements []json.RawMessage `json:"elements"`
 	}
 	if err := json.Unmarshal(raw, &blocks); err != nil || len(blocks) > maxBlocks {
 		return "invalid_blocks"
@@ -870,10 +880,15 @@ func checkBlocks(raw []byte) string {
 			if len(b.Elements) == 0 || len(b.Elements) > 10 {
 				return "invalid_blocks"
 			}
-			for _, e := range b.Elements {
-				if e == nil || utf8.RuneCountInString(e.Text) > maxSectionText {
+			for _, raw := range b.Elements {
+				var e *textObject
+				if json.Unmarshal(raw, &e) != nil || e == nil || utf8.RuneCountInString(e.Text) > maxSectionText {
 					return "invalid_blocks"
 				}
+			}
+		case "actions":
+			if code := checkActions(b.Elements); code != "" {
+				return code
 			}
 		case "":
 			return "invalid_blocks"

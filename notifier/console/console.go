@@ -30,7 +30,16 @@ type Notifier struct {
 	cfg settings
 }
 
-var _ notifier.Notifier = (*Notifier)(nil)
+var (
+	_ notifier.Notifier = (*Notifier)(nil)
+	_ notifier.Kinds    = (*Notifier)(nil)
+)
+
+// Handles implements notifier.Kinds: the console prints acknowledgements
+// too.
+func (n *Notifier) Handles(k outage.Kind) bool {
+	return notifier.HandlesBase(k, outage.Acknowledged)
+}
 
 type settings struct {
 	// width is the terminal's width in columns; 0 means no terminal: no
@@ -180,6 +189,11 @@ func split(ev outage.Event) parts {
 	p.tone = ev.Severity
 	dur := outage.FormatDuration(ev.Duration())
 	switch {
+	case ev.Kind == outage.Acknowledged:
+		p.kind, p.state = "ACKED", "by someone"
+		if ev.Ack != nil {
+			p.state = "by " + ev.Ack.Mention("console")
+		}
 	case ev.Target == outage.SelfTarget && ev.Class == outage.Unreachable && ev.Kind == outage.Opened:
 		p.kind, p.state = "OFFLINE", "network down"
 		p.tone = sources.MajorOutage
@@ -211,6 +225,9 @@ func split(ev outage.Event) parts {
 	}
 	if ev.URL != "" {
 		p.details = append(p.details, detail{text: ev.URL, sep: " ", whole: true})
+	}
+	if ev.Page != "" {
+		p.details = append(p.details, detail{text: ev.Page, sep: " ", whole: true})
 	}
 	if len(ev.Notes) > 0 && ev.Kind == outage.Opened {
 		for i, n := range ev.Notes {

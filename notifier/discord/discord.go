@@ -57,6 +57,8 @@ type Options struct {
 	// Now is the clock that times the rate-limit waits Discord announces
 	// (default time.Now); give the dispatcher's.
 	Now func() time.Time
+	// Mention is who a new outage's root notifies (see Mention).
+	Mention Mention
 }
 
 // Notifier posts to Discord channels as a bot. Destination.Address is the
@@ -67,6 +69,7 @@ type Notifier struct {
 	threads bool
 	secrets redactor
 	render  renderer
+	mention Mention
 
 	mu sync.Mutex
 	// threaded remembers roots whose thread exists, so the common update
@@ -78,6 +81,7 @@ type Notifier struct {
 var (
 	_ notifier.Notifier   = (*Notifier)(nil)
 	_ notifier.RootEditor = (*Notifier)(nil)
+	_ notifier.Kinds      = (*Notifier)(nil)
 )
 
 // maxThreadCache bounds the thread cache; it is cleared when full.
@@ -103,6 +107,7 @@ func New(opts Options) (*Notifier, error) {
 		log:      log,
 		threads:  opts.Threads,
 		render:   renderer{opts.Templates},
+		mention:  opts.Mention,
 		secrets:  redactor{token},
 		threaded: map[string]bool{},
 	}, nil
@@ -145,11 +150,11 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		}
 	case outage.Opened:
 		if !d.Joined || !isSnowflake(root) {
-			return n.send(ctx, d.Pace, ch, n.render.post(ev), nonce)
+			return n.send(ctx, d.Pace, ch, n.rootMessage(ev), nonce)
 		}
-	case outage.Updated, outage.Resolved:
+	case outage.Updated, outage.Resolved, outage.Acknowledged:
 		if !isSnowflake(root) {
-			return n.send(ctx, d.Pace, ch, n.render.post(ev), nonce)
+			return n.send(ctx, d.Pace, ch, n.rootMessage(ev), nonce)
 		}
 	default:
 		return "", &notifier.PermanentError{Err: fmt.Errorf("discord: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
@@ -263,8 +268,15 @@ func (n *Notifier) sendFiles(ctx context.Context, pace notifier.Pacer, channelID
 
 // editRoot edits the root message to the event's state.
 func (n *Notifier) editRoot(ctx context.Context, channelID, root string, ev outage.Event) error {
-	edit := discordgo.NewMessageEdit(channelID, root).SetEmbed(n.render.root(ev))
+	edit := discordgo.NewMessageEdit(channelID, root).SetEmbed(withAck(n.render.root(ev), ev))
 	edit.AllowedMentions = noMentions()
+	// Buttons are set on every edit, so a root keeps them (and loses the
+	// ones that no longer apply once the outage is over).
+	comps := Buttons(ev)
+	if comps == nil {
+		comps = []discordgo.MessageComponent{}
+	}
+	edit.Components = &comps
 	ctx, info := withCallInfo(ctx)
 	_, err := n.s.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx))
 	return classify("edit message "+root+" in channel "+channelID, err, info, n.secrets, false)

@@ -78,6 +78,10 @@ func RenderRoot(ev outage.Event) *discordgo.MessageEmbed {
 	if n := notesText(ev); n != "" {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Related", Value: n})
 	}
+	if u := sources.WebLink(ev.Page); u != "" {
+		// The embed's own link is the vendor's page; ours goes in a field.
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Outage page", Value: "[" + u + "](" + u + ")"})
+	}
 	return fitEmbeds(e)[0]
 }
 
@@ -509,6 +513,9 @@ func (r renderer) post(ev outage.Event) *discordgo.MessageSend {
 
 // reply is what an updated or resolved event adds under the root.
 func (r renderer) reply(ev outage.Event) *discordgo.MessageSend {
+	if ev.Kind == outage.Acknowledged {
+		return RenderAck(ev)
+	}
 	if r.t == nil {
 		return RenderReply(ev)
 	}

@@ -266,3 +266,16 @@ func TestSelfNoticeWording(t *testing.T) {
 		t.Errorf("restored %q", s)
 	}
 }
+
+// With [web] base_url the root embed links to the outage's page in a field
+// (the embed's own link stays the vendor's).
+func TestRootLinksToOutagePage(t *testing.T) {
+	o := outage.Outage{ID: "abc", Target: "OpenAI", Class: outage.Incident, Title: "Errors", Severity: sources.Degraded, URL: "https://stspg.io/x", OpenedAt: time.Date(2026, 11, 22, 14, 2, 0, 0, time.UTC)}
+	ev := o.Event(outage.Opened, o.OpenedAt, "Investigating.")
+	ev.Page = "https://status.example.com/outages/abc"
+	e := RenderRoot(ev)
+	last := e.Fields[len(e.Fields)-1]
+	if e.URL != "https://stspg.io/x" || last.Name != "Outage page" || last.Value != "[https://status.example.com/outages/abc](https://status.example.com/outages/abc)" {
+		t.Errorf("embed url %q, last field %+v", e.URL, last)
+	}
+}

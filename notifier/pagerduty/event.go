@@ -28,10 +28,6 @@ const (
 	Resolve     = "resolve"
 )
 
-// kindAcknowledged is the kind of an event saying someone took the outage
-// from chat; matched by its value, so it acknowledges the alert as soon as
-// the engine sends one.
-const kindAcknowledged outage.Kind = "acknowledged"
 
 // Event is an Events API v2 request body.
 type Event struct {
@@ -91,7 +87,7 @@ func Action(ev outage.Event, changed bool) string {
 		}
 	case outage.Resolved:
 		return Resolve
-	case kindAcknowledged:
+	case outage.Acknowledged:
 		return Acknowledge
 	}
 	return ""

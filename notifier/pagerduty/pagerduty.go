@@ -19,6 +19,7 @@ import (
 
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/internal/httpsend"
+	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
 
@@ -150,4 +151,10 @@ func message(body []byte) string {
 		s += ": " + strings.Join(e.Errors, "; ")
 	}
 	return s
+}
+
+// Handles says that acknowledgements from chat are delivered here too,
+// besides the kinds every notifier takes.
+func (n *Notifier) Handles(k outage.Kind) bool {
+	return notifier.HandlesBase(k, outage.Acknowledged)
 }

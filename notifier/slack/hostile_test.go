@@ -66,7 +66,7 @@ func TestVendorStringsAreEscaped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := renderer{templated}
+	r := renderer{t: templated}
 	const page = "https://status.example.com/incidents/1?a=1&b=2"
 	msgs := map[string]Message{
 		"root":            RenderRoot(hostile(outage.Opened, page)),

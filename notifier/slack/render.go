@@ -299,6 +299,9 @@ func rootContext(ev outage.Event) string {
 	if l := link(ev.URL, "Status page"); l != "" {
 		parts = append(parts, l)
 	}
+	if l := link(ev.Page, "Outage page"); l != "" {
+		parts = append(parts, l)
+	}
 	if !ev.OpenedAt.IsZero() {
 		if ev.Kind == outage.Resolved {
 			end := ev.ResolvedAt
@@ -496,9 +499,21 @@ func targetsOf(evs []outage.Event) []string {
 
 // renderer renders outage messages: built in, or from a channel's
 // templates and locale when it has them.
-type renderer struct{ t *tmpl.Renderer }
+type renderer struct {
+	t *tmpl.Renderer
+	// chrome adds the ack line and the buttons to roots (a bot's
+	// messages; a webhook's cannot be clicked).
+	chrome bool
+}
 
 func (r renderer) root(ev outage.Event) Message {
+	if r.chrome {
+		return withChrome(r.plainRoot(ev), ev)
+	}
+	return r.plainRoot(ev)
+}
+
+func (r renderer) plainRoot(ev outage.Event) Message {
 	if r.t == nil {
 		return RenderRoot(ev)
 	}
@@ -517,6 +532,9 @@ func (r renderer) root(ev outage.Event) Message {
 }
 
 func (r renderer) reply(ev outage.Event) Message {
+	if ev.Kind == outage.Acknowledged {
+		return RenderAck(ev)
+	}
 	if r.t == nil {
 		return RenderReply(ev)
 	}

@@ -298,3 +298,19 @@ func TestSelfNoticeWording(t *testing.T) {
 		t.Errorf("restored line %q", r)
 	}
 }
+
+// With [web] base_url the root links to the outage's page beside the
+// vendor's.
+func TestRootLinksToOutagePage(t *testing.T) {
+	o := outage.Outage{ID: "abc", Target: "OpenAI", Class: outage.Incident, Title: "Errors", Severity: sources.Degraded, URL: "https://stspg.io/x", OpenedAt: time.Date(2026, 11, 22, 14, 2, 0, 0, time.UTC)}
+	ev := o.Event(outage.Opened, o.OpenedAt, "Investigating.")
+	ev.Page = "https://status.example.com/outages/abc"
+	raw, err := json.Marshal(RenderRoot(ev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = []byte(strings.NewReplacer(`\u003c`, "<", `\u003e`, ">").Replace(string(raw)))
+	if !strings.Contains(string(raw), "<https://status.example.com/outages/abc|Outage page>") || !strings.Contains(string(raw), "Status page") {
+		t.Errorf("root: %s", raw)
+	}
+}

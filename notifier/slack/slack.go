@@ -68,6 +68,8 @@ type Options struct {
 	// Templates, if set, render outage messages from the channel's
 	// templates and locale instead of the built-in Block Kit layout.
 	Templates *tmpl.Renderer
+	// Mention is who a new outage's root notifies (see Mention).
+	Mention Mention
 }
 
 // Notifier delivers events to Slack channels through the Web API. The
@@ -79,11 +81,13 @@ type Notifier struct {
 	log       *slog.Logger
 	broadcast bool
 	render    renderer
+	mention   Mention
 }
 
 var (
 	_ notifier.Notifier   = (*Notifier)(nil)
 	_ notifier.RootEditor = (*Notifier)(nil)
+	_ notifier.Kinds      = (*Notifier)(nil)
 )
 
 // New returns a Notifier. It makes no call until the first delivery.
@@ -108,7 +112,8 @@ func New(opts Options) *Notifier {
 		secrets:   []string{opts.Token},
 		log:       log,
 		broadcast: opts.BroadcastResolved,
-		render:    renderer{opts.Templates},
+		render:    renderer{t: opts.Templates, chrome: true},
+		mention:   opts.Mention,
 	}
 }
 
@@ -168,7 +173,11 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Event.Kind == outage.Opened || root == "" {
-		ts, err := n.post(ctx, log, ch, "", d, n.render.root(d.Event))
+		msg := n.render.root(d.Event)
+		if n.mention.applies(d.Event) {
+			msg = withMention(msg, n.mention.text())
+		}
+		ts, err := n.post(ctx, log, ch, "", d, msg)
 		return notifier.RemoteRef(ts), err
 	}
 	if d.GroupedRoot {

@@ -53,7 +53,7 @@ func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) *Webho
 
 // SetTemplates renders outage messages from a channel's templates and
 // locale; call it before the first delivery.
-func (w *Webhook) SetTemplates(t *tmpl.Renderer) { w.render = renderer{t} }
+func (w *Webhook) SetTemplates(t *tmpl.Renderer) { w.render = renderer{t: t} }
 
 // Deliver posts the event as a message of its own and returns an empty
 // reference: a webhook message cannot be replied to or edited.

@@ -27,10 +27,6 @@ const (
 // renders on every client, mobile included.
 const CardVersion = "1.4"
 
-// kindAcknowledged is the kind of an event saying someone took the outage
-// from chat; it is matched by its value, so a card exists for it as soon
-// as the engine sends one.
-const kindAcknowledged outage.Kind = "acknowledged"
 
 // Message is what a Workflows webhook takes: a message with one Adaptive
 // Card attachment.
@@ -95,7 +91,7 @@ func Style(ev outage.Event) string {
 	switch {
 	case ev.Kind == outage.Resolved:
 		return "good"
-	case ev.Kind == kindAcknowledged, ev.Class == outage.MaintenanceWork, ev.Severity == sources.Maintenance:
+	case ev.Kind == outage.Acknowledged, ev.Class == outage.MaintenanceWork, ev.Severity == sources.Maintenance:
 		return "accent"
 	case ev.Kind == outage.Digest || ev.Kind == outage.Report:
 		return "emphasis"
@@ -110,7 +106,7 @@ func heading(ev outage.Event) string {
 	switch {
 	case ev.Kind == outage.Digest || ev.Kind == outage.Report:
 		return ev.Title
-	case ev.Kind == kindAcknowledged:
+	case ev.Kind == outage.Acknowledged:
 		return "Acknowledged: " + ev.Target
 	case ev.Kind == outage.Resolved:
 		return "Resolved: " + ev.Target

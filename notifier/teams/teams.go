@@ -26,6 +26,7 @@ import (
 
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/internal/httpsend"
+	"github.com/outagebot/outagebot/outage"
 )
 
 // Options configure a Notifier.
@@ -136,4 +137,10 @@ func message(body []byte) string {
 	}
 	s, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
 	return s
+}
+
+// Handles says that acknowledgements from chat are delivered here too,
+// besides the kinds every notifier takes.
+func (n *Notifier) Handles(k outage.Kind) bool {
+	return notifier.HandlesBase(k, outage.Acknowledged)
 }

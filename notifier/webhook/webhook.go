@@ -24,6 +24,7 @@ import (
 
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/internal/httpsend"
+	"github.com/outagebot/outagebot/outage"
 )
 
 // Headers of every request.
@@ -177,4 +178,10 @@ func refused(status int, _ string) (string, bool) {
 		return "no receiver at the channel's webhook url (it must take POST)", false
 	}
 	return "the receiver refuses the request; check its log", false
+}
+
+// Handles says that acknowledgements from chat are delivered here too,
+// besides the kinds every notifier takes.
+func (n *Notifier) Handles(k outage.Kind) bool {
+	return notifier.HandlesBase(k, outage.Acknowledged)
 }

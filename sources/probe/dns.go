@@ -227,10 +227,10 @@ func (p *DNS) attempt(ctx context.Context) outcome {
 		if len(p.servers) > 1 {
 			p.next.CompareAndSwap(i, i+1)
 		}
-		return outcome{sources.MajorOutage, resolverDetail(ctx, server, err, start), latency, sources.NetworkFailure(err)}
+		return outcome{status: sources.MajorOutage, detail: resolverDetail(ctx, server, err, start), latency: latency, network: sources.NetworkFailure(err)}
 	}
 	status, detail := p.judge(r, server)
-	return outcome{status, detail, latency, false}
+	return outcome{status: status, detail: detail, latency: latency}
 }
 
 // exchange sends one query and reads the answer; a canceled context

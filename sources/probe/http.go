@@ -286,7 +286,12 @@ func (p *HTTP) attempt(ctx context.Context) outcome {
 	start := time.Now()
 	resp, err := p.client.Do(p.tmpl.WithContext(ctx))
 	if err != nil {
-		return outcome{sources.MajorOutage, describe(ctx, err, start), time.Since(start), sources.NetworkFailure(err)}
+		return outcome{status: sources.MajorOutage, detail: describe(ctx, err, start), latency: time.Since(start), network: sources.NetworkFailure(err)}
+	}
+	var expires time.Time
+	if resp.TLS != nil {
+		// Free to read: the handshake has the chain already.
+		expires = earliestExpiry(resp.TLS)
 	}
 	status, detail, drained := p.check(ctx, resp, start)
 	latency := time.Since(start)
@@ -297,7 +302,7 @@ func (p *HTTP) attempt(ctx context.Context) outcome {
 	if status == sources.Operational && p.slow > 0 && latency > p.slow {
 		status, detail = sources.Degraded, slowDetail(latency, p.slow)
 	}
-	return outcome{status, detail, latency, false}
+	return outcome{status: status, detail: detail, latency: latency, expires: expires}
 }
 
 // check judges the response; drained reports that the body was read to its

@@ -43,16 +43,17 @@ const ComponentID = "endpoint"
 const DefaultTimeout = 10 * time.Second
 
 // result builds the observation a probe returns.
-func result(name string, status sources.Status, latency time.Duration, detail string, network bool) sources.Observation {
+func result(name string, o outcome) sources.Observation {
 	return sources.Observation{
 		At: time.Now(),
 		Components: []sources.Component{{
 			ID:      ComponentID,
 			Name:    name,
-			Status:  status,
-			Latency: latency,
-			Detail:  detail,
-			Network: network,
+			Status:  o.status,
+			Latency: o.latency,
+			Detail:  o.detail,
+			Network: o.network,
+			Expires: o.expires,
 		}},
 	}
 }
@@ -111,6 +112,9 @@ type outcome struct {
 	latency time.Duration
 	// network: the attempt failed before reaching the endpoint.
 	network bool
+	// expires is the served certificate chain's earliest expiry, when the
+	// attempt saw one (TLS).
+	expires time.Time
 }
 
 // checker is a probe kind's single attempt. attempt must honour ctx's
@@ -145,14 +149,15 @@ func poll(ctx context.Context, name string, c checker, timeout time.Duration, re
 			if try > 0 {
 				o.detail = joinDetail(o.detail, "after "+retriesText(try)+" (last failure: "+lastFailure+")")
 			}
-			return result(name, o.status, o.latency, o.detail, false), nil
+			o.network = false
+			return result(name, o), nil
 		}
 		rest := time.Until(deadline)
 		if left <= 0 || rest < minAttempt {
 			if try > 0 {
 				o.detail += " (" + strconv.Itoa(try+1) + " attempts)"
 			}
-			return result(name, o.status, o.latency, o.detail, o.network), nil
+			return result(name, o), nil
 		}
 		lastFailure = o.detail
 		if !pause(ctx, min(retryPause, rest/10)) {

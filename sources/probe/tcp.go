@@ -75,11 +75,11 @@ func (p *TCP) attempt(ctx context.Context) outcome {
 	c, err := p.dialer.DialContext(ctx, "tcp", p.addr)
 	latency := time.Since(start)
 	if err != nil {
-		return outcome{sources.MajorOutage, describe(ctx, err, start), latency, sources.NetworkFailure(err)}
+		return outcome{status: sources.MajorOutage, detail: describe(ctx, err, start), latency: latency, network: sources.NetworkFailure(err)}
 	}
 	c.Close()
 	if p.slow > 0 && latency > p.slow {
-		return outcome{sources.Degraded, slowDetail(latency, p.slow), latency, false}
+		return outcome{status: sources.Degraded, detail: slowDetail(latency, p.slow), latency: latency}
 	}
-	return outcome{sources.Operational, "", latency, false}
+	return outcome{status: sources.Operational, latency: latency}
 }

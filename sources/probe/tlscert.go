@@ -117,12 +117,50 @@ func (p *TLSCert) attempt(ctx context.Context) outcome {
 	c, err := p.dialer.DialContext(ctx, "tcp", p.addr)
 	latency := time.Since(start)
 	if err != nil {
-		return outcome{sources.MajorOutage, handshakeDetail(ctx, err, start), latency, sources.NetworkFailure(err)}
+		return outcome{status: sources.MajorOutage, detail: handshakeDetail(ctx, err, start), latency: latency,
+			network: sources.NetworkFailure(err), expires: rejectedExpiry(err)}
 	}
 	state := c.(*tls.Conn).ConnectionState()
 	c.Close()
 	status, detail := p.judge(state.VerifiedChains, time.Now())
-	return outcome{status, detail, latency, false}
+	return outcome{status: status, detail: detail, latency: latency, expires: earliestExpiry(&state)}
+}
+
+// earliestExpiry is when the chain a handshake verified stops being valid:
+// the earliest NotAfter of its leaf and intermediates (the trust anchor
+// comes from the local store, and is not what the server serves). Without
+// a verified chain (verification off), the leaf's. Zero when there is no
+// certificate at all.
+func earliestExpiry(state *tls.ConnectionState) time.Time {
+	var chain []*x509.Certificate
+	switch {
+	case len(state.VerifiedChains) > 0 && len(state.VerifiedChains[0]) > 0:
+		chain = state.VerifiedChains[0]
+		chain = chain[:max(len(chain)-1, 1)]
+	case len(state.PeerCertificates) > 0:
+		chain = state.PeerCertificates[:1]
+	default:
+		return time.Time{}
+	}
+	earliest := chain[0].NotAfter
+	for _, c := range chain[1:] {
+		if c.NotAfter.Before(earliest) {
+			earliest = c.NotAfter
+		}
+	}
+	return earliest
+}
+
+// rejectedExpiry is the expiry of a certificate refused for being out of
+// its validity period, so that an expired certificate still has its
+// expiry reported; zero for any other failure.
+func rejectedExpiry(err error) time.Time {
+	var verr *tls.CertificateVerificationError
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &verr) && errors.As(verr.Err, &invalid) && invalid.Reason == x509.Expired && invalid.Cert != nil {
+		return invalid.Cert.NotAfter
+	}
+	return time.Time{}
 }
 
 // judge checks how long a verified chain has left: its leaf, then its

@@ -1,0 +1,97 @@
+package slack
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outagebot/outagebot/internal/fakeslack"
+	goldenfile "github.com/outagebot/outagebot/internal/golden"
+	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
+)
+
+// An outage's root carries the buttons; an acknowledgement replies once
+// and edits the root to say who, and the root keeps saying it through the
+// restoration, which leaves only Report.
+func TestButtonsAndAcknowledgement(t *testing.T) {
+	e := newEnv(t, Options{})
+	evs := lifecycle()
+	root, err := e.deliver(t, delivery(1, "C1", evs[0], ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.fs.Messages("C1")
+	goldenfile.JSON(t, "chatops-root-open", rootOf(msgs[0]), true, *update)
+
+	ack := &outage.Ack{UserID: "U0ALICE", Name: "alice", Platform: "slack", At: t0.Add(5 * time.Minute)}
+	acked := evs[0]
+	acked.Kind, acked.At, acked.Body, acked.Ack = outage.Acknowledged, ack.At, "", ack
+	if _, err := e.deliver(t, delivery(2, "C1", acked, root)); err != nil || e.editErr != nil {
+		t.Fatalf("ack: %v, edit: %v", err, e.editErr)
+	}
+	msgs = e.fs.Messages("C1")
+	if len(msgs) != 1 || len(msgs[0].Replies) != 1 || !strings.Contains(msgs[0].Replies[0].Text, "Acknowledged by <@U0ALICE> at "+ack.At.Format("15:04")+" UTC") {
+		t.Fatalf("the ack reply: %+v", msgs[0].Replies)
+	}
+	goldenfile.JSON(t, "chatops-root-acknowledged", rootOf(msgs[0]), true, *update)
+
+	resolved := evs[3]
+	resolved.Ack = ack
+	if _, err := e.deliver(t, delivery(3, "C1", resolved, root)); err != nil || e.editErr != nil {
+		t.Fatalf("resolved: %v, edit: %v", err, e.editErr)
+	}
+	msgs = e.fs.Messages("C1")
+	goldenfile.JSON(t, "chatops-root-resolved", rootOf(msgs[0]), true, *update)
+	att := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">").Replace(string(msgs[0].Attachments))
+	if strings.Contains(att, "outagebot:ack:") || !strings.Contains(att, "outagebot:report:o-1") || !strings.Contains(att, "Acknowledged by <@U0ALICE>") {
+		t.Errorf("resolved root: only Report stays, and the ack: %s", att)
+	}
+}
+
+// rootOf is what a golden shows of a root: its text, blocks and
+// attachments as Slack stored them.
+func rootOf(m fakeslack.Message) any {
+	return map[string]any{"text": m.Text, "blocks": m.Blocks, "attachments": m.Attachments}
+}
+
+// A new outage mentions at or above the channel's threshold, never on a
+// later event or below it.
+func TestMentions(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		who      string
+		min      sources.Status
+		kind     outage.Kind
+		class    outage.Class
+		severity sources.Status
+		want     string
+	}{
+		{"a user group, partial outage at the default threshold", "S0ONCALL", "", outage.Opened, outage.Incident, sources.PartialOutage, "<!subteam^S0ONCALL>"},
+		{"below the threshold", "S0ONCALL", "", outage.Opened, outage.Incident, sources.Degraded, ""},
+		{"major at a major threshold", "@here", sources.MajorOutage, outage.Opened, outage.Incident, sources.MajorOutage, "<!here>"},
+		{"partial below a major threshold", "@channel", sources.MajorOutage, outage.Opened, outage.Incident, sources.PartialOutage, ""},
+		{"an update never mentions", "S0ONCALL", "", outage.Updated, outage.Incident, sources.MajorOutage, ""},
+		{"maintenance never mentions", "S0ONCALL", sources.Degraded, outage.Opened, outage.MaintenanceWork, sources.Maintenance, ""},
+		{"nobody configured", "", "", outage.Opened, outage.Incident, sources.MajorOutage, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, Options{Mention: Mention{Who: tc.who, Min: tc.min}})
+			ev := event(tc.kind, tc.class, 0)
+			ev.Severity = tc.severity
+			if _, err := e.deliver(t, delivery(1, "C1", ev, "")); err != nil {
+				t.Fatal(err)
+			}
+			m := e.fs.Messages("C1")[0]
+			m.Blocks = []byte(strings.NewReplacer(`\u003c`, "<", `\u003e`, ">").Replace(string(m.Blocks)))
+			for _, s := range []string{"<!subteam^", "<!here>", "<!channel>"} {
+				if tc.want == "" && (strings.Contains(m.Text, s) || strings.Contains(string(m.Blocks), s)) {
+					t.Errorf("mentions %s: %s", s, m.Text)
+				}
+			}
+			if tc.want != "" && (!strings.HasPrefix(m.Text, tc.want+" ") || !strings.Contains(string(m.Blocks), tc.want)) {
+				t.Errorf("text %q blocks %s, want the mention %s", m.Text, m.Blocks, tc.want)
+			}
+		})
+	}
+}
