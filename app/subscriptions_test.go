@@ -24,10 +24,10 @@ import (
 )
 
 const (
-	subSecret  = "sub-signing-secret"
-	subChannel = "C0SUB00001"
+	subSecret     = "sub-signing-secret"
+	subChannel    = "C0SUB00001"
 	subOpsChannel = "C0OPS00001"
-	admin      = "UADMIN"
+	admin         = "UADMIN"
 )
 
 var triggers atomic.Int64
