@@ -24,11 +24,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
+	"text/tabwriter"
 	"time"
 
 	"github.com/outagebot/outagebot/bot"
@@ -456,4 +458,52 @@ func configuredLines(cfg *config.Config, platform, channel string) []string {
 		}
 	}
 	return out
+}
+
+// WriteSubscriptions prints what each channel hears of and why: the
+// configuration's deliveries ([[channel]], target channels and
+// [[route]]) and the subscriptions made from chat, with the destination
+// each one sends to. An event that both send to a destination is queued
+// there once.
+func WriteSubscriptions(w io.Writer, cfg *config.Config, rows []store.Subscription) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tFOLLOWS\tFROM\tSENDS TO")
+	for _, t := range cfg.Targets {
+		for _, d := range cfg.DeliveriesFor(t) {
+			for _, dest := range destinationsOf(d.Channel) {
+				fmt.Fprintf(tw, "config\ttarget %s\t%s\t%s\n", t.Name, orEverything(d.MinSeverity), dest)
+			}
+		}
+	}
+	for _, r := range rows {
+		what := r.Kind + " " + r.Name
+		var to string
+		switch {
+		case !subscriptionsOn(cfg):
+			to = "nothing: [bot] chat_subscriptions is off or no [slack]/[discord] is configured"
+		case !serves(cfg, r.Platform):
+			to = "nothing: no [" + r.Platform + "] section"
+		default:
+			d, _ := subDestination(cfg, r.Platform, r.Channel)
+			to = d.String()
+		}
+		if r.Kind == store.SubVendor {
+			if t, ok := vendorTarget(cfg, r.Name); ok {
+				what += " (target " + t.Name + ")"
+			} else if _, ok := catalog.Lookup(r.Name); ok {
+				what += " (watched for subscriptions)"
+			} else {
+				what += " (not in the catalog: nothing to watch)"
+			}
+		}
+		fmt.Fprintf(tw, "chat %s %s by %s\t%s\t%s\t%s\n", r.Platform, r.Channel, r.CreatedBy, what, orEverything(r.MinSeverity), to)
+	}
+	return tw.Flush()
+}
+
+func orEverything(min string) string {
+	if min == "" {
+		return "everything"
+	}
+	return min
 }
