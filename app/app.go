@@ -76,6 +76,12 @@ type Options struct {
 	// WatchDebounce is how long the file watch ([bot] watch_config) waits
 	// for a file to stop changing before it reloads (default 200ms).
 	WatchDebounce time.Duration
+	// CollectEvery is how often a fleet's leader reads the replicas'
+	// results (default fleet.DefaultCollectEvery; tests shorten it).
+	CollectEvery time.Duration
+	// Polled, if set, is told of every poll this replica's fleet worker
+	// makes (tests and benchmarks measure the schedule with it).
+	Polled func(target string, at time.Time)
 	// Chat subscriptions (subscriptions.go): CatalogURLs replaces catalog
 	// vendors' URLs by name, loopback URLs only (tests point a vendor at a
 	// local fake); RuntimeInterval, if set, polls runtime targets that
@@ -133,7 +139,13 @@ type App struct {
 	workCtx    context.Context
 	reload     reloader
 	reloading  atomic.Bool
-	subs       subscriptions
+
+	// fleet is set with [bot] location or shard (fleet.go).
+	fleet *fleetParts
+	// boards are the live status boards (board.go).
+	boards boards
+	// subs are the chat subscriptions (subscriptions.go).
+	subs subscriptions
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -216,7 +228,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	mutes.SetWindows(windows)
 	a.runner = bot.NewRunner(&bot.Engine{}, st, log.With("component", "engine"), metrics, targets)
-	a.runner.Notify = a.disp.Wake
+	a.runner.Notify = func() { a.disp.Wake(); a.boards.wake() }
 	// The start-up table shows each target's first poll, errors included.
 	a.runner.TableShowsFirstPoll = a.console != nil
 	netMin := cfg.Bot.NetworkDownMinTargets
@@ -277,6 +289,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.sched = &bot.Scheduler{
 		Workers: cfg.Bot.Workers,
 		Skipped: func(name string) { metrics.Skipped.WithLabelValues(name).Inc() },
+	}
+	if a.fleet = a.newFleet(cfg, targets); a.fleet != nil {
+		a.fleet.worker.Polled = opts.Polled
 	}
 	return a, nil
 }
@@ -408,12 +423,15 @@ func (a *App) startHTTP() (shutdown func()) {
 		// Reloading is for operators: never on the public listener.
 		private := map[string]http.Handler{"POST /-/reload": a.reloadHandler()}
 		maps.Copy(private, commands)
-		maps.Copy(private, a.pageRoutes())
 		stops = append(stops, a.serve(a.listener, httpapi.Handler(a.Healthy, a.Alive, a.Role, a.registry, private, append(a.chatHealth(), a.webRoutes()...)...)))
-		what := "health and metrics"
-		if a.public == nil && len(commands) > 0 {
-			what = "health, metrics and the command endpoints"
+		parts := []string{"health", "metrics"}
+		if a.view != nil {
+			parts = append(parts, "the status page at /", "the API at /api/v1/")
 		}
+		if a.public == nil && len(commands) > 0 {
+			parts = append(parts, "the command endpoints")
+		}
+		what := strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 		a.log.Info("serving "+what, "addr", "http://"+a.listener.Addr().String())
 	}
 	return func() {
@@ -440,6 +458,10 @@ func (a *App) Run(ctx context.Context) error {
 	if a.console != nil {
 		wg.Go(func() { a.greet(ctx) })
 	}
+	if a.fleet != nil {
+		// Every replica of a fleet polls its share, leader or not.
+		wg.Go(func() { a.fleet.worker.Run(ctx) })
+	}
 	// Every replica answers commands; only the lease holder runs work.
 	a.lead(ctx, a.work)
 	wg.Wait()
@@ -456,7 +478,11 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) work(ctx context.Context) {
 	var wg sync.WaitGroup
 	a.startDiscord(ctx, &wg)
+	a.startBoards(ctx, &wg)
 	wg.Go(func() { a.pruneSeen(ctx) })
+	if a.fleet != nil {
+		wg.Go(func() { a.fleet.collector.Run(ctx) })
+	}
 	wg.Go(func() { a.watchSubscriptions(ctx) })
 
 	// Polling, delivery, digests and store retries are what a reload swaps.
@@ -544,6 +570,7 @@ func buildTargets(cfg *config.Config, opts Options, routes []notifier.Route) ([]
 			Alternatives: t.Alternatives,
 			Group:        t.Group,
 		})
+		markRemote(cfg, t, out[len(out)-1])
 	}
 	return out, errors.Join(errs...)
 }

@@ -34,6 +34,7 @@ func (a *App) commandEndpoints() map[string]http.Handler {
 			Admins:        admins,
 			APIURL:        s.APIURL,
 		}, a.commands)
+		extra["POST "+slackcmd.EventsPath] = a.slackEvents(s.SigningSecret)
 	}
 	if d := a.cfg.Discord; d != nil && d.PublicKey != "" {
 		key, err := hex.DecodeString(d.PublicKey)
@@ -64,6 +65,7 @@ func (a *App) startCommands(ctx context.Context, wg *sync.WaitGroup) {
 				AppToken: s.AppToken, BotToken: s.BotToken, APIURL: s.APIURL,
 				Commands: a.commands, Log: a.log.With("component", "slack-socket"),
 				Actor: a.commands, Admins: slackAdmins(s),
+				HomeOpened: a.boards.homeOpened,
 			})
 			if err != nil {
 				a.log.Error("Slack Socket Mode stopped; slash commands over it go unanswered", "err", err)

@@ -32,8 +32,8 @@ const (
 
 var triggers atomic.Int64
 
-// slashAs sends a signed /status command typed by user in channel.
-func slashAs(t *testing.T, addr, user, channel, text string) string {
+// subSlash sends a signed /status command typed by user in channel.
+func subSlash(t *testing.T, addr, user, channel, text string) string {
 	t.Helper()
 	// A trigger id of its own: the same command sent twice within a second
 	// is otherwise the same signed request, refused as a replay.
@@ -181,19 +181,19 @@ func subscribeLifecycle(t *testing.T, state string, failover bool) {
 		{admin, "subscribe github critical", "I don't know the severity \\\"critical\\\"\\n\\nGive one of degraded, partial_outage, major_outage"},
 		{admin, "subscribe", "Usage: `subscribe"},
 	} {
-		if got := slashAs(t, addr, tc.user, subChannel, tc.text); !strings.Contains(got, tc.want) {
+		if got := subSlash(t, addr, tc.user, subChannel, tc.text); !strings.Contains(got, tc.want) {
 			t.Errorf("%s %q answered %s, want %q", tc.user, tc.text, got, tc.want)
 		}
 	}
-	if got := slashAs(t, addr, "U2", subChannel, "subscriptions"); !strings.Contains(got, "follows nothing") {
+	if got := subSlash(t, addr, "U2", subChannel, "subscriptions"); !strings.Contains(got, "follows nothing") {
 		t.Errorf("subscriptions before any: %s", got)
 	}
 
-	got := slashAs(t, addr, admin, subChannel, "subscribe github")
+	got := subSlash(t, addr, admin, subChannel, "subscribe github")
 	if !strings.Contains(got, "now follows GitHub") || !strings.Contains(got, "not in the configuration") {
 		t.Fatalf("subscribe answered %s", got)
 	}
-	if got := slashAs(t, addr, admin, subChannel, "subscribe GitHub"); !strings.Contains(got, "already follows GitHub") {
+	if got := subSlash(t, addr, admin, subChannel, "subscribe GitHub"); !strings.Contains(got, "already follows GitHub") {
 		t.Errorf("second subscribe answered %s", got)
 	}
 	waitFor(t, "GitHub to be polled", func() bool { return github.polls.Load() >= 2 })
@@ -203,11 +203,11 @@ func subscribeLifecycle(t *testing.T, state string, failover bool) {
 	if n := len(roots(slackAPI, subOpsChannel)); n != 0 {
 		t.Errorf("the configured channel got %d outage messages of a vendor only a subscription follows", n)
 	}
-	list := slashAs(t, addr, "U2", subChannel, "subscriptions")
+	list := subSlash(t, addr, "U2", subChannel, "subscriptions")
 	if !strings.Contains(list, "From chat") || !strings.Contains(list, "vendor GitHub") || !strings.Contains(list, "by \\u003c@UADMIN\\u003e") && !strings.Contains(list, "by <@UADMIN>") {
 		t.Errorf("subscriptions answered %s", list)
 	}
-	if ops := slashAs(t, addr, "U2", subOpsChannel, "subscriptions"); !strings.Contains(ops, "From the configuration") || !strings.Contains(ops, "target Internal") {
+	if ops := subSlash(t, addr, "U2", subOpsChannel, "subscriptions"); !strings.Contains(ops, "From the configuration") || !strings.Contains(ops, "target Internal") {
 		t.Errorf("subscriptions of the configured channel: %s", ops)
 	}
 
@@ -232,11 +232,11 @@ func subscribeLifecycle(t *testing.T, state string, failover bool) {
 		t.Fatalf("%d roots after the restart, want 1 (nothing announced again)", len(r))
 	}
 	addr = next.a.Addr()
-	if got := slashAs(t, addr, admin, subChannel, "subscribe github"); !strings.Contains(got, "already follows GitHub") {
+	if got := subSlash(t, addr, admin, subChannel, "subscribe github"); !strings.Contains(got, "already follows GitHub") {
 		t.Errorf("after the restart, subscribe answered %s", got)
 	}
 
-	got = slashAs(t, addr, admin, subChannel, "unsubscribe github")
+	got = subSlash(t, addr, admin, subChannel, "unsubscribe github")
 	if !strings.Contains(got, "no longer follows GitHub") || !strings.Contains(got, "I stop watching it") {
 		t.Errorf("unsubscribe answered %s", got)
 	}
@@ -247,7 +247,7 @@ func subscribeLifecycle(t *testing.T, state string, failover bool) {
 	if r := roots(slackAPI, subChannel); len(r) != 1 || len(r[0].Replies) != 1 {
 		t.Errorf("after unsubscribing: %d roots, replies %v", len(r), r)
 	}
-	if got := slashAs(t, addr, admin, subChannel, "unsubscribe github"); !strings.Contains(got, "does not follow GitHub") {
+	if got := subSlash(t, addr, admin, subChannel, "unsubscribe github"); !strings.Contains(got, "does not follow GitHub") {
 		t.Errorf("second unsubscribe answered %s", got)
 	}
 	next.stop()

@@ -44,11 +44,16 @@ func (a *App) webRoutes() []httpapi.Option {
 		PublicBadges: w.PublicBadges,
 		Restricted:   len(w.Targets) > 0 || len(w.Groups) > 0,
 		Locale:       w.Locale,
+		Refresh:      a.opts.PageRefresh,
 		OutageURL:    w.OutageURL,
 		Now:          a.opts.Now,
 		Log:          a.log.With("component", "web"),
 	}
-	return []httpapi.Option{httpapi.WithRoutes(func(mux *http.ServeMux) { web.Mount(mux, deps) })}
+	return []httpapi.Option{httpapi.WithRoutes(func(mux *http.ServeMux) {
+		if err := web.Mount(mux, deps); err != nil {
+			a.log.Error("the status pages are off", "err", err)
+		}
+	})}
 }
 
 // reconfigureWeb shows the targets of a reloaded configuration ([web]'s

@@ -108,6 +108,16 @@ group = "ai"
 	if code, h, body := get("/badge/OpenAI/status.svg", false); code != 200 || h.Get("Content-Type") != "image/svg+xml; charset=utf-8" || !strings.Contains(body, "degraded") {
 		t.Errorf("public badge: %d %s", code, body)
 	}
+	// The pages may name internal services: they are behind the same
+	// token as the API, and say the outage's words only to a holder.
+	for _, path := range []string{"/", "/history", "/outages/" + list.Targets[0].OpenOutages[0]} {
+		if code, h, body := get(path, false); code != 401 || h.Get("WWW-Authenticate") == "" || strings.Contains(body, "OpenAI") {
+			t.Errorf("%s without the token: %d %q", path, code, body)
+		}
+		if code, _, body := get(path, true); code != 200 || !strings.Contains(body, "OpenAI") {
+			t.Errorf("%s with the token: %d %.200q", path, code, body)
+		}
+	}
 	if code, _, _ := get("/healthz", false); code != 200 {
 		t.Errorf("healthz behind the token: %d", code)
 	}

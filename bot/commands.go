@@ -274,6 +274,9 @@ func (c *Commands) detail(s Snapshot) Answer {
 	if len(open) > 0 {
 		a.Sections = append(a.Sections, Section{Heading: "Open outages", Lines: open})
 	}
+	if lines := locationLines(s.Locations); len(lines) > 0 {
+		a.Sections = append(a.Sections, Section{Heading: "Locations", Lines: lines})
+	}
 	if lines := maintenanceLines(s.Maintenances, now); len(lines) > 0 {
 		a.Sections = append(a.Sections, Section{Heading: "Maintenance", Lines: lines})
 	}
@@ -819,4 +822,38 @@ func (c *Commands) TargetNames() []string {
 		out[i] = s.Name
 	}
 	return out
+}
+
+// locationLines shows a probe's state from each location: its verdict,
+// latest status and latency, or why it is left out of the quorum.
+func locationLines(locs []LocationSnapshot) []string {
+	var out []string
+	for _, l := range locs {
+		var line string
+		switch {
+		case l.Excluded != "":
+			line = fmt.Sprintf("%s %s: left out (%s)", Emoji(sources.Unknown), l.Name, l.Excluded)
+		case l.Failing:
+			line = fmt.Sprintf("%s %s: failing (%s)", Emoji(sources.Worst(l.Status, sources.PartialOutage)), l.Name, l.Status.Label())
+		default:
+			line = fmt.Sprintf("%s %s: %s", Emoji(l.Status), l.Name, l.Status.Label())
+		}
+		if l.Latency > 0 && l.Excluded == "" {
+			line += ", " + roundLatency(l.Latency).String()
+		}
+		if l.Error != "" && l.Status.IsProblem() {
+			line += " — " + l.Error
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// roundLatency rounds to milliseconds, or microseconds below one (a
+// loopback answer would show as 0s).
+func roundLatency(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
 }

@@ -41,6 +41,11 @@ type Policy struct {
 	// same target goes bad again, so a flapping component or endpoint posts
 	// into one thread instead of opening new ones (default 15m).
 	ReopenWithin time.Duration
+	// Verdict marks a probe whose observations are already verdicts,
+	// combined from several locations that each applied the thresholds:
+	// the outage's body is the observation's own words (where it fails),
+	// with no count of checks.
+	Verdict bool
 }
 
 func (p Policy) withDefaults() Policy {
@@ -320,7 +325,11 @@ func (a *applier) probe(obs sources.Observation) {
 	t := st.Outages[keyHealth]
 	switch {
 	case t == nil && bad && st.BadStreak >= a.pol.FailureThreshold:
-		a.openHealth(probeTitle(sev), sev, nil, st.BadSince, probeBody(c, st.BadStreak))
+		body := probeBody(c, st.BadStreak)
+		if a.pol.Verdict {
+			body = upperFirst(c.Detail) + "."
+		}
+		a.openHealth(probeTitle(sev), sev, nil, st.BadSince, body)
 	case t != nil && bad && sev != t.Outage.Severity && st.SeverityStreak >= a.pol.FailureThreshold:
 		was := t.Outage.Severity
 		t.Outage.Severity = sev

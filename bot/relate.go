@@ -36,9 +36,9 @@ func (d Dependency) covers(o outage.Outage) bool {
 	return false
 }
 
-// Peer is another target as one poll sees it: copied under that target's
-// lock before the polled target's own state is locked, so that no poll ever
-// holds two targets' locks.
+// Peer is another target as one poll sees it: as the store holds it (see
+// peerview.go), copied under that target's lock before the polled target's
+// own state is locked, so that no poll ever holds two targets' locks.
 type Peer struct {
 	Name        string
 	Status      sources.Status

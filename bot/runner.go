@@ -35,6 +35,9 @@ type Target struct {
 	// Group is the target's [[target]] group ("" for none), a label of its
 	// metrics.
 	Group string
+	// Remote marks a target that other replicas poll (package fleet): its
+	// observations arrive through Observe, and the scheduler leaves it out.
+	Remote bool
 	// Follow, when set, also routes events to subscribed chat channels.
 	Follow *store.Following
 }
@@ -252,22 +255,7 @@ func (tab *table) peer(name string) (Peer, bool) {
 	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	p := Peer{Name: name, Status: ts.st.Snapshot.Status, Initialized: ts.st.Initialized}
-	for _, t := range ts.st.Outages {
-		if t.Outage.Class == outage.Incident {
-			// A deep copy: the peer's own polls go on changing its state
-			// under its lock, which the reader of this copy does not hold.
-			o := t.Outage
-			o.Components = slices.Clone(o.Components)
-			if o.Link != nil {
-				l := *o.Link
-				o.Link = &l
-			}
-			p.Outages = append(p.Outages, PeerOutage{Outage: o, SeenAt: t.SeenAt})
-		}
-	}
-	sort.Slice(p.Outages, func(i, j int) bool { return p.Outages[i].OpenedAt.Before(p.Outages[j].OpenedAt) })
-	return p, true
+	return ts.peerView(name), true
 }
 
 // Jobs returns the targets' schedule entries.
@@ -275,7 +263,9 @@ func (r *Runner) Jobs() []*Job {
 	tab := r.tab.Load()
 	out := make([]*Job, 0, len(tab.order))
 	for _, name := range tab.order {
-		out = append(out, &tab.targets[name].Job)
+		if !tab.targets[name].Remote {
+			out = append(out, &tab.targets[name].Job)
+		}
 	}
 	return out
 }
@@ -368,7 +358,9 @@ func (r *Runner) apply(ctx context.Context, tab *table, t *Target, obs sources.O
 		rel = r.related(tab, t)
 	}
 	ts := tab.states[t.Name]
-	if r.Network != nil && r.networkStep(ctx, tab, t, obs, pollErr) {
+	// A remote target's polls ran elsewhere: this machine's network says
+	// nothing about them (each location's own is watched in package fleet).
+	if r.Network != nil && !t.Remote && r.networkStep(ctx, tab, t, obs, pollErr) {
 		r.hold(ts, t, obs, pollErr)
 		return
 	}
@@ -593,6 +585,7 @@ func (tab *table) snapshot(name string) Snapshot {
 	s := ts.st.Snapshot
 	s.Components = append([]ComponentSnapshot(nil), s.Components...)
 	s.Incidents = append([]IncidentSnapshot(nil), s.Incidents...)
+	s.Locations = slices.Clone(s.Locations)
 	return s
 }
 

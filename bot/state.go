@@ -103,6 +103,25 @@ type Snapshot struct {
 	// Maintenances are the vendor's scheduled maintenances: upcoming, in
 	// progress, and those completed within MaintenanceShownAfter.
 	Maintenances []MaintenanceSnapshot `json:"maintenances,omitempty"`
+	// Locations are a probe's results from each location, when replicas
+	// in several locations probe it (see package fleet).
+	Locations []LocationSnapshot `json:"locations,omitempty"`
+}
+
+// LocationSnapshot is one location's view of a probe in a Snapshot.
+type LocationSnapshot struct {
+	Name string `json:"name"`
+	// Status is the location's latest result; Failing is its verdict by
+	// the target's thresholds (what counts towards the quorum).
+	Status    sources.Status `json:"status"`
+	Failing   bool           `json:"failing"`
+	Latency   time.Duration  `json:"latency_ns,omitempty"`
+	CheckedAt time.Time      `json:"checked_at,omitzero"`
+	Error     string         `json:"error,omitempty"`
+	// Excluded, when set, says why the location is left out of the
+	// quorum (no live replica there, no recent result, its own network
+	// looks down).
+	Excluded string `json:"excluded,omitempty"`
 }
 
 // MaintenanceShownAfter is how long a completed maintenance stays in

@@ -94,6 +94,15 @@ type Bot struct {
 	// (DNS or connect), one notice says the bot's own network looks down
 	// instead of announcing an outage of each. Default 2; 0 turns it off.
 	NetworkDownMinTargets int `toml:"network_down_min_targets"`
+	// Location names where this replica probes from ("eu-west"). Set on
+	// every replica of a fleet sharing one PostgreSQL state, it runs each
+	// probe from every location and opens an outage when a quorum of them
+	// fails (see package fleet). Default "": one location, as before.
+	Location string `toml:"location"`
+	// Shard divides the vendor feeds and single-location probes among the
+	// live replicas instead of leaving them all to the leader. Needs a
+	// PostgreSQL state. Default false.
+	Shard bool `toml:"shard"`
 	// ChatSubscriptions lets Slack and Discord channels subscribe from
 	// chat (/status subscribe) to targets, groups and catalog vendors.
 	// Default true; false ignores stored subscriptions.
@@ -149,6 +158,9 @@ type Channel struct {
 	// DiscordThreads posts updates in a thread started from the outage's
 	// message instead of as replies.
 	DiscordThreads bool `toml:"discord_threads"`
+	// StatusBoard keeps one pinned message in the Discord channel showing
+	// every target routed to it, edited in place (package board).
+	StatusBoard bool `toml:"status_board"`
 	// Telegram is a Telegram chat id (needs [telegram]); TelegramTopics
 	// opens a forum topic per outage there. See telegram.go.
 	Telegram       string `toml:"telegram"`
@@ -272,6 +284,12 @@ type Target struct {
 	// Alternatives are targets that can stand in for this one: its outage
 	// messages say which of them work right now.
 	Alternatives []string `toml:"alternatives"`
+
+	// Locations are where a probe runs from ([bot] location of the
+	// replicas); default every live location. Quorum is how many of them
+	// must fail for an outage: default a majority of them.
+	Locations []string `toml:"locations"`
+	Quorum    int      `toml:"quorum"`
 
 	// Line is where the target's table starts in the file, for messages.
 	Line int `toml:"-"`

@@ -144,6 +144,9 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 		if !set("method") && takes(t.Type, "method") {
 			t.Method = DefaultMethod
 		}
+		if !set("quorum") {
+			t.Quorum = DefaultQuorum(len(t.Locations))
+		}
 		if !set("follow_redirects") && takes(t.Type, "follow_redirects") {
 			t.FollowRedirects = RedirectsSameHost
 		}

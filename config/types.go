@@ -32,10 +32,10 @@ var targetTypes = map[string]targetType{
 	"awshealth":   {probe: false, keys: []string{"components", "follow_redirects"}},
 	"auto":        {probe: false, keys: []string{"components", "follow_redirects"}},
 	"http": {probe: true, keys: []string{"method", "expect_status", "body_contains", "degraded_latency", "headers", "fresh_connection",
-		"body_regex", "json_path", "json_equals", "follow_redirects", "insecure_skip_verify", "retries"}},
-	"tcp":     {probe: true, address: true, keys: []string{"degraded_latency", "retries"}},
-	"dns":     {probe: true, address: true, keys: []string{"record_type", "resolver", "expect", "retries"}},
-	"tlscert": {probe: true, address: true, keys: []string{"warn_days", "server_name", "retries"}},
+		"body_regex", "json_path", "json_equals", "follow_redirects", "insecure_skip_verify", "retries", "locations", "quorum"}},
+	"tcp":     {probe: true, address: true, keys: []string{"degraded_latency", "retries", "locations", "quorum"}},
+	"dns":     {probe: true, address: true, keys: []string{"record_type", "resolver", "expect", "retries", "locations", "quorum"}},
+	"tlscert": {probe: true, address: true, keys: []string{"warn_days", "server_name", "retries", "locations", "quorum"}},
 }
 
 // typeSpecificKeys is the union of every type's keys, sorted.

@@ -178,6 +178,9 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 				c.add(at("discord"), "needs a [discord] section with bot_token")
 			}
 		}
+		if ch.StatusBoard && ch.Discord == "" {
+			c.add(at("status_board"), "needs discord = \"<channel id>\" in this channel: the board is a pinned Discord message (Slack users see it in the App Home tab)")
+		}
 		if ch.WebhookURL != "" && !isWebhookURL(ch.WebhookURL) {
 			c.add(at("webhook_url"), "must be an absolute https URL (http only for localhost)")
 		} else if ch.WebhookURL != "" {
@@ -407,6 +410,7 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 	}
 
 	checkSilences(cfg, ix, c)
+	checkLocations(cfg, ix, c)
 }
 
 // checkSilences validates the [[silence]] windows.

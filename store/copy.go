@@ -33,17 +33,23 @@ var copiedTables = []string{
 	// was first seen.
 	"daily_rollup",
 	"target_history",
+	// The status boards' message ids, so the copy edits the same ones.
+	"boards",
 	// Chat subscriptions (runtime vendor targets are derived from them).
 	"subscriptions",
 	// Digest arming times (digest_armed:*) and the health check's
 	// heartbeat.
 	"meta",
+	// Each location's latest probe result with its streaks and verdict,
+	// so that a quorum carries on where it stood.
+	"poll_results",
 }
 
 // skippedTables are the tables Copy leaves alone, with the reason.
 var skippedTables = map[string]string{
 	"schema_migrations": "each database records its own migrations; both are at the same schema version",
 	"leader":            "the leader lease belongs to the bots of the old database; the first bot on the new one takes a fresh lease",
+	"replicas":          "the registered replicas are the bots of the old database; those on the new one register themselves",
 }
 
 // isInternalTable reports whether a table is the database engine's own

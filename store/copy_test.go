@@ -52,6 +52,9 @@ func seed(t *testing.T, s *store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	dests := []string{"ops/slack", "ops/discord"}
+	if err := s.SetBoard(ctx, "ops/discord", "1200000000000000001", t0); err != nil {
+		t.Fatal(err)
+	}
 	commit := func(o outage.Outage, evs ...outage.Event) {
 		t.Helper()
 		if _, err := s.Commit(ctx, store.Commit{Target: o.Target, State: []byte(`{"outages":["` + o.ID + `"]}`), Outages: []outage.Outage{o}, Events: evs, Dests: dests, At: evs[0].At}); err != nil {
@@ -140,9 +143,11 @@ var wantCounts = []store.TableCount{
 	{Table: "seen_requests", Source: 1, Target: 1},
 	{Table: "daily_rollup", Source: 1, Target: 1},
 	{Table: "target_history", Source: 1, Target: 1},
+	{Table: "boards", Source: 1, Target: 1},
 	{Table: "subscriptions", Source: 1, Target: 1},
 	// The heartbeat and the history's change count.
 	{Table: "meta", Source: 2, Target: 2},
+	{Table: "poll_results", Source: 0, Target: 0},
 }
 
 // dump reads a table as sorted lines of column=value, columns by name.

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/outagebot/outagebot/web/api"
 	"github.com/outagebot/outagebot/web/auth"
 	"github.com/outagebot/outagebot/web/badge"
+	"github.com/outagebot/outagebot/web/page"
 )
 
 // Deps is what every part of the web UI is built from.
@@ -30,6 +32,9 @@ type Deps struct {
 	Restricted bool
 	// Locale is [web] locale (en, de).
 	Locale string
+	// Refresh is how often an open page refreshes itself (0: the pages'
+	// default).
+	Refresh time.Duration
 	// OutageURL is an outage's page under [web] base_url ("" without it).
 	OutageURL func(id string) string
 	Now       func() time.Time
@@ -37,7 +42,7 @@ type Deps struct {
 }
 
 // Mount registers the API, the badges and the pages on mux.
-func Mount(mux *http.ServeMux, d Deps) {
+func Mount(mux *http.ServeMux, d Deps) error {
 	protect := func(h http.Handler) http.Handler { return d.Guard.Wrap(h, nil) }
 	(&api.API{View: d.View, Store: d.Store, Restricted: d.Restricted, OutageURL: d.OutageURL, Now: d.Now, Log: d.Log}).Mount(mux, protect)
 
@@ -47,15 +52,37 @@ func Mount(mux *http.ServeMux, d Deps) {
 	}
 	(&badge.Handler{View: d.View, Log: d.Log}).Mount(mux, badges)
 
-	MountPages(mux, d)
+	return MountPages(mux, d)
 }
 
-// MountPages is where the HTML pages plug in: GET / (the status page),
-// /outages/{id} (an outage's report) and /history, built from d.View and
-// d.Store, behind d.Guard (d.Guard.Wrap(h, refuse) with an HTML refusal
-// body), speaking d.Locale. Until they exist it mounts nothing, and those
-// paths answer 404.
-func MountPages(mux *http.ServeMux, d Deps) {
-	_ = mux
-	_ = d
+// MountPages mounts the HTML pages: GET / (the status page),
+// /outages/{id} (an outage's report) and /history, behind the same guard
+// as the API, since pages may name internal services. Their assets are
+// guarded too: a hashed file name says nothing, but nothing is served to
+// a stranger that need not be.
+func MountPages(mux *http.ServeMux, d Deps) error {
+	h, err := page.New(page.Options{
+		Views:   d.View,
+		Store:   d.Store,
+		Locale:  d.Locale,
+		Refresh: d.Refresh,
+		Now:     d.Now,
+		Log:     d.Log,
+	})
+	if err != nil {
+		return fmt.Errorf("status pages: %w", err)
+	}
+	for pattern, route := range h.Routes() {
+		mux.Handle(pattern, d.Guard.Wrap(route, refuseHTML))
+	}
+	return nil
+}
+
+// refuseHTML answers a page request without credentials: a browser shows
+// its login prompt on the 401's challenge, and this text only when the
+// user cancels it.
+func refuseHTML(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusUnauthorized)
+	_, _ = w.Write([]byte("unauthorized\n"))
 }

@@ -175,6 +175,17 @@ type onceTarget struct {
 	// Maintenances were added after the first release (fields are only
 	// ever added to this contract).
 	Maintenances []onceMaintenance `json:"maintenances"`
+	// Locations are a probe's results by location ([bot] location): once
+	// polls from here, so it shows this location alone.
+	Locations []onceLocation `json:"locations"`
+}
+
+type onceLocation struct {
+	Name      string         `json:"name"`
+	Status    sources.Status `json:"status"`
+	Failing   bool           `json:"failing"`
+	LatencyMS float64        `json:"latency_ms"`
+	Error     string         `json:"error,omitempty"`
 }
 
 type onceMaintenance struct {
@@ -241,7 +252,7 @@ outagebot once --json | jq -r '.targets[] | select(.status != "operational") | .
 	if *asJSON {
 		out := onceJSON{Targets: []onceTarget{}}
 		for _, s := range snaps {
-			out.Targets = append(out.Targets, toOnce(s))
+			out.Targets = append(out.Targets, withLocation(toOnce(s), s, cfg))
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -277,7 +288,10 @@ func onceExit(snaps []bot.Snapshot) int {
 
 func toOnce(s bot.Snapshot) onceTarget {
 	t := onceTarget{Name: s.Name, Status: s.Status, Reachable: s.Reachable, Error: s.Error,
-		Components: []onceComponent{}, Incidents: []onceIncident{}, Maintenances: []onceMaintenance{}}
+		Components: []onceComponent{}, Incidents: []onceIncident{}, Maintenances: []onceMaintenance{}, Locations: []onceLocation{}}
+	for _, l := range s.Locations {
+		t.Locations = append(t.Locations, onceLocation{Name: l.Name, Status: l.Status, Failing: l.Failing, LatencyMS: float64(l.Latency.Microseconds()) / 1000, Error: l.Error})
+	}
 	for _, c := range s.Components {
 		t.Components = append(t.Components, onceComponent{Name: c.Name, Status: c.Status})
 	}
@@ -462,4 +476,16 @@ func cmdVersion(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "outagebot %s\n", app.CurrentBuild().Describe(runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH))
 	return exitOK
+}
+
+// withLocation adds this replica's own location to a probe's entry when
+// [bot] location is set: once polls from here alone.
+func withLocation(t onceTarget, s bot.Snapshot, cfg *config.Config) onceTarget {
+	ct, ok := cfg.FindTarget(s.Name)
+	if cfg.Bot.Location == "" || !ok || !ct.IsProbe() || len(t.Locations) > 0 {
+		return t
+	}
+	t.Locations = append(t.Locations, onceLocation{Name: cfg.Bot.Location, Status: s.Status, Failing: s.Status.IsProblem() || s.Status == sources.Unknown,
+		LatencyMS: float64(s.Latency.Microseconds()) / 1000, Error: s.Error})
+	return t
 }

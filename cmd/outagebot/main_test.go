@@ -105,6 +105,7 @@ url = %q
 				StartedAt string `json:"started_at"`
 			} `json:"incidents"`
 			Maintenances []onceMaintenance `json:"maintenances"`
+			Locations    []onceLocation    `json:"locations"`
 		} `json:"targets"`
 	}
 	dec := json.NewDecoder(strings.NewReader(stdout))

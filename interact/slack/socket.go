@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,6 +35,8 @@ type SocketOptions struct {
 	Actor Actor
 	// Admins is who may mute, unmute and acknowledge; nil lets everyone.
 	Admins *Admins
+	// HomeOpened, if set, receives the user of each app_home_opened event.
+	HomeOpened func(user string)
 }
 
 // RunSocketMode answers slash commands over Socket Mode until ctx is
@@ -151,8 +154,12 @@ func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.E
 			respond.post(cb.ResponseURL, renderForAsker(act(actx, opts.Actor, opts.Admins, cb, ids[0], log)))
 		})
 	case socketmode.EventTypeEventsAPI:
-		// Not subscribed to, but Slack redelivers what is not acked.
+		// Slack redelivers what is not acked.
 		if ev.Request != nil {
+			var env eventEnvelope
+			if ev.Type == socketmode.EventTypeEventsAPI && json.Unmarshal(ev.Request.Payload, &env) == nil {
+				homeOpened(env, opts.HomeOpened)
+			}
 			if err := client.AckCtx(ctx, ev.Request.EnvelopeID, nil); err != nil && ctx.Err() == nil {
 				log.Warn("cannot ack a Slack Socket Mode event", "err", err)
 			}

@@ -210,6 +210,7 @@ type Server struct {
 	denied   map[string]apiError
 	calls    []*Call
 	now      func() time.Time
+	pins     map[string][]string // channel -> pinned message ids (pins.go)
 
 	// Application commands, interactions and the gateway (interactions.go,
 	// gateway.go), also under mu.
@@ -233,6 +234,7 @@ func New() *Server {
 		faults:   map[string][]Fault{},
 		denied:   map[string]apiError{},
 		now:      time.Now,
+		pins:     map[string][]string{},
 
 		commands:     map[string][]*discordgo.ApplicationCommand{},
 		interactions: map[string]*pushedInteraction{},
@@ -249,6 +251,7 @@ func New() *Server {
 	s.route(mux, RouteCurrentUser, true, s.currentUser)
 	s.routeInteractions(mux)
 	s.routeGuilds(mux)
+	s.routePins(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.record(&Call{Route: "", Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Authorization: r.Header.Get("Authorization"), At: s.now(), Status: http.StatusNotFound})
 		writeError(w, apiError{http.StatusNotFound, 0, "404: Not Found"})

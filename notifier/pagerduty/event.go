@@ -28,7 +28,6 @@ const (
 	Resolve     = "resolve"
 )
 
-
 // Event is an Events API v2 request body.
 type Event struct {
 	RoutingKey  string   `json:"routing_key"`

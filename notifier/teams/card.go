@@ -27,7 +27,6 @@ const (
 // renders on every client, mobile included.
 const CardVersion = "1.4"
 
-
 // Message is what a Workflows webhook takes: a message with one Adaptive
 // Card attachment.
 type Message struct {

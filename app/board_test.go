@@ -1,0 +1,202 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/outagebot/outagebot/app"
+	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/internal/fakediscord"
+	"github.com/outagebot/outagebot/notifier/discord"
+	"github.com/outagebot/outagebot/store"
+)
+
+// landings records what the boards landed.
+type landings struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (l *landings) add(_, id string) {
+	l.mu.Lock()
+	l.ids = append(l.ids, id)
+	l.mu.Unlock()
+}
+
+func (l *landings) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.ids)
+}
+
+// boardMessages are the channel's messages that are status boards.
+func boardMessages(api *fakediscord.Server, channel string) []fakediscord.Message {
+	var out []fakediscord.Message
+	for _, m := range api.Messages(channel) {
+		if len(m.Embeds) > 0 && m.Embeds[0].Footer != nil && m.Embeds[0].Footer.Text == discord.BoardMarker {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// The Discord status board: posted and pinned once, edited through an
+// outage, and never doubled: not after a restart (the store has its id),
+// nor after a crash between posting and recording (found among the pins),
+// and posted again once when someone deleted it.
+func TestDiscordStatusBoard(t *testing.T) {
+	const channel = "112233445566778899"
+	v := &vendorPage{}
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	api := fakediscord.New()
+	defer api.Close()
+	api.AddChannel(channel)
+	state := filepath.Join(t.TempDir(), "state.db")
+	text := fmt.Sprintf(`
+[bot]
+state = %q
+listen = ""
+[discord]
+bot_token = "test-discord-token"
+api_url = %q
+[[channel]]
+name = "community"
+discord = %q
+status_board = true
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = %q
+interval = "1s"
+`, state, api.URL(), channel, srv.URL)
+	cfg, err := config.Parse("test.toml", []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// start runs a bot on the shared store until the board has landed
+	// want times, and returns a stop function.
+	start := func(t *testing.T, l *landings) func() {
+		t.Helper()
+		a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.SetBoards(time.Nanosecond, l.add)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- a.Run(ctx) }()
+		return func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	embed := func(m fakediscord.Message) string {
+		b, _ := json.Marshal(m.Embeds)
+		return string(b)
+	}
+	current := func() string {
+		bs := boardMessages(api, channel)
+		if len(bs) == 0 {
+			return ""
+		}
+		return embed(bs[len(bs)-1])
+	}
+
+	l := &landings{}
+	stop := start(t, l)
+	waitFor(t, "the board to show OpenAI operational", func() bool {
+		return strings.Contains(current(), "All 1 targets are operational")
+	})
+	v.phase.Store(1)
+	waitFor(t, "the board to show the outage", func() bool {
+		return strings.Contains(current(), "1 of 1 targets need attention") && strings.Contains(current(), `since \u003ct:`)
+	})
+	v.phase.Store(3)
+	waitFor(t, "the board to show the restoration", func() bool {
+		return strings.Contains(current(), "All 1 targets are operational") && len(boardMessages(api, channel)[0].Edits) >= 2
+	})
+	stop()
+	bs := boardMessages(api, channel)
+	if len(bs) != 1 {
+		t.Fatalf("%d board messages, want 1", len(bs))
+	}
+	id := bs[0].ID
+	if got := api.Pinned(channel); !slices.Equal(got, []string{id}) {
+		t.Fatalf("pinned %v, want [%s]", got, id)
+	}
+	ctx := context.Background()
+
+	check := func(t *testing.T, want string) {
+		t.Helper()
+		bs := boardMessages(api, channel)
+		if len(bs) != 1 || bs[0].ID != want {
+			t.Fatalf("board messages %d (first %v), want exactly %s", len(bs), bs, want)
+		}
+	}
+	t.Run("restart reuses the recorded message", func(t *testing.T) {
+		edits := len(api.Calls(fakediscord.RouteEditMessage))
+		l := &landings{}
+		stop := start(t, l)
+		waitFor(t, "the board to land", func() bool { return l.count() > 0 })
+		stop()
+		check(t, id)
+		if len(api.Calls(fakediscord.RouteEditMessage)) <= edits {
+			t.Error("the board was not edited after the restart")
+		}
+	})
+	t.Run("crash between post and record finds the pinned message", func(t *testing.T) {
+		st := openStore(t, state)
+		if err := st.ForgetBoard(ctx, "community/discord"); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		pins := len(api.Calls(fakediscord.RoutePins))
+		l := &landings{}
+		stop := start(t, l)
+		waitFor(t, "the board to land", func() bool { return l.count() > 0 })
+		stop()
+		check(t, id)
+		if len(api.Calls(fakediscord.RoutePins)) <= pins {
+			t.Error("the pins were not looked up")
+		}
+		st = openStore(t, state)
+		defer st.Close()
+		if got, _ := st.Board(ctx, "community/discord"); got != id {
+			t.Errorf("recorded %q, want %s", got, id)
+		}
+	})
+	t.Run("a deleted board is posted again once", func(t *testing.T) {
+		api.DeleteMessage(id)
+		l := &landings{}
+		stop := start(t, l)
+		waitFor(t, "the board to land", func() bool { return l.count() > 0 })
+		stop()
+		bs := boardMessages(api, channel)
+		if len(bs) != 1 || bs[0].ID == id {
+			t.Fatalf("board messages %d, want one new one", len(bs))
+		}
+		if got := api.Pinned(channel); !slices.Equal(got, []string{bs[0].ID}) {
+			t.Errorf("pinned %v, want [%s]", got, bs[0].ID)
+		}
+	})
+}
+
+func openStore(t *testing.T, dsn string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

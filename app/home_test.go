@@ -1,0 +1,122 @@
+package app_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outagebot/outagebot/app"
+	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/internal/fakeslack"
+)
+
+// The Slack App Home tab: published on a signed app_home_opened event,
+// re-published when an outage opens; a forged event is refused and the
+// url_verification challenge answered.
+func TestSlackHomeTab(t *testing.T) {
+	const secret = "test-signing-secret"
+	v := &vendorPage{}
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	api := fakeslack.New()
+	defer api.Close()
+	api.AddChannel("C0123456789")
+	text := fmt.Sprintf(`
+[bot]
+state = %q
+listen = "127.0.0.1:0"
+[slack]
+bot_token = "xoxb-test"
+signing_secret = %q
+api_url = %q
+[[channel]]
+name = "ops"
+slack = "C0123456789"
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = %q
+interval = "1s"
+`, filepath.Join(t.TempDir(), "state.db"), secret, api.URL(), srv.URL)
+	cfg, err := config.Parse("test.toml", []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.SetBoards(time.Nanosecond, nil)
+	if err := a.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- a.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}()
+	post := func(body string, sign bool) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, "http://"+a.Addr()+"/slack/events", strings.NewReader(body))
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write([]byte("v0:" + ts + ":" + body))
+		sig := "v0=" + hex.EncodeToString(mac.Sum(nil))
+		if !sign {
+			sig = "v0=" + strings.Repeat("0", 64)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", sig)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	waitFor(t, "the leader to start", func() bool { return a.Role() == app.RoleLeader })
+	waitPolls(t, v, 1)
+
+	if code, body := post(`{"type":"url_verification","challenge":"abc123"}`, true); code != 200 || body != "abc123" {
+		t.Errorf("url_verification: %d %q", code, body)
+	}
+	opened := `{"type":"event_callback","event":{"type":"app_home_opened","user":"U42","tab":"home"}}`
+	if code, _ := post(opened, false); code != http.StatusUnauthorized {
+		t.Errorf("forged event: %d, want 401", code)
+	}
+	if n := len(api.Calls("views.publish")); n != 0 {
+		t.Fatalf("a forged event published %d views", n)
+	}
+	if code, _ := post(opened, true); code != 200 {
+		t.Fatalf("app_home_opened: %d", code)
+	}
+	published := func(want string) func() bool {
+		return func() bool {
+			for _, c := range api.Calls("views.publish") {
+				if c.Params.Get("user_id") == "U42" && strings.Contains(c.Params.Get("view"), want) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	waitFor(t, "the Home tab to be published", published("All 1 targets are operational"))
+	v.phase.Store(1)
+	waitFor(t, "the Home tab to be re-published with the outage", published("1 of 1 targets need attention"))
+}
