@@ -82,6 +82,14 @@ type Options struct {
 	// Polled, if set, is told of every poll this replica's fleet worker
 	// makes (tests and benchmarks measure the schedule with it).
 	Polled func(target string, at time.Time)
+	// Chat subscriptions (subscriptions.go): CatalogURLs replaces catalog
+	// vendors' URLs by name, loopback URLs only (tests point a vendor at a
+	// local fake); RuntimeInterval, if set, polls runtime targets that
+	// often; SubscriptionSync is how often the leader reads subscriptions
+	// other replicas stored (default DefaultSubscriptionSync).
+	CatalogURLs      map[string]string
+	RuntimeInterval  time.Duration
+	SubscriptionSync time.Duration
 }
 
 // App is an assembled bot.
@@ -136,6 +144,8 @@ type App struct {
 	fleet *fleetParts
 	// boards are the live status boards (board.go).
 	boards boards
+	// subs are the chat subscriptions (subscriptions.go).
+	subs subscriptions
 }
 
 // New builds the bot from cfg, opens the store and restores state.
@@ -254,6 +264,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err := a.runner.Load(ctx, st); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("restore state: %w", err)
+	}
+	if err := a.initSubscriptions(ctx, cfg); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("chat subscriptions: %w", err)
 	}
 	a.instance = cfg.Bot.Instance
 	if a.instance == "" {
@@ -469,6 +483,7 @@ func (a *App) work(ctx context.Context) {
 	if a.fleet != nil {
 		wg.Go(func() { a.fleet.collector.Run(ctx) })
 	}
+	wg.Go(func() { a.watchSubscriptions(ctx) })
 
 	// Polling, delivery, digests and store retries are what a reload swaps.
 	a.runWork(ctx)

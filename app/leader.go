@@ -252,6 +252,10 @@ func (a *App) catchUp(ctx context.Context) error {
 	if err := a.mutes.Reload(ctx, a.now()); err != nil {
 		return fmt.Errorf("load mutes: %w", err)
 	}
+	// Runtime targets of chat subscriptions are polled from the start.
+	if err := a.syncSubscriptions(ctx, false); err != nil {
+		return fmt.Errorf("load chat subscriptions: %w", err)
+	}
 	// Deliveries to channels no longer configured are set aside when the
 	// leader's work starts (startGeneration), as on every reload.
 	return nil
@@ -263,6 +267,9 @@ func (a *App) refresh(ctx context.Context) {
 	err := a.runner.Load(ctx, a.store)
 	if err == nil {
 		err = a.mutes.Reload(ctx, a.now())
+	}
+	if err == nil {
+		err = a.syncSubscriptions(ctx, false)
 	}
 	switch {
 	case err != nil && ctx.Err() == nil && !a.staleView:

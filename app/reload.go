@@ -189,6 +189,7 @@ func (a *App) reloadFrom(ctx context.Context, path string, data []byte, readErr 
 	if err != nil {
 		return ReloadResult{}, &RefusedError{Problems: lines(path, err)}
 	}
+	routes, targets, followed := a.withSubscriptions(cfg, routes, targets, a.subscriptionRows())
 	windows, err := silence.FromConfig(cfg)
 	if err != nil {
 		return ReloadResult{}, &RefusedError{Problems: lines(path, err)}
@@ -218,6 +219,7 @@ func (a *App) reloadFrom(ctx context.Context, path string, data []byte, readErr 
 	a.mutes.SetWindows(windows)
 	a.reconfigureWeb(cfg)
 	a.reload.live = cfg
+	a.appliedSubscriptions(cfg, followed)
 	if leading {
 		a.startGeneration()
 	}

@@ -26,6 +26,9 @@ type Request struct {
 	// Permit says whether the asker may change state (mute, unmute,
 	// acknowledge); nil allows everyone.
 	Permit Permit
+	// Channel is the platform's id of the channel the command was typed
+	// in: subscriptions belong to that channel.
+	Channel string
 }
 
 // Answer is a platform-neutral reply; Slack and Discord render it.
@@ -121,10 +124,12 @@ type Commands struct {
 	Report func(ctx context.Context, id string, markdown bool) (Answer, error)
 	// Acks, if set, serves the buttons on outage roots (see Act).
 	Acks Acks
+	// Subs, if set, answers subscribe, unsubscribe and subscriptions.
+	Subs *Subscriptions
 }
 
 // Names of the commands, in help order.
-var commandNames = []string{"status", "incidents", "uptime", "digest", "report", "mute", "unmute", "help"}
+var commandNames = []string{"status", "incidents", "uptime", "digest", "report", "mute", "unmute", "subscribe", "unsubscribe", "subscriptions", "help"}
 
 // Run answers one request. The first word picks the command when it names
 // one; otherwise the whole text is a target for status, so "/status openai"
@@ -151,6 +156,12 @@ func (c *Commands) Run(ctx context.Context, r Request) Answer {
 		return c.mute(ctx, r.User, args)
 	case "unmute":
 		return c.unmute(ctx, r.User, args)
+	case "subscribe":
+		return c.subscribe(ctx, r, args)
+	case "unsubscribe":
+		return c.unsubscribe(ctx, r, args)
+	case "subscriptions":
+		return c.subscriptions(ctx, r)
 	case "help":
 		return Help()
 	}
@@ -175,6 +186,8 @@ func Help() Answer {
 		"`report <outage> [markdown]` — the timeline of an outage and what it affected, e.g. `report 3f9a1c2e` (ids are in `incidents`)",
 		"`mute <target> <duration> [reason]` — silence new alerts for a target, e.g. `mute github 2h deploy`",
 		"`unmute <target>` — end a mute",
+		"`subscribe <target, group or vendor> [least severity]` — post its outages in this channel, e.g. `subscribe github` or `subscribe payments major_outage`",
+		"`unsubscribe <name>` — stop that; `subscriptions` — what this channel hears of, from the configuration and from chat",
 		"`help` — this list",
 		"Windows and durations are a number and a unit: `30m`, `2h`, `7d` or `2w`, at most " + FormatWindow(MaxWindow) + ".",
 	}}}}

@@ -6,7 +6,7 @@ import (
 )
 
 // Permit decides whether the person asking may change what the bot does:
-// mute, unmute, acknowledge (and, later, subscribe and unsubscribe). The
+// mute, unmute, acknowledge, subscribe and unsubscribe. The
 // platform layer builds one per request from its admins setting
 // ([slack] admins, [discord] admin_roles). A nil Permit allows everyone.
 type Permit interface {
@@ -16,7 +16,7 @@ type Permit interface {
 }
 
 // privileged lists the commands that change state and need a Permit.
-var privileged = map[string]bool{"mute": true, "unmute": true, "acknowledge": true}
+var privileged = map[string]bool{"mute": true, "unmute": true, "acknowledge": true, "subscribe": true, "unsubscribe": true}
 
 // Privileged reports whether a command (or a button's action, by its
 // command name) needs a role.
@@ -49,7 +49,7 @@ func Refusal(cmd, who string) Answer {
 		Problem: true,
 		Sections: []Section{{Lines: []string{
 			fmt.Sprintf("Only %s can %s.", who, cmd),
-			"Everyone can use `status`, `incidents`, `uptime`, `report`, `digest now` and `help`.",
+			"Everyone can use `status`, `incidents`, `uptime`, `report`, `digest now`, `subscriptions` and `help`.",
 		}}},
 	}
 }

@@ -38,6 +38,8 @@ type Target struct {
 	// Remote marks a target that other replicas poll (package fleet): its
 	// observations arrive through Observe, and the scheduler leaves it out.
 	Remote bool
+	// Follow, when set, also routes events to subscribed chat channels.
+	Follow *store.Following
 }
 
 // Committer persists an engine step atomically.
@@ -396,7 +398,7 @@ func (r *Runner) apply(ctx context.Context, tab *table, t *Target, obs sources.O
 		log.Error("cannot encode state", "err", err)
 		return
 	}
-	r.enqueue(ts, store.Commit{Target: t.Name, State: data, Outages: change.Outages, Events: change.Events, Dests: t.Dests, DestsFor: t.Route, Quiet: quiet, At: r.now()}, mark, log)
+	r.enqueue(ts, store.Commit{Target: t.Name, State: data, Outages: change.Outages, Events: change.Events, Dests: t.Dests, DestsFor: t.Route, Quiet: quiet, At: r.now(), Follow: t.Follow}, mark, log)
 	ts.mu.Unlock()
 	if r.storeFailing.Load() == 0 {
 		// Committed now, so that a change is announced within the poll

@@ -103,6 +103,10 @@ type Bot struct {
 	// live replicas instead of leaving them all to the leader. Needs a
 	// PostgreSQL state. Default false.
 	Shard bool `toml:"shard"`
+	// ChatSubscriptions lets Slack and Discord channels subscribe from
+	// chat (/status subscribe) to targets, groups and catalog vendors.
+	// Default true; false ignores stored subscriptions.
+	ChatSubscriptions bool `toml:"chat_subscriptions"`
 }
 
 // Slack configures the Slack integration. When the section is present,

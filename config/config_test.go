@@ -131,6 +131,7 @@ func TestGoodDefaults(t *testing.T) {
 			StormWindow:    Duration{2 * time.Minute},
 
 			NetworkDownMinTargets: 2,
+			ChatSubscriptions:     true,
 		},
 		Slack: &Slack{BotToken: "xoxb-1-2-abc"},
 		Channels: []Channel{

@@ -78,6 +78,9 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 	if !has("bot", "network_down_min_targets") {
 		b.NetworkDownMinTargets = DefaultNetworkDownMin
 	}
+	if !has("bot", "chat_subscriptions") {
+		b.ChatSubscriptions = true
+	}
 
 	applyWebDefaults(cfg, has)
 

@@ -35,6 +35,8 @@ var copiedTables = []string{
 	"target_history",
 	// The status boards' message ids, so the copy edits the same ones.
 	"boards",
+	// Chat subscriptions (runtime vendor targets are derived from them).
+	"subscriptions",
 	// Digest arming times (digest_armed:*) and the health check's
 	// heartbeat.
 	"meta",

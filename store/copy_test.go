@@ -105,6 +105,9 @@ func seed(t *testing.T, s *store.Store) {
 	if err := s.SaveMute(ctx, store.MuteRow{Target: "Anthropic", Until: t0.Add(48 * time.Hour), By: "U123", Reason: "known flapping"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, _, _, err := s.Subscribe(ctx, store.Subscription{Platform: "slack", Channel: "C0SUB", Kind: store.SubVendor, Name: "github", CreatedBy: "<@U123>", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.CommitDigest(ctx, store.DigestSend{Key: "1-daily", ScheduledAt: t0, Event: digestEvent("1-daily", t0), Dests: []string{"ops/slack"}, At: t0}); err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +144,7 @@ var wantCounts = []store.TableCount{
 	{Table: "daily_rollup", Source: 1, Target: 1},
 	{Table: "target_history", Source: 1, Target: 1},
 	{Table: "boards", Source: 1, Target: 1},
+	{Table: "subscriptions", Source: 1, Target: 1},
 	// The heartbeat and the history's change count.
 	{Table: "meta", Source: 2, Target: 2},
 	{Table: "poll_results", Source: 0, Target: 0},

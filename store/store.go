@@ -167,6 +167,9 @@ type Commit struct {
 	// target's new outages).
 	Quiet []string
 	At    time.Time
+	// Follow, when set, also sends each event to the chat channels
+	// subscribed to the target (see subscribers).
+	Follow *Following
 }
 
 // Commit writes the step in one transaction and returns the events with the
@@ -218,6 +221,12 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]outage.Event, error) {
 			if c.DestsFor != nil {
 				var err error
 				if dests, err = s.routeEvent(ctx, tx, c.DestsFor, *ev); err != nil {
+					return err
+				}
+			}
+			if c.Follow != nil {
+				var err error
+				if dests, err = s.subscribers(ctx, tx, c.Follow, *ev, dests); err != nil {
 					return err
 				}
 			}

@@ -29,6 +29,7 @@ Commands:
   test-message  post a test message to a configured channel
   incidents     list recent outages and their ids, from the stored history
   report        print an outage's report, from the stored history
+  subscriptions list what each channel hears of: configuration and chat subscriptions
   vendors       list the built-in vendor catalog (--check: poll every entry once)
   migrate-store copy the stored state into an empty database (SQLite to PostgreSQL)
   demo          watch a simulated outage, offline, in under a minute
@@ -81,6 +82,8 @@ func runIn(env procEnv, args []string, stdout, stderr io.Writer) int {
 		return cmdIncidents(ctx, env, rest, stdout, stderr)
 	case "report":
 		return cmdReport(ctx, env, rest, stdout, stderr)
+	case "subscriptions":
+		return cmdSubscriptions(ctx, env, rest, stdout, stderr)
 	case "vendors":
 		return cmdVendors(ctx, rest, stdout, stderr)
 	case "migrate-store":

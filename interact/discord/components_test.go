@@ -82,14 +82,15 @@ func TestComponentInteractions(t *testing.T) {
 	}
 }
 
-// With admin_roles set, mute and unmute are registered for administrators
-// by default; read-only commands stay open.
+// With admin_roles set, mute, unmute, subscribe and unsubscribe are
+// registered for administrators by default; read-only commands (and
+// /subscriptions) stay open.
 func TestRegisterAdminOnly(t *testing.T) {
 	cmds := ApplicationCommands()
 	restrict(cmds)
 	for _, c := range cmds {
 		restricted := c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == discordgo.PermissionAdministrator
-		if want := c.Name == "mute" || c.Name == "unmute"; restricted != want {
+		if want := c.Name == "mute" || c.Name == "unmute" || c.Name == "subscribe" || c.Name == "unsubscribe"; restricted != want {
 			t.Errorf("/%s restricted %v, want %v", c.Name, restricted, want)
 		}
 	}

@@ -16,7 +16,8 @@
 //
 // The commands are /status [target], /incidents [window],
 // /uptime [target] [window], /mute target duration [reason],
-// /unmute target and /outagebot-help. Help is its own command, not a
+// /unmute target, /subscribe name [severity], /unsubscribe name,
+// /subscriptions and /outagebot-help. Help is its own command, not a
 // "help" subcommand of /status: a command with subcommands cannot also take
 // options, and /status target:<name> is the common case. Target options
 // autocomplete from the configured target names.
@@ -45,6 +46,14 @@ type Answerer interface {
 
 var _ Answerer = (*bot.Commands)(nil)
 
+// Follower, when the Answerer is one, completes the names /subscribe
+// takes: targets, groups and catalog vendors.
+type Follower interface {
+	FollowNames() []string
+}
+
+var _ Follower = (*bot.Commands)(nil)
+
 // Path is where NewHandler expects Discord's interactions.
 const Path = "/discord/interactions"
 
@@ -59,6 +68,8 @@ const (
 	optReason   = "reason"
 	optOutage   = "outage"
 	optFormat   = "format"
+	optFollow   = "name"
+	optSeverity = "severity"
 )
 
 // helpCommand is the name of the help command.
@@ -138,6 +149,37 @@ func ApplicationCommands() []*discordgo.ApplicationCommand {
 			Options:     []*discordgo.ApplicationCommandOption{target(true, "The target to unmute")},
 		},
 		{
+			Name: "subscribe", Type: discordgo.ChatApplicationCommand,
+			Description: "Post the outages of a target, group or catalog vendor in this channel",
+			Options: []*discordgo.ApplicationCommandOption{
+				{
+					Type: discordgo.ApplicationCommandOptionString, Name: optFollow, Required: true, Autocomplete: true,
+					Description: "A target, a group of targets or a vendor of the catalog", MaxLength: maxChoiceValue,
+				},
+				{
+					Type: discordgo.ApplicationCommandOptionString, Name: optSeverity,
+					Description: "The least severity posted (default: everything, maintenance included)",
+					Choices: []*discordgo.ApplicationCommandOptionChoice{
+						{Name: "degraded", Value: "degraded"},
+						{Name: "partial_outage", Value: "partial_outage"},
+						{Name: "major_outage", Value: "major_outage"},
+					},
+				},
+			},
+		},
+		{
+			Name: "unsubscribe", Type: discordgo.ChatApplicationCommand,
+			Description: "Stop posting what this channel subscribed to",
+			Options: []*discordgo.ApplicationCommandOption{{
+				Type: discordgo.ApplicationCommandOptionString, Name: optFollow, Required: true, Autocomplete: true,
+				Description: "What to stop following (/subscriptions lists it)", MaxLength: maxChoiceValue,
+			}},
+		},
+		{
+			Name: "subscriptions", Type: discordgo.ChatApplicationCommand,
+			Description: "What this channel hears of, from the configuration and from chat",
+		},
+		{
 			Name: helpCommand, Type: discordgo.ChatApplicationCommand,
 			Description: "What outagebot's commands do",
 		},
@@ -154,7 +196,12 @@ var argOrder = map[string][]string{
 	"digest":    {optWindow},
 	"mute":      {optTarget, optDuration, optReason},
 	"unmute":    {optTarget},
-	helpCommand: nil,
+	// Subscriptions: top-level commands as the others, since /status takes
+	// an option and so cannot have subcommands.
+	"subscribe":     {optFollow, optSeverity},
+	"unsubscribe":   {optFollow},
+	"subscriptions": nil,
+	helpCommand:     nil,
 }
 
 // RequestFor maps an application command invocation to the text command
@@ -181,7 +228,7 @@ func RequestFor(i *discordgo.Interaction) (r bot.Request, ok bool) {
 			parts = append(parts, v)
 		}
 	}
-	r = bot.Request{Text: strings.Join(parts, " ")}
+	r = bot.Request{Text: strings.Join(parts, " "), Channel: i.ChannelID}
 	userFields(&r, i)
 	return r, true
 }
@@ -242,6 +289,13 @@ func Respond(ctx context.Context, a Answerer, i *discordgo.Interaction, admins A
 			if o := focused(data.Options); o != nil && o.Name == optTarget {
 				partial, _ := o.Value.(string)
 				choices = Choices(a.TargetNames(), partial)
+			} else if o != nil && o.Name == optFollow {
+				partial, _ := o.Value.(string)
+				names := a.TargetNames()
+				if f, ok := a.(Follower); ok {
+					names = f.FollowNames()
+				}
+				choices = Choices(names, partial)
 			}
 		}
 		return &discordgo.InteractionResponse{

@@ -213,7 +213,7 @@ func TestHandlerAnswers(t *testing.T) {
 			switch {
 			case tc.wantRq == "" && len(runs) > 0:
 				t.Errorf("the command logic was asked %+v", runs)
-			case tc.wantRq != "" && (len(runs) != 1 || runs[0].Text != tc.wantRq || runs[0].User != "<@"+testUser+">" || runs[0].UserID != testUser || runs[0].Platform != "discord"):
+			case tc.wantRq != "" && (len(runs) != 1 || runs[0].Text != tc.wantRq || runs[0].User != "<@"+testUser+">" || runs[0].UserID != testUser || runs[0].Platform != "discord" || runs[0].Channel != tc.ix.ChannelID):
 				t.Errorf("requests %+v, want %q by <@%s>", runs, tc.wantRq, testUser)
 			}
 			tc.check(t, r, raw)

@@ -90,7 +90,7 @@ func TestHandlerAnswersSignedCommand(t *testing.T) {
 	if !strings.Contains(r.Text, "All 4 targets are operational") {
 		t.Errorf("fallback text = %q", r.Text)
 	}
-	if calls := rec.Calls(); len(calls) != 1 || calls[0] != (bot.Request{Text: "status", User: "<@U2147483697>", UserID: "U2147483697", UserName: "steve", Platform: "slack"}) {
+	if calls := rec.Calls(); len(calls) != 1 || calls[0] != (bot.Request{Text: "status", User: "<@U2147483697>", UserID: "U2147483697", UserName: "steve", Platform: "slack", Channel: "C2147483705"}) {
 		t.Errorf("calls = %+v", calls)
 	}
 }

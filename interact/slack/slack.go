@@ -35,5 +35,5 @@ func request(cmd slack.SlashCommand) bot.Request {
 	case cmd.UserName != "":
 		user = cmd.UserName
 	}
-	return bot.Request{Text: cmd.Text, User: user, UserID: cmd.UserID, UserName: cmd.UserName, Platform: "slack"}
+	return bot.Request{Text: cmd.Text, User: user, UserID: cmd.UserID, UserName: cmd.UserName, Platform: "slack", Channel: cmd.ChannelID}
 }

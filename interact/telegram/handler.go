@@ -194,7 +194,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), answerTimeout)
 	defer cancel()
-	req := bot.Request{Text: strings.TrimSpace(cmd + " " + args), User: who(m)}
+	req := bot.Request{Text: strings.TrimSpace(cmd + " " + args), User: who(m), Platform: "telegram"}
 	a := h.cmds.Run(ctx, req)
 	if a.Announce != "" {
 		h.log.Info("telegram command", "user", req.User, "command", cmd, "text", args, "chat", m.Chat.ID)
