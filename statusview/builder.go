@@ -409,7 +409,13 @@ func (b *Builder) target(c *cached, s Shown, snap bot.Snapshot, open []outage.Ou
 	}
 
 	days := c.days[s.Name]
-	if from, ok := c.liveFrom[s.Name]; ok {
+	from, live := c.liveFrom[s.Name]
+	if !live && withDays {
+		// The days come from the cache alone, which is read again only
+		// when the history generation or the UTC day changes.
+		t.DaysVersion = daysVersion(c.gen, c.today)
+	}
+	if live {
 		keep := days[:0:0]
 		for _, d := range days {
 			if d.Date.Before(from) {
@@ -431,6 +437,12 @@ func (b *Builder) target(c *cached, s Shown, snap bot.Snapshot, open []outage.Ou
 		t.Days = daily(days, hist.FirstSeen, seen, now)
 	}
 	return t
+}
+
+// daysVersion is never zero: a generation and a day in one word (days
+// since 1970 fit in 17 bits for centuries).
+func daysVersion(gen int64, today time.Time) uint64 {
+	return uint64(gen+1)<<17 | uint64(today.Unix()/int64(uptime.DayLength/time.Second))&(1<<17-1)
 }
 
 // since is when the current status began: the first open outage of the

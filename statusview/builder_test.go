@@ -179,6 +179,27 @@ func TestBuilder(t *testing.T) {
 	if d := feedAgain.Days[len(feedAgain.Days)-1]; d.Maintenance != 4*time.Hour {
 		t.Errorf("feed today after api's change: %+v", d)
 	}
+	// api's days now come from the store alone and are named by a
+	// version, which the next change of the history renews; feed's today
+	// grows with its open maintenance and has none.
+	if api.DaysVersion == 0 || feedAgain.DaysVersion != 0 {
+		t.Errorf("days versions: api %d, feed %d", api.DaysVersion, feedAgain.DaysVersion)
+	}
+	same, _, err := b.Target(ctx, "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same.DaysVersion != api.DaysVersion {
+		t.Errorf("api's version moved without a change: %d, then %d", api.DaysVersion, same.DaysVersion)
+	}
+	commit(t, s, "api", hm(4, 5, 30), outage.Outage{ID: "a6", Target: "api", Key: "6", Class: outage.Incident, Title: "Blip", Severity: sources.Degraded, OpenedAt: hm(4, 5, 10), ResolvedAt: hm(4, 5, 20)})
+	changed, _, err := b.Target(ctx, "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed.DaysVersion == 0 || changed.DaysVersion == api.DaysVersion {
+		t.Errorf("api's version after a new outage: %d, before %d", changed.DaysVersion, api.DaysVersion)
+	}
 }
 
 func assertUptime(t *testing.T, name string, got, want statusview.Uptime) {

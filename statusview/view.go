@@ -55,6 +55,11 @@ type Target struct {
 	Uptime     Uptime
 	// Days is the daily history, oldest first, ending today (UTC).
 	Days []Day
+	// DaysVersion names Days: two views of a target with the same
+	// non-zero DaysVersion have equal Days, so a reader can keep what it
+	// made of them. Zero when Days may differ at every view (an open
+	// outage extends today's).
+	DaysVersion uint64
 	// OpenOutages are the ids of the target's open outages.
 	OpenOutages []string
 	// Maintenances are the vendor's scheduled and running maintenances.

@@ -14,7 +14,8 @@ import (
 )
 
 // benchPage is n targets in groups of 20 with 90 days of history: every
-// seventh day of a target has an outage, every 30th maintenance.
+// seventh day of a target has an outage, every 30th maintenance; every
+// 50th target has an open outage.
 func benchPage(n int) statusview.Page {
 	p := statusview.Page{Title: "Bench", Generated: t0, Overall: sources.Degraded}
 	for i := range n {
@@ -34,10 +35,15 @@ func benchPage(n int) statusview.Page {
 			}
 		})
 		if i%50 == 0 {
+			// As the builder gives it: a target with an open outage has
+			// no DaysVersion (its today grows at every view).
 			t.Status, t.Since = sources.Degraded, t0.Add(-40*time.Minute)
 			t.OpenOutages = []string{fmt.Sprintf("open-%d", i)}
 			p.Open = append(p.Open, statusview.Outage{ID: t.OpenOutages[0], Target: t.Name, Group: g.Name, Title: "Slow responses",
 				Class: outage.Incident, Severity: sources.Degraded, Started: t.Since, Latest: "We are looking into it.", LatestAt: t0.Add(-5 * time.Minute)})
+		}
+		if len(t.OpenOutages) == 0 {
+			t.DaysVersion = 1
 		}
 		g.Targets = append(g.Targets, t)
 	}
@@ -45,7 +51,8 @@ func benchPage(n int) statusview.Page {
 }
 
 // BenchmarkStatusPage serves / for 1,000 targets with 90 days of history,
-// as a browser asks for it (gzip), and reports the 99th percentile.
+// as a browser asks for it (gzip) and not, and reports the 99th
+// percentile of the steady page and the first view's time.
 func BenchmarkStatusPage(b *testing.B) {
 	for _, gz := range []bool{false, true} {
 		b.Run(fmt.Sprintf("targets=1000/gzip=%v", gz), func(b *testing.B) {
@@ -56,9 +63,14 @@ func BenchmarkStatusPage(b *testing.B) {
 			}
 			var took []time.Duration
 			var size int
+			w := &countingWriter{h: http.Header{}}
+			// The first view renders every row; later views of the steady
+			// page take the rows kept. The first is reported apart.
+			start := time.Now()
+			h.ServeHTTP(w, req)
+			first := time.Since(start)
 			b.ReportAllocs()
 			b.ResetTimer()
-			w := &countingWriter{h: http.Header{}}
 			for b.Loop() {
 				w.n = 0
 				start := time.Now()
@@ -69,6 +81,7 @@ func BenchmarkStatusPage(b *testing.B) {
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 			b.ReportMetric(float64(size)/1024, "KB")
+			b.ReportMetric(float64(first.Microseconds())/1000, "first-ms")
 		})
 	}
 }

@@ -1,83 +1,140 @@
 package page
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"html/template"
-	"strings"
+	"math"
 	"sync"
 
 	"github.com/outagebot/outagebot/statusview"
 )
 
-// barCache keeps each target's rendered bar while its history is the same:
-// a page of 1,000 targets has 90,000 days, and their history changes a few
-// times a day while the page is viewed many times a minute. Hashing a
-// target's days costs a small part of writing them out.
-type barCache struct {
+// rowCache keeps each target's rendered row while what it shows is the
+// same: a page of 1,000 targets is viewed many times a minute while its
+// rows change a few times a day, so a steady page is a concatenation of
+// kept rows. A row is found by a fingerprint of the few values it shows;
+// its 90 days count by the builder's DaysVersion when there is one, and
+// are hashed only for the targets whose today an open outage extends.
+type rowCache struct {
 	mu   sync.Mutex
 	seed maphash.Seed
-	m    map[string]barEntry
+	m    map[string]rowEntry
 }
 
-type barEntry struct {
+type rowEntry struct {
 	sum  uint64
 	html template.HTML
 }
 
-func (c *barCache) get(l locale, t statusview.Target) template.HTML {
+func (c *rowCache) init() maphash.Seed {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.m == nil {
-		c.seed, c.m = maphash.MakeSeed(), map[string]barEntry{}
+		c.seed, c.m = maphash.MakeSeed(), map[string]rowEntry{}
 	}
-	seed := c.seed
-	c.mu.Unlock()
-	sum := fingerprint(seed, t)
+	return c.seed
+}
+
+func (c *rowCache) lookup(name string, sum uint64) (template.HTML, bool) {
 	c.mu.Lock()
-	e, ok := c.m[t.Name]
+	e, ok := c.m[name]
 	c.mu.Unlock()
-	if ok && e.sum == sum {
-		return e.html
-	}
-	var b strings.Builder
-	l.bar(&b, t)
-	e = barEntry{sum: sum, html: template.HTML(b.String())}
+	return e.html, ok && e.sum == sum
+}
+
+func (c *rowCache) put(name string, sum uint64, html template.HTML) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	// Removed targets are forgotten now and then rather than tracked.
 	if len(c.m) > 100_000 {
 		clear(c.m)
 	}
-	c.m[t.Name] = e
-	c.mu.Unlock()
-	return e.html
+	c.m[name] = rowEntry{sum: sum, html: html}
 }
 
-// fingerprint covers everything bar writes.
-func fingerprint(seed maphash.Seed, t statusview.Target) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	h.WriteString(t.Name)
-	var buf [8]byte
-	word := func(v int64) {
-		for i := range buf {
-			buf[i] = byte(v >> (8 * i))
-		}
-		h.Write(buf[:])
+// fingerprinter hashes what a row shows. One is used per page and reuses
+// its buffer, so hashing a row allocates nothing.
+type fingerprinter struct {
+	seed maphash.Seed
+	buf  []byte
+}
+
+func (f *fingerprinter) str(s string) {
+	f.buf = binary.AppendUvarint(f.buf, uint64(len(s)))
+	f.buf = append(f.buf, s...)
+}
+
+func (f *fingerprinter) word(v uint64) { f.buf = binary.LittleEndian.AppendUint64(f.buf, v) }
+
+func (f *fingerprinter) uptime(u *float64) {
+	if u == nil {
+		f.buf = append(f.buf, 0)
+		return
 	}
-	for _, d := range t.Days {
-		word(d.Date.Unix())
-		h.WriteString(string(d.Worst))
-		word(int64(d.Down))
-		word(int64(d.Maintenance))
-		word(int64(d.Unknown))
-		for _, o := range d.Outages {
-			h.WriteString(o.Title)
-			h.WriteByte(0)
-			h.WriteString(string(o.Severity))
-			word(int64(o.Duration))
-		}
-		h.WriteByte(0xff)
+	f.buf = append(f.buf, 1)
+	f.word(math.Float64bits(*u))
+}
+
+// row is the fingerprint of everything the row template and bar write for
+// t in locale l, since being the row's "since" text (it moves with the
+// clock).
+func (f *fingerprinter) row(l locale, t statusview.Target, since string) uint64 {
+	f.buf = f.buf[:0]
+	f.str(l.name)
+	f.str(t.Name)
+	f.str(string(t.Status))
+	f.str(since)
+	f.str(t.Error)
+	f.uptime(t.Uptime.Day)
+	f.uptime(t.Uptime.Week)
+	f.uptime(t.Uptime.Month)
+	f.uptime(t.Uptime.Quarter)
+	f.word(uint64(len(t.OpenOutages)))
+	for _, id := range t.OpenOutages {
+		f.str(id)
 	}
-	return h.Sum64()
+	f.word(uint64(len(t.Locations)))
+	for _, loc := range t.Locations {
+		f.str(loc.Name)
+		f.str(string(loc.Status))
+		f.str(loc.Error)
+		f.str(loc.Excluded)
+		f.str(millis(loc.Latency)) // as shown, so a row changes when its words do
+		if loc.Failing {
+			f.buf = append(f.buf, 'f')
+		}
+	}
+	f.word(uint64(len(t.Days)))
+	if t.DaysVersion != 0 {
+		f.buf = append(f.buf, 'v')
+		f.word(t.DaysVersion)
+		// The version says the days are the same, not which they are:
+		// the first date keeps two days' versions apart all the same.
+		if len(t.Days) > 0 {
+			f.word(uint64(t.Days[0].Date.Unix()))
+		}
+	} else {
+		f.buf = append(f.buf, 'd')
+		for _, d := range t.Days {
+			f.days(d)
+		}
+	}
+	return maphash.Bytes(f.seed, f.buf)
+}
+
+func (f *fingerprinter) days(d statusview.Day) {
+	f.word(uint64(d.Date.Unix()))
+	f.str(string(d.Worst))
+	f.word(uint64(d.Down))
+	f.word(uint64(d.Maintenance))
+	f.word(uint64(d.Unknown))
+	f.word(uint64(len(d.Outages)))
+	for _, o := range d.Outages {
+		f.str(o.Title)
+		f.str(string(o.Severity))
+		f.word(uint64(o.Duration))
+	}
 }
 
 // zipCache keeps the compressed bodies of the last few pages by ETag: an

@@ -12,8 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/report"
@@ -60,8 +64,10 @@ type Handler struct {
 	hist   *template.Template
 	errPg  *template.Template
 	assets *assets
-	bars   barCache
+	rows   rowCache
 	zips   zipCache
+	// version names the templates and assets in status page ETags.
+	version string
 }
 
 //go:embed templates/*.html
@@ -99,7 +105,23 @@ func New(o Options) (*Handler, error) {
 			return nil, err
 		}
 	}
+	h.version = templatesVersion(h.assets)
 	return h, nil
+}
+
+// templatesVersion hashes the embedded templates and the assets' names,
+// which change with their content.
+func templatesVersion(a *assets) string {
+	sum := sha256.New()
+	files, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, f := range files {
+		b, _ := templateFS.ReadFile(f)
+		sum.Write(b)
+	}
+	for _, name := range slices.Sorted(maps.Keys(a.byName)) {
+		sum.Write([]byte(a.byName[name]))
+	}
+	return hex.EncodeToString(sum.Sum(nil))
 }
 
 // Routes are the pages and their assets by mux pattern.
@@ -156,7 +178,37 @@ func (h *Handler) serveStatus(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.render(w, r, http.StatusOK, h.status, h.frame(p, "status", "", h.l.status(p, &h.bars)))
+	tag := newEtagger(h.version)
+	tag.strs(h.l.name, part(r))
+	d, err := h.l.status(p, &h.rows, h.row, tag)
+	if err != nil {
+		h.o.Log.Error("status page template failed", "path", r.URL.Path, "err", err)
+		securityHeaders(w.Header())
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	f := h.frame(p, "status", "", d)
+	tag.strs(f.Title, f.Heading, f.Nav, f.CSS, f.JS, f.Icon, f.Generated)
+	tag.word(uint64(f.Refresh))
+	h.renderTagged(w, r, http.StatusOK, h.status, f, tag.etag())
+}
+
+// row renders one target row of the status page.
+func (h *Handler) row(tv targetView) (template.HTML, error) {
+	var b strings.Builder
+	if err := h.status.ExecuteTemplate(&b, "row", tv); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
+
+// part is the template a request asks for: the whole page, or only its
+// "main" part when the refresh script asks with ?part=main.
+func part(r *http.Request) string {
+	if r.URL.Query().Get("part") == "main" {
+		return "main"
+	}
+	return "base.html"
 }
 
 func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request) {
@@ -229,13 +281,15 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, code int, msg str
 // render executes t (only its "main" part when the refresh script asks
 // with ?part=main) and writes it with the pages' headers.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, code int, t *template.Template, f frame) {
+	h.renderTagged(w, r, code, t, f, "")
+}
+
+// renderTagged is render with the page's ETag made by the caller; with
+// etag "" it is a hash of the body.
+func (h *Handler) renderTagged(w http.ResponseWriter, r *http.Request, code int, t *template.Template, f frame, etag string) {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	name := "base.html"
-	if r.URL.Query().Get("part") == "main" {
-		name = "main"
-	}
-	if err := t.ExecuteTemplate(buf, name, f); err != nil {
+	if err := t.ExecuteTemplate(buf, part(r), f); err != nil {
 		h.o.Log.Error("status page template failed", "path", r.URL.Path, "err", err)
 		securityHeaders(w.Header())
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -246,7 +300,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, code int, t *te
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	hdr.Set("Content-Language", h.l.name)
 	hdr.Set("Cache-Control", "no-cache")
-	writeBody(w, r, code, buf.Bytes(), etagOf(buf.Bytes()), &h.zips)
+	if etag == "" {
+		etag = etagOf(buf.Bytes())
+	}
+	writeBody(w, r, code, buf.Bytes(), etag, &h.zips)
 }
 
 func etagOf(b []byte) string {

@@ -1,6 +1,7 @@
 package page
 
 import (
+	"fmt"
 	"html"
 	"html/template"
 	"strings"
@@ -63,6 +64,9 @@ type targetView struct {
 	Open   []string
 	// Locations is empty for a single-location target.
 	Locations []locationView
+	// Row is the whole row, rendered before: the template writes it as
+	// it is.
+	Row template.HTML
 }
 
 type openView struct {
@@ -92,7 +96,14 @@ func (l locale) uptime(u *float64) string {
 	return l.Percent(*u)
 }
 
-func (l locale) status(p statusview.Page, bars *barCache) statusData {
+// rowFunc renders one target row.
+type rowFunc func(tv targetView) (template.HTML, error)
+
+// status is what the status page shows, each target row taken from rows
+// while its fingerprint is the same. tag is fed everything the page
+// shows, a row by its fingerprint, so that the page's ETag need not hash
+// the whole body.
+func (l locale) status(p statusview.Page, rows *rowCache, render rowFunc, tag *etagger) (statusData, error) {
 	now := p.Generated
 	d := statusData{Banner: l.badge(p.Overall)}
 	switch {
@@ -105,30 +116,49 @@ func (l locale) status(p statusview.Page, bars *barCache) statusData {
 	default:
 		d.BannerText = l.T("banner.ok")
 	}
+	tag.str(string(p.Overall))
+	fp := fingerprinter{seed: rows.init()}
 	for _, g := range p.Groups {
 		gv := groupView{Name: g.Name, Targets: make([]targetView, 0, len(g.Targets))}
 		if gv.Name == "" {
 			gv.Name = l.T("group.none")
 		}
+		tag.str("group")
+		tag.str(gv.Name)
 		for _, t := range g.Targets {
 			if t.Status.IsProblem() || t.Status == sources.Unknown {
 				d.Down = append(d.Down, t.Name+": "+l.badge(t.Status).Label)
 			}
-			tv := targetView{
-				Name:      t.Name,
-				Status:    l.badge(t.Status),
-				Error:     t.Error,
-				Bar:       bars.get(l, t),
-				Uptime:    [4]string{l.uptime(t.Uptime.Day), l.uptime(t.Uptime.Week), l.uptime(t.Uptime.Month), l.uptime(t.Uptime.Quarter)},
-				Open:      t.OpenOutages,
-				Locations: l.locations(t.Locations),
-			}
+			var since string
 			if t.Status != sources.Operational {
-				tv.Since = l.since(t.Since, now)
+				since = l.since(t.Since, now)
 			}
-			gv.Targets = append(gv.Targets, tv)
+			sum := fp.row(l, t, since)
+			tag.word(sum)
+			row, ok := rows.lookup(t.Name, sum)
+			if !ok {
+				tv := targetView{
+					Name:      t.Name,
+					Status:    l.badge(t.Status),
+					Since:     since,
+					Error:     t.Error,
+					Bar:       l.barHTML(t),
+					Uptime:    [4]string{l.uptime(t.Uptime.Day), l.uptime(t.Uptime.Week), l.uptime(t.Uptime.Month), l.uptime(t.Uptime.Quarter)},
+					Open:      t.OpenOutages,
+					Locations: l.locations(t.Locations),
+				}
+				var err error
+				if row, err = render(tv); err != nil {
+					return d, fmt.Errorf("target %s: %w", t.Name, err)
+				}
+				rows.put(t.Name, sum, row)
+			}
+			gv.Targets = append(gv.Targets, targetView{Row: row})
 		}
 		d.Groups = append(d.Groups, gv)
+	}
+	for _, s := range d.Down {
+		tag.str(s)
 	}
 	for _, o := range p.Open {
 		ov := openView{ID: o.ID, Target: o.Target, Title: o.Title, Class: l.T("class." + string(o.Class)),
@@ -137,8 +167,15 @@ func (l locale) status(p statusview.Page, bars *barCache) statusData {
 			ov.LatestAt = l.Clock(o.LatestAt, now)
 		}
 		d.Open = append(d.Open, ov)
+		tag.strs("open", ov.ID, ov.Target, ov.Title, ov.Class, ov.Severity.Label, ov.Severity.Class, ov.Since, ov.Latest, ov.LatestAt, ov.URL)
 	}
-	return d
+	return d, nil
+}
+
+func (l locale) barHTML(t statusview.Target) template.HTML {
+	var b strings.Builder
+	l.bar(&b, t)
+	return template.HTML(b.String())
 }
 
 // bar writes a target's 90-day bar: one cell per day coloured by the worst

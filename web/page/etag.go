@@ -1,0 +1,46 @@
+package page
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"hash"
+)
+
+// etagger makes a page's ETag from what the page shows rather than from
+// its bytes: the status page's rows enter by their fingerprints, so a
+// 3 MB page costs a hash of a few kilobytes. What it is fed must name
+// the page whole: any value shown that it is not fed would leave a
+// changed page with its old ETag.
+type etagger struct {
+	h   hash.Hash
+	buf []byte
+}
+
+func newEtagger(version string) *etagger {
+	e := &etagger{h: sha256.New()}
+	e.str(version)
+	return e
+}
+
+func (e *etagger) str(s string) {
+	e.buf = binary.AppendUvarint(e.buf[:0], uint64(len(s)))
+	e.h.Write(e.buf)
+	e.h.Write([]byte(s))
+}
+
+func (e *etagger) strs(ss ...string) {
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+func (e *etagger) word(v uint64) {
+	e.buf = binary.LittleEndian.AppendUint64(e.buf[:0], v)
+	e.h.Write(e.buf)
+}
+
+func (e *etagger) etag() string {
+	sum := e.h.Sum(nil)
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
+}
