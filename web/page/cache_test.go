@@ -43,6 +43,12 @@ func TestRowCacheAndETagFollowTheState(t *testing.T) {
 				a.Days[i].Date = a.Days[i].Date.AddDate(0, 0, 1)
 			}
 		}},
+		{"a location's verdict", func(p *statusview.Page) {
+			anthropic(p).Locations = []statusview.Location{{Name: "eu-west", Status: sources.MajorOutage, Failing: true, Error: "timeout"}}
+		}},
+		{"a location's latency as shown", func(p *statusview.Page) {
+			anthropic(p).Locations = []statusview.Location{{Name: "eu-west", Status: sources.Operational, Latency: 42 * time.Millisecond}}
+		}},
 		{"group name", func(p *statusview.Page) { p.Groups[0].Name = "AI" }},
 		{"banner", func(p *statusview.Page) { p.Overall = sources.MajorOutage }},
 		{"vendor words", func(p *statusview.Page) { p.Open[0].Latest = "Fixed." }},
