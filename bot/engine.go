@@ -255,6 +255,7 @@ func (a *applier) readable() {
 	st.Snapshot.Reachable = true
 	st.Snapshot.Error = ""
 	st.Snapshot.UnreachableSince = time.Time{}
+	st.Snapshot.ReadAt = a.now
 	if t, open := st.Outages[keyUnreachable]; open {
 		a.resolve(t, a.now, "Status data is available again.")
 	}

@@ -300,6 +300,14 @@ func (r *Runner) Load(ctx context.Context, l StateLoader) error {
 		if err := json.Unmarshal(data, &st); err != nil {
 			return fmt.Errorf("decode stored state of %s: %w", name, err)
 		}
+		if st.Initialized && st.Snapshot.ReadAt.IsZero() {
+			// Stored before ReadAt was kept: it was read, at the latest
+			// when its current unreadable spell began.
+			st.Snapshot.ReadAt = st.Snapshot.UnreachableSince
+			if st.Snapshot.ReadAt.IsZero() {
+				st.Snapshot.ReadAt = st.Snapshot.CheckedAt
+			}
+		}
 		ts.mu.Lock()
 		if len(ts.pending) > 0 {
 			// The store is the authority once reloaded: steps derived from

@@ -98,10 +98,17 @@ type Snapshot struct {
 	// read the target (zero while it reads): what its time is unknown
 	// from, before any unreachable outage opens and while a network
 	// outage of our own holds its polls back.
-	UnreachableSince time.Time           `json:"unreachable_since,omitzero"`
-	Latency          time.Duration       `json:"latency_ns,omitempty"`
-	Components       []ComponentSnapshot `json:"components"`
-	Incidents        []IncidentSnapshot  `json:"incidents"`
+	UnreachableSince time.Time `json:"unreachable_since,omitzero"`
+	// ReadAt is when a poll last read the target (zero: none ever did).
+	// Only time after a read is measured: while the target cannot be
+	// read, its time since then is unknown, and a target never read has
+	// no measured time at all. A restart may carry an older ReadAt than
+	// the last read (the snapshot is stored with material changes), which
+	// errs towards unknown, never towards up.
+	ReadAt     time.Time           `json:"read_at,omitzero"`
+	Latency    time.Duration       `json:"latency_ns,omitempty"`
+	Components []ComponentSnapshot `json:"components"`
+	Incidents  []IncidentSnapshot  `json:"incidents"`
 	// Notes are what the open outages' messages say about related targets:
 	// likely cause and whether the vendor confirms it, fallbacks.
 	Notes []string `json:"notes,omitempty"`

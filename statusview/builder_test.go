@@ -380,6 +380,46 @@ func TestBuilderUnreadTime(t *testing.T) {
 			yesterday: cell{Worst: sources.Unknown},
 		},
 		{
+			// Network down from the very first poll: that poll was held
+			// back, and the store's first-seen (in milliseconds) precedes
+			// its unreachable-since by a sliver that is not measured time.
+			name:   "never read, held back",
+			setup:  func(t *testing.T, s *store.Store) { commit(t, s, "held", hm(4, 5, 0)) },
+			snap:   bot.Snapshot{Name: "held", Status: sources.Unknown, CheckedAt: now, UnreachableSince: hm(4, 5, 0).Add(500 * time.Microsecond), Error: "no such host"},
+			open:   []outage.Outage{netDown},
+			status: sources.Unknown, since: hm(4, 5, 0),
+			uptime:    statusview.Uptime{},
+			today:     cell{Worst: sources.Unknown, Unknown: time.Hour},
+			yesterday: cell{Worst: sources.Unknown},
+		},
+		{
+			// First polled at 01:00 and never read; restarted at 05:00,
+			// when the held-back polls began a new unreachable spell: the
+			// hours before the restart are not up either.
+			name:   "never read, restarted",
+			setup:  func(t *testing.T, s *store.Store) { commit(t, s, "restarted", hm(4, 1, 0)) },
+			snap:   bot.Snapshot{Name: "restarted", Status: sources.Unknown, CheckedAt: now, UnreachableSince: hm(4, 5, 0), Error: "no such host"},
+			open:   []outage.Outage{netDown},
+			status: sources.Unknown, since: hm(4, 1, 0),
+			uptime:    statusview.Uptime{},
+			today:     cell{Worst: sources.Unknown, Unknown: 5 * time.Hour},
+			yesterday: cell{Worst: sources.Unknown},
+		},
+		{
+			// Last read at 01:00 (as stored), restarted at 03:00 while
+			// our network is down: unknown from the last read, not from
+			// the restart. 24h: 2h down of 19h measured; 7d: 102h watched,
+			// 5h unknown.
+			name:   "restart while unreadable",
+			setup:  watched("restart"),
+			snap:   bot.Snapshot{Name: "restart", Status: sources.Operational, CheckedAt: now, ReadAt: hm(4, 1, 0), UnreachableSince: hm(4, 3, 0)},
+			open:   []outage.Outage{netDown},
+			status: sources.Operational, since: hm(3, 12, 0),
+			uptime:    statusview.Uptime{Day: f(1 - 2.0/19), Week: f(1 - 2.0/97), Month: f(1 - 2.0/97), Quarter: f(1 - 2.0/97)},
+			today:     cell{Worst: sources.Unknown, Unknown: 5 * time.Hour},
+			yesterday: cell{Worst: sources.MajorOutage, Down: 2 * time.Hour, Outages: 1},
+		},
+		{
 			// Unreadable since midnight, below the threshold: the status
 			// stays what was last read, the 6h are unknown. 24h: 2h down
 			// of 18h measured; 7d: 102h watched, 6h unknown.
@@ -429,7 +469,7 @@ func TestBuilderUnreadTime(t *testing.T) {
 				commit(t, s, "late", hm(0, 0, 0))
 				commit(t, s, "late", unreachable.OpenedAt, unreachable)
 			},
-			snap:   bot.Snapshot{Name: "late", Status: sources.Unknown, CheckedAt: now, UnreachableSince: hm(4, 3, 0)},
+			snap:   bot.Snapshot{Name: "late", Status: sources.Unknown, CheckedAt: now, ReadAt: hm(4, 3, 0), UnreachableSince: hm(4, 3, 0).Add(time.Minute)},
 			open:   []outage.Outage{unreachable},
 			status: sources.Unknown, since: hm(4, 4, 0),
 			uptime:    statusview.Uptime{Day: f(1), Week: f(1), Month: f(1), Quarter: f(1)},

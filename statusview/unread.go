@@ -19,19 +19,31 @@ import (
 // Counted with the stored outages as a union, it adds only the part that
 // no recorded outage already covers.
 //
-// The spell begins at the snapshot's UnreachableSince, the first failing
-// poll in a row. A state stored before that was kept lacks it: then the
-// later of first-seen and the end of the target's last outage (outages
-// end on a poll that read the target, so it was known reachable then),
-// which is first-seen when nothing better is known. A target never read
-// at all is thus unknown from its first poll on, and has no uptime.
+// Only time after a poll that read the target is measured. The spell
+// begins at the last such poll (the snapshot's ReadAt), or at its
+// UnreachableSince, the first failing poll in a row, if that is earlier
+// (a state stored before ReadAt was kept). After a restart the held-back
+// polls of a network outage begin a new UnreachableSince while the last
+// read was before the restart: the time between, when the bot was not
+// running, is unknown too. A state stored before either was kept has
+// neither: then the later of first-seen and the end of the target's last
+// outage (outages end on a poll that read the target). A target never
+// read at all is unknown from first-seen on, and has no uptime: not from
+// its first failing poll, which the store's first-seen (in milliseconds)
+// may precede by a sliver that would count as measured and up.
 func unread(name string, snap bot.Snapshot, h store.TargetHistory, seen bool, now time.Time) (outage.Outage, bool) {
-	never := snap.Status == "" || snap.Status == sources.Unknown
+	never := snap.ReadAt.IsZero() && (snap.Status == "" || snap.Status == sources.Unknown)
 	if !seen || snap.Reachable || (snap.CheckedAt.IsZero() && !never) {
 		return outage.Outage{}, false
 	}
 	from := snap.UnreachableSince
-	if from.IsZero() {
+	if !snap.ReadAt.IsZero() && (from.IsZero() || snap.ReadAt.Before(from)) {
+		from = snap.ReadAt
+	}
+	switch {
+	case never:
+		from = h.FirstSeen
+	case from.IsZero():
 		from = later(h.FirstSeen, h.LastResolved)
 	}
 	from = later(from, h.FirstSeen)
@@ -41,12 +53,6 @@ func unread(name string, snap bot.Snapshot, h store.TargetHistory, seen bool, no
 	return outage.Outage{Target: name, Class: outage.Unreachable, Severity: sources.Unknown, OpenedAt: from}, true
 }
 
-// withUnread adds the unread spell u to the rolled-up days (oldest first,
-// from first on): each day gains as unknown the part of u that the known
-// outages do not cover, and a day with nothing else becomes unknown.
-// known are the target's outages that may overlap u: those open now and
-// those since yesterday; one that ended within u before that is a poll
-// that read the target, which ends u, so none is missed.
 func withUnread(days []uptime.Day, name string, known []outage.Outage, u outage.Outage, first, now time.Time) []uptime.Day {
 	with := append(known[:len(known):len(known)], u)
 	out := make([]uptime.Day, 0, len(days)+1)
