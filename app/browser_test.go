@@ -192,7 +192,11 @@ timeout = "1s"
 		shoot(shots, "1-operational"))
 
 	v.phase.Store(1) // the vendor posts an incident
+	// The outage is in the engine's memory a moment before its words are
+	// in the store, which the page reads them from: wait for the words
+	// too, which come with the next refresh.
 	run("outage opens", chromedp.WaitVisible(css(`article.outage`)),
+		chromedp.WaitVisible(css(`article.outage blockquote.latest`)),
 		chromedp.WaitVisible(css(`.banner.deg`)),
 		chromedp.WaitVisible(css(row+` .pill.deg`)),
 		into(&text, chromedp.Text(css(`article.outage`))),
