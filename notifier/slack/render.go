@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
 
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -112,7 +113,7 @@ func statusStyle(s sources.Status) style {
 func RenderRoot(ev outage.Event) Message {
 	st := styleOf(ev)
 	headline := headline(ev)
-	label, detail := state(ev)
+	label, detail := notifier.State(ev)
 
 	details := []slack.Block{section("*" + label + "*" + escape(detail))}
 	if c := components(ev); c != "" {
@@ -152,7 +153,7 @@ func RenderReply(ev outage.Event) Message {
 		plain = restoredLine(ev)
 		line = "*" + plain + "*"
 	} else {
-		label, detail := state(ev)
+		label, detail := notifier.State(ev)
 		line = "*" + label + "*" + escape(detail)
 		plain = label + detail
 	}
@@ -197,37 +198,6 @@ func headline(ev outage.Event) string {
 		return ev.Target
 	}
 	return ev.Target + ": " + ev.Title
-}
-
-// state is the outage's state as a bold label and a plain detail:
-// ("Partial outage", " · Identified"), ("Resolved", ", lasted 1h 12m").
-func state(ev outage.Event) (label, detail string) {
-	lasted := outage.FormatDuration(ev.Duration())
-	switch {
-	case ev.Target == outage.SelfTarget && ev.Kind == outage.Resolved:
-		return "Back online", ", offline for " + lasted
-	case ev.Target == outage.SelfTarget:
-		return "Offline", ": the bot's own network looks down, so no target can be checked"
-	case ev.Kind == outage.Resolved && ev.Class == outage.Unreachable:
-		return "Status data back", ", unavailable for " + lasted
-	case ev.Kind == outage.Resolved && ev.Class == outage.MaintenanceWork:
-		return "Maintenance over", ", lasted " + lasted
-	case ev.Kind == outage.Resolved:
-		return "Resolved", ", lasted " + lasted
-	case ev.Class == outage.Unreachable:
-		return "Status unknown", ": the status source cannot be read"
-	}
-	label = capitalize(ev.Severity.Label())
-	switch {
-	case ev.Class == outage.MaintenanceWork && ev.Phase == sources.MaintenanceScheduled:
-		label = "Maintenance scheduled"
-	case ev.Class == outage.MaintenanceWork:
-		label = "Under maintenance"
-	}
-	if ev.Phase != "" {
-		detail = " · " + capitalize(strings.ReplaceAll(string(ev.Phase), "_", " "))
-	}
-	return label, detail
 }
 
 // notes are the lines about related targets (cause, confirmation,
@@ -343,14 +313,6 @@ func capBlocks(blocks []slack.Block) []slack.Block {
 		return blocks[:MaxBlocks]
 	}
 	return blocks
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return strings.ToUpper(string(r)) + s[n:]
 }
 
 // escape makes text safe for Slack's mrkdwn: &, < and > become entities.
@@ -469,7 +431,7 @@ func RenderGroup(evs []outage.Event) Message {
 	worst := styleOf(sorted[0])
 	lines := make([]string, len(sorted))
 	for i, ev := range sorted {
-		label, _ := state(ev)
+		label, _ := notifier.State(ev)
 		lines[i] = styleOf(ev).emoji + " " + escape(headline(ev)) + " — " + escape(label)
 	}
 	title := fmt.Sprintf("%d outages at once", len(evs))

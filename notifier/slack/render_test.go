@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -243,7 +244,7 @@ func TestStyles(t *testing.T) {
 		if !strings.HasPrefix(m.Text, c.emoji+" ") {
 			t.Errorf("%s %s %s: text %q, want emoji %s", c.ev.Kind, c.ev.Class, c.ev.Severity, m.Text, c.emoji)
 		}
-		if label, _ := state(c.ev); c.ev.Class == outage.MaintenanceWork && c.ev.Kind != outage.Resolved && label != "Under maintenance" {
+		if label, _ := notifier.State(c.ev); c.ev.Class == outage.MaintenanceWork && c.ev.Kind != outage.Resolved && label != "Under maintenance" {
 			t.Errorf("%s maintenance with severity %s reads %q, want Under maintenance", c.ev.Kind, c.ev.Severity, label)
 		}
 	}
@@ -286,7 +287,7 @@ func TestSelfNoticeWording(t *testing.T) {
 	if h := headline(ev); h != "outagebot: Cannot reach the internet" {
 		t.Errorf("headline %q", h)
 	}
-	if label, _ := state(ev); label != "Offline" {
+	if label, _ := notifier.State(ev); label != "Offline" {
 		t.Errorf("state %q", label)
 	}
 	ev = event(outage.Resolved, outage.Unreachable, 5*time.Minute)

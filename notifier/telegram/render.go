@@ -8,6 +8,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -135,37 +136,6 @@ func headline(ev outage.Event) string {
 	return ev.Target + ": " + outage.OneLine(ev.Title)
 }
 
-// state is the outage's state as a label and a detail: ("Partial outage",
-// " · Identified"), ("Resolved", ", lasted 1h 12m") (plain text).
-func state(ev outage.Event) (label, detail string) {
-	lasted := outage.FormatDuration(ev.Duration())
-	switch {
-	case ev.Target == outage.SelfTarget && ev.Kind == outage.Resolved:
-		return "Back online", ", offline for " + lasted
-	case ev.Target == outage.SelfTarget:
-		return "Offline", ": the bot's own network looks down, so no target can be checked"
-	case ev.Kind == outage.Resolved && ev.Class == outage.Unreachable:
-		return "Status data back", ", unavailable for " + lasted
-	case ev.Kind == outage.Resolved && ev.Class == outage.MaintenanceWork:
-		return "Maintenance over", ", lasted " + lasted
-	case ev.Kind == outage.Resolved:
-		return "Resolved", ", lasted " + lasted
-	case ev.Class == outage.Unreachable:
-		return "Status unknown", ": the status source cannot be read"
-	}
-	label = upperFirst(ev.Severity.Label())
-	switch {
-	case ev.Class == outage.MaintenanceWork && ev.Phase == sources.MaintenanceScheduled:
-		label = "Maintenance scheduled"
-	case ev.Class == outage.MaintenanceWork:
-		label = "Under maintenance"
-	}
-	if ev.Phase != "" {
-		detail = " · " + upperFirst(strings.ReplaceAll(string(ev.Phase), "_", " "))
-	}
-	return label, detail
-}
-
 // restored is a restoration's first words: "Restored after 1h 12m".
 func restored(ev outage.Event) string {
 	d := outage.FormatDuration(ev.Duration())
@@ -229,7 +199,7 @@ func clock(t, ref time.Time) string {
 // related targets, the status page and since when (or how long it
 // lasted). Opened events post it; later ones edit the root to it.
 func RenderRoot(ev outage.Event) string {
-	label, detail := state(ev)
+	label, detail := notifier.State(ev)
 	head := emoji(ev) + " <b>" + Fit(headline(ev), maxHeadline) + "</b>\n<b>" + Escape(label) + "</b>" + Escape(detail)
 	if c := components(ev); c != "" {
 		head += "\n" + Fit("Components: "+c, maxComponents)
@@ -253,7 +223,7 @@ func RenderReply(ev outage.Event) string {
 	if ev.Kind == outage.Resolved {
 		line = "<b>" + Escape(restored(ev)) + "</b>"
 	} else {
-		label, detail := state(ev)
+		label, detail := notifier.State(ev)
 		line = "<b>" + Escape(label) + "</b>" + Escape(detail)
 	}
 	if ev.Kind == outage.Opened || ev.Joined() {
@@ -319,7 +289,7 @@ func RenderGroup(evs []outage.Event) string {
 	head := fmt.Sprintf("%s <b>%d outages at once</b>", emoji(sorted[0]), len(evs))
 	lines := make([]string, len(sorted))
 	for i, ev := range sorted {
-		label, detail := state(ev)
+		label, detail := notifier.State(ev)
 		lines[i] = emoji(ev) + " <b>" + Fit(headline(ev), maxHeadline/2) + "</b> — " + Escape(label+detail)
 	}
 	tail := "<i>Many targets broke within minutes of each other, so they share this message; each one's updates and restoration reply to it.</i>"
@@ -345,14 +315,6 @@ func named(ev outage.Event, html string) string {
 		return prefix + html
 	}
 	return prefix + Fit(ev.Title, MaxText-units(prefix))
-}
-
-func upperFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if r == utf8.RuneError {
-		return s
-	}
-	return strings.ToUpper(string(r)) + s[n:]
 }
 
 // renderer renders outage messages: built in, or from a channel's
