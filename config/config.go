@@ -56,6 +56,11 @@ type Bot struct {
 	LogLevel string `toml:"log_level"`
 	// LogFormat is text or json. Default "text".
 	LogFormat string `toml:"log_format"`
+	// Locale is the language of everything the bot writes: chat messages,
+	// command answers, digests, the status board and page (en or de).
+	// A channel's own locale, and [web] locale for the pages, override it.
+	// Default "en".
+	Locale string `toml:"locale"`
 	// Workers bounds how many polls run at once. Default 64.
 	Workers int `toml:"workers"`
 	// MaxBodySize bounds a feed or probe response, like "5MiB" (the
@@ -165,8 +170,9 @@ type Channel struct {
 	// opens a forum topic per outage there. See telegram.go.
 	Telegram       string `toml:"telegram"`
 	TelegramTopics bool   `toml:"telegram_topics"`
-	// Locale is the language of this channel's outage messages: en or de.
-	// Default "" (the built-in English rendering).
+	// Locale is the language of what the bot writes to this channel:
+	// outage messages, digests, command answers (en or de). Default ""
+	// ([bot] locale).
 	Locale string `toml:"locale"`
 	// TitleTemplate and BodyTemplate are Go text/template overrides of an
 	// outage message's title and body (fields: package notifier/tmpl).
@@ -611,4 +617,13 @@ func (c Config) ResolveTarget(ref string) (Target, bool) {
 		}
 	}
 	return Target{}, false
+}
+
+// LocaleOf is the language of what the bot writes to ch: its own locale,
+// else [bot] locale.
+func (c *Config) LocaleOf(ch Channel) string {
+	if ch.Locale != "" {
+		return ch.Locale
+	}
+	return c.Bot.Locale
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"flag"
+	"github.com/outagebot/outagebot/i18n"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -124,6 +125,7 @@ func TestGoodDefaults(t *testing.T) {
 			Listen:         "",
 			LogLevel:       "info",
 			LogFormat:      "text",
+			Locale:         i18n.Default,
 			Workers:        64,
 			MaxBodySize:    5 << 20,
 			MaxDeliveryAge: Duration{24 * time.Hour},
@@ -166,7 +168,7 @@ func TestGoodDefaults(t *testing.T) {
 			},
 		},
 		Digests: []Digest{{Schedule: "CRON_TZ=Europe/Berlin 0 9 * * MON-FRI", Window: Duration{24 * time.Hour}, Chart: ptr(true)}},
-		Web:     Web{Title: DefaultWebTitle, Locale: DefaultWebLocale},
+		Web:     Web{Title: DefaultWebTitle, Locale: i18n.Default},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", cfg, want)

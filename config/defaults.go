@@ -2,6 +2,7 @@ package config
 
 import (
 	"github.com/outagebot/outagebot/catalog"
+	"github.com/outagebot/outagebot/i18n"
 
 	"strconv"
 	"time"
@@ -59,6 +60,9 @@ func applyDefaults(cfg *Config, ix *docIndex, c *collector) {
 	}
 	if !has("bot", "log_format") {
 		b.LogFormat = DefaultLogFormat
+	}
+	if !has("bot", "locale") {
+		b.Locale = i18n.Default
 	}
 	if !has("bot", "workers") {
 		b.Workers = DefaultWorkers

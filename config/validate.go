@@ -2,6 +2,7 @@ package config
 
 import (
 	"github.com/outagebot/outagebot/catalog"
+	"github.com/outagebot/outagebot/i18n"
 
 	"errors"
 	"fmt"
@@ -71,6 +72,9 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 	}
 	if !slices.Contains(logLevels, b.LogLevel) {
 		c.add(p("bot", "log_level"), "must be one of "+strings.Join(logLevels, ", "))
+	}
+	if !i18n.Known(b.Locale) {
+		c.add(p("bot", "locale"), "must be one of "+strings.Join(i18n.Languages, ", "))
 	}
 	if !slices.Contains(logFormats, b.LogFormat) {
 		c.add(p("bot", "log_format"), "must be one of "+strings.Join(logFormats, ", "))
@@ -190,8 +194,8 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 				c.add(at("webhook_url"), err.Error())
 			}
 		}
-		if ch.Locale != "" && !tmpl.Known(ch.Locale) {
-			c.add(at("locale"), "must be one of "+strings.Join(tmpl.Locales, ", "))
+		if ch.Locale != "" && !i18n.Known(ch.Locale) {
+			c.add(at("locale"), "must be one of "+strings.Join(i18n.Languages, ", "))
 		} else if ch.Templated() {
 			if _, err := tmpl.New(ch.Locale, ch.TitleTemplate, ""); err != nil {
 				c.add(at("title_template"), "invalid template: "+strings.TrimPrefix(err.Error(), "title: "))

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/outagebot/outagebot/i18n"
 	"net/url"
 	"slices"
 	"strings"
@@ -38,13 +39,10 @@ type Web struct {
 
 // Web defaults.
 const (
-	DefaultWebTitle  = "Status"
-	DefaultWebLocale = "en"
+	DefaultWebTitle = "Status"
 	// MinWebToken is the shortest bearer token accepted.
 	MinWebToken = 16
 )
-
-var webLocales = []string{"en", "de"}
 
 // Protected reports whether the pages need credentials.
 func (w Web) Protected() bool { return len(w.BasicAuthUsers) > 0 || w.Token != "" }
@@ -84,7 +82,11 @@ func applyWebDefaults(cfg *Config, has func(path ...string) bool) {
 		w.Title = DefaultWebTitle
 	}
 	if !has("web", "locale") {
-		w.Locale = DefaultWebLocale
+		// A bad [bot] locale is reported once, there.
+		w.Locale = i18n.Default
+		if i18n.Known(cfg.Bot.Locale) {
+			w.Locale = cfg.Bot.Locale
+		}
 	}
 }
 
@@ -117,8 +119,8 @@ func validateWeb(cfg *Config, c *collector) {
 			c.add(at("base_url"), "must have no user, query or fragment: outage links are <base_url>/outages/<id>")
 		}
 	}
-	if !slices.Contains(webLocales, w.Locale) {
-		c.add(at("locale"), "must be one of "+strings.Join(webLocales, ", "))
+	if !i18n.Known(w.Locale) {
+		c.add(at("locale"), "must be one of "+strings.Join(i18n.Languages, ", "))
 	}
 	users := make([]string, 0, len(w.BasicAuthUsers))
 	for u := range w.BasicAuthUsers {

@@ -64,7 +64,13 @@ type Event struct {
 	// empty for probes.
 	Phase sources.IncidentStatus `json:"phase,omitempty"`
 	// Body is what happened, in the vendor's own words where there are any.
+	// When the bot wrote it, Said holds the same words as a catalog message
+	// for each destination to write in its own language, and Body keeps
+	// them in English (reports, the API, the webhook). TitleSaid is the
+	// same for a title the bot gave the outage.
 	Body       string           `json:"body,omitempty"`
+	Said       *Text            `json:"said,omitempty"`
+	TitleSaid  *Text            `json:"title_said,omitempty"`
 	Components []ComponentState `json:"components,omitempty"`
 	URL        string           `json:"url,omitempty"`
 	OpenedAt   time.Time        `json:"opened_at"`
@@ -75,6 +81,8 @@ type Event struct {
 	// Notes are lines about other targets: the likely cause, the services
 	// it affects, the fallbacks that work (see Outage.Related).
 	Notes []string `json:"notes,omitempty"`
+	// NotesSaid are Notes as catalog messages, when set one for one.
+	NotesSaid []Text `json:"notes_said,omitempty"`
 	// Link is the outage's tie to a vendor outage (see Outage.Link).
 	Link *Link `json:"link,omitempty"`
 	// Chart, on a digest, is the data of its picture (nil: no picture).
