@@ -8,6 +8,7 @@ package action
 import (
 	"errors"
 	"fmt"
+	"github.com/outagebot/outagebot/i18n"
 	"strings"
 )
 
@@ -40,15 +41,15 @@ type Action struct {
 // ID is the button's id.
 func (a Action) ID() string { return prefix + string(a.Kind) + ":" + a.OutageID }
 
-// Label is the button's text.
-func (k Kind) Label() string {
+// Label is the button's text in p's language.
+func (k Kind) Label(p *i18n.Printer) string {
 	switch k {
 	case Ack:
-		return "Acknowledge"
+		return p.T("chat.button.ack", nil)
 	case Mute:
-		return "Mute 1h"
+		return p.T("chat.button.mute", nil)
 	case Report:
-		return "Report"
+		return p.T("chat.button.report", nil)
 	}
 	return string(k)
 }

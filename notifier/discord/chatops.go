@@ -2,6 +2,7 @@ package discord
 
 import (
 	"github.com/bwmarrin/discordgo"
+	"github.com/outagebot/outagebot/i18n"
 
 	"github.com/outagebot/outagebot/interact/action"
 	"github.com/outagebot/outagebot/outage"
@@ -75,7 +76,7 @@ func Buttons(ev outage.Event) []discordgo.MessageComponent {
 		if a.Kind == action.Ack {
 			style = discordgo.PrimaryButton
 		}
-		row.Components = append(row.Components, discordgo.Button{Label: a.Kind.Label(), Style: style, CustomID: a.ID()})
+		row.Components = append(row.Components, discordgo.Button{Label: a.Kind.Label(i18n.For(i18n.Default)), Style: style, CustomID: a.ID()})
 	}
 	return []discordgo.MessageComponent{row}
 }

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"github.com/outagebot/outagebot/i18n"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -103,7 +104,7 @@ func ActionsBlock(ev outage.Event) slack.Block {
 	}
 	var els []slack.BlockElement
 	for _, a := range acts {
-		b := slack.NewButtonBlockElement(a.ID(), a.OutageID, slack.NewTextBlockObject(slack.PlainTextType, a.Kind.Label(), false, false))
+		b := slack.NewButtonBlockElement(a.ID(), a.OutageID, slack.NewTextBlockObject(slack.PlainTextType, a.Kind.Label(i18n.For(i18n.Default)), false, false))
 		if a.Kind == action.Ack {
 			b = b.WithStyle(slack.StylePrimary)
 		}
