@@ -2,6 +2,7 @@ package app
 
 import (
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,15 +24,15 @@ var (
 )
 
 func discordNotifier(cfg *config.Config, d notifier.Destination, t *tmpl.Renderer, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
-	threads := false
-	var mention discord.Mention
+	opts := discord.Options{Token: cfg.Discord.BotToken, APIURL: cfg.Discord.APIURL, Log: log, Templates: t}
 	for _, ch := range cfg.Channels {
 		if strings.EqualFold(ch.Name, d.Channel) {
-			threads = ch.DiscordThreads
-			mention = discord.Mention{Who: ch.Mention, Min: sources.Status(ch.MentionMinSeverity)}
+			opts.Threads, opts.Board = ch.DiscordThreads, ch.StatusBoard
+			opts.Mention = discord.Mention{Who: ch.Mention, Min: sources.Status(ch.MentionMinSeverity)}
 		}
 	}
-	n, err := discord.New(discord.Options{Token: cfg.Discord.BotToken, APIURL: cfg.Discord.APIURL, Log: log, Threads: threads, Templates: t, Mention: mention})
+	opts.Charts = chartsTo(cfg, d.Channel)
+	n, err := discord.New(opts)
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -45,4 +46,17 @@ func discordWebhook(d notifier.Destination, t *tmpl.Renderer, log *slog.Logger) 
 	}
 	w.SetTemplates(t)
 	return w, discordRate, discordBurst, nil
+}
+
+// chartsTo reports whether a digest with a chart goes to the channel.
+func chartsTo(cfg *config.Config, channel string) bool {
+	for _, dg := range cfg.Digests {
+		if !dg.WantsChart() {
+			continue
+		}
+		if len(dg.Channels) == 0 || slices.ContainsFunc(dg.Channels, func(c string) bool { return strings.EqualFold(c, channel) }) {
+			return true
+		}
+	}
+	return false
 }

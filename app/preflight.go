@@ -104,7 +104,7 @@ func (r ChatReport) OK() bool {
 			return false
 		}
 		for _, c := range p.Channels {
-			if c.State == string(notifier.ChannelUnreachable) || c.State == WebhookInvalid || c.State == ChatChecking {
+			if c.State == string(notifier.ChannelUnreachable) || c.State == string(notifier.ChannelLimited) || c.State == WebhookInvalid || c.State == ChatChecking {
 				return false
 			}
 		}
@@ -465,7 +465,7 @@ func (c *chatChecks) setChannel(p *platformCheck, i int, res notifier.ChannelChe
 	prev := *r
 	r.Name, r.State, r.Detail = res.Name, string(res.State), res.Detail
 	switch res.State {
-	case notifier.ChannelReachable:
+	case notifier.ChannelReachable, notifier.ChannelLimited:
 		c.reach.WithLabelValues(r.Channel, p.name).Set(1)
 	case notifier.ChannelUnreachable:
 		c.reach.WithLabelValues(r.Channel, p.name).Set(0)
@@ -484,6 +484,8 @@ func (c *chatChecks) setChannel(p *platformCheck, i int, res notifier.ChannelChe
 		log.Info("the bot can post in the channel")
 	case notifier.ChannelUnreachable:
 		log.Warn("the bot cannot post in the channel: " + r.Detail + "; its messages wait until this is fixed")
+	case notifier.ChannelLimited:
+		log.Warn("the bot can post in the channel, but " + r.Detail)
 	default:
 		log.Warn("cannot check the channel: " + r.Detail)
 	}

@@ -35,6 +35,10 @@ const (
 	// ChannelUnreachable: posts there will fail until someone acts
 	// (Detail says what to do).
 	ChannelUnreachable ChannelState = "unreachable"
+	// ChannelLimited: the bot can post there, but a feature configured
+	// for the channel (a pinned status board, digest charts) lacks a
+	// permission it needs (Detail says which and how to fix it).
+	ChannelLimited ChannelState = "limited"
 	// ChannelUnchecked: the bot cannot tell (it lacks a read permission
 	// the check needs); deliveries are not affected by that.
 	ChannelUnchecked ChannelState = "unchecked"

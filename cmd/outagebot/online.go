@@ -79,7 +79,7 @@ func chatLines(r app.ChatReport) []chatLine {
 			if c.Detail != "" {
 				text += ": " + c.Detail
 			}
-			problem := c.State == "unreachable" || c.State == app.WebhookInvalid || c.State == app.ChatChecking
+			problem := c.State == "unreachable" || c.State == "limited" || c.State == app.WebhookInvalid || c.State == app.ChatChecking
 			out = append(out, chatLine{text: text, problem: problem})
 		}
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/bwmarrin/discordgo"
+	"os"
 	"strings"
 	"testing"
 
@@ -22,6 +24,7 @@ func TestCheckOnline(t *testing.T) {
 		name                string
 		setup               func()
 		slackTok, discordTk string
+		extra               string // appended to the configuration
 		code                int
 		stderr              []string
 	}{
@@ -39,6 +42,11 @@ func TestCheckOnline(t *testing.T) {
 		{name: "Discord permissions", setup: func() { f.discord.SetPermissions(fakediscord.DefaultPermissions&^(1<<14), 0) },
 			slackTok: cliSlackToken, discordTk: cliDiscordToken, code: 1,
 			stderr: []string{`: discord: channel "ops" (1200000000000000001, #ops): unreachable: the bot lacks Embed Links in #ops`}},
+		{name: "Discord charts without Attach Files", setup: func() {
+			f.discord.SetPermissions(fakediscord.DefaultPermissions&^discordgo.PermissionAttachFiles, 0)
+		}, extra: "[[digest]]\nschedule = \"0 9 * * *\"\n",
+			slackTok: cliSlackToken, discordTk: cliDiscordToken, code: 1,
+			stderr: []string{`: discord: channel "ops" (1200000000000000001, #ops): limited: digest charts need Attach Files: give the bot's role these permissions in #ops`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +57,9 @@ func TestCheckOnline(t *testing.T) {
 				tt.setup()
 			}
 			cfg := f.config(t, tt.slackTok, tt.discordTk)
+			if tt.extra != "" {
+				appendFile(t, cfg, tt.extra)
+			}
 			code, out, errOut := runCLI("check", "--config", cfg, "--online")
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
@@ -71,5 +82,19 @@ func TestCheckOnline(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func appendFile(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

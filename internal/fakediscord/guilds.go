@@ -25,9 +25,10 @@ const (
 )
 
 // DefaultPermissions are what @everyone may do in the fake's server unless
-// SetPermissions says otherwise: enough to post, reply and thread.
+// SetPermissions says otherwise: enough to post, reply, attach a chart and
+// thread.
 const DefaultPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
-	discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory |
+	discordgo.PermissionEmbedLinks | discordgo.PermissionAttachFiles | discordgo.PermissionReadMessageHistory |
 	discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads
 
 // ChannelSpec is how GET /channels/{id} shows a channel added with

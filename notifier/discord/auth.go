@@ -84,6 +84,11 @@ var (
 		{discordgo.PermissionCreatePublicThreads, "Create Public Threads"},
 		{discordgo.PermissionSendMessagesInThreads, "Send Messages in Threads"},
 	}
+	// neededForBoard: pinning the board, and finding it among the pins
+	// after its record is lost.
+	neededForBoard = []permission{{discordgo.PermissionManageMessages, "Manage Messages"}}
+	// neededForCharts: a digest's chart is a file attached to its message.
+	neededForCharts = []permission{{discordgo.PermissionAttachFiles, "Attach Files"}}
 )
 
 type permission struct {
@@ -139,16 +144,34 @@ func (n *Notifier) CheckChannel(ctx context.Context, id string, acct notifier.Ac
 	if n.threads {
 		want = append(want[:len(want):len(want)], neededForThreads...)
 	}
+	if missing := lacking(perms, want); len(missing) > 0 {
+		return unreachable(name, fmt.Sprintf("the bot lacks %s in %s: give its role these permissions there (Edit Channel > Permissions)", strings.Join(missing, ", "), name)), nil
+	}
+	// Messages get through without these; only the feature that needs
+	// one stops working, so the channel is limited rather than unreachable.
+	var limits []string
+	if missing := lacking(perms, neededForBoard); n.board && len(missing) > 0 {
+		limits = append(limits, "the status board needs "+strings.Join(missing, ", ")+" to pin its message")
+	}
+	if missing := lacking(perms, neededForCharts); n.charts && len(missing) > 0 {
+		limits = append(limits, "digest charts need "+strings.Join(missing, ", "))
+	}
+	if len(limits) > 0 {
+		return notifier.ChannelCheck{Name: name, State: notifier.ChannelLimited,
+			Detail: strings.Join(limits, "; ") + ": give the bot's role these permissions in " + name + " (Edit Channel > Permissions)"}, nil
+	}
+	return notifier.ChannelCheck{Name: name, State: notifier.ChannelReachable}, nil
+}
+
+// lacking names the permissions of want that perms does not grant.
+func lacking(perms int64, want []permission) []string {
 	var missing []string
 	for _, p := range want {
 		if perms&p.bit != p.bit {
 			missing = append(missing, p.name)
 		}
 	}
-	if len(missing) > 0 {
-		return unreachable(name, fmt.Sprintf("the bot lacks %s in %s: give its role these permissions there (Edit Channel > Permissions)", strings.Join(missing, ", "), name)), nil
-	}
-	return notifier.ChannelCheck{Name: name, State: notifier.ChannelReachable}, nil
+	return missing
 }
 
 // permissions computes the bot's permissions in a server channel from the

@@ -190,3 +190,47 @@ func TestChannelPermissions(t *testing.T) {
 		})
 	}
 }
+
+// A board or charts the bot cannot make leave messages flowing: the channel
+// is limited, and the check names the permission each feature lacks.
+func TestCheckChannelFeatures(t *testing.T) {
+	tests := []struct {
+		name          string
+		board, charts bool
+		perms         int64
+		want          notifier.ChannelCheck
+	}{
+		{"board and charts allowed", true, true, fakediscord.DefaultPermissions | discordgo.PermissionManageMessages | discordgo.PermissionAttachFiles,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		{"board without Manage Messages", true, false, fakediscord.DefaultPermissions &^ discordgo.PermissionManageMessages,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+				Detail: "the status board needs Manage Messages to pin its message: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
+		{"charts without Attach Files", false, true, fakediscord.DefaultPermissions &^ discordgo.PermissionAttachFiles,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+				Detail: "digest charts need Attach Files: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
+		{"both lacking", true, true, fakediscord.DefaultPermissions &^ (discordgo.PermissionManageMessages | discordgo.PermissionAttachFiles),
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+				Detail: "the status board needs Manage Messages to pin its message; digest charts need Attach Files: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
+		{"neither configured", false, false, fakediscord.DefaultPermissions &^ (discordgo.PermissionManageMessages | discordgo.PermissionAttachFiles),
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, false)
+			e.n.board, e.n.charts = tt.board, tt.charts
+			e.fake.SetPermissions(tt.perms, 0)
+			e.fake.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops"})
+			acct, err := e.n.Identify(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.n.CheckChannel(t.Context(), testChannel, acct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("check\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}

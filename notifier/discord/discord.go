@@ -59,6 +59,10 @@ type Options struct {
 	Now func() time.Time
 	// Mention is who a new outage's root notifies (see Mention).
 	Mention Mention
+	// Board and Charts say the channel keeps a pinned status board and
+	// receives digest charts, so that CheckChannel asks for the
+	// permissions those need (Manage Messages, Attach Files).
+	Board, Charts bool
 }
 
 // Notifier posts to Discord channels as a bot. Destination.Address is the
@@ -67,9 +71,11 @@ type Notifier struct {
 	s       *discordgo.Session
 	log     *slog.Logger
 	threads bool
-	secrets redactor
-	render  renderer
-	mention Mention
+	// board and charts: see Options.
+	board, charts bool
+	secrets       redactor
+	render        renderer
+	mention       Mention
 
 	mu sync.Mutex
 	// threaded remembers roots whose thread exists, so the common update
@@ -106,6 +112,8 @@ func New(opts Options) (*Notifier, error) {
 		s:        newSessionAt("Bot "+token, origin, opts.HTTPClient, opts.Now),
 		log:      log,
 		threads:  opts.Threads,
+		board:    opts.Board,
+		charts:   opts.Charts,
 		render:   renderer{opts.Templates},
 		mention:  opts.Mention,
 		secrets:  redactor{token},
