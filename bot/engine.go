@@ -3,13 +3,14 @@ package bot
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -112,10 +113,14 @@ type applier struct {
 	byID map[string]sources.Component
 }
 
-func (a *applier) emit(t *Tracked, kind outage.Kind, body string) {
+func (a *applier) emit(t *Tracked, kind outage.Kind, w words) {
 	t.LastEvent = a.now
-	t.Outage.Title = plainTitle(t.Outage.Title)
-	ev := t.Outage.Event(kind, a.now, plainBody(body))
+	if title := plainTitle(t.Outage.Title); title != t.Outage.Title {
+		t.Outage.Title, t.Outage.TitleSaid = title, nil
+	}
+	body, said := w.body()
+	ev := t.Outage.Event(kind, a.now, body)
+	ev.Said = said
 	a.change.Events = append(a.change.Events, ev)
 	if i, ok := a.touched[t.Outage.ID]; ok {
 		a.change.Outages[i] = t.Outage
@@ -144,7 +149,7 @@ func (a *applier) amend(t *Tracked) bool {
 	return true
 }
 
-func (a *applier) open(key string, class outage.Class, title string, sev sources.Status, since time.Time) *Tracked {
+func (a *applier) open(key string, class outage.Class, title words, sev sources.Status, since time.Time) *Tracked {
 	if since.IsZero() || since.After(a.now) {
 		since = a.now
 	}
@@ -153,15 +158,15 @@ func (a *applier) open(key string, class outage.Class, title string, sev sources
 		Target:   a.st.Target,
 		Key:      key,
 		Class:    class,
-		Title:    title,
 		Severity: sev,
 		OpenedAt: since,
 	}, SeenAt: a.now}
+	setTitle(&t.Outage, title)
 	a.st.Outages[key] = t
 	return t
 }
 
-func (a *applier) resolve(t *Tracked, at time.Time, body string) {
+func (a *applier) resolve(t *Tracked, at time.Time, body words) {
 	if at.IsZero() || at.After(a.now) || at.Before(t.Outage.OpenedAt) {
 		at = a.now
 	}
@@ -175,18 +180,19 @@ func (a *applier) resolve(t *Tracked, at time.Time, body string) {
 
 // openHealth opens the health outage, or reopens the recent one when the
 // trouble is back soon after it was resolved.
-func (a *applier) openHealth(title string, sev sources.Status, comps []outage.ComponentState, since time.Time, body string) {
+func (a *applier) openHealth(title words, sev sources.Status, comps []outage.ComponentState, since time.Time, body words) {
 	st := a.st
 	if r := st.Recent; r != nil && a.now.Sub(r.Outage.ResolvedAt) <= a.pol.ReopenWithin {
 		st.Recent = nil
 		gap := a.now.Sub(r.Outage.ResolvedAt)
 		r.Outage.ResolvedAt = time.Time{}
-		r.Outage.Title, r.Outage.Severity, r.Outage.Components = title, sev, comps
+		setTitle(&r.Outage, title)
+		r.Outage.Severity, r.Outage.Components = sev, comps
 		r.Outage.Phase = ""
 		r.Linked = nil
 		r.Reopened++
 		st.Outages[keyHealth] = r
-		a.emit(r, outage.Updated, "The problem is back, "+outage.FormatDuration(gap)+" after it was resolved: "+body)
+		a.emit(r, outage.Updated, ours(outage.Say("engine.health.back", outage.Dur("Gap", gap), body.arg("Body"))))
 		return
 	}
 	t := a.open(keyHealth, outage.Incident, title, sev, since)
@@ -241,12 +247,14 @@ func (a *applier) unreadable(err error) {
 	if _, open := st.Outages[keyUnreachable]; open {
 		return
 	}
-	what := "the status feed"
+	times, why := outage.Count("Times", st.FailStreak), theirs(err.Error()).arg("Error")
+	body := outage.Say("engine.unreachable.feed", times, why)
 	if a.pol.Probe {
-		what = "the probe"
+		body = outage.Say("engine.unreachable.probe", times, why)
 	}
-	t := a.open(keyUnreachable, outage.Unreachable, fmt.Sprintf("%s: no status data", st.Target), sources.Unknown, a.now)
-	a.emit(t, outage.Opened, fmt.Sprintf("Could not read %s %d times in a row: %v. Open outages stay open until it can be read again.", what, st.FailStreak, err))
+	title := outage.Say("engine.title.unreachable", outage.Str("Target", st.Target))
+	t := a.open(keyUnreachable, outage.Unreachable, ours(title), sources.Unknown, a.now)
+	a.emit(t, outage.Opened, ours(body))
 }
 
 func (a *applier) readable() {
@@ -257,7 +265,7 @@ func (a *applier) readable() {
 	st.Snapshot.UnreachableSince = time.Time{}
 	st.Snapshot.ReadAt = a.now
 	if t, open := st.Outages[keyUnreachable]; open {
-		a.resolve(t, a.now, "Status data is available again.")
+		a.resolve(t, a.now, ours(outage.Say("engine.unreachable.over")))
 	}
 }
 
@@ -332,16 +340,17 @@ func (a *applier) probe(obs sources.Observation) {
 	case t == nil && bad && st.BadStreak >= a.pol.FailureThreshold:
 		body := probeBody(c, st.BadStreak)
 		if a.pol.Verdict {
-			body = upperFirst(c.Detail) + "."
+			// The locations' verdict is the probe's own words.
+			body = theirs(upperFirst(c.Detail) + ".")
 		}
 		a.openHealth(probeTitle(sev), sev, nil, st.BadSince, body)
 	case t != nil && bad && sev != t.Outage.Severity && st.SeverityStreak >= a.pol.FailureThreshold:
 		was := t.Outage.Severity
 		t.Outage.Severity = sev
-		t.Outage.Title = probeTitle(sev)
-		a.emit(t, outage.Updated, fmt.Sprintf("Now %s (was %s): %s", sev.Label(), was.Label(), c.Detail))
+		setTitle(&t.Outage, probeTitle(sev))
+		a.emit(t, outage.Updated, ours(outage.Say("engine.probe.now", statusArg("Now", sev), statusArg("Was", was), theirs(c.Detail).arg("Detail"))))
 	case t != nil && !bad && st.GoodStreak >= a.successNeeded(t):
-		a.resolve(t, st.GoodSince, "Responding normally again.")
+		a.resolve(t, st.GoodSince, ours(outage.Say("engine.probe.over")))
 	}
 }
 
@@ -349,19 +358,21 @@ func (a *applier) probe(obs sources.Observation) {
 // name beside the title, so the title does not repeat it; and it names the
 // trouble, not a sentence about the present ("X is down") that the
 // restoration would contradict.
-func probeTitle(sev sources.Status) string {
+func probeTitle(sev sources.Status) words {
 	if sev == sources.Degraded {
-		return "Slow"
+		return ours(outage.Say("engine.title.slow"))
 	}
-	return "Down"
+	return ours(outage.Say("engine.title.down"))
 }
 
-func probeBody(c sources.Component, fails int) string {
-	d := c.Detail
-	if d == "" {
-		d = c.Status.Label()
+// probeBody is the probe's own words (its error) and how many checks in a
+// row failed; with no words, the status it reported.
+func probeBody(c sources.Component, fails int) words {
+	d := theirs(c.Detail).arg("Detail")
+	if c.Detail == "" {
+		d = statusArg("Detail", c.Status)
 	}
-	return fmt.Sprintf("%s (%d failed checks in a row)", d, fails)
+	return ours(outage.Say("engine.probe.failing", d, outage.Count("Count", fails)))
 }
 
 // vendor handles a vendor status feed.
@@ -442,7 +453,7 @@ func (a *applier) incident(inc sources.Incident, maint bool, byID map[string]sou
 	if h := st.Outages[keyHealth]; h != nil && !maint && overlaps(inc.ComponentIDs, h.Outage.Components, byID) {
 		l := &Linked{}
 		h.Linked = mapPut(h.Linked, inc.ID, l)
-		h.Outage.Title = inc.Title
+		setTitle(&h.Outage, theirs(inc.Title))
 		h.Outage.URL = inc.URL
 		a.followIncident(h, l, inc, true, byID)
 		return
@@ -451,29 +462,33 @@ func (a *applier) incident(inc sources.Incident, maint bool, byID map[string]sou
 	if maint {
 		key, class = keyMaintenance+inc.ID, outage.MaintenanceWork
 	}
-	t := a.open(key, class, inc.Title, incidentSeverity(inc, maint, byID), inc.StartedAt)
+	t := a.open(key, class, theirs(inc.Title), incidentSeverity(inc, maint, byID), inc.StartedAt)
 	t.Outage.URL = inc.URL
 	t.Outage.Phase = inc.Status
 	t.Outage.Components = incidentComponents(inc, byID)
 	l := linkedFrom(inc)
 	t.Linked = map[string]*Linked{inc.ID: l}
-	body := "The vendor reports an incident."
+	body := ours(outage.Say("engine.incident.posted"))
 	if u, ok := inc.Latest(); ok {
-		body = u.Body
+		body = theirs(u.Body)
 	}
 	if maint && inc.Status == sources.MaintenanceScheduled {
-		body = maintenanceNotice(inc, a.now) + " " + body
+		body = maintenanceNotice(inc, a.now, body)
 	}
 	a.emit(t, outage.Opened, body)
 }
 
-// maintenanceNotice says when scheduled maintenance starts and ends.
-func maintenanceNotice(inc sources.Incident, now time.Time) string {
-	msg := fmt.Sprintf("Scheduled maintenance starts at %s (in %s)", inc.ScheduledFor.UTC().Format("Jan 2 15:04 UTC"), outage.FormatDuration(inc.ScheduledFor.Sub(now)))
+// maintenanceNotice says when scheduled maintenance starts and ends,
+// followed by what else there is to say about it.
+func maintenanceNotice(inc sources.Incident, now time.Time, then words) words {
+	notice := outage.Say("engine.maintenance.starts", outage.At("Start", inc.ScheduledFor), outage.Dur("In", inc.ScheduledFor.Sub(now)))
 	if !inc.ScheduledUntil.IsZero() {
-		msg += fmt.Sprintf(" and should end at %s", inc.ScheduledUntil.UTC().Format("Jan 2 15:04 UTC"))
+		notice = outage.Say("engine.maintenance.starts_ends", outage.At("Start", inc.ScheduledFor), outage.Dur("In", inc.ScheduledFor.Sub(now)), outage.At("End", inc.ScheduledUntil))
 	}
-	return msg + "."
+	if plainBody(then.en) == "" {
+		return ours(notice)
+	}
+	return ours(outage.Say("engine.maintenance.notice", outage.Nested("Notice", notice), then.arg("Body")))
 }
 
 // remind posts a "still down" reply in the threads of outages that have
@@ -487,11 +502,12 @@ func (a *applier) remind() {
 		if t.Outage.Class != outage.Incident || t.LastEvent.IsZero() || a.now.Sub(t.LastEvent) < a.pol.RemindEvery {
 			continue
 		}
-		state := t.Outage.Severity.Label()
+		lasted := outage.Dur("Duration", a.now.Sub(t.Outage.OpenedAt))
+		still := outage.Say("engine.remind.still", statusArg("Status", t.Outage.Severity), lasted)
 		if t.Outage.Severity == sources.MajorOutage {
-			state = "down"
+			still = outage.Say("engine.remind.down", lasted)
 		}
-		a.emit(t, outage.Updated, fmt.Sprintf("Still %s after %s.", state, outage.FormatDuration(a.now.Sub(t.Outage.OpenedAt))))
+		a.emit(t, outage.Updated, ours(still))
 	}
 }
 
@@ -514,21 +530,27 @@ func (a *applier) followIncident(t *Tracked, l *Linked, inc sources.Incident, jo
 	if t.ByHealth {
 		sev = sources.Worst(sev, worstOf(comps))
 	}
-	var changes []string
+	var changes []change
 	if l.Impact != "" && inc.Impact != l.Impact {
-		changes = append(changes, fmt.Sprintf("impact is now %s (was %s)", inc.Impact.Label(), l.Impact.Label()))
+		// Always the first change: only a joining incident's comes before
+		// it, and that incident has no impact on record to change from.
+		impact := outage.Say("engine.change.impact", statusArg("Now", inc.Impact), statusArg("Was", l.Impact))
+		changes = append(changes, change{impact, impact})
 	}
 	if l.Title != "" && inc.Title != l.Title {
-		changes = append(changes, fmt.Sprintf("retitled %q", inc.Title))
+		title := quotedArg("Title", theirs(inc.Title))
+		changes = append(changes, change{outage.Say("engine.change.retitled", title), outage.Say("engine.change.retitled_more", title)})
 	}
 	if !sameComponents(o.Components, comps) {
-		changes = append(changes, "components: "+describeComponents(comps))
+		list := outage.Nested("Components", describeComponents(comps))
+		changes = append(changes, change{outage.Say("engine.change.components", list), outage.Say("engine.change.components_more", list)})
 	}
 	if l.Phase != "" && inc.Status != l.Phase && len(news) == 0 {
 		if inc.Status == sources.MaintenanceInProgress {
-			changes = append(changes, "the maintenance has started")
+			changes = append(changes, change{outage.Say("engine.change.started"), outage.Say("engine.change.started_more")})
 		} else {
-			changes = append(changes, "status is now "+string(inc.Status))
+			phase := phaseArg("Phase", inc.Status, string(inc.Status))
+			changes = append(changes, change{outage.Say("engine.change.phase", phase), outage.Say("engine.change.phase_more", phase)})
 		}
 	}
 
@@ -539,21 +561,43 @@ func (a *applier) followIncident(t *Tracked, l *Linked, inc sources.Incident, jo
 			o.OpenedAt = inc.ScheduledFor
 		}
 	}
-	o.Title, o.URL, o.Severity, o.Components = inc.Title, inc.URL, sev, comps
+	setTitle(o, theirs(inc.Title))
+	o.URL, o.Severity, o.Components = inc.URL, sev, comps
 	l.Impact, l.Title, l.ComponentIDs = inc.Impact, inc.Title, inc.ComponentIDs
 	for _, u := range news {
 		l.SeenUpdates = append(l.SeenUpdates, updateKey(u))
 		o.Phase = u.Status
-		a.emit(t, outage.Updated, u.Body)
+		a.emit(t, outage.Updated, theirs(u.Body))
 	}
 	o.Phase = inc.Status
 	l.Phase = inc.Status
 	if len(news) == 0 && joined {
-		changes = append([]string{fmt.Sprintf("the vendor posted an incident: %q", inc.Title)}, changes...)
+		// Always the first change: it has no form that continues a sentence.
+		joined := outage.Say("engine.change.joined", quotedArg("Title", theirs(inc.Title)))
+		changes = append([]change{{joined, joined}}, changes...)
 	}
 	if len(news) == 0 && len(changes) > 0 {
-		a.emit(t, outage.Updated, upperFirst(strings.Join(changes, "; ")+"."))
+		a.emit(t, outage.Updated, ours(outage.Say("engine.changes", outage.Nested("Changes", changeList(changes)))))
 	}
+}
+
+// change is one thing an incident changed without the vendor's words, as
+// it starts a sentence ("Impact is now ...") and as it continues one
+// ("...; impact is now ...").
+type change struct {
+	first, more outage.Text
+}
+
+// changeList joins changes into one sentence, the first starting it.
+func changeList(cs []change) outage.Text {
+	texts := make([]outage.Text, len(cs))
+	for i, c := range cs {
+		texts[i] = c.more
+		if i == 0 {
+			texts[i] = c.first
+		}
+	}
+	return joinTexts("engine.join.semicolon", texts)
 }
 
 // closeIncidents marks linked incidents that are no longer open and resolves
@@ -570,7 +614,7 @@ func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Inciden
 		if len(t.Linked) == 0 {
 			continue
 		}
-		var last string
+		var last words
 		var lastAt time.Time
 		resolvedByVendor := false
 		for _, id := range sortedKeys(t.Linked) {
@@ -601,11 +645,11 @@ func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Inciden
 				}
 				for i, u := range unseen {
 					if i == len(unseen)-1 {
-						last = u.Body
+						last = theirs(u.Body)
 						break
 					}
 					t.Outage.Phase = u.Status
-					a.emit(t, outage.Updated, u.Body)
+					a.emit(t, outage.Updated, theirs(u.Body))
 				}
 				if inc.ResolvedAt.After(lastAt) {
 					lastAt = inc.ResolvedAt
@@ -613,33 +657,33 @@ func (a *applier) closeIncidents(openIDs map[string]bool, done []sources.Inciden
 				l.Phase = inc.Status
 				resolvedByVendor = true
 				if inc.Title != "" {
-					t.Outage.Title = inc.Title
+					setTitle(&t.Outage, theirs(inc.Title))
 				}
 			}
 		}
 		if !allDone(t.Linked) {
-			if last != "" {
+			if last.en != "" {
 				a.emit(t, outage.Updated, last)
 			}
 			continue
 		}
 		if t.ByHealth && !healthy {
-			if last != "" {
-				a.emit(t, outage.Updated, last+" (some components still report problems)")
+			if last.en != "" {
+				a.emit(t, outage.Updated, ours(outage.Say("engine.incident.over_components_not", last.arg("Body"))))
 			}
 			continue
 		}
 		maint := t.Outage.Class == outage.MaintenanceWork
 		switch {
-		case last != "":
+		case last.en != "":
 		case resolvedByVendor && maint:
-			last = "The vendor marked the maintenance completed."
+			last = ours(outage.Say("engine.maintenance.completed"))
 		case resolvedByVendor:
-			last = "The vendor marked the incident resolved."
+			last = ours(outage.Say("engine.incident.resolved"))
 		case maint:
-			last = "The maintenance is no longer listed on the status page."
+			last = ours(outage.Say("engine.maintenance.unlisted"))
 		default:
-			last = "The incident is no longer listed as open on the status page."
+			last = ours(outage.Say("engine.incident.unlisted"))
 		}
 		// Vendors often mark components operational a poll or two after
 		// resolving: until then those components are explained, not news.
@@ -693,18 +737,18 @@ func (a *applier) health(bad []sources.Component, byID map[string]sources.Compon
 			t.Outage.Components = mergeComponents(t.Outage.Components, comps)
 			t.Outage.Severity = sources.Worst(t.Outage.Severity, worstOf(comps))
 			if !a.amend(t) {
-				a.emit(t, outage.Updated, "Components: "+describeComponents(t.Outage.Components)+".")
+				a.emit(t, outage.Updated, ours(outage.Say("engine.health.components", outage.Nested("Components", describeComponents(t.Outage.Components)))))
 			}
 		}
 	case len(uncovered) == 0 && st.GoodStreak >= a.successNeeded(t):
 		for i := range t.Outage.Components {
 			t.Outage.Components[i].Status = sources.Operational
 		}
-		a.resolve(t, st.GoodSince, "All components are operational again.")
+		a.resolve(t, st.GoodSince, ours(outage.Say("engine.health.over")))
 	case len(uncovered) > 0 && !sameComponents(t.Outage.Components, comps):
 		t.Outage.Components = comps
 		t.Outage.Severity = worstOf(comps)
-		t.Outage.Title = healthTitle(comps)
+		setTitle(&t.Outage, healthTitle(comps))
 		a.emit(t, outage.Updated, healthBody(comps, true))
 	}
 }
@@ -891,24 +935,32 @@ func worstOf(cs []outage.ComponentState) sources.Status {
 	return w
 }
 
-func describeComponents(cs []outage.ComponentState) string {
+// describeComponents lists components and their status: "API partial
+// outage, Chat degraded performance".
+func describeComponents(cs []outage.ComponentState) outage.Text {
 	if len(cs) == 0 {
-		return "no affected components"
+		return outage.Say("engine.components.none")
 	}
-	parts := make([]string, len(cs))
+	parts := make([]outage.Text, len(cs))
 	for i, c := range cs {
-		parts[i] = c.Name + " " + c.Status.Label()
+		parts[i] = outage.Say("engine.component", outage.Str("Name", c.Name), statusArg("Status", c.Status))
 	}
-	return strings.Join(parts, ", ")
+	return joinTexts("engine.join.comma", parts)
 }
 
 // healthTitle names what the status page shows: one component and its
-// status ("Degraded performance on API"), or how many and the worst.
-func healthTitle(cs []outage.ComponentState) string {
+// status ("Degraded performance on API"), or how many and the worst. The
+// status starts the title: the status label as a heading writes it.
+func healthTitle(cs []outage.ComponentState) words {
 	if len(cs) == 1 {
-		return upperFirst(cs[0].Status.Label()) + " on " + cs[0].Name
+		s := cs[0].Status
+		if !s.Valid() || s == sources.Unknown {
+			// No heading label reads as upperFirst(Label()) would.
+			return theirs(upperFirst(s.Label()) + " on " + cs[0].Name)
+		}
+		return ours(outage.Say("engine.title.component", outage.Nested("Status", outage.Text{ID: "status." + string(s)}), outage.Str("Component", cs[0].Name)))
 	}
-	return fmt.Sprintf("%d components: %s", len(cs), worstOf(cs).Label())
+	return ours(outage.Say("engine.title.components", outage.Count("Count", len(cs)), statusArg("Status", worstOf(cs))))
 }
 
 // healthBody says what the title does not: the components when the title
@@ -916,16 +968,16 @@ func healthTitle(cs []outage.ComponentState) string {
 // component is in the title already, and its status is the outage's
 // severity, which every rendering shows: naming them again would say the
 // same thing twice.
-func healthBody(cs []outage.ComponentState, changed bool) string {
+func healthBody(cs []outage.ComponentState, changed bool) words {
 	switch {
 	case len(cs) == 1 && changed:
-		return "The status page now shows this, still with no incident posted."
+		return ours(outage.Say("engine.health.changed_one"))
 	case len(cs) == 1:
-		return "The status page shows this, with no incident posted yet."
+		return ours(outage.Say("engine.health.shows_one"))
 	case changed:
-		return "The status page now shows " + describeComponents(cs) + "."
+		return ours(outage.Say("engine.health.changed", outage.Nested("Components", describeComponents(cs))))
 	}
-	return "The status page shows " + describeComponents(cs) + ", with no incident posted yet."
+	return ours(outage.Say("engine.health.shows", outage.Nested("Components", describeComponents(cs))))
 }
 
 func problemComponents(cs []sources.Component) []sources.Component {
@@ -990,4 +1042,126 @@ func (st *TargetState) linkedIDs() map[string]bool {
 		}
 	}
 	return ids
+}
+
+// english writes the bot's own words in English, as events and outages
+// store them (Body, Title, Notes) beside the message: written from the
+// catalog, the stored English and the catalog never drift apart.
+func english(t outage.Text) string { return i18n.For("en").Text(t) }
+
+// words are what an event or a title says: a vendor's (or a probe's)
+// words as they were written, or the bot's own as a catalog message (said)
+// and its English.
+type words struct {
+	en   string
+	said *outage.Text
+}
+
+// theirs are words the bot only passes on.
+func theirs(s string) words { return words{en: s} }
+
+// ours are the bot's own words.
+func ours(t outage.Text) words { return words{en: english(t), said: &t} }
+
+// arg passes w on inside another message: ours as a nested message,
+// theirs as they are, made plain the way chat shows them (plainBody).
+func (w words) arg(name string) outage.Arg {
+	if w.said != nil {
+		return outage.Nested(name, *w.said)
+	}
+	return outage.Str(name, plainBody(w.en))
+}
+
+// body is w as an event stores it: the plain English, and the message when
+// its English reads exactly so. Vendor words inside a message are made
+// plain before they go in (arg), so the message is dropped only where the
+// words around them would change too, and an event's message never says
+// other than its Body.
+func (w words) body() (string, *outage.Text) {
+	body := plainBody(w.en)
+	if w.said == nil || body != w.en {
+		return body, nil
+	}
+	s := *w.said
+	return body, &s
+}
+
+// setTitle gives o the title w on one line, with its message while its
+// English is the title.
+func setTitle(o *outage.Outage, w words) {
+	o.Title, o.TitleSaid = plainTitle(w.en), nil
+	if w.said != nil && o.Title == w.en {
+		s := *w.said
+		o.TitleSaid = &s
+	}
+}
+
+// titleArg is an outage's title inside another message: the message the
+// bot titled it with, or the vendor's title as it is.
+func titleArg(name, title string, said *outage.Text) outage.Arg {
+	if said != nil && english(*said) == title {
+		return outage.Nested(name, *said)
+	}
+	return outage.Str(name, title)
+}
+
+// quotedArg is a title that the message puts in quotes: Go-quoted inside
+// (a quote in it escaped), as the words were written before the catalog.
+func quotedArg(name string, w words) outage.Arg {
+	q := strconv.Quote(w.en)
+	if inner := q[1 : len(q)-1]; inner != w.en {
+		return outage.Str(name, inner)
+	}
+	return titleArg(name, w.en, w.said)
+}
+
+// statusArg is a status inside a sentence; one outside the contract values
+// has no label in the catalog and is written as Label writes it.
+func statusArg(name string, s sources.Status) outage.Arg {
+	if !s.Valid() {
+		return outage.Str(name, s.Label())
+	}
+	return outage.StatusArg(name, s)
+}
+
+// phaseArg is a vendor phase inside a sentence, en its English there; a
+// phase the catalog has no label for, or whose label reads otherwise, is
+// written as en.
+func phaseArg(name string, ph sources.IncidentStatus, en string) outage.Arg {
+	if i18n.For("en").T("phase_inline."+string(ph), nil) != en {
+		return outage.Str(name, en)
+	}
+	return outage.PhaseArg(name, ph)
+}
+
+// joinTexts joins texts with the separator message sep ("{{.First}};
+// {{.Rest}}"), nesting from the end.
+func joinTexts(sep string, texts []outage.Text) outage.Text {
+	if len(texts) == 0 {
+		return outage.Text{}
+	}
+	out := texts[len(texts)-1]
+	for i := len(texts) - 2; i >= 0; i-- {
+		out = outage.Text{ID: sep, Args: []outage.Arg{outage.Nested("First", texts[i]), outage.Nested("Rest", out)}}
+	}
+	return out
+}
+
+// listTexts joins texts the language's way ("a, b and c"), like
+// i18n.Printer.List does with names.
+func listTexts(texts []outage.Text) outage.Text {
+	if len(texts) <= 1 {
+		return joinTexts("engine.join.comma", texts)
+	}
+	head := joinTexts("engine.join.comma", texts[:len(texts)-1])
+	return outage.Say("format.list", outage.Nested("Head", head), outage.Nested("Last", texts[len(texts)-1]))
+}
+
+// line is w as a stored line of notes: its English and its message.
+func (w words) line() (string, *outage.Text) {
+	if w.said == nil {
+		return w.en, nil
+	}
+	s := *w.said
+	return w.en, &s
 }

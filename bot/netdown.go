@@ -108,11 +108,12 @@ func (w *NetworkWatch) begin(targets int, now time.Time) Change {
 	}
 	w.Notice = &outage.Outage{
 		ID: id, Target: outage.SelfTarget, Key: networkKey, Class: outage.Unreachable,
-		Title: "Cannot reach the internet", Severity: sources.Unknown, OpenedAt: now,
+		Severity: sources.Unknown, OpenedAt: now,
 	}
-	body := fmt.Sprintf("All %d targets failed at once before reaching their servers (DNS or connect): "+
-		"this machine's network looks down. Their outages are not announced until it is back.", targets)
-	ev := w.Notice.Event(outage.Opened, now, body)
+	setTitle(w.Notice, ours(outage.Say("engine.network.title")))
+	body := ours(outage.Say("engine.network.down", outage.Count("Count", targets)))
+	ev := w.Notice.Event(outage.Opened, now, body.en)
+	ev.Said = body.said
 	return Change{Outages: []outage.Outage{*w.Notice}, Events: []outage.Event{ev}}
 }
 
@@ -123,8 +124,9 @@ func (w *NetworkWatch) end(target string, targets int, now time.Time) Change {
 		now = o.OpenedAt
 	}
 	o.ResolvedAt = now
-	body := fmt.Sprintf("Back online: %s answers again. What failed while offline was not counted against the %d targets.", target, targets)
-	ev := o.Event(outage.Resolved, now, body)
+	body := ours(outage.Say("engine.network.back", outage.Str("Target", target), outage.Count("Count", targets)))
+	ev := o.Event(outage.Resolved, now, body.en)
+	ev.Said = body.said
 	return Change{Outages: []outage.Outage{o}, Events: []outage.Event{ev}}
 }
 

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -108,25 +107,29 @@ func relate(st *TargetState, change *Change, rel Related, now time.Time) {
 		isNew := opened[t.Outage.ID]
 		prev := t.Outage.Related
 		var rl outage.Related
-		var body string
+		var body words
 		if len(rel.Deps) > 0 {
-			rl.Cause, body = relateCause(t, rel.Deps, isNew, now)
+			var cause words
+			cause, body = relateCause(t, rel.Deps, isNew, now)
+			rl.Cause, rl.CauseSaid = cause.line()
 		}
 		if len(rel.Dependents) > 0 {
 			if isNew {
 				joinDependent(t, rel.Dependents)
 			}
-			rl.Affects = affected(t.Outage, st.Target, rel.Dependents)
+			rl.Affects, rl.AffectsSaid = affected(t.Outage, st.Target, rel.Dependents).line()
 		}
+		var alts outage.Text
 		if len(rel.Alternatives) > 0 {
-			rl.Fallback = fallback(rel.Alternatives)
+			alts = alternatives(rel.Alternatives)
+			rl.Fallback, rl.FallbackSaid = ours(outage.Say("engine.fallback.line", outage.Nested("Alternatives", alts))).line()
 		}
 		t.Outage.Related = rl
 		notes = append(notes, rl.Lines()...)
-		if body == "" && !isNew && rl.Fallback != prev.Fallback && prev.Fallback != "" && !hasEvent(change, t.Outage.ID) {
-			body = strings.Replace(rl.Fallback, fallbackPrefix, "Fallback now:", 1)
+		if body.en == "" && !isNew && rl.Fallback != prev.Fallback && prev.Fallback != "" && !hasEvent(change, t.Outage.ID) {
+			body = ours(outage.Say("engine.fallback.changed", outage.Nested("Alternatives", alts)))
 		}
-		if body != "" {
+		if body.en != "" {
 			emitRelated(t, change, body, now)
 		}
 		patch(change, t.Outage)
@@ -141,7 +144,7 @@ func relate(st *TargetState, change *Change, rel Related, now time.Time) {
 		l := *o.Link // copy on write: peers may hold the old one
 		l.Confirm = outage.Withdrawn
 		o.Link = &l
-		o.Related.Cause = fmt.Sprintf("Withdrawn: %s never reported an incident, so the trouble was likely not theirs", o.Link.Vendor)
+		o.Related.Cause, o.Related.CauseSaid = ours(outage.Say("engine.cause.withdrawn", outage.Str("Vendor", o.Link.Vendor))).line()
 		if r := st.Recent; r != nil && r.Outage.ID == o.ID {
 			r.Outage.Link, r.Outage.Related = o.Link, o.Related
 		}
@@ -153,7 +156,7 @@ func relate(st *TargetState, change *Change, rel Related, now time.Time) {
 // relateCause keeps t's link to the vendors it depends on: it returns the
 // note for t's messages and, when the vendor has just confirmed an
 // unconfirmed outage, the words of the update that says so.
-func relateCause(t *Tracked, deps []RelatedDep, isNew bool, now time.Time) (note, body string) {
+func relateCause(t *Tracked, deps []RelatedDep, isNew bool, now time.Time) (note, body words) {
 	link := t.Outage.Link
 	if link != nil && link.Confirm == outage.Withdrawn && t.Outage.Open() {
 		// A thread that came back re-examines its cause.
@@ -166,20 +169,15 @@ func relateCause(t *Tracked, deps []RelatedDep, isNew bool, now time.Time) (note
 		if isNew {
 			t.Outage.Thread = cause.ThreadKey()
 		}
-		return causeNote(dep.Peer.Name, *cause), ""
+		return causeNote(dep.Peer.Name, *cause), words{}
 	case link == nil:
 		t.Outage.Link = &outage.Link{Vendor: deps[0].Peer.Name, Confirm: outage.Unconfirmed}
-		return unconfirmedNote(deps), ""
+		return unconfirmedNote(deps), words{}
 	case link.Confirm == outage.Unconfirmed && cause != nil:
 		t.Outage.Link = confirmedLink(dep.Peer.Name, *cause, t.Outage.OpenedAt)
-		lag := t.Outage.Link.Lag
-		body = fmt.Sprintf("Confirmed: %s now reports %q", dep.Peer.Name, cause.Title)
-		if lag > 0 {
-			body += fmt.Sprintf(", %s after we detected it", outage.FormatDuration(lag))
-		}
-		return confirmedNote(*t.Outage.Link), body + "."
+		return confirmedNote(*t.Outage.Link), nowConfirmed(dep.Peer.Name, *cause, t.Outage.Link.Lag)
 	case link.Confirm == outage.Unconfirmed:
-		return unconfirmedNote(deps), ""
+		return unconfirmedNote(deps), words{}
 	}
 	// Confirmed: keep the note current while the vendor's outage lasts (its
 	// phase moves on), and as it was last shown once it is over.
@@ -188,17 +186,27 @@ func relateCause(t *Tracked, deps []RelatedDep, isNew bool, now time.Time) (note
 			if o.ID == link.VendorOutage && d.Peer.Name == link.Vendor {
 				if strings.HasPrefix(t.Outage.Related.Cause, confirmPrefix) {
 					l := *link
-					l.VendorTitle = o.Title
-					return confirmedNote(l), ""
+					l.VendorTitle, l.VendorTitleSaid = o.Title, o.TitleSaid.Clone()
+					return confirmedNote(l), words{}
 				}
-				return causeNote(d.Peer.Name, o), ""
+				return causeNote(d.Peer.Name, o), words{}
 			}
 		}
 	}
-	if c := t.Outage.Related.Cause; c != "" {
-		return c, ""
+	if c := t.Outage.Related; c.Cause != "" {
+		return words{en: c.Cause, said: c.CauseSaid.Clone()}, words{}
 	}
-	return confirmedNote(*link), ""
+	return confirmedNote(*link), words{}
+}
+
+// nowConfirmed is the update that says the vendor now admits the trouble,
+// and how long after we saw it.
+func nowConfirmed(vendor string, cause PeerOutage, lag time.Duration) words {
+	name, title := outage.Str("Vendor", vendor), quotedArg("Title", words{en: cause.Title, said: cause.TitleSaid})
+	if lag > 0 {
+		return ours(outage.Say("engine.cause.now_confirmed_lag", name, title, outage.Dur("Lag", lag)))
+	}
+	return ours(outage.Say("engine.cause.now_confirmed", name, title))
 }
 
 // findCause is the oldest open outage of a depended-on target that touches
@@ -222,56 +230,57 @@ func findCause(deps []RelatedDep) (*PeerOutage, *RelatedDep) {
 
 func confirmedLink(vendor string, cause PeerOutage, detected time.Time) *outage.Link {
 	return &outage.Link{
-		Vendor:       vendor,
-		Confirm:      outage.Confirmed,
-		VendorOutage: cause.ID,
-		VendorTitle:  cause.Title,
-		AckAt:        cause.seen(),
-		Lag:          cause.seen().Sub(detected),
+		Vendor:          vendor,
+		Confirm:         outage.Confirmed,
+		VendorOutage:    cause.ID,
+		VendorTitle:     cause.Title,
+		VendorTitleSaid: cause.TitleSaid.Clone(),
+		AckAt:           cause.seen(),
+		Lag:             cause.seen().Sub(detected),
 	}
 }
 
-const (
-	causePrefix    = "Likely caused by "
-	confirmPrefix  = "Confirmed by "
-	fallbackPrefix = "Fallback:"
-)
+// confirmPrefix starts the English of a confirmed cause: notes stored
+// before the catalog are only that English.
+const confirmPrefix = "Confirmed by "
 
-func causeNote(vendor string, o PeerOutage) string {
-	since := o.OpenedAt.UTC().Format("15:04")
+func causeNote(vendor string, o PeerOutage) words {
+	name, title, since := outage.Str("Vendor", vendor), titleArg("Title", o.Title, o.TitleSaid), outage.Clock("Since", o.OpenedAt)
 	if o.Phase == "" {
 		// Components gone bad with no incident posted: the title says how.
-		return fmt.Sprintf("%s%s: %s (since %s UTC)", causePrefix, vendor, o.Title, since)
+		return ours(outage.Say("engine.cause.likely", name, title, since))
 	}
-	return fmt.Sprintf("%s%s: %s (%s since %s UTC)", causePrefix, vendor, o.Title, strings.ReplaceAll(string(o.Phase), "_", " "), since)
+	phase := phaseArg("Phase", o.Phase, strings.ReplaceAll(string(o.Phase), "_", " "))
+	return ours(outage.Say("engine.cause.likely_phase", name, title, phase, since))
 }
 
-func confirmedNote(l outage.Link) string {
-	s := fmt.Sprintf("%s%s: %s", confirmPrefix, l.Vendor, l.VendorTitle)
+func confirmedNote(l outage.Link) words {
+	name, title := outage.Str("Vendor", l.Vendor), titleArg("Title", l.VendorTitle, l.VendorTitleSaid)
 	if l.Lag > 0 {
-		s += fmt.Sprintf(" (%s after we detected it)", outage.FormatDuration(l.Lag))
+		return ours(outage.Say("engine.cause.confirmed_lag", name, title, outage.Dur("Lag", l.Lag)))
 	}
-	return s
+	return ours(outage.Say("engine.cause.confirmed", name, title))
 }
 
 // unconfirmedNote says what the vendors' pages say instead: no incident on
 // what we depend on (there may be one on something else).
-func unconfirmedNote(deps []RelatedDep) string {
-	var parts, unread []string
+func unconfirmedNote(deps []RelatedDep) words {
+	var parts []outage.Text
+	var unread []string
 	for _, d := range deps {
 		switch {
 		case !d.Peer.Initialized || d.Peer.Status == sources.Unknown:
 			unread = append(unread, d.Peer.Name)
 		case len(d.Components) > 0:
-			parts = append(parts, d.Peer.Name+" reports no incident on "+joinNames(d.Components))
+			parts = append(parts, outage.Say("engine.unconfirmed.no_incident_on", outage.Str("Vendor", d.Peer.Name), outage.List("Components", d.Components)))
 		default:
-			parts = append(parts, d.Peer.Name+" reports no incident")
+			parts = append(parts, outage.Say("engine.unconfirmed.no_incident", outage.Str("Vendor", d.Peer.Name)))
 		}
 	}
 	if len(unread) > 0 {
-		parts = append(parts, "the status of "+joinNames(unread)+" cannot be read")
+		parts = append(parts, outage.Say("engine.unconfirmed.unreadable", outage.List("Vendors", unread)))
 	}
-	return "Unconfirmed: " + strings.Join(parts, "; ")
+	return ours(outage.Say("engine.unconfirmed.line", outage.Nested("Reasons", joinTexts("engine.join.semicolon", parts))))
 }
 
 // joinDependent makes a new vendor outage join the thread of a service of
@@ -298,8 +307,9 @@ func joinDependent(t *Tracked, dependents []RelatedDep) {
 
 // affected lists the services of ours that depend on what a vendor outage
 // touches: failing ones with since when, working ones as working.
-func affected(o outage.Outage, vendor string, dependents []RelatedDep) string {
-	var failing, working []string
+func affected(o outage.Outage, vendor string, dependents []RelatedDep) words {
+	var failing []outage.Text
+	var working []string
 	for _, d := range dependents {
 		if !d.covers(o) {
 			continue
@@ -313,59 +323,50 @@ func affected(o outage.Outage, vendor string, dependents []RelatedDep) string {
 		if since.IsZero() {
 			working = append(working, d.Peer.Name)
 		} else {
-			failing = append(failing, fmt.Sprintf("%s (failing since %s UTC)", d.Peer.Name, since.UTC().Format("15:04")))
+			failing = append(failing, outage.Say("engine.affects.failing", outage.Str("Service", d.Peer.Name), outage.Clock("Since", since)))
 		}
 	}
-	var parts []string
+	var parts []outage.Text
 	if len(failing) > 0 {
-		parts = append(parts, "Affects our "+joinNames(failing))
+		parts = append(parts, outage.Say("engine.affects.ours", outage.Nested("Services", listTexts(failing))))
 	}
 	if len(working) > 0 {
-		verb := " works"
-		if len(working) > 1 {
-			verb = " work"
-		}
-		parts = append(parts, joinNames(working)+verb)
+		parts = append(parts, outage.Say("engine.affects.working", outage.Count("Count", len(working)), outage.List("Services", working)))
 	}
-	return strings.Join(parts, "; ")
+	if len(parts) == 0 {
+		return words{}
+	}
+	return ours(joinTexts("engine.join.semicolon", parts))
 }
 
-// fallback is the line that says which alternatives work right now.
-func fallback(alts []Peer) string {
-	parts := make([]string, 0, len(alts))
+// alternatives says which alternatives work right now, for the fallback
+// line.
+func alternatives(alts []Peer) outage.Text {
+	parts := make([]outage.Text, 0, len(alts))
 	for _, a := range alts {
-		var state string
+		name := outage.Str("Name", a.Name)
+		var state outage.Text
 		switch {
 		case !a.Initialized:
-			state = "is not checked yet"
+			state = outage.Say("engine.fallback.unchecked", name)
 		case a.Status == sources.Unknown:
 			// Unknown only after unreachable_threshold failed polls: one
 			// failed poll of its page does not make the line flap.
-			state = "is of unknown status"
+			state = outage.Say("engine.fallback.unknown", name)
 		case a.Status == sources.Degraded:
-			state = "is degraded"
+			state = outage.Say("engine.fallback.degraded", name)
 		case a.Status == sources.PartialOutage:
-			state = "has a partial outage"
+			state = outage.Say("engine.fallback.partial_outage", name)
 		case a.Status == sources.MajorOutage:
-			state = "is down"
+			state = outage.Say("engine.fallback.major_outage", name)
 		case a.Status == sources.Maintenance:
-			state = "is under maintenance"
+			state = outage.Say("engine.fallback.maintenance", name)
 		default:
-			state = "is operational"
+			state = outage.Say("engine.fallback.operational", name)
 		}
-		parts = append(parts, a.Name+" "+state)
+		parts = append(parts, state)
 	}
-	return fallbackPrefix + " " + strings.Join(parts, "; ")
-}
-
-func joinNames(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return joinTexts("engine.join.semicolon", parts)
 }
 
 func hasEvent(c *Change, id string) bool {
@@ -373,9 +374,11 @@ func hasEvent(c *Change, id string) bool {
 }
 
 // emitRelated adds an update of t made by relate.
-func emitRelated(t *Tracked, c *Change, body string, now time.Time) {
+func emitRelated(t *Tracked, c *Change, body words, now time.Time) {
 	t.LastEvent = now
-	c.Events = append(c.Events, t.Outage.Event(outage.Updated, now, body))
+	ev := t.Outage.Event(outage.Updated, now, body.en)
+	ev.Said = body.said.Clone()
+	c.Events = append(c.Events, ev)
 }
 
 // patch brings this change's record of o, and its events, up to o's
@@ -394,7 +397,7 @@ func patch(c *Change, o outage.Outage) {
 	for i := range c.Events {
 		if ev := &c.Events[i]; ev.OutageID == o.ID {
 			ev.Thread = o.Thread
-			ev.Notes = o.Related.Lines()
+			ev.Notes, ev.NotesSaid = o.Related.Lines(), o.Related.LinesSaid()
 			if o.Link != nil {
 				l := *o.Link
 				ev.Link = &l

@@ -26,7 +26,7 @@ func TestHealthWordsSayEachThingOnce(t *testing.T) {
 		{two, false, "2 components: partial outage", "The status page shows API partial outage, Chat degraded performance, with no incident posted yet.", true},
 		{two, true, "2 components: partial outage", "The status page now shows API partial outage, Chat degraded performance.", true},
 	} {
-		title, body := healthTitle(tc.comps), healthBody(tc.comps, tc.changed)
+		title, body := healthTitle(tc.comps).en, healthBody(tc.comps, tc.changed).en
 		if title != tc.title || body != tc.body {
 			t.Errorf("%v changed=%v:\n got %q / %q\nwant %q / %q", tc.comps, tc.changed, title, body, tc.title, tc.body)
 		}
@@ -35,7 +35,7 @@ func TestHealthWordsSayEachThingOnce(t *testing.T) {
 		}
 	}
 	for sev, want := range map[sources.Status]string{sources.Degraded: "Slow", sources.MajorOutage: "Down", sources.PartialOutage: "Down"} {
-		if got := probeTitle(sev); got != want {
+		if got := probeTitle(sev).en; got != want {
 			t.Errorf("probeTitle(%s) = %q, want %q", sev, got, want)
 		}
 	}

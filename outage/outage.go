@@ -123,14 +123,19 @@ const (
 )
 
 // Related holds what an outage's messages say about other targets, one
-// line each; empty lines are not shown.
+// line each; empty lines are not shown. Each line is kept in English and,
+// beside it, as the catalog message it was written from (nil in records
+// made before the catalog), so every destination reads it in its language.
 type Related struct {
 	// Cause is the likely cause and whether the vendor confirms it.
-	Cause string `json:"cause,omitempty"`
+	Cause     string `json:"cause,omitempty"`
+	CauseSaid *Text  `json:"cause_said,omitempty"`
 	// Affects lists our services that a vendor outage hurts (or spares).
-	Affects string `json:"affects,omitempty"`
+	Affects     string `json:"affects,omitempty"`
+	AffectsSaid *Text  `json:"affects_said,omitempty"`
 	// Fallback says which alternatives work right now.
-	Fallback string `json:"fallback,omitempty"`
+	Fallback     string `json:"fallback,omitempty"`
+	FallbackSaid *Text  `json:"fallback_said,omitempty"`
 }
 
 // Lines are the lines to show, in order.
@@ -144,6 +149,26 @@ func (r Related) Lines() []string {
 	return out
 }
 
+// LinesSaid are Lines as catalog messages, one for one, or nil when a line
+// has no message (a record from before the catalog): notes are then shown
+// as they were stored, all in English rather than some in each language.
+func (r Related) LinesSaid() []Text {
+	var out []Text
+	for _, l := range []struct {
+		en   string
+		said *Text
+	}{{r.Cause, r.CauseSaid}, {r.Affects, r.AffectsSaid}, {r.Fallback, r.FallbackSaid}} {
+		if l.en == "" {
+			continue
+		}
+		if l.said == nil {
+			return nil
+		}
+		out = append(out, *l.said)
+	}
+	return out
+}
+
 // Link ties an outage of one of our services to the vendor it depends on.
 type Link struct {
 	// Vendor is the target the service depends on.
@@ -153,6 +178,9 @@ type Link struct {
 	// one; VendorTitle its title then.
 	VendorOutage string `json:"vendor_outage,omitempty"`
 	VendorTitle  string `json:"vendor_title,omitempty"`
+	// VendorTitleSaid is VendorTitle as a catalog message when the bot
+	// gave the vendor's outage its title (degraded components, no incident).
+	VendorTitleSaid *Text `json:"vendor_title_said,omitempty"`
 	// AckAt is when the vendor's page admitted the trouble (the incident's
 	// start as the vendor gives it, else when we first saw it); Lag is how
 	// long after our own detection that was (zero or less: the vendor said
@@ -173,11 +201,15 @@ func (e Event) Duration() time.Duration {
 
 // Outage is our record of one incident: one chat thread per outage.
 type Outage struct {
-	ID         string                 `json:"id"`
-	Target     string                 `json:"target"`
-	Key        string                 `json:"key"`
-	Class      Class                  `json:"class"`
-	Title      string                 `json:"title"`
+	ID     string `json:"id"`
+	Target string `json:"target"`
+	Key    string `json:"key"`
+	Class  Class  `json:"class"`
+	Title  string `json:"title"`
+	// TitleSaid is Title as a catalog message when the bot gave the outage
+	// its title ("Down", "X: no status data"), nil for a vendor's title:
+	// every later event of the outage carries it (Event.TitleSaid).
+	TitleSaid  *Text                  `json:"title_said,omitempty"`
 	Severity   sources.Status         `json:"severity"`
 	Phase      sources.IncidentStatus `json:"phase,omitempty"`
 	URL        string                 `json:"url,omitempty"`
@@ -228,6 +260,7 @@ func (o *Outage) Event(kind Kind, at time.Time, body string) Event {
 		Target:     o.Target,
 		At:         at,
 		Title:      o.Title,
+		TitleSaid:  o.TitleSaid.Clone(),
 		Severity:   o.Severity,
 		Phase:      o.Phase,
 		Body:       body,
@@ -237,6 +270,7 @@ func (o *Outage) Event(kind Kind, at time.Time, body string) Event {
 		ResolvedAt: o.ResolvedAt,
 		Thread:     o.Thread,
 		Notes:      o.Related.Lines(),
+		NotesSaid:  o.Related.LinesSaid(),
 		Link:       o.Link.clone(),
 	}
 }

@@ -97,3 +97,14 @@ func List(name string, items []string) Arg {
 
 // IsZero reports whether t says nothing.
 func (t Text) IsZero() bool { return t.ID == "" }
+
+// Clone copies the pointer's Text, so that an event never shares one with
+// the outage it was made from, nor a copy of state with the state. (A Text
+// is never changed once made: a copy of the struct is enough.)
+func (t *Text) Clone() *Text {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
+}
