@@ -281,7 +281,23 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, code int, msg str
 	if err != nil {
 		h.o.Log.Warn("status page cannot be shown", "path", r.URL.Path, "err", err)
 	}
-	h.render(w, r, code, h.errPg, h.frame(statusview.Page{}, "", http.StatusText(code), msg))
+	h.render(w, r, code, h.errPg, h.frame(statusview.Page{}, "", h.l.codeText(code), msg))
+}
+
+// codeWords name the answers the pages fail with.
+var codeWords = map[int]string{
+	http.StatusNotFound:            "page.http.not_found",
+	http.StatusInternalServerError: "page.http.error",
+	http.StatusServiceUnavailable:  "page.http.unavailable",
+}
+
+// codeText is the heading of an error page: the status code's name in
+// the locale's words.
+func (l *locale) codeText(code int) string {
+	if id, ok := codeWords[code]; ok {
+		return l.T(id, nil)
+	}
+	return http.StatusText(code)
 }
 
 // render executes t (only its "main" part when the refresh script asks
