@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -122,6 +123,16 @@ func TestKeptWordsSayTheSame(t *testing.T) {
 			for range 2 {
 				if got, want := get(t, fast, url).Body.String(), get(t, slow, url).Body.String(); got != want {
 					t.Errorf("%s %s: the kept words differ from the catalog's:\n%s\nwant\n%s", name, url, got, want)
+				}
+			}
+		}
+		fastL, _ := newLocale(name)
+		slowL, _ := newLocale(name)
+		slowL.slow = true
+		for what, rep := range reports() {
+			for range 2 {
+				if got, want := fastL.report(rep, nil), slowL.report(rep, nil); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s report %s: the kept words differ from the catalog's:\n%+v\nwant\n%+v", name, what, got, want)
 				}
 			}
 		}
