@@ -6,6 +6,11 @@
 //
 // The text is XML-escaped, so a target's name can never become markup; an
 // unknown target or window answers 404 with a "not found" badge.
+//
+// A badge's words ("operational", "uptime", "no data") stay English and
+// are not in the message catalog: badges follow the shields.io convention
+// of short English words, and one badge URL is embedded in READMEs read
+// in every language, where nothing says which language its reader wants.
 package badge
 
 import (

@@ -77,11 +77,11 @@ func (f *fingerprinter) uptime(u *float64) {
 }
 
 // row is the fingerprint of everything the row template and bar write for
-// t in locale l, since being the row's "since" text (it moves with the
+// t in locale lang, since being the row's "since" text (it moves with the
 // clock).
-func (f *fingerprinter) row(l locale, t statusview.Target, since string) uint64 {
+func (f *fingerprinter) row(lang string, t statusview.Target, since string) uint64 {
 	f.buf = f.buf[:0]
-	f.str(l.name)
+	f.str(lang)
 	f.str(t.Name)
 	f.str(string(t.Status))
 	f.str(since)

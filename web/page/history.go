@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/statusview"
 )
@@ -13,13 +14,20 @@ import (
 // historyPageSize is how many outages one history page lists.
 const historyPageSize = 50
 
-// windows are the history windows offered, in order.
+// windows are the history windows offered, in order, with the message
+// that names each.
 type window struct {
-	Key string
-	D   time.Duration
+	Key   string
+	D     time.Duration
+	Label string
 }
 
-var windows = []window{{"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}, {"30d", 30 * 24 * time.Hour}, {"90d", 90 * 24 * time.Hour}}
+var windows = []window{
+	{"24h", 24 * time.Hour, "page.window.24h"},
+	{"7d", 7 * 24 * time.Hour, "page.window.7d"},
+	{"30d", 30 * 24 * time.Hour, "page.window.30d"},
+	{"90d", 90 * 24 * time.Hour, "page.window.90d"},
+}
 
 // historyQuery is the history page's filters, read from its GET form.
 type historyQuery struct {
@@ -89,8 +97,9 @@ type historyRow struct {
 // history lists the outages of the window that pass the filters, newest
 // first, one page of them. shown is the status picture, for the targets
 // and groups on offer and each target's group.
-func (l locale) history(q historyQuery, shown statusview.Page, all []outage.Outage, now time.Time) historyData {
-	d := historyData{Targets: []option{{Label: l.T("history.all")}}, Groups: []option{{Label: l.T("history.all")}}}
+func (l *locale) history(q historyQuery, shown statusview.Page, all []outage.Outage, now time.Time) historyData {
+	anyOne := l.T("page.history.all", nil)
+	d := historyData{Targets: []option{{Label: anyOne}}, Groups: []option{{Label: anyOne}}}
 	groupOf := map[string]string{}
 	for _, g := range shown.Groups {
 		if g.Name != "" {
@@ -102,7 +111,7 @@ func (l locale) history(q historyQuery, shown statusview.Page, all []outage.Outa
 		}
 	}
 	for _, w := range windows {
-		d.Windows = append(d.Windows, option{Value: w.Key, Label: l.T("window." + w.Key), Selected: w.Key == q.Window})
+		d.Windows = append(d.Windows, option{Value: w.Key, Label: l.T(w.Label, nil), Selected: w.Key == q.Window})
 	}
 	var rows []outage.Outage
 	for _, o := range all {
@@ -114,7 +123,7 @@ func (l locale) history(q historyQuery, shown statusview.Page, all []outage.Outa
 	}
 	pages := max(1, (len(rows)+historyPageSize-1)/historyPageSize)
 	page := min(q.Page, pages)
-	d.PageOf = l.F("history.page", page, pages)
+	d.PageOf = l.T("page.history.page", i18n.Args{"Page": page, "Pages": pages})
 	if page > 1 {
 		d.Newer = q.link(page - 1)
 	}
@@ -123,12 +132,12 @@ func (l locale) history(q historyQuery, shown statusview.Page, all []outage.Outa
 	}
 	rows = rows[(page-1)*historyPageSize : min(len(rows), page*historyPageSize)]
 	for _, o := range rows {
-		lasted := l.T("history.ongoing") + ", " + outage.FormatDuration(now.Sub(o.OpenedAt))
+		lasted := l.T("page.history.ongoing", i18n.Args{"Duration": l.Duration(now.Sub(o.OpenedAt))})
 		if !o.Open() {
-			lasted = outage.FormatDuration(o.ResolvedAt.Sub(o.OpenedAt))
+			lasted = l.Duration(o.ResolvedAt.Sub(o.OpenedAt))
 		}
 		d.Rows = append(d.Rows, historyRow{ID: o.ID, Started: l.Stamp(o.OpenedAt), Target: o.Target, Group: groupOf[o.Target],
-			Title: o.Title, Class: l.T("class." + string(o.Class)), Severity: l.badge(o.Severity), Lasted: lasted})
+			Title: o.Title, Class: l.class(o.Class), Severity: l.badge(o.Severity), Lasted: lasted})
 	}
 	return d
 }

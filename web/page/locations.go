@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/statusview"
 )
@@ -21,7 +22,7 @@ type locationView struct {
 	Detail string
 }
 
-func (l locale) locations(locs []statusview.Location) []locationView {
+func (l *locale) locations(locs []statusview.Location) []locationView {
 	if len(locs) == 0 {
 		return nil
 	}
@@ -30,18 +31,18 @@ func (l locale) locations(locs []statusview.Location) []locationView {
 		v := locationView{Name: loc.Name}
 		switch {
 		case loc.Excluded != "":
-			v.Detail = l.F("loc.excluded", loc.Excluded)
+			v.Detail = l.T("page.loc.excluded", i18n.Args{"Reason": loc.Excluded})
 		case loc.Failing:
-			v.Mark, v.Word, v.Class = "✗", l.T("loc.failing"), "major"
+			v.Mark, v.Word, v.Class = "✗", l.T("page.loc.failing", nil), "major"
 			v.Detail = loc.Error
 			if v.Detail == "" {
 				v.Detail = l.badge(loc.Status).Label
 			}
 		case loc.Status == sources.Unknown || loc.Status == "":
-			v.Mark, v.Word, v.Class = "?", l.T("status.unknown"), "unk"
+			v.Mark, v.Word, v.Class = "?", l.badge(sources.Unknown).Label, "unk"
 			v.Detail = loc.Error
 		default:
-			v.Mark, v.Word, v.Class = "✓", l.T("loc.fine"), "ok"
+			v.Mark, v.Word, v.Class = "✓", l.T("page.loc.fine", nil), "ok"
 			v.Detail = millis(loc.Latency)
 		}
 		out = append(out, v)

@@ -20,7 +20,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/report"
+	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/statusview"
 	"github.com/outagebot/outagebot/store"
 )
@@ -45,7 +47,7 @@ type Options struct {
 	// history). Both are required.
 	Views Views
 	Store report.Store
-	// Locale is "en" (default) or "de".
+	// Locale is the pages' language, one of Locales() (default en).
 	Locale string
 	// Refresh is how often an open page fetches its content again
 	// (default DefaultRefresh).
@@ -58,7 +60,7 @@ type Options struct {
 // Handler serves the pages.
 type Handler struct {
 	o      Options
-	l      locale
+	l      *locale
 	status *template.Template
 	report *template.Template
 	hist   *template.Template
@@ -92,7 +94,11 @@ func New(o Options) (*Handler, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{o: o, l: l, assets: loadAssets()}
-	funcs := template.FuncMap{"t": l.T, "f": l.F}
+	funcs := template.FuncMap{
+		"lang":   l.name,
+		"t":      func(id string) string { return l.T(id, nil) },
+		"status": func(s string) string { return l.badge(sources.Status(s)).Label },
+	}
 	parse := func(name string) (*template.Template, error) {
 		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/"+name)
 		if err != nil {
@@ -161,13 +167,13 @@ func (h *Handler) frame(p statusview.Page, nav, heading string, body any) frame 
 		gen = h.o.Now()
 	}
 	return frame{Title: title, Heading: heading, Nav: nav, CSS: h.assets.url("style.css"), JS: h.assets.url("refresh.js"), Icon: h.assets.url("favicon.svg"),
-		Refresh: int(h.o.Refresh / time.Millisecond), Generated: h.l.F("generated", h.l.Stamp(gen)+" UTC"), Body: body}
+		Refresh: int(h.o.Refresh / time.Millisecond), Generated: h.l.T("page.generated", i18n.Args{"At": h.l.Stamp(gen) + " UTC"}), Body: body}
 }
 
 func (h *Handler) view(w http.ResponseWriter, r *http.Request) (statusview.Page, bool) {
 	p, err := h.o.Views.Page(r.Context())
 	if err != nil {
-		h.fail(w, r, http.StatusServiceUnavailable, h.l.T("error"), err)
+		h.fail(w, r, http.StatusServiceUnavailable, h.l.T("page.error", nil), err)
 		return p, false
 	}
 	return p, true
@@ -179,7 +185,7 @@ func (h *Handler) serveStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tag := newEtagger(h.version)
-	tag.strs(h.l.name, part(r))
+	tag.strs(h.l.name(), part(r))
 	d, err := h.l.status(p, &h.rows, h.row, tag)
 	if err != nil {
 		h.o.Log.Error("status page template failed", "path", r.URL.Path, "err", err)
@@ -228,14 +234,14 @@ func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrAmbiguous):
-		h.fail(w, r, http.StatusNotFound, h.l.F("notfound", id), nil)
+		h.fail(w, r, http.StatusNotFound, h.l.T("page.not_found", i18n.Args{"ID": quoted(id)}), nil)
 		return
 	case err != nil:
-		h.fail(w, r, http.StatusInternalServerError, h.l.T("error"), err)
+		h.fail(w, r, http.StatusInternalServerError, h.l.T("page.error", nil), err)
 		return
 	}
 	d := h.l.report(rep, o.Related.Lines())
-	f := h.frame(p, "", h.l.T("report.title"), d)
+	f := h.frame(p, "", h.l.T("page.report.title", nil), d)
 	f.Title = d.Title + " · " + f.Title
 	h.render(w, r, http.StatusOK, h.report, f)
 }
@@ -249,10 +255,10 @@ func (h *Handler) serveHistory(w http.ResponseWriter, r *http.Request) {
 	now := h.o.Now()
 	all, err := h.o.Store.Outages(r.Context(), now.Add(-q.window()), q.Target)
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, h.l.T("error"), err)
+		h.fail(w, r, http.StatusInternalServerError, h.l.T("page.error", nil), err)
 		return
 	}
-	f := h.frame(p, "history", h.l.T("history.title"), h.l.history(q, p, all, now))
+	f := h.frame(p, "history", h.l.T("page.history.title", nil), h.l.history(q, p, all, now))
 	// The history holds a form: refreshing it would reset the reader's
 	// choices, and what it lists changes slowly.
 	f.Refresh = 0
@@ -275,7 +281,23 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, code int, msg str
 	if err != nil {
 		h.o.Log.Warn("status page cannot be shown", "path", r.URL.Path, "err", err)
 	}
-	h.render(w, r, code, h.errPg, h.frame(statusview.Page{}, "", http.StatusText(code), msg))
+	h.render(w, r, code, h.errPg, h.frame(statusview.Page{}, "", h.l.codeText(code), msg))
+}
+
+// codeWords name the answers the pages fail with.
+var codeWords = map[int]string{
+	http.StatusNotFound:            "page.http.not_found",
+	http.StatusInternalServerError: "page.http.error",
+	http.StatusServiceUnavailable:  "page.http.unavailable",
+}
+
+// codeText is the heading of an error page: the status code's name in
+// the locale's words.
+func (l *locale) codeText(code int) string {
+	if id, ok := codeWords[code]; ok {
+		return l.T(id, nil)
+	}
+	return http.StatusText(code)
 }
 
 // render executes t (only its "main" part when the refresh script asks
@@ -298,7 +320,7 @@ func (h *Handler) renderTagged(w http.ResponseWriter, r *http.Request, code int,
 	hdr := w.Header()
 	securityHeaders(hdr)
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
-	hdr.Set("Content-Language", h.l.name)
+	hdr.Set("Content-Language", h.l.name())
 	hdr.Set("Cache-Control", "no-cache")
 	if etag == "" {
 		etag = etagOf(buf.Bytes())

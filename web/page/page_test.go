@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -98,45 +99,41 @@ func TestVendorTextIsInert(t *testing.T) {
 	}
 }
 
-// TestEveryLocaleHasEveryKey fails when a message is missing in any locale
-// or a locale has a key the others lack.
-func TestEveryLocaleHasEveryKey(t *testing.T) {
-	all := map[string]bool{}
-	for _, m := range messages {
-		for k := range m {
-			all[k] = true
-		}
-	}
+// TestKeptWordsSayTheSame renders every page in every locale with the
+// words and phrases the locale keeps and with the catalog's templates
+// written each time: they must not differ by a byte.
+func TestKeptWordsSayTheSame(t *testing.T) {
 	for _, name := range Locales() {
-		m, ok := messages[name]
-		if !ok {
-			t.Errorf("locale %s has no message table", name)
-			continue
+		serve := func(slow bool) http.Handler {
+			st := fixtureStore(60)
+			h, err := New(Options{Views: ViewsFunc(func(context.Context) (statusview.Page, error) { return fixturePage(), nil }), Store: st, Locale: name, Now: func() time.Time { return t0 }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.l.slow = slow
+			mux := http.NewServeMux()
+			for pattern, handler := range h.Routes() {
+				mux.Handle(pattern, handler)
+			}
+			return mux
 		}
-		for k := range all {
-			if m[k] == "" {
-				t.Errorf("locale %s: message %q is missing", name, k)
+		fast, slow := serve(false), serve(true)
+		for _, url := range []string{"/", "/outages/o-openai-1", "/outages/o-openai-0", "/history?window=90d&page=2", "/outages/no%0Asuch"} {
+			// Twice: the first view keeps the words, the second uses them.
+			for range 2 {
+				if got, want := get(t, fast, url).Body.String(), get(t, slow, url).Body.String(); got != want {
+					t.Errorf("%s %s: the kept words differ from the catalog's:\n%s\nwant\n%s", name, url, got, want)
+				}
 			}
 		}
-	}
-	if len(messages) != len(Locales()) {
-		t.Errorf("%d message tables for %d locales", len(messages), len(Locales()))
-	}
-}
-
-// TestTemplatesUseKnownKeys fails when a template asks for a key no table
-// has (it would show the key itself).
-func TestTemplatesUseKnownKeys(t *testing.T) {
-	keys := regexp.MustCompile(`\{\{[tf] "([^"]+)"`)
-	entries, err := templateFS.ReadDir("templates")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, _ := templateFS.ReadFile("templates/" + e.Name())
-		for _, m := range keys.FindAllStringSubmatch(string(b), -1) {
-			if _, ok := messages["en"][m[1]]; !ok {
-				t.Errorf("%s asks for message %q, which is not in the table", e.Name(), m[1])
+		fastL, _ := newLocale(name)
+		slowL, _ := newLocale(name)
+		slowL.slow = true
+		for what, rep := range reports() {
+			for range 2 {
+				if got, want := fastL.report(rep, nil), slowL.report(rep, nil); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s report %s: the kept words differ from the catalog's:\n%+v\nwant\n%+v", name, what, got, want)
+				}
 			}
 		}
 	}
@@ -285,33 +282,71 @@ func TestViewsFailing(t *testing.T) {
 	}
 }
 
-// TestEnumKeysKnown fails when a status, outage class, event kind, phase
-// or confirmation that the pages translate has no message.
-func TestEnumKeysKnown(t *testing.T) {
-	var keys []string
-	for _, s := range []sources.Status{sources.Operational, sources.Maintenance, sources.Degraded, sources.PartialOutage, sources.MajorOutage, sources.Unknown} {
-		k, _ := statusKey(s)
-		keys = append(keys, k)
+// TestEveryValueHasWords fails when a status, outage class, event kind,
+// phase, confirmation or history window that the pages name has no
+// message, or a locale lacks its words: the catalog's own tests see only
+// the ids the code names, not the values that reach them.
+func TestEveryValueHasWords(t *testing.T) {
+	ids := map[string]string{}
+	add := func(table map[string]string, values ...string) {
+		for _, v := range values {
+			id, ok := table[v]
+			if !ok {
+				t.Errorf("no message names %q", v)
+			}
+			ids[v] = id
+		}
 	}
-	for _, c := range []outage.Class{outage.Incident, outage.MaintenanceWork, outage.Unreachable} {
-		keys = append(keys, "class."+string(c))
-	}
-	for _, k := range []outage.Kind{outage.Opened, outage.Updated, outage.Resolved} {
-		keys = append(keys, "kind."+string(k))
-	}
-	for _, p := range []sources.IncidentStatus{sources.IncidentInvestigating, sources.IncidentIdentified, sources.IncidentMonitoring, sources.IncidentResolved,
+	add(classWords, string(outage.Incident), string(outage.MaintenanceWork), string(outage.Unreachable))
+	add(kindWords, string(outage.Opened), string(outage.Updated), string(outage.Resolved))
+	add(confirmWords, string(outage.Confirmed), string(outage.Unconfirmed), string(outage.Withdrawn))
+	for _, ph := range []sources.IncidentStatus{sources.IncidentInvestigating, sources.IncidentIdentified, sources.IncidentMonitoring, sources.IncidentResolved,
 		sources.IncidentPostmortem, sources.MaintenanceScheduled, sources.MaintenanceInProgress, sources.MaintenanceVerifying, sources.MaintenanceCompleted} {
-		keys = append(keys, "phase."+string(p))
-	}
-	for _, c := range []outage.Confirmation{outage.Confirmed, outage.Unconfirmed, outage.Withdrawn} {
-		keys = append(keys, "confirm."+string(c))
+		ids["phase "+string(ph)] = "phase_inline." + string(ph)
 	}
 	for _, w := range windows {
-		keys = append(keys, "window."+w.Key)
+		ids["window "+w.Key] = w.Label
 	}
-	for _, k := range keys {
-		if _, ok := messages["en"][k]; !ok {
-			t.Errorf("no message %q", k)
+	for _, name := range Locales() {
+		l, err := newLocale(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v, id := range ids {
+			if got := l.T(id, nil); got == id {
+				t.Errorf("%s: %s (%s) has no words", name, v, id)
+			}
+		}
+		for _, s := range []sources.Status{sources.Operational, sources.Maintenance, sources.Degraded, sources.PartialOutage, sources.MajorOutage, sources.Unknown} {
+			if got := l.badge(s).Label; got == "" || strings.Contains(got, ".") {
+				t.Errorf("%s: status %s shows %q", name, s, got)
+			}
+		}
+	}
+}
+
+// TestFormats pins the pages' dates, durations and percentages in each
+// locale, the edge cases the fixture does not reach among them.
+func TestFormats(t *testing.T) {
+	at := time.Date(2025, 1, 2, 9, 5, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		locale                    string
+		date, stamp, clock, other string
+		dur                       string
+		pct                       [3]string
+	}{
+		{"en", "Jan 2, 2025", "2025-01-02 09:05", "09:05 UTC", "2025-01-02 09:05 UTC", "1d 2h", [3]string{"99.90%", "99.99%", "100%"}},
+		{"de", "02.01.2025", "02.01.2025 09:05", "09:05 UTC", "02.01.2025 09:05 UTC", "1 T. 2 Std.", [3]string{"99,90 %", "99,99 %", "100 %"}},
+	} {
+		l, err := newLocale(tc.locale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []string{l.Date(at), l.Stamp(at), l.Clock(at, at.Add(time.Hour)), l.Clock(at, at.AddDate(0, 0, 1)), l.Duration(26 * time.Hour),
+			l.Percent(0.999), l.Percent(0.99999), l.Percent(1)}
+		want := []string{tc.date, tc.stamp, tc.clock, tc.other, tc.dur, tc.pct[0], tc.pct[1], tc.pct[2]}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %q, want %q", tc.locale, got, want)
 		}
 	}
 }

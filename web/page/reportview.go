@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/report"
 )
 
@@ -35,70 +35,89 @@ type entryView struct {
 // report lays out a post-outage report as the markdown export does, with
 // the locale's words. notes are the lines about related targets and
 // fallbacks that the outage's messages carried.
-func (l locale) report(r report.Report, notes []string) reportData {
+func (l *locale) report(r report.Report, notes []string) reportData {
 	d := reportData{ID: r.ID, Head: r.Target, Title: r.Title, Severity: l.badge(r.Severity), Ongoing: r.Ongoing,
 		Markdown: "/api/v1/outages/" + r.ID + "/report?format=markdown", Notes: notes}
 	if r.Vendor != nil {
 		d.Head, d.Vendor = r.Vendor.Name, r.Vendor.URL
 	}
-	state := l.T("report.resolved")
+	state := l.T("page.report.resolved", nil)
 	if r.Ongoing {
-		state = l.T("report.ongoing")
+		state = l.T("page.report.ongoing", nil)
 	}
 	d.Rows = append(d.Rows,
-		[2]string{l.T("report.state"), state},
-		[2]string{l.T("report.severity"), d.Severity.Label},
-		[2]string{l.T("report.detected"), l.F("report.detectedby", l.Stamp(r.DetectedAt), r.DetectedBy)})
-	if v := r.Vendor; v != nil && !v.AckAt.IsZero() {
-		ack := l.F("report.ack.at", l.Stamp(v.AckAt))
-		switch {
-		case v.Lag >= time.Minute:
-			ack = l.F("report.ack.lag", l.Stamp(v.AckAt), outage.FormatDuration(v.Lag))
-		case len(r.Services) > 0:
-			ack = l.F("report.ack.first", l.Stamp(v.AckAt))
-		}
-		d.Rows = append(d.Rows, [2]string{l.T("report.ack"), ack})
-		if !v.StartedAt.IsZero() && v.StartedAt.Before(v.AckAt.Add(-time.Minute)) {
-			d.Rows = append(d.Rows, [2]string{l.T("report.vstart"), l.Stamp(v.StartedAt) + " UTC"})
-		}
-	} else if len(r.Services) > 0 {
-		never := l.T("report.ack.never")
-		if r.Ongoing {
-			never = l.T("report.ack.notyet")
-		}
-		d.Rows = append(d.Rows, [2]string{l.T("report.ack"), never})
-	}
+		[2]string{l.T("page.report.state", nil), state},
+		[2]string{l.T("page.report.severity", nil), d.Severity.Label},
+		[2]string{l.T("page.report.detected", nil), l.T("page.report.detected_by", i18n.Args{"At": l.Stamp(r.DetectedAt), "By": r.DetectedBy})})
+	d.Rows = append(d.Rows, l.ackRows(r)...)
 	if r.Ongoing {
-		d.Rows = append(d.Rows, [2]string{l.T("report.sofar"), outage.FormatDuration(r.Duration)})
+		d.Rows = append(d.Rows, [2]string{l.T("page.report.so_far", nil), l.Duration(r.Duration)})
 	} else {
-		d.Rows = append(d.Rows, [2]string{l.T("report.restored"), l.Stamp(r.RestoredAt) + " UTC"},
-			[2]string{l.T("report.duration"), outage.FormatDuration(r.Duration)})
+		d.Rows = append(d.Rows, [2]string{l.T("page.report.restored", nil), l.Stamp(r.RestoredAt) + " UTC"},
+			[2]string{l.T("page.report.duration", nil), l.Duration(r.Duration)})
 	}
 	if len(r.Components) > 0 {
-		d.Rows = append(d.Rows, [2]string{l.T("report.components"), strings.Join(r.Components, ", ")})
+		d.Rows = append(d.Rows, [2]string{l.T("page.report.components", nil), strings.Join(r.Components, ", ")})
 	}
 	if len(r.Services) > 0 {
-		var parts []string
-		for _, s := range r.Services {
-			p := s.Name + " (" + l.F("report.service.open", l.Clock(s.FailedAt, r.DetectedAt), outage.FormatDuration(s.Duration))
-			if !s.RestoredAt.IsZero() {
-				p = s.Name + " (" + l.F("report.service", l.Clock(s.FailedAt, r.DetectedAt), l.Clock(s.RestoredAt, s.FailedAt), outage.FormatDuration(s.Duration))
-			}
-			if s.Confirm != "" {
-				p += ", " + l.T("confirm."+string(s.Confirm))
-			}
-			parts = append(parts, p+")")
-		}
-		d.Rows = append(d.Rows, [2]string{l.T("report.services"), strings.Join(parts, "; ")})
+		d.Rows = append(d.Rows, [2]string{l.T("page.report.services", nil), l.services(r)})
 	}
 	for _, e := range r.Timeline {
 		phase := ""
 		// "resolved · resolved" says nothing twice.
 		if e.Phase != "" && string(e.Phase) != string(e.Kind) {
-			phase = l.T("phase." + string(e.Phase))
+			phase = l.phase(e.Phase)
 		}
 		d.Timeline = append(d.Timeline, entryView{At: l.Clock(e.At, r.DetectedAt), Target: e.Target, OutageID: e.OutageID,
-			Kind: l.T("kind." + string(e.Kind)), Severity: l.badge(e.Severity), Phase: phase, Text: e.Text})
+			Kind: l.word(kindWords, string(e.Kind)), Severity: l.badge(e.Severity), Phase: phase, Text: e.Text})
 	}
 	return d
+}
+
+// ackRows say when the vendor acknowledged the outage and, when it dates
+// the start earlier, from when.
+func (l *locale) ackRows(r report.Report) [][2]string {
+	head := l.T("page.report.ack", nil)
+	v := r.Vendor
+	if v == nil || v.AckAt.IsZero() {
+		if len(r.Services) == 0 {
+			return nil
+		}
+		if r.Ongoing {
+			return [][2]string{{head, l.T("page.report.ack_not_yet", nil)}}
+		}
+		return [][2]string{{head, l.T("page.report.ack_never", nil)}}
+	}
+	at := l.Stamp(v.AckAt)
+	ack := l.T("page.report.ack_at", i18n.Args{"At": at})
+	switch {
+	case v.Lag >= time.Minute:
+		ack = l.T("page.report.ack_lag", i18n.Args{"At": at, "Lag": l.Duration(v.Lag)})
+	case len(r.Services) > 0:
+		ack = l.T("page.report.ack_first", i18n.Args{"At": at})
+	}
+	rows := [][2]string{{head, ack}}
+	if !v.StartedAt.IsZero() && v.StartedAt.Before(v.AckAt.Add(-time.Minute)) {
+		rows = append(rows, [2]string{l.T("page.report.vendor_start", nil), l.Stamp(v.StartedAt) + " UTC"})
+	}
+	return rows
+}
+
+// services is one line of our services the outage took down: when each
+// failed and came back, and whether the vendor said so.
+func (l *locale) services(r report.Report) string {
+	parts := make([]string, 0, len(r.Services))
+	for _, s := range r.Services {
+		args := i18n.Args{"Failed": l.Clock(s.FailedAt, r.DetectedAt), "Duration": l.Duration(s.Duration)}
+		p := l.T("page.report.service_open", args)
+		if !s.RestoredAt.IsZero() {
+			args["Restored"] = l.Clock(s.RestoredAt, s.FailedAt)
+			p = l.T("page.report.service", args)
+		}
+		if s.Confirm != "" {
+			p += ", " + l.word(confirmWords, string(s.Confirm))
+		}
+		parts = append(parts, s.Name+" ("+p+")")
+	}
+	return strings.Join(parts, "; ")
 }

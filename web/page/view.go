@@ -7,26 +7,27 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/statusview"
 )
 
-// statusKey is the message key and CSS class of a status.
-func statusKey(s sources.Status) (key, class string) {
+// statusClass is the CSS class of a status.
+func statusClass(s sources.Status) string {
 	switch s {
 	case sources.Operational:
-		return "status.operational", "ok"
+		return "ok"
 	case sources.Maintenance:
-		return "status.maintenance", "mnt"
+		return "mnt"
 	case sources.Degraded:
-		return "status.degraded", "deg"
+		return "deg"
 	case sources.PartialOutage:
-		return "status.partial", "part"
+		return "part"
 	case sources.MajorOutage:
-		return "status.major", "major"
+		return "major"
 	}
-	return "status.unknown", "unk"
+	return "unk"
 }
 
 // badge is a status as shown: its words and its colour class.
@@ -35,9 +36,12 @@ type badge struct {
 	Class string
 }
 
-func (l locale) badge(s sources.Status) badge {
-	key, class := statusKey(s)
-	return badge{Label: l.T(key), Class: class}
+func (l *locale) badge(s sources.Status) badge {
+	label, ok := l.labels[s]
+	if !ok {
+		label = l.labels[sources.Unknown]
+	}
+	return badge{Label: label, Class: statusClass(s)}
 }
 
 // statusData is what the status page template reads.
@@ -77,21 +81,22 @@ type openView struct {
 	Severity badge
 	Since    string
 	Latest   string
+	// LatestAt introduces Latest with its time.
 	LatestAt string
 	URL      string
 }
 
 // since is "since 14:02 UTC (1h 12m)".
-func (l locale) since(t, now time.Time) string {
+func (l *locale) since(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return l.F("since", l.Clock(t, now), outage.FormatDuration(now.Sub(t)))
+	return l.T("page.since", i18n.Args{"Since": l.Clock(t, now), "Duration": l.Duration(now.Sub(t))})
 }
 
-func (l locale) uptime(u *float64) string {
+func (l *locale) uptime(u *float64) string {
 	if u == nil {
-		return l.T("uptime.none")
+		return l.T("page.uptime.none", nil)
 	}
 	return l.Percent(*u)
 }
@@ -103,25 +108,25 @@ type rowFunc func(tv targetView) (template.HTML, error)
 // while its fingerprint is the same. tag is fed everything the page
 // shows, a row by its fingerprint, so that the page's ETag need not hash
 // the whole body.
-func (l locale) status(p statusview.Page, rows *rowCache, render rowFunc, tag *etagger) (statusData, error) {
+func (l *locale) status(p statusview.Page, rows *rowCache, render rowFunc, tag *etagger) (statusData, error) {
 	now := p.Generated
 	d := statusData{Banner: l.badge(p.Overall)}
 	switch {
 	case p.Overall.IsProblem():
-		d.BannerText = l.T("banner.down")
+		d.BannerText = l.T("page.banner.down", nil)
 	case p.Overall == sources.Maintenance:
-		d.BannerText = l.T("banner.maintenance")
+		d.BannerText = l.T("page.banner.maintenance", nil)
 	case p.Overall == sources.Unknown:
-		d.BannerText = l.T("banner.unknown")
+		d.BannerText = l.T("page.banner.unknown", nil)
 	default:
-		d.BannerText = l.T("banner.ok")
+		d.BannerText = l.T("page.banner.ok", nil)
 	}
 	tag.str(string(p.Overall))
 	fp := fingerprinter{seed: rows.init()}
 	for _, g := range p.Groups {
 		gv := groupView{Name: g.Name, Targets: make([]targetView, 0, len(g.Targets))}
 		if gv.Name == "" {
-			gv.Name = l.T("group.none")
+			gv.Name = l.T("page.group.none", nil)
 		}
 		tag.str("group")
 		tag.str(gv.Name)
@@ -133,7 +138,7 @@ func (l locale) status(p statusview.Page, rows *rowCache, render rowFunc, tag *e
 			if t.Status != sources.Operational {
 				since = l.since(t.Since, now)
 			}
-			sum := fp.row(l, t, since)
+			sum := fp.row(l.name(), t, since)
 			tag.word(sum)
 			row, ok := rows.lookup(t.Name, sum)
 			if !ok {
@@ -161,10 +166,10 @@ func (l locale) status(p statusview.Page, rows *rowCache, render rowFunc, tag *e
 		tag.str(s)
 	}
 	for _, o := range p.Open {
-		ov := openView{ID: o.ID, Target: o.Target, Title: o.Title, Class: l.T("class." + string(o.Class)),
+		ov := openView{ID: o.ID, Target: o.Target, Title: o.Title, Class: l.class(o.Class),
 			Severity: l.badge(o.Severity), Since: l.since(o.Started, now), Latest: o.Latest, URL: o.URL}
 		if !o.LatestAt.IsZero() {
-			ov.LatestAt = l.Clock(o.LatestAt, now)
+			ov.LatestAt = l.T("page.latest", i18n.Args{"At": l.Clock(o.LatestAt, now)})
 		}
 		d.Open = append(d.Open, ov)
 		tag.strs("open", ov.ID, ov.Target, ov.Title, ov.Class, ov.Severity.Label, ov.Severity.Class, ov.Since, ov.Latest, ov.LatestAt, ov.URL)
@@ -172,7 +177,7 @@ func (l locale) status(p statusview.Page, rows *rowCache, render rowFunc, tag *e
 	return d, nil
 }
 
-func (l locale) barHTML(t statusview.Target) template.HTML {
+func (l *locale) barHTML(t statusview.Target) template.HTML {
 	var b strings.Builder
 	l.bar(&b, t)
 	return template.HTML(b.String())
@@ -183,12 +188,12 @@ func (l locale) barHTML(t statusview.Target) template.HTML {
 // text for screen readers instead of 90 cells. It is written by hand, not
 // by the template, because a page of 1,000 targets has 90,000 cells and
 // the template's escaping per action would dominate the page's cost.
-func (l locale) bar(b *strings.Builder, t statusview.Target) {
+func (l *locale) bar(b *strings.Builder, t statusview.Target) {
 	var sr []string
 	b.WriteString(`<div class="bar" aria-hidden="true">`)
 	for _, d := range t.Days {
 		tip := l.dayTip(d)
-		_, class := statusKey(d.Worst)
+		class := statusClass(d.Worst)
 		if d.Worst == sources.Operational && tip == "" {
 			b.WriteString(`<i></i>`)
 			continue
@@ -197,7 +202,7 @@ func (l locale) bar(b *strings.Builder, t statusview.Target) {
 		b.WriteString(class)
 		b.WriteString(`" title="`)
 		if tip == "" {
-			tip = l.Date(d.Date) + ": " + l.T("day.nodata")
+			tip = l.Date(d.Date) + ": " + l.T("page.day.no_data", nil)
 		} else {
 			sr = append(sr, tip)
 		}
@@ -205,10 +210,10 @@ func (l locale) bar(b *strings.Builder, t statusview.Target) {
 		b.WriteString(`"></i>`)
 	}
 	b.WriteString(`</div><p class="sr">`)
-	b.WriteString(html.EscapeString(l.F("bar.sr", t.Name)))
+	b.WriteString(html.EscapeString(l.T("page.bar.sr", i18n.Args{"Target": t.Name})))
 	b.WriteByte(' ')
 	if len(sr) == 0 {
-		b.WriteString(html.EscapeString(l.T("bar.quiet")))
+		b.WriteString(html.EscapeString(l.T("page.bar.quiet", nil)))
 	}
 	for i, s := range sr {
 		if i > 0 {
@@ -221,19 +226,19 @@ func (l locale) bar(b *strings.Builder, t statusview.Target) {
 
 // dayTip lists a day's outages with their durations, and its maintenance
 // and unobserved time apart; "" for a quiet day.
-func (l locale) dayTip(d statusview.Day) string {
+func (l *locale) dayTip(d statusview.Day) string {
 	if len(d.Outages) == 0 && d.Maintenance == 0 && d.Unknown == 0 && d.Worst == sources.Operational {
 		return ""
 	}
 	parts := make([]string, 0, len(d.Outages)+2)
 	for _, o := range d.Outages {
-		parts = append(parts, l.F("day.outage", l.badge(o.Severity).Label, outage.OneLine(o.Title), outage.FormatDuration(o.Duration)))
+		parts = append(parts, l.T("page.day.outage", i18n.Args{"Status": l.badge(o.Severity).Label, "Title": outage.OneLine(o.Title), "Duration": l.Duration(o.Duration)}))
 	}
 	if d.Maintenance > 0 {
-		parts = append(parts, l.F("day.maintenance", outage.FormatDuration(d.Maintenance)))
+		parts = append(parts, l.T("page.day.maintenance", i18n.Args{"Duration": l.Duration(d.Maintenance)}))
 	}
 	if d.Unknown > 0 {
-		parts = append(parts, l.F("day.unknown", outage.FormatDuration(d.Unknown)))
+		parts = append(parts, l.T("page.day.unknown", i18n.Args{"Duration": l.Duration(d.Unknown)}))
 	}
 	if len(parts) == 0 {
 		if d.Worst == sources.Unknown {
