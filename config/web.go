@@ -25,7 +25,7 @@ type Web struct {
 	// "https://status.example.com"; when set, outage messages in chat link
 	// to <base_url>/outages/<id>.
 	BaseURL string `toml:"base_url"`
-	// Locale is the pages' language: en or de. Default "en".
+	// Locale is the pages' language: en or de. Default: [bot] locale.
 	Locale string `toml:"locale"`
 	// BasicAuthUsers, when set, protects the pages, the API and the
 	// badges with HTTP Basic authentication: user name to bcrypt hash.

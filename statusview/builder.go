@@ -533,7 +533,8 @@ func daily(rolled []uptime.Day, firstSeen time.Time, seen bool, now time.Time) [
 
 func listed(o outage.Outage, group string, latest outage.Event) Outage {
 	return Outage{ID: o.ID, Target: o.Target, Group: group, Title: o.Title, Class: o.Class, Severity: o.Severity,
-		Started: o.OpenedAt, Resolved: o.ResolvedAt, Latest: latest.Body, LatestAt: latest.At, URL: o.URL}
+		Started: o.OpenedAt, Resolved: o.ResolvedAt, Latest: latest.Body, LatestAt: latest.At, URL: o.URL,
+		TitleSaid: o.TitleSaid, LatestSaid: latest.Said}
 }
 
 func later(a, b time.Time) time.Time {

@@ -137,6 +137,9 @@ type Outage struct {
 	Latest   string
 	LatestAt time.Time
 	URL      string
+	// TitleSaid and LatestSaid are Title and Latest as catalog messages
+	// when the bot wrote them, for a page in another language.
+	TitleSaid, LatestSaid *outage.Text
 }
 
 // Maintenance is a vendor's scheduled maintenance.

@@ -168,6 +168,13 @@ func (l *locale) status(p statusview.Page, rows *rowCache, render rowFunc, tag *
 	for _, o := range p.Open {
 		ov := openView{ID: o.ID, Target: o.Target, Title: o.Title, Class: l.class(o.Class),
 			Severity: l.badge(o.Severity), Since: l.since(o.Started, now), Latest: o.Latest, URL: o.URL}
+		// What the bot wrote itself is shown in the page's language.
+		if o.TitleSaid != nil {
+			ov.Title = l.p.Text(*o.TitleSaid)
+		}
+		if o.LatestSaid != nil {
+			ov.Latest = l.p.Text(*o.LatestSaid)
+		}
 		if !o.LatestAt.IsZero() {
 			ov.LatestAt = l.T("page.latest", i18n.Args{"At": l.Clock(o.LatestAt, now)})
 		}

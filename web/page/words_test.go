@@ -169,3 +169,33 @@ func TestReportStatesGolden(t *testing.T) {
 		}
 	}
 }
+
+// An outage the bot named and described itself (a feed it cannot read)
+// reads in the page's language; a vendor's words stay as written.
+func TestBotWordsInThePagesLanguage(t *testing.T) {
+	title := outage.Say("class.unreachable")
+	latest := outage.Say("chat.state.offline")
+	for _, tc := range []struct {
+		locale, title, latest string
+	}{
+		{"en", "no status data", "Offline"},
+		{"de", "keine Statusdaten", "Offline"},
+	} {
+		p := bannerPage(sources.Unknown, outage.Unreachable)
+		p.Open[0].Title, p.Open[0].TitleSaid = "English title", &title
+		p.Open[0].Latest, p.Open[0].LatestSaid, p.Open[0].LatestAt = "English body", &latest, t0
+		body := get(t, newHandler(t, tc.locale, p, fixtureStore(0)), "/?part=main").Body.String()
+		if !strings.Contains(body, tc.title) || strings.Contains(body, "English title") {
+			t.Errorf("%s: the bot's title is not %q:\n%s", tc.locale, tc.title, body)
+		}
+		if strings.Contains(body, "English body") {
+			t.Errorf("%s: the bot's latest words are in English:\n%s", tc.locale, body)
+		}
+	}
+	// Vendor words have no message and stay as the vendor wrote them.
+	p := bannerPage(sources.MajorOutage, outage.Incident)
+	p.Open[0].Title = "Elevated errors"
+	if body := get(t, newHandler(t, "de", p, fixtureStore(0)), "/?part=main").Body.String(); !strings.Contains(body, "Elevated errors") {
+		t.Errorf("the vendor's title is missing:\n%s", body)
+	}
+}
