@@ -341,14 +341,14 @@ func (a *applier) probe(obs sources.Observation) {
 		body := probeBody(c, st.BadStreak)
 		if a.pol.Verdict {
 			// The locations' verdict is the probe's own words.
-			body = theirs(upperFirst(c.Detail) + ".")
+			body = verdictBody(c)
 		}
 		a.openHealth(probeTitle(sev), sev, nil, st.BadSince, body)
 	case t != nil && bad && sev != t.Outage.Severity && st.SeverityStreak >= a.pol.FailureThreshold:
 		was := t.Outage.Severity
 		t.Outage.Severity = sev
 		setTitle(&t.Outage, probeTitle(sev))
-		a.emit(t, outage.Updated, ours(outage.Say("engine.probe.now", statusArg("Now", sev), statusArg("Was", was), theirs(c.Detail).arg("Detail"))))
+		a.emit(t, outage.Updated, ours(outage.Say("engine.probe.now", statusArg("Now", sev), statusArg("Was", was), detailOf(c).arg("Detail"))))
 	case t != nil && !bad && st.GoodStreak >= a.successNeeded(t):
 		a.resolve(t, st.GoodSince, ours(outage.Say("engine.probe.over")))
 	}
@@ -368,7 +368,7 @@ func probeTitle(sev sources.Status) words {
 // probeBody is the probe's own words (its error) and how many checks in a
 // row failed; with no words, the status it reported.
 func probeBody(c sources.Component, fails int) words {
-	d := theirs(c.Detail).arg("Detail")
+	d := detailOf(c).arg("Detail")
 	if c.Detail == "" {
 		d = statusArg("Detail", c.Status)
 	}
@@ -1164,4 +1164,50 @@ func (w words) line() (string, *outage.Text) {
 	}
 	s := *w.said
 	return w.en, &s
+}
+
+// detailOf is a probe's words: where a multi-location probe fails is the
+// bot's own account of its locations; any other detail is the probe's.
+func detailOf(c sources.Component) words {
+	if t, ok := spreadText(c.Spread, false); ok && english(t) == c.Detail {
+		return ours(t)
+	}
+	return theirs(c.Detail)
+}
+
+// verdictBody opens a multi-location probe's outage with where it fails,
+// as a sentence.
+func verdictBody(c sources.Component) words {
+	sentence := upperFirst(c.Detail) + "."
+	if t, ok := spreadText(c.Spread, true); ok && english(t) == sentence {
+		return ours(t)
+	}
+	return theirs(sentence)
+}
+
+// spreadText says where a probe fails: "failing from eu-west and us-east;
+// fine from ap-south; left out: sa-east". As a sentence, its first clause
+// is capitalised and it ends with a full stop.
+func spreadText(s *sources.Spread, sentence bool) (outage.Text, bool) {
+	// An outage opens only where some location fails, so a sentence
+	// always starts with the failing ones.
+	if s == nil || len(s.Failing) == 0 {
+		return outage.Text{}, false
+	}
+	first := "engine.where.failing"
+	if sentence {
+		first = "engine.where.failing_first"
+	}
+	parts := []outage.Text{outage.Say(first, outage.List("Names", s.Failing))}
+	if len(s.Fine) > 0 {
+		parts = append(parts, outage.Say("engine.where.fine", outage.List("Names", s.Fine)))
+	}
+	if len(s.Out) > 0 {
+		parts = append(parts, outage.Say("engine.where.out", outage.List("Names", s.Out)))
+	}
+	t := joinTexts("engine.join.semicolon", parts)
+	if sentence {
+		t = outage.Say("engine.where.sentence", outage.Nested("Where", t))
+	}
+	return t, true
 }

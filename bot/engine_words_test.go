@@ -146,6 +146,20 @@ func engineSituations() []situation {
 			pol.Verdict = true
 			return drive(t, "Support chatbot", pol, fails(0, sources.MajorOutage, "failing from 2 of 3 locations: HTTP 502"))
 		}},
+		{"locations split: where it fails, in the reader's words", func(t *testing.T) []outage.Event {
+			pol := chatbot
+			pol.Verdict = true
+			spread := func(min int, s sources.Status, detail string, sp sources.Spread) wordsPoll {
+				p := fails(min, s, detail)
+				p.obs.Components[0].Spread = &sp
+				return p
+			}
+			return drive(t, "Support chatbot", pol,
+				spread(0, sources.MajorOutage, "failing from eu-west and us-east; fine from ap-south; left out: sa-east",
+					sources.Spread{Failing: []string{"eu-west", "us-east"}, Fine: []string{"ap-south"}, Out: []string{"sa-east"}}),
+				spread(1, deg, "failing from eu-west, us-east and ap-south",
+					sources.Spread{Failing: []string{"eu-west", "us-east", "ap-south"}}))
+		}},
 		{"components degrade with no incident: one, then two, then none, then one again", func(t *testing.T) []outage.Event {
 			return drive(t, "OpenAI", vendor(), vendorAt(0, obs(comps(op, op, op))), vendorAt(1, obs(comps(deg, op, op))),
 				vendorAt(2, obs(comps(part, op, op))), vendorAt(3, obs(comps(part, deg, op))), vendorAt(4, obs(comps(op, op, op))),

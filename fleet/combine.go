@@ -103,7 +103,8 @@ func Combine(p Probe, rows map[string]store.PollResult, live []string, unhealthy
 		return j
 	}
 	j.Failing = len(failing) >= quorum
-	c := sources.Component{Name: p.Name, Status: sources.Operational, Detail: where(failing, fine, out)}
+	c := sources.Component{Name: p.Name, Status: sources.Operational, Detail: where(failing, fine, out),
+		Spread: &sources.Spread{Failing: failing, Fine: fine, Out: out}}
 	if j.Failing {
 		c.Status = worst
 		if !c.Status.IsProblem() {

@@ -66,6 +66,16 @@ type Component struct {
 	// intermediates); zero when the probe saw no certificate. Omitted from
 	// JSON when zero, like Network.
 	Expires time.Time `json:",omitzero"`
+	// Spread is set on the verdict of a probe run from several locations:
+	// which locations fail, which are fine and which are left out. Detail
+	// then says the same in English; the engine writes it in each
+	// reader's language from Spread.
+	Spread *Spread `json:",omitempty"`
+}
+
+// Spread says where a multi-location probe fails.
+type Spread struct {
+	Failing, Fine, Out []string
 }
 
 // IncidentStatus is the vendor's phase of an incident.
