@@ -31,18 +31,20 @@ func discordNotifier(cfg *config.Config, d notifier.Destination, t *tmpl.Rendere
 			mention = discord.Mention{Who: ch.Mention, Min: sources.Status(ch.MentionMinSeverity)}
 		}
 	}
-	n, err := discord.New(discord.Options{Token: cfg.Discord.BotToken, APIURL: cfg.Discord.APIURL, Log: log, Threads: threads, Templates: t, Mention: mention})
+	n, err := discord.New(discord.Options{Token: cfg.Discord.BotToken, APIURL: cfg.Discord.APIURL, Log: log, Threads: threads, Templates: t, Mention: mention,
+		Lang: channelLang(cfg, d.Channel)})
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	return n, discordRate, discordBurst, nil
 }
 
-func discordWebhook(d notifier.Destination, t *tmpl.Renderer, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
+func discordWebhook(cfg *config.Config, d notifier.Destination, t *tmpl.Renderer, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
 	w, err := discord.NewWebhook(d.Address, nil, log)
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	w.SetTemplates(t)
+	w.SetLang(channelLang(cfg, d.Channel))
 	return w, discordRate, discordBurst, nil
 }
