@@ -41,7 +41,7 @@ func chatNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 		}), slackRate, slackBurst, nil
 	case "webhook":
 		if isDiscordWebhook(d.Address) {
-			return discordWebhook(d, t, log)
+			return discordWebhook(cfg, d, t, log)
 		}
 		w := slack.NewWebhook(d.Address, nil, log)
 		w.SetTemplates(t)

@@ -77,22 +77,34 @@ func moreNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 			return nil, 0, 0, true, errors.New("no webhook")
 		}
 		w, err := webhook.New(webhook.Options{URL: ch.Webhook.URL, Secret: ch.Webhook.Secret, Template: ch.Webhook.Template,
-			ContentType: ch.Webhook.ContentType, Group: group, Log: log})
+			ContentType: ch.Webhook.ContentType, Group: group, Log: log, Lang: cfg.LocaleOf(ch)})
 		return w, webhookRate, webhookBurst, true, err
 	case platformTeams:
 		if ch.Teams == nil {
 			return nil, 0, 0, true, errors.New("no teams url")
 		}
-		t, err := teams.New(teams.Options{URL: ch.Teams.URL, Log: log})
+		t, err := teams.New(teams.Options{URL: ch.Teams.URL, Log: log, Lang: cfg.LocaleOf(ch)})
 		return t, teamsRate, teamsBurst, true, err
 	case platformPagerDuty:
 		if ch.PagerDuty == nil {
 			return nil, 0, 0, true, errors.New("no pagerduty routing_key")
 		}
-		p, err := pagerduty.New(pagerduty.Options{RoutingKey: ch.PagerDuty.RoutingKey, APIURL: ch.PagerDuty.APIURL, Group: group, Log: log})
+		p, err := pagerduty.New(pagerduty.Options{RoutingKey: ch.PagerDuty.RoutingKey, APIURL: ch.PagerDuty.APIURL, Group: group, Log: log,
+			Lang: cfg.LocaleOf(ch)})
 		return p, pagerDutyRate, pagerDutyBurst, true, err
 	}
 	return nil, 0, 0, false, nil
+}
+
+// channelLang is the language of what the bot writes to the channel
+// named name: its locale, else [bot] locale.
+func channelLang(cfg *config.Config, name string) string {
+	for _, ch := range cfg.Channels {
+		if strings.EqualFold(ch.Name, name) {
+			return cfg.LocaleOf(ch)
+		}
+	}
+	return cfg.Bot.Locale
 }
 
 // targetGroups returns each target's group by name.

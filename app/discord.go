@@ -32,6 +32,7 @@ func discordNotifier(cfg *config.Config, d notifier.Destination, t *tmpl.Rendere
 		}
 	}
 	opts.Charts = chartsTo(cfg, d.Channel)
+	opts.Lang = channelLang(cfg, d.Channel)
 	n, err := discord.New(opts)
 	if err != nil {
 		return nil, 0, 0, err
@@ -39,12 +40,13 @@ func discordNotifier(cfg *config.Config, d notifier.Destination, t *tmpl.Rendere
 	return n, discordRate, discordBurst, nil
 }
 
-func discordWebhook(d notifier.Destination, t *tmpl.Renderer, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
+func discordWebhook(cfg *config.Config, d notifier.Destination, t *tmpl.Renderer, log *slog.Logger) (notifier.Notifier, rate.Limit, int, error) {
 	w, err := discord.NewWebhook(d.Address, nil, log)
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	w.SetTemplates(t)
+	w.SetLang(channelLang(cfg, d.Channel))
 	return w, discordRate, discordBurst, nil
 }
 

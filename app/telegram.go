@@ -34,7 +34,8 @@ func telegramNotifier(cfg *config.Config, d notifier.Destination, t *tmpl.Render
 			topics = ch.TelegramTopics
 		}
 	}
-	n, err := telegram.New(telegram.Options{Token: cfg.Telegram.BotToken, APIURL: cfg.Telegram.APIURL, Log: log, Topics: topics, Templates: t})
+	n, err := telegram.New(telegram.Options{Token: cfg.Telegram.BotToken, APIURL: cfg.Telegram.APIURL, Log: log, Topics: topics, Templates: t,
+		Lang: channelLang(cfg, d.Channel)})
 	if err != nil {
 		return nil, 0, 0, err
 	}

@@ -2,9 +2,10 @@ package discord
 
 import (
 	"github.com/bwmarrin/discordgo"
-	"github.com/outagebot/outagebot/i18n"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/interact/action"
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -59,10 +60,10 @@ func joinContent(a, b string) string {
 	return truncate(a+" "+b, maxContent)
 }
 
-// Buttons are the root's components: one action row with Acknowledge, Mute
-// 1h and Report while the outage is open, only Report after; none on a
-// notice about the bot itself.
-func Buttons(ev outage.Event) []discordgo.MessageComponent {
+// Buttons are the root's components, labelled in p's language: one action
+// row with Acknowledge, Mute 1h and Report while the outage is open, only
+// Report after; none on a notice about the bot itself.
+func Buttons(p *i18n.Printer, ev outage.Event) []discordgo.MessageComponent {
 	if ev.Target == outage.SelfTarget {
 		return nil
 	}
@@ -76,31 +77,32 @@ func Buttons(ev outage.Event) []discordgo.MessageComponent {
 		if a.Kind == action.Ack {
 			style = discordgo.PrimaryButton
 		}
-		row.Components = append(row.Components, discordgo.Button{Label: a.Kind.Label(i18n.For(i18n.Default)), Style: style, CustomID: a.ID()})
+		row.Components = append(row.Components, discordgo.Button{Label: a.Kind.Label(p), Style: style, CustomID: a.ID()})
 	}
 	return []discordgo.MessageComponent{row}
 }
 
 // withAck adds the acknowledgement to a root embed.
-func withAck(e *discordgo.MessageEmbed, ev outage.Event) *discordgo.MessageEmbed {
+func withAck(p *i18n.Printer, e *discordgo.MessageEmbed, ev outage.Event) *discordgo.MessageEmbed {
 	if ev.Ack == nil {
 		return e
 	}
 	c := *e
 	c.Fields = append(append([]*discordgo.MessageEmbedField(nil), e.Fields...), &discordgo.MessageEmbedField{
-		Name: "✅ Acknowledged", Value: "by " + ev.Ack.Mention(platform) + " at " + ev.Ack.At.UTC().Format("15:04 UTC"),
+		Name:  "✅ " + p.T("chat.discord.ack.title", nil),
+		Value: p.T("chat.discord.ack.by", i18n.Args{"Who": ev.Ack.Mention(platform), "Clock": p.Clock(ev.Ack.At)}),
 	})
 	return fitEmbeds(&c)[0]
 }
 
 // RenderAck is the reply an acknowledgement posts under the root.
-func RenderAck(ev outage.Event) *discordgo.MessageSend {
-	line := "Acknowledged"
+func RenderAck(p *i18n.Printer, ev outage.Event) *discordgo.MessageSend {
+	line := p.T("chat.discord.ack.title", nil)
 	if ev.Ack != nil {
-		line = ev.Ack.Line(platform)
+		line = notifier.AckLine(p, *ev.Ack, platform)
 	}
 	if ev.Joined() {
-		line = "**" + Inert(title(ev)) + "** · " + line
+		line = "**" + Inert(title(p, ev)) + "** · " + line
 	}
 	return &discordgo.MessageSend{Content: truncate("✅ "+line, maxContent), AllowedMentions: noMentions()}
 }
@@ -111,9 +113,9 @@ func (n *Notifier) rootMessage(ev outage.Event) *discordgo.MessageSend {
 	m := *n.render.post(ev)
 	m.Embeds = append([]*discordgo.MessageEmbed(nil), m.Embeds...)
 	if len(m.Embeds) > 0 {
-		m.Embeds[0] = withAck(m.Embeds[0], ev)
+		m.Embeds[0] = withAck(n.render.p, m.Embeds[0], ev)
 	}
-	m.Components = Buttons(ev)
+	m.Components = Buttons(n.render.p, ev)
 	if n.mention.applies(ev) {
 		n.mention.apply(&m)
 	}

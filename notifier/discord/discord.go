@@ -31,6 +31,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
@@ -54,6 +55,9 @@ type Options struct {
 	// Templates, if set, render outage messages from the channel's
 	// templates and locale instead of the built-in embeds.
 	Templates *tmpl.Renderer
+	// Lang is the language of the channel's messages (en, de); empty or
+	// unknown is English.
+	Lang string
 	// Now is the clock that times the rate-limit waits Discord announces
 	// (default time.Now); give the dispatcher's.
 	Now func() time.Time
@@ -114,7 +118,7 @@ func New(opts Options) (*Notifier, error) {
 		threads:  opts.Threads,
 		board:    opts.Board,
 		charts:   opts.Charts,
-		render:   renderer{opts.Templates},
+		render:   renderer{t: opts.Templates, p: i18n.For(opts.Lang)},
 		mention:  opts.Mention,
 		secrets:  redactor{token},
 		threaded: map[string]bool{},
@@ -142,7 +146,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	if len(d.Group) > 0 {
 		// Not the first item's own nonce: a repeat must return the group,
 		// never that item's own message (nor the other way round).
-		return n.send(ctx, d.Pace, ch, RenderGroup(d.Group), "g"+nonce)
+		return n.send(ctx, d.Pace, ch, RenderGroup(n.render.p, d.Group), "g"+nonce)
 	}
 	switch ev.Kind {
 	case outage.Digest:
@@ -168,12 +172,12 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		return "", &notifier.PermanentError{Err: fmt.Errorf("discord: unknown event kind %q", ev.Kind), Fix: "upgrade outagebot"}
 	}
 
-	msg, name := n.render.reply(ev), ThreadName(ev)
+	msg, name := n.render.reply(ev), ThreadName(n.render.p, ev)
 	if ev.Kind == outage.Report {
 		msg = RenderDigest(ev)
 	}
 	if d.GroupedRoot {
-		msg, name = namedReply(ev, msg), groupThreadName
+		msg, name = namedReply(ev, msg), groupThreadName(n.render.p)
 	} else if d.Joined && n.render.t != nil {
 		// A templated reply is its body alone: under another outage's
 		// root it must say whose it is.
@@ -276,11 +280,11 @@ func (n *Notifier) sendFiles(ctx context.Context, pace notifier.Pacer, channelID
 
 // editRoot edits the root message to the event's state.
 func (n *Notifier) editRoot(ctx context.Context, channelID, root string, ev outage.Event) error {
-	edit := discordgo.NewMessageEdit(channelID, root).SetEmbed(withAck(n.render.root(ev), ev))
+	edit := discordgo.NewMessageEdit(channelID, root).SetEmbed(withAck(n.render.p, n.render.root(ev), ev))
 	edit.AllowedMentions = noMentions()
 	// Buttons are set on every edit, so a root keeps them (and loses the
 	// ones that no longer apply once the outage is over).
-	comps := Buttons(ev)
+	comps := Buttons(n.render.p, ev)
 	if comps == nil {
 		comps = []discordgo.MessageComponent{}
 	}

@@ -52,6 +52,12 @@ type env struct {
 
 func newEnv(t *testing.T, threads bool) *env {
 	t.Helper()
+	return newEnvLang(t, threads, "")
+}
+
+// newEnvLang is newEnv with the channel's messages in lang.
+func newEnvLang(t *testing.T, threads bool, lang string) *env {
+	t.Helper()
 	fake := fakediscord.New()
 	t.Cleanup(fake.Close)
 	fake.AddChannel(testChannel)
@@ -62,6 +68,7 @@ func newEnv(t *testing.T, threads bool) *env {
 		APIURL:  fake.URL(),
 		Log:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Threads: threads,
+		Lang:    lang,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +157,7 @@ func TestLifecycleReplies(t *testing.T) {
 	if len(r.Edits) != 3 {
 		t.Fatalf("root edited %d times, want 3 (two updates and the restoration)", len(r.Edits))
 	}
-	if got := field(r.Edits[0].Embeds[0], "Status"); got != "Partial outage · identified" {
+	if got := field(r.Edits[0].Embeds[0], "Status"); got != "Partial outage · Identified" {
 		t.Errorf("root after the first update says %q", got)
 	}
 	final := r.Embeds[0]
@@ -520,7 +527,7 @@ func TestUpdateWithoutRootPostsNewRoot(t *testing.T) {
 	if len(msgs) != 1 || msgs[0].ID != string(ref) || msgs[0].Reference != nil {
 		t.Fatalf("want one standalone message, got %d", len(msgs))
 	}
-	if got := field(msgs[0].Embeds[0], "Status"); got != "Partial outage · identified" {
+	if got := field(msgs[0].Embeds[0], "Status"); got != "Partial outage · Identified" {
 		t.Errorf("status %q", got)
 	}
 	// Later events reply to it and edit it.

@@ -30,13 +30,13 @@ func TestVendorStringsAreInert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := renderer{templated}
+	r := renderer{t: templated, p: en}
 	msgs := map[string]*discordgo.MessageSend{
-		"post":            RenderPost(hostile(outage.Opened)),
-		"reply":           RenderReply(hostile(outage.Updated)),
-		"resolved reply":  RenderReply(hostile(outage.Resolved)),
-		"group":           RenderGroup([]outage.Event{hostile(outage.Opened), sample(outage.Opened, outage.Incident)}),
-		"named reply":     namedReply(hostile(outage.Updated), RenderReply(hostile(outage.Updated))),
+		"post":            RenderPost(en, hostile(outage.Opened)),
+		"reply":           RenderReply(en, hostile(outage.Updated)),
+		"resolved reply":  RenderReply(en, hostile(outage.Resolved)),
+		"group":           RenderGroup(en, []outage.Event{hostile(outage.Opened), sample(outage.Opened, outage.Incident)}),
+		"named reply":     namedReply(hostile(outage.Updated), RenderReply(en, hostile(outage.Updated))),
 		"templated post":  r.post(hostile(outage.Opened)),
 		"templated reply": r.reply(hostile(outage.Updated)),
 	}
@@ -66,7 +66,7 @@ func TestVendorStringsAreInert(t *testing.T) {
 			}
 		})
 	}
-	if got, want := RenderPost(hostile(outage.Opened)).Embeds[0].Description,
+	if got, want := RenderPost(en, hostile(outage.Opened)).Embeds[0].Description,
 		"Log in at [status page]\u200b(https://evil.example/phish) @\u200beveryone"; got != want {
 		t.Errorf("description = %q, want %q", got, want)
 	}

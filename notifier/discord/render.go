@@ -10,6 +10,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/outagebot/outagebot/i18n"
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -56,48 +58,49 @@ func noMentions() *discordgo.MessageAllowedMentions {
 }
 
 // RenderRoot renders the outage's root message embed for the state an event
-// carries: posted with the opened event and edited in place on every later
-// event, so the channel shows each outage's current state at a glance.
-func RenderRoot(ev outage.Event) *discordgo.MessageEmbed {
+// carries, in p's language: posted with the opened event and edited in
+// place on every later event, so the channel shows each outage's current
+// state at a glance.
+func RenderRoot(p *i18n.Printer, ev outage.Event) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{
 		Type:        discordgo.EmbedTypeRich,
 		URL:         sources.WebLink(ev.URL),
-		Title:       title(ev),
-		Description: Inert(strings.TrimSpace(ev.Body)),
+		Title:       title(p, ev),
+		Description: Inert(strings.TrimSpace(p.Body(ev))),
 		Color:       colour(ev),
 		Fields: []*discordgo.MessageEmbedField{
-			{Name: "Status", Value: statusText(ev), Inline: true},
-			{Name: "Duration", Value: durationText(ev), Inline: true},
+			{Name: p.T("chat.discord.field.status", nil), Value: statusText(p, ev), Inline: true},
+			{Name: notifier.DurationTitle(p), Value: durationText(p, ev), Inline: true},
 		},
 		Footer:    &discordgo.MessageEmbedFooter{Text: Inert(ev.Target)},
 		Timestamp: timestamp(ev.At),
 	}
-	if c := componentsText(ev.Components); c != "" {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Components", Value: c})
+	if c := componentsText(p, ev.Components); c != "" {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: notifier.ComponentsTitle(p), Value: c})
 	}
-	if n := notesText(ev); n != "" {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Related", Value: n})
+	if n := notesText(p, ev); n != "" {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: p.T("chat.discord.field.related", nil), Value: n})
 	}
 	if u := sources.WebLink(ev.Page); u != "" {
 		// The embed's own link is the vendor's page; ours goes in a field.
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Outage page", Value: "[" + u + "](" + u + ")"})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: notifier.OutagePageLabel(p), Value: "[" + u + "](" + u + ")"})
 	}
 	return fitEmbeds(e)[0]
 }
 
 // notesText is the Related field: the likely cause, confirmation,
 // fallbacks and affected services, one per line.
-func notesText(ev outage.Event) string {
-	return truncate(Inert(strings.Join(ev.Notes, "\n")), maxFieldValue)
+func notesText(p *i18n.Printer, ev outage.Event) string {
+	return truncate(Inert(strings.Join(p.Notes(ev), "\n")), maxFieldValue)
 }
 
 // RenderPost renders a message that stands on its own: the root of an outage
 // (the opened event, or a later one whose opened event never reached this
 // channel, which then becomes the root).
-func RenderPost(ev outage.Event) *discordgo.MessageSend {
-	m := &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{RenderRoot(ev)}, AllowedMentions: noMentions()}
+func RenderPost(p *i18n.Printer, ev outage.Event) *discordgo.MessageSend {
+	m := &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{RenderRoot(p, ev)}, AllowedMentions: noMentions()}
 	if ev.Kind == outage.Resolved {
-		m.Content = truncate(restoredText(ev), maxContent)
+		m.Content = truncate(notifier.Restored(p, ev), maxContent)
 	}
 	return m
 }
@@ -105,53 +108,61 @@ func RenderPost(ev outage.Event) *discordgo.MessageSend {
 // RenderReply renders what an updated or resolved event adds under the root:
 // the vendor's words, and on restoration how long it lasted. An opened event
 // is a reply only when its outage joins another's thread.
-func RenderReply(ev outage.Event) *discordgo.MessageSend {
+func RenderReply(p *i18n.Printer, ev outage.Event) *discordgo.MessageSend {
 	m := &discordgo.MessageSend{AllowedMentions: noMentions()}
-	body := Inert(strings.TrimSpace(ev.Body))
+	body := Inert(strings.TrimSpace(p.Body(ev)))
 	e := &discordgo.MessageEmbed{
 		Type:        discordgo.EmbedTypeRich,
 		URL:         sources.WebLink(ev.URL),
-		Title:       title(ev),
+		Title:       title(p, ev),
 		Description: body,
 		Color:       colour(ev),
 		Footer:      &discordgo.MessageEmbedFooter{Text: Inert(ev.Target)},
 		Timestamp:   timestamp(ev.At),
 	}
 	if ev.Kind == outage.Resolved {
-		m.Content = truncate(restoredText(ev), maxContent)
+		m.Content = truncate(notifier.Restored(p, ev), maxContent)
 		if body == "" {
 			return m
 		}
 	} else {
 		if body == "" {
-			e.Description = "Now " + lowerFirst(statusText(ev)) + "."
+			e.Description = nowText(p, ev)
 		}
-		e.Fields = []*discordgo.MessageEmbedField{{Name: "Status", Value: statusText(ev), Inline: true}}
-		if n := notesText(ev); n != "" && ev.Kind == outage.Opened {
+		e.Fields = []*discordgo.MessageEmbedField{{Name: p.T("chat.discord.field.status", nil), Value: statusText(p, ev), Inline: true}}
+		if n := notesText(p, ev); n != "" && ev.Kind == outage.Opened {
 			// An outage joining another's thread says how it is related.
-			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Related", Value: n})
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: p.T("chat.discord.field.related", nil), Value: n})
 		}
 	}
 	m.Embeds = fitEmbeds(e)
 	return m
 }
 
-// ThreadName is the name of the thread an outage's updates go to.
-func ThreadName(ev outage.Event) string {
-	return truncate(title(ev), maxThreadName)
+// nowText is a reply's sentence when the vendor said nothing: "Now major
+// outage · Identified." English writes the state's label in lower case
+// inside the sentence; German keeps its capitals (nouns) and sets the
+// label after a colon instead.
+func nowText(p *i18n.Printer, ev outage.Event) string {
+	label, detail := notifier.StateIn(p, ev)
+	if p.Lang() == "en" {
+		label = lowerFirst(label)
+	}
+	return p.T("chat.discord.now", i18n.Args{"State": label + detail})
 }
 
-func title(ev outage.Event) string {
-	if t := strings.TrimSpace(ev.Title); t != "" {
-		return Inert(t)
+// ThreadName is the name of the thread an outage's updates go to.
+func ThreadName(p *i18n.Printer, ev outage.Event) string {
+	return truncate(title(p, ev), maxThreadName)
+}
+
+// title is the vendor's title, the bot's own in p's language, or what the
+// outage is about when it has none: "Acme: no status data".
+func title(p *i18n.Printer, ev outage.Event) string {
+	if ev.TitleSaid != nil || strings.TrimSpace(ev.Title) != "" {
+		return Inert(strings.TrimSpace(p.Title(ev)))
 	}
-	switch ev.Class {
-	case outage.Unreachable:
-		return Inert(ev.Target) + ": no status data"
-	case outage.MaintenanceWork:
-		return Inert(ev.Target) + ": maintenance"
-	}
-	return Inert(ev.Target) + ": outage"
+	return Inert(p.T("chat.headline", i18n.Args{"Target": ev.Target, "What": p.Class(ev.Class)}))
 }
 
 // colour picks the embed colour: green once restored, then by class and
@@ -181,59 +192,14 @@ func colour(ev outage.Event) int {
 }
 
 // statusText is the Status field: what state the outage is in.
-func statusText(ev outage.Event) string {
-	lasted := outage.FormatDuration(ev.Duration())
-	switch {
-	case ev.Target == outage.SelfTarget && ev.Kind == outage.Resolved:
-		return "Back online, offline for " + lasted
-	case ev.Target == outage.SelfTarget:
-		return "Offline: the bot's own network looks down, so no target can be checked"
-	}
-	if ev.Kind == outage.Resolved {
-		switch ev.Class {
-		case outage.Unreachable:
-			return "Status data back, missing for " + lasted
-		case outage.MaintenanceWork:
-			return "Maintenance over, lasted " + lasted
-		}
-		return "Resolved, lasted " + lasted
-	}
-	var s string
-	switch ev.Class {
-	case outage.Unreachable:
-		s = "Status data unavailable"
-	case outage.MaintenanceWork:
-		s = "Under maintenance"
-		if ev.Phase == sources.MaintenanceScheduled {
-			s = "Maintenance scheduled"
-		}
-	default:
-		s = upperFirst(ev.Severity.Label())
-	}
-	if ev.Phase != "" {
-		s += " · " + strings.ReplaceAll(string(ev.Phase), "_", " ")
-	}
-	return s
-}
-
-// restoredText is the restoration line.
-func restoredText(ev outage.Event) string {
-	lasted := outage.FormatDuration(ev.Duration())
-	if ev.Target == outage.SelfTarget {
-		return "Back online after " + lasted
-	}
-	switch ev.Class {
-	case outage.Unreachable:
-		return "Status data readable again after " + lasted
-	case outage.MaintenanceWork:
-		return "Maintenance over after " + lasted
-	}
-	return "Restored after " + lasted
+func statusText(p *i18n.Printer, ev outage.Event) string {
+	label, detail := notifier.StateIn(p, ev)
+	return label + detail
 }
 
 // durationText uses Discord timestamp markup, which every reader sees in
 // their own time zone (https://discord.com/developers/docs/reference#message-formatting).
-func durationText(ev outage.Event) string {
+func durationText(p *i18n.Printer, ev outage.Event) string {
 	d := ev.Duration()
 	style := "t" // short time
 	if d >= 12*time.Hour {
@@ -241,18 +207,18 @@ func durationText(ev outage.Event) string {
 	}
 	stamp := func(t time.Time) string { return fmt.Sprintf("<t:%d:%s>", t.Unix(), style) }
 	if ev.Kind == outage.Resolved && !ev.ResolvedAt.IsZero() {
-		return fmt.Sprintf("%s to %s (%s)", stamp(ev.OpenedAt), stamp(ev.ResolvedAt), outage.FormatDuration(d))
+		return p.T("chat.discord.span", i18n.Args{"From": stamp(ev.OpenedAt), "To": stamp(ev.ResolvedAt), "Duration": p.Duration(d)})
 	}
-	return fmt.Sprintf("since %s (%s)", stamp(ev.OpenedAt), outage.FormatDuration(d))
+	return p.T("chat.discord.since", i18n.Args{"At": stamp(ev.OpenedAt), "Duration": p.Duration(d)})
 }
 
 // componentsText lists components one per line, cut at whole lines to fit a
 // field value.
-func componentsText(cs []outage.ComponentState) string {
+func componentsText(p *i18n.Printer, cs []outage.ComponentState) string {
 	var b strings.Builder
 	for i, c := range cs {
-		line := fmt.Sprintf("%s: %s", Inert(c.Name), c.Status.Label())
-		more := fmt.Sprintf("\n… and %d more", len(cs)-i)
+		line := Inert(c.Name) + ": " + p.StatusInline(c.Status)
+		more := moreLine(p, len(cs)-i)
 		if utf8.RuneCountInString(b.String())+1+utf8.RuneCountInString(line)+utf8.RuneCountInString(more) > maxFieldValue && i < len(cs)-1 {
 			b.WriteString(more)
 			break
@@ -349,14 +315,6 @@ func truncate(s string, max int) string {
 	return strings.TrimRightFunc(string(r[:max-1]), unicode.IsSpace) + "…"
 }
 
-func upperFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
-}
-
 func lowerFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	if n == 0 {
@@ -410,10 +368,13 @@ func RenderDigest(ev outage.Event) *discordgo.MessageSend {
 	return &discordgo.MessageSend{Embeds: fitEmbeds(e), AllowedMentions: noMentions()}
 }
 
-// fitLines joins lines within max runes. When they do not all fit it ends
-// with "… and N more" after the last whole line that does; a single line
-// too long on its own is cut.
-func fitLines(lines []string, max int) string {
+// fitLines is fitLinesIn in English.
+func fitLines(lines []string, max int) string { return fitLinesIn(i18n.For(i18n.Default), lines, max) }
+
+// fitLinesIn joins lines within max runes. When they do not all fit it
+// ends with "… and N more" (in p's language) after the last whole line
+// that does; a single line too long on its own is cut.
+func fitLinesIn(p *i18n.Printer, lines []string, max int) string {
 	all := strings.Join(lines, "\n")
 	if utf8.RuneCountInString(all) <= max {
 		return all
@@ -428,19 +389,19 @@ func fitLines(lines []string, max int) string {
 		w := utf8.RuneCountInString(l)
 		reserve := 0
 		if left := len(lines) - i - 1; left > 0 {
-			reserve = utf8.RuneCountInString(fmt.Sprintf("\n… and %d more", left))
+			reserve = utf8.RuneCountInString(moreLine(p, left))
 		}
 		if used+sep+w+reserve > max {
 			if i == 0 {
 				// Not even the first line fits with the note: cut it, or
 				// everything when there is no room for the note either.
-				more := fmt.Sprintf("\n… and %d more", len(lines)-1)
+				more := moreLine(p, len(lines)-1)
 				if room := max - utf8.RuneCountInString(more); room > 0 {
 					return truncate(l, room) + more
 				}
 				return truncate(all, max)
 			}
-			fmt.Fprintf(&b, "\n… and %d more", len(lines)-i)
+			b.WriteString(moreLine(p, len(lines)-i))
 			return b.String()
 		}
 		if sep > 0 {
@@ -452,25 +413,29 @@ func fitLines(lines []string, max int) string {
 	return b.String()
 }
 
+// moreLine ends a list cut short: "\n… and 3 more".
+func moreLine(p *i18n.Printer, n int) string { return "\n…" + notifier.More(p, n) }
+
 // RenderGroup renders the one message that announces many outages opening
 // at once (storm control): one line per outage, worst first, coloured by
 // the worst. It is the root of all of them; each one's updates reply to it.
-func RenderGroup(evs []outage.Event) *discordgo.MessageSend {
+func RenderGroup(p *i18n.Printer, evs []outage.Event) *discordgo.MessageSend {
 	sorted := slices.Clone(evs)
 	slices.SortStableFunc(sorted, func(a, b outage.Event) int { return b.Severity.Rank() - a.Severity.Rank() })
 	lines := make([]string, len(sorted))
 	for i, ev := range sorted {
-		lines[i] = "**" + Inert(title(ev)) + "** — " + statusText(ev)
-		if !strings.HasPrefix(title(ev), ev.Target) {
-			lines[i] = "**" + Inert(ev.Target) + "**: " + Inert(title(ev)) + " — " + statusText(ev)
+		t := title(p, ev)
+		lines[i] = "**" + Inert(t) + "** — " + statusText(p, ev)
+		if !strings.HasPrefix(t, ev.Target) {
+			lines[i] = "**" + Inert(ev.Target) + "**: " + Inert(t) + " — " + statusText(p, ev)
 		}
 	}
 	e := &discordgo.MessageEmbed{
 		Type:        discordgo.EmbedTypeRich,
-		Title:       fmt.Sprintf("%d outages at once", len(evs)),
-		Description: fitLines(lines, maxEmbedDescription),
+		Title:       notifier.StormTitle(p, len(evs)),
+		Description: fitLinesIn(p, lines, maxEmbedDescription),
 		Color:       colour(sorted[0]),
-		Footer:      &discordgo.MessageEmbedFooter{Text: "Many targets broke within minutes of each other, so they share this message; each one's updates and restoration reply to it."},
+		Footer:      &discordgo.MessageEmbedFooter{Text: notifier.StormNote(p, false)},
 		Timestamp:   timestamp(sorted[0].At),
 	}
 	return &discordgo.MessageSend{Embeds: fitEmbeds(e), AllowedMentions: noMentions()}
@@ -485,16 +450,19 @@ func namedReply(ev outage.Event, m *discordgo.MessageSend) *discordgo.MessageSen
 
 // groupThreadName names the thread of a grouped message, shared by the
 // outages it lists.
-const groupThreadName = "Outages"
+func groupThreadName(p *i18n.Printer) string { return p.T("chat.discord.group_thread", nil) }
 
-// renderer renders outage messages: built in, or from a channel's
-// templates and locale when it has them.
-type renderer struct{ t *tmpl.Renderer }
+// renderer renders outage messages in the channel's language: built in,
+// or from the channel's templates when it has them.
+type renderer struct {
+	t *tmpl.Renderer
+	p *i18n.Printer
+}
 
 // root is the embed that stands for the whole outage.
 func (r renderer) root(ev outage.Event) *discordgo.MessageEmbed {
 	if r.t == nil {
-		return RenderRoot(ev)
+		return RenderRoot(r.p, ev)
 	}
 	title, body := r.t.Render(ev)
 	return fitEmbeds(&discordgo.MessageEmbed{
@@ -506,7 +474,7 @@ func (r renderer) root(ev outage.Event) *discordgo.MessageEmbed {
 // post is the root as a new message.
 func (r renderer) post(ev outage.Event) *discordgo.MessageSend {
 	if r.t == nil {
-		return RenderPost(ev)
+		return RenderPost(r.p, ev)
 	}
 	return &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{r.root(ev)}, AllowedMentions: noMentions()}
 }
@@ -514,10 +482,10 @@ func (r renderer) post(ev outage.Event) *discordgo.MessageSend {
 // reply is what an updated or resolved event adds under the root.
 func (r renderer) reply(ev outage.Event) *discordgo.MessageSend {
 	if ev.Kind == outage.Acknowledged {
-		return RenderAck(ev)
+		return RenderAck(r.p, ev)
 	}
 	if r.t == nil {
-		return RenderReply(ev)
+		return RenderReply(r.p, ev)
 	}
 	_, body := r.t.Render(ev)
 	return &discordgo.MessageSend{Content: truncate(Inert(body), maxContent), AllowedMentions: noMentions()}

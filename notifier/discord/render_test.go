@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,9 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/golden"
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -88,44 +91,99 @@ func sample(kind outage.Kind, class outage.Class) outage.Event {
 	return ev
 }
 
-// TestRenderGolden pins what each event looks like on Discord. Each golden
-// file holds the standalone message (the root, which RenderRoot's edits
-// replace) and, for updates and restorations, the reply.
+// langs are the languages every golden is written in: English in
+// testdata/<case>.golden, the others in testdata/<case>.<lang>.golden.
+var langs = i18n.Languages
+
+// goldenName is a case's golden file name in lang.
+func goldenName(name, lang string) string {
+	if lang == i18n.Default {
+		return name
+	}
+	return name + "." + lang
+}
+
+var en = i18n.For(i18n.Default)
+
+// TestRenderGolden pins what each event looks like on Discord, in every
+// language. Each golden file holds the standalone message (the root, which
+// RenderRoot's edits replace) and, for updates and restorations, the reply.
 func TestRenderGolden(t *testing.T) {
-	for _, kind := range []outage.Kind{outage.Opened, outage.Updated, outage.Resolved} {
-		for _, class := range []outage.Class{outage.Incident, outage.MaintenanceWork, outage.Unreachable} {
-			name := string(kind) + "-" + string(class)
-			t.Run(name, func(t *testing.T) {
-				ev := sample(kind, class)
-				out := map[string]any{"post": RenderPost(ev)}
-				if kind != outage.Opened {
-					out["reply"] = RenderReply(ev)
-				}
-				if got, want := RenderRoot(ev), RenderPost(ev).Embeds[0]; !jsonEqual(t, got, want) {
-					t.Errorf("RenderRoot differs from the posted root embed")
-				}
-				var buf bytes.Buffer
-				enc := json.NewEncoder(&buf)
-				enc.SetEscapeHTML(false) // keep <t:...:t> readable
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(out); err != nil {
-					t.Fatal(err)
-				}
-				got := buf.Bytes()
-				path := filepath.Join("testdata", name+".golden")
-				if *update {
-					if err := os.WriteFile(path, got, 0o644); err != nil {
-						t.Fatal(err)
+	for _, lang := range langs {
+		p := i18n.For(lang)
+		for _, kind := range []outage.Kind{outage.Opened, outage.Updated, outage.Resolved} {
+			for _, class := range []outage.Class{outage.Incident, outage.MaintenanceWork, outage.Unreachable} {
+				name := string(kind) + "-" + string(class)
+				t.Run(goldenName(name, lang), func(t *testing.T) {
+					ev := sample(kind, class)
+					out := map[string]any{"post": RenderPost(p, ev)}
+					if kind != outage.Opened {
+						out["reply"] = RenderReply(p, ev)
 					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs (run go test -update after checking the change):\n--- got\n%s\n--- want\n%s", path, got, want)
-				}
-			})
+					if got, want := RenderRoot(p, ev), RenderPost(p, ev).Embeds[0]; !jsonEqual(t, got, want) {
+						t.Errorf("RenderRoot differs from the posted root embed")
+					}
+					checkRenderGolden(t, goldenName(name, lang), out)
+				})
+			}
+		}
+	}
+}
+
+// checkRenderGolden compares out, as JSON with Discord's timestamp markup
+// readable, with testdata/name.golden (go test -update rewrites it).
+func checkRenderGolden(t *testing.T, name string, out any) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep <t:...:t> readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.Bytes()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update after checking the change):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// The bot's notices about itself (offline, back online), an event whose
+// vendor says nothing new, and a root whose components do not all fit, in
+// every language.
+func TestRenderMoreGolden(t *testing.T) {
+	offline := outage.Event{OutageID: "o-self", Kind: outage.Opened, Class: outage.Incident, Target: outage.SelfTarget,
+		Title: "Cannot reach the internet", Severity: sources.Unknown, OpenedAt: t0, At: t0.Add(5 * time.Minute), Seq: 1}
+	online := offline
+	online.Kind, online.Seq, online.At, online.ResolvedAt = outage.Resolved, 2, t0.Add(20*time.Minute), t0.Add(20*time.Minute)
+	quiet := sample(outage.Updated, outage.Incident)
+	quiet.Body = ""
+	many := sample(outage.Opened, outage.Incident)
+	many.Components = nil
+	for i := range 120 {
+		many.Components = append(many.Components, outage.ComponentState{Name: fmt.Sprintf("Region %03d API", i+1), Status: sources.PartialOutage})
+	}
+	for _, lang := range langs {
+		p := i18n.For(lang)
+		for _, c := range []struct {
+			name string
+			out  map[string]any
+		}{
+			{"self-offline", map[string]any{"post": RenderPost(p, offline)}},
+			{"self-back-online", map[string]any{"post": RenderPost(p, online), "reply": RenderReply(p, online)}},
+			{"updated-quiet", map[string]any{"reply": RenderReply(p, quiet)}},
+			{"components-cut", map[string]any{"root": RenderRoot(p, many)}},
+		} {
+			t.Run(goldenName(c.name, lang), func(t *testing.T) { checkRenderGolden(t, goldenName(c.name, lang), c.out) })
 		}
 	}
 }
@@ -136,7 +194,10 @@ func TestRenderLinkedGolden(t *testing.T) {
 	ev := sample(outage.Opened, outage.Incident)
 	ev.Target, ev.Title, ev.Thread = "Support chatbot", "Support chatbot is down", "o-vendor"
 	ev.Notes = []string{"Unconfirmed: OpenAI reports no incident", "Fallback: Anthropic is operational"}
-	golden.JSON(t, "linked", map[string]any{"post": RenderPost(ev), "reply": RenderReply(ev)}, false, *update)
+	for _, lang := range langs {
+		p := i18n.For(lang)
+		golden.JSON(t, goldenName("linked", lang), map[string]any{"post": RenderPost(p, ev), "reply": RenderReply(p, ev)}, false, *update)
+	}
 }
 
 func jsonEqual(t *testing.T, a, b any) bool {
@@ -153,7 +214,7 @@ func jsonEqual(t *testing.T, a, b any) bool {
 }
 
 func TestRenderFacts(t *testing.T) {
-	opened := RenderRoot(sample(outage.Opened, outage.Incident))
+	opened := RenderRoot(en, sample(outage.Opened, outage.Incident))
 	if opened.Color != colourRed || opened.URL == "" || opened.Title != "Elevated error rates on the API" {
 		t.Errorf("opened root: colour %#x, url %q, title %q", opened.Color, opened.URL, opened.Title)
 	}
@@ -163,11 +224,11 @@ func TestRenderFacts(t *testing.T) {
 	if opened.Footer == nil || opened.Footer.Text != "OpenAI" || opened.Timestamp != "2026-03-02T14:15:00Z" {
 		t.Errorf("opened footer/timestamp = %+v %q", opened.Footer, opened.Timestamp)
 	}
-	resolved := RenderRoot(sample(outage.Resolved, outage.Incident))
+	resolved := RenderRoot(en, sample(outage.Resolved, outage.Incident))
 	if resolved.Color != colourGreen || field(resolved, "Status") != "Resolved, lasted 1h 12m" {
 		t.Errorf("resolved root: colour %#x, status %q", resolved.Color, field(resolved, "Status"))
 	}
-	reply := RenderReply(sample(outage.Resolved, outage.Incident))
+	reply := RenderReply(en, sample(outage.Resolved, outage.Incident))
 	if reply.Content != "Restored after 1h 12m" {
 		t.Errorf("restoration = %q", reply.Content)
 	}
@@ -181,13 +242,13 @@ func TestRenderFacts(t *testing.T) {
 	for sev, want := range colours {
 		ev := sample(outage.Updated, outage.Incident)
 		ev.Severity = sev
-		if got := RenderRoot(ev).Color; got != want {
+		if got := RenderRoot(en, ev).Color; got != want {
 			t.Errorf("colour for %s = %#x, want %#x", sev, got, want)
 		}
 	}
 	long := sample(outage.Opened, outage.Incident)
 	long.At = t0.Add(26 * time.Hour)
-	if got := field(RenderRoot(long), "Duration"); got != "since <t:1772460180:f> (1d 2h)" {
+	if got := field(RenderRoot(en, long), "Duration"); got != "since <t:1772460180:f> (1d 2h)" {
 		t.Errorf("long duration = %q", got)
 	}
 }
@@ -212,7 +273,7 @@ func TestRenderLimits(t *testing.T) {
 	for i := range 200 {
 		ev.Components = append(ev.Components, outage.ComponentState{Name: strings.Repeat("c", 20) + string(rune('a'+i%26)), Status: sources.MajorOutage})
 	}
-	for _, m := range []*discordgo.MessageSend{RenderPost(ev), RenderReply(ev)} {
+	for _, m := range []*discordgo.MessageSend{RenderPost(en, ev), RenderReply(en, ev)} {
 		for _, e := range m.Embeds {
 			checkLen(t, "title", e.Title, maxEmbedTitle)
 			checkLen(t, "description", e.Description, maxEmbedDescription)
@@ -231,7 +292,7 @@ func TestRenderLimits(t *testing.T) {
 			t.Errorf("embeds total %d > %d", n, maxEmbedTotal)
 		}
 	}
-	root := RenderRoot(ev)
+	root := RenderRoot(en, ev)
 	if c := field(root, "Components"); !strings.Contains(c, "more") {
 		t.Errorf("components should end with how many more: %q", c[max(0, len(c)-40):])
 	}
@@ -241,7 +302,7 @@ func TestRenderLimits(t *testing.T) {
 	if got := truncate("short", 10); got != "short" {
 		t.Errorf("truncate = %q", got)
 	}
-	if got := ThreadName(ev); utf8.RuneCountInString(got) > maxThreadName {
+	if got := ThreadName(en, ev); utf8.RuneCountInString(got) > maxThreadName {
 		t.Errorf("thread name has %d runes", utf8.RuneCountInString(got))
 	}
 }
@@ -258,11 +319,11 @@ func checkLen(t *testing.T, what, s string, max int) {
 
 func TestSelfNoticeWording(t *testing.T) {
 	ev := outage.Event{Kind: outage.Opened, Class: outage.Unreachable, Target: outage.SelfTarget, Title: "Cannot reach the internet"}
-	if s := statusText(ev); !strings.HasPrefix(s, "Offline") {
+	if s := statusText(en, ev); !strings.HasPrefix(s, "Offline") {
 		t.Errorf("status %q", s)
 	}
 	ev.Kind = outage.Resolved
-	if s := restoredText(ev); !strings.HasPrefix(s, "Back online after ") {
+	if s := notifier.Restored(en, ev); !strings.HasPrefix(s, "Back online after ") {
 		t.Errorf("restored %q", s)
 	}
 }
@@ -273,7 +334,7 @@ func TestRootLinksToOutagePage(t *testing.T) {
 	o := outage.Outage{ID: "abc", Target: "OpenAI", Class: outage.Incident, Title: "Errors", Severity: sources.Degraded, URL: "https://stspg.io/x", OpenedAt: time.Date(2026, 11, 22, 14, 2, 0, 0, time.UTC)}
 	ev := o.Event(outage.Opened, o.OpenedAt, "Investigating.")
 	ev.Page = "https://status.example.com/outages/abc"
-	e := RenderRoot(ev)
+	e := RenderRoot(en, ev)
 	last := e.Fields[len(e.Fields)-1]
 	if e.URL != "https://stspg.io/x" || last.Name != "Outage page" || last.Value != "[https://status.example.com/outages/abc](https://status.example.com/outages/abc)" {
 		t.Errorf("embed url %q, last field %+v", e.URL, last)

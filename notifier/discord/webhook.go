@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/webhookurl"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
@@ -36,7 +37,11 @@ type Webhook struct {
 
 // SetTemplates renders outage messages from a channel's templates and
 // locale; call it before the first delivery.
-func (w *Webhook) SetTemplates(t *tmpl.Renderer) { w.render = renderer{t} }
+func (w *Webhook) SetTemplates(t *tmpl.Renderer) { w.render.t = t }
+
+// SetLang writes the messages in lang (en, de; empty or unknown is
+// English); call it before the first delivery.
+func (w *Webhook) SetLang(lang string) { w.render.p = i18n.For(lang) }
 
 var (
 	_ notifier.Notifier   = (*Webhook)(nil)
@@ -69,6 +74,7 @@ func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) (*Webh
 		threadID: u.ThreadID,
 		log:      log,
 		secrets:  redactor{rawURL, u.Token},
+		render:   renderer{p: i18n.For(i18n.Default)},
 	}, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -96,20 +98,21 @@ func Action(ev outage.Event, changed bool) string {
 // alert.
 func DedupKey(ev outage.Event) string { return truncate(ev.OutageID, maxDedupKey) }
 
-// Build makes the request body of ev for action. group is the target's
-// group from the configuration ("" for none).
+// Build makes the request body of ev for action, its summary and link in
+// English. group is the target's group from the configuration ("" for
+// none).
 func Build(routingKey, action string, ev outage.Event, group string) Event {
+	return BuildIn(i18n.For(i18n.Default), routingKey, action, ev, group)
+}
+
+// BuildIn is Build with the summary and the link's text in p's language;
+// the custom details are data and stay as they are.
+func BuildIn(p *i18n.Printer, routingKey, action string, ev outage.Event, group string) Event {
 	e := Event{RoutingKey: routingKey, EventAction: action, DedupKey: DedupKey(ev)}
 	if action != Trigger {
 		return e
 	}
-	summary := ev.Target
-	if ev.Title != "" {
-		summary += ": " + outage.OneLine(ev.Title)
-	}
-	if ev.Severity != "" {
-		summary += " (" + ev.Severity.Label() + ")"
-	}
+	summary := notifier.Summary(p, ev)
 	var comps []string
 	var compDetails []string
 	for _, c := range ev.Components {
@@ -137,7 +140,7 @@ func Build(routingKey, action string, ev outage.Event, group string) Event {
 	}
 	if ev.URL != "" {
 		details["status_page"] = ev.URL
-		e.Links = []Link{{Href: ev.URL, Text: "Vendor status page"}}
+		e.Links = []Link{{Href: ev.URL, Text: p.T("chat.pagerduty.vendor_page", nil)}}
 	}
 	e.Client = "outagebot"
 	e.Payload = &Payload{

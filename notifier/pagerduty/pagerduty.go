@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/internal/httpsend"
 	"github.com/outagebot/outagebot/outage"
@@ -39,7 +40,10 @@ type Options struct {
 	// APIURL replaces DefaultAPIURL (a local fake in tests).
 	APIURL string
 	// Group returns a target's group, for the alert (nil: none).
-	Group  func(target string) string
+	Group func(target string) string
+	// Lang is the language of the alert's summary and link (en, de; empty
+	// or unknown is English).
+	Lang   string
 	Client *http.Client
 	Log    *slog.Logger
 	// Now dates a Retry-After given as a date (nil: time.Now).
@@ -90,7 +94,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	if n.o.Group != nil {
 		group = n.o.Group(ev.Target)
 	}
-	body, err := json.Marshal(Build(n.o.RoutingKey, action, ev, group))
+	body, err := json.Marshal(BuildIn(i18n.For(n.o.Lang), n.o.RoutingKey, action, ev, group))
 	if err != nil {
 		return "", &notifier.PermanentError{Err: fmt.Errorf("pagerduty: %w", err), Rejected: true}
 	}

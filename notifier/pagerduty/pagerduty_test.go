@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/fakehook"
 	"github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/notifier"
@@ -33,24 +35,64 @@ func route(n notifier.Notifier, channel string) notifier.Route {
 	return notifier.Route{Destination: notifier.Destination{Channel: channel, Platform: "pagerduty"}, Notifier: n}
 }
 
-// The event sent per kind.
+// The event sent per kind, in every language (English in
+// testdata/event-<case>.golden, the others in event-<case>.<lang>.golden).
 func TestEventGolden(t *testing.T) {
 	evs := hooktest.Lifecycle("o-1")
 	ack := evs[1]
 	ack.Kind = outage.Kind("acknowledged")
-	for _, c := range []struct {
-		name   string
-		action string
-		ev     outage.Event
-	}{
-		{"trigger-opened", pagerduty.Trigger, evs[0]},
-		{"trigger-severity-changed", pagerduty.Trigger, evs[2]},
-		{"acknowledge", pagerduty.Acknowledge, ack},
-		{"resolve", pagerduty.Resolve, evs[3]},
+	for _, lang := range i18n.Languages {
+		for _, c := range []struct {
+			name   string
+			action string
+			ev     outage.Event
+		}{
+			{"trigger-opened", pagerduty.Trigger, evs[0]},
+			{"trigger-severity-changed", pagerduty.Trigger, evs[2]},
+			{"acknowledge", pagerduty.Acknowledge, ack},
+			{"resolve", pagerduty.Resolve, evs[3]},
+		} {
+			name := "event-" + c.name
+			if lang != i18n.Default {
+				name += "." + lang
+			}
+			t.Run(name, func(t *testing.T) {
+				e := pagerduty.BuildIn(i18n.For(lang), "ROUTING_KEY", c.action, c.ev, "ai")
+				if lang == i18n.Default && !reflect.DeepEqual(e, pagerduty.Build("ROUTING_KEY", c.action, c.ev, "ai")) {
+					t.Errorf("Build differs from BuildIn in English")
+				}
+				golden.JSON(t, name, e, false, *update)
+			})
+		}
+	}
+}
+
+// A service configured in German gets a German summary and link; one in
+// English, in the same run, English.
+func TestSummaryLanguageOnTheWire(t *testing.T) {
+	ev := hooktest.Lifecycle("o-1")[0]
+	for lang, want := range map[string][]string{
+		"de": {`"summary":"OpenAI: Elevated errors on the API (Teilausfall)"`, `"text":"Status-Seite des Anbieters"`},
+		"":   {`"summary":"OpenAI: Elevated errors on the API (partial outage)"`, `"text":"Vendor status page"`},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			golden.JSON(t, "event-"+c.name, pagerduty.Build("ROUTING_KEY", c.action, c.ev, "ai"), false, *update)
-		})
+		fake := fakehook.New(fakehook.PagerDuty, routingKey)
+		n, err := pagerduty.New(pagerduty.Options{RoutingKey: routingKey, APIURL: fake.URL(), Lang: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: ev}); err != nil {
+			t.Fatal(err)
+		}
+		reqs := fake.Requests()
+		fake.Close()
+		if len(reqs) != 1 {
+			t.Fatalf("%q: %d requests", lang, len(reqs))
+		}
+		for _, w := range want {
+			if !strings.Contains(string(reqs[0].Body), w) {
+				t.Errorf("%q: the event lacks %s: %s", lang, w, reqs[0].Body)
+			}
+		}
 	}
 }
 

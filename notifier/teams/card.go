@@ -2,9 +2,10 @@ package teams
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 
+	"github.com/outagebot/outagebot/i18n"
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -101,29 +102,33 @@ func Style(ev outage.Event) string {
 }
 
 // heading says what the card announces.
-func heading(ev outage.Event) string {
+func heading(p *i18n.Printer, ev outage.Event) string {
+	args := i18n.Args{"Target": ev.Target}
 	switch {
 	case ev.Kind == outage.Digest || ev.Kind == outage.Report:
 		return ev.Title
 	case ev.Kind == outage.Acknowledged:
-		return "Acknowledged: " + ev.Target
+		return p.T("chat.teams.heading.acknowledged", args)
 	case ev.Kind == outage.Resolved:
-		return "Resolved: " + ev.Target
+		return p.T("chat.teams.heading.resolved", args)
 	case ev.Class == outage.MaintenanceWork:
-		return "Maintenance: " + ev.Target
+		return p.T("chat.teams.heading.maintenance", args)
 	case ev.Class == outage.Unreachable:
-		return "Status unknown: " + ev.Target
+		return p.T("chat.teams.heading.unknown", args)
 	case ev.Kind == outage.Updated:
-		return "Update: " + ev.Target
+		return p.T("chat.teams.heading.updated", args)
 	}
-	return "Outage: " + ev.Target
+	return p.T("chat.teams.heading.opened", args)
 }
 
-// Render builds the message for ev, within MaxPayload.
-func Render(ev outage.Event) Message {
-	words := truncate(ev.Body, maxWords)
+// Render builds the message for ev in English, within MaxPayload.
+func Render(ev outage.Event) Message { return RenderIn(i18n.For(i18n.Default), ev) }
+
+// RenderIn builds the message for ev in p's language, within MaxPayload.
+func RenderIn(p *i18n.Printer, ev outage.Event) Message {
+	words := truncate(p.Body(ev), maxWords)
 	for {
-		m := render(ev, words)
+		m := render(p, ev, words)
 		raw, err := json.Marshal(m)
 		if err != nil || len(raw) <= MaxPayload || words == "" {
 			return m
@@ -136,23 +141,23 @@ func Render(ev outage.Event) Message {
 	}
 }
 
-func render(ev outage.Event, words string) Message {
+func render(p *i18n.Printer, ev outage.Event, words string) Message {
 	head := container{Type: "Container", Style: Style(ev), Bleed: true, Items: []any{
-		textBlock{Type: "TextBlock", Text: Escape(heading(ev)), Wrap: true, Weight: "Bolder", Size: "Medium"},
+		textBlock{Type: "TextBlock", Text: Escape(heading(p, ev)), Wrap: true, Weight: "Bolder", Size: "Medium"},
 	}}
 	digest := ev.Kind == outage.Digest || ev.Kind == outage.Report
-	if !digest && ev.Title != "" {
-		head.Items = append(head.Items, textBlock{Type: "TextBlock", Text: Escape(outage.OneLine(ev.Title)), Wrap: true, Spacing: "None"})
+	if !digest && (ev.Title != "" || ev.TitleSaid != nil) {
+		head.Items = append(head.Items, textBlock{Type: "TextBlock", Text: Escape(outage.OneLine(p.Title(ev))), Wrap: true, Spacing: "None"})
 	}
 	body := []any{head}
 	if !digest {
-		body = append(body, factSet{Type: "FactSet", Facts: facts(ev)})
+		body = append(body, factSet{Type: "FactSet", Facts: facts(p, ev)})
 	}
 	if words != "" {
 		body = append(body, textBlock{Type: "TextBlock", Text: Escape(words), Wrap: true})
 	}
-	if len(ev.Notes) > 0 {
-		body = append(body, textBlock{Type: "TextBlock", Text: Escape(strings.Join(ev.Notes, "\n")), Wrap: true, IsSubtle: true})
+	if notes := p.Notes(ev); len(notes) > 0 {
+		body = append(body, textBlock{Type: "TextBlock", Text: Escape(strings.Join(notes, "\n")), Wrap: true, IsSubtle: true})
 	}
 	card := Card{
 		Schema:  "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -162,39 +167,40 @@ func render(ev outage.Event, words string) Message {
 		Body:    body,
 	}
 	if ev.URL != "" {
-		card.Actions = []any{openURL{Type: "Action.OpenUrl", Title: "Open the status page", URL: ev.URL}}
+		card.Actions = []any{openURL{Type: "Action.OpenUrl", Title: p.T("chat.teams.open_status_page", nil), URL: ev.URL}}
 	}
 	return Message{Type: "message", Attachments: []Attachment{{ContentType: "application/vnd.microsoft.card.adaptive", Content: card}}}
 }
 
-func facts(ev outage.Event) []fact {
-	out := []fact{{"Target", Escape(ev.Target)}}
+func facts(p *i18n.Printer, ev outage.Event) []fact {
+	out := []fact{{p.T("chat.teams.fact.target", nil), Escape(ev.Target)}}
 	if ev.Severity != "" && ev.Kind != outage.Resolved {
-		out = append(out, fact{"Severity", Escape(ev.Severity.Label())})
+		out = append(out, fact{p.T("chat.teams.fact.severity", nil), Escape(p.StatusInline(ev.Severity))})
 	}
 	if ev.Phase != "" {
-		out = append(out, fact{"Phase", Escape(string(ev.Phase))})
+		out = append(out, fact{p.T("chat.teams.fact.phase", nil), Escape(p.T("phase_inline."+string(ev.Phase), nil))})
 	}
 	if !ev.OpenedAt.IsZero() {
-		out = append(out, fact{"Since", ev.OpenedAt.UTC().Format("2006-01-02 15:04 UTC")})
+		// An ISO date reads the same in every language.
+		out = append(out, fact{p.T("chat.teams.fact.since", nil), ev.OpenedAt.UTC().Format("2006-01-02 15:04 UTC")})
 		switch ev.Kind {
 		case outage.Opened:
 		case outage.Resolved:
-			out = append(out, fact{"Duration", "lasted " + outage.FormatDuration(ev.Duration())})
+			out = append(out, fact{notifier.DurationTitle(p), p.T("chat.teams.lasted", i18n.Args{"Duration": p.Duration(ev.Duration())})})
 		default:
-			out = append(out, fact{"Duration", outage.FormatDuration(ev.Duration())})
+			out = append(out, fact{notifier.DurationTitle(p), p.Duration(ev.Duration())})
 		}
 	}
 	if n := len(ev.Components); n > 0 {
 		var parts []string
 		for i, c := range ev.Components {
 			if i == maxComponents {
-				parts = append(parts, fmt.Sprintf("and %d more", n-maxComponents))
+				parts = append(parts, strings.TrimSpace(notifier.More(p, n-maxComponents)))
 				break
 			}
-			parts = append(parts, fmt.Sprintf("%s (%s)", c.Name, c.Status.Label()))
+			parts = append(parts, c.Name+" ("+p.StatusInline(c.Status)+")")
 		}
-		out = append(out, fact{"Components", Escape(strings.Join(parts, ", "))})
+		out = append(out, fact{notifier.ComponentsTitle(p), Escape(strings.Join(parts, ", "))})
 	}
 	return out
 }

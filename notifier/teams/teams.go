@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/internal/httpsend"
 	"github.com/outagebot/outagebot/outage"
@@ -38,6 +39,9 @@ type Options struct {
 	Log    *slog.Logger
 	// Now dates a Retry-After given as a date (nil: time.Now).
 	Now func() time.Time
+	// Lang is the language of the cards (en, de; empty or unknown is
+	// English).
+	Lang string
 }
 
 // Notifier posts Adaptive Cards to one workflow. Its URL appears in no
@@ -84,7 +88,7 @@ func isLoopback(host string) bool {
 // Deliver posts d's event as a card. Teams gives back no message id: the
 // reference is empty.
 func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
-	body, err := json.Marshal(Render(d.Event))
+	body, err := json.Marshal(RenderIn(i18n.For(n.o.Lang), d.Event))
 	if err != nil {
 		return "", &notifier.PermanentError{Err: fmt.Errorf("teams: %w", err), Rejected: true}
 	}

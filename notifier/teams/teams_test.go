@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/fakehook"
 	"github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/notifier"
@@ -32,31 +35,91 @@ func route(n notifier.Notifier, channel string) notifier.Route {
 	return notifier.Route{Destination: notifier.Destination{Channel: channel, Platform: "teams"}, Notifier: n}
 }
 
-// The card per event kind, coloured by severity.
+// goldenName is a case's golden file name in lang: English in
+// testdata/<case>.golden, the others in testdata/<case>.<lang>.golden.
+func goldenName(name, lang string) string {
+	if lang == i18n.Default {
+		return name
+	}
+	return name + "." + lang
+}
+
+// The card per event kind, coloured by severity, in every language.
 func TestCardGolden(t *testing.T) {
 	evs := hooktest.Lifecycle("o-1")
 	ack := evs[1]
 	ack.Kind, ack.Seq = outage.Kind("acknowledged"), 5
 	maint := evs[0]
 	maint.Class, maint.Severity, maint.Body = outage.MaintenanceWork, sources.Maintenance, "Scheduled *database* upgrade\n- step [1](x)"
-	for _, c := range []struct {
-		name  string
-		ev    outage.Event
-		style string
-	}{
-		{"opened", evs[0], "warning"},
-		{"updated", evs[2], "attention"},
-		{"resolved", evs[3], "good"},
-		{"acknowledged", ack, "accent"},
-		{"maintenance", maint, "accent"},
+	dark := evs[0]
+	dark.Class, dark.Severity, dark.Phase, dark.Title, dark.URL, dark.Components = outage.Unreachable, sources.Unknown, "", "", "", nil
+	dark.Body = "GET https://status.acme.test/api/v2/summary.json: context deadline exceeded"
+	many := evs[1]
+	many.Components = nil
+	for i := range 25 {
+		many.Components = append(many.Components, outage.ComponentState{Name: fmt.Sprintf("Region %02d", i+1), Status: sources.PartialOutage})
+	}
+	many.Notes = []string{"Likely cause: Azure (partial outage)", "Fallback: Anthropic is operational"}
+	inProgress := maint
+	inProgress.Kind, inProgress.Phase = outage.Updated, sources.MaintenanceInProgress
+	for _, lang := range i18n.Languages {
+		p := i18n.For(lang)
+		for _, c := range []struct {
+			name  string
+			ev    outage.Event
+			style string
+		}{
+			{"opened", evs[0], "warning"},
+			{"updated", evs[2], "attention"},
+			{"resolved", evs[3], "good"},
+			{"acknowledged", ack, "accent"},
+			{"maintenance", maint, "accent"},
+			{"maintenance-in-progress", inProgress, "accent"},
+			{"unreachable", dark, "warning"},
+			{"components-cut-related", many, "warning"},
+		} {
+			t.Run(goldenName(c.name, lang), func(t *testing.T) {
+				m := teams.RenderIn(p, c.ev)
+				if teams.Style(c.ev) != c.style {
+					t.Errorf("style %q, want %q", teams.Style(c.ev), c.style)
+				}
+				if lang == i18n.Default {
+					if got := teams.Render(c.ev); !reflect.DeepEqual(got, m) {
+						t.Errorf("Render differs from RenderIn in English")
+					}
+				}
+				golden.JSON(t, goldenName("card-"+c.name, lang), m, false, *update)
+			})
+		}
+	}
+}
+
+// One workflow per language on the wire: the German channel's card is
+// German, the English one's English.
+func TestCardLanguageOnTheWire(t *testing.T) {
+	res := hooktest.Lifecycle("o-1")[3]
+	for lang, want := range map[string][]string{
+		"de": {`"Behoben: OpenAI"`, `"Dauer"`, `"insgesamt 1 Std. 12 Min."`, `"Status-Seite öffnen"`},
+		"":   {`"Resolved: OpenAI"`, `"Duration"`, `"lasted 1h 12m"`, `"Open the status page"`},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			m := teams.Render(c.ev)
-			if teams.Style(c.ev) != c.style {
-				t.Errorf("style %q, want %q", teams.Style(c.ev), c.style)
+		fake := fakehook.New(fakehook.Teams, "")
+		n, err := teams.New(teams.Options{URL: fake.URL(), Lang: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: res}); err != nil {
+			t.Fatal(err)
+		}
+		taken := fake.Taken()
+		fake.Close()
+		if len(taken) != 1 {
+			t.Fatalf("%q: %d cards", lang, len(taken))
+		}
+		for _, w := range want {
+			if !strings.Contains(string(taken[0].Body), w) {
+				t.Errorf("%q: the card lacks %s: %s", lang, w, taken[0].Body)
 			}
-			golden.JSON(t, "card-"+c.name, m, false, *update)
-		})
+		}
 	}
 }
 

@@ -1,13 +1,13 @@
 package telegram
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
@@ -120,53 +120,29 @@ func statusEmoji(s sources.Status) string {
 	return "⚪"
 }
 
-// headline is "Target: title", or what the outage is about when it has no
-// title of its own (plain text).
-func headline(ev outage.Event) string {
-	switch {
-	case ev.Target == outage.SelfTarget && ev.Kind == outage.Resolved:
-		return ev.Target + ": back online"
-	case ev.Class == outage.Unreachable && ev.Kind == outage.Resolved:
-		return ev.Target + ": status data back"
-	case ev.Class == outage.Unreachable:
-		return ev.Target + ": status data unavailable"
-	case ev.Title == "":
-		return ev.Target
-	}
-	return ev.Target + ": " + outage.OneLine(ev.Title)
-}
-
-// restored is a restoration's first words: "Restored after 1h 12m".
-func restored(ev outage.Event) string {
-	d := outage.FormatDuration(ev.Duration())
-	switch {
-	case ev.Target == outage.SelfTarget:
-		return "Back online after " + d
-	case ev.Class == outage.Unreachable:
-		return "Status data back after " + d
-	case ev.Class == outage.MaintenanceWork:
-		return "Maintenance over after " + d
-	}
-	return "Restored after " + d
+// headline is "Target: title" on one line, or what the outage is about
+// when it has no title of its own (plain text).
+func headline(p *i18n.Printer, ev outage.Event) string {
+	return outage.OneLine(notifier.Headline(p, ev))
 }
 
 // components lists components (with statuses while open) as plain text.
-func components(ev outage.Event) string {
+func components(p *i18n.Printer, ev outage.Event) string {
 	names := make([]string, len(ev.Components))
 	for i, c := range ev.Components {
 		names[i] = c.Name
 		if ev.Kind != outage.Resolved {
-			names[i] += " (" + c.Status.Label() + ")"
+			names[i] += " (" + p.StatusInline(c.Status) + ")"
 		}
 	}
 	return strings.Join(names, ", ")
 }
 
 // footer is the status page link and when, as HTML.
-func footer(ev outage.Event) string {
+func footer(p *i18n.Printer, ev outage.Event) string {
 	var parts []string
 	if l := sources.WebLink(ev.URL); l != "" {
-		parts = append(parts, `<a href="`+Escape(l)+`">Status page</a>`)
+		parts = append(parts, `<a href="`+Escape(l)+`">`+Escape(notifier.StatusPageLabel(p))+`</a>`)
 	}
 	if !ev.OpenedAt.IsZero() {
 		if ev.Kind == outage.Resolved {
@@ -174,9 +150,9 @@ func footer(ev outage.Event) string {
 			if end.IsZero() {
 				end = ev.At
 			}
-			parts = append(parts, clock(ev.OpenedAt, end)+" – "+clock(end, end)+" UTC")
+			parts = append(parts, clock(p, ev.OpenedAt, end)+" – "+clock(p, end, end)+" UTC")
 		} else {
-			parts = append(parts, fmt.Sprintf("since %s UTC (%s)", clock(ev.OpenedAt, ev.At), outage.FormatDuration(ev.Duration())))
+			parts = append(parts, Escape(notifier.Since(p, clock(p, ev.OpenedAt, ev.At), ev)))
 		}
 	}
 	if len(parts) == 0 {
@@ -185,61 +161,62 @@ func footer(ev outage.Event) string {
 	return "<i>" + strings.Join(parts, " · ") + "</i>"
 }
 
-// clock is t in UTC as "14:02", with the date when it is not ref's day.
-func clock(t, ref time.Time) string {
+// clock is t in UTC as "14:02", with the day before it when it is not
+// ref's day: "Mar 2 14:02", "2. März 14:02".
+func clock(p *i18n.Printer, t, ref time.Time) string {
 	t, ref = t.UTC(), ref.UTC()
 	if t.YearDay() != ref.YearDay() || t.Year() != ref.Year() {
-		return t.Format("Jan 2 15:04")
+		return p.Day(t) + " " + p.Clock(t)
 	}
-	return t.Format("15:04")
+	return p.Clock(t)
 }
 
 // RenderRoot is the message that stands for the whole outage in the state
-// ev carries: headline, state, components, the vendor's latest words,
-// related targets, the status page and since when (or how long it
-// lasted). Opened events post it; later ones edit the root to it.
-func RenderRoot(ev outage.Event) string {
-	label, detail := notifier.State(ev)
-	head := emoji(ev) + " <b>" + Fit(headline(ev), maxHeadline) + "</b>\n<b>" + Escape(label) + "</b>" + Escape(detail)
-	if c := components(ev); c != "" {
-		head += "\n" + Fit("Components: "+c, maxComponents)
+// ev carries, in p's language: headline, state, components, the vendor's
+// latest words, related targets, the status page and since when (or how
+// long it lasted). Opened events post it; later ones edit the root to it.
+func RenderRoot(p *i18n.Printer, ev outage.Event) string {
+	label, detail := notifier.StateIn(p, ev)
+	head := emoji(ev) + " <b>" + Fit(headline(p, ev), maxHeadline) + "</b>\n<b>" + Escape(label) + "</b>" + Escape(detail)
+	if c := components(p, ev); c != "" {
+		head += "\n" + Fit(notifier.ComponentsLabel(p)+" "+c, maxComponents)
 	}
 	var tail []string
-	if len(ev.Notes) > 0 {
-		tail = append(tail, Fit(strings.Join(ev.Notes, "\n"), maxNotes))
+	if notes := p.Notes(ev); len(notes) > 0 {
+		tail = append(tail, Fit(strings.Join(notes, "\n"), maxNotes))
 	}
-	if f := footer(ev); f != "" {
+	if f := footer(p, ev); f != "" {
 		tail = append(tail, f)
 	}
-	return compose(head, ev.Body, strings.Join(tail, "\n\n"))
+	return compose(head, p.Body(ev), strings.Join(tail, "\n\n"))
 }
 
 // RenderReply is what an updated or resolved event adds under the root:
 // the new state (or how long it lasted) and the vendor's words. An opened
 // event is a reply only when its outage joins another's thread: it then
 // says whose it is and how it is related.
-func RenderReply(ev outage.Event) string {
+func RenderReply(p *i18n.Printer, ev outage.Event) string {
 	var line string
 	if ev.Kind == outage.Resolved {
-		line = "<b>" + Escape(restored(ev)) + "</b>"
+		line = "<b>" + Escape(notifier.Restored(p, ev)) + "</b>"
 	} else {
-		label, detail := notifier.State(ev)
+		label, detail := notifier.StateIn(p, ev)
 		line = "<b>" + Escape(label) + "</b>" + Escape(detail)
 	}
 	if ev.Kind == outage.Opened || ev.Joined() {
-		line = "<b>" + Fit(headline(ev), maxHeadline) + "</b> · " + line
+		line = "<b>" + Fit(headline(p, ev), maxHeadline) + "</b> · " + line
 	}
 	head := emoji(ev) + " " + line
 	var tail []string
-	if ev.Kind == outage.Opened && len(ev.Notes) > 0 {
-		tail = append(tail, Fit(strings.Join(ev.Notes, "\n"), maxNotes))
+	if notes := p.Notes(ev); ev.Kind == outage.Opened && len(notes) > 0 {
+		tail = append(tail, Fit(strings.Join(notes, "\n"), maxNotes))
 	}
 	if ev.Kind != outage.Resolved {
-		if c := components(ev); c != "" {
+		if c := components(p, ev); c != "" {
 			tail = append(tail, "<i>"+Fit(c, maxComponents)+"</i>")
 		}
 	}
-	return compose(head, ev.Body, strings.Join(tail, "\n"))
+	return compose(head, p.Body(ev), strings.Join(tail, "\n"))
 }
 
 // RenderDigest renders a digest or a post-outage report: the headline in
@@ -262,16 +239,20 @@ func RenderDigest(ev outage.Event) string {
 	return head + "\n\n" + FitLines(lines, MaxText-units(head)-2)
 }
 
-// FitLines joins escaped lines within max units; when they do not all fit
-// it ends with "… and N more" after the last whole line that does.
-func FitLines(lines []string, max int) string {
+// FitLines is FitLinesIn in English.
+func FitLines(lines []string, max int) string { return FitLinesIn(i18n.For(i18n.Default), lines, max) }
+
+// FitLinesIn joins escaped lines within max units; when they do not all
+// fit it ends with "… and N more" (in p's language) after the last whole
+// line that does.
+func FitLinesIn(p *i18n.Printer, lines []string, max int) string {
 	all := strings.Join(lines, "\n")
 	if units(all) <= max {
 		return all
 	}
 	used := 0
 	for i, l := range lines {
-		more := fmt.Sprintf("\n… and %d more", len(lines)-i)
+		more := "\n…" + Escape(notifier.More(p, len(lines)-i))
 		if used+units(l)+1+units(more) > max {
 			return strings.Join(lines[:i], "\n") + more
 		}
@@ -283,23 +264,23 @@ func FitLines(lines []string, max int) string {
 // RenderGroup is the one message announcing many outages that open at once
 // (storm control): one line per outage, worst first. It is the root of all
 // of them.
-func RenderGroup(evs []outage.Event) string {
+func RenderGroup(p *i18n.Printer, evs []outage.Event) string {
 	sorted := slices.Clone(evs)
 	slices.SortStableFunc(sorted, func(a, b outage.Event) int { return b.Severity.Rank() - a.Severity.Rank() })
-	head := fmt.Sprintf("%s <b>%d outages at once</b>", emoji(sorted[0]), len(evs))
+	head := emoji(sorted[0]) + " <b>" + Escape(notifier.StormTitle(p, len(evs))) + "</b>"
 	lines := make([]string, len(sorted))
 	for i, ev := range sorted {
-		label, detail := notifier.State(ev)
-		lines[i] = emoji(ev) + " <b>" + Fit(headline(ev), maxHeadline/2) + "</b> — " + Escape(label+detail)
+		label, detail := notifier.StateIn(p, ev)
+		lines[i] = emoji(ev) + " <b>" + Fit(headline(p, ev), maxHeadline/2) + "</b> — " + Escape(label+detail)
 	}
-	tail := "<i>Many targets broke within minutes of each other, so they share this message; each one's updates and restoration reply to it.</i>"
-	return head + "\n\n" + FitLines(lines, MaxText-units(head)-units(tail)-4) + "\n\n" + tail
+	tail := "<i>" + Escape(notifier.StormNote(p, false)) + "</i>"
+	return head + "\n\n" + FitLinesIn(p, lines, MaxText-units(head)-units(tail)-4) + "\n\n" + tail
 }
 
 // TopicName names an outage's forum topic (plain text: topic names take
 // no markup).
-func TopicName(ev outage.Event) string {
-	name := emoji(ev) + " " + headline(ev)
+func TopicName(p *i18n.Printer, ev outage.Event) string {
+	name := emoji(ev) + " " + headline(p, ev)
 	if utf8.RuneCountInString(name) <= MaxTopicName {
 		return name
 	}
@@ -317,21 +298,24 @@ func named(ev outage.Event, html string) string {
 	return prefix + Fit(ev.Title, MaxText-units(prefix))
 }
 
-// renderer renders outage messages: built in, or from a channel's
-// templates and locale when it has them.
-type renderer struct{ t *tmpl.Renderer }
+// renderer renders outage messages in the channel's language: built in,
+// or from the channel's templates when it has them.
+type renderer struct {
+	t *tmpl.Renderer
+	p *i18n.Printer
+}
 
 func (r renderer) root(ev outage.Event) string {
 	if r.t == nil {
-		return RenderRoot(ev)
+		return RenderRoot(r.p, ev)
 	}
 	title, body := r.t.Render(ev)
-	return compose(emoji(ev)+" <b>"+Fit(title, maxHeadline)+"</b>", body, footer(ev))
+	return compose(emoji(ev)+" <b>"+Fit(title, maxHeadline)+"</b>", body, footer(r.p, ev))
 }
 
 func (r renderer) reply(ev outage.Event) string {
 	if r.t == nil {
-		return RenderReply(ev)
+		return RenderReply(r.p, ev)
 	}
 	_, body := r.t.Render(ev)
 	return compose(emoji(ev), body, "")

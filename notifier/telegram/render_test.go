@@ -3,11 +3,13 @@ package telegram_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf16"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/telegram"
@@ -15,53 +17,135 @@ import (
 	"github.com/outagebot/outagebot/sources"
 )
 
+// goldenName is a case's golden file name in lang: English in
+// testdata/<case>.golden, the others in testdata/<case>.<lang>.golden.
+func goldenName(name, lang string) string {
+	if lang == i18n.Default {
+		return name
+	}
+	return name + "." + lang
+}
+
 // TestGoldenPayloads: the exact Bot API request for each event kind, as
-// the fake received it.
+// the fake received it, in every language.
 func TestGoldenPayloads(t *testing.T) {
 	evs := lifecycle("o1")
 	digest := outage.Event{OutageID: "digest-1", Seq: 1, Kind: outage.Digest, Class: outage.DigestClass, At: t0, Title: "Daily digest: 1 outage",
 		Body: outage.FormatSections([]outage.Section{{Heading: "Outages", Lines: []string{"OpenAI: Elevated errors — 1h 12m"}}, {Heading: "Up", Lines: []string{"GitHub", "Stripe"}}})}
 	other := sampleOutage("o2")
 	other.Target, other.Title, other.Severity = "GitHub", "Actions delayed", sources.MajorOutage
-	for _, tc := range []struct {
-		name   string
-		d      notifier.Delivery
-		method string
-		edit   bool
-	}{
-		{name: "opened", d: notifier.Delivery{Event: evs[0]}, method: "sendMessage"},
-		{name: "updated", d: notifier.Delivery{Event: evs[1], Root: "101"}, method: "sendMessage"},
-		{name: "updated-root-edit", d: notifier.Delivery{Event: evs[1], Root: "101"}, method: "editMessageText", edit: true},
-		{name: "resolved", d: notifier.Delivery{Event: evs[2], Root: "101"}, method: "sendMessage"},
-		{name: "resolved-root-edit", d: notifier.Delivery{Event: evs[2], Root: "101"}, method: "editMessageText", edit: true},
-		{name: "digest", d: notifier.Delivery{Event: digest}, method: "sendMessage"},
-		{name: "group", d: notifier.Delivery{Event: evs[0], Group: []outage.Event{evs[0], other.Event(outage.Opened, t0, "")}}, method: "sendMessage"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
-			n := e.notifier(t, false)
-			// The root the replies and edits refer to.
-			if _, err := n.Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Destination: dest("ops", opsChat), Event: evs[0]}); err != nil {
-				t.Fatal(err)
-			}
-			tc.d.OutboxID, tc.d.Destination = 2, dest("ops", opsChat)
-			var err error
-			if tc.edit {
-				err = n.EditRoot(context.Background(), notifier.RootEdit{Destination: tc.d.Destination, Root: tc.d.Root, Event: tc.d.Event})
-			} else {
-				_, err = n.Deliver(context.Background(), tc.d)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			calls := e.fake.Calls(tc.method)
-			var body any
-			if err := json.Unmarshal(calls[len(calls)-1].Body, &body); err != nil {
-				t.Fatal(err)
-			}
-			golden.JSON(t, tc.name+".json", map[string]any{"method": tc.method, "body": body}, false, *update)
-		})
+	for _, lang := range i18n.Languages {
+		for _, tc := range []struct {
+			name   string
+			d      notifier.Delivery
+			method string
+			edit   bool
+		}{
+			{name: "opened", d: notifier.Delivery{Event: evs[0]}, method: "sendMessage"},
+			{name: "updated", d: notifier.Delivery{Event: evs[1], Root: "101"}, method: "sendMessage"},
+			{name: "updated-root-edit", d: notifier.Delivery{Event: evs[1], Root: "101"}, method: "editMessageText", edit: true},
+			{name: "resolved", d: notifier.Delivery{Event: evs[2], Root: "101"}, method: "sendMessage"},
+			{name: "resolved-root-edit", d: notifier.Delivery{Event: evs[2], Root: "101"}, method: "editMessageText", edit: true},
+			{name: "digest", d: notifier.Delivery{Event: digest}, method: "sendMessage"},
+			{name: "group", d: notifier.Delivery{Event: evs[0], Group: []outage.Event{evs[0], other.Event(outage.Opened, t0, "")}}, method: "sendMessage"},
+		} {
+			t.Run(goldenName(tc.name, lang), func(t *testing.T) {
+				if lang != i18n.Default && tc.name == "digest" {
+					t.Skip("digests are the digest's own words (package digest)")
+				}
+				checkPayload(t, goldenName(tc.name+".json", lang), lang, tc.d, tc.method, tc.edit)
+			})
+		}
 	}
+}
+
+// TestGoldenPayloadsMore: the messages about maintenance, a status page
+// that cannot be read, the bot's own network, an outage joining another's
+// thread, an outage lasting past midnight and a storm too long for one
+// message, in every language.
+func TestGoldenPayloadsMore(t *testing.T) {
+	maint := sampleOutage("m1")
+	maint.Class, maint.Severity, maint.Phase, maint.Title = outage.MaintenanceWork, sources.Maintenance, sources.MaintenanceInProgress, "Database upgrade"
+	maint.Components = []outage.ComponentState{{Name: "API", Status: sources.Maintenance}}
+	maintOpened := maint.Event(outage.Opened, t0, "Scheduled maintenance is in progress.")
+	maint.ResolvedAt = t0.Add(2 * time.Hour)
+	maintDone := maint.Event(outage.Resolved, maint.ResolvedAt, "The maintenance has been completed.")
+
+	dark := outage.Outage{ID: "u1", Target: "Acme", Key: "u1", Class: outage.Unreachable, Severity: sources.Unknown, OpenedAt: t0}
+	darkOpened := dark.Event(outage.Opened, t0, "GET https://status.acme.test/api/v2/summary.json: context deadline exceeded")
+	dark.ResolvedAt = t0.Add(30 * time.Minute)
+	darkBack := dark.Event(outage.Resolved, dark.ResolvedAt, "")
+
+	self := outage.Outage{ID: "s1", Target: outage.SelfTarget, Key: "s1", Class: outage.Incident, Title: "Cannot reach the internet", Severity: sources.Unknown, OpenedAt: t0}
+	offline := self.Event(outage.Opened, t0, "")
+	self.ResolvedAt = t0.Add(5 * time.Minute)
+	online := self.Event(outage.Resolved, self.ResolvedAt, "")
+
+	joined := sampleOutage("j1")
+	joined.Target, joined.Title, joined.Thread = "Support chatbot", "Support chatbot is down", "o1"
+	joinedEv := joined.Event(outage.Opened, t0, "")
+	joinedEv.Notes = []string{"Likely cause: OpenAI (partial outage)", "Fallback: Anthropic is operational"}
+
+	long := lifecycle("o1")[1]
+	long.At = t0.Add(26 * time.Hour)
+
+	var storm []outage.Event
+	for i := range 300 {
+		o := sampleOutage(fmt.Sprintf("g%d", i))
+		o.Target, o.Title = fmt.Sprintf("Probe %03d", i+1), "Connection refused"
+		storm = append(storm, o.Event(outage.Opened, t0, ""))
+	}
+	for _, lang := range i18n.Languages {
+		for _, tc := range []struct {
+			name   string
+			d      notifier.Delivery
+			method string
+			edit   bool
+		}{
+			{name: "opened-maintenance", d: notifier.Delivery{Event: maintOpened}, method: "sendMessage"},
+			{name: "resolved-maintenance", d: notifier.Delivery{Event: maintDone, Root: "101"}, method: "sendMessage"},
+			{name: "opened-unreachable", d: notifier.Delivery{Event: darkOpened}, method: "sendMessage"},
+			{name: "resolved-unreachable-root-edit", d: notifier.Delivery{Event: darkBack, Root: "101"}, method: "editMessageText", edit: true},
+			{name: "self-offline", d: notifier.Delivery{Event: offline}, method: "sendMessage"},
+			{name: "self-back-online", d: notifier.Delivery{Event: online, Root: "101"}, method: "sendMessage"},
+			{name: "joined", d: notifier.Delivery{Event: joinedEv, Root: "101", Joined: true}, method: "sendMessage"},
+			{name: "updated-next-day-root-edit", d: notifier.Delivery{Event: long, Root: "101"}, method: "editMessageText", edit: true},
+			{name: "group-cut", d: notifier.Delivery{Event: storm[0], Group: storm}, method: "sendMessage"},
+		} {
+			t.Run(goldenName(tc.name, lang), func(t *testing.T) {
+				checkPayload(t, goldenName(tc.name+".json", lang), lang, tc.d, tc.method, tc.edit)
+			})
+		}
+	}
+}
+
+// checkPayload sends d (or edits the root to it) through a notifier in
+// lang after posting a root to refer to, and compares the last request of
+// method with testdata/name.golden.
+func checkPayload(t *testing.T, name, lang string, d notifier.Delivery, method string, edit bool) {
+	t.Helper()
+	e := newEnv(t)
+	n := e.notifierLang(t, false, lang)
+	// The root the replies and edits refer to.
+	if _, err := n.Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Destination: dest("ops", opsChat), Event: lifecycle("o1")[0]}); err != nil {
+		t.Fatal(err)
+	}
+	d.OutboxID, d.Destination = 2, dest("ops", opsChat)
+	var err error
+	if edit {
+		err = n.EditRoot(context.Background(), notifier.RootEdit{Destination: d.Destination, Root: d.Root, Event: d.Event})
+	} else {
+		_, err = n.Deliver(context.Background(), d)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := e.fake.Calls(method)
+	var body any
+	if err := json.Unmarshal(calls[len(calls)-1].Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	golden.JSON(t, name, map[string]any{"method": method, "body": body}, false, *update)
 }
 
 // TestHostileVendorText: whatever a vendor writes is shown as text: no
@@ -118,7 +202,7 @@ func TestEscape(t *testing.T) {
 func TestTopicName(t *testing.T) {
 	o := sampleOutage("o1")
 	o.Title = strings.Repeat("😀", 200)
-	name := telegram.TopicName(o.Event(outage.Opened, t0, ""))
+	name := telegram.TopicName(i18n.For(i18n.Default), o.Event(outage.Opened, t0, ""))
 	if n := len([]rune(name)); n > telegram.MaxTopicName || !strings.HasSuffix(name, "…") {
 		t.Errorf("topic name of %d runes: %q", n, name)
 	}

@@ -37,6 +37,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
@@ -59,6 +60,9 @@ type Options struct {
 	// Templates, if set, render outage messages from the channel's
 	// templates and locale.
 	Templates *tmpl.Renderer
+	// Lang is the language of the chat's messages (en, de); empty or
+	// unknown is English.
+	Lang string
 }
 
 // Notifier posts to Telegram chats as a bot. Destination.Address is the
@@ -96,7 +100,7 @@ func New(opts Options) (*Notifier, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Notifier{c: c, log: log, topics: opts.Topics, render: renderer{opts.Templates},
+	return &Notifier{c: c, log: log, topics: opts.Topics, render: renderer{t: opts.Templates, p: i18n.For(opts.Lang)},
 		migrated: map[string]string{}, topicFor: map[int64]int64{}}, nil
 }
 
@@ -196,7 +200,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	ev := d.Event
 	root, hasRoot := parseRef(d.Root)
 	if len(d.Group) > 0 {
-		r, err := n.send(ctx, d.Pace, chat, RenderGroup(d.Group), ref{})
+		r, err := n.send(ctx, d.Pace, chat, RenderGroup(n.render.p, d.Group), ref{})
 		return refOf(r, 0), err
 	}
 	switch ev.Kind {
@@ -311,7 +315,7 @@ func (n *Notifier) topic(ctx context.Context, d notifier.Delivery, chat string) 
 	if ok {
 		return id, nil
 	}
-	p := topicParams{Name: TopicName(d.Event)}
+	p := topicParams{Name: TopicName(n.render.p, d.Event)}
 	var t struct {
 		MessageThreadID int64 `json:"message_thread_id"`
 	}

@@ -75,11 +75,18 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) notifier(t *testing.T, topics bool) *telegram.Notifier {
 	t.Helper()
+	return e.notifierLang(t, topics, "")
+}
+
+// notifierLang is notifier with the chat's messages in lang.
+func (e *env) notifierLang(t *testing.T, topics bool, lang string) *telegram.Notifier {
+	t.Helper()
 	n, err := telegram.New(telegram.Options{
 		Token:  testToken,
 		APIURL: e.fake.URL(),
 		Log:    slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Topics: topics,
+		Lang:   lang,
 	})
 	if err != nil {
 		t.Fatal(err)

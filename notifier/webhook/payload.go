@@ -10,6 +10,8 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -51,8 +53,9 @@ type Payload struct {
 	// Phase is the vendor's phase (investigating, identified, monitoring,
 	// resolved), "" when the vendor gives none (probes).
 	Phase string `json:"phase"`
-	// Text is one line for people: "OpenAI: Elevated errors (partial
-	// outage)".
+	// Text is one line for people, in the channel's language: "OpenAI:
+	// Elevated errors (partial outage)", "OpenAI: Elevated errors
+	// (Teilausfall)". Every other field reads the same in every language.
 	Text string `json:"text"`
 	// Body is what happened, in the vendor's own words where there are
 	// any (VendorWords is then the same text), else the bot's (a probe's
@@ -94,9 +97,14 @@ type DependsOn struct {
 	VendorOutage string `json:"vendor_outage,omitempty"`
 }
 
-// NewPayload builds the body of ev delivered as outbox item id. group is
-// the target's group ("" for none).
+// NewPayload builds the body of ev delivered as outbox item id, its text
+// in English. group is the target's group ("" for none).
 func NewPayload(id int64, ev outage.Event, group string) Payload {
+	return NewPayloadIn(i18n.For(i18n.Default), id, ev, group)
+}
+
+// NewPayloadIn is NewPayload with the text in p's language.
+func NewPayloadIn(lang *i18n.Printer, id int64, ev outage.Event, group string) Payload {
 	p := Payload{
 		Schema:     Schema,
 		DeliveryID: id,
@@ -146,25 +154,8 @@ func NewPayload(id int64, ev outage.Event, group string) Payload {
 	if l := ev.Link; l != nil {
 		p.DependsOn = &DependsOn{Vendor: l.Vendor, Confirm: string(l.Confirm), VendorOutage: l.VendorOutage}
 	}
-	p.Text = text(ev)
+	p.Text = notifier.Summary(lang, ev)
 	return p
-}
-
-// text is the event in one line.
-func text(ev outage.Event) string {
-	var b strings.Builder
-	b.WriteString(ev.Target)
-	if ev.Title != "" {
-		b.WriteString(": " + outage.OneLine(ev.Title))
-	}
-	switch {
-	case ev.Kind == outage.Resolved:
-		fmt.Fprintf(&b, " (resolved after %s)", outage.FormatDuration(ev.Duration()))
-	case ev.Kind == outage.Digest || ev.Kind == outage.Report:
-	case ev.Severity != "":
-		fmt.Fprintf(&b, " (%s)", strings.ToLower(ev.Severity.Label()))
-	}
-	return b.String()
 }
 
 // Template is a custom body: a Go text/template over Payload.

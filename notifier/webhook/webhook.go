@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/internal/httpsend"
 	"github.com/outagebot/outagebot/outage"
@@ -46,6 +47,9 @@ type Options struct {
 	ContentType string
 	// Group returns a target's group, for the body (nil: none).
 	Group func(target string) string
+	// Lang is the language of the body's text (en, de; empty or unknown
+	// is English).
+	Lang string
 	// Client sends the requests (nil: http.DefaultClient); the call's
 	// deadline comes from the context.
 	Client *http.Client
@@ -123,7 +127,7 @@ func (n *Notifier) Body(d notifier.Delivery) ([]byte, error) {
 	if n.o.Group != nil {
 		group = n.o.Group(d.Event.Target)
 	}
-	p := NewPayload(d.OutboxID, d.Event, group)
+	p := NewPayloadIn(i18n.For(n.o.Lang), d.OutboxID, d.Event, group)
 	if n.tmpl != nil {
 		return n.tmpl.Execute(p)
 	}

@@ -11,11 +11,13 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/fakehook"
 	"github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/notifier"
@@ -45,23 +47,69 @@ func route(n notifier.Notifier, channel string) notifier.Route {
 }
 
 // The documented body, per event kind (acknowledged is a kind another
-// part of the bot sends: the body passes it through).
+// part of the bot sends: the body passes it through), in every language:
+// only the text differs.
 func TestPayloadGolden(t *testing.T) {
 	evs := hooktest.Lifecycle("o-1")
 	ack := evs[1]
 	ack.Kind, ack.Seq = outage.Kind("acknowledged"), 5
-	for _, c := range []struct {
-		name string
-		ev   outage.Event
-	}{
-		{"opened", evs[0]},
-		{"updated", evs[2]},
-		{"resolved", evs[3]},
-		{"acknowledged", ack},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			golden.JSON(t, "payload-"+c.name, webhook.NewPayload(42, c.ev, "ai"), false, *update)
-		})
+	for _, lang := range i18n.Languages {
+		for _, c := range []struct {
+			name string
+			ev   outage.Event
+		}{
+			{"opened", evs[0]},
+			{"updated", evs[2]},
+			{"resolved", evs[3]},
+			{"acknowledged", ack},
+		} {
+			name := "payload-" + c.name
+			if lang != i18n.Default {
+				name += "." + lang
+			}
+			t.Run(name, func(t *testing.T) {
+				p := webhook.NewPayloadIn(i18n.For(lang), 42, c.ev, "ai")
+				if lang == i18n.Default && !reflect.DeepEqual(p, webhook.NewPayload(42, c.ev, "ai")) {
+					t.Errorf("NewPayload differs from NewPayloadIn in English")
+				}
+				golden.JSON(t, name, p, false, *update)
+			})
+		}
+	}
+}
+
+// A receiver configured in German gets the text in German; one in
+// English, in the same run, in English. The rest of the body is the same.
+func TestTextLanguageOnTheWire(t *testing.T) {
+	res := hooktest.Lifecycle("o-1")[3]
+	bodies := map[string]webhook.Payload{}
+	for _, lang := range []string{"de", ""} {
+		fake := fakehook.New(fakehook.Webhook, secret)
+		n, err := webhook.New(webhook.Options{URL: fake.URL(), Secret: secret, Lang: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Deliver(context.Background(), notifier.Delivery{OutboxID: 7, Destination: dest, Event: res}); err != nil {
+			t.Fatal(err)
+		}
+		taken := fake.Taken()
+		fake.Close()
+		if len(taken) != 1 {
+			t.Fatalf("%q: %d requests", lang, len(taken))
+		}
+		var p webhook.Payload
+		if err := json.Unmarshal(taken[0].Body, &p); err != nil {
+			t.Fatal(err)
+		}
+		bodies[lang] = p
+	}
+	de, en := bodies["de"], bodies[""]
+	if de.Text != "OpenAI: Elevated errors on the API (behoben nach 1 Std. 12 Min.)" || en.Text != "OpenAI: Elevated errors on the API (resolved after 1h 12m)" {
+		t.Errorf("text: de %q, en %q", de.Text, en.Text)
+	}
+	de.Text = en.Text
+	if !reflect.DeepEqual(de, en) {
+		t.Errorf("more than the text differs:\n%+v\n%+v", de, en)
 	}
 }
 
