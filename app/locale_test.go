@@ -121,3 +121,41 @@ url = %q
 		t.Errorf("German webhook's messages: %s", got)
 	}
 }
+
+// Without a chat the console writes in [bot] locale.
+func TestConsoleSpeaksTheBotLocale(t *testing.T) {
+	v := &vendorPage{}
+	srv := httptest.NewServer(v)
+	t.Cleanup(srv.Close)
+	text := fmt.Sprintf(`
+[bot]
+state = %q
+listen = ""
+locale = "de"
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = %q
+`, filepath.Join(t.TempDir(), "state.db"), srv.URL)
+	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &syncBuffer{}
+	a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Dispatch: fastRetries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	ctx := context.Background()
+	for phase := range phases {
+		v.phase.Store(int32(phase))
+		a.Runner().Poll(ctx, a.Runner().Jobs()[0])
+		a.Drain(ctx)
+	}
+	lines := out.Lines()
+	if len(lines) != 3 || !strings.Contains(lines[0], "  NEU ") || !strings.Contains(lines[1], "  UPDATE ") ||
+		!strings.Contains(lines[2], "  BEHOBEN    nach 1 Std. 12 Min.") {
+		t.Errorf("console:\n%s", strings.Join(lines, "\n"))
+	}
+}
