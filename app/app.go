@@ -606,7 +606,7 @@ func buildRoutes(cfg *config.Config, opts Options, log *slog.Logger) ([]notifier
 		for i, t := range cfg.Targets {
 			names[i] = t.Name
 		}
-		return []notifier.Route{{Destination: consoleDest, Notifier: console.New(opts.Stdout, console.WithTargets(names))}}, nil
+		return []notifier.Route{{Destination: consoleDest, Notifier: console.New(opts.Stdout, console.WithTargets(names), console.WithLang(cfg.Bot.Locale))}}, nil
 	}
 	var routes []notifier.Route
 	var errs []error

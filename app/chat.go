@@ -36,6 +36,7 @@ func chatNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 			APIURL:            cfg.Slack.APIURL,
 			Log:               log,
 			BroadcastResolved: cfg.Slack.BroadcastResolved,
+			Lang:              channelLang(cfg, d.Channel),
 			Templates:         t,
 			Mention:           slackMention(cfg, d.Channel),
 		}), slackRate, slackBurst, nil
@@ -45,6 +46,7 @@ func chatNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 		}
 		w := slack.NewWebhook(d.Address, nil, log)
 		w.SetTemplates(t)
+		w.SetLang(channelLang(cfg, d.Channel))
 		return w, slackRate, slackBurst, nil
 	case "discord":
 		return discordNotifier(cfg, d, t, log)
@@ -58,14 +60,26 @@ func chatNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 }
 
 // channelTemplates renders the channel's outage messages from its
-// templates and locale; nil when it sets neither (the built-in rendering).
+// templates, in its language; nil when it sets none (the built-in
+// rendering).
 func channelTemplates(cfg *config.Config, name string) (*tmpl.Renderer, error) {
 	for _, ch := range cfg.Channels {
 		if strings.EqualFold(ch.Name, name) && ch.Templated() {
-			return tmpl.New(ch.Locale, ch.TitleTemplate, ch.BodyTemplate)
+			return tmpl.New(cfg.LocaleOf(ch), ch.TitleTemplate, ch.BodyTemplate)
 		}
 	}
 	return nil, nil
+}
+
+// channelLang is the language of what the bot writes to the named
+// channel: its locale, else [bot] locale.
+func channelLang(cfg *config.Config, name string) string {
+	for _, ch := range cfg.Channels {
+		if strings.EqualFold(ch.Name, name) {
+			return cfg.LocaleOf(ch)
+		}
+	}
+	return cfg.Bot.Locale
 }
 
 // isDiscordWebhook tells Discord's webhooks, in every form Discord hands

@@ -46,8 +46,8 @@ reason = "vendor migration"
 	}
 }
 
-// A channel with locale = "de" gets its outage thread in German, from the
-// templates, through the whole pipeline.
+// A channel with locale = "de" gets its outage thread in German, in the
+// built-in layout, through the whole pipeline.
 func TestChannelLocale(t *testing.T) {
 	a, slackAPI, v := slackApp(t, `
 [[channel]]
@@ -70,10 +70,10 @@ url = %[1]q
 		t.Fatalf("%d messages, want one thread: %+v", len(msgs), msgs)
 	}
 	root, last := msgs[0], msgs[0].Replies[len(msgs[0].Replies)-1]
-	if !strings.Contains(root.Text, "OpenAI: ") || !strings.Contains(string(root.Attachments), "Wiederhergestellt nach 1 Std. 12 Min.") {
+	if !strings.Contains(root.Text, "OpenAI: ") || !strings.Contains(string(root.Attachments), "Behoben, Dauer 1 Std. 12 Min.") {
 		t.Errorf("root, edited to the restoration: %s %s", root.Text, root.Attachments)
 	}
-	if !strings.HasPrefix(last.Text, "✅ OpenAI") || !strings.Contains(string(last.Blocks), "Wiederhergestellt nach 1 Std. 12 Min.") {
+	if !strings.HasPrefix(last.Text, ":large_green_circle: OpenAI") || !strings.Contains(string(last.Blocks), "Wiederhergestellt nach 1 Std. 12 Min.") {
 		t.Errorf("restoration reply: %s %s", last.Text, last.Blocks)
 	}
 }

@@ -176,8 +176,7 @@ type Channel struct {
 	Locale string `toml:"locale"`
 	// TitleTemplate and BodyTemplate are Go text/template overrides of an
 	// outage message's title and body (fields: package notifier/tmpl).
-	// Setting either, or a locale, renders the channel's outage messages
-	// from templates.
+	// Setting either renders the channel's outage messages from templates.
 	TitleTemplate string `toml:"title_template"`
 	BodyTemplate  string `toml:"body_template"`
 	// Webhook, Teams and PagerDuty are more destinations (destinations.go).
@@ -196,9 +195,10 @@ type Channel struct {
 }
 
 // Templated reports whether the channel's outage messages are rendered from
-// templates (a locale or a template is set).
+// templates: a title or body template is set. A locale alone only picks
+// the language of the built-in rendering.
 func (ch Channel) Templated() bool {
-	return ch.Locale != "" || ch.TitleTemplate != "" || ch.BodyTemplate != ""
+	return ch.TitleTemplate != "" || ch.BodyTemplate != ""
 }
 
 // Target is one watched vendor status page or internal endpoint.

@@ -590,6 +590,11 @@ body_template = "{{.Status}} since {{.OpenedAt}}{{with .Body}}: {{.}}{{end}}{{ra
 name = "plain"
 webhook_url = "https://hooks.slack.com/services/y"
 
+[[channel]]
+name = "german"
+webhook_url = "https://hooks.slack.com/services/z"
+locale = "de"
+
 [[target]]
 name = "OpenAI"
 type = "statuspage"
@@ -598,8 +603,12 @@ url = "https://status.openai.com"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cfg.Channels[0].Templated() || cfg.Channels[1].Templated() {
-		t.Errorf("templated = %v, %v", cfg.Channels[0].Templated(), cfg.Channels[1].Templated())
+	// A locale alone keeps the built-in rendering, in its language.
+	if !cfg.Channels[0].Templated() || cfg.Channels[1].Templated() || cfg.Channels[2].Templated() {
+		t.Errorf("templated = %v, %v, %v", cfg.Channels[0].Templated(), cfg.Channels[1].Templated(), cfg.Channels[2].Templated())
+	}
+	if got := cfg.LocaleOf(cfg.Channels[2]); got != "de" {
+		t.Errorf("locale %q", got)
 	}
 }
 

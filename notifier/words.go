@@ -110,3 +110,7 @@ func StormNote(p *i18n.Printer, threaded bool) string {
 func AckLine(p *i18n.Printer, a outage.Ack, platform string) string {
 	return p.T("chat.ack", i18n.Args{"Who": a.Mention(platform), "Clock": p.Clock(a.At)})
 }
+
+// Acknowledged is what an acknowledgement says when who and when are not
+// known.
+func Acknowledged(p *i18n.Printer) string { return p.T("chat.acknowledged", nil) }

@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -50,6 +51,10 @@ type settings struct {
 	color bool
 	// targetWidth is the width of the target column.
 	targetWidth int
+	// lang is the language of the words; v is its words and the widths
+	// of the columns they take.
+	lang string
+	v    *vocab
 
 	widthSet, colorSet bool
 }
@@ -78,6 +83,12 @@ func WithTargets(names []string) Option {
 	}
 }
 
+// WithLang writes the bot's words in lang (an i18n language; default
+// English).
+func WithLang(lang string) Option {
+	return func(s *settings) { s.lang = lang }
+}
+
 // New returns a console notifier writing to w. Unless options say
 // otherwise, a w that is a terminal gets wrapping to its width and colour
 // (unless NO_COLOR is set, https://no-color.org); anything else gets plain
@@ -87,6 +98,7 @@ func New(w io.Writer, opts ...Option) *Notifier {
 	for _, o := range opts {
 		o(&s)
 	}
+	s.v = vocabFor(s.lang)
 	if f, ok := w.(*os.File); ok && (!s.widthSet || !s.colorSet) {
 		size, color := Detect(int(f.Fd()), os.Getenv)
 		if !s.widthSet {
@@ -135,15 +147,12 @@ func (n *Notifier) Deliver(_ context.Context, d notifier.Delivery) (notifier.Rem
 	return notifier.RemoteRef(fmt.Sprintf("console:%d", d.OutboxID)), nil
 }
 
-// Line renders one event as a single plain line, as it is printed where
-// stdout is not a terminal.
-func Line(ev outage.Event) string { return settings{}.render(ev) }
+// Line renders one event as a single plain line in English, as it is
+// printed where stdout is not a terminal.
+func Line(ev outage.Event) string { return settings{v: vocabFor(i18n.Default)}.render(ev) }
 
 const (
 	timeLayout = "2006-01-02 15:04:05 UTC"
-	kindWidth  = len("MAINTENANCE")
-	// stateWidth fits "partial outage, 23h 59m".
-	stateWidth = 23
 	// maxTargetWidth cuts longer target names on a terminal, so one long
 	// name does not push everyone's words off the screen.
 	maxTargetWidth = 24
@@ -184,43 +193,43 @@ type detail struct {
 // resolvedTone colours restorations.
 const resolvedTone = sources.Operational
 
-func split(ev outage.Event) parts {
+func (v *vocab) split(ev outage.Event) parts {
 	var p parts
 	p.tone = ev.Severity
-	dur := outage.FormatDuration(ev.Duration())
+	dur := i18n.Args{"Duration": v.p.Duration(ev.Duration())}
 	switch {
 	case ev.Kind == outage.Acknowledged:
-		p.kind, p.state = "ACKED", "by someone"
+		p.kind, p.state = v.kind(kindAcked), v.p.T("chat.console.by_someone", nil)
 		if ev.Ack != nil {
-			p.state = "by " + ev.Ack.Mention("console")
+			p.state = v.p.T("chat.console.by", i18n.Args{"Who": ev.Ack.Mention("console")})
 		}
 	case ev.Target == outage.SelfTarget && ev.Class == outage.Unreachable && ev.Kind == outage.Opened:
-		p.kind, p.state = "OFFLINE", "network down"
+		p.kind, p.state = v.kind(kindOffline), v.p.T("chat.console.network_down", nil)
 		p.tone = sources.MajorOutage
 	case ev.Target == outage.SelfTarget && ev.Class == outage.Unreachable:
-		p.kind, p.state, p.tone = "ONLINE", "back after "+dur, resolvedTone
+		p.kind, p.state, p.tone = v.kind(kindOnline), v.p.T("chat.console.back_after", dur), resolvedTone
 	case ev.Class == outage.Unreachable && ev.Kind == outage.Opened:
-		p.kind, p.state = "UNKNOWN", "no status data"
+		p.kind, p.state = v.kind(kindUnknown), v.p.Class(outage.Unreachable)
 		p.tone = sources.Unknown
 	case ev.Class == outage.Unreachable:
-		p.kind, p.state, p.tone = "READABLE", "back after "+dur, resolvedTone
+		p.kind, p.state, p.tone = v.kind(kindReadable), v.p.T("chat.console.back_after", dur), resolvedTone
 	case ev.Class == outage.MaintenanceWork && ev.Kind == outage.Opened && ev.Phase == sources.MaintenanceScheduled:
-		p.kind, p.state, p.tone = "MAINTENANCE", "scheduled", sources.Maintenance
+		p.kind, p.state, p.tone = v.kind(kindMaintenance), v.phase(sources.MaintenanceScheduled), sources.Maintenance
 	case ev.Class == outage.MaintenanceWork && ev.Kind == outage.Resolved:
-		p.kind, p.state, p.tone = "MAINTENANCE", "over after "+dur, resolvedTone
+		p.kind, p.state, p.tone = v.kind(kindMaintenance), v.p.T("chat.console.over_after", dur), resolvedTone
 	case ev.Class == outage.MaintenanceWork && ev.Kind == outage.Opened:
-		p.kind, p.state, p.tone = "MAINTENANCE", "started", sources.Maintenance
+		p.kind, p.state, p.tone = v.kind(kindMaintenance), v.p.T("chat.console.started", nil), sources.Maintenance
 	case ev.Class == outage.MaintenanceWork:
-		p.kind, p.state, p.tone = "MAINTENANCE", "for "+dur, sources.Maintenance
+		p.kind, p.state, p.tone = v.kind(kindMaintenance), v.p.T("chat.console.for", dur), sources.Maintenance
 	case ev.Kind == outage.Opened:
-		p.kind, p.state = "OPENED", shortLabel(ev.Severity)
+		p.kind, p.state = v.kind(kindOpened), v.shortLabel(ev.Severity)
 	case ev.Kind == outage.Updated:
-		p.kind, p.state = "UPDATED", shortLabel(ev.Severity)+", "+dur
+		p.kind, p.state = v.kind(kindUpdated), v.updatedState(ev.Severity, ev.Duration())
 	case ev.Kind == outage.Resolved:
-		p.kind, p.state, p.tone = "RESOLVED", "after "+dur, resolvedTone
+		p.kind, p.state, p.tone = v.kind(kindResolved), v.p.T("chat.console.after", dur), resolvedTone
 	}
-	p.text = words(ev)
-	if comps := componentList(ev, p.text); comps != "" {
+	p.text = v.words(ev)
+	if comps := v.componentList(ev, p.text); comps != "" {
 		p.details = append(p.details, detail{text: "(" + comps + ")", sep: " "})
 	}
 	if ev.URL != "" {
@@ -229,8 +238,8 @@ func split(ev outage.Event) parts {
 	if ev.Page != "" {
 		p.details = append(p.details, detail{text: ev.Page, sep: " ", whole: true})
 	}
-	if len(ev.Notes) > 0 && ev.Kind == outage.Opened {
-		for i, n := range ev.Notes {
+	if notes := v.p.Notes(ev); len(notes) > 0 && ev.Kind == outage.Opened {
+		for i, n := range notes {
 			sep := "; "
 			if i == 0 {
 				sep = " | "
@@ -248,9 +257,12 @@ func split(ev outage.Event) parts {
 // title names the trouble that has just ended ("Down"), which the
 // restoration contradicts. A vendor's incident keeps its title, its name,
 // unless its words repeat it.
-func words(ev outage.Event) string {
-	body := outage.OneLine(ev.Body)
+func (v *vocab) words(ev outage.Event) string {
+	body := outage.OneLine(v.p.Body(ev))
 	title := ev.Title
+	if ev.TitleSaid != nil {
+		title = v.p.Text(*ev.TitleSaid)
+	}
 	if title != "" && strings.Contains(strings.ToLower(body), strings.ToLower(strings.TrimRight(title, ".!"))) {
 		// Vendors often open with their title in a sentence ("We are
 		// investigating elevated error rates on the API"): the sentence
@@ -258,7 +270,7 @@ func words(ev outage.Event) string {
 		title = ""
 	}
 	if ev.Phase != "" {
-		title = strings.TrimSpace(title + " [" + string(ev.Phase) + "]")
+		title = strings.TrimSpace(title + " [" + v.phase(ev.Phase) + "]")
 	}
 	if title != "" && title[0] == '[' && body != "" {
 		return title + " " + body
@@ -280,7 +292,7 @@ func words(ev outage.Event) string {
 // name each of them or the list is one component in the state the severity
 // column shows: then it would only say it again. Restorations list none:
 // everything in them is back.
-func componentList(ev outage.Event, text string) string {
+func (v *vocab) componentList(ev outage.Event, text string) string {
 	if len(ev.Components) == 0 || ev.Kind == outage.Resolved {
 		return ""
 	}
@@ -296,7 +308,7 @@ func componentList(ev outage.Event, text string) string {
 	}
 	parts := make([]string, len(ev.Components))
 	for i, c := range ev.Components {
-		parts[i] = c.Name + " " + c.Status.Label()
+		parts[i] = c.Name + " " + v.p.StatusInline(c.Status)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -310,23 +322,12 @@ func mentions(text, name string) bool {
 	return err == nil && re.MatchString(text)
 }
 
-// shortLabel is a severity in the fewest words that keep it clear, to keep
-// its column narrow.
-func shortLabel(s sources.Status) string {
-	switch s {
-	case sources.Degraded:
-		return "degraded"
-	case sources.Maintenance:
-		return "maintenance"
-	}
-	return s.Label()
-}
-
 func (s settings) render(ev outage.Event) string {
 	if ev.Kind == outage.Digest || ev.Kind == outage.Report {
 		return s.digestBlock(ev)
 	}
-	p := split(ev)
+	kindWidth, stateWidth := s.v.kindWidth, s.v.stateWidth
+	p := s.v.split(ev)
 	tw := max(s.targetWidth, textWidth(ev.Target))
 	target := ev.Target
 	if s.width > 0 {
@@ -389,11 +390,11 @@ func (s settings) render(ev outage.Event) string {
 // its width.
 func (s settings) digestBlock(ev outage.Event) string {
 	var lines []string
-	what := "DIGEST"
+	what := s.v.kind(kindDigest)
 	if ev.Kind == outage.Report {
-		what = "REPORT"
+		what = s.v.kind(kindReport)
 	}
-	lines = append(lines, ev.At.UTC().Format(timeLayout)+gap+s.paint(ev.Severity, what)+pad("", kindWidth-len(what))+ev.Title)
+	lines = append(lines, ev.At.UTC().Format(timeLayout)+gap+s.paint(ev.Severity, what)+pad("", s.v.kindWidth-textWidth(what))+ev.Title)
 	for _, sec := range outage.ParseSections(ev.Body) {
 		if sec.Heading != "" {
 			lines = append(lines, "    "+sec.Heading)

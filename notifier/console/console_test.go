@@ -1,15 +1,14 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -43,28 +42,58 @@ func TestLinesGolden(t *testing.T) {
 	p := outage.Outage{ID: "p1", Target: "Checkout API", Class: outage.Incident, Title: "Checkout API is down", Severity: sources.MajorOutage, OpenedAt: t0}
 	evs = append(evs, p.Event(outage.Opened, t0.Add(time.Minute), "HTTP 503, expected 2xx/3xx (3 failed checks in a row)"))
 
-	var b bytes.Buffer
-	n := New(&b)
-	for i, ev := range evs {
-		if _, err := n.Deliver(context.Background(), notifier.Delivery{OutboxID: int64(i + 1), Event: ev}); err != nil {
-			t.Fatal(err)
+	inEveryLanguage(t, func(t *testing.T, lang string) {
+		got := render(t, evs, WithLang(lang))
+		golden(t, goldenName(lang, "lines"), got)
+		if strings.Count(got, "\n") != len(evs) {
+			t.Error("not one line per event")
 		}
+	})
+}
+
+// goldenName is a golden file's name in lang: the English one as it always
+// was, another language's with its code (lines.de.golden).
+func goldenName(lang, base string) string {
+	if lang == i18n.Default {
+		return base + ".golden"
 	}
-	if *update {
-		if err := os.WriteFile("testdata/lines.golden", b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	return base + "." + lang + ".golden"
+}
+
+// inEveryLanguage runs f once per catalog language.
+func inEveryLanguage(t *testing.T, f func(t *testing.T, lang string)) {
+	for _, lang := range i18n.Languages {
+		t.Run(lang, func(t *testing.T) { f(t, lang) })
 	}
-	want, err := os.ReadFile("testdata/lines.golden")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("console output differs from testdata/lines.golden (-update to accept):\n%s", b.String())
-	}
-	if strings.Count(b.String(), "\n") != len(evs) {
-		t.Error("not one line per event")
-	}
+}
+
+// Every kind of line, in every language: acknowledgements, maintenance
+// announced, begun, going on and over, an update, and words the bot wrote
+// into the event (its title, body and notes), which follow the language
+// while a vendor's stay as written.
+func TestEveryKindGolden(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 14, 2, 11, 0, time.UTC)
+	m := outage.Outage{ID: "m1", Target: "GitHub", Class: outage.MaintenanceWork, Title: "Database maintenance", Severity: sources.Maintenance,
+		Phase: sources.MaintenanceScheduled, OpenedAt: t0}
+	scheduled := m.Event(outage.Opened, t0, "Maintenance is scheduled for tonight.")
+	m.Phase = sources.MaintenanceInProgress
+	going := m.Event(outage.Updated, t0.Add(45*time.Minute), "Work is under way.")
+	o := outage.Outage{ID: "o1", Target: "OpenAI", Class: outage.Incident, Title: "Elevated errors", Severity: sources.MajorOutage, OpenedAt: t0,
+		Components: []outage.ComponentState{{Name: "Chat", Status: sources.MajorOutage}, {Name: "Files", Status: sources.Degraded}}}
+	updated := o.Event(outage.Updated, t0.Add(23*time.Hour+59*time.Minute), "Still working on it.")
+	acked := o.Event(outage.Acknowledged, t0.Add(5*time.Minute), "")
+	acked.Ack = &outage.Ack{UserID: "U1", Name: "alice", Platform: "slack", At: acked.At}
+	nobody := o.Event(outage.Acknowledged, t0.Add(6*time.Minute), "")
+	p := outage.Outage{ID: "p1", Target: "Checkout API", Class: outage.Incident, Severity: sources.MajorOutage, OpenedAt: t0}
+	probe := p.Event(outage.Opened, t0, "Restored after 5m")
+	title, body := outage.Say("chat.headline.data_unavailable"), outage.Say("chat.restored", outage.Dur("Duration", 5*time.Minute))
+	probe.TitleSaid, probe.Said = &title, &body
+	probe.Notes = []string{"Back online after 45s"}
+	probe.NotesSaid = []outage.Text{outage.Say("chat.restored.self", outage.Dur("Duration", 45*time.Second))}
+	evs := []outage.Event{scheduled, going, updated, acked, nobody, probe}
+	inEveryLanguage(t, func(t *testing.T, lang string) {
+		golden(t, goldenName(lang, "kinds"), render(t, evs, WithLang(lang), WithTargets(terminalTargets)))
+	})
 }
 
 type failingWriter struct{}

@@ -1,13 +1,9 @@
 package console
 
 import (
-	"bytes"
-	"context"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -30,20 +26,10 @@ func TestDigestGolden(t *testing.T) {
 			{Heading: "Period", Lines: []string{"Mar 1 08:00 – Mar 2 08:00 UTC (24h)"}},
 		}),
 	}
-	var b bytes.Buffer
-	if _, err := New(&b).Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: ev}); err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		if err := os.WriteFile("testdata/digest.golden", b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile("testdata/digest.golden")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("console output differs from testdata/digest.golden (-update to accept):\n%s", b.String())
-	}
+	report := ev
+	report.Kind, report.Title, report.Body = outage.Report, "Report: OpenAI, Elevated errors", outage.FormatSections([]outage.Section{{Lines: []string{"Lasted 30m."}}})
+	inEveryLanguage(t, func(t *testing.T, lang string) {
+		golden(t, goldenName(lang, "digest"), render(t, []outage.Event{ev}, WithLang(lang)))
+		golden(t, goldenName(lang, "report"), render(t, []outage.Event{report}, WithLang(lang)))
+	})
 }

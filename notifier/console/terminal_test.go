@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -101,20 +102,22 @@ func TestTerminalGolden(t *testing.T) {
 			name += "-color"
 		}
 		t.Run(name, func(t *testing.T) {
-			got := render(t, terminalEvents(), WithWidth(tc.width), WithColor(tc.color), WithTargets(terminalTargets))
-			golden(t, name+".golden", got)
-			for i, l := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
-				plain := stripANSI(l)
-				if w := textWidth(plain); w > tc.width && !strings.Contains(plain, "https://") {
-					t.Errorf("line %d is %d columns wide, more than %d: %q", i+1, w, tc.width, plain)
+			inEveryLanguage(t, func(t *testing.T, lang string) {
+				got := render(t, terminalEvents(), WithWidth(tc.width), WithColor(tc.color), WithTargets(terminalTargets), WithLang(lang))
+				golden(t, goldenName(lang, name), got)
+				for i, l := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+					plain := stripANSI(l)
+					if w := textWidth(plain); w > tc.width && !strings.Contains(plain, "https://") {
+						t.Errorf("line %d is %d columns wide, more than %d: %q", i+1, w, tc.width, plain)
+					}
+					if !tc.color && plain != l {
+						t.Errorf("line %d has colour codes though colour is off: %q", i+1, l)
+					}
 				}
-				if !tc.color && plain != l {
-					t.Errorf("line %d has colour codes though colour is off: %q", i+1, l)
+				if opened := i18n.For(lang).T("chat.console.kind.opened", nil); tc.color && !strings.Contains(got, "\x1b[1;31m"+opened) {
+					t.Error("a major outage is not red")
 				}
-			}
-			if tc.color && !strings.Contains(got, "\x1b[1;31mOPENED") {
-				t.Error("a major outage is not red")
-			}
+			})
 		})
 	}
 }
@@ -122,14 +125,16 @@ func TestTerminalGolden(t *testing.T) {
 // Without a terminal each event is one full line, aligned, never cut.
 func TestPipeKeepsOneFullLinePerEvent(t *testing.T) {
 	evs := terminalEvents()
-	got := render(t, evs, WithTargets(terminalTargets))
-	golden(t, "pipe.golden", got)
-	if n := strings.Count(got, "\n"); n != len(evs) {
-		t.Errorf("%d lines for %d events", n, len(evs))
-	}
-	if strings.Contains(got, "…") || strings.Contains(got, "\x1b[") {
-		t.Error("a piped line was cut or coloured")
-	}
+	inEveryLanguage(t, func(t *testing.T, lang string) {
+		got := render(t, evs, WithTargets(terminalTargets), WithLang(lang))
+		golden(t, goldenName(lang, "pipe"), got)
+		if n := strings.Count(got, "\n"); n != len(evs) {
+			t.Errorf("%d lines for %d events", n, len(evs))
+		}
+		if strings.Contains(got, "…") || strings.Contains(got, "\x1b[") {
+			t.Error("a piped line was cut or coloured")
+		}
+	})
 }
 
 func stripANSI(s string) string {

@@ -1,12 +1,13 @@
 package slack
 
 import (
-	"github.com/outagebot/outagebot/i18n"
 	"strings"
 
 	"github.com/slack-go/slack"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/interact/action"
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -67,12 +68,12 @@ func withMention(m Message, mention string) Message {
 
 // withChrome adds what only a bot's root carries: who acknowledged the
 // outage, and the buttons (all three while it is open, Report after).
-func withChrome(m Message, ev outage.Event) Message {
+func withChrome(p *i18n.Printer, m Message, ev outage.Event) Message {
 	var extra []slack.Block
 	if ev.Ack != nil {
-		extra = append(extra, contextBlock(":white_check_mark: "+ev.Ack.Line(platform)))
+		extra = append(extra, contextBlock(":white_check_mark: "+notifier.AckLine(p, *ev.Ack, platform)))
 	}
-	if b := ActionsBlock(ev); b != nil {
+	if b := ActionsBlock(p, ev); b != nil {
 		extra = append(extra, b)
 	}
 	if len(extra) == 0 {
@@ -92,9 +93,9 @@ func withChrome(m Message, ev outage.Event) Message {
 	return m
 }
 
-// ActionsBlock is the root's buttons; nil for a notice about the bot
-// itself, which has nothing to acknowledge or mute.
-func ActionsBlock(ev outage.Event) slack.Block {
+// ActionsBlock is the root's buttons, labelled in p's language; nil for a
+// notice about the bot itself, which has nothing to acknowledge or mute.
+func ActionsBlock(p *i18n.Printer, ev outage.Event) slack.Block {
 	if ev.Target == outage.SelfTarget {
 		return nil
 	}
@@ -104,7 +105,7 @@ func ActionsBlock(ev outage.Event) slack.Block {
 	}
 	var els []slack.BlockElement
 	for _, a := range acts {
-		b := slack.NewButtonBlockElement(a.ID(), a.OutageID, slack.NewTextBlockObject(slack.PlainTextType, a.Kind.Label(i18n.For(i18n.Default)), false, false))
+		b := slack.NewButtonBlockElement(a.ID(), a.OutageID, slack.NewTextBlockObject(slack.PlainTextType, a.Kind.Label(p), false, false))
 		if a.Kind == action.Ack {
 			b = b.WithStyle(slack.StylePrimary)
 		}
@@ -113,14 +114,15 @@ func ActionsBlock(ev outage.Event) slack.Block {
 	return slack.NewActionBlock(actionsBlockID, els...)
 }
 
-// RenderAck is the reply an acknowledgement posts in the thread.
-func RenderAck(ev outage.Event) Message {
-	line := "Acknowledged"
+// RenderAck is the reply an acknowledgement posts in the thread, in p's
+// language.
+func RenderAck(p *i18n.Printer, ev outage.Event) Message {
+	line := notifier.Acknowledged(p)
 	if ev.Ack != nil {
-		line = ev.Ack.Line(platform)
+		line = notifier.AckLine(p, *ev.Ack, platform)
 	}
 	if ev.Joined() {
-		line = "*" + escape(headline(ev)) + "* · " + line
+		line = "*" + escape(notifier.Headline(p, ev)) + "* · " + line
 	}
 	return Message{
 		Text:   ":white_check_mark: " + escape(ev.Target) + ": " + strings.TrimPrefix(line, "*"),

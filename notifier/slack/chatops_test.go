@@ -5,48 +5,77 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 	goldenfile "github.com/outagebot/outagebot/internal/golden"
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
 
 // An outage's root carries the buttons; an acknowledgement replies once
 // and edits the root to say who, and the root keeps saying it through the
-// restoration, which leaves only Report.
+// restoration, which leaves only Report. All of it in the channel's
+// language.
 func TestButtonsAndAcknowledgement(t *testing.T) {
-	e := newEnv(t, Options{})
-	evs := lifecycle()
-	root, err := e.deliver(t, delivery(1, "C1", evs[0], ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs := e.fs.Messages("C1")
-	goldenfile.JSON(t, "chatops-root-open", rootOf(msgs[0]), true, *update)
+	inEveryLanguage(t, func(t *testing.T, p *i18n.Printer) {
+		e := newEnv(t, Options{Lang: p.Lang()})
+		evs := lifecycle()
+		root, err := e.deliver(t, delivery(1, "C1", evs[0], ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs := e.fs.Messages("C1")
+		goldenfile.JSON(t, goldenName(p, "chatops-root-open"), rootOf(msgs[0]), true, *update)
 
-	ack := &outage.Ack{UserID: "U0ALICE", Name: "alice", Platform: "slack", At: t0.Add(5 * time.Minute)}
-	acked := evs[0]
-	acked.Kind, acked.At, acked.Body, acked.Ack = outage.Acknowledged, ack.At, "", ack
-	if _, err := e.deliver(t, delivery(2, "C1", acked, root)); err != nil || e.editErr != nil {
-		t.Fatalf("ack: %v, edit: %v", err, e.editErr)
-	}
-	msgs = e.fs.Messages("C1")
-	if len(msgs) != 1 || len(msgs[0].Replies) != 1 || !strings.Contains(msgs[0].Replies[0].Text, "Acknowledged by <@U0ALICE> at "+ack.At.Format("15:04")+" UTC") {
-		t.Fatalf("the ack reply: %+v", msgs[0].Replies)
-	}
-	goldenfile.JSON(t, "chatops-root-acknowledged", rootOf(msgs[0]), true, *update)
+		ack := &outage.Ack{UserID: "U0ALICE", Name: "alice", Platform: "slack", At: t0.Add(5 * time.Minute)}
+		acked := evs[0]
+		acked.Kind, acked.At, acked.Body, acked.Ack = outage.Acknowledged, ack.At, "", ack
+		if _, err := e.deliver(t, delivery(2, "C1", acked, root)); err != nil || e.editErr != nil {
+			t.Fatalf("ack: %v, edit: %v", err, e.editErr)
+		}
+		msgs = e.fs.Messages("C1")
+		line := notifier.AckLine(p, *ack, platform)
+		if len(msgs) != 1 || len(msgs[0].Replies) != 1 || !strings.Contains(msgs[0].Replies[0].Text, line) {
+			t.Fatalf("the ack reply: %+v, want %q", msgs[0].Replies, line)
+		}
+		goldenfile.JSON(t, goldenName(p, "chatops-ack-reply"), rootOf(msgs[0].Replies[0]), true, *update)
+		goldenfile.JSON(t, goldenName(p, "chatops-root-acknowledged"), rootOf(msgs[0]), true, *update)
 
-	resolved := evs[3]
-	resolved.Ack = ack
-	if _, err := e.deliver(t, delivery(3, "C1", resolved, root)); err != nil || e.editErr != nil {
-		t.Fatalf("resolved: %v, edit: %v", err, e.editErr)
+		resolved := evs[3]
+		resolved.Ack = ack
+		if _, err := e.deliver(t, delivery(3, "C1", resolved, root)); err != nil || e.editErr != nil {
+			t.Fatalf("resolved: %v, edit: %v", err, e.editErr)
+		}
+		msgs = e.fs.Messages("C1")
+		goldenfile.JSON(t, goldenName(p, "chatops-root-resolved"), rootOf(msgs[0]), true, *update)
+		att := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">").Replace(string(msgs[0].Attachments))
+		if strings.Contains(att, "outagebot:ack:") || !strings.Contains(att, "outagebot:report:o-1") || !strings.Contains(att, line) {
+			t.Errorf("resolved root: only Report stays, and the ack: %s", att)
+		}
+	})
+}
+
+// An acknowledgement whose who and when are lost still says what it is.
+func TestAckWithoutWho(t *testing.T) {
+	for lang, want := range map[string]string{"en": "Acknowledged", "de": "Bestätigt"} {
+		ev := event(outage.Acknowledged, outage.Incident, time.Minute)
+		m := RenderAck(i18n.For(lang), ev)
+		if m.Text != ":white_check_mark: OpenAI: "+want || strings.TrimSpace(mrkdwnOf(t, Message{Blocks: m.Blocks})) != ":white_check_mark: "+want {
+			t.Errorf("%s: %q %q, want %q", lang, m.Text, strings.TrimSpace(mrkdwnOf(t, Message{Blocks: m.Blocks})), want)
+		}
 	}
-	msgs = e.fs.Messages("C1")
-	goldenfile.JSON(t, "chatops-root-resolved", rootOf(msgs[0]), true, *update)
-	att := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">").Replace(string(msgs[0].Attachments))
-	if strings.Contains(att, "outagebot:ack:") || !strings.Contains(att, "outagebot:report:o-1") || !strings.Contains(att, "Acknowledged by <@U0ALICE>") {
-		t.Errorf("resolved root: only Report stays, and the ack: %s", att)
-	}
+}
+
+// A new outage's root that mentions someone, as the channel receives it.
+func TestMentionGolden(t *testing.T) {
+	inEveryLanguage(t, func(t *testing.T, p *i18n.Printer) {
+		e := newEnv(t, Options{Lang: p.Lang(), Mention: Mention{Who: "S0ONCALL"}})
+		if _, err := e.deliver(t, delivery(1, "C1", event(outage.Opened, outage.Incident, 0), "")); err != nil {
+			t.Fatal(err)
+		}
+		goldenfile.JSON(t, goldenName(p, "chatops-root-mention"), rootOf(e.fs.Messages("C1")[0]), true, *update)
+	})
 }
 
 // rootOf is what a golden shows of a root: its text, blocks and

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	goldenfile "github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -23,18 +24,20 @@ func groupEvents(n int) []outage.Event {
 }
 
 func TestRenderGroupGolden(t *testing.T) {
-	for _, n := range []int{3, 50} {
-		name := fmt.Sprintf("group-%d-outages", n)
-		t.Run(name, func(t *testing.T) {
-			m := RenderGroup(groupEvents(n))
-			checkLimits(t, name, m)
-			checkGolden(t, name, m)
-		})
-	}
-	ev := event(outage.Resolved, outage.Incident, 72*time.Minute)
-	reply := namedReply(ev, RenderReply(ev))
-	checkLimits(t, "named reply", reply)
-	checkGolden(t, "group-reply", reply)
+	inEveryLanguage(t, func(t *testing.T, p *i18n.Printer) {
+		for _, n := range []int{3, 50} {
+			name := fmt.Sprintf("group-%d-outages", n)
+			t.Run(name, func(t *testing.T) {
+				m := RenderGroup(p, groupEvents(n))
+				checkLimits(t, name, m)
+				checkGolden(t, goldenName(p, name), m)
+			})
+		}
+		ev := event(outage.Resolved, outage.Incident, 72*time.Minute)
+		reply := namedReply(ev, RenderReply(p, ev))
+		checkLimits(t, "named reply", reply)
+		checkGolden(t, goldenName(p, "group-reply"), reply)
+	})
 }
 
 // checkGolden compares v, as JSON the way the platform receives it, with

@@ -66,14 +66,14 @@ func TestVendorStringsAreEscaped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := renderer{t: templated}
+	r := renderer{p: en, t: templated}
 	const page = "https://status.example.com/incidents/1?a=1&b=2"
 	msgs := map[string]Message{
-		"root":            RenderRoot(hostile(outage.Opened, page)),
-		"reply":           RenderReply(hostile(outage.Updated, page)),
-		"joined reply":    RenderReply(hostile(outage.Opened, page)),
-		"group":           RenderGroup([]outage.Event{hostile(outage.Opened, page), event(outage.Opened, outage.Incident, 0)}),
-		"named reply":     namedReply(hostile(outage.Updated, page), RenderReply(hostile(outage.Updated, page))),
+		"root":            RenderRoot(en, hostile(outage.Opened, page)),
+		"reply":           RenderReply(en, hostile(outage.Updated, page)),
+		"joined reply":    RenderReply(en, hostile(outage.Opened, page)),
+		"group":           RenderGroup(en, []outage.Event{hostile(outage.Opened, page), event(outage.Opened, outage.Incident, 0)}),
+		"named reply":     namedReply(hostile(outage.Updated, page), RenderReply(en, hostile(outage.Updated, page))),
 		"templated root":  r.root(hostile(outage.Opened, page)),
 		"templated reply": r.reply(hostile(outage.Updated, page)),
 	}
@@ -107,7 +107,7 @@ func TestStatusPageLink(t *testing.T) {
 	for _, tt := range tests {
 		ev := event(outage.Opened, outage.Incident, 0)
 		ev.URL = tt.url
-		got := rootContext(ev)
+		got := rootContext(en, ev)
 		if link, _, _ := strings.Cut(got, " · "); strings.HasPrefix(got, "<") != (tt.want != "") || (tt.want != "" && link != tt.want) {
 			t.Errorf("rootContext with URL %q = %q, want the link %q", tt.url, got, tt.want)
 		}

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
@@ -106,26 +106,26 @@ func statusStyle(s sources.Status) style {
 }
 
 // RenderRoot renders the message that stands for the whole outage, in the
-// state ev carries: headline, status, components, the latest vendor words,
-// the status page and since when (or how long it lasted). Opened events post
-// it and every later event edits the root to it; webhooks, which cannot
-// edit, post it for every event.
-func RenderRoot(ev outage.Event) Message {
+// state ev carries and in p's language: headline, status, components, the
+// latest vendor words, the status page and since when (or how long it
+// lasted). Opened events post it and every later event edits the root to
+// it; webhooks, which cannot edit, post it for every event.
+func RenderRoot(p *i18n.Printer, ev outage.Event) Message {
 	st := styleOf(ev)
-	headline := headline(ev)
-	label, detail := notifier.State(ev)
+	headline := notifier.Headline(p, ev)
+	label, detail := notifier.StateIn(p, ev)
 
 	details := []slack.Block{section("*" + label + "*" + escape(detail))}
-	if c := components(ev); c != "" {
+	if c := components(p, ev); c != "" {
 		details = append(details, section(c))
 	}
-	if ev.Body != "" {
-		details = append(details, section(escapeTruncate(ev.Body, MaxSectionText)))
+	if body := p.Body(ev); body != "" {
+		details = append(details, section(escapeTruncate(body, MaxSectionText)))
 	}
-	if n := notes(ev); n != "" {
+	if n := notes(p, ev); n != "" {
 		details = append(details, section(n))
 	}
-	if c := rootContext(ev); c != "" {
+	if c := rootContext(p, ev); c != "" {
 		details = append(details, contextBlock(c))
 	}
 
@@ -146,103 +146,83 @@ func RenderRoot(ev outage.Event) Message {
 // a reply only when its outage joins the thread of another (a failing
 // service of ours under the vendor incident that explains it): it then says
 // what it is and how it is related.
-func RenderReply(ev outage.Event) Message {
+func RenderReply(p *i18n.Printer, ev outage.Event) Message {
 	st := styleOf(ev)
 	var line, plain string
 	if ev.Kind == outage.Resolved {
-		plain = restoredLine(ev)
+		plain = notifier.Restored(p, ev)
 		line = "*" + plain + "*"
 	} else {
-		label, detail := notifier.State(ev)
+		label, detail := notifier.StateIn(p, ev)
 		line = "*" + label + "*" + escape(detail)
 		plain = label + detail
 	}
 	if ev.Kind == outage.Opened || ev.Joined() {
 		// An outage in another's thread: its replies say whose they are.
-		line = "*" + escape(headline(ev)) + "* · " + line
-		plain = ev.Title + " · " + plain
+		line = "*" + escape(notifier.Headline(p, ev)) + "* · " + line
+		plain = ownTitle(p, ev) + " · " + plain
 	}
 	blocks := []slack.Block{section(st.emoji + " " + line)}
-	if ev.Body != "" {
-		blocks = append(blocks, section(escapeTruncate(ev.Body, MaxSectionText)))
+	body := p.Body(ev)
+	if body != "" {
+		blocks = append(blocks, section(escapeTruncate(body, MaxSectionText)))
 	}
-	if n := notes(ev); n != "" && ev.Kind == outage.Opened {
+	if n := notes(p, ev); n != "" && ev.Kind == outage.Opened {
 		blocks = append(blocks, section(n))
 	}
 	if ev.Kind != outage.Resolved {
-		if c := componentList(ev.Components, true, MaxSectionText); c != "" {
+		if c := componentList(p, ev.Components, true, MaxSectionText); c != "" {
 			blocks = append(blocks, contextBlock(c))
 		}
 	}
 
 	text := st.emoji + " " + escape(ev.Target+": "+plain)
-	if ev.Body != "" {
-		text += "\n" + escape(ev.Body)
+	if body != "" {
+		text += "\n" + escape(body)
 	}
 	return Message{Text: truncateMrkdwn(text, MaxFallbackText), Blocks: capBlocks(blocks)}
 }
 
-// headline is "Target: title", or what the outage is about when it has no
-// title of its own.
-func headline(ev outage.Event) string {
-	switch {
-	case ev.Target == outage.SelfTarget && ev.Kind == outage.Resolved:
-		return ev.Target + ": back online"
-	case ev.Target == outage.SelfTarget:
-		return ev.Target + ": " + ev.Title
-	case ev.Class == outage.Unreachable && ev.Kind == outage.Resolved:
-		return ev.Target + ": status data back"
-	case ev.Class == outage.Unreachable:
-		return ev.Target + ": status data unavailable"
-	case ev.Title == "":
-		return ev.Target
+// ownTitle is the outage's title in p's language, "" when it has none:
+// unlike p.Title it does not stand in what the outage is about, because
+// the words beside it already say so.
+func ownTitle(p *i18n.Printer, ev outage.Event) string {
+	if ev.TitleSaid != nil {
+		return p.Text(*ev.TitleSaid)
 	}
-	return ev.Target + ": " + ev.Title
+	return ev.Title
 }
 
 // notes are the lines about related targets (cause, confirmation,
 // fallbacks, affected services), one per line.
-func notes(ev outage.Event) string {
-	if len(ev.Notes) == 0 {
+func notes(p *i18n.Printer, ev outage.Event) string {
+	ns := p.Notes(ev)
+	if len(ns) == 0 {
 		return ""
 	}
-	return escapeTruncate(strings.Join(ev.Notes, "\n"), MaxSectionText)
-}
-
-// restoredLine is the restoration's first words: "Restored after 1h 12m".
-func restoredLine(ev outage.Event) string {
-	d := outage.FormatDuration(ev.Duration())
-	if ev.Target == outage.SelfTarget {
-		return "Back online after " + d
-	}
-	switch ev.Class {
-	case outage.Unreachable:
-		return "Status data back after " + d
-	case outage.MaintenanceWork:
-		return "Maintenance over after " + d
-	}
-	return "Restored after " + d
+	return escapeTruncate(strings.Join(ns, "\n"), MaxSectionText)
 }
 
 // components is the root's component line: with statuses while open, names
 // only once resolved (their last statuses would be stale).
-func components(ev outage.Event) string {
-	list := componentList(ev.Components, ev.Kind != outage.Resolved, MaxSectionText-len("*Components:* "))
+func components(p *i18n.Printer, ev outage.Event) string {
+	label := "*" + notifier.ComponentsLabel(p) + "* "
+	list := componentList(p, ev.Components, ev.Kind != outage.Resolved, MaxSectionText-utf8.RuneCountInString(label))
 	if list == "" {
 		return ""
 	}
-	return "*Components:* " + list
+	return label + list
 }
 
 // componentList lists components within max runes, ending with "and N
 // more" when they do not all fit.
-func componentList(cs []outage.ComponentState, withStatus bool, max int) string {
+func componentList(p *i18n.Printer, cs []outage.ComponentState, withStatus bool, max int) string {
 	var b strings.Builder
 	used := 0
 	for i, c := range cs {
 		item := escape(c.Name)
 		if withStatus {
-			item += " (" + c.Status.Label() + ")"
+			item += " (" + p.StatusInline(c.Status) + ")"
 		}
 		if i > 0 {
 			item = ", " + item
@@ -250,11 +230,11 @@ func componentList(cs []outage.ComponentState, withStatus bool, max int) string 
 		// Leave room to say how many are left out, unless this is the last.
 		reserve := 0
 		if left := len(cs) - i - 1; left > 0 {
-			reserve = len(fmt.Sprintf(" and %d more", left))
+			reserve = utf8.RuneCountInString(notifier.More(p, left))
 		}
 		w := utf8.RuneCountInString(item)
 		if used+w+reserve > max {
-			fmt.Fprintf(&b, " and %d more", len(cs)-i)
+			b.WriteString(notifier.More(p, len(cs)-i))
 			break
 		}
 		b.WriteString(item)
@@ -264,12 +244,12 @@ func componentList(cs []outage.ComponentState, withStatus bool, max int) string 
 }
 
 // rootContext is the root's footer: the vendor's page and when.
-func rootContext(ev outage.Event) string {
+func rootContext(p *i18n.Printer, ev outage.Event) string {
 	var parts []string
-	if l := link(ev.URL, "Status page"); l != "" {
+	if l := link(ev.URL, notifier.StatusPageLabel(p)); l != "" {
 		parts = append(parts, l)
 	}
-	if l := link(ev.Page, "Outage page"); l != "" {
+	if l := link(ev.Page, notifier.OutagePageLabel(p)); l != "" {
 		parts = append(parts, l)
 	}
 	if !ev.OpenedAt.IsZero() {
@@ -278,21 +258,22 @@ func rootContext(ev outage.Event) string {
 			if end.IsZero() {
 				end = ev.At
 			}
-			parts = append(parts, clock(ev.OpenedAt, end)+" – "+clock(end, end)+" UTC")
+			parts = append(parts, clock(p, ev.OpenedAt, end)+" – "+clock(p, end, end)+" UTC")
 		} else {
-			parts = append(parts, fmt.Sprintf("since %s UTC (%s)", clock(ev.OpenedAt, ev.At), outage.FormatDuration(ev.Duration())))
+			parts = append(parts, notifier.Since(p, clock(p, ev.OpenedAt, ev.At), ev))
 		}
 	}
 	return strings.Join(parts, " · ")
 }
 
-// clock is t in UTC as "14:02", with the date when it is not ref's day.
-func clock(t, ref time.Time) string {
+// clock is t in UTC as "14:02", with the day ("Mar 2 14:02", "2. März
+// 14:02") when it is not ref's day.
+func clock(p *i18n.Printer, t, ref time.Time) string {
 	t, ref = t.UTC(), ref.UTC()
 	if t.YearDay() != ref.YearDay() || t.Year() != ref.Year() {
-		return t.Format("Jan 2 15:04")
+		return p.Day(t) + " " + p.Clock(t)
 	}
-	return t.Format("15:04")
+	return p.Clock(t)
 }
 
 func header(text string) slack.Block {
@@ -383,6 +364,11 @@ func RenderDigest(ev outage.Event) Message {
 // with "… and N more" after the last whole line that does; a single line
 // too long on its own is cut.
 func fitLines(lines []string, max int) string {
+	return fitLinesIn(i18n.For(i18n.Default), lines, max)
+}
+
+// fitLinesIn is fitLines with the note in p's language.
+func fitLinesIn(p *i18n.Printer, lines []string, max int) string {
 	all := strings.Join(lines, "\n")
 	if utf8.RuneCountInString(all) <= max {
 		return all
@@ -397,19 +383,19 @@ func fitLines(lines []string, max int) string {
 		w := utf8.RuneCountInString(l)
 		reserve := 0
 		if left := len(lines) - i - 1; left > 0 {
-			reserve = utf8.RuneCountInString(fmt.Sprintf("\n… and %d more", left))
+			reserve = utf8.RuneCountInString(moreLines(p, left))
 		}
 		if used+sep+w+reserve > max {
 			if i == 0 {
 				// Not even the first line fits with the note: cut it, or
 				// everything when there is no room for the note either.
-				more := fmt.Sprintf("\n… and %d more", len(lines)-1)
+				more := moreLines(p, len(lines)-1)
 				if room := max - utf8.RuneCountInString(more); room > 0 {
 					return truncateMrkdwn(l, room) + more
 				}
 				return truncateMrkdwn(all, max)
 			}
-			fmt.Fprintf(&b, "\n… and %d more", len(lines)-i)
+			b.WriteString(moreLines(p, len(lines)-i))
 			return b.String()
 		}
 		if sep > 0 {
@@ -421,24 +407,27 @@ func fitLines(lines []string, max int) string {
 	return b.String()
 }
 
+// moreLines ends a cut list of lines: "\n… and 3 more".
+func moreLines(p *i18n.Printer, n int) string { return "\n…" + notifier.More(p, n) }
+
 // RenderGroup renders the one message that announces many outages opening
 // at once (storm control): a header with their number, one line per outage
 // by severity, worst first, and a note that each one's updates follow in
 // the thread. It is the root of all of them.
-func RenderGroup(evs []outage.Event) Message {
+func RenderGroup(p *i18n.Printer, evs []outage.Event) Message {
 	sorted := slices.Clone(evs)
 	slices.SortStableFunc(sorted, func(a, b outage.Event) int { return b.Severity.Rank() - a.Severity.Rank() })
 	worst := styleOf(sorted[0])
 	lines := make([]string, len(sorted))
 	for i, ev := range sorted {
-		label, _ := notifier.State(ev)
-		lines[i] = styleOf(ev).emoji + " " + escape(headline(ev)) + " — " + escape(label)
+		label, _ := notifier.StateIn(p, ev)
+		lines[i] = styleOf(ev).emoji + " " + escape(notifier.Headline(p, ev)) + " — " + escape(label)
 	}
-	title := fmt.Sprintf("%d outages at once", len(evs))
+	title := notifier.StormTitle(p, len(evs))
 	blocks := []slack.Block{
 		header(worst.emoji + " " + title),
-		section(fitLines(lines, MaxSectionText)),
-		contextBlock("Many targets broke within minutes of each other, so they share this message; each one's updates and restoration follow in this thread."),
+		section(fitLinesIn(p, lines, MaxSectionText)),
+		contextBlock(notifier.StormNote(p, true)),
 	}
 	text := worst.emoji + " " + title + ": " + escape(strings.Join(targetsOf(sorted), ", "))
 	return Message{Text: truncateMrkdwn(text, MaxFallbackText), Blocks: blocks}
@@ -459,9 +448,10 @@ func targetsOf(evs []outage.Event) []string {
 	return out
 }
 
-// renderer renders outage messages: built in, or from a channel's
-// templates and locale when it has them.
+// renderer renders outage messages in a channel's language: built in, or
+// from the channel's templates when it has them.
 type renderer struct {
+	p *i18n.Printer
 	t *tmpl.Renderer
 	// chrome adds the ack line and the buttons to roots (a bot's
 	// messages; a webhook's cannot be clicked).
@@ -470,14 +460,14 @@ type renderer struct {
 
 func (r renderer) root(ev outage.Event) Message {
 	if r.chrome {
-		return withChrome(r.plainRoot(ev), ev)
+		return withChrome(r.p, r.plainRoot(ev), ev)
 	}
 	return r.plainRoot(ev)
 }
 
 func (r renderer) plainRoot(ev outage.Event) Message {
 	if r.t == nil {
-		return RenderRoot(ev)
+		return RenderRoot(r.p, ev)
 	}
 	title, body := r.t.Render(ev)
 	st := styleOf(ev)
@@ -495,10 +485,10 @@ func (r renderer) plainRoot(ev outage.Event) Message {
 
 func (r renderer) reply(ev outage.Event) Message {
 	if ev.Kind == outage.Acknowledged {
-		return RenderAck(ev)
+		return RenderAck(r.p, ev)
 	}
 	if r.t == nil {
-		return RenderReply(ev)
+		return RenderReply(r.p, ev)
 	}
 	title, body := r.t.Render(ev)
 	return Message{

@@ -3,11 +3,13 @@ package slack
 import (
 	"encoding/json"
 	"flag"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -17,7 +19,24 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 var (
 	t0 = time.Date(2025, 3, 4, 14, 2, 0, 0, time.UTC)
+	en = i18n.For("en")
 )
+
+// goldenName is a golden file's name in p's language: the English one
+// as it always was, another language's with its code (opened.de).
+func goldenName(p *i18n.Printer, name string) string {
+	if p.Lang() == i18n.Default {
+		return name
+	}
+	return name + "." + p.Lang()
+}
+
+// inEveryLanguage runs f once per catalog language.
+func inEveryLanguage(t *testing.T, f func(t *testing.T, p *i18n.Printer)) {
+	for _, lang := range i18n.Languages {
+		t.Run(lang, func(t *testing.T) { f(t, i18n.For(lang)) })
+	}
+}
 
 // event builds an event of an outage opened at t0, at offset after it.
 func event(kind outage.Kind, class outage.Class, after time.Duration) outage.Event {
@@ -128,19 +147,34 @@ func TestRenderGolden(t *testing.T) {
 			e.Kind, e.Seq = outage.Opened, 1
 			return e
 		}(),
+		"opened-offline":  selfNotice(outage.Opened, 0),
+		"resolved-online": selfNotice(outage.Resolved, 7*time.Minute),
 	}
-	for name, ev := range cases {
-		t.Run(name, func(t *testing.T) {
-			g := golden{Root: RenderRoot(ev)}
-			checkLimits(t, "root", g.Root)
-			if ev.Kind != outage.Opened || ev.Joined() {
-				r := RenderReply(ev)
-				checkLimits(t, "reply", r)
-				g.Reply = &r
-			}
-			checkGolden(t, name, g)
-		})
+	inEveryLanguage(t, func(t *testing.T, p *i18n.Printer) {
+		for name, ev := range cases {
+			t.Run(name, func(t *testing.T) {
+				g := golden{Root: RenderRoot(p, ev)}
+				checkLimits(t, "root", g.Root)
+				if ev.Kind != outage.Opened || ev.Joined() {
+					r := RenderReply(p, ev)
+					checkLimits(t, "reply", r)
+					g.Reply = &r
+				}
+				checkGolden(t, goldenName(p, name), g)
+			})
+		}
+	})
+}
+
+// selfNotice is the bot's own notice that its network is down, or back.
+func selfNotice(kind outage.Kind, after time.Duration) outage.Event {
+	ev := event(kind, outage.Unreachable, after)
+	ev.Target, ev.Title, ev.URL = outage.SelfTarget, "Cannot reach the internet", ""
+	ev.Body = "All 5 targets failed at once before reaching their servers (DNS or connect)."
+	if kind == outage.Resolved {
+		ev.Body = ""
 	}
+	return ev
 }
 
 // checkLimits asserts a message is within Slack's limits, walking its JSON
@@ -187,7 +221,7 @@ func checkLimits(t *testing.T, what string, m Message) {
 				if !utf8.ValidString(s) {
 					t.Errorf("%s: %s block text is not valid UTF-8", what, b.Type)
 				}
-				if b.Type != "header" && strings.ContainsAny(strings.NewReplacer("<https://", "", "|Status page>", "").Replace(s), "<>") {
+				if b.Type != "header" && strings.ContainsAny(ourLink.ReplaceAllString(s, ""), "<>") {
 					t.Errorf("%s: unescaped < or > in mrkdwn %q", what, s)
 				}
 			}
@@ -201,6 +235,10 @@ func checkLimits(t *testing.T, what string, m Message) {
 		check(a.Blocks)
 	}
 }
+
+// ourLink is a link the renderer writes (<https://…|Status page>), the
+// only markup allowed in mrkdwn.
+var ourLink = regexp.MustCompile(`<https://[^<>|]*\|[^<>]*>`)
 
 type jsonBlock struct {
 	Type string `json:"type"`
@@ -237,7 +275,7 @@ func TestStyles(t *testing.T) {
 		{event(outage.Opened, outage.Unreachable, 0), ":white_circle:", "#9E9E9E"},
 	}
 	for _, c := range cases {
-		m := RenderRoot(c.ev)
+		m := RenderRoot(en, c.ev)
 		if got := m.Attachments[0].Color; got != c.color {
 			t.Errorf("%s %s %s: colour %s, want %s", c.ev.Kind, c.ev.Class, c.ev.Severity, got, c.color)
 		}
@@ -284,7 +322,7 @@ func TestTruncate(t *testing.T) {
 func TestSelfNoticeWording(t *testing.T) {
 	ev := event(outage.Opened, outage.Unreachable, 0)
 	ev.Target, ev.Title = outage.SelfTarget, "Cannot reach the internet"
-	if h := headline(ev); h != "outagebot: Cannot reach the internet" {
+	if h := notifier.Headline(en, ev); h != "outagebot: Cannot reach the internet" {
 		t.Errorf("headline %q", h)
 	}
 	if label, _ := notifier.State(ev); label != "Offline" {
@@ -292,10 +330,10 @@ func TestSelfNoticeWording(t *testing.T) {
 	}
 	ev = event(outage.Resolved, outage.Unreachable, 5*time.Minute)
 	ev.Target, ev.Title = outage.SelfTarget, "Cannot reach the internet"
-	if h := headline(ev); h != "outagebot: back online" {
+	if h := notifier.Headline(en, ev); h != "outagebot: back online" {
 		t.Errorf("resolved headline %q", h)
 	}
-	if r := restoredLine(ev); !strings.HasPrefix(r, "Back online after ") {
+	if r := notifier.Restored(en, ev); !strings.HasPrefix(r, "Back online after ") {
 		t.Errorf("restored line %q", r)
 	}
 }
@@ -306,12 +344,38 @@ func TestRootLinksToOutagePage(t *testing.T) {
 	o := outage.Outage{ID: "abc", Target: "OpenAI", Class: outage.Incident, Title: "Errors", Severity: sources.Degraded, URL: "https://stspg.io/x", OpenedAt: time.Date(2026, 11, 22, 14, 2, 0, 0, time.UTC)}
 	ev := o.Event(outage.Opened, o.OpenedAt, "Investigating.")
 	ev.Page = "https://status.example.com/outages/abc"
-	raw, err := json.Marshal(RenderRoot(ev))
+	raw, err := json.Marshal(RenderRoot(en, ev))
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw = []byte(strings.NewReplacer(`\u003c`, "<", `\u003e`, ">").Replace(string(raw)))
 	if !strings.Contains(string(raw), "<https://status.example.com/outages/abc|Outage page>") || !strings.Contains(string(raw), "Status page") {
 		t.Errorf("root: %s", raw)
+	}
+}
+
+// Words the bot wrote into an event (kept as message ids) come out in the
+// channel's language; a vendor's words stay as the vendor wrote them.
+func TestBotWordsFollowTheChannel(t *testing.T) {
+	ev := event(outage.Opened, outage.Unreachable, 0)
+	said := outage.Say("chat.restored", outage.Dur("Duration", 72*time.Minute))
+	ev.Said = &said
+	ev.Body = "Restored after 1h 12m"
+	ev.Notes = []string{"Back online after 5m"}
+	ev.NotesSaid = []outage.Text{outage.Say("chat.restored.self", outage.Dur("Duration", 5*time.Minute))}
+	for lang, want := range map[string][]string{
+		"en": {"Restored after 1h 12m", "Back online after 5m"},
+		"de": {"Wiederhergestellt nach 1 Std. 12 Min.", "Wieder online nach 5 Min."},
+	} {
+		s := mrkdwnOf(t, RenderRoot(i18n.For(lang), ev))
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				t.Errorf("%s root lacks %q: %s", lang, w, s)
+			}
+		}
+	}
+	vendor := event(outage.Updated, outage.Incident, time.Minute)
+	if s := mrkdwnOf(t, RenderReply(i18n.For("de"), vendor)); !strings.Contains(s, escape(vendor.Body)) {
+		t.Errorf("the vendor's words changed: %s", s)
 	}
 }

@@ -31,6 +31,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
@@ -65,8 +66,11 @@ type Options struct {
 	// BroadcastResolved also shows the restoration reply in the channel
 	// (reply_broadcast).
 	BroadcastResolved bool
+	// Lang is the language of the channel's messages (an i18n language;
+	// default English).
+	Lang string
 	// Templates, if set, render outage messages from the channel's
-	// templates and locale instead of the built-in Block Kit layout.
+	// templates instead of the built-in Block Kit layout.
 	Templates *tmpl.Renderer
 	// Mention is who a new outage's root notifies (see Mention).
 	Mention Mention
@@ -112,7 +116,7 @@ func New(opts Options) *Notifier {
 		secrets:   []string{opts.Token},
 		log:       log,
 		broadcast: opts.BroadcastResolved,
-		render:    renderer{t: opts.Templates, chrome: true},
+		render:    renderer{p: i18n.For(opts.Lang), t: opts.Templates, chrome: true},
 		mention:   opts.Mention,
 	}
 }
@@ -148,7 +152,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 
 	root := string(d.Root)
 	if len(d.Group) > 0 {
-		ts, err := n.post(ctx, log, ch, "", d, RenderGroup(d.Group))
+		ts, err := n.post(ctx, log, ch, "", d, RenderGroup(n.render.p, d.Group))
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Event.Kind == outage.Digest {

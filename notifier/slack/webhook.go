@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/outage"
@@ -48,12 +49,16 @@ func NewWebhook(rawURL string, httpClient *http.Client, log *slog.Logger) *Webho
 			secrets = append(secrets, u.RawQuery)
 		}
 	}
-	return &Webhook{url: rawURL, secrets: secrets, client: httpClient, log: log}
+	return &Webhook{url: rawURL, secrets: secrets, client: httpClient, log: log, render: renderer{p: i18n.For(i18n.Default)}}
 }
 
-// SetTemplates renders outage messages from a channel's templates and
-// locale; call it before the first delivery.
-func (w *Webhook) SetTemplates(t *tmpl.Renderer) { w.render = renderer{t: t} }
+// SetTemplates renders outage messages from a channel's templates; call it
+// before the first delivery.
+func (w *Webhook) SetTemplates(t *tmpl.Renderer) { w.render.t = t }
+
+// SetLang writes messages in lang (an i18n language); call it before the
+// first delivery.
+func (w *Webhook) SetLang(lang string) { w.render.p = i18n.For(lang) }
 
 // Deliver posts the event as a message of its own and returns an empty
 // reference: a webhook message cannot be replied to or edited.

@@ -34,7 +34,7 @@ func TestWebhookPostsOneMessagePerEvent(t *testing.T) {
 		t.Fatalf("%d messages, want 4", len(msgs))
 	}
 	for i, m := range msgs {
-		want := RenderRoot(lifecycle()[i])
+		want := RenderRoot(en, lifecycle()[i])
 		if m.Text != want.Text || len(m.Replies) != 0 || !strings.Contains(string(m.Attachments), want.Attachments[0].Color) {
 			t.Errorf("message %d: %q %s, want %q", i, m.Text, m.Attachments, want.Text)
 		}

@@ -1,25 +1,26 @@
 // Package tmpl renders outage messages from a channel's Go text/template
-// overrides and in its locale. A channel with neither keeps the built-in
-// Block Kit and embed renderings; one with either gets each message's title
-// and body from templates (its own, else the locale's defaults), filled in
-// with [Fields].
+// overrides. A channel without any keeps the built-in Block Kit and embed
+// renderings; one with a title or body template gets each message's title
+// and body from templates (its own, else the defaults), filled in with
+// [Fields] in the channel's language.
 package tmpl
 
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"strings"
 	"text/template"
 	"time"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
 
 // Fields are what a template sees, all of it text ready to show: dates,
-// durations, statuses and phases are in the channel's locale.
+// durations, statuses, phases and the bot's own words are in the channel's
+// language.
 type Fields struct {
 	// Kind is opened, updated or resolved; Resolved is Kind == resolved.
 	Kind     string
@@ -47,7 +48,7 @@ type Fields struct {
 	Duration   string
 	Components []Component
 	// Notes are lines about related targets (likely cause, confirmation,
-	// fallbacks, affected services), in English; may be empty.
+	// fallbacks, affected services); may be empty.
 	Notes []string
 	// Locale is en or de.
 	Locale string
@@ -64,52 +65,39 @@ type Component struct {
 var FieldNames = []string{"Kind", "Resolved", "Class", "Target", "Title", "Body", "URL", "Severity", "Status", "Emoji",
 	"Phase", "OpenedAt", "ResolvedAt", "Duration", "Components", "Notes", "Locale"}
 
-// Defaults are each locale's title and body templates.
-var Defaults = map[string][2]string{
-	"en": {
-		`{{.Emoji}} {{.Target}}: {{.Title}}`,
-		`{{if .Resolved}}Restored after {{.Duration}} ({{.OpenedAt}} – {{.ResolvedAt}}){{else}}{{.Status}}{{with .Phase}} · {{.}}{{end}}, since {{.OpenedAt}}{{if ne .Kind "opened"}} ({{.Duration}}){{end}}{{end}}` +
-			`{{with .Body}}` + "\n" + `{{.}}{{end}}{{range .Notes}}` + "\n" + `{{.}}{{end}}{{with .URL}}` + "\n" + `{{.}}{{end}}`,
-	},
-	"de": {
-		`{{.Emoji}} {{.Target}}: {{.Title}}`,
-		`{{if .Resolved}}Wiederhergestellt nach {{.Duration}} ({{.OpenedAt}} – {{.ResolvedAt}}){{else}}{{.Status}}{{with .Phase}} · {{.}}{{end}}, seit {{.OpenedAt}}{{if ne .Kind "opened"}} ({{.Duration}}){{end}}{{end}}` +
-			`{{with .Body}}` + "\n" + `{{.}}{{end}}{{range .Notes}}` + "\n" + `{{.}}{{end}}{{with .URL}}` + "\n" + `{{.}}{{end}}`,
-	},
-}
-
-// titles name an outage without a title of its own, per class.
-var titles = map[string]map[outage.Class]string{
-	"en": {outage.Incident: "outage", outage.MaintenanceWork: "maintenance", outage.Unreachable: "no status data"},
-	"de": {outage.Incident: "Ausfall", outage.MaintenanceWork: "Wartung", outage.Unreachable: "keine Statusdaten"},
+// Defaults are the title and body templates a channel gets for those it
+// does not set. They serve every language: their few fixed words are
+// catalog messages, written with the t function.
+var Defaults = [2]string{
+	`{{.Emoji}} {{.Target}}: {{.Title}}`,
+	`{{if .Resolved}}{{t "tmpl.restored" .}}{{else}}{{.Status}}{{with .Phase}} · {{.}}{{end}}, {{t "tmpl.since" .}}{{if ne .Kind "opened"}} ({{.Duration}}){{end}}{{end}}` +
+		`{{with .Body}}` + "\n" + `{{.}}{{end}}{{range .Notes}}` + "\n" + `{{.}}{{end}}{{with .URL}}` + "\n" + `{{.}}{{end}}`,
 }
 
 // Renderer renders one channel's messages.
 type Renderer struct {
-	locale      string
-	words       locale
+	p           *i18n.Printer
 	title, body *template.Template
 }
 
-// New parses a channel's templates; an empty one takes the locale's
-// default, an empty locale is en. The templates are tried on a sample
-// outage, so that a field that does not exist is an error here, not when
-// an outage is posted.
-func New(loc, title, body string) (*Renderer, error) {
-	if loc == "" {
-		loc = "en"
+// New parses a channel's templates; an empty one takes the default, an
+// empty language is the default language (en). The templates are tried on
+// a sample outage, so that a field that does not exist is an error here,
+// not when an outage is posted.
+func New(lang, title, body string) (*Renderer, error) {
+	if lang == "" {
+		lang = i18n.Default
 	}
-	words, ok := locales[loc]
-	if !ok {
-		return nil, fmt.Errorf("unknown locale %q (known: %s)", loc, strings.Join(Locales, ", "))
+	if !i18n.Known(lang) {
+		return nil, fmt.Errorf("unknown locale %q (known: %s)", lang, strings.Join(i18n.Languages, ", "))
 	}
-	r := &Renderer{locale: loc, words: words}
+	r := &Renderer{p: i18n.For(lang)}
 	for i, src := range []string{title, body} {
 		if src == "" {
-			src = Defaults[loc][i]
+			src = Defaults[i]
 		}
 		name := []string{"title", "body"}[i]
-		t, err := template.New(name).Option("missingkey=error").Parse(src)
+		t, err := r.parse(name, src)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
@@ -125,6 +113,22 @@ func New(loc, title, body string) (*Renderer, error) {
 	return r, nil
 }
 
+// parse parses a template with the functions templates may use: t writes
+// a catalog message in the channel's language with the fields as its
+// arguments ({{t "tmpl.since" .}}).
+func (r *Renderer) parse(name, src string) (*template.Template, error) {
+	return template.New(name).Option("missingkey=error").Funcs(template.FuncMap{"t": r.say}).Parse(src)
+}
+
+// say writes message id with f's text fields as its arguments.
+func (r *Renderer) say(id string, f Fields) string {
+	return r.p.T(id, i18n.Args{
+		"Kind": f.Kind, "Class": f.Class, "Target": f.Target, "Title": f.Title, "Body": f.Body, "URL": f.URL,
+		"Severity": f.Severity, "Status": f.Status, "Emoji": f.Emoji, "Phase": f.Phase,
+		"OpenedAt": f.OpenedAt, "ResolvedAt": f.ResolvedAt, "Duration": f.Duration,
+	})
+}
+
 // sample is an outage to try templates on.
 func sample(r *Renderer) Fields {
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -134,20 +138,21 @@ func sample(r *Renderer) Fields {
 	return r.Fields(ev)
 }
 
-// Fields fills in what templates see of ev.
+// Fields fills in what templates see of ev, in the channel's language.
 func (r *Renderer) Fields(ev outage.Event) Fields {
+	p := r.p
 	f := Fields{
 		Kind: string(ev.Kind), Resolved: ev.Kind == outage.Resolved, Class: string(ev.Class),
-		Target: ev.Target, Title: strings.TrimSpace(ev.Title), Body: strings.TrimSpace(ev.Body), URL: ev.URL,
+		Target: ev.Target, Title: strings.TrimSpace(p.Title(ev)), Body: strings.TrimSpace(p.Body(ev)), URL: ev.URL,
 		Severity: string(ev.Severity), Status: r.status(ev.Severity), Emoji: bot.Emoji(ev.Severity),
-		Phase:    r.words.phase[ev.Phase],
-		OpenedAt: r.words.date(ev.OpenedAt, time.UTC), ResolvedAt: r.words.date(ev.ResolvedAt, time.UTC),
-		Duration: r.words.duration(ev.Duration()),
-		Notes:    ev.Notes,
-		Locale:   r.locale,
+		Phase:    r.phase(ev.Phase),
+		OpenedAt: p.Date(ev.OpenedAt), ResolvedAt: p.Date(ev.ResolvedAt),
+		Duration: p.Duration(ev.Duration()),
+		Notes:    p.Notes(ev),
+		Locale:   p.Lang(),
 	}
 	if f.Title == "" {
-		f.Title = titles[r.locale][ev.Class]
+		f.Title = p.Class(ev.Class)
 	}
 	if f.Resolved {
 		f.Emoji = "✅"
@@ -158,16 +163,32 @@ func (r *Renderer) Fields(ev outage.Event) Fields {
 	return f
 }
 
+// status is s's label; a status this release does not know is shown as
+// it came.
 func (r *Renderer) status(s sources.Status) string {
-	if l, ok := r.words.status[s]; ok {
-		return l
+	if !s.Valid() {
+		return string(s)
 	}
-	return string(s)
+	return r.p.Status(s)
+}
+
+// phase is ph's label; a phase this release does not know is left out.
+func (r *Renderer) phase(ph sources.IncidentStatus) string {
+	if !knownPhases[ph] {
+		return ""
+	}
+	return r.p.Phase(ph)
+}
+
+var knownPhases = map[sources.IncidentStatus]bool{
+	sources.IncidentInvestigating: true, sources.IncidentIdentified: true, sources.IncidentMonitoring: true,
+	sources.IncidentResolved: true, sources.IncidentPostmortem: true, sources.MaintenanceScheduled: true,
+	sources.MaintenanceInProgress: true, sources.MaintenanceVerifying: true, sources.MaintenanceCompleted: true,
 }
 
 // Render returns ev's title and body. A template that fails on this event
-// (a nil value, say) falls back to the locale's default, so a message is
-// never lost to a template.
+// (a nil value, say) falls back to the default, so a message is never lost
+// to a template.
 func (r *Renderer) Render(ev outage.Event) (title, body string) {
 	f := r.Fields(ev)
 	return r.run(r.title, 0, f), r.run(r.body, 1, f)
@@ -179,10 +200,7 @@ func (r *Renderer) run(t *template.Template, i int, f Fields) string {
 		return strings.TrimSpace(b.String())
 	}
 	b.Reset()
-	def := template.Must(template.New("default").Parse(Defaults[r.locale][i]))
+	def := template.Must(r.parse("default", Defaults[i]))
 	_ = def.Execute(&b, f)
 	return strings.TrimSpace(b.String())
 }
-
-// Known reports whether loc is a supported locale.
-func Known(loc string) bool { return slices.Contains(Locales, loc) }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -30,7 +31,7 @@ func lifecycle() []outage.Event {
 }
 
 func TestDefaultsPerLocale(t *testing.T) {
-	for _, loc := range Locales {
+	for _, loc := range i18n.Languages {
 		t.Run(loc, func(t *testing.T) {
 			r, err := New(loc, "", "")
 			if err != nil {
@@ -72,13 +73,42 @@ func TestBadTemplates(t *testing.T) {
 	}
 }
 
-func TestDurations(t *testing.T) {
-	for d, want := range map[time.Duration]string{45 * time.Second: "45 Sek.", 72 * time.Minute: "1 Std. 12 Min.", 26 * time.Hour: "1 T. 2 Std.", 0: "0 Sek."} {
-		if got := locales["de"].duration(d); got != want {
-			t.Errorf("duration(%s) = %q, want %q", d, got, want)
-		}
+// Fields are in the channel's language: dates, durations, statuses,
+// phases, what an untitled outage is about, and the words the bot wrote
+// into the event; the vendor's words stay as written.
+func TestFieldsInGerman(t *testing.T) {
+	r, err := New("de", "", "")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := locales["de"].date(time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), time.UTC); got != "29. März 01:30 UTC" {
-		t.Errorf("date = %q", got)
+	o := outage.Outage{ID: "o", Target: "Checkout API", Class: outage.Unreachable, Severity: sources.Unknown,
+		OpenedAt: time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC)}
+	ev := o.Event(outage.Updated, o.OpenedAt.Add(26*time.Hour), "Status data back after 5m")
+	said := outage.Say("chat.restored.data", outage.Dur("Duration", 5*time.Minute))
+	ev.Said, ev.Phase = &said, sources.MaintenanceInProgress
+	ev.Notes = []string{"Back online after 45s"}
+	ev.NotesSaid = []outage.Text{outage.Say("chat.restored.self", outage.Dur("Duration", 45*time.Second))}
+	f := r.Fields(ev)
+	got := []string{f.Title, f.Body, f.Status, f.Phase, f.OpenedAt, f.Duration, strings.Join(f.Notes, "|"), f.Locale}
+	want := []string{"keine Statusdaten", "Statusdaten wieder da nach 5 Min.", "Status unbekannt", "Läuft", "29. März 01:30 UTC", "1 T. 2 Std.", "Wieder online nach 45 Sek.", "de"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("fields:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	ev.Said, ev.Body = nil, "Vendor words."
+	if f := r.Fields(ev); f.Body != "Vendor words." {
+		t.Errorf("vendor body %q", f.Body)
+	}
+}
+
+// A channel's own template may write catalog messages too.
+func TestTemplatesMayUseTheCatalog(t *testing.T) {
+	for lang, want := range map[string]string{"en": "since Mar 2 09:05 UTC", "de": "seit 2. März 09:05 UTC"} {
+		r, err := New(lang, "", `{{t "tmpl.since" .}}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, body := r.Render(lifecycle()[1]); body != want {
+			t.Errorf("%s: %q, want %q", lang, body, want)
+		}
 	}
 }
