@@ -96,17 +96,6 @@ func moreNotifier(cfg *config.Config, d notifier.Destination, log *slog.Logger) 
 	return nil, 0, 0, false, nil
 }
 
-// channelLang is the language of what the bot writes to the channel
-// named name: its locale, else [bot] locale.
-func channelLang(cfg *config.Config, name string) string {
-	for _, ch := range cfg.Channels {
-		if strings.EqualFold(ch.Name, name) {
-			return cfg.LocaleOf(ch)
-		}
-	}
-	return cfg.Bot.Locale
-}
-
 // targetGroups returns each target's group by name.
 func targetGroups(cfg *config.Config) func(string) string {
 	m := map[string]string{}
