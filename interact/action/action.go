@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/outagebot/outagebot/i18n"
 )
 
 // Kind is what a button does.
@@ -40,15 +42,21 @@ type Action struct {
 // ID is the button's id.
 func (a Action) ID() string { return prefix + string(a.Kind) + ":" + a.OutageID }
 
-// Label is the button's text.
-func (k Kind) Label() string {
-	switch k {
-	case Ack:
-		return "Acknowledge"
-	case Mute:
-		return "Mute 1h"
-	case Report:
-		return "Report"
+// labelIDs are the buttons' texts in the catalog.
+var labelIDs = map[Kind]string{
+	Ack:    "interact.button.ack",
+	Mute:   "interact.button.mute",
+	Report: "interact.button.report",
+}
+
+// Label is the button's text in English.
+func (k Kind) Label() string { return k.LabelIn(i18n.For(i18n.Default)) }
+
+// LabelIn is the button's text in p's language: "Mute 1h", "Stummschalten
+// (1 Std.)".
+func (k Kind) LabelIn(p *i18n.Printer) string {
+	if id, ok := labelIDs[k]; ok {
+		return p.T(id, nil)
 	}
 	return string(k)
 }
