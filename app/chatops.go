@@ -41,3 +41,33 @@ func slackAPI(s *config.Slack) *slack.Client {
 	}
 	return slack.New(s.BotToken, slack.OptionAPIURL(apiURL))
 }
+
+// chatLang gives the language of command answers in a platform's
+// channels, by a channel's id there ("C0123", a Discord snowflake, a
+// Telegram chat id or @name): its [[channel]] locale, else [bot] locale.
+// It reads the configuration in force, so a reload's locales apply at once.
+func (a *App) chatLang(platform string) func(id string) string {
+	return func(id string) string { return chatLangOf(a.subConfig(), platform, id) }
+}
+
+func chatLangOf(cfg *config.Config, platform, id string) string {
+	if cfg == nil {
+		return ""
+	}
+	for _, ch := range cfg.Channels {
+		var addr string
+		switch platform {
+		case "slack":
+			addr = ch.Slack
+		case "discord":
+			addr = ch.Discord
+		case "telegram":
+			addr = ch.Telegram
+		}
+		// Telegram @names are case-insensitive; ids are digits either way.
+		if addr != "" && strings.EqualFold(addr, id) {
+			return cfg.LocaleOf(ch)
+		}
+	}
+	return cfg.Bot.Locale
+}

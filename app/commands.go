@@ -26,6 +26,7 @@ func (a *App) commandEndpoints() map[string]http.Handler {
 			Log:           a.log.With("component", "slack-commands"),
 			Seen:          a.store,
 			Admins:        admins,
+			Lang:          a.chatLang("slack"),
 		})
 		extra["POST "+slackcmd.InteractionsPath] = slackcmd.NewInteractionHandler(slackcmd.HandlerOptions{
 			SigningSecret: s.SigningSecret,
@@ -33,6 +34,7 @@ func (a *App) commandEndpoints() map[string]http.Handler {
 			Seen:          a.store,
 			Admins:        admins,
 			APIURL:        s.APIURL,
+			Lang:          a.chatLang("slack"),
 		}, a.commands)
 		extra["POST "+slackcmd.EventsPath] = a.slackEvents(s.SigningSecret)
 	}
@@ -45,6 +47,7 @@ func (a *App) commandEndpoints() map[string]http.Handler {
 				Admins:    discordcmd.Admins{Roles: d.AdminRoles},
 				Log:       a.log.With("component", "discord-commands"),
 				Seen:      a.store,
+				Lang:      a.chatLang("discord"),
 			})
 		}
 	}
@@ -66,6 +69,7 @@ func (a *App) startCommands(ctx context.Context, wg *sync.WaitGroup) {
 				Commands: a.commands, Log: a.log.With("component", "slack-socket"),
 				Actor: a.commands, Admins: slackAdmins(s),
 				HomeOpened: a.boards.homeOpened,
+				Lang:       a.chatLang("slack"),
 			})
 			if err != nil {
 				a.log.Error("Slack Socket Mode stopped; slash commands over it go unanswered", "err", err)
@@ -97,6 +101,7 @@ func (a *App) startDiscord(ctx context.Context, wg *sync.WaitGroup) {
 				Token: d.BotToken, APIURL: d.APIURL, Commands: a.commands,
 				Admins: discordcmd.Admins{Roles: d.AdminRoles},
 				Log:    a.log.With("component", "discord-gateway"),
+				Lang:   a.chatLang("discord"),
 			})
 			if err != nil {
 				a.log.Error("the Discord gateway stopped; application commands go unanswered", "err", err)

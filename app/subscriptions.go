@@ -282,9 +282,7 @@ func (a *App) initSubscriptions(ctx context.Context, cfg *config.Config) error {
 			}
 		},
 	}
-	if !cfg.Bot.ChatSubscriptions {
-		s.Off = "The configuration sets [bot] chat_subscriptions = false."
-	}
+	s.Off = !cfg.Bot.ChatSubscriptions
 	a.commands.Subs = s
 	return a.syncSubscriptions(ctx, true)
 }
@@ -395,7 +393,7 @@ func (d directory) Find(name string) (bot.Followed, []string, bool) {
 	}
 	for _, t := range cfg.Targets {
 		if t.Group != "" && strings.EqualFold(t.Group, q) {
-			return bot.Followed{Kind: store.SubGroup, Name: t.Group, Display: "the group " + t.Group}, nil, true
+			return bot.Followed{Kind: store.SubGroup, Name: t.Group, Display: t.Group}, nil, true
 		}
 	}
 	v, ok := catalog.Lookup(q)
@@ -414,7 +412,7 @@ func (d directory) Find(name string) (bot.Followed, []string, bool) {
 		if d.a.opts.RuntimeInterval > 0 {
 			interval = d.a.opts.RuntimeInterval
 		}
-		return bot.Followed{Kind: store.SubVendor, Name: v.Name, Display: v.Title, Runtime: true, Interval: bot.FormatWindow(interval)}, nil, true
+		return bot.Followed{Kind: store.SubVendor, Name: v.Name, Display: v.Title, Runtime: true, Interval: interval}, nil, true
 	}
 	return bot.Followed{}, bot.Suggest(name, d.Names()), false
 }
@@ -438,23 +436,19 @@ func (d directory) Names() []string {
 
 // configured lists what the configuration sends to a chat channel: each
 // target with the [[channel]] that carries it and from which severity.
-func (a *App) configured(platform, channel string) []string {
-	return configuredLines(a.subConfig(), platform, channel)
+func (a *App) configured(platform, channel string) []bot.Delivery {
+	return configuredDeliveries(a.subConfig(), platform, channel)
 }
 
-func configuredLines(cfg *config.Config, platform, channel string) []string {
-	var out []string
+func configuredDeliveries(cfg *config.Config, platform, channel string) []bot.Delivery {
+	var out []bot.Delivery
 	for _, t := range cfg.Targets {
 		for _, d := range cfg.DeliveriesFor(t) {
 			ch := d.Channel
 			if !((platform == "slack" && ch.Slack == channel) || (platform == "discord" && ch.Discord == channel)) {
 				continue
 			}
-			what := "every outage, maintenance and unreachable notice"
-			if d.MinSeverity != "" {
-				what = "outages from " + d.MinSeverity + " up"
-			}
-			out = append(out, fmt.Sprintf("target %s — %s; [[channel]] %s", t.Name, what, ch.Name))
+			out = append(out, bot.Delivery{Target: t.Name, MinSeverity: d.MinSeverity, Channel: ch.Name})
 		}
 	}
 	return out

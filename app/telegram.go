@@ -78,5 +78,6 @@ func (a *App) telegramCommands() http.Handler {
 		AllowAnyChat: tg.AllowAnyChat,
 		Log:          a.log.With("component", "telegram-commands"),
 		Seen:         a.store,
+		Lang:         a.chatLang("telegram"),
 	})
 }

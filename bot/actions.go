@@ -3,9 +3,9 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/interact/action"
 	"github.com/outagebot/outagebot/outage"
 )
@@ -26,22 +26,28 @@ const muteForButton = "1h"
 // the store does not hold, gets a polite answer and changes nothing. Mute
 // and Acknowledge need r's Permit, like the mute command.
 func (c *Commands) Act(ctx context.Context, r Request, id string) Answer {
+	return written(r, c.act(ctx, r, id))
+}
+
+func (c *Commands) act(ctx context.Context, r Request, id string) Answer {
+	p := r.private()
 	act, err := action.Parse(id)
 	if err != nil {
-		return problem("That button is not one I know", "It may belong to an older version of the bot. `help` lists what I can do.")
+		return problem(p.T("cmd.button.unknown", nil), p.T("cmd.button.unknown_hint", nil))
 	}
 	if c.Acks == nil {
-		return problem("Buttons are not available here")
+		return problem(p.T("cmd.button.unavailable", nil))
 	}
 	o, err := c.Acks.Outage(ctx, act.OutageID)
 	if err != nil || o.ID != act.OutageID {
-		return problem("I do not know that outage", "It may have been removed from my records. `incidents 7d` lists recent outages.")
+		return problem(p.T("cmd.button.no_outage", nil), p.T("cmd.button.no_outage_hint", nil))
 	}
 	switch act.Kind {
 	case action.Report:
-		return c.report(ctx, []string{o.ID})
+		return c.report(ctx, p, []string{o.ID})
 	case action.Mute:
-		return c.Run(ctx, Request{Text: "mute " + o.Target + " " + muteForButton, User: r.User, UserID: r.UserID, UserName: r.UserName, Platform: r.Platform, Permit: r.Permit})
+		return c.Run(ctx, Request{Text: "mute " + o.Target + " " + muteForButton, User: r.User, UserID: r.UserID, UserName: r.UserName,
+			Platform: r.Platform, Permit: r.Permit, Lang: r.Lang, UserLang: r.UserLang})
 	}
 	return c.acknowledge(ctx, r, o)
 }
@@ -52,8 +58,9 @@ func (c *Commands) acknowledge(ctx context.Context, r Request, o outage.Outage) 
 	if a, ok := c.allowed(ctx, r, "acknowledge"); !ok {
 		return a
 	}
+	p := r.private()
 	if !o.Open() {
-		return problem("That outage is already over", fmt.Sprintf("%s was resolved; there is nothing left to acknowledge. The Report button shows what happened.", o.Title))
+		return problem(p.T("cmd.ack.over", nil), p.T("cmd.ack.over_note", i18n.Args{"Title": o.Title}))
 	}
 	mine := outage.Ack{UserID: r.UserID, Name: strings.TrimPrefix(r.UserName, "@"), Platform: r.Platform, At: c.now().UTC()}
 	if mine.UserID == "" {
@@ -62,15 +69,21 @@ func (c *Commands) acknowledge(ctx context.Context, r Request, o outage.Outage) 
 	got, first, err := c.Acks.Acknowledge(ctx, o.ID, mine)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return problem("The acknowledgement could not be saved in time", "Please click again.")
+		return problem(p.T("cmd.ack.timeout", nil), p.T("cmd.ack.click_again", nil))
 	case err != nil:
-		return problem("The acknowledgement could not be saved", err.Error())
+		return problem(p.T("cmd.ack.failed", nil), err.Error())
 	case !first:
-		return Answer{Title: "Already acknowledged", Sections: []Section{{Lines: []string{
-			fmt.Sprintf("%s: %s.", o.Title, got.Line(r.Platform)),
+		return Answer{Title: p.T("cmd.ack.already", nil), Sections: []Section{{Lines: []string{
+			p.T("cmd.ack.already_line", i18n.Args{"Title": o.Title, "Ack": ackLine(p, got, r.Platform)}),
 		}}}}
 	}
-	return Answer{Title: "✅ You acknowledged it", Sections: []Section{{Lines: []string{
-		fmt.Sprintf("%s: %s. The outage's message in every channel will say so.", o.Title, got.Line(r.Platform)),
+	return Answer{Title: p.T("cmd.ack.done", nil), Sections: []Section{{Lines: []string{
+		p.T("cmd.ack.done_line", i18n.Args{"Title": o.Title, "Ack": ackLine(p, got, r.Platform)}),
 	}}}}
+}
+
+// ackLine says who acknowledged and when (outage.Ack.Line in p's
+// language).
+func ackLine(p *i18n.Printer, a outage.Ack, platform string) string {
+	return p.T("cmd.ack.line", i18n.Args{"Who": a.Mention(platform), "Clock": p.Clock(a.At)})
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -29,6 +30,11 @@ type Request struct {
 	// Channel is the platform's id of the channel the command was typed
 	// in: subscriptions belong to that channel.
 	Channel string
+	// Lang is the channel's language (i18n.Languages; "" is the default):
+	// what the channel sees is written in it. UserLang, when the platform
+	// says which language the asker reads (Discord, Telegram), is the
+	// language of what only they see.
+	Lang, UserLang string
 }
 
 // Answer is a platform-neutral reply; Slack and Discord render it.
@@ -43,6 +49,9 @@ type Answer struct {
 	Announce string
 	// Problem marks an answer to a request that could not be carried out.
 	Problem bool
+	// Lang is the language the answer is written in, so that a platform
+	// writes its own words around it ("… and 3 more") in the same one.
+	Lang string
 }
 
 // Section is a titled group of lines.
@@ -96,12 +105,13 @@ type Mute struct {
 	Scheduled bool `json:"scheduled,omitempty"`
 }
 
-// describe says what holds a target's announcements back, for /status.
-func (m Mute) describe() string {
+// describe says what holds a target's announcements back, for /status,
+// as it reads inside a sentence.
+func (m Mute) describe(p *i18n.Printer) string {
 	if m.Scheduled {
-		return fmt.Sprintf("silenced until %s%s", clock(m.Until), reasonSuffix(m.Reason))
+		return p.T("cmd.mute.silenced", i18n.Args{"Until": p.Date(m.Until), "Reason": m.Reason})
 	}
-	return fmt.Sprintf("muted until %s by %s%s", clock(m.Until), m.By, reasonSuffix(m.Reason))
+	return p.T("cmd.mute.muted", i18n.Args{"Until": p.Date(m.Until), "By": m.By, "Reason": m.Reason})
 }
 
 // Commands answers chat commands from memory and the store, never from a
@@ -140,22 +150,27 @@ func (c *Commands) Run(ctx context.Context, r Request) Answer {
 	if len(fields) > 0 && slices.Contains(commandNames, strings.ToLower(fields[0])) {
 		cmd, args = strings.ToLower(fields[0]), fields[1:]
 	}
+	return written(r, c.run(ctx, r, cmd, args))
+}
+
+func (c *Commands) run(ctx context.Context, r Request, cmd string, args []string) Answer {
 	if a, ok := c.allowed(ctx, r, cmd); !ok {
 		return a
 	}
+	p := r.private()
 	switch cmd {
 	case "incidents":
-		return c.incidents(ctx, args)
+		return c.incidents(ctx, p, args)
 	case "uptime":
-		return c.uptime(ctx, args)
+		return c.uptime(ctx, p, args)
 	case "digest":
-		return c.digest(ctx, args)
+		return c.digest(ctx, p, args)
 	case "report":
-		return c.report(ctx, args)
+		return c.report(ctx, p, args)
 	case "mute":
-		return c.mute(ctx, r.User, args)
+		return c.mute(ctx, r, args)
 	case "unmute":
-		return c.unmute(ctx, r.User, args)
+		return c.unmute(ctx, r, args)
 	case "subscribe":
 		return c.subscribe(ctx, r, args)
 	case "unsubscribe":
@@ -163,9 +178,23 @@ func (c *Commands) Run(ctx context.Context, r Request) Answer {
 	case "subscriptions":
 		return c.subscriptions(ctx, r)
 	case "help":
-		return Help()
+		return HelpIn(p)
 	}
-	return c.status(args)
+	return c.status(p, args)
+}
+
+// written records the language a is written in: the channel's when the
+// channel sees it, else the asker's.
+func written(r Request, a Answer) Answer {
+	if a.Lang != "" {
+		return a
+	}
+	if a.Public || a.Announce != "" {
+		a.Lang = r.public().Lang()
+	} else {
+		a.Lang = r.private().Lang()
+	}
+	return a
 }
 
 func (c *Commands) now() time.Time {
@@ -175,50 +204,53 @@ func (c *Commands) now() time.Time {
 	return time.Now()
 }
 
-// Help lists the commands.
-func Help() Answer {
-	return Answer{Title: "outagebot commands", Sections: []Section{{Lines: []string{
-		"`status` — every target's current status",
-		"`status <target>` (or just `<target>`) — one target in detail",
-		"`incidents [window]` — outages in the last window (default 24h), e.g. `incidents 7d`",
-		"`uptime [target] [window]` — uptime per target, e.g. `uptime github 7d`",
-		"`digest now [window]` — the digest of the last window (default 24h), e.g. `digest now 7d`",
-		"`report <outage> [markdown]` — the timeline of an outage and what it affected, e.g. `report 3f9a1c2e` (ids are in `incidents`)",
-		"`mute <target> <duration> [reason]` — silence new alerts for a target, e.g. `mute github 2h deploy`",
-		"`unmute <target>` — end a mute",
-		"`subscribe <target, group or vendor> [least severity]` — post its outages in this channel, e.g. `subscribe github` or `subscribe payments major_outage`",
-		"`unsubscribe <name>` — stop that; `subscriptions` — what this channel hears of, from the configuration and from chat",
-		"`help` — this list",
-		"Windows and durations are a number and a unit: `30m`, `2h`, `7d` or `2w`, at most " + FormatWindow(MaxWindow) + ".",
-	}}}}
+// Help lists the commands in English.
+func Help() Answer { return HelpIn(i18n.For(i18n.Default)) }
+
+// helpIDs are the lines of the help, in order.
+var helpIDs = []string{
+	"cmd.help.status", "cmd.help.status_target", "cmd.help.incidents", "cmd.help.uptime",
+	"cmd.help.digest", "cmd.help.report", "cmd.help.mute", "cmd.help.unmute",
+	"cmd.help.subscribe", "cmd.help.unsubscribe", "cmd.help.help",
+}
+
+// HelpIn lists the commands in p's language. The command words and their
+// examples stay as they are typed.
+func HelpIn(p *i18n.Printer) Answer {
+	lines := make([]string, 0, len(helpIDs)+1)
+	for _, id := range helpIDs {
+		lines = append(lines, p.T(id, nil))
+	}
+	lines = append(lines, p.T("cmd.help.windows", i18n.Args{"Max": window(p, MaxWindow)}))
+	return Answer{Title: p.T("cmd.help.title", nil), Sections: []Section{{Lines: lines}}, Lang: p.Lang()}
 }
 
 func problem(title string, lines ...string) Answer {
 	return Answer{Title: title, Problem: true, Sections: []Section{{Lines: lines}}}
 }
 
-func (c *Commands) status(args []string) Answer {
+func (c *Commands) status(p *i18n.Printer, args []string) Answer {
 	snaps := c.View.Snapshots()
 	if len(args) == 0 {
-		return c.overview(snaps)
+		return c.overview(p, snaps)
 	}
-	s, a, ok := c.find(snaps, strings.Join(args, " "))
+	s, a, ok := c.find(p, snaps, strings.Join(args, " "))
 	if !ok {
 		return a
 	}
-	return c.detail(s)
+	return c.detail(p, s)
 }
 
-func (c *Commands) overview(snaps []Snapshot) Answer {
+func (c *Commands) overview(p *i18n.Printer, snaps []Snapshot) Answer {
 	now := c.now()
 	var bad, good []string
 	for _, s := range snaps {
-		line := fmt.Sprintf("%s *%s*: %s", Emoji(s.Status), s.Name, s.Status.Label())
-		if d := detail(s, now); d != "" && s.Status != sources.Operational {
+		line := fmt.Sprintf("%s *%s*: %s", Emoji(s.Status), s.Name, p.StatusInline(s.Status))
+		if d := detailIn(p, s, now); d != "" && s.Status != sources.Operational {
 			line += " — " + d
 		}
 		if m, ok := c.mutedNow(s.Name); ok {
-			line += " (" + m.describe() + ")"
+			line += " (" + m.describe(p) + ")"
 		}
 		if s.Status == sources.Operational {
 			good = append(good, line)
@@ -226,45 +258,27 @@ func (c *Commands) overview(snaps []Snapshot) Answer {
 			bad = append(bad, line)
 		}
 	}
-	a := Answer{Title: fmt.Sprintf("Status of %d targets", len(snaps))}
+	a := Answer{Title: p.T("cmd.status.title", i18n.Args{"Count": len(snaps)})}
 	if len(bad) == 0 {
-		a.Title = fmt.Sprintf("All %d targets are operational", len(snaps))
+		a.Title = p.T("cmd.status.all_operational", i18n.Args{"Count": len(snaps)})
 	}
 	if len(bad) > 0 {
-		a.Sections = append(a.Sections, Section{Heading: "Needs attention", Lines: bad})
+		a.Sections = append(a.Sections, Section{Heading: p.T("cmd.status.attention", nil), Lines: bad})
 	}
 	if len(good) > 0 {
-		a.Sections = append(a.Sections, Section{Heading: "Operational", Lines: good})
+		a.Sections = append(a.Sections, Section{Heading: p.Status(sources.Operational), Lines: good})
 	}
 	return a
 }
 
-func (c *Commands) detail(s Snapshot) Answer {
+func (c *Commands) detail(p *i18n.Printer, s Snapshot) Answer {
 	now := c.now()
-	a := Answer{Title: fmt.Sprintf("%s %s: %s", Emoji(s.Status), s.Name, s.Status.Label())}
-	var info []string
-	if s.CheckedAt.IsZero() {
-		info = append(info, "Not polled yet.")
-	} else {
-		info = append(info, "Checked "+outage.FormatDuration(now.Sub(s.CheckedAt))+" ago.")
-	}
-	if !s.Reachable && s.Error != "" {
-		info = append(info, "Cannot read its status: "+s.Error)
-	} else if s.Error != "" {
-		info = append(info, s.Error)
-	}
-	if s.Latency > 0 {
-		info = append(info, "Latency "+s.Latency.Round(time.Millisecond).String()+".")
-	}
-	if m, ok := c.mutedNow(s.Name); ok {
-		info = append(info, upperFirst(m.describe())+".")
-	}
-	info = append(info, s.Notes...)
-	a.Sections = append(a.Sections, Section{Lines: info})
+	a := Answer{Title: fmt.Sprintf("%s %s: %s", Emoji(s.Status), s.Name, p.StatusInline(s.Status))}
+	a.Sections = append(a.Sections, Section{Lines: c.info(p, s, now)})
 	var open []string
 	for _, o := range c.View.OpenOutages() {
 		if o.Target == s.Name {
-			line := fmt.Sprintf("%s %s — since %s (%s)", Emoji(o.Severity), o.Title, clock(o.OpenedAt), outage.FormatDuration(now.Sub(o.OpenedAt)))
+			line := p.T("cmd.detail.open", i18n.Args{"Icon": Emoji(o.Severity), "Title": o.Title, "Since": p.Date(o.OpenedAt), "Duration": p.Duration(now.Sub(o.OpenedAt))})
 			if o.URL != "" {
 				line += " " + o.URL
 			}
@@ -272,47 +286,70 @@ func (c *Commands) detail(s Snapshot) Answer {
 		}
 	}
 	if len(open) > 0 {
-		a.Sections = append(a.Sections, Section{Heading: "Open outages", Lines: open})
+		a.Sections = append(a.Sections, Section{Heading: p.T("cmd.detail.open_heading", nil), Lines: open})
 	}
-	if lines := locationLines(s.Locations); len(lines) > 0 {
-		a.Sections = append(a.Sections, Section{Heading: "Locations", Lines: lines})
+	if lines := locationLines(p, s.Locations); len(lines) > 0 {
+		a.Sections = append(a.Sections, Section{Heading: p.T("cmd.detail.locations", nil), Lines: lines})
 	}
-	if lines := maintenanceLines(s.Maintenances, now); len(lines) > 0 {
-		a.Sections = append(a.Sections, Section{Heading: "Maintenance", Lines: lines})
+	if lines := maintenanceLines(p, s.Maintenances, now); len(lines) > 0 {
+		a.Sections = append(a.Sections, Section{Heading: p.T("cmd.detail.maintenance", nil), Lines: lines})
 	}
 	var comps []string
 	for _, cs := range s.Components {
 		if cs.Status != sources.Operational {
-			comps = append(comps, fmt.Sprintf("%s %s: %s", Emoji(cs.Status), cs.Name, cs.Status.Label()))
+			comps = append(comps, fmt.Sprintf("%s %s: %s", Emoji(cs.Status), cs.Name, p.StatusInline(cs.Status)))
 		}
 	}
 	if len(comps) > 0 {
-		a.Sections = append(a.Sections, Section{Heading: "Components", Lines: comps})
+		a.Sections = append(a.Sections, Section{Heading: p.T("cmd.detail.components", nil), Lines: comps})
 	} else if len(s.Components) > 1 {
-		a.Sections = append(a.Sections, Section{Lines: []string{fmt.Sprintf("All %d components operational.", len(s.Components))}})
+		a.Sections = append(a.Sections, Section{Lines: []string{p.T("cmd.detail.all_components", i18n.Args{"Count": len(s.Components)})}})
 	}
 	return a
+}
+
+// info is the first lines of a target's detail: when it was checked, what
+// went wrong reading it, its latency, a mute and its notes.
+func (c *Commands) info(p *i18n.Printer, s Snapshot, now time.Time) []string {
+	var info []string
+	if s.CheckedAt.IsZero() {
+		info = append(info, p.T("cmd.detail.not_polled", nil))
+	} else {
+		info = append(info, p.T("cmd.detail.checked", i18n.Args{"Duration": p.Duration(now.Sub(s.CheckedAt))}))
+	}
+	if !s.Reachable && s.Error != "" {
+		info = append(info, p.T("cmd.detail.unreadable", i18n.Args{"Error": s.Error}))
+	} else if s.Error != "" {
+		info = append(info, s.Error)
+	}
+	if s.Latency > 0 {
+		info = append(info, p.T("cmd.detail.latency", i18n.Args{"Latency": s.Latency.Round(time.Millisecond).String()}))
+	}
+	if m, ok := c.mutedNow(s.Name); ok {
+		info = append(info, upperFirst(m.describe(p))+".")
+	}
+	return append(info, s.Notes...)
 }
 
 // maintenanceLines are a target's maintenances as a status answer lists
 // them: in progress since when work began, scheduled with its window,
 // completed with when it ended.
-func maintenanceLines(ms []MaintenanceSnapshot, now time.Time) []string {
+func maintenanceLines(p *i18n.Printer, ms []MaintenanceSnapshot, now time.Time) []string {
 	var out []string
 	for _, m := range ms {
 		var line string
 		switch m.Status {
 		case sources.MaintenanceScheduled:
-			line = fmt.Sprintf("%s %s — scheduled %s", Emoji(sources.Maintenance), m.Title, clock(m.Start))
+			line = p.T("cmd.maintenance.scheduled", i18n.Args{"Icon": Emoji(sources.Maintenance), "Title": m.Title, "Start": p.Date(m.Start)})
 			if !m.End.IsZero() {
-				line += " to " + clock(m.End)
+				line += " " + p.T("cmd.maintenance.to", i18n.Args{"End": p.Date(m.End)})
 			}
 		case sources.MaintenanceCompleted:
-			line = fmt.Sprintf("%s %s — completed %s", Emoji(sources.Operational), m.Title, clock(m.End))
+			line = p.T("cmd.maintenance.completed", i18n.Args{"Icon": Emoji(sources.Operational), "Title": m.Title, "End": p.Date(m.End)})
 		default:
-			line = fmt.Sprintf("%s %s — in progress since %s (%s)", Emoji(sources.Maintenance), m.Title, clock(m.Began), outage.FormatDuration(now.Sub(m.Began)))
+			line = p.T("cmd.maintenance.in_progress", i18n.Args{"Icon": Emoji(sources.Maintenance), "Title": m.Title, "Began": p.Date(m.Began), "Duration": p.Duration(now.Sub(m.Began))})
 			if !m.End.IsZero() {
-				line += ", until " + clock(m.End)
+				line += ", " + p.T("cmd.maintenance.until", i18n.Args{"End": p.Date(m.End)})
 			}
 		}
 		if len(m.Components) > 0 {
@@ -323,46 +360,47 @@ func maintenanceLines(ms []MaintenanceSnapshot, now time.Time) []string {
 	return out
 }
 
-func (c *Commands) incidents(ctx context.Context, args []string) Answer {
-	window := c.window()
+// badWindow is the answer to a window that does not parse, with examples
+// of the command that was typed.
+func badWindow(p *i18n.Printer, err error, example string) Answer {
+	return problem(p.T("cmd.window.unreadable", nil), windowError(p, err), p.T(example, nil))
+}
+
+func (c *Commands) incidents(ctx context.Context, p *i18n.Printer, args []string) Answer {
+	win := c.window()
 	if len(args) > 0 {
 		w, err := ParseWindow(args[0])
 		if err != nil {
-			return problem("I could not read that window", err.Error(), "Try `incidents 24h` or `incidents 7d`.")
+			return badWindow(p, err, "cmd.incidents.try")
 		}
-		window = w
+		win = w
 	}
 	now := c.now()
-	outs, err := c.History.Outages(ctx, now.Add(-window), "")
+	outs, err := c.History.Outages(ctx, now.Add(-win), "")
 	if err != nil {
-		return problem("The outage history is not available right now", err.Error())
+		return problem(p.T("cmd.history.unavailable", nil), err.Error())
 	}
 	var lines []string
 	for _, o := range outs {
 		if o.Class == outage.Unreachable {
 			continue
 		}
-		lines = append(lines, outageLine(o, now))
+		lines = append(lines, outageLine(p, o, now))
 	}
 	if len(lines) == 0 {
-		return Answer{Title: fmt.Sprintf("No outages in the last %s", FormatWindow(window))}
+		return Answer{Title: p.T("cmd.incidents.none", i18n.Args{"Window": window(p, win)})}
 	}
-	noun := "outages"
-	if len(lines) == 1 {
-		noun = "outage"
-	}
-	return Answer{Title: fmt.Sprintf("%d %s in the last %s", len(lines), noun, FormatWindow(window)), Sections: []Section{{Lines: lines}}}
+	return Answer{Title: p.N("cmd.incidents.title", len(lines), i18n.Args{"Window": window(p, win)}), Sections: []Section{{Lines: lines}}}
 }
 
-func outageLine(o outage.Outage, now time.Time) string {
-	state := o.Span(now)
+func outageLine(p *i18n.Printer, o outage.Outage, now time.Time) string {
 	icon := Emoji(o.Severity)
 	if !o.Open() {
 		icon = "✅"
 	}
-	line := fmt.Sprintf("%s *%s*: %s — %s, %s", icon, o.Target, o.Title, clock(o.OpenedAt), state)
+	line := fmt.Sprintf("%s *%s*: %s — %s, %s", icon, o.Target, o.Title, p.Date(o.OpenedAt), span(p, o, now))
 	if o.Link != nil && o.Link.Confirm != "" {
-		line += " (" + string(o.Link.Confirm) + ")"
+		line += " (" + confirmation(p, o.Link.Confirm) + ")"
 	}
 	return line + " · `" + ShortID(o.ID) + "`"
 }
@@ -375,62 +413,62 @@ func ShortID(id string) string {
 	return id
 }
 
-func (c *Commands) report(ctx context.Context, args []string) Answer {
+func (c *Commands) report(ctx context.Context, p *i18n.Printer, args []string) Answer {
 	if c.Report == nil {
-		return problem("Reports are not available here")
+		return problem(p.T("cmd.report.unavailable", nil))
 	}
 	markdown := len(args) == 2 && strings.EqualFold(args[1], "markdown")
 	if len(args) == 0 || len(args) > 2 || (len(args) == 2 && !markdown && !strings.EqualFold(args[1], "summary")) {
-		return problem("Which outage?", "Say `report <outage id>` (or `report <outage id> markdown`); `incidents` lists the ids.")
+		return problem(p.T("cmd.report.which", nil), p.T("cmd.report.usage", nil))
 	}
-	a, err := c.Report(ctx, args[0], markdown)
+	a, err := c.Report(WithLang(ctx, p.Lang()), args[0], markdown)
 	if err != nil {
-		return problem("I have no report for "+args[0], err.Error(), "`incidents 7d` lists recent outages with their ids.")
+		return problem(p.T("cmd.report.none", i18n.Args{"ID": args[0]}), err.Error(), p.T("cmd.report.hint", nil))
 	}
 	return a
 }
 
-func (c *Commands) uptime(ctx context.Context, args []string) Answer {
-	window := c.window()
+func (c *Commands) uptime(ctx context.Context, p *i18n.Printer, args []string) Answer {
+	win := c.window()
 	var target string
 	snaps := c.View.Snapshots()
 	for i, a := range args {
 		if i == len(args)-1 {
 			w, err := ParseWindow(a)
 			if err == nil {
-				window = w
+				win = w
 				continue
 			}
 			if errors.Is(err, ErrWindowTooLong) {
-				return problem("I could not read that window", err.Error(), "Try `uptime 7d` or `uptime github 30d`.")
+				return badWindow(p, err, "cmd.uptime.try")
 			}
 		}
 		target = strings.TrimSpace(target + " " + a)
 	}
 	if target != "" {
-		s, a, ok := c.find(snaps, target)
+		s, a, ok := c.find(p, snaps, target)
 		if !ok {
 			return a
 		}
 		snaps = []Snapshot{s}
 	}
 	now := c.now()
-	since := now.Add(-window)
+	since := now.Add(-win)
 	outs, err := c.History.Outages(ctx, since, "")
 	if err != nil {
-		return problem("The outage history is not available right now", err.Error())
+		return problem(p.T("cmd.history.unavailable", nil), err.Error())
 	}
 	var lines []string
 	for _, s := range snaps {
 		down := Downtime(outs, s.Name, since, now)
-		pct := 100 * (1 - float64(down)/float64(window))
-		line := fmt.Sprintf("*%s*: %s", s.Name, FormatPercent(pct))
+		pct := 100 * (1 - float64(down)/float64(win))
+		line := fmt.Sprintf("*%s*: %s", s.Name, percent(p, pct))
 		if down > 0 {
-			line += fmt.Sprintf(" (down %s)", outage.FormatDuration(down))
+			line += " " + p.T("cmd.uptime.down", i18n.Args{"Duration": p.Duration(down)})
 		}
 		lines = append(lines, line)
 	}
-	return Answer{Title: "Uptime over the last " + FormatWindow(window), Sections: []Section{{Lines: lines}}}
+	return Answer{Title: p.T("cmd.uptime.title", i18n.Args{"Window": window(p, win)}), Sections: []Section{{Lines: lines}}}
 }
 
 // Downtime is how long target had an open incident outage within
@@ -491,31 +529,32 @@ func FormatPercent(p float64) string {
 }
 
 // digest answers `digest now [window]` (also `digest [window]`).
-func (c *Commands) digest(ctx context.Context, args []string) Answer {
+func (c *Commands) digest(ctx context.Context, p *i18n.Printer, args []string) Answer {
 	if c.Digest == nil {
-		return problem("Digests are not available here")
+		return problem(p.T("cmd.digest.unavailable", nil))
 	}
 	if len(args) > 0 && strings.EqualFold(args[0], "now") {
 		args = args[1:]
 	}
-	window := c.window()
+	win := c.window()
 	if len(args) > 0 {
 		w, err := ParseWindow(args[0])
 		if err != nil {
-			return problem("I could not read that window", err.Error(), "Try `digest now` or `digest now 7d`.")
+			return badWindow(p, err, "cmd.digest.try")
 		}
-		window = w
+		win = w
 	}
-	a, err := c.Digest(ctx, window)
+	a, err := c.Digest(WithLang(ctx, p.Lang()), win)
 	if err != nil {
-		return problem("The digest is not available right now", err.Error())
+		return problem(p.T("cmd.digest.failed", nil), err.Error())
 	}
 	return a
 }
 
-func (c *Commands) mute(ctx context.Context, user string, args []string) Answer {
+func (c *Commands) mute(ctx context.Context, r Request, args []string) Answer {
+	p := r.private()
 	if len(args) < 2 {
-		return problem("Usage: `mute <target> <duration> [reason]`", "For example `mute github 2h deploy in progress`.")
+		return problem(p.T("cmd.mute.usage", nil), p.T("cmd.mute.example", nil))
 	}
 	// The duration is the first argument that parses as one, so target
 	// names with spaces work: `mute Checkout API 30m`.
@@ -536,47 +575,51 @@ func (c *Commands) mute(ctx context.Context, user string, args []string) Answer 
 	}
 	maxMute = min(maxMute, MaxWindow)
 	if at < 0 && !tooLong {
-		return problem("I could not find a duration in that", fmt.Sprintf("Write it like `30m`, `2h` or `1d`, at most %s: `mute github 2h`.", FormatWindow(maxMute)))
+		return problem(p.T("cmd.mute.no_duration", nil), p.T("cmd.mute.duration_form", i18n.Args{"Max": window(p, maxMute)}))
 	}
 	if at < 0 || d > maxMute {
-		return problem("That mute is too long", fmt.Sprintf("The longest mute is %s; mute again when it ends if you still need to.", FormatWindow(maxMute)))
+		return problem(p.T("cmd.mute.too_long", nil), p.T("cmd.mute.longest", i18n.Args{"Max": window(p, maxMute)}))
 	}
-	s, a, ok := c.find(c.View.Snapshots(), strings.Join(args[:at], " "))
+	s, a, ok := c.find(p, c.View.Snapshots(), strings.Join(args[:at], " "))
 	if !ok {
 		return a
 	}
-	m := Mute{Target: s.Name, Until: c.now().Add(d), By: user, Reason: strings.Join(args[at+1:], " ")}
+	m := Mute{Target: s.Name, Until: c.now().Add(d), By: r.User, Reason: strings.Join(args[at+1:], " ")}
 	if err := c.Mutes.Mute(ctx, m); err != nil {
-		return problem("The mute could not be saved", err.Error())
+		return problem(p.T("cmd.mute.save_failed", nil), err.Error())
 	}
+	// The channel sees this answer with its announcement: its language.
+	all := r.public()
 	return Answer{
-		Title:    fmt.Sprintf("🔕 %s is muted until %s", s.Name, clock(m.Until)),
-		Sections: []Section{{Lines: []string{"New outages of " + s.Name + " will not be announced; threads already posted still get their updates and restoration. `unmute " + s.Name + "` ends it early."}}},
-		Announce: fmt.Sprintf("🔕 %s muted %s for %s (until %s)%s.", user, s.Name, FormatWindow(d), clock(m.Until), reasonSuffix(m.Reason)),
+		Title:    all.T("cmd.mute.done", i18n.Args{"Target": s.Name, "Until": all.Date(m.Until)}),
+		Sections: []Section{{Lines: []string{all.T("cmd.mute.done_note", i18n.Args{"Target": s.Name})}}},
+		Announce: all.T("cmd.mute.announce", i18n.Args{"User": r.User, "Target": s.Name, "Duration": window(all, d), "Until": all.Date(m.Until), "Reason": m.Reason}),
 	}
 }
 
-func (c *Commands) unmute(ctx context.Context, user string, args []string) Answer {
+func (c *Commands) unmute(ctx context.Context, r Request, args []string) Answer {
+	p := r.private()
 	if len(args) == 0 {
-		return problem("Usage: `unmute <target>`")
+		return problem(p.T("cmd.unmute.usage", nil))
 	}
-	s, a, ok := c.find(c.View.Snapshots(), strings.Join(args, " "))
+	s, a, ok := c.find(p, c.View.Snapshots(), strings.Join(args, " "))
 	if !ok {
 		return a
 	}
 	was, err := c.Mutes.Unmute(ctx, s.Name, c.now())
 	if err != nil {
-		return problem("The mute could not be removed", err.Error())
+		return problem(p.T("cmd.unmute.failed", nil), err.Error())
 	}
-	ans := Answer{Title: s.Name + " was not muted"}
+	ans := Answer{Title: p.T("cmd.unmute.not_muted", i18n.Args{"Target": s.Name})}
 	if was {
-		ans = Answer{Title: "🔔 " + s.Name + " is no longer muted", Announce: fmt.Sprintf("🔔 %s unmuted %s.", user, s.Name)}
+		p = r.public()
+		ans = Answer{Title: p.T("cmd.unmute.done", i18n.Args{"Target": s.Name}), Announce: p.T("cmd.unmute.announce", i18n.Args{"User": r.User, "Target": s.Name})}
 	}
 	if m, ok := c.mutedNow(s.Name); ok && m.Scheduled {
 		// A configured window is not the chat's to lift: say so rather than
 		// let "no longer muted" suggest that alerts are back.
 		ans.Sections = append(ans.Sections, Section{Lines: []string{
-			fmt.Sprintf("%s stays silenced until %s by a configured [[silence]] window%s; it ends with the window, or with a change to the configuration.", s.Name, clock(m.Until), reasonSuffix(m.Reason)),
+			p.T("cmd.unmute.window_stays", i18n.Args{"Target": s.Name, "Until": p.Date(m.Until), "Reason": m.Reason}),
 		}})
 	}
 	return ans
@@ -598,7 +641,7 @@ func (c *Commands) window() time.Duration {
 
 // find resolves a target name: exact (ignoring case), then a unique prefix,
 // then a unique substring; otherwise an answer suggesting close names.
-func (c *Commands) find(snaps []Snapshot, name string) (Snapshot, Answer, bool) {
+func (c *Commands) find(p *i18n.Printer, snaps []Snapshot, name string) (Snapshot, Answer, bool) {
 	q := strings.ToLower(strings.TrimSpace(name))
 	for _, s := range snaps {
 		if strings.ToLower(s.Name) == q {
@@ -623,17 +666,19 @@ func (c *Commands) find(snaps []Snapshot, name string) (Snapshot, Answer, bool) 
 			for i, h := range hits {
 				names[i] = h.Name
 			}
-			return Snapshot{}, problem(fmt.Sprintf("%q matches %d targets", name, len(hits)), "Which one: "+strings.Join(names, ", ")+"?"), false
+			return Snapshot{}, problem(p.T("cmd.find.ambiguous", i18n.Args{"Name": strconv.Quote(name), "Count": len(hits)}),
+				p.T("cmd.find.which", i18n.Args{"Names": strings.Join(names, ", ")})), false
 		}
 	}
 	names := make([]string, len(snaps))
 	for i, s := range snaps {
 		names[i] = s.Name
 	}
+	unknown := p.T("cmd.find.unknown", i18n.Args{"Name": strconv.Quote(name)})
 	if close := Suggest(name, names); len(close) > 0 {
-		return Snapshot{}, problem(fmt.Sprintf("I don't know a target called %q", name), "Did you mean "+strings.Join(close, " or ")+"?"), false
+		return Snapshot{}, problem(unknown, p.T("cmd.find.did_you_mean", i18n.Args{"Names": Or(p, close)})), false
 	}
-	return Snapshot{}, problem(fmt.Sprintf("I don't know a target called %q", name), "Known targets: "+strings.Join(names, ", ")+"."), false
+	return Snapshot{}, problem(unknown, p.T("cmd.find.known", i18n.Args{"Names": strings.Join(names, ", ")})), false
 }
 
 // Suggest returns the names within a small edit distance of q, closest
@@ -689,11 +734,52 @@ const MaxWindow = 400 * 24 * time.Hour
 // duration past the longest.
 var ErrWindowTooLong = errors.New("window too long")
 
-// tooLongError is a well-formed duration past the longest.
-type tooLongError struct{ text string }
+// What is wrong with a duration.
+const (
+	durationBad = iota
+	durationEmpty
+	durationTooLong
+)
 
-func (e *tooLongError) Error() string        { return e.text }
-func (e *tooLongError) Is(target error) bool { return target == ErrWindowTooLong }
+// durationError says what is wrong with a duration someone typed; its
+// Error is English, windowError writes it in a reader's language.
+type durationError struct {
+	kind  int
+	input string // clipped
+	max   time.Duration
+}
+
+func (e *durationError) Error() string {
+	form := "write a number and a unit (m, h, d or w), like 30m, 2h, 7d or 2w, up to " + FormatWindow(e.max)
+	switch e.kind {
+	case durationEmpty:
+		return "empty duration: " + form
+	case durationTooLong:
+		return fmt.Sprintf("%q is too long: the longest is %s", e.input, FormatWindow(e.max))
+	}
+	return fmt.Sprintf("%q is not a duration: %s", e.input, form)
+}
+
+func (e *durationError) Is(target error) bool {
+	return e.kind == durationTooLong && target == ErrWindowTooLong
+}
+
+// windowError writes ParseDuration's error in p's language.
+func windowError(p *i18n.Printer, err error) string {
+	var e *durationError
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	max := window(p, e.max)
+	form := p.T("cmd.window.form", i18n.Args{"Max": max})
+	switch e.kind {
+	case durationEmpty:
+		return p.T("cmd.window.empty", i18n.Args{"Form": form})
+	case durationTooLong:
+		return p.T("cmd.window.too_long", i18n.Args{"Input": strconv.Quote(e.input), "Max": max})
+	}
+	return p.T("cmd.window.bad", i18n.Args{"Input": strconv.Quote(e.input), "Form": form})
+}
 
 // ParseWindow reads a window or duration as people type it: "90m", "24h",
 // "7d", "2w", "1.5d", "1h30m". It is more than zero and at most MaxWindow;
@@ -705,12 +791,11 @@ func ParseWindow(s string) (time.Duration, error) { return ParseDuration(s, MaxW
 // must be positive and well short of time.Duration's range.
 func ParseDuration(s string, max time.Duration) (time.Duration, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	form := "write a number and a unit (m, h, d or w), like 30m, 2h, 7d or 2w, up to " + FormatWindow(max)
 	if s == "" {
-		return 0, errors.New("empty duration: " + form)
+		return 0, &durationError{kind: durationEmpty, max: max}
 	}
-	bad := fmt.Errorf("%q is not a duration: %s", clip(s), form)
-	tooLong := &tooLongError{fmt.Sprintf("%q is too long: the longest is %s", clip(s), FormatWindow(max))}
+	bad := &durationError{kind: durationBad, input: clip(s), max: max}
+	tooLong := &durationError{kind: durationTooLong, input: clip(s), max: max}
 	unit := s[len(s)-1]
 	if unit == 'd' || unit == 'w' {
 		// Digits and one point only: ParseFloat would also take "nan",
@@ -805,15 +890,6 @@ func Emoji(s sources.Status) string {
 	return "⚪"
 }
 
-func clock(t time.Time) string { return t.UTC().Format("Jan 2 15:04 UTC") }
-
-func reasonSuffix(r string) string {
-	if r == "" {
-		return ""
-	}
-	return ": " + r
-}
-
 // TargetNames lists the configured targets, for autocompletion.
 func (c *Commands) TargetNames() []string {
 	snaps := c.View.Snapshots()
@@ -826,17 +902,17 @@ func (c *Commands) TargetNames() []string {
 
 // locationLines shows a probe's state from each location: its verdict,
 // latest status and latency, or why it is left out of the quorum.
-func locationLines(locs []LocationSnapshot) []string {
+func locationLines(p *i18n.Printer, locs []LocationSnapshot) []string {
 	var out []string
 	for _, l := range locs {
 		var line string
 		switch {
 		case l.Excluded != "":
-			line = fmt.Sprintf("%s %s: left out (%s)", Emoji(sources.Unknown), l.Name, l.Excluded)
+			line = p.T("cmd.location.left_out", i18n.Args{"Icon": Emoji(sources.Unknown), "Name": l.Name, "Why": l.Excluded})
 		case l.Failing:
-			line = fmt.Sprintf("%s %s: failing (%s)", Emoji(sources.Worst(l.Status, sources.PartialOutage)), l.Name, l.Status.Label())
+			line = p.T("cmd.location.failing", i18n.Args{"Icon": Emoji(sources.Worst(l.Status, sources.PartialOutage)), "Name": l.Name, "Status": p.StatusInline(l.Status)})
 		default:
-			line = fmt.Sprintf("%s %s: %s", Emoji(l.Status), l.Name, l.Status.Label())
+			line = fmt.Sprintf("%s %s: %s", Emoji(l.Status), l.Name, p.StatusInline(l.Status))
 		}
 		if l.Latency > 0 && l.Excluded == "" {
 			line += ", " + roundLatency(l.Latency).String()

@@ -2,7 +2,8 @@ package bot
 
 import (
 	"context"
-	"fmt"
+
+	"github.com/outagebot/outagebot/i18n"
 )
 
 // Permit decides whether the person asking may change what the bot does:
@@ -11,8 +12,8 @@ import (
 // ([slack] admins, [discord] admin_roles). A nil Permit allows everyone.
 type Permit interface {
 	// Allows reports whether the asker may; who names those who may, for
-	// the refusal ("@oncall or <@U123>").
-	Allows(ctx context.Context) (ok bool, who string, err error)
+	// the refusal, in p's language ("@oncall or <@U123>").
+	Allows(ctx context.Context, p *i18n.Printer) (ok bool, who string, err error)
 }
 
 // privileged lists the commands that change state and need a Permit.
@@ -28,28 +29,31 @@ func (c *Commands) allowed(ctx context.Context, r Request, cmd string) (Answer, 
 	if !privileged[cmd] || r.Permit == nil {
 		return Answer{}, true
 	}
-	ok, who, err := r.Permit.Allows(ctx)
+	p := r.private()
+	ok, who, err := r.Permit.Allows(ctx, p)
 	if err != nil {
-		return problem("I could not check who may "+cmd+" right now",
-			"Please try again in a moment.", err.Error()), false
+		return problem(p.T("cmd.refusal.check_failed", i18n.Args{"Verb": verb(p, cmd)}),
+			p.T("cmd.refusal.try_again", nil), err.Error()), false
 	}
 	if ok {
 		return Answer{}, true
 	}
-	return Refusal(cmd, who), false
+	return Refusal(p, cmd, who), false
 }
 
-// Refusal is the polite answer to someone without the role for cmd.
-func Refusal(cmd, who string) Answer {
+// Refusal is the polite answer, in p's language, to someone without the
+// role for cmd.
+func Refusal(p *i18n.Printer, cmd, who string) Answer {
 	if who == "" {
-		who = "the bot's admins"
+		who = p.T("cmd.refusal.admins", nil)
 	}
 	return Answer{
-		Title:   "Sorry, you cannot " + cmd + " here",
+		Title:   p.T("cmd.refusal.title", i18n.Args{"Verb": verb(p, cmd)}),
 		Problem: true,
 		Sections: []Section{{Lines: []string{
-			fmt.Sprintf("Only %s can %s.", who, cmd),
-			"Everyone can use `status`, `incidents`, `uptime`, `report`, `digest now`, `subscriptions` and `help`.",
+			p.T("cmd.refusal.only", i18n.Args{"Who": who, "Verb": verb(p, cmd)}),
+			p.T("cmd.refusal.everyone", nil),
 		}}},
+		Lang: p.Lang(),
 	}
 }

@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/store"
 )
 
@@ -15,12 +17,13 @@ type Followed struct {
 	// vendor's catalog name; a target's or group's name).
 	Kind string
 	Name string
-	// Display is how answers name it ("GitHub").
+	// Display is how answers name it ("GitHub"; a group's name, which
+	// answers call "the group payments").
 	Display string
 	// Runtime is set for a catalog vendor the configuration does not
 	// watch: subscribing starts watching it, every Interval.
 	Runtime  bool
-	Interval string
+	Interval time.Duration
 }
 
 // Directory resolves what a channel may follow; the app builds it from the
@@ -40,16 +43,26 @@ type SubscriptionStore interface {
 	Subscriptions(ctx context.Context, platform, channel string) ([]store.Subscription, error)
 }
 
+// Delivery is one target the configuration itself sends to a chat
+// channel.
+type Delivery struct {
+	Target string
+	// MinSeverity is the least severity sent; "" is everything.
+	MinSeverity string
+	// Channel is the [[channel]]'s name.
+	Channel string
+}
+
 // Subscriptions answers subscribe, unsubscribe and subscriptions.
 type Subscriptions struct {
 	Store SubscriptionStore
 	Dir   Directory
-	// Configured lists, one line each, what the configuration itself
-	// sends to a chat channel.
-	Configured func(platform, channel string) []string
-	// Off, when set, says why subscriptions are not taken here ([bot]
-	// chat_subscriptions = false).
-	Off string
+	// Configured lists what the configuration itself sends to a chat
+	// channel.
+	Configured func(platform, channel string) []Delivery
+	// Off turns subscriptions from chat away ([bot] chat_subscriptions =
+	// false).
+	Off bool
 	// Serves reports whether the bot posts to that platform's channels.
 	Serves func(platform string) bool
 	// Changed is told that subscriptions changed, so the leader applies
@@ -72,11 +85,34 @@ func ParseSeverity(s string) (string, bool) {
 	return "", false
 }
 
-func severityText(min string) string {
+// severityText is what a subscription of least severity min sends.
+func severityText(p *i18n.Printer, min string) string {
 	if min == "" {
-		return "every outage, maintenance and unreachable notice"
+		return p.T("cmd.subs.everything", nil)
 	}
-	return "outages from " + min + " up"
+	return p.T("cmd.subs.from_severity", i18n.Args{"Severity": min})
+}
+
+// display names f in an answer.
+func display(p *i18n.Printer, f Followed) string {
+	if f.Kind == store.SubGroup {
+		return p.T("cmd.subs.group", i18n.Args{"Name": f.Display})
+	}
+	return f.Display
+}
+
+// kindIDs name what a subscription follows, with its kind, in a list.
+var kindIDs = map[string]string{
+	store.SubTarget: "cmd.subs.kind.target",
+	store.SubGroup:  "cmd.subs.kind.group",
+	store.SubVendor: "cmd.subs.kind.vendor",
+}
+
+func withKind(p *i18n.Printer, kind, name string) string {
+	if id, ok := kindIDs[kind]; ok {
+		return p.T(id, i18n.Args{"Name": name})
+	}
+	return kind + " " + name
 }
 
 // where names a channel in an answer (Slack and Discord both show
@@ -86,29 +122,30 @@ func where(r Request) string { return "<#" + r.Channel + ">" }
 // check says why r may not change subscriptions, if it may not.
 // (Who may subscribe and unsubscribe is the request's Permit, checked
 // before: see allowed.)
-func (s *Subscriptions) check(r Request) (Answer, bool) {
+func (s *Subscriptions) check(p *i18n.Printer, r Request) (Answer, bool) {
 	switch {
 	case s == nil || s.Store == nil:
-		return problem("Subscriptions are not available here"), false
-	case s.Off != "":
-		return problem("Subscriptions from chat are turned off here", s.Off), false
+		return problem(p.T("cmd.subs.unavailable", nil)), false
+	case s.Off:
+		return problem(p.T("cmd.subs.off", nil), p.T("cmd.subs.off_why", nil)), false
 	case r.Platform != "slack" && r.Platform != "discord", r.Channel == "":
-		return problem("Subscriptions work in Slack and Discord channels", "Run the command in the channel that should receive the alerts."), false
+		return problem(p.T("cmd.subs.platforms", nil), p.T("cmd.subs.platforms_hint", nil)), false
 	case s.Serves != nil && !s.Serves(r.Platform):
-		return problem("I do not post to "+upperFirst(r.Platform)+" here", "Add a ["+r.Platform+"] section with a bot token to the configuration first."), false
+		return problem(p.T("cmd.subs.not_served", i18n.Args{"Platform": upperFirst(r.Platform)}),
+			p.T("cmd.subs.not_served_hint", i18n.Args{"Section": r.Platform})), false
 	}
 	return Answer{}, true
 }
 
 func (c *Commands) subscribe(ctx context.Context, r Request, args []string) Answer {
-	s := c.Subs
-	if a, ok := s.check(r); !ok {
+	s, p := c.Subs, r.private()
+	if a, ok := s.check(p, r); !ok {
 		return a
 	}
 	if len(args) == 0 {
-		return problem("Usage: `subscribe <target, group or vendor> [least severity]`", "For example `subscribe github` or `subscribe payments partial_outage`; least severity is one of "+strings.Join(Severities, ", ")+".")
+		return problem(p.T("cmd.subscribe.usage", nil), p.T("cmd.subscribe.example", i18n.Args{"Severities": strings.Join(Severities, ", ")}))
 	}
-	f, min, a, ok := s.parse(args)
+	f, min, a, ok := s.parse(p, args)
 	if !ok {
 		return a
 	}
@@ -117,40 +154,41 @@ func (c *Commands) subscribe(ctx context.Context, r Request, args []string) Answ
 		CreatedBy: r.User, CreatedAt: c.now(),
 	})
 	if err != nil {
-		return problem("The subscription could not be saved", err.Error())
+		return problem(p.T("cmd.subscribe.failed", nil), err.Error())
 	}
 	if !created && !changed {
-		return Answer{Title: fmt.Sprintf("%s already follows %s", where(r), f.Display), Sections: []Section{{Lines: []string{
-			fmt.Sprintf("Subscribed by %s on %s, for %s.", prev.CreatedBy, clock(prev.CreatedAt), severityText(prev.MinSeverity)),
+		return Answer{Title: p.T("cmd.subscribe.already", i18n.Args{"Channel": where(r), "Name": display(p, f)}), Sections: []Section{{Lines: []string{
+			p.T("cmd.subscribe.already_by", i18n.Args{"By": prev.CreatedBy, "At": p.Date(prev.CreatedAt), "What": severityText(p, prev.MinSeverity)}),
 		}}}}
 	}
 	if s.Changed != nil {
 		s.Changed()
 	}
+	// The channel sees the rest with its announcement: its language.
+	all := r.public()
+	name := display(all, f)
 	if changed {
 		return Answer{
-			Title:    fmt.Sprintf("%s follows %s from now on for %s", where(r), f.Display, severityText(min)),
-			Sections: []Section{{Lines: []string{"It followed " + severityText(prev.MinSeverity) + " before."}}},
-			Announce: fmt.Sprintf("🔔 %s changed this channel's subscription to %s: %s.", r.User, f.Display, severityText(min)),
+			Title:    all.T("cmd.subscribe.changed", i18n.Args{"Channel": where(r), "Name": name, "What": severityText(all, min)}),
+			Sections: []Section{{Lines: []string{all.T("cmd.subscribe.before", i18n.Args{"What": severityText(all, prev.MinSeverity)})}}},
+			Announce: all.T("cmd.subscribe.changed_announce", i18n.Args{"User": r.User, "Name": name, "What": severityText(all, min)}),
 		}
 	}
-	lines := []string{
-		fmt.Sprintf("New outages of %s are posted here (%s), with their updates and restoration in a thread. An outage already open now is not; the next one is.", f.Display, severityText(min)),
-	}
+	lines := []string{all.T("cmd.subscribe.new_note", i18n.Args{"Name": name, "What": severityText(all, min)})}
 	if f.Runtime {
-		lines = append(lines, fmt.Sprintf("%s is not in the configuration: I watch it from now on with the catalog's settings (every %s), and announce any incident it has open on the first poll.", f.Display, f.Interval))
+		lines = append(lines, all.T("cmd.subscribe.runtime", i18n.Args{"Name": name, "Interval": window(all, f.Interval)}))
 	}
-	lines = append(lines, "`unsubscribe "+f.Name+"` stops it; `subscriptions` lists what this channel follows.")
+	lines = append(lines, all.T("cmd.subscribe.stop_hint", i18n.Args{"Name": f.Name}))
 	return Answer{
-		Title:    fmt.Sprintf("🔔 %s now follows %s", where(r), f.Display),
+		Title:    all.T("cmd.subscribe.done", i18n.Args{"Channel": where(r), "Name": name}),
 		Sections: []Section{{Lines: lines}},
-		Announce: fmt.Sprintf("🔔 %s subscribed this channel to %s (%s).", r.User, f.Display, severityText(min)),
+		Announce: all.T("cmd.subscribe.announce", i18n.Args{"User": r.User, "Name": name, "What": severityText(all, min)}),
 	}
 }
 
 // parse reads `<name...> [severity]`: the whole text as a name first, then
 // all but the last word with the last as the severity.
-func (s *Subscriptions) parse(args []string) (Followed, string, Answer, bool) {
+func (s *Subscriptions) parse(p *i18n.Printer, args []string) (Followed, string, Answer, bool) {
 	name := strings.Join(args, " ")
 	if f, _, ok := s.Dir.Find(name); ok {
 		return f, "", Answer{}, true
@@ -160,9 +198,9 @@ func (s *Subscriptions) parse(args []string) (Followed, string, Answer, bool) {
 		if f, _, ok := s.Dir.Find(base); ok {
 			min, ok := ParseSeverity(args[len(args)-1])
 			if !ok {
-				return Followed{}, "", problem(fmt.Sprintf("I don't know the severity %q", clip(args[len(args)-1])),
-					"Give one of "+strings.Join(Severities, ", ")+", or leave it out to hear of everything (maintenance included).",
-					fmt.Sprintf("For example `subscribe %s partial_outage`.", f.Name)), false
+				return Followed{}, "", problem(p.T("cmd.subscribe.bad_severity", i18n.Args{"Severity": strconv.Quote(clip(args[len(args)-1]))}),
+					p.T("cmd.subscribe.severities", i18n.Args{"Severities": strings.Join(Severities, ", ")}),
+					p.T("cmd.subscribe.severity_example", i18n.Args{"Name": f.Name})), false
 			}
 			return f, min, Answer{}, true
 		}
@@ -171,25 +209,25 @@ func (s *Subscriptions) parse(args []string) (Followed, string, Answer, bool) {
 		}
 	}
 	_, close, _ := s.Dir.Find(name)
-	lines := []string{"I can follow a configured target, a group of targets, or a vendor of the catalog (`outagebot vendors` lists them)."}
+	lines := []string{p.T("cmd.subscribe.what", nil)}
 	if len(close) > 0 {
-		lines = append([]string{"Did you mean " + strings.Join(close, " or ") + "?"}, lines...)
+		lines = append([]string{p.T("cmd.find.did_you_mean", i18n.Args{"Names": Or(p, close)})}, lines...)
 	}
-	return Followed{}, "", problem(fmt.Sprintf("I don't know a target, group or vendor called %q", clip(name)), lines...), false
+	return Followed{}, "", problem(p.T("cmd.subscribe.unknown", i18n.Args{"Name": strconv.Quote(clip(name))}), lines...), false
 }
 
 func (c *Commands) unsubscribe(ctx context.Context, r Request, args []string) Answer {
-	s := c.Subs
-	if a, ok := s.check(r); !ok {
+	s, p := c.Subs, r.private()
+	if a, ok := s.check(p, r); !ok {
 		return a
 	}
 	if len(args) == 0 {
-		return problem("Usage: `unsubscribe <target, group or vendor>`", "`subscriptions` lists what this channel follows.")
+		return problem(p.T("cmd.unsubscribe.usage", nil), p.T("cmd.unsubscribe.hint", nil))
 	}
 	name := strings.Join(args, " ")
 	subs, err := s.Store.Subscriptions(ctx, r.Platform, r.Channel)
 	if err != nil {
-		return problem("The subscriptions are not available right now", err.Error())
+		return problem(p.T("cmd.subs.read_failed", nil), err.Error())
 	}
 	// What the channel follows first: a vendor gone from the catalog, a
 	// target gone from the configuration can still be unsubscribed.
@@ -200,86 +238,96 @@ func (c *Commands) unsubscribe(ctx context.Context, r Request, args []string) An
 			break
 		}
 	}
-	display := name
-	runtime := false
-	if f, _, ok := s.Dir.Find(name); ok {
-		display, runtime = f.Display, f.Runtime
-		if hit == nil {
-			for i := range subs {
-				if subs[i].Kind == f.Kind && subs[i].Name == strings.ToLower(f.Name) {
-					hit = &subs[i]
-				}
+	f, _, found := s.Dir.Find(name)
+	if found && hit == nil {
+		for i := range subs {
+			if subs[i].Kind == f.Kind && subs[i].Name == strings.ToLower(f.Name) {
+				hit = &subs[i]
 			}
 		}
 	}
+	// named is how an answer in p's language names what was asked for.
+	named := func(p *i18n.Printer) string {
+		if found {
+			return display(p, f)
+		}
+		return name
+	}
 	if hit == nil {
-		a := Answer{Title: fmt.Sprintf("%s does not follow %s", where(r), display)}
+		a := Answer{Title: p.T("cmd.unsubscribe.not_following", i18n.Args{"Channel": where(r), "Name": named(p)})}
 		var names []string
 		for _, sb := range subs {
 			names = append(names, sb.Name)
 		}
 		if len(names) > 0 {
-			a.Sections = []Section{{Lines: []string{"It follows " + strings.Join(names, ", ") + "."}}}
+			a.Sections = []Section{{Lines: []string{p.T("cmd.unsubscribe.follows", i18n.Args{"Names": strings.Join(names, ", ")})}}}
 		}
 		return a
 	}
 	was, err := s.Store.Unsubscribe(ctx, r.Platform, r.Channel, hit.Kind, hit.Name)
 	if err != nil {
-		return problem("The subscription could not be removed", err.Error())
+		return problem(p.T("cmd.unsubscribe.failed", nil), err.Error())
 	}
 	if !was {
-		return Answer{Title: fmt.Sprintf("%s does not follow %s", where(r), display)}
+		return Answer{Title: p.T("cmd.unsubscribe.not_following", i18n.Args{"Channel": where(r), "Name": named(p)})}
 	}
 	if s.Changed != nil {
 		s.Changed()
 	}
-	lines := []string{"Nothing more of " + display + " is posted here because of this subscription, not even to a thread it has open here; what the configuration sends here stays."}
-	if runtime {
-		lines = append(lines, display+" is not in the configuration: when no channel follows it any more, I stop watching it, and an outage of it that is open stays unresolved in the history.")
+	all := r.public()
+	lines := []string{all.T("cmd.unsubscribe.done_note", i18n.Args{"Name": named(all)})}
+	if found && f.Runtime {
+		lines = append(lines, all.T("cmd.unsubscribe.runtime", i18n.Args{"Name": named(all)}))
 	}
 	return Answer{
-		Title:    fmt.Sprintf("🔕 %s no longer follows %s", where(r), display),
+		Title:    all.T("cmd.unsubscribe.done", i18n.Args{"Channel": where(r), "Name": named(all)}),
 		Sections: []Section{{Lines: lines}},
-		Announce: fmt.Sprintf("🔕 %s unsubscribed this channel from %s.", r.User, display),
+		Announce: all.T("cmd.unsubscribe.announce", i18n.Args{"User": r.User, "Name": named(all)}),
 	}
 }
 
 func (c *Commands) subscriptions(ctx context.Context, r Request) Answer {
-	s := c.Subs
-	if a, ok := s.check(r); !ok {
+	s, p := c.Subs, r.private()
+	if a, ok := s.check(p, r); !ok {
 		return a
 	}
 	subs, err := s.Store.Subscriptions(ctx, r.Platform, r.Channel)
 	if err != nil {
-		return problem("The subscriptions are not available right now", err.Error())
+		return problem(p.T("cmd.subs.read_failed", nil), err.Error())
 	}
 	var conf []string
 	if s.Configured != nil {
-		conf = s.Configured(r.Platform, r.Channel)
+		for _, d := range s.Configured(r.Platform, r.Channel) {
+			conf = append(conf, p.T("cmd.subs.configured", i18n.Args{
+				"What": withKind(p, store.SubTarget, d.Target), "Severity": severityText(p, d.MinSeverity), "Channel": d.Channel,
+			}))
+		}
 	}
-	a := Answer{Title: "What " + where(r) + " hears of"}
+	a := Answer{Title: p.T("cmd.subs.title", i18n.Args{"Channel": where(r)})}
 	if len(conf) > 0 {
-		a.Sections = append(a.Sections, Section{Heading: "From the configuration", Lines: conf})
+		a.Sections = append(a.Sections, Section{Heading: p.T("cmd.subs.from_config", nil), Lines: conf})
 	}
 	if len(subs) > 0 {
 		var lines []string
 		for _, sb := range subs {
-			display := sb.Name
+			name := sb.Name
 			if f, _, ok := s.Dir.Find(sb.Name); ok && f.Kind == sb.Kind {
-				display = f.Display
+				name = display(p, f)
 				if f.Runtime {
-					display += " (watched for chat subscriptions)"
+					name += " " + p.T("cmd.subs.watched", nil)
 				}
 			}
-			lines = append(lines, fmt.Sprintf("%s %s — %s; by %s on %s", sb.Kind, display, severityText(sb.MinSeverity), sb.CreatedBy, clock(sb.CreatedAt)))
+			lines = append(lines, p.T("cmd.subs.line", i18n.Args{
+				"What": withKind(p, sb.Kind, name), "Severity": severityText(p, sb.MinSeverity), "By": sb.CreatedBy, "At": p.Date(sb.CreatedAt),
+			}))
 		}
-		a.Sections = append(a.Sections, Section{Heading: "From chat (`unsubscribe <name>` to stop)", Lines: lines})
+		a.Sections = append(a.Sections, Section{Heading: p.T("cmd.subs.from_chat", nil), Lines: lines})
 	}
 	if len(conf) == 0 && len(subs) == 0 {
-		a.Title = where(r) + " follows nothing"
-		a.Sections = []Section{{Lines: []string{"`subscribe <target, group or vendor>` posts its outages here, e.g. `subscribe github`."}}}
+		a.Title = p.T("cmd.subs.nothing", i18n.Args{"Channel": where(r)})
+		a.Sections = []Section{{Lines: []string{p.T("cmd.subs.nothing_hint", nil)}}}
 	} else if len(conf) > 0 && len(subs) > 0 {
-		a.Sections = append(a.Sections, Section{Lines: []string{"An outage that both send is posted here once."}})
+		a.Sections = append(a.Sections, Section{Lines: []string{p.T("cmd.subs.once", nil)}})
 	}
 	return a
 }
@@ -287,7 +335,7 @@ func (c *Commands) subscriptions(ctx context.Context, r Request) Answer {
 // FollowNames lists what subscribe takes, for autocompletion: targets,
 // groups and catalog vendors (the targets alone without subscriptions).
 func (c *Commands) FollowNames() []string {
-	if c.Subs == nil || c.Subs.Dir == nil || c.Subs.Off != "" {
+	if c.Subs == nil || c.Subs.Dir == nil || c.Subs.Off {
 		return c.TargetNames()
 	}
 	return c.Subs.Dir.Names()

@@ -8,8 +8,9 @@ package action
 import (
 	"errors"
 	"fmt"
-	"github.com/outagebot/outagebot/i18n"
 	"strings"
+
+	"github.com/outagebot/outagebot/i18n"
 )
 
 // Kind is what a button does.

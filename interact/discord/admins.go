@@ -3,11 +3,11 @@ package discord
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 )
 
 // Admins is who may change what the bot does from Discord (mute, unmute,
@@ -35,8 +35,8 @@ type memberPermit struct {
 
 // Allows checks the roles and permissions Discord put in the interaction
 // (it signs them, or sends them over the bot's own gateway): no API call.
-func (p memberPermit) Allows(context.Context) (bool, string, error) {
-	who := p.admins.who()
+func (p memberPermit) Allows(_ context.Context, pr *i18n.Printer) (bool, string, error) {
+	who := p.admins.who(pr)
 	if p.member == nil {
 		return false, who, nil
 	}
@@ -51,14 +51,14 @@ func (p memberPermit) Allows(context.Context) (bool, string, error) {
 	return false, who, nil
 }
 
-// who names those who may: role mentions (which an answer never pings: no
-// answer allows mentions) and server administrators.
-func (a Admins) who() string {
+// who names those who may, in p's language: role mentions (which an answer
+// never pings: no answer allows mentions) and server administrators.
+func (a Admins) who(p *i18n.Printer) string {
 	var roles []string
 	for _, r := range a.Roles {
 		roles = append(roles, "<@&"+r+">")
 	}
-	return "members of " + strings.Join(roles, " or ") + " (or server administrators)"
+	return p.T("interact.discord.admins", i18n.Args{"Roles": bot.Or(p, roles)})
 }
 
 // Actor answers the buttons on outage roots (*bot.Commands).
@@ -69,9 +69,9 @@ type Actor interface {
 var _ Actor = (*bot.Commands)(nil)
 
 // userFields fills in who asked: the mention, the id and a name to show on
-// other platforms.
+// other platforms. r's languages are set.
 func userFields(r *bot.Request, i *discordgo.Interaction) {
-	r.User, r.Platform = userOf(i), "discord"
+	r.User, r.Platform = userOf(i, i18n.For(r.Lang)), "discord"
 	var u *discordgo.User
 	switch {
 	case i.Member != nil && i.Member.User != nil:
@@ -96,13 +96,15 @@ func userFields(r *bot.Request, i *discordgo.Interaction) {
 // respondComponent answers a click on one of the root's buttons: always
 // an ephemeral message to the clicker (type 4), except a mute, whose
 // announcement the channel sees as after /mute.
-func respondComponent(ctx context.Context, a Answerer, i *discordgo.Interaction, admins Admins) *discordgo.InteractionResponse {
+func respondComponent(ctx context.Context, a Answerer, i *discordgo.Interaction, admins Admins, langs Langs) *discordgo.InteractionResponse {
+	r := bot.Request{Permit: admins.permit(i)}
+	languages(&r, i, langs)
 	data, ok := i.Data.(discordgo.MessageComponentInteractionData)
 	actor, canAct := a.(Actor)
 	if !ok || !canAct {
-		return Render(bot.Answer{Title: "That button is not one I know", Problem: true})
+		p := private(r)
+		return Render(bot.Answer{Title: p.T("cmd.button.unknown", nil), Problem: true, Lang: p.Lang()})
 	}
-	r := bot.Request{Permit: admins.permit(i)}
 	userFields(&r, i)
 	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()

@@ -56,7 +56,7 @@ func TestComponentInteractions(t *testing.T) {
 		{"a forged outage", click("outagebot:ack:zzz", []string{"1700000000000000001"}, 0), true, "I do not know that outage"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, ok := Respond(context.Background(), cmds, tc.i, admins)
+			resp, ok := Respond(context.Background(), cmds, tc.i, admins, nil)
 			if !ok || resp.Type != discordgo.InteractionResponseChannelMessageWithSource {
 				t.Fatalf("response %+v, %v: want a type 4 message", resp, ok)
 			}

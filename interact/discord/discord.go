@@ -24,7 +24,9 @@
 //
 // Answers are embeds, shown only to the person who asked (ephemeral) unless
 // the answer is public; a mute or unmute is public and carries its
-// announcement as the message text. No answer pings anyone.
+// announcement as the message text. No answer pings anyone. What only the
+// asker sees is written in their Discord language when the catalog has it,
+// else in the channel's; what the channel sees, in the channel's.
 package discord
 
 import (
@@ -36,6 +38,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 )
 
 // Answerer is the command logic (*bot.Commands).
@@ -75,115 +78,130 @@ const (
 // helpCommand is the name of the help command.
 const helpCommand = "outagebot-help"
 
-// ApplicationCommands are the command definitions Register installs.
+// ApplicationCommands are the command definitions Register installs. Names
+// and choices are syntax and stay English; each description is the
+// catalog's English one with a German localization, which Discord shows to
+// users whose client is set to German.
 func ApplicationCommands() []*discordgo.ApplicationCommand {
-	target := func(required bool, desc string) *discordgo.ApplicationCommandOption {
-		return &discordgo.ApplicationCommandOption{
-			Type: discordgo.ApplicationCommandOptionString, Name: optTarget, Description: desc,
+	target := func(required bool, id string) *discordgo.ApplicationCommandOption {
+		return describedOpt(&discordgo.ApplicationCommandOption{
+			Type: discordgo.ApplicationCommandOptionString, Name: optTarget,
 			Required: required, Autocomplete: true, MaxLength: maxChoiceValue,
-		}
+		}, id)
 	}
 	window := func() *discordgo.ApplicationCommandOption {
-		return &discordgo.ApplicationCommandOption{
-			Type: discordgo.ApplicationCommandOptionString, Name: optWindow,
-			Description: "How far back, like 24h, 7d or 30d (default 24h)", MaxLength: 16,
-		}
+		return describedOpt(&discordgo.ApplicationCommandOption{
+			Type: discordgo.ApplicationCommandOptionString, Name: optWindow, MaxLength: 16,
+		}, "interact.discord.opt.window")
 	}
 	return []*discordgo.ApplicationCommand{
-		{
+		described(&discordgo.ApplicationCommand{
 			Name: "status", Type: discordgo.ChatApplicationCommand,
-			Description: "Current status of every target, or of one in detail",
-			Options:     []*discordgo.ApplicationCommandOption{target(false, "The target to show in detail (default: all)")},
-		},
-		{
+			Options: []*discordgo.ApplicationCommandOption{target(false, "interact.discord.opt.status_target")},
+		}, "interact.discord.cmd.status"),
+		described(&discordgo.ApplicationCommand{
 			Name: "incidents", Type: discordgo.ChatApplicationCommand,
-			Description: "Outages in a recent window",
-			Options:     []*discordgo.ApplicationCommandOption{window()},
-		},
-		{
+			Options: []*discordgo.ApplicationCommandOption{window()},
+		}, "interact.discord.cmd.incidents"),
+		described(&discordgo.ApplicationCommand{
 			Name: "uptime", Type: discordgo.ChatApplicationCommand,
-			Description: "Uptime per target over a window",
-			Options:     []*discordgo.ApplicationCommandOption{target(false, "One target (default: all)"), window()},
-		},
-		{
+			Options: []*discordgo.ApplicationCommandOption{target(false, "interact.discord.opt.uptime_target"), window()},
+		}, "interact.discord.cmd.uptime"),
+		described(&discordgo.ApplicationCommand{
 			Name: "report", Type: discordgo.ChatApplicationCommand,
-			Description: "The timeline of an outage and what it affected",
 			Options: []*discordgo.ApplicationCommandOption{
-				{
-					Type: discordgo.ApplicationCommandOptionString, Name: optOutage, Required: true,
-					Description: "The outage id or its first characters (/incidents shows them)", MaxLength: 64,
-				},
-				{
+				describedOpt(&discordgo.ApplicationCommandOption{
+					Type: discordgo.ApplicationCommandOptionString, Name: optOutage, Required: true, MaxLength: 64,
+				}, "interact.discord.opt.outage"),
+				describedOpt(&discordgo.ApplicationCommandOption{
 					Type: discordgo.ApplicationCommandOptionString, Name: optFormat,
-					Description: "summary (default) or markdown for an incident review",
 					Choices: []*discordgo.ApplicationCommandOptionChoice{
 						{Name: "summary", Value: "summary"},
 						{Name: "markdown", Value: "markdown"},
 					},
-				},
+				}, "interact.discord.opt.format"),
 			},
-		},
-		{
+		}, "interact.discord.cmd.report"),
+		described(&discordgo.ApplicationCommand{
 			Name: "digest", Type: discordgo.ChatApplicationCommand,
-			Description: "The digest of a recent window, as the scheduled ones show it",
-			Options:     []*discordgo.ApplicationCommandOption{window()},
-		},
-		{
+			Options: []*discordgo.ApplicationCommandOption{window()},
+		}, "interact.discord.cmd.digest"),
+		described(&discordgo.ApplicationCommand{
 			Name: "mute", Type: discordgo.ChatApplicationCommand,
-			Description: "Stop announcing new outages of a target for a while",
 			Options: []*discordgo.ApplicationCommandOption{
-				target(true, "The target to mute"),
-				{
-					Type: discordgo.ApplicationCommandOptionString, Name: optDuration, Required: true,
-					Description: "How long, like 30m, 2h or 1d", MaxLength: 16,
-				},
-				{
-					Type: discordgo.ApplicationCommandOptionString, Name: optReason,
-					Description: "Why, shown in the announcement", MaxLength: 200,
-				},
+				target(true, "interact.discord.opt.mute_target"),
+				describedOpt(&discordgo.ApplicationCommandOption{
+					Type: discordgo.ApplicationCommandOptionString, Name: optDuration, Required: true, MaxLength: 16,
+				}, "interact.discord.opt.duration"),
+				describedOpt(&discordgo.ApplicationCommandOption{
+					Type: discordgo.ApplicationCommandOptionString, Name: optReason, MaxLength: 200,
+				}, "interact.discord.opt.reason"),
 			},
-		},
-		{
+		}, "interact.discord.cmd.mute"),
+		described(&discordgo.ApplicationCommand{
 			Name: "unmute", Type: discordgo.ChatApplicationCommand,
-			Description: "End a mute",
-			Options:     []*discordgo.ApplicationCommandOption{target(true, "The target to unmute")},
-		},
-		{
+			Options: []*discordgo.ApplicationCommandOption{target(true, "interact.discord.opt.unmute_target")},
+		}, "interact.discord.cmd.unmute"),
+		described(&discordgo.ApplicationCommand{
 			Name: "subscribe", Type: discordgo.ChatApplicationCommand,
-			Description: "Post the outages of a target, group or catalog vendor in this channel",
 			Options: []*discordgo.ApplicationCommandOption{
-				{
-					Type: discordgo.ApplicationCommandOptionString, Name: optFollow, Required: true, Autocomplete: true,
-					Description: "A target, a group of targets or a vendor of the catalog", MaxLength: maxChoiceValue,
-				},
-				{
+				describedOpt(&discordgo.ApplicationCommandOption{
+					Type: discordgo.ApplicationCommandOptionString, Name: optFollow, Required: true, Autocomplete: true, MaxLength: maxChoiceValue,
+				}, "interact.discord.opt.follow"),
+				describedOpt(&discordgo.ApplicationCommandOption{
 					Type: discordgo.ApplicationCommandOptionString, Name: optSeverity,
-					Description: "The least severity posted (default: everything, maintenance included)",
 					Choices: []*discordgo.ApplicationCommandOptionChoice{
 						{Name: "degraded", Value: "degraded"},
 						{Name: "partial_outage", Value: "partial_outage"},
 						{Name: "major_outage", Value: "major_outage"},
 					},
-				},
+				}, "interact.discord.opt.severity"),
 			},
-		},
-		{
+		}, "interact.discord.cmd.subscribe"),
+		described(&discordgo.ApplicationCommand{
 			Name: "unsubscribe", Type: discordgo.ChatApplicationCommand,
-			Description: "Stop posting what this channel subscribed to",
-			Options: []*discordgo.ApplicationCommandOption{{
-				Type: discordgo.ApplicationCommandOptionString, Name: optFollow, Required: true, Autocomplete: true,
-				Description: "What to stop following (/subscriptions lists it)", MaxLength: maxChoiceValue,
-			}},
-		},
-		{
+			Options: []*discordgo.ApplicationCommandOption{describedOpt(&discordgo.ApplicationCommandOption{
+				Type: discordgo.ApplicationCommandOptionString, Name: optFollow, Required: true, Autocomplete: true, MaxLength: maxChoiceValue,
+			}, "interact.discord.opt.unfollow")},
+		}, "interact.discord.cmd.unsubscribe"),
+		described(&discordgo.ApplicationCommand{
 			Name: "subscriptions", Type: discordgo.ChatApplicationCommand,
-			Description: "What this channel hears of, from the configuration and from chat",
-		},
-		{
+		}, "interact.discord.cmd.subscriptions"),
+		described(&discordgo.ApplicationCommand{
 			Name: helpCommand, Type: discordgo.ChatApplicationCommand,
-			Description: "What outagebot's commands do",
-		},
+		}, "interact.discord.cmd.help"),
 	}
+}
+
+// discordLocales are the Discord locales each catalog language other than
+// English is registered under.
+var discordLocales = map[string][]discordgo.Locale{"de": {discordgo.German}}
+
+// localized is a description's localizations: the message in every catalog
+// language Discord has a locale for.
+func localized(id string) map[discordgo.Locale]string {
+	out := map[discordgo.Locale]string{}
+	for _, lang := range i18n.Languages[1:] {
+		for _, loc := range discordLocales[lang] {
+			out[loc] = i18n.For(lang).T(id, nil)
+		}
+	}
+	return out
+}
+
+// described sets c's description to message id, localized.
+func described(c *discordgo.ApplicationCommand, id string) *discordgo.ApplicationCommand {
+	c.Description = i18n.For(i18n.Default).T(id, nil)
+	loc := localized(id)
+	c.DescriptionLocalizations = &loc
+	return c
+}
+
+// describedOpt sets o's description to message id, localized.
+func describedOpt(o *discordgo.ApplicationCommandOption, id string) *discordgo.ApplicationCommandOption {
+	o.Description = i18n.For(i18n.Default).T(id, nil)
+	o.DescriptionLocalizations = localized(id)
+	return o
 }
 
 // argOrder is, per command, the options in the order the command text takes
@@ -204,12 +222,36 @@ var argOrder = map[string][]string{
 	helpCommand:     nil,
 }
 
+// Langs gives the language of what the bot writes to a channel, by the
+// channel's id: its [[channel]] locale, else [bot] locale.
+type Langs func(channel string) string
+
+// of is the language of channel; "" (the default) without Langs.
+func (l Langs) of(channel string) string {
+	if l == nil {
+		return ""
+	}
+	return l(channel)
+}
+
+// languages fills in r's languages: the channel's, and the asker's own
+// when Discord sent a locale the catalog has ("de", "en-US"; not "pt-BR").
+func languages(r *bot.Request, i *discordgo.Interaction, langs Langs) {
+	r.Lang = langs.of(i.ChannelID)
+	if i.Locale != "" {
+		r.UserLang = i18n.Match(string(i.Locale))
+	}
+}
+
 // RequestFor maps an application command invocation to the text command
 // logic understands: /uptime target:github window:7d is "uptime github 7d",
 // /status with no target is "status", /outagebot-help is "help". The user is
 // "<@id>", which Discord shows as a mention. ok is false for a command this
 // package did not define.
-func RequestFor(i *discordgo.Interaction) (r bot.Request, ok bool) {
+func RequestFor(i *discordgo.Interaction) (r bot.Request, ok bool) { return requestFor(i, nil) }
+
+// requestFor is RequestFor with the channel's language from langs.
+func requestFor(i *discordgo.Interaction, langs Langs) (r bot.Request, ok bool) {
 	data, isCmd := i.Data.(discordgo.ApplicationCommandInteractionData)
 	if !isCmd {
 		return bot.Request{}, false
@@ -229,6 +271,7 @@ func RequestFor(i *discordgo.Interaction) (r bot.Request, ok bool) {
 		}
 	}
 	r = bot.Request{Text: strings.Join(parts, " "), Channel: i.ChannelID}
+	languages(&r, i, langs)
 	userFields(&r, i)
 	return r, true
 }
@@ -245,38 +288,31 @@ func optionText(o *discordgo.ApplicationCommandInteractionDataOption) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// userOf is the invoking user as a mention: Member in a guild, User in a DM.
-func userOf(i *discordgo.Interaction) string {
+// userOf is the invoking user as a mention: Member in a guild, User in a
+// DM; p names an unknown one (announcements name the user to the channel).
+func userOf(i *discordgo.Interaction, p *i18n.Printer) string {
 	switch {
 	case i.Member != nil && i.Member.User != nil:
 		return "<@" + i.Member.User.ID + ">"
 	case i.User != nil:
 		return "<@" + i.User.ID + ">"
 	}
-	return "someone"
+	return p.T("interact.someone", nil)
 }
 
 // Respond builds the answer to an application command or autocomplete
 // interaction, or to a click on an outage root's button (a message
 // component). ok is false for other interaction types (PING is answered by
 // the HTTP handler; modals are not used). Commands that change state are
-// checked against admins.
-func Respond(ctx context.Context, a Answerer, i *discordgo.Interaction, admins Admins) (resp *discordgo.InteractionResponse, ok bool) {
+// checked against admins; langs gives each channel's language.
+func Respond(ctx context.Context, a Answerer, i *discordgo.Interaction, admins Admins, langs Langs) (resp *discordgo.InteractionResponse, ok bool) {
 	switch i.Type {
 	case discordgo.InteractionMessageComponent:
-		return respondComponent(ctx, a, i, admins), true
+		return respondComponent(ctx, a, i, admins, langs), true
 	case discordgo.InteractionApplicationCommand:
-		r, known := RequestFor(i)
+		r, known := requestFor(i, langs)
 		if !known {
-			name := ""
-			if d, isCmd := i.Data.(discordgo.ApplicationCommandInteractionData); isCmd {
-				name = d.Name
-			}
-			return Render(bot.Answer{
-				Title:    fmt.Sprintf("I don't know /%s", name),
-				Problem:  true,
-				Sections: []bot.Section{{Lines: []string{"The command list may be out of date; try `/" + helpCommand + "`."}}},
-			}), true
+			return Render(unknownCommand(i, langs)), true
 		}
 		r.Permit = admins.permit(i)
 		ctx, cancel := context.WithTimeout(ctx, answerTimeout)
@@ -304,6 +340,32 @@ func Respond(ctx context.Context, a Answerer, i *discordgo.Interaction, admins A
 		}, true
 	}
 	return nil, false
+}
+
+// unknownCommand answers a command this package did not define, in the
+// asker's language.
+func unknownCommand(i *discordgo.Interaction, langs Langs) bot.Answer {
+	name := ""
+	if d, isCmd := i.Data.(discordgo.ApplicationCommandInteractionData); isCmd {
+		name = d.Name
+	}
+	var r bot.Request
+	languages(&r, i, langs)
+	p := private(r)
+	return bot.Answer{
+		Title:    p.T("interact.discord.unknown_command", i18n.Args{"Name": name}),
+		Problem:  true,
+		Sections: []bot.Section{{Lines: []string{p.T("interact.discord.unknown_command_hint", nil)}}},
+		Lang:     p.Lang(),
+	}
+}
+
+// private is the printer of what only r's asker sees.
+func private(r bot.Request) *i18n.Printer {
+	if r.UserLang != "" {
+		return i18n.For(r.UserLang)
+	}
+	return i18n.For(r.Lang)
 }
 
 // focused finds the option being typed, in subcommands too.

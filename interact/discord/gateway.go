@@ -28,6 +28,8 @@ type GatewayOptions struct {
 	Commands Answerer
 	// Admins is who may mute, unmute and acknowledge (zero: everyone).
 	Admins Admins
+	// Lang is the language of each channel's answers (nil: the default).
+	Lang Langs
 	// Log receives connection changes and failed answers; nil discards.
 	Log *slog.Logger
 }
@@ -78,7 +80,7 @@ func RunGateway(ctx context.Context, opts GatewayOptions) error {
 		inflight.Add(1)
 		mu.Unlock()
 		defer inflight.Done()
-		answer(base, s, ic.Interaction, opts.Commands, opts.Admins, opts.Token, log)
+		answer(base, s, ic.Interaction, opts, log)
 	})
 	defer remove()
 
@@ -118,7 +120,7 @@ func RunGateway(ctx context.Context, opts GatewayOptions) error {
 }
 
 // answer responds to one interaction from the gateway.
-func answer(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, cmds Answerer, admins Admins, token string, log *slog.Logger) {
+func answer(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, opts GatewayOptions, log *slog.Logger) {
 	if i == nil {
 		return
 	}
@@ -130,12 +132,12 @@ func answer(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction,
 	}()
 	ctx, cancel := context.WithTimeout(ctx, discordgo.InteractionDeadline)
 	defer cancel()
-	resp, ok := Respond(ctx, cmds, i, admins)
+	resp, ok := Respond(ctx, opts.Commands, i, opts.Admins, opts.Lang)
 	if !ok {
 		return
 	}
 	if err := s.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
-		log.Warn("cannot answer a Discord interaction", "interaction", i.ID, "err", describe("answer interaction "+i.ID, err, token, i.Token))
+		log.Warn("cannot answer a Discord interaction", "interaction", i.ID, "err", describe("answer interaction "+i.ID, err, opts.Token, i.Token))
 	}
 }
 

@@ -45,6 +45,8 @@ type HandlerOptions struct {
 	// refused. Give the store to share that memory with other replicas and
 	// the next process; nil keeps it in this handler.
 	Seen guard.Seen
+	// Lang is the language of each channel's answers (nil: the default).
+	Lang Langs
 }
 
 // replayTimeout bounds the replay check, one insert in the store.
@@ -54,6 +56,7 @@ type handler struct {
 	key     ed25519.PublicKey
 	cmds    Answerer
 	admins  Admins
+	langs   Langs
 	log     *slog.Logger
 	now     func() time.Time
 	maxSkew time.Duration
@@ -71,7 +74,7 @@ type handler struct {
 // be sent again. PING is answered with PONG, commands with their answer,
 // autocompletion with matching target names.
 func NewHandler(opts HandlerOptions) http.Handler {
-	h := &handler{key: opts.PublicKey, cmds: opts.Commands, admins: opts.Admins, log: opts.Log, now: opts.Now, maxSkew: opts.MaxSkew, seen: opts.Seen}
+	h := &handler{key: opts.PublicKey, cmds: opts.Commands, admins: opts.Admins, langs: opts.Lang, log: opts.Log, now: opts.Now, maxSkew: opts.MaxSkew, seen: opts.Seen}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -127,7 +130,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	} else {
 		var ok bool
-		if resp, ok = Respond(r.Context(), h.cmds, &i, h.admins); !ok {
+		if resp, ok = Respond(r.Context(), h.cmds, &i, h.admins, h.langs); !ok {
 			h.log.Debug("ignored a Discord interaction of an unused type", "type", int(i.Type))
 			http.Error(w, "unsupported interaction type", http.StatusBadRequest)
 			return

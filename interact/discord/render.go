@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -9,6 +8,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 	discordnotifier "github.com/outagebot/outagebot/notifier/discord"
 )
 
@@ -51,6 +51,7 @@ func Render(a bot.Answer) *discordgo.InteractionResponse {
 // lines with "… and N more" (a section with no room left at all is counted
 // in the footer).
 func Embed(a bot.Answer) *discordgo.MessageEmbed {
+	p := i18n.For(a.Lang)
 	e := &discordgo.MessageEmbed{
 		Type:  discordgo.EmbedTypeRich,
 		Title: discordnotifier.Truncate(Markdown(a.Title), discordnotifier.MaxEmbedTitle),
@@ -80,7 +81,7 @@ func Embed(a bot.Answer) *discordgo.MessageEmbed {
 			name = discordnotifier.Truncate(Markdown(s.Heading), discordnotifier.MaxFieldName)
 		}
 		var left int
-		budget, left = addFields(e, name, lines, budget)
+		budget, left = addFields(p, e, name, lines, budget)
 		omitted += left
 	}
 	if len(desc) > 0 {
@@ -88,13 +89,13 @@ func Embed(a bot.Answer) *discordgo.MessageEmbed {
 		// what the fields left (they are usually the substance: the list
 		// of targets or outages).
 		limit := min(discordnotifier.MaxEmbedDescription, budget)
-		e.Description, _ = pack(desc, limit)
+		e.Description, _ = pack(p, desc, limit)
 	}
 	if omitted > 0 {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("%d more lines did not fit", omitted)}
+		e.Footer = &discordgo.MessageEmbedFooter{Text: p.T("interact.discord.omitted", i18n.Args{"Count": omitted})}
 	}
 	if e.Title == "" && e.Description == "" && len(e.Fields) == 0 {
-		e.Description = "Done."
+		e.Description = p.T("interact.discord.done", nil)
 	}
 	return discordnotifier.FitEmbeds(e)[0]
 }
@@ -103,7 +104,7 @@ func Embed(a bot.Answer) *discordgo.MessageEmbed {
 // as the field count and the total budget allow. A section cut short ends
 // with "… and N more" in its last field; a section with no room at all is
 // counted as omitted. It returns the budget left and the lines omitted.
-func addFields(e *discordgo.MessageEmbed, name string, lines []string, budget int) (int, int) {
+func addFields(p *i18n.Printer, e *discordgo.MessageEmbed, name string, lines []string, budget int) (int, int) {
 	for len(lines) > 0 {
 		room := discordnotifier.MaxEmbedFields - len(e.Fields)
 		limit := min(discordnotifier.MaxFieldValue, budget-utf8.RuneCountInString(name))
@@ -116,7 +117,7 @@ func addFields(e *discordgo.MessageEmbed, name string, lines []string, budget in
 			// does not fit.
 			next := budget - utf8.RuneCountInString(name) - utf8.RuneCountInString(value) - utf8.RuneCountInString(continued)
 			if room == 1 || min(discordnotifier.MaxFieldValue, next) < minField {
-				value, _ = pack(lines, limit)
+				value, _ = pack(p, lines, limit)
 				used = len(lines)
 			}
 		}
@@ -163,13 +164,14 @@ func fill(lines []string, limit int) (string, int) {
 }
 
 // pack joins lines within limit runes; lines that do not fit are replaced by
-// "… and N more". It returns the text and how many lines it kept whole.
-func pack(lines []string, limit int) (string, int) {
+// "… and N more" in p's language. It returns the text and how many lines
+// it kept whole.
+func pack(p *i18n.Printer, lines []string, limit int) (string, int) {
 	if s, n := fill(lines, limit); n == len(lines) && utf8.RuneCountInString(s) <= limit {
 		return s, n
 	}
 	for keep := len(lines) - 1; keep >= 0; keep-- {
-		more := fmt.Sprintf("… and %d more", len(lines)-keep)
+		more := p.T("interact.discord.more", i18n.Args{"Count": len(lines) - keep})
 		text := more
 		if keep > 0 {
 			text = strings.Join(lines[:keep], "\n") + "\n" + more

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 )
 
 // GroupMembers lists a user group's members (usergroups.users.list, which
@@ -94,8 +95,8 @@ type userPermit struct {
 // Allows checks the user against the ids, then against each group's
 // members (cached for the TTL). A group that cannot be read denies rather
 // than fails when another rule already settles it.
-func (p userPermit) Allows(ctx context.Context) (bool, string, error) {
-	who := p.a.who()
+func (p userPermit) Allows(ctx context.Context, pr *i18n.Printer) (bool, string, error) {
+	who := p.a.who(pr)
 	if p.user == "" {
 		return false, who, nil
 	}
@@ -153,9 +154,9 @@ func (a *Admins) members(ctx context.Context, group string) ([]string, error) {
 	return ids, nil
 }
 
-// who names those who may, as Slack shows them: "<!subteam^S456> or
-// <@U123>".
-func (a *Admins) who() string {
+// who names those who may, as Slack shows them, in p's language:
+// "members of <!subteam^S456> or <@U123>".
+func (a *Admins) who(p *i18n.Printer) string {
 	var parts []string
 	for _, g := range a.groups {
 		parts = append(parts, "<!subteam^"+g+">")
@@ -164,7 +165,7 @@ func (a *Admins) who() string {
 		parts = append(parts, "<@"+u+">")
 	}
 	if len(a.groups) > 0 {
-		return "members of " + strings.Join(parts, " or ")
+		return p.T("interact.members_of", i18n.Args{"Names": bot.Or(p, parts)})
 	}
-	return strings.Join(parts, " or ")
+	return bot.Or(p, parts)
 }

@@ -74,6 +74,8 @@ type HandlerOptions struct {
 	APIURL string
 	// HTTPClient posts to response_url (default: a client with a timeout).
 	HTTPClient *http.Client
+	// Lang is the language of each channel's answers (nil: the default).
+	Lang Langs
 }
 
 // NewHandler returns the handler of Slack's slash command requests (mount it
@@ -112,6 +114,7 @@ func newHandler(opts HandlerOptions, actor Actor) *handler {
 	return &handler{
 		actor:    actor,
 		admins:   opts.Admins,
+		langs:    opts.Lang,
 		respond:  newResponder(opts.APIURL, opts.HTTPClient, log),
 		secret:   []byte(opts.SigningSecret),
 		commands: opts.Commands,
@@ -126,6 +129,7 @@ type handler struct {
 	// actor, when set, makes this the interactions endpoint.
 	actor    Actor
 	admins   *Admins
+	langs    Langs
 	respond  *responder
 	secret   []byte
 	commands Answerer
@@ -192,7 +196,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), answerTimeout)
-	a := answer(ctx, h.commands, h.admins, cmd, h.log)
+	a := answer(ctx, h.commands, h.admins, h.langs, cmd, h.log)
 	cancel()
 
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -269,8 +273,8 @@ func (h *handler) verify(header http.Header, body []byte) (sig [sha256.Size]byte
 
 // answer runs one command, logging those that change state (mute,
 // unmute): who did what.
-func answer(ctx context.Context, c Answerer, admins *Admins, cmd slack.SlashCommand, log *slog.Logger) bot.Answer {
-	req := request(cmd)
+func answer(ctx context.Context, c Answerer, admins *Admins, langs Langs, cmd slack.SlashCommand, log *slog.Logger) bot.Answer {
+	req := request(cmd, langs)
 	req.Permit = admins.For(cmd.UserID)
 	a := c.Run(ctx, req)
 	if a.Announce != "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 )
 
 // Actor answers the buttons on outage roots (*bot.Commands).
@@ -140,9 +141,12 @@ func clicksOf(cb slack.InteractionCallback) ([]string, error) {
 }
 
 // act runs the first click of cb (Slack sends one per block_actions) with
-// the clicker's identity and permit.
-func act(ctx context.Context, actor Actor, admins *Admins, cb slack.InteractionCallback, id string, log *slog.Logger) bot.Answer {
-	r := bot.Request{User: "someone", UserID: cb.User.ID, UserName: firstNonEmpty(cb.User.Name, cb.User.Profile.DisplayName), Platform: "slack"}
+// the clicker's identity and permit, in the language of the channel the
+// button was clicked in.
+func act(ctx context.Context, actor Actor, admins *Admins, langs Langs, cb slack.InteractionCallback, id string, log *slog.Logger) bot.Answer {
+	lang := langs.of(cb.Channel.ID)
+	r := bot.Request{User: i18n.For(lang).T("interact.someone", nil), UserID: cb.User.ID, UserName: firstNonEmpty(cb.User.Name, cb.User.Profile.DisplayName),
+		Platform: "slack", Lang: lang}
 	if cb.User.ID != "" {
 		r.User = "<@" + cb.User.ID + ">"
 	}
@@ -186,7 +190,7 @@ func (h *handler) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), answerTimeout)
-	a := act(ctx, h.actor, h.admins, cb, ids[0], h.log)
+	a := act(ctx, h.actor, h.admins, h.langs, cb, ids[0], h.log)
 	cancel()
 	w.WriteHeader(http.StatusOK)
 	h.respond.post(cb.ResponseURL, renderForAsker(a))

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/slack-go/slack/slackutilsx"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 	notifyslack "github.com/outagebot/outagebot/notifier/slack"
 )
 
@@ -34,6 +34,8 @@ type Response struct {
 	// Text is the plain fallback: notifications and screen readers.
 	Text   string       `json:"text"`
 	Blocks slack.Blocks `json:"blocks"`
+	// lang is the answer's language, for the note fit adds.
+	lang string
 }
 
 // Render turns an answer into Slack's JSON: a header with the title, a
@@ -55,7 +57,8 @@ type Response struct {
 // <!channel> ping; user mentions of the form <@U123>, which the commands
 // use to name who muted what, are kept.
 func Render(a bot.Answer) Response {
-	r := Response{ResponseType: slack.ResponseTypeEphemeral}
+	p := i18n.For(a.Lang)
+	r := Response{ResponseType: slack.ResponseTypeEphemeral, lang: p.Lang()}
 	if a.Public || a.Announce != "" {
 		r.ResponseType = slack.ResponseTypeInChannel
 	}
@@ -82,7 +85,7 @@ func Render(a bot.Answer) Response {
 		for _, n := range lines[keep:] {
 			left += n
 		}
-		blocks = append(blocks[:keep], moreNote(left))
+		blocks = append(blocks[:keep], moreNote(p, left))
 	}
 	r.Blocks = slack.Blocks{BlockSet: blocks}
 
@@ -92,7 +95,7 @@ func Render(a bot.Answer) Response {
 	}
 	r.Text = truncateMrkdwn(mrkdwn(text), notifyslack.MaxFallbackText)
 	if strings.TrimSpace(r.Text) == "" {
-		r.Text = "No answer." // Slack refuses a message with neither text nor blocks
+		r.Text = p.T("interact.no_answer", nil) // Slack refuses a message with neither text nor blocks
 	}
 	return r
 }
@@ -165,14 +168,10 @@ func dropBlank(cs []chunk) []chunk {
 	return out
 }
 
-func moreNote(lines int) slack.Block {
-	text := "…the answer was shortened to fit in Slack."
+func moreNote(p *i18n.Printer, lines int) slack.Block {
+	text := p.T("interact.slack.shortened", nil)
 	if lines > 0 {
-		noun := "lines"
-		if lines == 1 {
-			noun = "line"
-		}
-		text = fmt.Sprintf("…and %d more %s, left out to fit in Slack. Ask about one target for its details.", lines, noun)
+		text = p.N("interact.slack.more", lines, nil)
 	}
 	return slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, text, false, false))
 }
@@ -192,7 +191,7 @@ func (r Response) fit(max int) Response {
 	r.Text = truncateMrkdwn(r.Text, 500)
 	all := r.Blocks.BlockSet
 	for keep := len(all) - 1; size(r) >= max && keep > 0; keep-- {
-		r.Blocks = slack.Blocks{BlockSet: append(slices.Clip(all[:keep]), moreNote(0))}
+		r.Blocks = slack.Blocks{BlockSet: append(slices.Clip(all[:keep]), moreNote(i18n.For(r.lang), 0))}
 	}
 	return r
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 )
 
 // Answerer runs one chat command. *bot.Commands is the implementation.
@@ -25,15 +26,30 @@ type Answerer interface {
 
 var _ Answerer = (*bot.Commands)(nil)
 
+// Langs gives the language of what the bot writes to a channel, by the
+// channel's id: its [[channel]] locale, else [bot] locale. Slack does not
+// say which language a user reads, so every answer follows the channel's.
+type Langs func(channel string) string
+
+// of is the language of channel; "" (the default) without Langs.
+func (l Langs) of(channel string) string {
+	if l == nil {
+		return ""
+	}
+	return l(channel)
+}
+
 // request turns a parsed slash command into the platform-neutral request:
-// the user as a mention ("<@U123>") so announcements name them.
-func request(cmd slack.SlashCommand) bot.Request {
-	user := "someone"
+// the user as a mention ("<@U123>") so announcements name them, and the
+// channel's language.
+func request(cmd slack.SlashCommand, langs Langs) bot.Request {
+	lang := langs.of(cmd.ChannelID)
+	user := i18n.For(lang).T("interact.someone", nil)
 	switch {
 	case cmd.UserID != "":
 		user = "<@" + cmd.UserID + ">"
 	case cmd.UserName != "":
 		user = cmd.UserName
 	}
-	return bot.Request{Text: cmd.Text, User: user, UserID: cmd.UserID, UserName: cmd.UserName, Platform: "slack", Channel: cmd.ChannelID}
+	return bot.Request{Text: cmd.Text, User: user, UserID: cmd.UserID, UserName: cmd.UserName, Platform: "slack", Channel: cmd.ChannelID, Lang: lang}
 }

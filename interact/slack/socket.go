@@ -37,6 +37,8 @@ type SocketOptions struct {
 	Admins *Admins
 	// HomeOpened, if set, receives the user of each app_home_opened event.
 	HomeOpened func(user string)
+	// Lang is the language of each channel's answers (nil: the default).
+	Lang Langs
 }
 
 // RunSocketMode answers slash commands over Socket Mode until ctx is
@@ -125,7 +127,7 @@ func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.E
 		answering.Go(func() {
 			actx, cancel := context.WithTimeout(ctx, answerTimeout)
 			defer cancel()
-			resp := renderForAsker(answer(actx, opts.Commands, opts.Admins, cmd, log)).fit(maxSocketAck)
+			resp := renderForAsker(answer(actx, opts.Commands, opts.Admins, opts.Lang, cmd, log)).fit(maxSocketAck)
 			if err := client.AckCtx(ctx, ev.Request.EnvelopeID, resp); err != nil && ctx.Err() == nil {
 				log.Warn("cannot answer a Slack slash command", "err", err)
 			}
@@ -151,7 +153,7 @@ func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.E
 		answering.Go(func() {
 			actx, cancel := context.WithTimeout(ctx, answerTimeout)
 			defer cancel()
-			respond.post(cb.ResponseURL, renderForAsker(act(actx, opts.Actor, opts.Admins, cb, ids[0], log)))
+			respond.post(cb.ResponseURL, renderForAsker(act(actx, opts.Actor, opts.Admins, opts.Lang, cb, ids[0], log)))
 		})
 	case socketmode.EventTypeEventsAPI:
 		// Slack redelivers what is not acked.

@@ -3,6 +3,8 @@
 // posts each update to the bot's webhook (NewHandler, mounted at POST
 // Path), the handler runs the platform-neutral command logic and answers
 // with sendMessage, as a reply to the command, in the chat it came from.
+// A reply is written in the sender's Telegram language when the catalog
+// has it, else in the chat's.
 package telegram
 
 import (
@@ -20,6 +22,7 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/interact/guard"
 )
 
@@ -75,6 +78,9 @@ type HandlerOptions struct {
 	// run again. Give the store to share it with other replicas and the
 	// next process; nil keeps it in this handler.
 	Seen guard.Seen
+	// Lang gives a chat's language by its id ("-100123") or @username
+	// ([[channel]] locale, else [bot] locale); nil is the default.
+	Lang func(chat string) string
 }
 
 type handler struct {
@@ -86,6 +92,7 @@ type handler struct {
 	log      *slog.Logger
 	now      func() time.Time
 	seen     guard.Seen
+	lang     func(chat string) string
 	refused  *guard.Refusals
 	elsewere *guard.Refusals
 
@@ -101,7 +108,7 @@ type handler struct {
 // chat no channel names is ignored unless AllowAnyChat.
 func NewHandler(opts HandlerOptions) http.Handler {
 	h := &handler{secret: []byte(opts.Secret), cmds: opts.Commands, api: opts.API, chats: opts.Chats,
-		anyChat: opts.AllowAnyChat, log: opts.Log, now: opts.Now, seen: opts.Seen}
+		anyChat: opts.AllowAnyChat, log: opts.Log, now: opts.Now, seen: opts.Seen, lang: opts.Lang}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -133,9 +140,10 @@ type message struct {
 	IsTopicMessage  bool   `json:"is_topic_message"`
 	Text            string `json:"text"`
 	From            *struct {
-		ID        int64  `json:"id"`
-		Username  string `json:"username"`
-		FirstName string `json:"first_name"`
+		ID           int64  `json:"id"`
+		Username     string `json:"username"`
+		FirstName    string `json:"first_name"`
+		LanguageCode string `json:"language_code"`
 	} `json:"from"`
 	Chat struct {
 		ID       int64  `json:"id"`
@@ -194,7 +202,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), answerTimeout)
 	defer cancel()
-	req := bot.Request{Text: strings.TrimSpace(cmd + " " + args), User: who(m), Platform: "telegram"}
+	req := bot.Request{Text: strings.TrimSpace(cmd + " " + args), Platform: "telegram"}
+	h.languages(&req, m)
+	req.User = who(m, i18n.For(req.Lang))
 	a := h.cmds.Run(ctx, req)
 	if a.Announce != "" {
 		h.log.Info("telegram command", "user", req.User, "command", cmd, "text", args, "chat", m.Chat.ID)
@@ -291,17 +301,32 @@ func (h *handler) firstSeen(w http.ResponseWriter, r *http.Request, id int64) bo
 	return true
 }
 
-// who names the sender as the chat shows them.
-func who(m *message) string {
+// languages sets r's languages: the chat's, and the sender's own when
+// Telegram sent one the catalog has.
+func (h *handler) languages(r *bot.Request, m *message) {
+	if h.lang != nil {
+		r.Lang = h.lang(strconv.FormatInt(m.Chat.ID, 10))
+		if r.Lang == "" && m.Chat.Username != "" {
+			r.Lang = h.lang("@" + m.Chat.Username)
+		}
+	}
+	if m.From != nil && m.From.LanguageCode != "" {
+		r.UserLang = i18n.Match(m.From.LanguageCode)
+	}
+}
+
+// who names the sender as the chat shows them; p names a channel post
+// and an unknown sender (announcements name the user to the chat).
+func who(m *message, p *i18n.Printer) string {
 	switch {
 	case m.From == nil:
-		return "the channel"
+		return p.T("interact.the_channel", nil)
 	case m.From.Username != "":
 		return "@" + m.From.Username
 	case m.From.FirstName != "":
 		return m.From.FirstName
 	}
-	return "someone"
+	return p.T("interact.someone", nil)
 }
 
 // answer sends a as a reply to the command, in its topic when it came

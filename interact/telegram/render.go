@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 	notifytelegram "github.com/outagebot/outagebot/notifier/telegram"
 )
 
@@ -38,7 +39,7 @@ func Render(a bot.Answer) string {
 	}
 	out := strings.TrimSpace(notifytelegram.FitLines(lines, notifytelegram.MaxText))
 	if out == "" {
-		return "No answer."
+		return i18n.For(a.Lang).T("interact.no_answer", nil)
 	}
 	return out
 }
