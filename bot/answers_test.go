@@ -152,7 +152,8 @@ func probeView(t *testing.T, c *Commands, _ *store.Store) {
 	now := c.now()
 	c.View = fakeView{snaps: []Snapshot{
 		{Name: "Checkout API", Status: sources.MajorOutage, Reachable: true, CheckedAt: now.Add(-30 * time.Second), Latency: 1500 * time.Millisecond,
-			Error: "HTTP 503", Notes: []string{"Checkout depends on Stripe."},
+			Error: "HTTP 503", Notes: []string{"Confirmed by Stripe: API errors"},
+			NotesSaid: []outage.Text{outage.Say("engine.cause.confirmed", outage.Str("Vendor", "Stripe"), outage.Str("Title", "API errors"))},
 			Locations: []LocationSnapshot{
 				{Name: "eu-west", Status: sources.MajorOutage, Failing: true, Latency: 1200 * time.Millisecond, Error: "HTTP 503"},
 				{Name: "us-east", Status: sources.Operational, Latency: 80 * time.Millisecond},

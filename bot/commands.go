@@ -328,6 +328,12 @@ func (c *Commands) info(p *i18n.Printer, s Snapshot, now time.Time) []string {
 	if m, ok := c.mutedNow(s.Name); ok {
 		info = append(info, upperFirst(m.describe(p))+".")
 	}
+	if len(s.NotesSaid) == len(s.Notes) {
+		for _, t := range s.NotesSaid {
+			info = append(info, p.Text(t))
+		}
+		return info
+	}
 	return append(info, s.Notes...)
 }
 

@@ -98,7 +98,10 @@ func relate(st *TargetState, change *Change, rel Related, now time.Time) {
 			opened[ev.OutageID] = true
 		}
 	}
-	var notes []string
+	var (
+		notes     []string
+		notesSaid []outage.Text
+	)
 	for _, key := range slices.Sorted(maps.Keys(st.Outages)) {
 		t := st.Outages[key]
 		if t.Outage.Class != outage.Incident {
@@ -126,6 +129,7 @@ func relate(st *TargetState, change *Change, rel Related, now time.Time) {
 		}
 		t.Outage.Related = rl
 		notes = append(notes, rl.Lines()...)
+		notesSaid = appendSaid(notesSaid, rl, len(notes))
 		if body.en == "" && !isNew && rl.Fallback != prev.Fallback && prev.Fallback != "" && !hasEvent(change, t.Outage.ID) {
 			body = ours(outage.Say("engine.fallback.changed", outage.Nested("Alternatives", alts)))
 		}
@@ -150,7 +154,18 @@ func relate(st *TargetState, change *Change, rel Related, now time.Time) {
 		}
 		patch(change, *o)
 	}
-	st.Snapshot.Notes = notes
+	st.Snapshot.Notes, st.Snapshot.NotesSaid = notes, notesSaid
+}
+
+// appendSaid adds r's lines as messages while every line so far has one;
+// a line without one (an outage stored before the catalog) leaves the
+// whole list English, which n (the count of lines) tells.
+func appendSaid(said []outage.Text, r outage.Related, n int) []outage.Text {
+	add := r.LinesSaid()
+	if len(said)+len(add) != n {
+		return nil
+	}
+	return append(said, add...)
 }
 
 // relateCause keeps t's link to the vendors it depends on: it returns the

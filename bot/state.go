@@ -112,6 +112,9 @@ type Snapshot struct {
 	// Notes are what the open outages' messages say about related targets:
 	// likely cause and whether the vendor confirms it, fallbacks.
 	Notes []string `json:"notes,omitempty"`
+	// NotesSaid are Notes as catalog messages, one for one, when each has
+	// one.
+	NotesSaid []outage.Text `json:"-"`
 	// Maintenances are the vendor's scheduled maintenances: upcoming, in
 	// progress, and those completed within MaintenanceShownAfter.
 	Maintenances []MaintenanceSnapshot `json:"maintenances,omitempty"`
