@@ -80,14 +80,19 @@ func Parse(id string) (Action, error) {
 }
 
 // Buttons are the actions an outage's root offers: all three while it is
-// open, only Report once it is over (there is nothing left to take on or
-// silence).
-func Buttons(outageID string, open bool) []Action {
+// open and unacknowledged, Mute and Report once acknowledged, only Report
+// once it is over (there is nothing left to take on or silence).
+func Buttons(outageID string, open, acked bool) []Action {
 	if len(prefix)+len("report:")+len(outageID) > MaxID {
 		return nil
 	}
-	if !open {
+	switch {
+	case !open:
 		return []Action{{Report, outageID}}
+	case acked:
+		// The root says who acknowledged it; a second click could only
+		// be told so.
+		return []Action{{Mute, outageID}, {Report, outageID}}
 	}
 	return []Action{{Ack, outageID}, {Mute, outageID}, {Report, outageID}}
 }

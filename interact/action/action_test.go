@@ -36,13 +36,16 @@ func TestParse(t *testing.T) {
 }
 
 func TestButtons(t *testing.T) {
-	if b := Buttons("o1", true); len(b) != 3 || b[0].Kind != Ack {
+	if b := Buttons("o1", true, false); len(b) != 3 || b[0].Kind != Ack {
 		t.Errorf("open: %+v", b)
 	}
-	if b := Buttons("o1", false); len(b) != 1 || b[0].Kind != Report {
+	if b := Buttons("o1", true, true); len(b) != 2 || b[0].Kind != Mute || b[1].Kind != Report {
+		t.Errorf("acknowledged: %v, want Mute and Report", b)
+	}
+	if b := Buttons("o1", false, false); len(b) != 1 || b[0].Kind != Report {
 		t.Errorf("resolved: %+v", b)
 	}
-	if b := Buttons(strings.Repeat("x", 90), true); b != nil {
+	if b := Buttons(strings.Repeat("x", 90), true, false); b != nil {
 		t.Errorf("an id too long for a custom_id: %+v", b)
 	}
 }

@@ -67,7 +67,7 @@ func Buttons(p *i18n.Printer, ev outage.Event) []discordgo.MessageComponent {
 	if ev.Target == outage.SelfTarget {
 		return nil
 	}
-	acts := action.Buttons(ev.OutageID, ev.Kind != outage.Resolved && ev.ResolvedAt.IsZero())
+	acts := action.Buttons(ev.OutageID, ev.Kind != outage.Resolved && ev.ResolvedAt.IsZero(), ev.Ack != nil)
 	if len(acts) == 0 {
 		return nil
 	}

@@ -99,7 +99,7 @@ func ActionsBlock(p *i18n.Printer, ev outage.Event) slack.Block {
 	if ev.Target == outage.SelfTarget {
 		return nil
 	}
-	acts := action.Buttons(ev.OutageID, ev.Kind != outage.Resolved && ev.ResolvedAt.IsZero())
+	acts := action.Buttons(ev.OutageID, ev.Kind != outage.Resolved && ev.ResolvedAt.IsZero(), ev.Ack != nil)
 	if len(acts) == 0 {
 		return nil
 	}
