@@ -61,6 +61,8 @@ type Server struct {
 	// the response_url of interactions (interactions.go).
 	groups usergroups
 	resp   responses
+	// members serve users.conversations (memberships.go).
+	members memberships
 }
 
 type channel struct {
@@ -552,6 +554,8 @@ func (s *Server) handle(method string, p url.Values, token string) response {
 		return s.conversationInfo(p)
 	case "usergroups.users.list":
 		return s.usergroupUsers(p)
+	case "users.conversations":
+		return s.userConversations(p)
 	}
 	if r, ok := s.handleFiles(method, p); ok {
 		return r
