@@ -25,6 +25,7 @@ import (
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/httpapi"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/console"
 	"github.com/outagebot/outagebot/outage"
@@ -255,10 +256,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 			if err != nil {
 				return bot.Answer{}, err
 			}
+			// In the asker's language, as the command answers.
+			p := i18n.For(bot.LangFrom(ctx))
 			if markdown {
-				return report.MarkdownAnswer(r), nil
+				return report.MarkdownAnswerIn(p, r), nil
 			}
-			return report.Answer(r), nil
+			return report.AnswerIn(p, r), nil
 		}, Acks: st}
 	a.initWeb(cfg)
 	if err := a.runner.Load(ctx, st); err != nil {

@@ -7,8 +7,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/outagebot/outagebot/board"
 	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/i18n"
 	slackcmd "github.com/outagebot/outagebot/interact/slack"
 	"github.com/outagebot/outagebot/notifier/discord"
 	"github.com/outagebot/outagebot/notifier/slack"
@@ -83,10 +86,12 @@ func (a *App) startBoards(ctx context.Context, wg *sync.WaitGroup) {
 			}
 			keep := board.Routed(routedTo(cfg, ch))
 			dest := ch.Name + "/discord"
+			// The board speaks its channel's language.
+			p := i18n.For(cfg.LocaleOf(ch))
 			d := &board.Discord{
 				API: n.Boards(), Records: a.store, Dest: dest, Channel: ch.Discord,
 				Lines:    func() []board.Line { return board.Lines(view, keep) },
-				Render:   discord.RenderBoard,
+				Render:   func(lines []board.Line) *discordgo.MessageEmbed { return discord.RenderBoard(p, lines) },
 				GoneErr:  discord.ErrBoardGone,
 				Throttle: a.boards.throttle,
 				Log:      log,
@@ -113,7 +118,9 @@ func (a *App) startBoards(ctx context.Context, wg *sync.WaitGroup) {
 		}
 		keep := board.Routed(names)
 		n := slack.New(slack.Options{Token: s.BotToken, APIURL: s.APIURL, Log: log})
-		h := &board.Home{Publisher: n.Home(), Lines: func() []board.Line { return board.Lines(view, keep) },
+		// The Home tab is one user's, not a channel's; Slack does not say
+		// the user's language on app_home_opened, so it is [bot] locale.
+		h := &board.Home{Publisher: n.Home(cfg.Bot.Locale), Lines: func() []board.Line { return board.Lines(view, keep) },
 			Throttle: a.boards.throttle, Log: log}
 		if f := a.boards.landed; f != nil {
 			h.Published = func(user string) { f("home", user) }

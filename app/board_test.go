@@ -200,3 +200,64 @@ func openStore(t *testing.T, dsn string) *store.Store {
 	}
 	return st
 }
+
+// A channel with locale = "de" gets its board in German, marker included.
+func TestDiscordStatusBoardInGerman(t *testing.T) {
+	const channel = "112233445566778899"
+	v := &vendorPage{}
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	api := fakediscord.New()
+	defer api.Close()
+	api.AddChannel(channel)
+	text := fmt.Sprintf(`
+[bot]
+state = %q
+listen = ""
+[discord]
+bot_token = "test-discord-token"
+api_url = %q
+[[channel]]
+name = "community"
+discord = %q
+status_board = true
+locale = "de"
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = %q
+interval = "1s"
+`, filepath.Join(t.TempDir(), "state.db"), api.URL(), channel, srv.URL)
+	cfg, err := config.Parse("test.toml", []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boards := func() []fakediscord.Message {
+		var out []fakediscord.Message
+		for _, m := range api.Messages(channel) {
+			if len(m.Embeds) > 0 && m.Embeds[0].Footer != nil && m.Embeds[0].Footer.Text == "outagebot-Statusübersicht" {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.SetBoards(time.Nanosecond, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- a.Run(ctx) }()
+	waitFor(t, "the German board", func() bool {
+		bs := boards()
+		return len(bs) == 1 && bs[0].Embeds[0].Title == "Das Ziel ist in Betrieb" && strings.Contains(bs[0].Embeds[0].Description, "**OpenAI**: in Betrieb")
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(api.Messages(channel)); n != 1 {
+		t.Errorf("%d messages, want the board alone", n)
+	}
+}

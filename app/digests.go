@@ -10,6 +10,7 @@ import (
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/digest"
+	"github.com/outagebot/outagebot/i18n"
 )
 
 // startDigests runs the [[digest]] schedules. Each digest is committed to
@@ -47,7 +48,8 @@ func (a *App) digestNow(ctx context.Context, window time.Duration) (bot.Answer, 
 	if err != nil {
 		return bot.Answer{}, err
 	}
-	return d.Answer(), nil
+	// In the asker's language, as the command answers.
+	return d.AnswerIn(i18n.For(bot.LangFrom(ctx))), nil
 }
 
 // digestJobs makes a scheduled job of each configured digest.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,132 @@ schedule = "0 9 * * *"
 	}
 	if !strings.Contains(out.String(), "\n    Uptime over the last 24h\n      OpenAI: 100%\n") {
 		t.Errorf("console:\n%s", out.String())
+	}
+}
+
+// One digest for two channels that speak different languages: each gets it
+// in its own, chart included. The English channel follows [bot] locale.
+func TestDigestInEachChannelsLanguage(t *testing.T) {
+	v := &vendorPage{}
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	slackAPI := fakeslack.New()
+	defer slackAPI.Close()
+	slackAPI.AddChannel("C0000000001")
+	slackAPI.AddChannel("C0000000002")
+	text := fmt.Sprintf(`
+[bot]
+state = %q
+listen = ""
+locale = "en"
+[slack]
+bot_token = "xoxb-test-token"
+api_url = %q
+[[channel]]
+name = "ops"
+slack = "C0000000001"
+[[channel]]
+name = "team"
+slack = "C0000000002"
+locale = "de"
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = %q
+interval = "1s"
+[[digest]]
+schedule = "0 9 * * *"
+window = "24h"
+`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), srv.URL)
+	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, real := time.Date(2026, 3, 2, 8, 59, 59, 0, time.UTC), time.Now()
+	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- a.Run(ctx) }()
+	waitFor(t, "both digests with their charts", func() bool { return len(slackAPI.Files()) == 2 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for ch, want := range map[string][]string{
+		"C0000000001": {"Daily digest: no outages in the last 24h", "Uptime over the last 24h", "OpenAI: 100%", "Mar 1 09:00 – Mar 2 09:00 UTC (24h)"},
+		"C0000000002": {"Täglicher Digest: keine Ausfälle in den letzten 24 Stunden", "Verfügbarkeit in den letzten 24 Stunden", "OpenAI: 100 %", "1. März 09:00 – 2. März 09:00 UTC (24 Stunden)"},
+	} {
+		msgs := slackAPI.Messages(ch)
+		if len(msgs) != 1 {
+			t.Fatalf("%s: %d messages", ch, len(msgs))
+		}
+		all := msgs[0].Text + string(msgs[0].Blocks)
+		for _, w := range want {
+			if !strings.Contains(all, w) {
+				t.Errorf("%s: no %q in %s", ch, w, all)
+			}
+		}
+	}
+	for _, f := range slackAPI.Files() {
+		want := map[string]string{"C0000000001": "Uptime and outages, ", "C0000000002": "Verfügbarkeit und Ausfälle, "}[f.Channel]
+		if want == "" || !strings.HasPrefix(f.Title, want) {
+			t.Errorf("chart in %s titled %q", f.Channel, f.Title)
+		}
+	}
+}
+
+// `digest now` and `report` answer in the asker's language, which the
+// commands pass on to the builders.
+func TestDigestAndReportAnswerInTheAskersLanguage(t *testing.T) {
+	v := &vendorPage{}
+	v.phase.Store(1)
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	text := fmt.Sprintf(`
+[bot]
+state = %q
+listen = ""
+[[target]]
+name = "OpenAI"
+type = "statuspage"
+url = %q
+interval = "1s"
+`, filepath.Join(t.TempDir(), "state.db"), srv.URL)
+	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{Stdout: &syncBuffer{}, Dispatch: fastRetries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- a.Run(ctx) }()
+	var id []string
+	waitFor(t, "the outage", func() bool {
+		id = regexp.MustCompile("`([0-9a-f]{8})`").FindStringSubmatch(a.Commands().Run(context.Background(), bot.Request{Text: "incidents"}).Text())
+		return id != nil
+	})
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}()
+	for _, c := range []struct{ text, lang, want string }{
+		{"digest now", "de", "Täglicher Digest: 1 Ausfall in den letzten 24 Stunden"},
+		{"digest now", "en", "Daily digest: 1 outage in the last 24h"},
+		{"report " + id[1], "de", "Bericht: OpenAI: "},
+		{"report " + id[1], "en", "Report: OpenAI: "},
+		{"report " + id[1] + " markdown", "de", "Bericht " + id[1] + " als Markdown"},
+	} {
+		ans := a.Commands().Run(context.Background(), bot.Request{Text: c.text, Lang: c.lang})
+		if !strings.HasPrefix(ans.Title, c.want) || ans.Problem {
+			t.Errorf("%s in %s: %q, want %q…", c.text, c.lang, ans.Title, c.want)
+		}
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/digest/internal/words"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -76,17 +78,22 @@ type Maintenance struct {
 type Down struct {
 	Target string
 	Status sources.Status
-	// Title and Since are those of its oldest open outage, if there is one.
-	Title string
-	Since time.Time
+	// Title and Since are those of its oldest open outage, if there is one;
+	// TitleSaid is Title as a catalog message when the bot gave it.
+	Title     string
+	TitleSaid *outage.Text
+	Since     time.Time
 }
 
 // Outage is one outage in the window.
 type Outage struct {
-	Target   string
-	Title    string
-	Severity sources.Status
-	Start    time.Time
+	Target string
+	Title  string
+	// TitleSaid is Title as a catalog message when the bot gave the
+	// outage its title ("Down"), nil for a vendor's.
+	TitleSaid *outage.Text
+	Severity  sources.Status
+	Start     time.Time
 	// End is zero while the outage is ongoing.
 	End time.Time
 	// Duration is the whole outage's length (to At while ongoing), not only
@@ -145,7 +152,7 @@ func Build(ctx context.Context, in Inputs, window time.Duration, now time.Time, 
 		case s.Status.IsProblem():
 			dn := Down{Target: s.Name, Status: s.Status}
 			if o, ok := open[s.Name]; ok {
-				dn.Title, dn.Since = o.Title, o.OpenedAt
+				dn.Title, dn.TitleSaid, dn.Since = o.Title, o.TitleSaid.Clone(), o.OpenedAt
 			}
 			d.DownNow = append(d.DownNow, dn)
 		}
@@ -162,7 +169,7 @@ func Build(ctx context.Context, in Inputs, window time.Duration, now time.Time, 
 
 	// The window.
 	for _, o := range outs {
-		x := Outage{Target: o.Target, Title: o.Title, Severity: o.Severity, Start: o.OpenedAt, End: o.ResolvedAt}
+		x := Outage{Target: o.Target, Title: o.Title, TitleSaid: o.TitleSaid.Clone(), Severity: o.Severity, Start: o.OpenedAt, End: o.ResolvedAt}
 		end := o.ResolvedAt
 		if end.IsZero() || end.After(now) {
 			x.End, end = time.Time{}, now
@@ -195,190 +202,230 @@ func Build(ctx context.Context, in Inputs, window time.Duration, now time.Time, 
 // now.
 func (d Digest) Quiet() bool { return len(d.Outages) == 0 && len(d.DownNow) == 0 }
 
-// Title is the digest's headline: "Daily digest: 2 outages in the last
-// 24h".
-func (d Digest) Title() string {
-	w := bot.FormatWindow(d.Window)
-	var what string
-	switch n := len(d.Outages); n {
-	case 0:
-		what = "no outages in the last " + w
-	case 1:
-		what = "1 outage in the last " + w
-	default:
-		what = fmt.Sprintf("%d outages in the last %s", n, w)
+// english writes the digest's Title, Sections, Text and Answer, and the
+// Title and Body of its event, which stay English (reports, the API, the
+// webhook); TitleIn and SectionsIn write any language.
+var english = i18n.For("en")
+
+// Title is the digest's headline in English: "Daily digest: 2 outages in
+// the last 24h".
+func (d Digest) Title() string { return d.TitleIn(english) }
+
+// TitleIn is the digest's headline in p's language.
+func (d Digest) TitleIn(p *i18n.Printer) string {
+	last := words.Last(p, d.Window)
+	what := p.T("digest.title.no_outages", i18n.Args{"Last": last})
+	if n := len(d.Outages); n > 0 {
+		what = p.N("digest.title.outages", n, i18n.Args{"Last": last})
 	}
-	if n := len(d.DownNow); n == 1 {
-		what += ", 1 target down now"
-	} else if n > 1 {
-		what += fmt.Sprintf(", %d targets down now", n)
+	args := i18n.Args{"Name": name(p, d.Window), "Outages": what}
+	if n := len(d.DownNow); n > 0 {
+		args["Down"] = p.N("digest.title.down", n, nil)
 	}
-	return name(d.Window) + ": " + what
+	return p.T("digest.title", args)
 }
 
-func name(window time.Duration) string {
+func name(p *i18n.Printer, window time.Duration) string {
 	switch window {
 	case 24 * time.Hour:
-		return "Daily digest"
+		return p.T("digest.name.daily", nil)
 	case 7 * 24 * time.Hour:
-		return "Weekly digest"
+		return p.T("digest.name.weekly", nil)
 	}
-	return "Digest"
+	return p.T("digest.name.other", nil)
 }
 
-// Sections are the digest's content, in reading order: now, summary,
-// outages, uptime, upcoming maintenance and the period covered. Lines are plain text (no markup),
-// so every platform can show them as they are.
-func (d Digest) Sections() []outage.Section {
-	w := bot.FormatWindow(d.Window)
-	var out []outage.Section
+// Sections are the digest's content in English (see SectionsIn).
+func (d Digest) Sections() []outage.Section { return d.SectionsIn(english) }
 
-	now := outage.Section{Heading: "Now"}
+// SectionsIn are the digest's content in p's language, in reading order:
+// now, summary, outages, uptime, upcoming maintenance and the period
+// covered. Lines are plain text (no markup), so every platform can show
+// them as they are. Targets' names and vendors' titles stay as they are.
+func (d Digest) SectionsIn(p *i18n.Printer) []outage.Section {
+	out := []outage.Section{d.now(p)}
+	if len(d.Outages) > 0 {
+		out = append(out, d.summary(p), d.outages(p))
+	}
+	if len(d.Uptime) > 0 {
+		out = append(out, d.uptime(p))
+	}
+	if len(d.Upcoming) > 0 {
+		out = append(out, d.upcoming(p))
+	}
+	start, end := words.Span(p, d.Since, d.At, d.loc())
+	return append(out, outage.Section{Heading: p.T("digest.heading.period", nil), Lines: []string{
+		p.T("digest.period", i18n.Args{"Start": start, "End": end, "Window": words.Window(p, d.Window)}),
+	}})
+}
+
+// now is what is down now, and how many targets are up.
+func (d Digest) now(p *i18n.Printer) outage.Section {
+	sec := outage.Section{Heading: p.T("digest.heading.now", nil)}
 	for _, dn := range d.DownNow {
-		line := fmt.Sprintf("%s %s: %s", bot.Emoji(dn.Status), dn.Target, dn.Status.Label())
-		if dn.Title != "" {
-			line += " — " + dn.Title
-		}
+		args := i18n.Args{"Target": dn.Target, "Status": p.StatusInline(dn.Status), "Title": title(p, dn.Title, dn.TitleSaid)}
 		if !dn.Since.IsZero() {
-			line += fmt.Sprintf(", since %s (%s)", d.clock(dn.Since), outage.FormatDuration(d.At.Sub(dn.Since)))
+			args["Since"], args["Duration"] = d.clock(p, dn.Since), p.Duration(d.At.Sub(dn.Since))
 		}
-		now.Lines = append(now.Lines, line)
+		sec.Lines = append(sec.Lines, bot.Emoji(dn.Status)+" "+p.T("digest.now.down", args))
 	}
 	if len(d.Unknown) > 0 {
-		now.Lines = append(now.Lines, fmt.Sprintf("%s Status unknown: %s", bot.Emoji(sources.Unknown), strings.Join(d.Unknown, ", ")))
+		sec.Lines = append(sec.Lines, bot.Emoji(sources.Unknown)+" "+p.T("digest.now.unknown", i18n.Args{"Targets": strings.Join(d.Unknown, ", ")}))
 	}
 	up := d.Targets - len(d.DownNow) - len(d.Unknown)
 	switch {
-	case up == d.Targets && up == 1:
-		now.Lines = append(now.Lines, "✅ The target is up.")
-	case up == d.Targets && up > 1:
-		now.Lines = append(now.Lines, fmt.Sprintf("✅ All %d targets are up.", up))
-	case up == 1:
-		now.Lines = append(now.Lines, "✅ The other one is up.")
-	case up > 1:
-		now.Lines = append(now.Lines, fmt.Sprintf("✅ The other %d are up.", up))
+	case up == d.Targets && up > 0:
+		sec.Lines = append(sec.Lines, "✅ "+p.N("digest.now.all_up", up, nil))
+	case up > 0:
+		sec.Lines = append(sec.Lines, "✅ "+p.N("digest.now.others_up", up, nil))
 	}
-	out = append(out, now)
+	return sec
+}
 
-	if len(d.Outages) > 0 {
-		sum := outage.Section{Heading: "Summary"}
-		if l := d.Longest; l != nil {
-			sum.Lines = append(sum.Lines, fmt.Sprintf("Longest outage: %s — %s, %s", l.Target, l.Title, lasted(*l)))
-		}
-		if d.Restored > 0 {
-			noun := "outages"
-			if d.Restored == 1 {
-				noun = "outage"
-			}
-			sum.Lines = append(sum.Lines, fmt.Sprintf("Mean time to restore: %s (%d %s restored)", outage.FormatDuration(d.MTTR), d.Restored, noun))
+// summary is the longest outage and the mean time to restore.
+func (d Digest) summary(p *i18n.Printer) outage.Section {
+	sec := outage.Section{Heading: p.T("digest.heading.summary", nil)}
+	if l := d.Longest; l != nil {
+		sec.Lines = append(sec.Lines, p.T("digest.summary.longest", i18n.Args{"Target": l.Target, "Title": title(p, l.Title, l.TitleSaid), "Lasted": lasted(p, *l)}))
+	}
+	if d.Restored > 0 {
+		sec.Lines = append(sec.Lines, p.N("digest.summary.mttr", d.Restored, i18n.Args{"Duration": p.Duration(d.MTTR)}))
+	} else {
+		sec.Lines = append(sec.Lines, p.T("digest.summary.mttr_none", nil))
+	}
+	return sec
+}
+
+// outages lists the window's outages, oldest first.
+func (d Digest) outages(p *i18n.Printer) outage.Section {
+	sec := outage.Section{Heading: p.T("digest.heading.outages", i18n.Args{"Last": words.Last(p, d.Window)})}
+	for _, o := range d.Outages {
+		icon := "✅"
+		span := p.T("digest.outage.since", i18n.Args{"Since": d.clock(p, o.Start)})
+		if o.Ongoing() {
+			icon = bot.Emoji(o.Severity)
 		} else {
-			sum.Lines = append(sum.Lines, "Mean time to restore: none restored yet")
+			span = d.clockSpan(p, o.Start, o.End)
 		}
-		out = append(out, sum)
-
-		list := outage.Section{Heading: "Outages in the last " + w}
-		for _, o := range d.Outages {
-			icon := "✅"
-			if o.Ongoing() {
-				icon = bot.Emoji(o.Severity)
-			}
-			span := "since " + d.clock(o.Start)
-			if !o.Ongoing() {
-				span = d.clockSpan(o.Start, o.End)
-			}
-			list.Lines = append(list.Lines, fmt.Sprintf("%s %s: %s — %s, %s", icon, o.Target, o.Title, span, lasted(o)))
-		}
-		out = append(out, list)
+		sec.Lines = append(sec.Lines, icon+" "+p.T("digest.outage.line", i18n.Args{"Target": o.Target, "Title": title(p, o.Title, o.TitleSaid), "Span": span, "Lasted": lasted(p, o)}))
 	}
+	return sec
+}
 
-	if len(d.Uptime) > 0 {
-		up := outage.Section{Heading: "Uptime over the last " + w}
-		worst := slices.Clone(d.Uptime)
-		slices.SortStableFunc(worst, func(a, b Uptime) int { return cmp.Compare(b.Down, a.Down) })
-		full := 0
+// uptime lists the targets with downtime, worst first; those without are
+// summed up in one line, so a digest of 100 targets stays short.
+func (d Digest) uptime(p *i18n.Printer) outage.Section {
+	sec := outage.Section{Heading: p.T("digest.heading.uptime", i18n.Args{"Last": words.Last(p, d.Window)})}
+	worst := slices.Clone(d.Uptime)
+	slices.SortStableFunc(worst, func(a, b Uptime) int { return cmp.Compare(b.Down, a.Down) })
+	full := 0
+	for _, u := range worst {
+		if u.Down == 0 {
+			full++
+			continue
+		}
+		sec.Lines = append(sec.Lines, p.T("digest.uptime.down", i18n.Args{"Target": u.Target, "Percent": words.Percent(p, u.Percent), "Duration": p.Duration(u.Down)}))
+	}
+	all := words.Percent(p, 100)
+	switch {
+	case full == len(worst) && full == 1:
+		sec.Lines = append(sec.Lines, p.T("digest.uptime.target", i18n.Args{"Target": worst[0].Target, "Percent": all}))
+	case full == len(worst):
+		sec.Lines = append(sec.Lines, p.T("digest.uptime.all", i18n.Args{"Count": full, "Percent": all}))
+	case full == 1:
 		for _, u := range worst {
 			if u.Down == 0 {
-				full++
-				continue
+				sec.Lines = append(sec.Lines, p.T("digest.uptime.target", i18n.Args{"Target": u.Target, "Percent": all}))
 			}
-			up.Lines = append(up.Lines, fmt.Sprintf("%s: %s (down %s)", u.Target, bot.FormatPercent(u.Percent), outage.FormatDuration(u.Down)))
 		}
-		// Targets without downtime are summed up in one line: a digest of
-		// 100 targets stays short.
-		switch {
-		case full == len(worst) && full == 1:
-			up.Lines = append(up.Lines, worst[0].Target+": 100%")
-		case full == len(worst):
-			up.Lines = append(up.Lines, fmt.Sprintf("All %d targets: 100%%", full))
-		case full == 1:
-			for _, u := range worst {
-				if u.Down == 0 {
-					up.Lines = append(up.Lines, u.Target+": 100%")
-				}
-			}
-		case full > 1:
-			up.Lines = append(up.Lines, fmt.Sprintf("The other %d targets: 100%%", full))
-		}
-		out = append(out, up)
+	case full > 1:
+		sec.Lines = append(sec.Lines, p.T("digest.uptime.others", i18n.Args{"Count": full, "Percent": all}))
 	}
+	return sec
+}
 
-	if len(d.Upcoming) > 0 {
-		sec := outage.Section{Heading: "Upcoming maintenance"}
-		for _, m := range d.Upcoming {
-			span := d.clock(m.Start)
-			if !m.End.IsZero() && m.End.After(m.Start) {
-				span = d.clockSpan(m.Start, m.End)
-			}
-			title := m.Title
-			if title == "" {
-				title = "scheduled maintenance"
-			}
-			sec.Lines = append(sec.Lines, fmt.Sprintf("%s %s: %s — %s (in %s)", bot.Emoji(sources.Maintenance), m.Target, title, span, outage.FormatDuration(m.Start.Sub(d.At))))
+// upcoming lists the vendors' scheduled maintenance, soonest first.
+func (d Digest) upcoming(p *i18n.Printer) outage.Section {
+	sec := outage.Section{Heading: p.T("digest.heading.upcoming", nil)}
+	for _, m := range d.Upcoming {
+		span := d.clock(p, m.Start)
+		if !m.End.IsZero() && m.End.After(m.Start) {
+			span = d.clockSpan(p, m.Start, m.End)
 		}
-		out = append(out, sec)
+		title := m.Title
+		if title == "" {
+			title = p.T("digest.upcoming.untitled", nil)
+		}
+		sec.Lines = append(sec.Lines, bot.Emoji(sources.Maintenance)+" "+p.T("digest.upcoming.line",
+			i18n.Args{"Target": m.Target, "Title": title, "Span": span, "In": p.Duration(m.Start.Sub(d.At))}))
 	}
+	return sec
+}
 
-	out = append(out, outage.Section{Heading: "Period", Lines: []string{
-		fmt.Sprintf("%s (%s)", d.clockSpan(d.Since, d.At), w),
-	}})
-	return out
+// title is an outage's title in p's language: the bot's own translated, a
+// vendor's as written.
+func title(p *i18n.Printer, written string, said *outage.Text) string {
+	if said == nil {
+		return written
+	}
+	return p.Text(*said)
 }
 
 // lasted is "1h 12m" for a restored outage, "ongoing, 2h so far" otherwise.
-func lasted(o Outage) string {
+func lasted(p *i18n.Printer, o Outage) string {
 	if o.Ongoing() {
-		return "ongoing, " + outage.FormatDuration(o.Duration) + " so far"
+		return p.T("digest.ongoing", i18n.Args{"Duration": p.Duration(o.Duration)})
 	}
-	return outage.FormatDuration(o.Duration)
+	return p.Duration(o.Duration)
 }
 
-// Answer is the digest as a command answer (`digest now`).
-func (d Digest) Answer() bot.Answer {
-	a := bot.Answer{Title: d.Title()}
-	for _, s := range d.Sections() {
+// Answer is the digest as a command answer (`digest now`), in English.
+func (d Digest) Answer() bot.Answer { return d.AnswerIn(english) }
+
+// AnswerIn is the digest as a command answer in p's language.
+func (d Digest) AnswerIn(p *i18n.Printer) bot.Answer {
+	a := bot.Answer{Title: d.TitleIn(p)}
+	for _, s := range d.SectionsIn(p) {
 		a.Sections = append(a.Sections, bot.Section{Heading: s.Heading, Lines: s.Lines})
 	}
 	return a
 }
 
-// Text is the digest as plain text: the title, then the sections.
-func (d Digest) Text() string { return d.Title() + "\n\n" + outage.FormatSections(d.Sections()) }
+// Text is the digest as plain text in English: the title, then the
+// sections.
+func (d Digest) Text() string { return d.TextIn(english) }
+
+// TextIn is the digest as plain text in p's language.
+func (d Digest) TextIn(p *i18n.Printer) string {
+	return d.TitleIn(p) + "\n\n" + outage.FormatSections(d.SectionsIn(p))
+}
 
 // Event is the digest as an outbox event: a message of its own, identified
-// by the digest's key and the time it was scheduled for.
+// by the digest's key and the time it was scheduled for. It is written in
+// English and in every other language of the catalog (see outage.Written),
+// so each channel it goes to posts it in its own language.
 func (d Digest) Event(key string, scheduled time.Time) outage.Event {
-	return outage.Event{
+	ev := outage.Event{
 		OutageID: EventID(key, scheduled),
 		Seq:      1,
 		Kind:     outage.Digest,
 		Class:    outage.DigestClass,
-		Target:   name(d.Window),
+		Target:   name(english, d.Window),
 		At:       d.At,
 		Title:    d.Title(),
 		Severity: d.severity(),
 		Body:     outage.FormatSections(d.Sections()),
 		OpenedAt: scheduled,
 	}
+	for _, lang := range i18n.Languages {
+		if p := i18n.For(lang); p != english {
+			if ev.Written == nil {
+				ev.Written = map[string]outage.Written{}
+			}
+			ev.Written[lang] = outage.Written{Title: d.TitleIn(p), Body: outage.FormatSections(d.SectionsIn(p))}
+		}
+	}
+	return ev
 }
 
 // EventID is the OutageID of the digest key's run scheduled at t.
@@ -395,22 +442,13 @@ func (d Digest) severity() sources.Status {
 }
 
 // clock is t in the digest's zone, "Mar 2 09:00 UTC" or "Mar 2 10:00 CET".
-func (d Digest) clock(t time.Time) string { return t.In(d.loc()).Format("Jan 2 15:04 MST") }
+func (d Digest) clock(p *i18n.Printer, t time.Time) string { return p.DateIn(t, d.loc()) }
 
 // clockSpan is "Mar 2 07:00 – 08:12 UTC", with the end's date when it is
 // another day, and the start's zone when it is another one.
-func (d Digest) clockSpan(from, to time.Time) string {
-	from, to = from.In(d.loc()), to.In(d.loc())
-	start := from.Format("Jan 2 15:04")
-	fz, _ := from.Zone()
-	if tz, _ := to.Zone(); fz != tz {
-		// Across a daylight-saving change: "01:30 CET – 03:30 CEST".
-		start = from.Format("Jan 2 15:04 MST")
-	}
-	if from.Year() == to.Year() && from.YearDay() == to.YearDay() {
-		return start + " – " + to.Format("15:04 MST")
-	}
-	return start + " – " + d.clock(to)
+func (d Digest) clockSpan(p *i18n.Printer, from, to time.Time) string {
+	start, end := words.Span(p, from, to, d.loc())
+	return start + " – " + end
 }
 
 func (d Digest) loc() *time.Location {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier/discord"
 	"github.com/outagebot/outagebot/notifier/slack"
 	"github.com/outagebot/outagebot/outage"
@@ -164,6 +165,25 @@ func TestBuild(t *testing.T) {
 	if ev.OutageID != "digest:1-abc:1772442000" || ev.Seq != 1 || ev.Kind != outage.Digest || ev.Class != outage.DigestClass ||
 		ev.Title != d.Title() || ev.Body != outage.FormatSections(d.Sections()) || ev.Severity != sources.PartialOutage {
 		t.Errorf("event = %+v", ev)
+	}
+
+	// In German, and so is the event for a German channel.
+	de := i18n.For("de")
+	golden(t, "sample.de.golden", d.TextIn(de))
+	if _, ok := ev.Written["en"]; ok || len(ev.Written) != len(i18n.Languages)-1 {
+		t.Errorf("written in %v, want every language but English (Title and Body)", ev.Written)
+	}
+	if got := ev.In("de"); got.Title != d.TitleIn(de) || got.Body != outage.FormatSections(d.SectionsIn(de)) {
+		t.Errorf("German event: %q\n%s", got.Title, got.Body)
+	}
+	if de.Title(ev) != d.TitleIn(de) || de.Body(ev) != ev.In("de").Body || i18n.For("en").Body(ev) != ev.Body {
+		t.Error("the printers do not read the event's written words")
+	}
+	if got := ev.In("fr"); got.Title != ev.Title || got.Body != ev.Body {
+		t.Error("a language the event was not written in is not English")
+	}
+	if a := d.AnswerIn(de); a.Title != d.TitleIn(de) || a.Sections[0].Heading != "Jetzt" {
+		t.Errorf("German answer: %+v", a)
 	}
 }
 
@@ -344,4 +364,101 @@ func TestBuildZonedWithMaintenance(t *testing.T) {
 		}
 	}
 	golden(t, "zoned-maintenance.golden", text)
+	golden(t, "zoned-maintenance.de.golden", d.TextIn(i18n.For("de")))
+}
+
+// Every line a digest can have, in every language: small digests that
+// each take other branches, written one after the other into
+// testdata/cases.<lang>.golden.
+func TestWordsGolden(t *testing.T) {
+	one := func(name string, st sources.Status) bot.Snapshot { return bot.Snapshot{Name: name, Status: st} }
+	cases := []struct {
+		name    string
+		view    *view
+		hist    history
+		window  time.Duration
+		targets []string
+		zone    string
+	}{
+		{"one target, quiet", &view{snaps: []bot.Snapshot{one("A", sources.Operational)}}, history{}, 24 * time.Hour, nil, ""},
+		{"three targets, quiet", &view{snaps: []bot.Snapshot{one("A", sources.Operational), one("B", sources.Operational), one("C", sources.Operational)}}, history{}, 24 * time.Hour, nil, ""},
+		{"down without an outage yet, the other one up, nothing restored", &view{
+			snaps: []bot.Snapshot{one("A", sources.Degraded), one("B", sources.Operational), one("C", sources.MajorOutage)},
+			open:  []outage.Outage{out("C", "Everything down", outage.Incident, "2026-03-02T08:00:00Z", "")},
+		}, history{outs: []outage.Outage{out("C", "Everything down", outage.Incident, "2026-03-02T08:00:00Z", "")}}, 24 * time.Hour, nil, ""},
+		{"a probe the bot titled, down now and before", &view{
+			snaps: []bot.Snapshot{one("Checkout", sources.MajorOutage)},
+			open:  []outage.Outage{titled(out("Checkout", "Down", outage.Incident, "2026-03-02T08:00:00Z", ""))},
+		}, history{outs: []outage.Outage{
+			titled(out("Checkout", "Down", outage.Incident, "2026-03-02T08:00:00Z", "")),
+			titled(out("Checkout", "Down", outage.Incident, "2026-03-01T20:00:00Z", "2026-03-01T23:00:00Z")),
+		}}, 24 * time.Hour, nil, ""},
+		{"one restored outage in the last hour", &view{snaps: []bot.Snapshot{one("A", sources.Operational), one("B", sources.Operational)}},
+			history{outs: []outage.Outage{out("A", "Blip", outage.Incident, "2026-03-02T08:20:00Z", "2026-03-02T08:25:00Z")}}, time.Hour, nil, ""},
+		{"weekly", &view{snaps: []bot.Snapshot{one("GitHub", sources.Operational)}}, sample2(), 7 * 24 * time.Hour, nil, ""},
+		{"three days", &view{snaps: []bot.Snapshot{one("GitHub", sources.Operational)}}, sample2(), 3 * 24 * time.Hour, nil, ""},
+		{"two weeks", &view{snaps: []bot.Snapshot{one("GitHub", sources.Operational)}}, sample2(), 14 * 24 * time.Hour, nil, ""},
+		{"an hour and a half, in Berlin", &view{snaps: []bot.Snapshot{one("A", sources.Operational), {Name: "B", Status: sources.Operational, Maintenances: []bot.MaintenanceSnapshot{
+			{Start: utc("2026-03-02T12:00:00Z")},
+			{Title: "Network work", Start: utc("2026-03-03T22:00:00Z"), End: utc("2026-03-04T02:00:00Z")},
+		}}}}, history{}, 90 * time.Minute, nil, "Europe/Berlin"},
+	}
+	for _, lang := range i18n.Languages {
+		p := i18n.For(lang)
+		var b strings.Builder
+		for _, c := range cases {
+			d, err := Build(context.Background(), Inputs{View: c.view, History: c.hist}, c.window, at, c.targets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.zone != "" {
+				if d.Location, err = time.LoadLocation(c.zone); err != nil {
+					t.Fatal(err)
+				}
+			}
+			fmt.Fprintf(&b, "== %s\n%s\n\n", c.name, d.TextIn(p))
+			if lang == "en" && d.TextIn(p) != d.Text() {
+				t.Errorf("%s: Text is not the English TextIn", c.name)
+			}
+		}
+		golden(t, "cases."+lang+".golden", b.String())
+	}
+}
+
+// titled is o with the title the engine gives a failing probe.
+func titled(o outage.Outage) outage.Outage {
+	t := outage.Say("engine.title.down")
+	o.TitleSaid = &t
+	return o
+}
+
+// sample2 is GitHub's history over two weeks.
+func sample2() history {
+	return history{outs: []outage.Outage{
+		out("GitHub", "Actions delayed", outage.Incident, "2026-02-20T10:00:00Z", "2026-02-20T11:00:00Z"),
+		out("GitHub", "Pages down", outage.Incident, "2026-02-27T10:00:00Z", "2026-02-27T10:30:00Z"),
+		out("GitHub", "Git slow", outage.Incident, "2026-03-01T10:00:00Z", "2026-03-01T12:00:00Z"),
+	}}
+}
+
+// The sample's event as each chat posts it, in each channel language.
+func TestChatGolden(t *testing.T) {
+	v, h := sample()
+	d, err := Build(context.Background(), Inputs{View: v, History: h}, 24*time.Hour, at, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := d.Event("1-abc", at)
+	for _, lang := range i18n.Languages {
+		for platform, msg := range map[string]any{
+			"slack":   slack.RenderDigest(ev.In(lang)),
+			"discord": discord.RenderDigest(ev.In(lang)),
+		} {
+			raw, err := json.MarshalIndent(msg, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "sample-"+platform+"."+lang+".golden", string(raw)+"\n")
+		}
+	}
 }

@@ -170,10 +170,14 @@ func (p *Printer) arg(a outage.Arg) any {
 // String makes a Printer print as its language in logs and test names.
 func (p *Printer) String() string { return fmt.Sprintf("i18n.Printer(%s)", p.lang) }
 
-// Title is ev's title in p's language: the bot's own name for the outage
-// translated, a vendor's title as written, and what it is about when it
-// has none ("outage", "Ausfall").
+// Title is ev's title in p's language: a digest's or report's as written
+// in it (outage.Written), the bot's own name for the outage translated, a
+// vendor's title as written, and what it is about when it has none
+// ("outage", "Ausfall").
 func (p *Printer) Title(ev outage.Event) string {
+	if w, ok := ev.Written[p.lang]; ok {
+		return w.Title
+	}
 	switch {
 	case ev.TitleSaid != nil:
 		return p.Text(*ev.TitleSaid)
@@ -183,9 +187,13 @@ func (p *Printer) Title(ev outage.Event) string {
 	return p.Class(ev.Class)
 }
 
-// Body is ev's body in p's language: the bot's own words translated, a
-// vendor's (or a probe's error) as written.
+// Body is ev's body in p's language: a digest's or report's as written in
+// it, the bot's own words translated, a vendor's (or a probe's error) as
+// written.
 func (p *Printer) Body(ev outage.Event) string {
+	if w, ok := ev.Written[p.lang]; ok {
+		return w.Body
+	}
 	if ev.Said != nil {
 		return p.Text(*ev.Said)
 	}

@@ -83,3 +83,27 @@ func ParseSections(body string) []Section {
 
 // OneLine folds text (vendor words often have paragraphs) onto one line.
 func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Written is a digest's or a report's title and body in one language.
+//
+// An outage event keeps the bot's words as message ids (Text) and each
+// destination writes them in its own language when it posts. A digest or a
+// report is instead written whole, in every language, when it is made: it
+// summarises one moment, its lines are laid out from data the event does
+// not keep (times in the digest's zone, which lines a section has), and a
+// digest goes to several channels that may each speak another language.
+// Each notifier picks its channel's language with In; an event stored
+// before a language was added reads in English.
+type Written struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// In is e with its title and body in lang, when e was written in it (see
+// Written); otherwise e as it is, in English.
+func (e Event) In(lang string) Event {
+	if w, ok := e.Written[lang]; ok {
+		e.Title, e.Body = w.Title, w.Body
+	}
+	return e
+}

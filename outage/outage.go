@@ -87,6 +87,10 @@ type Event struct {
 	Link *Link `json:"link,omitempty"`
 	// Chart, on a digest, is the data of its picture (nil: no picture).
 	Chart *Chart `json:"chart,omitempty"`
+	// Written, on a digest or a report, holds its title and body in each
+	// language of the catalog but English, which Title and Body hold (see
+	// Written).
+	Written map[string]Written `json:"written,omitempty"`
 	// Page is the outage's page on our status site ([web] base_url),
 	// filled in when it is delivered, never stored.
 	Page string `json:"-"`

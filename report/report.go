@@ -12,6 +12,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -35,6 +36,9 @@ type Report struct {
 	Target   string         `json:"target"`
 	Title    string         `json:"title"`
 	Severity sources.Status `json:"severity"`
+	// titleSaid is Title as a catalog message when the bot gave the
+	// outage its title ("Down"), nil for a vendor's.
+	titleSaid *outage.Text
 	// Ongoing is set while any outage of the story is open.
 	Ongoing bool `json:"ongoing"`
 	// DetectedAt is when we first knew: the first failure of one of our
@@ -95,7 +99,31 @@ type Entry struct {
 	Kind     outage.Kind            `json:"kind"`
 	Severity sources.Status         `json:"severity"`
 	Phase    sources.IncidentStatus `json:"phase,omitempty"`
-	Text     string                 `json:"text"`
+	// Text is what happened, in English.
+	Text string `json:"text"`
+
+	// event is the stored event the entry tells, and said the words of an
+	// entry the report adds: Text in any language (see text).
+	event *outage.Event
+	said  outage.Text
+}
+
+// text is what happened in p's language: the bot's own words translated,
+// a vendor's as the vendor wrote them.
+func (e Entry) text(p *i18n.Printer) string {
+	switch {
+	case !e.said.IsZero():
+		return p.Text(e.said)
+	case e.event != nil:
+		return entryText(p, *e.event)
+	}
+	return e.Text
+}
+
+// said is an entry of the report's own, its Text in English.
+func said(e Entry, t outage.Text) Entry {
+	e.said, e.Text = t, english.Text(t)
+	return e
 }
 
 // Build makes the report of the outage whose id is (or starts with) id.
@@ -155,8 +183,8 @@ func addAck(ctx context.Context, acks Acks, r *Report, group []outage.Outage) er
 	if !r.DetectedAt.IsZero() {
 		r.TimeToAcknowledge = max(first.At.Sub(r.DetectedAt), 0)
 	}
-	e := Entry{At: first.At.UTC(), Target: of.Target, OutageID: of.ID, Kind: outage.Acknowledged, Severity: of.Severity,
-		Text: "Acknowledged by " + r.AcknowledgedBy + " (" + first.Platform + ")"}
+	e := said(Entry{At: first.At.UTC(), Target: of.Target, OutageID: of.ID, Kind: outage.Acknowledged, Severity: of.Severity},
+		outage.Say("report.entry.ack", outage.Str("By", r.AcknowledgedBy), outage.Str("Platform", first.Platform)))
 	i := sort.Search(len(r.Timeline), func(i int) bool { return r.Timeline[i].At.After(e.At) })
 	r.Timeline = slices.Insert(r.Timeline, i, e)
 	return nil
@@ -211,7 +239,7 @@ func related(ctx context.Context, st Store, subject outage.Outage) ([]outage.Out
 
 // assemble is the pure part of Build.
 func assemble(subject outage.Outage, group []outage.Outage, events map[string][]outage.Event, now time.Time) Report {
-	r := Report{ID: subject.ID, Target: subject.Target, Title: subject.Title, Severity: subject.Severity, At: now}
+	r := Report{ID: subject.ID, Target: subject.Target, Title: subject.Title, titleSaid: subject.TitleSaid.Clone(), Severity: subject.Severity, At: now}
 
 	// The vendor outage: the one our services link to, else the subject
 	// itself when nothing of ours links to it.
@@ -242,7 +270,7 @@ func assemble(subject outage.Outage, group []outage.Outage, events map[string][]
 		vendorOutage = &subject
 	}
 	if vendorOutage != nil {
-		r.Title = vendorOutage.Title
+		r.Title, r.titleSaid = vendorOutage.Title, vendorOutage.TitleSaid.Clone()
 		v := &Vendor{Name: vendorOutage.Target, Title: vendorOutage.Title, URL: vendorOutage.URL, StartedAt: vendorOutage.OpenedAt, ResolvedAt: vendorOutage.ResolvedAt}
 		if evs := events[vendorOutage.ID]; len(evs) > 0 {
 			v.AckAt = evs[0].At // the poll that first saw it on the page
@@ -297,15 +325,16 @@ func assemble(subject outage.Outage, group []outage.Outage, events map[string][]
 					}
 				}
 			}
-			r.Timeline = append(r.Timeline, Entry{At: ev.At, Target: ev.Target, OutageID: ev.OutageID, Kind: ev.Kind, Severity: ev.Severity, Phase: ev.Phase, Text: entryText(ev)})
+			r.Timeline = append(r.Timeline, Entry{At: ev.At, Target: ev.Target, OutageID: ev.OutageID, Kind: ev.Kind, Severity: ev.Severity, Phase: ev.Phase,
+				Text: entryText(english, ev), event: &ev})
 		}
 	}
 	// A probe announces after several failed checks: the review wants the
 	// first one.
 	for _, s := range r.Services {
 		if first := firstAt(r.Timeline, s.OutageID); first.After(s.FailedAt) {
-			r.Timeline = append(r.Timeline, Entry{At: s.FailedAt, Target: s.Name, OutageID: s.OutageID, Kind: Detected, Severity: s.Severity,
-				Text: "First failed check (announced at " + first.UTC().Format("15:04") + ", once the failure threshold was reached)"})
+			r.Timeline = append(r.Timeline, said(Entry{At: s.FailedAt, Target: s.Name, OutageID: s.OutageID, Kind: Detected, Severity: s.Severity},
+				outage.Say("report.entry.first_failure", outage.Clock("Clock", first))))
 		}
 	}
 	slices.SortStableFunc(r.Timeline, func(a, b Entry) int { return a.At.Compare(b.At) })
@@ -331,20 +360,23 @@ func fromVendor(evs []outage.Event) bool {
 	return slices.ContainsFunc(evs, func(ev outage.Event) bool { return ev.Phase != "" || ev.URL != "" })
 }
 
-func entryText(ev outage.Event) string {
+// entryText is what an event says, in p's language.
+func entryText(p *i18n.Printer, ev outage.Event) string {
+	body := p.Body(ev)
 	switch ev.Kind {
 	case outage.Opened:
-		s := "Opened: " + ev.Title
-		if ev.Body != "" {
-			s += ". " + ev.Body
-		}
-		return s
+		return p.T("report.entry.opened", i18n.Args{"Title": title(p, ev), "Body": body})
 	case outage.Resolved:
-		s := "Restored after " + outage.FormatDuration(ev.Duration())
-		if ev.Body != "" {
-			s += ". " + ev.Body
-		}
-		return s
+		return p.T("report.entry.restored", i18n.Args{"Duration": p.Duration(ev.Duration()), "Body": body})
 	}
-	return ev.Body
+	return body
+}
+
+// title is ev's title in p's language, "" when it has none (where
+// p.Title would name its class).
+func title(p *i18n.Printer, ev outage.Event) string {
+	if ev.TitleSaid == nil {
+		return ev.Title
+	}
+	return p.Title(ev)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/report"
@@ -157,6 +159,19 @@ func TestReportOfAChatGPTLikeOutage(t *testing.T) {
 	}
 	golden.Text(t, "chatgpt.event.txt", ev.Title+"\n\n"+ev.Body+"\n", *update)
 
+	// In German: the report's own words, the bot's words in the stored
+	// events as their printer writes them, the vendor's as written.
+	de := i18n.For("de")
+	golden.Text(t, "chatgpt.md.de", report.MarkdownIn(de, r), *update)
+	golden.Text(t, "chatgpt.answer.txt.de", report.AnswerIn(de, r).Text()+"\n", *update)
+	golden.Text(t, "chatgpt.event.txt.de", ev.In("de").Title+"\n\n"+ev.In("de").Body+"\n", *update)
+	if _, ok := ev.Written["en"]; ok || ev.In("de").Title == ev.Title {
+		t.Errorf("the report event is not written in German apart from English: %v", ev.Written)
+	}
+	if report.MarkdownIn(i18n.For("en"), r) != report.Markdown(r) || report.AnswerIn(i18n.For("en"), r).Text() != report.Answer(r).Text() {
+		t.Error("English is not the default")
+	}
+
 	// The vendor's outage tells the same story.
 	vouts, _ := st.Outages(ctx, time.Time{}, "OpenAI")
 	rv, err := report.Build(ctx, st, vouts[0].ID, now)
@@ -212,5 +227,44 @@ func TestReportShowsTheAcknowledgement(t *testing.T) {
 	md := report.Markdown(r)
 	if !strings.Contains(md, "| Acknowledged | ") || !strings.Contains(md, "by @alice, 5m after detection |") || !strings.Contains(md, "Acknowledged by @alice (slack)") {
 		t.Errorf("markdown:\n%s", md)
+	}
+	for _, lang := range i18n.Languages {
+		golden.Text(t, "ack.md."+lang, report.MarkdownIn(i18n.For(lang), r), *update)
+	}
+}
+
+// The report's other figures, in every language: a story still going on
+// whose vendor has not said a word, one the vendor never admitted, one it
+// admitted before our services failed, and a vendor incident alone, each
+// as markdown and as the markdown command's answer.
+func TestReportVariantsGolden(t *testing.T) {
+	at := t0.Add(40 * time.Minute)
+	vendor := &report.Vendor{Name: "OpenAI", Title: "Elevated error rates", AckAt: t0.Add(3 * time.Minute), Lag: -time.Minute, StartedAt: t0.Add(2 * time.Minute)}
+	cases := map[string]report.Report{
+		"ongoing, not yet acknowledged by the vendor": {ID: "7f3a9c2e11d04b58", Target: "Support chatbot", Title: "Slow answers", Severity: sources.MajorOutage, Ongoing: true,
+			DetectedAt: t0.Add(4 * time.Minute), DetectedBy: "Support chatbot", Duration: 36 * time.Minute, At: at,
+			Services: []report.Service{{Name: "Support chatbot", FailedAt: t0.Add(4 * time.Minute), Duration: 36 * time.Minute, Confirm: outage.Unconfirmed}}},
+		"never acknowledged by the vendor": {ID: "8e21b07c5a9d3f46", Target: "Support chatbot", Title: "Slow answers", Severity: sources.PartialOutage,
+			DetectedAt: t0.Add(9*time.Hour + 50*time.Minute), DetectedBy: "Support chatbot", RestoredAt: t0.Add(10*time.Hour + 20*time.Minute), Duration: 30 * time.Minute, At: at.Add(11 * time.Hour),
+			Services: []report.Service{{Name: "Support chatbot", FailedAt: t0.Add(9*time.Hour + 50*time.Minute), RestoredAt: t0.Add(10*time.Hour + 20*time.Minute), Duration: 30 * time.Minute}}},
+		"acknowledged before our services failed": {ID: "9c4d18e7b2a05f31", Target: "Support chatbot", Title: "Elevated error rates", Severity: sources.Degraded, Vendor: vendor,
+			DetectedAt: t0.Add(4 * time.Minute), DetectedBy: "Support chatbot", RestoredAt: t0.Add(30 * time.Minute), Duration: 26 * time.Minute, At: at, Components: []string{"API", "ChatGPT"},
+			Services: []report.Service{{Name: "Support chatbot", FailedAt: t0.Add(4 * time.Minute), RestoredAt: t0.Add(30 * time.Minute), Duration: 26 * time.Minute, Confirm: outage.Confirmed}}},
+		"a vendor incident alone": {ID: "a05b7d92c3e81f64", Target: "OpenAI", Title: "Elevated error rates", Severity: sources.MajorOutage,
+			Vendor:     &report.Vendor{Name: "OpenAI", Title: "Elevated error rates", AckAt: t0.Add(3 * time.Minute)},
+			DetectedAt: t0.Add(3 * time.Minute), DetectedBy: "OpenAI", RestoredAt: t0.Add(30 * time.Minute), Duration: 27 * time.Minute, At: at},
+	}
+	names := make([]string, 0, len(cases))
+	for name := range cases {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, lang := range i18n.Languages {
+		p := i18n.For(lang)
+		var b strings.Builder
+		for _, name := range names {
+			fmt.Fprintf(&b, "== %s\n%s\n", name, report.MarkdownAnswerIn(p, cases[name]).Text())
+		}
+		golden.Text(t, "variants."+lang, b.String(), *update)
 	}
 }

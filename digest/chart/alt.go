@@ -1,12 +1,13 @@
 package chart
 
 import (
-	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
-	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/digest/internal/words"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -16,40 +17,39 @@ import (
 // Discord 1024 of an attachment's description.
 const MaxAltText = 1000
 
-// AltText says what the chart shows, in one paragraph: "Uptime from Mar 1
-// 08:00 to Mar 2 08:00 UTC (24h): OpenAI 98.2% (1 outage, 26m down);
-// GitHub 100% (maintenance 1h). The other 3 targets: 100%." Lanes come in
-// the chart's order (worst first); the text is cut at a whole lane to
-// MaxAltText.
-func AltText(c *outage.Chart) string {
+// AltText says what the chart shows, in one paragraph in p's language:
+// "Uptime from Mar 1 08:00 to Mar 2 08:00 UTC (24h): OpenAI 98.2% (1
+// outage, 26m down); GitHub 100% (maintenance 1h). The other 3 targets:
+// 100%." Lanes come in the chart's order (worst first); the text is cut at
+// a whole lane to MaxAltText.
+func AltText(c *outage.Chart, p *i18n.Printer) string {
 	if c == nil || len(c.Lanes) == 0 {
 		return ""
 	}
-	loc := location(c.Zone)
-	head := fmt.Sprintf("Uptime from %s (%s)", spanWords(c.Since, c.Until, loc), bot.FormatWindow(c.Until.Sub(c.Since)))
+	from, to := words.Span(p, c.Since, c.Until, location(c.Zone))
+	head := p.T("chart.alt.head", i18n.Args{"From": from, "To": to, "Window": words.Window(p, c.Until.Sub(c.Since))})
+	all := words.Percent(p, 100)
 	var items []string
 	quiet := 0
 	for _, l := range c.Lanes {
-		notes := laneNotes(l)
+		notes := laneNotes(p, l)
 		if len(notes) == 0 {
 			quiet++
 			continue
 		}
-		items = append(items, fmt.Sprintf("%s %s (%s)", l.Target, bot.FormatPercent(l.Uptime), strings.Join(notes, ", ")))
+		items = append(items, p.T("chart.alt.lane", i18n.Args{"Target": l.Target, "Percent": words.Percent(p, l.Uptime), "Notes": strings.Join(notes, ", ")}))
 	}
 	var tail []string
 	switch {
 	case len(items) == 0 && quiet == 1:
-		tail = append(tail, c.Lanes[0].Target+": 100%, no outages.")
+		tail = append(tail, p.T("chart.alt.quiet_one", i18n.Args{"Target": c.Lanes[0].Target, "Percent": all}))
 	case len(items) == 0:
-		tail = append(tail, fmt.Sprintf("all %d targets 100%%, no outages.", quiet))
-	case quiet == 1:
-		tail = append(tail, "The other target: 100%.")
-	case quiet > 1:
-		tail = append(tail, fmt.Sprintf("The other %d targets: 100%%.", quiet))
+		tail = append(tail, p.T("chart.alt.quiet_all", i18n.Args{"Count": quiet, "Percent": all}))
+	case quiet > 0:
+		tail = append(tail, p.N("chart.alt.others", quiet, i18n.Args{"Percent": all}))
 	}
-	if note := moreNote(c.More, c.MoreDown); note != "" {
-		tail = append(tail, strings.ToUpper(note[:1])+note[1:]+".")
+	if note := moreNote(p, c.More, c.MoreDown); note != "" {
+		tail = append(tail, upperFirst(note)+".")
 	}
 
 	if len(items) == 0 {
@@ -59,7 +59,7 @@ func AltText(c *outage.Chart) string {
 	for keep := len(items); keep >= 0; keep-- {
 		s := head + ": " + strings.Join(items[:keep], "; ")
 		if keep < len(items) {
-			s += fmt.Sprintf("; and %d more with outages", len(items)-keep)
+			s += "; " + p.N("chart.alt.cut", len(items)-keep, nil)
 		}
 		s += "."
 		if rest != "" {
@@ -77,15 +77,13 @@ func AltText(c *outage.Chart) string {
 
 // laneNotes are what happened on a lane: "2 outages, 26m down",
 // "maintenance 1h", "status unknown 10m".
-func laneNotes(l outage.ChartLane) []string {
+func laneNotes(p *i18n.Printer, l outage.ChartLane) []string {
 	var notes []string
 	switch {
-	case l.Outages == 1:
-		notes = append(notes, "1 outage, "+outage.FormatDuration(l.Down)+" down")
-	case l.Outages > 1:
-		notes = append(notes, fmt.Sprintf("%d outages, %s down", l.Outages, outage.FormatDuration(l.Down)))
+	case l.Outages > 0:
+		notes = append(notes, p.N("chart.alt.outages", l.Outages, i18n.Args{"Duration": p.Duration(l.Down)}))
 	case l.Down > 0:
-		notes = append(notes, outage.FormatDuration(l.Down)+" down")
+		notes = append(notes, p.T("chart.alt.down", i18n.Args{"Duration": p.Duration(l.Down)}))
 	}
 	var maint, unknown time.Duration
 	for _, b := range l.Bars {
@@ -97,15 +95,15 @@ func laneNotes(l outage.ChartLane) []string {
 		}
 	}
 	if maint > 0 {
-		notes = append(notes, "maintenance "+outage.FormatDuration(maint))
+		notes = append(notes, p.T("chart.alt.maintenance", i18n.Args{"Duration": p.Duration(maint)}))
 	}
 	if unknown > 0 {
-		notes = append(notes, "status unknown "+outage.FormatDuration(unknown))
+		notes = append(notes, p.T("chart.alt.unknown", i18n.Args{"Duration": p.Duration(unknown)}))
 	}
 	return notes
 }
 
-// spanWords is "Mar 1 08:00 to Mar 2 08:00 UTC".
-func spanWords(from, to time.Time, loc *time.Location) string {
-	return strings.Replace(span(from, to, loc), " – ", " to ", 1)
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

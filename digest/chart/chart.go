@@ -26,7 +26,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/digest/internal/words"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -68,17 +69,18 @@ var (
 	colourMuted       = color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}
 )
 
-// legend is the key under the lanes, in order of severity.
+// legend is the key under the lanes, in order of severity: each colour
+// and the message that names it.
 var legend = []struct {
 	label  string
 	colour color.Color
 }{
-	{"Up", colourUp},
-	{"Degraded", colourDegraded},
-	{"Partial outage", colourPartial},
-	{"Major outage", colourMajor},
-	{"Maintenance", colourMaintenance},
-	{"Unknown", colourUnknown},
+	{"chart.legend.up", colourUp},
+	{"chart.legend.degraded", colourDegraded},
+	{"chart.legend.partial", colourPartial},
+	{"chart.legend.major", colourMajor},
+	{"chart.legend.maintenance", colourMaintenance},
+	{"chart.legend.unknown", colourUnknown},
 }
 
 // colour is a bar's colour by its status.
@@ -112,10 +114,10 @@ func style(size vg.Length, bold bool, c color.Color) text.Style {
 	return text.Style{Color: c, Font: face(size, bold), Handler: plot.DefaultTextHandler}
 }
 
-// Render draws the chart as PNG. Lanes beyond outage.MaxChartLanes are
-// left out (the data normally has no more); a chart without lanes or with
-// an empty window is an error.
-func Render(c *outage.Chart) ([]byte, error) {
+// Render draws the chart as PNG, its words in p's language. Lanes beyond
+// outage.MaxChartLanes are left out (the data normally has no more); a
+// chart without lanes or with an empty window is an error.
+func Render(c *outage.Chart, p *i18n.Printer) ([]byte, error) {
 	if c == nil || len(c.Lanes) == 0 {
 		return nil, errors.New("chart: no targets to draw")
 	}
@@ -131,46 +133,46 @@ func Render(c *outage.Chart) ([]byte, error) {
 	loc := location(c.Zone)
 	n := len(lanes)
 
-	p := plot.New()
-	p.BackgroundColor = color.White
-	p.Title.Text = Title(c)
-	p.Title.TextStyle = style(13, true, colourText)
-	p.Title.TextStyle.XAlign = draw.XCenter
-	p.Title.TextStyle.YAlign = draw.YTop
-	p.Title.Padding = 8
+	pl := plot.New()
+	pl.BackgroundColor = color.White
+	pl.Title.Text = Title(c, p)
+	pl.Title.TextStyle = style(13, true, colourText)
+	pl.Title.TextStyle.XAlign = draw.XCenter
+	pl.Title.TextStyle.YAlign = draw.YTop
+	pl.Title.Padding = 8
 
-	p.X.Min, p.X.Max = unix(c.Since), unix(c.Until)
-	p.X.Tick.Marker = timeTicks{loc: loc}
-	p.X.Tick.Label = style(10, false, colourMuted)
-	p.X.Tick.Label.XAlign = draw.XCenter
-	p.X.Tick.Label.YAlign = draw.YTop
-	p.X.Tick.Color = colourMuted
-	p.X.Tick.Width = 0.5
-	p.X.Tick.Length = 4
-	p.X.Color = colourMuted
-	p.X.Width = 0.5
-	p.X.Padding = 0
+	pl.X.Min, pl.X.Max = unix(c.Since), unix(c.Until)
+	pl.X.Tick.Marker = timeTicks{loc: loc, p: p}
+	pl.X.Tick.Label = style(10, false, colourMuted)
+	pl.X.Tick.Label.XAlign = draw.XCenter
+	pl.X.Tick.Label.YAlign = draw.YTop
+	pl.X.Tick.Color = colourMuted
+	pl.X.Tick.Width = 0.5
+	pl.X.Tick.Length = 4
+	pl.X.Color = colourMuted
+	pl.X.Width = 0.5
+	pl.X.Padding = 0
 
-	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
-	p.Y.Padding = 0
-	p.Y.Width = 0
-	p.Y.Tick.Length = 0
-	p.Y.Tick.Label = style(10, false, colourText)
-	p.Y.Tick.Label.XAlign = draw.XRight
-	p.Y.Tick.Label.YAlign = draw.YCenter
+	pl.Y.Min, pl.Y.Max = -0.5, float64(n)-0.5
+	pl.Y.Padding = 0
+	pl.Y.Width = 0
+	pl.Y.Tick.Length = 0
+	pl.Y.Tick.Label = style(10, false, colourText)
+	pl.Y.Tick.Label.XAlign = draw.XRight
+	pl.Y.Tick.Label.YAlign = draw.YCenter
 	ticks := make(plot.ConstantTicks, n)
 	for i, l := range lanes {
 		ticks[i] = plot.Tick{Value: laneY(i, n), Label: label(l)}
 	}
-	p.Y.Tick.Marker = ticks
-	p.Add(swimlanes{lanes: lanes, ticks: timeTicks{loc: loc}})
+	pl.Y.Tick.Marker = ticks
+	pl.Add(swimlanes{lanes: lanes, ticks: timeTicks{loc: loc, p: p}, p: p})
 
 	h := chrome + laneHeight*vg.Length(n)
 	img := vgimg.NewWith(vgimg.UseWH(width, h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
 	dc := draw.New(img)
 	body := draw.Crop(dc, 8, -uptimeColumn, legendHeight, 0)
-	p.Draw(body)
-	drawLegend(draw.Crop(dc, 0, 0, 0, -(h-legendHeight)), more, c.MoreDown)
+	pl.Draw(body)
+	drawLegend(p, draw.Crop(dc, 0, 0, 0, -(h-legendHeight)), more, c.MoreDown)
 
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
@@ -198,6 +200,7 @@ func label(l outage.ChartLane) string {
 type swimlanes struct {
 	lanes []outage.ChartLane
 	ticks timeTicks
+	p     *i18n.Printer
 }
 
 func (s swimlanes) Plot(c draw.Canvas, p *plot.Plot) {
@@ -213,7 +216,7 @@ func (s swimlanes) Plot(c draw.Canvas, p *plot.Plot) {
 		y := trY(laneY(i, n))
 		rect(c, colourUp, x0, x1, y-half, y+half)
 		// Right of the data area: the canvas does not clip text.
-		c.FillText(pct, vg.Point{X: x1 + uptimeColumn - 12, Y: y + descent}, bot.FormatPercent(l.Uptime))
+		c.FillText(pct, vg.Point{X: x1 + uptimeColumn - 12, Y: y + descent}, words.Percent(s.p, l.Uptime))
 		for _, b := range l.Bars {
 			bx0, bx1 := trX(unix(b.Start)), trX(unix(b.End))
 			bx0, bx1 = max(bx0, x0), min(bx1, x1)
@@ -241,7 +244,7 @@ func rect(c draw.Canvas, col color.Color, x0, x1, y0, y1 vg.Length) {
 }
 
 // drawLegend writes the colour key, and how many targets were left out.
-func drawLegend(c draw.Canvas, more, moreDown int) {
+func drawLegend(p *i18n.Printer, c draw.Canvas, more, moreDown int) {
 	sty := style(10, false, colourText)
 	sty.YAlign = draw.YCenter
 	y := (c.Min.Y + c.Max.Y) / 2
@@ -250,10 +253,11 @@ func drawLegend(c draw.Canvas, more, moreDown int) {
 	for _, e := range legend {
 		rect(c, e.colour, x, x+sw, y-sw/2, y+sw/2)
 		x += sw + 4
-		c.FillText(sty, vg.Point{X: x, Y: y}, e.label)
-		x += sty.Width(e.label) + 14
+		label := p.T(e.label, nil)
+		c.FillText(sty, vg.Point{X: x, Y: y}, label)
+		x += sty.Width(label) + 14
 	}
-	if note := moreNote(more, moreDown); note != "" {
+	if note := moreNote(p, more, moreDown); note != "" {
 		sty.Color = colourMuted
 		sty.XAlign = draw.XRight
 		c.FillText(sty, vg.Point{X: c.Max.X - 16, Y: y}, note)
@@ -261,18 +265,14 @@ func drawLegend(c draw.Canvas, more, moreDown int) {
 }
 
 // moreNote is "and 30 more targets (2 with downtime)".
-func moreNote(more, moreDown int) string {
+func moreNote(p *i18n.Printer, more, moreDown int) string {
 	switch {
 	case more <= 0:
 		return ""
-	case more == 1 && moreDown == 1:
-		return "and 1 more target (with downtime)"
-	case more == 1:
-		return "and 1 more target (100%)"
 	case moreDown == 0:
-		return fmt.Sprintf("and %d more targets (all 100%%)", more)
+		return p.N("chart.more.up", more, i18n.Args{"Percent": words.Percent(p, 100)})
 	}
-	return fmt.Sprintf("and %d more targets (%d with downtime)", more, moreDown)
+	return p.N("chart.more.down", more, i18n.Args{"Down": moreDown})
 }
 
 func unix(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
@@ -291,30 +291,13 @@ func location(zone string) *time.Location {
 	return loc
 }
 
-// span is "Mar 1 08:00 – Mar 2 08:00 UTC", with the start's zone too when
-// a daylight-saving change lies between ("Mar 23 10:00 CET – Mar 30 11:00
-// CEST").
-func span(from, to time.Time, loc *time.Location) string {
-	from, to = from.In(loc), to.In(loc)
-	start := from.Format("Jan 2 15:04")
-	if fz, _ := from.Zone(); fz != zone(to) {
-		start = from.Format("Jan 2 15:04 MST")
-	}
-	if from.Year() == to.Year() && from.YearDay() == to.YearDay() {
-		return start + " – " + to.Format("15:04 MST")
-	}
-	return start + " – " + to.Format("Jan 2 15:04 MST")
-}
-
-func zone(t time.Time) string {
-	z, _ := t.Zone()
-	return z
-}
-
 // timeTicks marks round times in the zone: every 15 minutes up to every
 // week, whichever gives at most maxTicks labels. A tick at midnight shows
 // the date, the others the time of day.
-type timeTicks struct{ loc *time.Location }
+type timeTicks struct {
+	loc *time.Location
+	p   *i18n.Printer
+}
 
 const maxTicks = 9
 
@@ -341,7 +324,7 @@ func (tt timeTicks) Ticks(lo, hi float64) []plot.Tick {
 		days := int(step / (24 * time.Hour))
 		for d := day; !d.After(to); d = d.AddDate(0, 0, days) {
 			if !d.Before(from) {
-				out = append(out, plot.Tick{Value: unix(d), Label: d.Format("Jan 2")})
+				out = append(out, plot.Tick{Value: unix(d), Label: tt.p.Day(d)})
 			}
 		}
 		return out
@@ -354,7 +337,7 @@ func (tt timeTicks) Ticks(lo, hi float64) []plot.Tick {
 			}
 			lbl := t.Format("15:04")
 			if t.Hour() == 0 && t.Minute() == 0 {
-				lbl = t.Format("Jan 2")
+				lbl = tt.p.Day(t)
 			}
 			out = append(out, plot.Tick{Value: unix(t), Label: lbl})
 		}
@@ -364,9 +347,10 @@ func (tt timeTicks) Ticks(lo, hi float64) []plot.Tick {
 
 // Title is the chart's heading, which Slack shows above the picture:
 // "Uptime and outages, Mar 1 08:00 – Mar 2 08:00 UTC".
-func Title(c *outage.Chart) string {
+func Title(c *outage.Chart, p *i18n.Printer) string {
 	if c == nil {
 		return ""
 	}
-	return "Uptime and outages, " + span(c.Since, c.Until, location(c.Zone))
+	start, end := words.Span(p, c.Since, c.Until, location(c.Zone))
+	return p.T("chart.title", i18n.Args{"Start": start, "End": end})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/outagebot/outagebot/digest"
 	"github.com/outagebot/outagebot/digest/chart"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/golden"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -20,6 +21,8 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/ from what renders now")
 
 var at = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+
+var en = i18n.For("en")
 
 func up(target string, down time.Duration, window time.Duration) digest.Uptime {
 	return digest.Uptime{Target: target, Down: down, Percent: 100 * (1 - float64(down)/float64(window))}
@@ -93,8 +96,10 @@ func many(n int) digest.Digest {
 	return d
 }
 
-// The picture and its alt text are golden: byte for byte. Look at a
-// changed PNG before accepting it with -update.
+// The picture and its alt text are golden, byte for byte, in every
+// language: English in <case>.png and <case>-alt.golden, others in
+// <case>.<lang>.png and <case>-alt.<lang>.golden. Look at a changed PNG
+// before accepting it with -update.
 func TestRenderGolden(t *testing.T) {
 	cases := map[string]digest.Digest{
 		"day":   day(),
@@ -102,31 +107,55 @@ func TestRenderGolden(t *testing.T) {
 		"quiet": quiet(),
 		"many":  many(50),
 	}
-	for name, d := range cases {
-		t.Run(name, func(t *testing.T) {
-			c := d.Chart()
-			img, err := chart.Render(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			again, err := chart.Render(c)
-			if err != nil || !bytes.Equal(img, again) {
-				t.Fatalf("a second rendering differs (err %v)", err)
-			}
-			cfg, err := png.DecodeConfig(bytes.NewReader(img))
-			if err != nil {
-				t.Fatalf("not a PNG: %v", err)
-			}
-			if cfg.Width != 960 || cfg.Height > 720 {
-				t.Errorf("size %dx%d, want 960 wide and at most 720 high", cfg.Width, cfg.Height)
-			}
-			golden.Bytes(t, name+".png", img, *update)
-			alt := chart.AltText(c)
-			if n := utf8.RuneCountInString(alt); n > chart.MaxAltText || strings.Contains(alt, "\n") {
-				t.Errorf("alt text of %d runes or on several lines: %q", n, alt)
-			}
-			golden.Text(t, name+"-alt", alt+"\n", *update)
-		})
+	for _, lang := range i18n.Languages {
+		p := i18n.For(lang)
+		suffix := ""
+		if lang != "en" {
+			suffix = "." + lang
+		}
+		for name, d := range cases {
+			t.Run(lang+"/"+name, func(t *testing.T) {
+				c := d.Chart()
+				img, err := chart.Render(c, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				again, err := chart.Render(c, p)
+				if err != nil || !bytes.Equal(img, again) {
+					t.Fatalf("a second rendering differs (err %v)", err)
+				}
+				cfg, err := png.DecodeConfig(bytes.NewReader(img))
+				if err != nil {
+					t.Fatalf("not a PNG: %v", err)
+				}
+				if cfg.Width != 960 || cfg.Height > 720 {
+					t.Errorf("size %dx%d, want 960 wide and at most 720 high", cfg.Width, cfg.Height)
+				}
+				golden.Bytes(t, name+suffix+".png", img, *update)
+				alt := chart.AltText(c, p)
+				if n := utf8.RuneCountInString(alt); n > chart.MaxAltText || strings.Contains(alt, "\n") {
+					t.Errorf("alt text of %d runes or on several lines: %q", n, alt)
+				}
+				golden.Text(t, name+"-alt"+suffix, alt+"\n", *update)
+			})
+		}
+	}
+}
+
+// The title Slack shows above the picture, in each language.
+func TestTitle(t *testing.T) {
+	c := week().Chart()
+	for lang, want := range map[string]string{
+		"en": "Uptime and outages, Mar 23 10:00 CET – Mar 30 11:00 CEST",
+		"de": "Verfügbarkeit und Ausfälle, 23. März 10:00 CET – 30. März 11:00 CEST",
+	} {
+		if got := chart.Title(c, i18n.For(lang)); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	c = day().Chart()
+	if got, want := chart.Title(c, i18n.For("de")), "Verfügbarkeit und Ausfälle, 1. März 08:00 – 2. März 08:00 UTC"; got != want {
+		t.Errorf("de: %q, want %q", got, want)
 	}
 }
 
@@ -134,14 +163,14 @@ func TestRenderGolden(t *testing.T) {
 // were ordered when the digest was built.
 func TestRenderIgnoresInputOrder(t *testing.T) {
 	d := day()
-	a, err := chart.Render(d.Chart())
+	a, err := chart.Render(d.Chart(), en)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, j := 0, len(d.Uptime)-1; i < j; i, j = i+1, j-1 {
 		d.Uptime[i], d.Uptime[j] = d.Uptime[j], d.Uptime[i]
 	}
-	b, err := chart.Render(d.Chart())
+	b, err := chart.Render(d.Chart(), en)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +186,7 @@ func TestRenderRefuses(t *testing.T) {
 		"empty window": {Since: at, Until: at, Lanes: []outage.ChartLane{{Target: "OpenAI", Uptime: 100}}},
 	}
 	for name, c := range cases {
-		if _, err := chart.Render(c); err == nil {
+		if _, err := chart.Render(c, en); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -172,12 +201,14 @@ func TestAltTextBounded(t *testing.T) {
 		name := strings.Repeat(fmt.Sprintf("Target %02d ", i), 6)
 		c.Lanes = append(c.Lanes, outage.ChartLane{Target: name, Uptime: 99, Down: 15 * time.Minute, Outages: 2})
 	}
-	alt := chart.AltText(c)
-	if n := utf8.RuneCountInString(alt); n > chart.MaxAltText {
-		t.Fatalf("%d runes", n)
-	}
-	if !strings.Contains(alt, "more with outages.") {
-		t.Errorf("does not say what was left out: %q", alt)
+	for lang, cut := range map[string]string{"en": "more with outages.", "de": "weitere mit Ausfällen."} {
+		alt := chart.AltText(c, i18n.For(lang))
+		if n := utf8.RuneCountInString(alt); n > chart.MaxAltText {
+			t.Fatalf("%s: %d runes", lang, n)
+		}
+		if !strings.Contains(alt, cut) {
+			t.Errorf("%s: does not say what was left out: %q", lang, alt)
+		}
 	}
 }
 
@@ -187,7 +218,7 @@ func BenchmarkRender50(b *testing.B) {
 	c := many(50).Chart()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := chart.Render(c); err != nil {
+		if _, err := chart.Render(c, en); err != nil {
 			b.Fatal(err)
 		}
 	}

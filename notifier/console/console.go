@@ -141,7 +141,9 @@ func (n *Notifier) Deliver(_ context.Context, d notifier.Delivery) (notifier.Rem
 	if s.size != nil {
 		s.width = s.size()
 	}
-	if _, err := io.WriteString(n.w, s.render(d.Event)+"\n"); err != nil {
+	// A digest or report was written in every language when it was made
+	// (outage.Written): print the console's.
+	if _, err := io.WriteString(n.w, s.render(d.Event.In(s.v.p.Lang()))+"\n"); err != nil {
 		return "", fmt.Errorf("write to console: %w", err)
 	}
 	return notifier.RemoteRef(fmt.Sprintf("console:%d", d.OutboxID)), nil

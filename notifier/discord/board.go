@@ -12,30 +12,32 @@ import (
 
 	"github.com/outagebot/outagebot/board"
 	"github.com/outagebot/outagebot/bot"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
 
-// BoardMarker is the footer of every status board: with the bot's own
-// author id it tells the board apart among a channel's pinned messages.
+// BoardMarker is the footer of every status board written in English:
+// with the bot's own author id it tells the board apart among a channel's
+// pinned messages. A board in another language has that language's
+// marker (board.marker); FindBoard knows them all, so a channel whose
+// locale changes keeps its board.
 const BoardMarker = "outagebot status board"
 
-// RenderBoard is a status board's embed: a line per target with its emoji,
-// status and, for an open outage, since when (a Discord timestamp, which
-// every reader sees in their own time zone and which ages by itself).
-func RenderBoard(lines []board.Line) *discordgo.MessageEmbed {
+// RenderBoard is a status board's embed in p's language (the channel's):
+// a line per target with its emoji, status and, for an open outage, since
+// when (a Discord timestamp, which every reader sees in their own time
+// zone and which ages by itself).
+func RenderBoard(p *i18n.Printer, lines []board.Line) *discordgo.MessageEmbed {
 	var b strings.Builder
 	worst := sources.Operational
 	open := 0
 	for _, l := range lines {
-		fmt.Fprintf(&b, "%s **%s**: %s", bot.Emoji(l.Status), Inert(l.Target), l.Status.Label())
+		args := i18n.Args{"Status": p.StatusInline(l.Status)}
 		if !l.Since.IsZero() {
-			fmt.Fprintf(&b, " since <t:%d:R>", l.Since.Unix())
-			if l.Title != "" {
-				b.WriteString(" — " + Inert(l.Title))
-			}
+			args["Since"], args["Title"] = fmt.Sprintf("<t:%d:R>", l.Since.Unix()), Inert(l.Title)
 		}
-		b.WriteString("\n")
+		fmt.Fprintf(&b, "%s **%s**: %s\n", bot.Emoji(l.Status), Inert(l.Target), p.T("board.discord.state", args))
 		if l.Open() {
 			open++
 		}
@@ -43,12 +45,12 @@ func RenderBoard(lines []board.Line) *discordgo.MessageEmbed {
 			worst = l.Status
 		}
 	}
-	title := fmt.Sprintf("All %d targets are operational", len(lines))
+	title := p.N("board.all_operational", len(lines), nil)
 	if open > 0 {
-		title = fmt.Sprintf("%d of %d targets need attention", open, len(lines))
+		title = p.N("board.attention", open, i18n.Args{"Total": len(lines)})
 	}
 	if len(lines) == 0 {
-		title, b = "No targets are routed to this channel", strings.Builder{}
+		title, b = p.T("board.no_targets", nil), strings.Builder{}
 	}
 	desc := b.String()
 	if desc == "" {
@@ -58,8 +60,18 @@ func RenderBoard(lines []board.Line) *discordgo.MessageEmbed {
 		Title:       title,
 		Description: truncate(desc, maxEmbedDescription),
 		Color:       colour(outage.Event{Kind: outage.Opened, Class: outage.Incident, Severity: worst}),
-		Footer:      &discordgo.MessageEmbedFooter{Text: BoardMarker},
+		Footer:      &discordgo.MessageEmbedFooter{Text: p.T("board.marker", nil)},
 	}
+}
+
+// isBoardMarker reports whether a footer is a board's, in any language.
+func isBoardMarker(footer string) bool {
+	for _, lang := range i18n.Languages {
+		if footer == i18n.For(lang).T("board.marker", nil) {
+			return true
+		}
+	}
+	return footer == BoardMarker
 }
 
 // ErrBoardGone is returned by EditBoard when the board message no longer
@@ -106,7 +118,8 @@ func (b *Boards) PinBoard(ctx context.Context, channelID, messageID string) erro
 }
 
 // FindBoard looks for a board among the channel's pinned messages: the
-// bot's own message with BoardMarker in its footer ("" when none is).
+// bot's own message with a board's marker, in any language, in its footer
+// ("" when none is).
 func (b *Boards) FindBoard(ctx context.Context, channelID string) (string, error) {
 	me, err := b.self(ctx)
 	if err != nil {
@@ -122,7 +135,7 @@ func (b *Boards) FindBoard(ctx context.Context, channelID string) (string, error
 			continue
 		}
 		for _, e := range m.Embeds {
-			if e.Footer != nil && e.Footer.Text == BoardMarker {
+			if e.Footer != nil && isBoardMarker(e.Footer.Text) {
 				return m.ID, nil
 			}
 		}

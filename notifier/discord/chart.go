@@ -7,6 +7,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/outagebot/outagebot/digest/chart"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 )
 
@@ -27,9 +28,9 @@ const maxAttachmentDescription = 1024
 // image. The message and its picture are one request, so the nonce that
 // makes a repeated send return the first message covers the picture too:
 // it is posted once with the digest or not at all. A chart that cannot be
-// drawn is logged and left out.
-func withChart(log *slog.Logger, msg *discordgo.MessageSend, c *outage.Chart) []attachment {
-	img, err := chart.Render(c)
+// drawn is logged and left out. Its words are in p's language.
+func withChart(log *slog.Logger, msg *discordgo.MessageSend, c *outage.Chart, p *i18n.Printer) []attachment {
+	img, err := chart.Render(c, p)
 	if err != nil {
 		log.Warn("cannot draw the digest's chart; posting the digest without it", "err", err)
 		return nil
@@ -38,5 +39,5 @@ func withChart(log *slog.Logger, msg *discordgo.MessageSend, c *outage.Chart) []
 	if len(msg.Embeds) > 0 {
 		msg.Embeds[0].Image = &discordgo.MessageEmbedImage{URL: "attachment://" + chart.Filename}
 	}
-	return []attachment{{ID: 0, Filename: chart.Filename, Description: truncate(chart.AltText(c), maxAttachmentDescription)}}
+	return []attachment{{ID: 0, Filename: chart.Filename, Description: truncate(chart.AltText(c, p), maxAttachmentDescription)}}
 }

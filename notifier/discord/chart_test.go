@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/digest/chart"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/fakediscord"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -38,7 +39,7 @@ func TestDeliverDigestChart(t *testing.T) {
 		{"server error", &fakediscord.Fault{Status: http.StatusBadGateway}},
 	}
 	ev := chartEvent()
-	img, err := chart.Render(ev.Chart)
+	img, err := chart.Render(ev.Chart, i18n.For("en"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestDeliverDigestChart(t *testing.T) {
 				t.Fatalf("%d attachments", len(m.Attachments))
 			}
 			a := m.Attachments[0]
-			if a.Filename != "digest.png" || a.ContentType != "image/png" || !bytes.Equal(a.Data, img) || a.Description != chart.AltText(ev.Chart) {
+			if a.Filename != "digest.png" || a.ContentType != "image/png" || !bytes.Equal(a.Data, img) || a.Description != chart.AltText(ev.Chart, i18n.For("en")) {
 				t.Errorf("attachment %s %s, %d bytes, description %q", a.Filename, a.ContentType, len(a.Data), a.Description)
 			}
 			if len(m.Embeds) != 1 || m.Embeds[0].Image == nil || m.Embeds[0].Image.URL != "attachment://digest.png" {
@@ -86,5 +87,33 @@ func TestDeliverDigestNoChart(t *testing.T) {
 	msgs := e.fake.Messages(testChannel)
 	if len(msgs) != 1 || len(msgs[0].Attachments) != 0 || msgs[0].Embeds[0].Image != nil {
 		t.Fatalf("messages %+v", msgs)
+	}
+}
+
+// A channel whose locale is German gets the digest as written in German,
+// and its chart's picture and description in German too.
+func TestDeliverDigestInChannelLanguage(t *testing.T) {
+	ev := chartEvent()
+	ev.Written = map[string]outage.Written{"de": {
+		Title: "Täglicher Digest: 3 Ausfälle in den letzten 24 Stunden",
+		Body:  outage.FormatSections([]outage.Section{{Heading: "Zeitraum", Lines: []string{"1. März 08:00 – 2. März 08:00 UTC (24 Stunden)"}}}),
+	}}
+	de := i18n.For("de")
+	img, err := chart.Render(ev.Chart, de)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvLang(t, false, "de")
+	deliver(t, e.n, delivery(7, ev, ""))
+	msgs := e.fake.Messages(testChannel)
+	if len(msgs) != 1 || len(msgs[0].Embeds) != 1 || len(msgs[0].Attachments) != 1 {
+		t.Fatalf("messages %+v", msgs)
+	}
+	m := msgs[0]
+	if m.Embeds[0].Title != "Täglicher Digest: 3 Ausfälle in den letzten 24 Stunden" || m.Embeds[0].Description != "**Zeitraum**\n1. März 08:00 – 2. März 08:00 UTC (24 Stunden)" {
+		t.Errorf("embed %q %q", m.Embeds[0].Title, m.Embeds[0].Description)
+	}
+	if a := m.Attachments[0]; !bytes.Equal(a.Data, img) || a.Description != chart.AltText(ev.Chart, de) {
+		t.Errorf("attachment: %d bytes, description %q", len(a.Data), a.Description)
 	}
 }

@@ -148,17 +148,19 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		// never that item's own message (nor the other way round).
 		return n.send(ctx, d.Pace, ch, RenderGroup(n.render.p, d.Group), "g"+nonce)
 	}
+	// A digest or a report was written in every language when it was made
+	// (see outage.Written); the channel's is posted.
 	switch ev.Kind {
 	case outage.Digest:
-		msg := RenderDigest(ev)
+		msg := RenderDigest(ev.In(n.render.p.Lang()))
 		var atts []attachment
 		if ev.Chart != nil {
-			atts = withChart(n.log.With("channel", ch, "outage", ev.OutageID, "outbox_id", d.OutboxID), msg, ev.Chart)
+			atts = withChart(n.log.With("channel", ch, "outage", ev.OutageID, "outbox_id", d.OutboxID), msg, ev.Chart, n.render.p)
 		}
 		return n.sendFiles(ctx, d.Pace, ch, msg, nonce, atts)
 	case outage.Report:
 		if !isSnowflake(root) {
-			return n.send(ctx, d.Pace, ch, RenderDigest(ev), nonce)
+			return n.send(ctx, d.Pace, ch, RenderDigest(ev.In(n.render.p.Lang())), nonce)
 		}
 	case outage.Opened:
 		if !d.Joined || !isSnowflake(root) {
@@ -174,7 +176,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 
 	msg, name := n.render.reply(ev), ThreadName(n.render.p, ev)
 	if ev.Kind == outage.Report {
-		msg = RenderDigest(ev)
+		msg = RenderDigest(ev.In(n.render.p.Lang()))
 	}
 	if d.GroupedRoot {
 		msg, name = namedReply(ev, msg), groupThreadName(n.render.p)

@@ -35,10 +35,10 @@ func chartName(outboxID int64) string {
 // shareChart shares the digest's chart in the thread of its message ts,
 // unless an earlier attempt did. A chart that cannot be drawn, or that
 // Slack refuses for good (no files:write scope), is logged and left out:
-// the digest itself was delivered.
+// the digest itself was delivered. Its words are in the channel's language.
 func (n *Notifier) shareChart(ctx context.Context, log *slog.Logger, ch, ts string, d notifier.Delivery) error {
-	c := d.Event.Chart
-	img, err := chart.Render(c)
+	c, p := d.Event.Chart, n.render.p
+	img, err := chart.Render(c, p)
 	if err != nil {
 		log.Warn("cannot draw the digest's chart; posting the digest without it", "err", err)
 		return nil
@@ -54,7 +54,7 @@ func (n *Notifier) shareChart(ctx context.Context, log *slog.Logger, ch, ts stri
 			return nil
 		}
 	}
-	err = n.upload(ctx, ch, ts, name, img, chart.AltText(c), chart.Title(c), d.Pace)
+	err = n.upload(ctx, ch, ts, name, img, chart.AltText(c, p), chart.Title(c, p), d.Pace)
 	if notifier.IsPermanent(err) {
 		log.Warn("Slack refuses the digest's chart; the digest was posted without it", "err", err)
 		return nil

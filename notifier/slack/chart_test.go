@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/digest/chart"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -46,7 +47,7 @@ func TestDeliverDigestChart(t *testing.T) {
 		{"completing is rate limited", "files.completeUploadExternal", fakeslack.Fault{Status: http.StatusTooManyRequests, RetryAfter: time.Second}, 2},
 	}
 	ev := chartEvent()
-	img, err := chart.Render(ev.Chart)
+	img, err := chart.Render(ev.Chart, i18n.For("en"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestDeliverDigestChart(t *testing.T) {
 			if f.ID != replies[0].Files[0] || f.Channel != "C1" || f.ThreadTS != string(ref) || f.Name != "outagebot-digest-7.png" {
 				t.Errorf("shared %+v", f)
 			}
-			if !bytes.Equal(f.Data, img) || f.AltText != chart.AltText(ev.Chart) || f.Title != "Uptime and outages, Mar 1 08:00 – Mar 2 08:00 UTC" {
+			if !bytes.Equal(f.Data, img) || f.AltText != chart.AltText(ev.Chart, i18n.For("en")) || f.Title != "Uptime and outages, Mar 1 08:00 – Mar 2 08:00 UTC" {
 				t.Errorf("file %s: %d bytes, alt %q, title %q", f.ID, len(f.Data), f.AltText, f.Title)
 			}
 			if !strings.HasPrefix(f.AltText, "Uptime from Mar 1 08:00 to Mar 2 08:00 UTC (24h): Target 001 99.2% (1 outage, 12m down)") {
@@ -129,5 +130,38 @@ func TestDeliverDigestNoChart(t *testing.T) {
 	}
 	if n := len(e.fs.Calls("files.getUploadURLExternal")); n != 0 || len(e.fs.Files()) != 0 {
 		t.Errorf("%d upload calls", n)
+	}
+}
+
+// A channel whose locale is German gets the digest as written in German,
+// and its chart's picture, alt text and title in German too.
+func TestDeliverDigestInChannelLanguage(t *testing.T) {
+	ev := chartEvent()
+	ev.Written = map[string]outage.Written{"de": {
+		Title: "Täglicher Digest: 3 Ausfälle in den letzten 24 Stunden",
+		Body:  outage.FormatSections([]outage.Section{{Heading: "Zeitraum", Lines: []string{"1. März 08:00 – 2. März 08:00 UTC (24 Stunden)"}}}),
+	}}
+	de := i18n.For("de")
+	img, err := chart.Render(ev.Chart, de)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, Options{Lang: "de"})
+	if _, err := e.deliver(t, delivery(7, "C1", ev, "")); err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.fs.Messages("C1")
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "Täglicher Digest: 3 Ausfälle") || !strings.Contains(string(msgs[0].Blocks), "*Zeitraum*") ||
+		strings.Contains(string(msgs[0].Blocks), "Uptime") {
+		t.Fatalf("messages %+v", msgs)
+	}
+	files := e.fs.Files()
+	if len(files) != 1 {
+		t.Fatalf("%d files", len(files))
+	}
+	f := files[0]
+	if !bytes.Equal(f.Data, img) || f.Title != "Verfügbarkeit und Ausfälle, 1. März 08:00 – 2. März 08:00 UTC" ||
+		!strings.HasPrefix(f.AltText, "Verfügbarkeit vom 1. März 08:00 bis 2. März 08:00 UTC (24 Stunden): Target 001 99,2 % (1 Ausfall, 12 Min. Ausfallzeit)") {
+		t.Errorf("file: %d bytes, alt %q, title %q", len(f.Data), f.AltText, f.Title)
 	}
 }

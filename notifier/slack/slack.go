@@ -155,15 +155,17 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		ts, err := n.post(ctx, log, ch, "", d, RenderGroup(n.render.p, d.Group))
 		return notifier.RemoteRef(ts), err
 	}
+	// A digest or a report was written in every language when it was made
+	// (see outage.Written); the channel's is posted.
 	if d.Event.Kind == outage.Digest {
-		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(d.Event))
+		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(d.Event.In(n.render.p.Lang())))
 		if err == nil && d.Event.Chart != nil {
 			err = n.shareChart(ctx, log, ch, ts, d)
 		}
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Event.Kind == outage.Report {
-		ts, err := n.post(ctx, log, ch, root, d, RenderDigest(d.Event))
+		ts, err := n.post(ctx, log, ch, root, d, RenderDigest(d.Event.In(n.render.p.Lang())))
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Joined && root != "" {

@@ -15,8 +15,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/report"
 	"github.com/outagebot/outagebot/statusview"
@@ -289,6 +291,16 @@ func (a *API) report(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, http.StatusBadRequest, "format: must be json or markdown")
 		return
 	}
+	// The markdown is English unless asked for in another language; the
+	// JSON is data, the same in every language.
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = "en"
+	}
+	if !i18n.Known(lang) {
+		a.fail(w, r, http.StatusBadRequest, "lang: must be one of "+strings.Join(i18n.Languages, ", "))
+		return
+	}
 	o, ok := a.find(w, r)
 	if !ok {
 		return
@@ -299,7 +311,7 @@ func (a *API) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if format == "markdown" {
-		httpx.Send(w, r, http.StatusOK, "text/markdown; charset=utf-8", []byte(report.Markdown(rep)), "no-cache")
+		httpx.Send(w, r, http.StatusOK, "text/markdown; charset=utf-8", []byte(report.MarkdownIn(i18n.For(lang), rep)), "no-cache")
 		return
 	}
 	body, err := report.JSON(rep)

@@ -124,6 +124,8 @@ func TestEndpoints(t *testing.T) {
 		{"report", "/api/v1/outages/v1/report", 200, "application/json"},
 		{"report in markdown", "/api/v1/outages/v1/report?format=markdown", 200, "text/markdown; charset=utf-8"},
 		{"report in another format", "/api/v1/outages/v1/report?format=pdf", 400, "application/json"},
+		{"report in markdown in German", "/api/v1/outages/v1/report?format=markdown&lang=de", 200, "text/markdown; charset=utf-8"},
+		{"report in another language", "/api/v1/outages/v1/report?format=markdown&lang=fr", 400, "application/json"},
 		{"report of an unknown outage", "/api/v1/outages/zz/report", 404, "application/json"},
 		{"bad limit", "/api/v1/outages?limit=501", 400, "application/json"},
 		{"zero limit", "/api/v1/outages?limit=0", 400, "application/json"},
