@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"context"
+	"github.com/outagebot/outagebot/outage"
 	"strings"
 	"testing"
 
@@ -45,6 +46,24 @@ func TestChatLanguageOnTheWire(t *testing.T) {
 		}
 		if !strings.Contains(en, english[i]) || strings.Contains(en, german[i]) {
 			t.Errorf("the English chat lacks %q or has %q:\n%s", english[i], german[i], en)
+		}
+	}
+}
+
+// A digest is written in every language when it is built; a chat reads
+// its own.
+func TestDigestInTheChatsLanguage(t *testing.T) {
+	e := newEnv(t)
+	ev := outage.Event{OutageID: "digest-1", Kind: outage.Digest, Title: "Daily digest", Body: "All quiet.",
+		Written: map[string]outage.Written{"de": {Title: "Tägliche Übersicht", Body: "Alles ruhig."}}}
+	for _, c := range []struct{ chat, lang, want string }{{opsChat, "de", "Tägliche Übersicht"}, {otherChat, "", "Daily digest"}} {
+		n := e.notifierLang(t, false, c.lang)
+		if _, err := n.Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Destination: dest("ops", c.chat), Event: ev}); err != nil {
+			t.Fatal(err)
+		}
+		msgs := e.fake.Messages(c.chat)
+		if len(msgs) != 1 || !strings.Contains(msgs[0].Text, c.want) {
+			t.Errorf("%s chat got %+v, want %q", c.lang, msgs, c.want)
 		}
 	}
 }

@@ -205,14 +205,14 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	}
 	switch ev.Kind {
 	case outage.Digest:
-		r, err := n.send(ctx, d.Pace, chat, RenderDigest(ev), ref{})
+		r, err := n.send(ctx, d.Pace, chat, RenderDigest(ev.In(n.render.p.Lang())), ref{})
 		return refOf(r, 0), err
 	case outage.Report:
 		if !hasRoot {
-			r, err := n.send(ctx, d.Pace, chat, RenderDigest(ev), ref{})
+			r, err := n.send(ctx, d.Pace, chat, RenderDigest(ev.In(n.render.p.Lang())), ref{})
 			return refOf(r, 0), err
 		}
-		return n.reply(ctx, d, chat, RenderDigest(ev), root)
+		return n.reply(ctx, d, chat, RenderDigest(ev.In(n.render.p.Lang())), root)
 	case outage.Opened:
 		if !d.Joined || !hasRoot {
 			return n.open(ctx, d, chat)
