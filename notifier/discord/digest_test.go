@@ -2,6 +2,7 @@ package discord
 
 import (
 	"fmt"
+	"github.com/outagebot/outagebot/i18n"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func TestRenderDigestGolden(t *testing.T) {
 	for _, n := range []int{3, 100} {
 		name := fmt.Sprintf("digest-%d-targets", n)
 		t.Run(name, func(t *testing.T) {
-			m := RenderDigest(digestEvent(n))
+			m := RenderDigest(i18n.For(i18n.Default), digestEvent(n))
 			checkDigestLimits(t, m.Embeds)
 			checkGolden(t, name, m)
 		})
@@ -68,7 +69,7 @@ func checkDigestLimits(t *testing.T, es []*discordgo.MessageEmbed) {
 // With 100 targets every section keeps its heading and the long ones share
 // the description fairly, each cut at a whole line.
 func TestRenderDigestShares(t *testing.T) {
-	m := RenderDigest(digestEvent(100))
+	m := RenderDigest(i18n.For(i18n.Default), digestEvent(100))
 	d := m.Embeds[0].Description
 	for _, h := range []string{"**Now**", "**Summary**", "**Outages in the last 24h**", "**Uptime over the last 24h**", "**Period**\nMar 1 08:00 – Mar 2 08:00 UTC (24h)"} {
 		if !strings.Contains(d, h) {

@@ -152,7 +152,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	// (see outage.Written); the channel's is posted.
 	switch ev.Kind {
 	case outage.Digest:
-		msg := RenderDigest(ev.In(n.render.p.Lang()))
+		msg := RenderDigest(n.render.p, ev)
 		var atts []attachment
 		if ev.Chart != nil {
 			atts = withChart(n.log.With("channel", ch, "outage", ev.OutageID, "outbox_id", d.OutboxID), msg, ev.Chart, n.render.p)
@@ -160,7 +160,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 		return n.sendFiles(ctx, d.Pace, ch, msg, nonce, atts)
 	case outage.Report:
 		if !isSnowflake(root) {
-			return n.send(ctx, d.Pace, ch, RenderDigest(ev.In(n.render.p.Lang())), nonce)
+			return n.send(ctx, d.Pace, ch, RenderDigest(n.render.p, ev), nonce)
 		}
 	case outage.Opened:
 		if !d.Joined || !isSnowflake(root) {
@@ -176,7 +176,7 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 
 	msg, name := n.render.reply(ev), ThreadName(n.render.p, ev)
 	if ev.Kind == outage.Report {
-		msg = RenderDigest(ev.In(n.render.p.Lang()))
+		msg = RenderDigest(n.render.p, ev)
 	}
 	if d.GroupedRoot {
 		msg, name = namedReply(ev, msg), groupThreadName(n.render.p)

@@ -329,7 +329,8 @@ func lowerFirst(s string) string {
 // not all fit the description, each gets a fair share of it (short ones
 // whole, long ones an equal part of what is left) and a long one is cut at a
 // whole line, saying how many lines were left out.
-func RenderDigest(ev outage.Event) *discordgo.MessageSend {
+func RenderDigest(p *i18n.Printer, ev outage.Event) *discordgo.MessageSend {
+	ev = ev.In(p.Lang())
 	sections := outage.ParseSections(ev.Body)
 	heads := make([]string, len(sections))
 	full := make([]int, len(sections))
@@ -356,7 +357,7 @@ func RenderDigest(ev outage.Event) *discordgo.MessageSend {
 	}
 	parts := make([]string, len(sections))
 	for i, s := range sections {
-		parts[i] = heads[i] + fitLines(s.Lines, budget[i]-utf8.RuneCountInString(heads[i]))
+		parts[i] = heads[i] + fitLinesIn(p, s.Lines, budget[i]-utf8.RuneCountInString(heads[i]))
 	}
 	e := &discordgo.MessageEmbed{
 		Type:        discordgo.EmbedTypeRich,

@@ -85,7 +85,7 @@ func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.Re
 	var msg *discordgo.MessageSend
 	switch ev.Kind {
 	case outage.Digest, outage.Report:
-		msg = RenderDigest(ev.In(w.render.p.Lang()))
+		msg = RenderDigest(w.render.p, ev)
 	case outage.Opened:
 		msg = w.render.post(ev)
 	case outage.Updated, outage.Resolved:

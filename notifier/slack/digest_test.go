@@ -3,6 +3,7 @@ package slack
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/outagebot/outagebot/i18n"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +58,7 @@ func TestRenderDigestGolden(t *testing.T) {
 		"digest-100-targets": digestEvent(100),
 	} {
 		t.Run(name, func(t *testing.T) {
-			m := RenderDigest(ev)
+			m := RenderDigest(i18n.For(i18n.Default), ev)
 			checkLimits(t, name, m)
 			if len(m.Attachments) != 0 {
 				t.Error("a digest has no side bar: it is not an outage")
@@ -70,7 +71,7 @@ func TestRenderDigestGolden(t *testing.T) {
 // A long section is cut at a whole line and says how much was left out;
 // every section keeps its heading.
 func TestRenderDigestCuts(t *testing.T) {
-	m := RenderDigest(digestEvent(100))
+	m := RenderDigest(i18n.For(i18n.Default), digestEvent(100))
 	raw, _ := json.Marshal(m.Blocks)
 	var blocks []jsonBlock
 	if err := json.Unmarshal(raw, &blocks); err != nil {

@@ -343,7 +343,8 @@ func truncateMrkdwn(esc string, max int) string {
 // own: the headline as a header, then each section as a section block with
 // its heading in bold and one line per entry. A section that does not fit a
 // block is cut at a whole line and says how many lines were left out.
-func RenderDigest(ev outage.Event) Message {
+func RenderDigest(p *i18n.Printer, ev outage.Event) Message {
+	ev = ev.In(p.Lang())
 	st := styleOf(ev)
 	blocks := []slack.Block{header(st.emoji + " " + ev.Title)}
 	for _, s := range outage.ParseSections(ev.Body) {
@@ -355,7 +356,7 @@ func RenderDigest(ev outage.Event) Message {
 		for i, l := range s.Lines {
 			lines[i] = escape(l)
 		}
-		blocks = append(blocks, section(head+fitLines(lines, MaxSectionText-utf8.RuneCountInString(head))))
+		blocks = append(blocks, section(head+fitLinesIn(p, lines, MaxSectionText-utf8.RuneCountInString(head))))
 	}
 	return Message{Text: escapeTruncate(st.emoji+" "+ev.Title, MaxFallbackText), Blocks: capBlocks(blocks)}
 }

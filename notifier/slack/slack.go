@@ -158,14 +158,14 @@ func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.R
 	// A digest or a report was written in every language when it was made
 	// (see outage.Written); the channel's is posted.
 	if d.Event.Kind == outage.Digest {
-		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(d.Event.In(n.render.p.Lang())))
+		ts, err := n.post(ctx, log, ch, "", d, RenderDigest(n.render.p, d.Event))
 		if err == nil && d.Event.Chart != nil {
 			err = n.shareChart(ctx, log, ch, ts, d)
 		}
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Event.Kind == outage.Report {
-		ts, err := n.post(ctx, log, ch, root, d, RenderDigest(d.Event.In(n.render.p.Lang())))
+		ts, err := n.post(ctx, log, ch, root, d, RenderDigest(n.render.p, d.Event))
 		return notifier.RemoteRef(ts), err
 	}
 	if d.Joined && root != "" {

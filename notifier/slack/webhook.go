@@ -68,7 +68,7 @@ func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.Re
 	}
 	msg := w.render.root(d.Event)
 	if d.Event.Kind == outage.Digest || d.Event.Kind == outage.Report {
-		msg = RenderDigest(d.Event.In(w.render.p.Lang()))
+		msg = RenderDigest(w.render.p, d.Event)
 	}
 	noUnfurl := false
 	wm := &slack.WebhookMessage{
