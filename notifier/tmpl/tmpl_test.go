@@ -90,7 +90,7 @@ func TestFieldsInGerman(t *testing.T) {
 	ev.NotesSaid = []outage.Text{outage.Say("chat.restored.self", outage.Dur("Duration", 45*time.Second))}
 	f := r.Fields(ev)
 	got := []string{f.Title, f.Body, f.Status, f.Phase, f.OpenedAt, f.Duration, strings.Join(f.Notes, "|"), f.Locale}
-	want := []string{"keine Statusdaten", "Statusdaten wieder da nach 5 Min.", "Status unbekannt", "Läuft", "29. März 01:30 UTC", "1 T. 2 Std.", "Wieder online nach 45 Sek.", "de"}
+	want := []string{"keine Statusdaten", "Statusdaten nach 5 Min. wieder da", "Status unbekannt", "Läuft", "29. März 01:30 UTC", "1 T. 2 Std.", "Wieder online nach 45 Sek.", "de"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("fields:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
