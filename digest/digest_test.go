@@ -259,7 +259,7 @@ func TestHundredTargetsFit(t *testing.T) {
 	}
 	ev := d.Event("1-abc", at)
 
-	raw, err := json.Marshal(slack.RenderDigest(ev))
+	raw, err := json.Marshal(slack.RenderDigest(i18n.For(i18n.Default), ev))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,7 @@ func TestHundredTargetsFit(t *testing.T) {
 		t.Errorf("slack fallback: %d runes", n)
 	}
 
-	dm := discord.RenderDigest(ev)
+	dm := discord.RenderDigest(i18n.For(i18n.Default), ev)
 	e := dm.Embeds[0]
 	total := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description)
 	if utf8.RuneCountInString(e.Title) > 256 || utf8.RuneCountInString(e.Description) > 4096 || total > 6000 {
@@ -451,8 +451,8 @@ func TestChatGolden(t *testing.T) {
 	ev := d.Event("1-abc", at)
 	for _, lang := range i18n.Languages {
 		for platform, msg := range map[string]any{
-			"slack":   slack.RenderDigest(ev.In(lang)),
-			"discord": discord.RenderDigest(ev.In(lang)),
+			"slack":   slack.RenderDigest(i18n.For(lang), ev),
+			"discord": discord.RenderDigest(i18n.For(lang), ev),
 		} {
 			raw, err := json.MarshalIndent(msg, "", "  ")
 			if err != nil {
