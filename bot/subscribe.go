@@ -312,7 +312,8 @@ func (c *Commands) subscriptions(ctx context.Context, r Request) Answer {
 		for _, sb := range subs {
 			name := sb.Name
 			if f, _, ok := s.Dir.Find(sb.Name); ok && f.Kind == sb.Kind {
-				name = display(p, f)
+				// The bare name: withKind says what kind it is.
+				name = f.Display
 				if f.Runtime {
 					name += " " + p.T("cmd.subs.watched", nil)
 				}
