@@ -53,7 +53,7 @@ func TestRepliesFollowTheSendersLanguage(t *testing.T) {
 		{"pt-br sender, English chat", ops, "pt-br", true, "/status", "Status of 2 targets"},
 		{"no language, German chat", germanChat, "", true, "/status", "Status aller Ziele (2)"},
 		{"en sender, German chat", germanChat, "en", true, "/help", "outagebot commands"},
-		{"a channel post in a German chat is announced in German", germanChat, "", false, "/mute github 1h", "🔕 der Kanal hat GitHub für 1 Stunde stummgeschaltet"},
+		{"a channel post in a German chat is announced in German", germanChat, "", false, "/mute github 1h", "🔕 Kanal-Admin hat GitHub für 1 Stunde stummgeschaltet"},
 		{"de sender mutes in an English chat: the chat reads English", ops, "de", true, "/mute github 1h", "🔕 @ada muted GitHub for 1h"},
 	}
 	for i, tc := range cases {
