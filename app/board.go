@@ -120,8 +120,10 @@ func (a *App) startBoards(ctx context.Context, wg *sync.WaitGroup) {
 		n := slack.New(slack.Options{Token: s.BotToken, APIURL: s.APIURL, Log: log})
 		// The Home tab is one user's, not a channel's; Slack does not say
 		// the user's language on app_home_opened, so it is [bot] locale.
+		// Each user's tab shows what their own channels follow.
+		follows := newHomeFollows(cfg, n)
 		h := &board.Home{Publisher: n.Home(cfg.Bot.Locale), Lines: func() []board.Line { return board.Lines(view, keep) },
-			Throttle: a.boards.throttle, Log: log}
+			Throttle: a.boards.throttle, Log: log, Follows: follows.follows, Forget: follows.forget}
 		if f := a.boards.landed; f != nil {
 			h.Published = func(user string) { f("home", user) }
 		}

@@ -31,6 +31,9 @@ func TestSlackHomeTab(t *testing.T) {
 	api := fakeslack.New()
 	defer api.Close()
 	api.AddChannel("C0123456789")
+	// U42 is in #ops, which the target posts to; U43 only elsewhere.
+	api.SetMemberships("U42", "C0123456789", "C0OTHER001")
+	api.SetMemberships("U43", "C0OTHER001")
 	text := fmt.Sprintf(`
 [bot]
 state = %q
@@ -90,6 +93,7 @@ interval = "1s"
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
+	var publishedTo func(user, want string) func() bool
 	waitFor(t, "the leader to start", func() bool { return a.Role() == app.RoleLeader })
 	waitPolls(t, v, 1)
 
@@ -106,10 +110,11 @@ interval = "1s"
 	if code, _ := post(opened, true); code != 200 {
 		t.Fatalf("app_home_opened: %d", code)
 	}
-	published := func(want string) func() bool {
+	published := func(want string) func() bool { return publishedTo("U42", want) }
+	publishedTo = func(user, want string) func() bool {
 		return func() bool {
 			for _, c := range api.Calls("views.publish") {
-				if c.Params.Get("user_id") == "U42" && strings.Contains(c.Params.Get("view"), want) {
+				if c.Params.Get("user_id") == user && strings.Contains(c.Params.Get("view"), want) {
 					return true
 				}
 			}
@@ -117,6 +122,11 @@ interval = "1s"
 		}
 	}
 	waitFor(t, "the Home tab to be published", published("All 1 targets are operational"))
+	// Someone whose channels follow nothing is told so, not shown others'.
+	if code, _ := post(strings.Replace(opened, "U42", "U43", 1), true); code != 200 {
+		t.Fatalf("app_home_opened: %d", code)
+	}
+	waitFor(t, "U43's Home tab", publishedTo("U43", "No channel you are in follows a target yet"))
 	v.phase.Store(1)
 	waitFor(t, "the Home tab to be re-published with the outage", published("1 of 1 targets need attention"))
 }

@@ -35,12 +35,22 @@ type Home struct {
 	Now       func() time.Time
 	// Published, if set, is told of every publish that worked (tests).
 	Published func(user string)
+	// Follows, if set, says which targets a user's own channels follow;
+	// their tab shows only those. When it fails (the token lacks
+	// channels:read, say) the user sees every target, as before it could
+	// tell, and the failure is logged once.
+	Follows func(ctx context.Context, user string) (keep func(target string) bool, err error)
+	// Forget, if set, is told that user opened the tab, so that what
+	// Follows remembers of them is read afresh.
+	Forget func(user string)
 
 	once  sync.Once
 	wake  chan struct{}
 	mu    sync.Mutex
 	users map[string]time.Time // user -> last opened
 	fresh map[string]bool      // opened since the last publish to them
+	// warned: a Follows failure has been logged.
+	warned bool
 }
 
 func (h *Home) init() {
@@ -60,6 +70,9 @@ func (h *Home) now() time.Time {
 // Opened records that user opened the Home tab and has it published.
 func (h *Home) Opened(user string) {
 	h.init()
+	if h.Forget != nil {
+		h.Forget(user)
+	}
 	h.mu.Lock()
 	h.users[user] = h.now()
 	h.fresh[user] = true
@@ -124,7 +137,7 @@ func (h *Home) Run(ctx context.Context) {
 		}
 		users := h.take(everyone)
 		for _, u := range users {
-			if err := h.Publisher.PublishHome(ctx, u, lines); err != nil {
+			if err := h.Publisher.PublishHome(ctx, u, h.linesFor(ctx, u, lines)); err != nil {
 				if ctx.Err() != nil {
 					return
 				}
@@ -165,5 +178,28 @@ func (h *Home) take(everyone bool) []string {
 		}
 	}
 	clear(h.fresh)
+	return out
+}
+
+// linesFor are the lines user's tab shows: those of the targets their
+// channels follow, when that is known.
+func (h *Home) linesFor(ctx context.Context, user string, lines []Line) []Line {
+	if h.Follows == nil {
+		return lines
+	}
+	keep, err := h.Follows(ctx, user)
+	if err != nil {
+		if !h.warned && h.Log != nil && ctx.Err() == nil {
+			h.Log.Warn("cannot tell which channels a Slack user is in, so their Home tab shows every target (add the channels:read and groups:read scopes)", "user", user, "err", err)
+		}
+		h.warned = true
+		return lines
+	}
+	var out []Line
+	for _, l := range lines {
+		if keep(l.Target) {
+			out = append(out, l)
+		}
+	}
 	return out
 }

@@ -26,7 +26,11 @@ func RenderHome(p *i18n.Printer, lines []board.Line) slack.HomeTabViewRequest {
 		}
 	}
 	title := p.N("board.all_operational", len(lines), nil)
-	if open > 0 {
+	switch {
+	case len(lines) == 0:
+		// The tab shows what the reader's channels follow.
+		title = p.T("board.slack.none", nil)
+	case open > 0:
 		title = p.N("board.attention", open, i18n.Args{"Total": len(lines)})
 	}
 	blocks := []slack.Block{
