@@ -55,18 +55,7 @@ func Or(p *i18n.Printer, items []string) string {
 // window writes a window or duration the way it was probably typed in
 // English ("24h", "7d", "2w") and in words elsewhere ("7 Tage"), like
 // FormatWindow.
-func window(p *i18n.Printer, d time.Duration) string {
-	day := 24 * time.Hour
-	switch {
-	case d%time.Hour == 0 && d <= 48*time.Hour:
-		return p.N("cmd.window.hours", int(d/time.Hour), nil)
-	case d%(7*day) == 0 && d >= 14*day:
-		return p.N("cmd.window.weeks", int(d/(7*day)), nil)
-	case d%day == 0:
-		return p.N("cmd.window.days", int(d/day), nil)
-	}
-	return p.Duration(d)
-}
+func window(p *i18n.Printer, d time.Duration) string { return p.Window(d) }
 
 // percent writes uptime with FormatPercent's precision in p's number
 // format: "99.95%", "99,95 %".

@@ -60,6 +60,23 @@ func (p *Printer) Day(t time.Time) string {
 // Clock writes t's time of day in UTC: "09:00".
 func (p *Printer) Clock(t time.Time) string { return t.UTC().Format("15:04") }
 
+// Window names a window or period the way people type it in English
+// ("24h", "7d", "2w") and in words elsewhere ("24 Stunden", "7 Tage"):
+// whole hours up to two days, weeks from two weeks, else days; any other
+// length is a duration.
+func (p *Printer) Window(d time.Duration) string {
+	day := 24 * time.Hour
+	switch {
+	case d%time.Hour == 0 && d > 0 && d <= 48*time.Hour:
+		return p.N("format.window.hours", int(d/time.Hour), nil)
+	case d%(7*day) == 0 && d >= 14*day:
+		return p.N("format.window.weeks", int(d/(7*day)), nil)
+	case d%day == 0 && d > 0:
+		return p.N("format.window.days", int(d/day), nil)
+	}
+	return p.Duration(d)
+}
+
 // Number writes v with digits decimals and the language's decimal mark.
 func (p *Printer) Number(v float64, digits int) string {
 	s := strconv.FormatFloat(v, 'f', digits, 64)

@@ -28,18 +28,7 @@ func unit(d time.Duration) (u string, n int, ok bool) {
 }
 
 // Window names the window on its own: "24h", "7d"; "24 Stunden", "7 Tage".
-func Window(p *i18n.Printer, d time.Duration) string {
-	u, n, ok := unit(d)
-	switch {
-	case !ok:
-		return p.Duration(d)
-	case u == "hours":
-		return p.N("digest.window.hours", n, nil)
-	case u == "weeks":
-		return p.N("digest.window.weeks", n, nil)
-	}
-	return p.N("digest.window.days", n, nil)
-}
+func Window(p *i18n.Printer, d time.Duration) string { return p.Window(d) }
 
 // Last is the window as the time before now, for a sentence to put after
 // its own preposition: "the last 24h" ("in the last 24h"), "den letzten 7
