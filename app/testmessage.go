@@ -7,11 +7,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/config"
+	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
@@ -47,7 +48,7 @@ func TestMessage(ctx context.Context, cfg *config.Config, channel string, consol
 	}
 	if !cfg.Chat() {
 		ev := testEvent(cfg, nil, now())
-		_, err := io.WriteString(console, testConsoleBlock(ev)+"\n")
+		_, err := io.WriteString(console, testConsoleBlock(i18n.For(cfg.Bot.Locale), ev)+"\n")
 		return []TestResult{{Platform: "console", Err: err}}, nil
 	}
 	i := slices.IndexFunc(cfg.Channels, func(ch config.Channel) bool { return strings.EqualFold(ch.Name, channel) })
@@ -82,10 +83,16 @@ func TestMessage(ctx context.Context, cfg *config.Config, channel string, consol
 
 // testEvent is the test message as a digest-like event: a title and
 // sections saying what the channel will receive (everything, for the
-// console: ch nil).
+// console: ch nil), written in every language like a digest, so that
+// each destination reads its own.
 func testEvent(cfg *config.Config, ch *config.Channel, at time.Time) outage.Event {
 	named := func(c config.Channel) bool { return ch == nil || strings.EqualFold(c.Name, ch.Name) }
-	var all, some []string
+	type some struct {
+		name  string
+		least sources.Status
+	}
+	var all []string
+	var worse []some
 	for _, t := range cfg.Targets {
 		if ch == nil {
 			all = append(all, t.Name)
@@ -108,48 +115,64 @@ func testEvent(cfg *config.Config, ch *config.Channel, at time.Time) outage.Even
 		case least == "":
 			all = append(all, t.Name)
 		default:
-			some = append(some, t.Name+" ("+strings.ReplaceAll(least, "_", " ")+" or worse)")
+			worse = append(worse, some{t.Name, sources.Status(least)})
 		}
 	}
-	var digests []string
+	var digests []config.Digest
 	for _, d := range cfg.Digests {
 		if ch == nil || slices.ContainsFunc(cfg.ChannelsForDigest(d), named) {
-			digests = append(digests, fmt.Sprintf("%s, covering the last %s", d.Schedule, bot.FormatWindow(d.Window.Duration)))
+			digests = append(digests, d)
 		}
 	}
-	var sections []outage.Section
-	if len(all) > 0 {
-		sections = append(sections, outage.Section{Heading: "Outages posted here: each start, its updates in a thread, and its end",
-			Lines: []string{strings.Join(all, ", ")}})
+	name := ""
+	if ch != nil {
+		name = ch.Name
 	}
-	if len(some) > 0 {
-		sections = append(sections, outage.Section{Heading: "Only the worse outages of", Lines: []string{strings.Join(some, ", ")}})
-	}
-	if len(digests) > 0 {
-		sections = append(sections, outage.Section{Heading: "Digests", Lines: digests})
-	}
-	if len(sections) == 0 {
-		name := ""
-		if ch != nil {
-			name = ch.Name
+	write := func(p *i18n.Printer) outage.Written {
+		var sections []outage.Section
+		if len(all) > 0 {
+			sections = append(sections, outage.Section{Heading: p.T("testmsg.all", nil), Lines: []string{strings.Join(all, ", ")}})
 		}
-		sections = append(sections, outage.Section{Heading: "Nothing is routed here yet",
-			Lines: []string{fmt.Sprintf("add %q to a target's channels (or a [[route]] or [[digest]]) to have outages posted here", name)}})
+		if len(worse) > 0 {
+			var names []string
+			for _, w := range worse {
+				names = append(names, p.T("testmsg.or_worse", i18n.Args{"Target": w.name, "Status": p.StatusInline(w.least)}))
+			}
+			sections = append(sections, outage.Section{Heading: p.T("testmsg.some", nil), Lines: []string{strings.Join(names, ", ")}})
+		}
+		if len(digests) > 0 {
+			var lines []string
+			for _, d := range digests {
+				lines = append(lines, p.T("testmsg.digest", i18n.Args{"Schedule": d.Schedule, "Window": p.Window(d.Window.Duration)}))
+			}
+			sections = append(sections, outage.Section{Heading: p.T("testmsg.digests", nil), Lines: lines})
+		}
+		if len(sections) == 0 {
+			sections = append(sections, outage.Section{Heading: p.T("testmsg.nothing", nil),
+				Lines: []string{p.T("testmsg.nothing_how", i18n.Args{"Channel": strconv.Quote(name)})}})
+		}
+		return outage.Written{Title: p.T("testmsg.title", nil), Body: outage.FormatSections(sections)}
 	}
-	return outage.Event{
+	en := write(i18n.For(i18n.Default))
+	ev := outage.Event{
 		OutageID: "test-message", Seq: 1, Kind: outage.Digest, Class: outage.DigestClass,
-		Target: "outagebot", At: at, OpenedAt: at, Title: TestMessageTitle, Body: outage.FormatSections(sections),
+		Target: "outagebot", At: at, OpenedAt: at, Title: en.Title, Body: en.Body, Written: map[string]outage.Written{},
 	}
+	for _, lang := range i18n.Languages {
+		ev.Written[lang] = write(i18n.For(lang))
+	}
+	return ev
 }
 
 // testConsoleBlock lays the message out as the console notifier lays out a
 // digest: a dated headline, then the sections indented.
-func testConsoleBlock(ev outage.Event) string {
+func testConsoleBlock(p *i18n.Printer, ev outage.Event) string {
+	ev = ev.In(p.Lang())
 	var b strings.Builder
 	b.WriteString(ev.At.UTC().Format(time.DateTime))
 	b.WriteString(" UTC  TEST       ")
 	b.WriteString(ev.Title)
-	b.WriteString(" (no chat is configured: notifications are printed here)")
+	b.WriteString(" " + p.T("testmsg.console", nil))
 	for _, s := range outage.ParseSections(ev.Body) {
 		b.WriteString("\n    ")
 		b.WriteString(s.Heading)

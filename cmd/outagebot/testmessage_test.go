@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/outagebot/outagebot/app"
+	"github.com/outagebot/outagebot/i18n"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +220,34 @@ func TestTestMessageHelp(t *testing.T) {
 	}
 	if code, out, _ := runCLI("help"); code != 0 || !strings.Contains(out, "test-message  post a test message to a configured channel") {
 		t.Errorf("usage does not list test-message: %q", out)
+	}
+}
+
+// The test message is written in the channel's language, and its English
+// title is the one this command's help names.
+func TestTestMessageInTheChannelsLanguage(t *testing.T) {
+	if got := i18n.For("en").T("testmsg.title", nil); got != app.TestMessageTitle {
+		t.Errorf("the catalog's title %q differs from app.TestMessageTitle %q", got, app.TestMessageTitle)
+	}
+	f := newChatFakes(t)
+	cfg := f.config(t, cliSlackToken, cliDiscordToken)
+	raw, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(raw), "[bot]\n", "[bot]\nlocale = \"de\"\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runTestMessage("--config", cfg, "--channel", "ops"); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	slackMsgs, discordMsgs := f.slack.Messages("C0000OPS1"), f.discord.Messages(discordOps)
+	if len(slackMsgs) != 1 || len(discordMsgs) != 1 {
+		t.Fatalf("messages: slack %d, discord %d", len(slackMsgs), len(discordMsgs))
+	}
+	for platform, got := range map[string]string{"slack": string(slackMsgs[0].Blocks), "discord": fmt.Sprint(discordMsgs[0].Embeds[0])} {
+		if !strings.Contains(got, "outagebot-Testnachricht: Dieser Kanal ist eingerichtet") || !strings.Contains(got, "Ausfälle, die hier gepostet werden") {
+			t.Errorf("%s message is not German:\n%s", platform, got)
+		}
 	}
 }
