@@ -323,7 +323,7 @@ func (c *Commands) info(p *i18n.Printer, s Snapshot, now time.Time) []string {
 		info = append(info, s.Error)
 	}
 	if s.Latency > 0 {
-		info = append(info, p.T("cmd.detail.latency", i18n.Args{"Latency": s.Latency.Round(time.Millisecond).String()}))
+		info = append(info, p.T("cmd.detail.latency", i18n.Args{"Latency": p.Latency(s.Latency.Round(time.Millisecond))}))
 	}
 	if m, ok := c.mutedNow(s.Name); ok {
 		info = append(info, upperFirst(m.describe(p))+".")
@@ -914,14 +914,14 @@ func locationLines(p *i18n.Printer, locs []LocationSnapshot) []string {
 		var line string
 		switch {
 		case l.Excluded != "":
-			line = p.T("cmd.location.left_out", i18n.Args{"Icon": Emoji(sources.Unknown), "Name": l.Name, "Why": l.Excluded})
+			line = p.T("cmd.location.left_out", i18n.Args{"Icon": Emoji(sources.Unknown), "Name": l.Name, "Why": ExcludedIn(p, l.Excluded)})
 		case l.Failing:
 			line = p.T("cmd.location.failing", i18n.Args{"Icon": Emoji(sources.Worst(l.Status, sources.PartialOutage)), "Name": l.Name, "Status": p.StatusInline(l.Status)})
 		default:
 			line = fmt.Sprintf("%s %s: %s", Emoji(l.Status), l.Name, p.StatusInline(l.Status))
 		}
 		if l.Latency > 0 && l.Excluded == "" {
-			line += ", " + roundLatency(l.Latency).String()
+			line += ", " + p.Latency(roundLatency(l.Latency))
 		}
 		if l.Error != "" && l.Status.IsProblem() {
 			line += " — " + l.Error

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"github.com/outagebot/outagebot/i18n"
 	"time"
 
 	"github.com/outagebot/outagebot/outage"
@@ -137,6 +138,29 @@ type LocationSnapshot struct {
 	// quorum (no live replica there, no recent result, its own network
 	// looks down).
 	Excluded string `json:"excluded,omitempty"`
+}
+
+// Why a location is left out of a quorum: the English of Excluded, which
+// the API shows as it is; ExcludedIn writes it in a reader's language.
+const (
+	ExcludedNoReplica = "no live replica there"
+	ExcludedStale     = "no recent result"
+	ExcludedUnhealthy = "every probe from there fails: its own network looks down"
+)
+
+var excludedIDs = map[string]string{
+	ExcludedNoReplica: "loc.excluded.no_replica",
+	ExcludedStale:     "loc.excluded.stale",
+	ExcludedUnhealthy: "loc.excluded.unhealthy",
+}
+
+// ExcludedIn is why a location is left out, in p's language; a reason it
+// does not know is shown as it is.
+func ExcludedIn(p *i18n.Printer, why string) string {
+	if id, ok := excludedIDs[why]; ok {
+		return p.T(id, nil)
+	}
+	return why
 }
 
 // MaintenanceShownAfter is how long a completed maintenance stays in

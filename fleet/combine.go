@@ -38,9 +38,9 @@ type Judgement struct {
 
 // Why a location is left out of a quorum.
 const (
-	excludedNoReplica = "no live replica there"
-	excludedStale     = "no recent result"
-	excludedUnhealthy = "every probe from there fails: its own network looks down"
+	excludedNoReplica = bot.ExcludedNoReplica
+	excludedStale     = bot.ExcludedStale
+	excludedUnhealthy = bot.ExcludedUnhealthy
 )
 
 // errNoLocation is the poll error of a probe that no location reports on.

@@ -77,6 +77,31 @@ func (p *Printer) Window(d time.Duration) string {
 	return p.Duration(d)
 }
 
+// Latency writes a response time the way Go's time.Duration does
+// ("80ms", "1.5s", "120µs") in the language's number format and units
+// ("80 ms", "1,5 s"). Above a second it keeps milliseconds at most.
+func (p *Printer) Latency(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return p.T("format.latency.us", Args{"N": strconv.FormatInt(int64(d/time.Microsecond), 10)})
+	case d < time.Second:
+		return p.T("format.latency.ms", Args{"N": p.trim(float64(d)/float64(time.Millisecond), 3)})
+	}
+	return p.T("format.latency.s", Args{"N": p.trim(d.Seconds(), 3)})
+}
+
+// trim writes v with up to digits decimals, without trailing zeros.
+func (p *Printer) trim(v float64, digits int) string {
+	s := strconv.FormatFloat(v, 'f', digits, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if p.decimal != "." {
+		s = strings.Replace(s, ".", p.decimal, 1)
+	}
+	return s
+}
+
 // Number writes v with digits decimals and the language's decimal mark.
 func (p *Printer) Number(v float64, digits int) string {
 	s := strconv.FormatFloat(v, 'f', digits, 64)

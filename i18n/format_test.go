@@ -41,6 +41,12 @@ func TestFormats(t *testing.T) {
 		{"de", For("de").List([]string{"a", "b"}), "a und b"},
 		{"de", For("de").List([]string{"a"}), "a"},
 		{"en", For("xx").Lang(), "en"},
+		{"en", For("en").Latency(80 * time.Millisecond), "80ms"},
+		{"en", For("en").Latency(1500 * time.Millisecond), "1.5s"},
+		{"en", For("en").Latency(120 * time.Microsecond), "120µs"},
+		{"en", For("en").Latency(2 * time.Second), "2s"},
+		{"de", For("de").Latency(1500 * time.Millisecond), "1,5 s"},
+		{"de", For("de").Latency(80 * time.Millisecond), "80 ms"},
 	}
 	for i, tt := range tests {
 		if tt.got != tt.want {

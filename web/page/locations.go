@@ -2,6 +2,7 @@ package page
 
 import (
 	"fmt"
+	"github.com/outagebot/outagebot/bot"
 	"time"
 
 	"github.com/outagebot/outagebot/i18n"
@@ -31,7 +32,7 @@ func (l *locale) locations(locs []statusview.Location) []locationView {
 		v := locationView{Name: loc.Name}
 		switch {
 		case loc.Excluded != "":
-			v.Detail = l.T("page.loc.excluded", i18n.Args{"Reason": loc.Excluded})
+			v.Detail = l.T("page.loc.excluded", i18n.Args{"Reason": bot.ExcludedIn(l.p, loc.Excluded)})
 		case loc.Failing:
 			v.Mark, v.Word, v.Class = "✗", l.T("page.loc.failing", nil), "major"
 			v.Detail = loc.Error
