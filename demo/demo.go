@@ -22,6 +22,7 @@ const configTemplate = `
 [bot]
 state  = %q
 listen = ""
+locale = %q
 
 [[target]]
 name     = "Acme Cloud"
@@ -42,8 +43,9 @@ depends_on        = [{ target = "Acme Cloud", components = ["API"] }]
 `
 
 // Run plays the story against the real engine, store and console notifier
-// and returns when the last outage has been resolved and printed.
-func Run(ctx context.Context, out io.Writer, log *slog.Logger) error {
+// and returns when the last outage has been resolved and printed. The
+// bot's words are in locale (en or de).
+func Run(ctx context.Context, out io.Writer, log *slog.Logger, locale string) error {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("start the simulated status page: %w", err)
@@ -60,7 +62,7 @@ func Run(ctx context.Context, out io.Writer, log *slog.Logger) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	text := fmt.Sprintf(configTemplate, filepath.Join(dir, "demo.db"), base, base+"/health")
+	text := fmt.Sprintf(configTemplate, filepath.Join(dir, "demo.db"), locale, base, base+"/health")
 	cfg, err := config.Parse("demo.toml", []byte(text), func(string) (string, bool) { return "", false })
 	if err != nil {
 		return fmt.Errorf("demo configuration: %w", err)

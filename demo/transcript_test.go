@@ -41,7 +41,7 @@ func (c *virtualClock) Add(d time.Duration) {
 
 // transcript plays the demo's story on a virtual clock, polling on the
 // demo's schedule, and returns what the console printed.
-func transcript(t *testing.T) string {
+func transcript(t *testing.T, locale string) string {
 	t.Helper()
 	clock := &virtualClock{t: time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)}
 	story := Story()
@@ -49,7 +49,7 @@ func transcript(t *testing.T) string {
 	srv := httptest.NewServer(page)
 	defer srv.Close()
 
-	text := fmt.Sprintf(configTemplate, filepath.Join(t.TempDir(), "demo.db"), srv.URL, srv.URL+"/health")
+	text := fmt.Sprintf(configTemplate, filepath.Join(t.TempDir(), "demo.db"), locale, srv.URL, srv.URL+"/health")
 	cfg, err := config.Parse("demo.toml", []byte(text), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func transcript(t *testing.T) string {
 // themselves: no phrase twice in a message, no target named again in its
 // own words, and no restoration that states the outage it ends.
 func TestDemoTranscript(t *testing.T) {
-	got := transcript(t)
+	got := transcript(t, "en")
 	path := filepath.Join("testdata", "transcript.golden")
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -136,4 +136,28 @@ func repeatedPhrase(s string) string {
 		seen[p] = true
 	}
 	return ""
+}
+
+// The demo in German: the bot's words in German, the vendor's as written.
+func TestDemoTranscriptGerman(t *testing.T) {
+	got := transcript(t, "de")
+	path := filepath.Join("testdata", "transcript.de.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("demo transcript differs from %s (-update to accept):\n%s", path, got)
+	}
+	// The bot's own words are German; the vendor's stay as the vendor wrote them.
+	for _, w := range []string{"NEU", "BEHOBEN", "Antwortet wieder normal.", "We are investigating elevated error rates on the API."} {
+		if !strings.Contains(got, w) {
+			t.Errorf("the German transcript lacks %q:\n%s", w, got)
+		}
+	}
 }

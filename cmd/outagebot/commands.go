@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/outagebot/outagebot/i18n"
 	"io"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -326,17 +328,22 @@ error.`
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("demo", demoHelp, "outagebot demo -v")
 	verbose := fs.Bool("v", false, "also print the bot's log")
+	locale := fs.String("locale", i18n.Default, "the language of the bot's messages: "+strings.Join(i18n.Languages, " or "))
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
 	if code, ok := noArgs(fs, stderr); !ok {
 		return code
 	}
+	if !i18n.Known(*locale) {
+		fmt.Fprintf(stderr, "outagebot demo: --locale %q: must be one of %s\n", *locale, strings.Join(i18n.Languages, ", "))
+		return exitUsage
+	}
 	level := "error"
 	if *verbose {
 		level = "info"
 	}
-	if err := demo.Run(ctx, stdout, newLogger(stderr, level, "text")); err != nil {
+	if err := demo.Run(ctx, stdout, newLogger(stderr, level, "text"), *locale); err != nil {
 		fmt.Fprintln(stderr, "outagebot demo:", err)
 		return exitFailure
 	}
