@@ -369,9 +369,6 @@ func RenderDigest(p *i18n.Printer, ev outage.Event) *discordgo.MessageSend {
 	return &discordgo.MessageSend{Embeds: fitEmbeds(e), AllowedMentions: noMentions()}
 }
 
-// fitLines is fitLinesIn in English.
-func fitLines(lines []string, max int) string { return fitLinesIn(i18n.For(i18n.Default), lines, max) }
-
 // fitLinesIn joins lines within max runes. When they do not all fit it
 // ends with "… and N more" (in p's language) after the last whole line
 // that does; a single line too long on its own is cut.

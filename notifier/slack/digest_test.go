@@ -109,7 +109,7 @@ func TestFitLines(t *testing.T) {
 		{nil, 5, ""},
 	}
 	for _, c := range cases {
-		got := fitLines(c.lines, c.max)
+		got := fitLinesIn(i18n.For(i18n.Default), c.lines, c.max)
 		if got != c.want {
 			t.Errorf("fitLines(%q, %d) = %q, want %q", c.lines, c.max, got, c.want)
 		}

@@ -361,14 +361,9 @@ func RenderDigest(p *i18n.Printer, ev outage.Event) Message {
 	return Message{Text: escapeTruncate(st.emoji+" "+ev.Title, MaxFallbackText), Blocks: capBlocks(blocks)}
 }
 
-// fitLines joins lines within max runes. When they do not all fit it ends
-// with "… and N more" after the last whole line that does; a single line
-// too long on its own is cut.
-func fitLines(lines []string, max int) string {
-	return fitLinesIn(i18n.For(i18n.Default), lines, max)
-}
-
-// fitLinesIn is fitLines with the note in p's language.
+// fitLinesIn joins lines within max runes. When they do not all fit it
+// ends with "… and N more" (in p's language) after the last whole line
+// that does; a single line too long on its own is cut.
 func fitLinesIn(p *i18n.Printer, lines []string, max int) string {
 	all := strings.Join(lines, "\n")
 	if utf8.RuneCountInString(all) <= max {
