@@ -116,7 +116,7 @@ interval = "1s"
 	l := &landings{}
 	stop := start(t, l)
 	waitFor(t, "the board to show OpenAI operational", func() bool {
-		return strings.Contains(current(), "All 1 targets are operational")
+		return strings.Contains(current(), "The only target is operational")
 	})
 	v.phase.Store(1)
 	waitFor(t, "the board to show the outage", func() bool {
@@ -124,7 +124,7 @@ interval = "1s"
 	})
 	v.phase.Store(3)
 	waitFor(t, "the board to show the restoration", func() bool {
-		return strings.Contains(current(), "All 1 targets are operational") && len(boardMessages(api, channel)[0].Edits) >= 2
+		return strings.Contains(current(), "The only target is operational") && len(boardMessages(api, channel)[0].Edits) >= 2
 	})
 	stop()
 	bs := boardMessages(api, channel)

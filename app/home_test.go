@@ -121,7 +121,7 @@ interval = "1s"
 			return false
 		}
 	}
-	waitFor(t, "the Home tab to be published", published("All 1 targets are operational"))
+	waitFor(t, "the Home tab to be published", published("The only target is operational"))
 	// Someone whose channels follow nothing is told so, not shown others'.
 	if code, _ := post(strings.Replace(opened, "U42", "U43", 1), true); code != 200 {
 		t.Fatalf("app_home_opened: %d", code)

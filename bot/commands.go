@@ -258,9 +258,9 @@ func (c *Commands) overview(p *i18n.Printer, snaps []Snapshot) Answer {
 			bad = append(bad, line)
 		}
 	}
-	a := Answer{Title: p.T("cmd.status.title", i18n.Args{"Count": len(snaps)})}
+	a := Answer{Title: p.N("cmd.status.title", len(snaps), nil)}
 	if len(bad) == 0 {
-		a.Title = p.T("cmd.status.all_operational", i18n.Args{"Count": len(snaps)})
+		a.Title = p.N("cmd.status.all_operational", len(snaps), nil)
 	}
 	if len(bad) > 0 {
 		a.Sections = append(a.Sections, Section{Heading: p.T("cmd.status.attention", nil), Lines: bad})

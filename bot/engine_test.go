@@ -237,7 +237,7 @@ func TestEngine(t *testing.T) {
 				{2, probeObs(op, ""), nil},
 			},
 			want: [][]string{
-				{"opened o1#1 degraded: slow: 2s, threshold 1s (1 failed checks in a row)"},
+				{"opened o1#1 degraded: slow: 2s, threshold 1s (1 failed check in a row)"},
 				{"updated o1#2 major_outage: Now major outage (was degraded performance): connection refused"},
 				{"resolved o1#3 major_outage after 2m: Responding normally again."},
 			},
