@@ -404,12 +404,12 @@ func TestEnglishWordsMatchTheHelpers(t *testing.T) {
 	en := i18n.For("en")
 	for _, d := range []time.Duration{time.Hour, 24 * time.Hour, 48 * time.Hour, 72 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour, 30 * 24 * time.Hour,
 		MaxWindow, 90 * time.Minute, 30 * time.Minute, 45 * time.Second, 36 * time.Hour, 49 * time.Hour} {
-		if got, want := window(en, d), FormatWindow(d); got != want {
+		if got, want := en.Window(d), FormatWindow(d); got != want {
 			t.Errorf("window(%s) = %q, FormatWindow %q", d, got, want)
 		}
 	}
 	for _, v := range []float64{100, 99.95, 99.9999, 95, 99.2, 0, 99.1234, 12.5} {
-		if got, want := percent(en, v), FormatPercent(v); got != want {
+		if got, want := en.Share(v), FormatPercent(v); got != want {
 			t.Errorf("percent(%v) = %q, FormatPercent %q", v, got, want)
 		}
 	}
@@ -425,10 +425,10 @@ func TestEnglishWordsMatchTheHelpers(t *testing.T) {
 			t.Errorf("ackLine = %q, Line %q", got, want)
 		}
 	}
-	if got, want := percent(i18n.For("de"), 99.95), "99,95 %"; got != want {
+	if got, want := i18n.For("de").Share(99.95), "99,95 %"; got != want {
 		t.Errorf("German percent = %q, want %q", got, want)
 	}
-	if got, want := window(i18n.For("de"), 7*24*time.Hour), "7 Tage"; got != want {
+	if got, want := i18n.For("de").Window(7*24*time.Hour), "7 Tage"; got != want {
 		t.Errorf("German window = %q, want %q", got, want)
 	}
 }

@@ -221,7 +221,7 @@ func HelpIn(p *i18n.Printer) Answer {
 	for _, id := range helpIDs {
 		lines = append(lines, p.T(id, nil))
 	}
-	lines = append(lines, p.T("cmd.help.windows", i18n.Args{"Max": window(p, MaxWindow)}))
+	lines = append(lines, p.T("cmd.help.windows", i18n.Args{"Max": p.Window(MaxWindow)}))
 	return Answer{Title: p.T("cmd.help.title", nil), Sections: []Section{{Lines: lines}}, Lang: p.Lang()}
 }
 
@@ -394,9 +394,9 @@ func (c *Commands) incidents(ctx context.Context, p *i18n.Printer, args []string
 		lines = append(lines, outageLine(p, o, now))
 	}
 	if len(lines) == 0 {
-		return Answer{Title: p.T("cmd.incidents.none", i18n.Args{"Window": window(p, win)})}
+		return Answer{Title: p.T("cmd.incidents.none", i18n.Args{"Window": p.Window(win)})}
 	}
-	return Answer{Title: p.N("cmd.incidents.title", len(lines), i18n.Args{"Window": window(p, win)}), Sections: []Section{{Lines: lines}}}
+	return Answer{Title: p.N("cmd.incidents.title", len(lines), i18n.Args{"Window": p.Window(win)}), Sections: []Section{{Lines: lines}}}
 }
 
 func outageLine(p *i18n.Printer, o outage.Outage, now time.Time) string {
@@ -468,13 +468,13 @@ func (c *Commands) uptime(ctx context.Context, p *i18n.Printer, args []string) A
 	for _, s := range snaps {
 		down := Downtime(outs, s.Name, since, now)
 		pct := 100 * (1 - float64(down)/float64(win))
-		line := fmt.Sprintf("*%s*: %s", s.Name, percent(p, pct))
+		line := fmt.Sprintf("*%s*: %s", s.Name, p.Share(pct))
 		if down > 0 {
 			line += " " + p.T("cmd.uptime.down", i18n.Args{"Duration": p.Duration(down)})
 		}
 		lines = append(lines, line)
 	}
-	return Answer{Title: p.T("cmd.uptime.title", i18n.Args{"Window": window(p, win)}), Sections: []Section{{Lines: lines}}}
+	return Answer{Title: p.T("cmd.uptime.title", i18n.Args{"Window": p.Window(win)}), Sections: []Section{{Lines: lines}}}
 }
 
 // Downtime is how long target had an open incident outage within
@@ -581,10 +581,10 @@ func (c *Commands) mute(ctx context.Context, r Request, args []string) Answer {
 	}
 	maxMute = min(maxMute, MaxWindow)
 	if at < 0 && !tooLong {
-		return problem(p.T("cmd.mute.no_duration", nil), p.T("cmd.mute.duration_form", i18n.Args{"Max": window(p, maxMute)}))
+		return problem(p.T("cmd.mute.no_duration", nil), p.T("cmd.mute.duration_form", i18n.Args{"Max": p.Window(maxMute)}))
 	}
 	if at < 0 || d > maxMute {
-		return problem(p.T("cmd.mute.too_long", nil), p.T("cmd.mute.longest", i18n.Args{"Max": window(p, maxMute)}))
+		return problem(p.T("cmd.mute.too_long", nil), p.T("cmd.mute.longest", i18n.Args{"Max": p.Window(maxMute)}))
 	}
 	s, a, ok := c.find(p, c.View.Snapshots(), strings.Join(args[:at], " "))
 	if !ok {
@@ -599,7 +599,7 @@ func (c *Commands) mute(ctx context.Context, r Request, args []string) Answer {
 	return Answer{
 		Title:    all.T("cmd.mute.done", i18n.Args{"Target": s.Name, "Until": all.Date(m.Until)}),
 		Sections: []Section{{Lines: []string{all.T("cmd.mute.done_note", i18n.Args{"Target": s.Name})}}},
-		Announce: all.T("cmd.mute.announce", i18n.Args{"User": r.User, "Target": s.Name, "Duration": window(all, d), "Until": all.Date(m.Until), "Reason": m.Reason}),
+		Announce: all.T("cmd.mute.announce", i18n.Args{"User": r.User, "Target": s.Name, "Duration": all.Window(d), "Until": all.Date(m.Until), "Reason": m.Reason}),
 	}
 }
 
@@ -776,7 +776,7 @@ func windowError(p *i18n.Printer, err error) string {
 	if !errors.As(err, &e) {
 		return err.Error()
 	}
-	max := window(p, e.max)
+	max := p.Window(e.max)
 	form := p.T("cmd.window.form", i18n.Args{"Max": max})
 	switch e.kind {
 	case durationEmpty:

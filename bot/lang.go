@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/i18n"
@@ -50,21 +48,6 @@ func Or(p *i18n.Printer, items []string) string {
 		s = p.T("cmd.or", i18n.Args{"A": s, "B": it})
 	}
 	return s
-}
-
-// window writes a window or duration the way it was probably typed in
-// English ("24h", "7d", "2w") and in words elsewhere ("7 Tage"), like
-// FormatWindow.
-func window(p *i18n.Printer, d time.Duration) string { return p.Window(d) }
-
-// percent writes uptime with FormatPercent's precision in p's number
-// format: "99.95%", "99,95 %".
-func percent(p *i18n.Printer, v float64) string {
-	f, err := strconv.ParseFloat(strings.TrimSuffix(FormatPercent(v), "%"), 64)
-	if err != nil {
-		return FormatPercent(v)
-	}
-	return p.Percent(f)
 }
 
 // span says how long o has been going on at now, or how long it lasted

@@ -176,7 +176,7 @@ func (c *Commands) subscribe(ctx context.Context, r Request, args []string) Answ
 	}
 	lines := []string{all.T("cmd.subscribe.new_note", i18n.Args{"Name": name, "What": severityText(all, min)})}
 	if f.Runtime {
-		lines = append(lines, all.T("cmd.subscribe.runtime", i18n.Args{"Name": name, "Interval": window(all, f.Interval)}))
+		lines = append(lines, all.T("cmd.subscribe.runtime", i18n.Args{"Name": name, "Interval": all.Window(f.Interval)}))
 	}
 	lines = append(lines, all.T("cmd.subscribe.stop_hint", i18n.Args{"Name": f.Name}))
 	return Answer{

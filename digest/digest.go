@@ -255,7 +255,7 @@ func (d Digest) SectionsIn(p *i18n.Printer) []outage.Section {
 	}
 	start, end := words.Span(p, d.Since, d.At, d.loc())
 	return append(out, outage.Section{Heading: p.T("digest.heading.period", nil), Lines: []string{
-		p.T("digest.period", i18n.Args{"Start": start, "End": end, "Window": words.Window(p, d.Window)}),
+		p.T("digest.period", i18n.Args{"Start": start, "End": end, "Window": p.Window(d.Window)}),
 	}})
 }
 
@@ -324,9 +324,9 @@ func (d Digest) uptime(p *i18n.Printer) outage.Section {
 			full++
 			continue
 		}
-		sec.Lines = append(sec.Lines, p.T("digest.uptime.down", i18n.Args{"Target": u.Target, "Percent": words.Percent(p, u.Percent), "Duration": p.Duration(u.Down)}))
+		sec.Lines = append(sec.Lines, p.T("digest.uptime.down", i18n.Args{"Target": u.Target, "Percent": p.Share(u.Percent), "Duration": p.Duration(u.Down)}))
 	}
-	all := words.Percent(p, 100)
+	all := p.Share(100)
 	switch {
 	case full == len(worst) && full == 1:
 		sec.Lines = append(sec.Lines, p.T("digest.uptime.target", i18n.Args{"Target": worst[0].Target, "Percent": all}))

@@ -126,6 +126,23 @@ func (p *Printer) Percent(v float64) string {
 	return p.T("format.percent", Args{"N": s})
 }
 
+// Share writes an uptime the way it reads best: with the fewest decimals,
+// up to three, that do not round a figure below 100 up to "100" ("99.9%",
+// "99.95%"; "99,95 %"), like bot.FormatPercent in English.
+func (p *Printer) Share(v float64) string {
+	if v >= 100 {
+		return p.Percent(100)
+	}
+	for _, prec := range []int{1, 2, 3} {
+		s := strconv.FormatFloat(v, 'f', prec, 64)
+		if !strings.HasPrefix(s, "100") {
+			short, _ := strconv.ParseFloat(s, 64)
+			return p.Percent(short)
+		}
+	}
+	return p.Percent(99.999)
+}
+
 // Status is a status's label as a heading or table cell shows it:
 // "Major outage", "Schwerer Ausfall".
 func (p *Printer) Status(s sources.Status) string {

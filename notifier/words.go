@@ -10,7 +10,9 @@ import (
 // catalog (i18n/messages/*/chat.toml); each renderer only lays them out in
 // its platform's markup.
 
-// StateIn is State in p's language.
+// StateIn is an outage event's state as a label and a plain detail, the
+// words every chat's message starts with, in p's language: ("Partial
+// outage", " · Identified"), ("Resolved", ", lasted 1h 12m").
 func StateIn(p *i18n.Printer, ev outage.Event) (label, detail string) {
 	lasted := p.Duration(ev.Duration())
 	switch {

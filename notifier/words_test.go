@@ -84,7 +84,7 @@ func TestWords(t *testing.T) {
 // State keeps the English words every existing message was written with.
 func TestStateIsEnglish(t *testing.T) {
 	ev := outage.Event{Target: "GitHub", Class: outage.Incident, Severity: sources.PartialOutage, Phase: sources.MaintenanceInProgress, Kind: outage.Updated}
-	if l, d := State(ev); l != "Partial outage" || d != " · In progress" {
+	if l, d := StateIn(i18n.For("en"), ev); l != "Partial outage" || d != " · In progress" {
 		t.Errorf("got %q %q", l, d)
 	}
 }

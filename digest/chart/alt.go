@@ -27,8 +27,8 @@ func AltText(c *outage.Chart, p *i18n.Printer) string {
 		return ""
 	}
 	from, to := words.Span(p, c.Since, c.Until, location(c.Zone))
-	head := p.T("chart.alt.head", i18n.Args{"From": from, "To": to, "Window": words.Window(p, c.Until.Sub(c.Since))})
-	all := words.Percent(p, 100)
+	head := p.T("chart.alt.head", i18n.Args{"From": from, "To": to, "Window": p.Window(c.Until.Sub(c.Since))})
+	all := p.Share(100)
 	var items []string
 	quiet := 0
 	for _, l := range c.Lanes {
@@ -37,7 +37,7 @@ func AltText(c *outage.Chart, p *i18n.Printer) string {
 			quiet++
 			continue
 		}
-		items = append(items, p.T("chart.alt.lane", i18n.Args{"Target": l.Target, "Percent": words.Percent(p, l.Uptime), "Notes": strings.Join(notes, ", ")}))
+		items = append(items, p.T("chart.alt.lane", i18n.Args{"Target": l.Target, "Percent": p.Share(l.Uptime), "Notes": strings.Join(notes, ", ")}))
 	}
 	var tail []string
 	switch {

@@ -216,7 +216,7 @@ func (s swimlanes) Plot(c draw.Canvas, p *plot.Plot) {
 		y := trY(laneY(i, n))
 		rect(c, colourUp, x0, x1, y-half, y+half)
 		// Right of the data area: the canvas does not clip text.
-		c.FillText(pct, vg.Point{X: x1 + uptimeColumn - 12, Y: y + descent}, words.Percent(s.p, l.Uptime))
+		c.FillText(pct, vg.Point{X: x1 + uptimeColumn - 12, Y: y + descent}, s.p.Share(l.Uptime))
 		for _, b := range l.Bars {
 			bx0, bx1 := trX(unix(b.Start)), trX(unix(b.End))
 			bx0, bx1 = max(bx0, x0), min(bx1, x1)
@@ -270,7 +270,7 @@ func moreNote(p *i18n.Printer, more, moreDown int) string {
 	case more <= 0:
 		return ""
 	case moreDown == 0:
-		return p.N("chart.more.up", more, i18n.Args{"Percent": words.Percent(p, 100)})
+		return p.N("chart.more.up", more, i18n.Args{"Percent": p.Share(100)})
 	}
 	return p.N("chart.more.down", more, i18n.Args{"Down": moreDown})
 }

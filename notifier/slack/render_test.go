@@ -282,7 +282,7 @@ func TestStyles(t *testing.T) {
 		if !strings.HasPrefix(m.Text, c.emoji+" ") {
 			t.Errorf("%s %s %s: text %q, want emoji %s", c.ev.Kind, c.ev.Class, c.ev.Severity, m.Text, c.emoji)
 		}
-		if label, _ := notifier.State(c.ev); c.ev.Class == outage.MaintenanceWork && c.ev.Kind != outage.Resolved && label != "Under maintenance" {
+		if label, _ := notifier.StateIn(i18n.For("en"), c.ev); c.ev.Class == outage.MaintenanceWork && c.ev.Kind != outage.Resolved && label != "Under maintenance" {
 			t.Errorf("%s maintenance with severity %s reads %q, want Under maintenance", c.ev.Kind, c.ev.Severity, label)
 		}
 	}
@@ -325,7 +325,7 @@ func TestSelfNoticeWording(t *testing.T) {
 	if h := notifier.Headline(en, ev); h != "outagebot: Cannot reach the internet" {
 		t.Errorf("headline %q", h)
 	}
-	if label, _ := notifier.State(ev); label != "Offline" {
+	if label, _ := notifier.StateIn(i18n.For("en"), ev); label != "Offline" {
 		t.Errorf("state %q", label)
 	}
 	ev = event(outage.Resolved, outage.Unreachable, 5*time.Minute)

@@ -4,8 +4,6 @@
 package words
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/i18n"
@@ -26,9 +24,6 @@ func unit(d time.Duration) (u string, n int, ok bool) {
 	}
 	return "", 0, false
 }
-
-// Window names the window on its own: "24h", "7d"; "24 Stunden", "7 Tage".
-func Window(p *i18n.Printer, d time.Duration) string { return p.Window(d) }
 
 // Last is the window as the time before now, for a sentence to put after
 // its own preposition: "the last 24h" ("in the last 24h"), "den letzten 7
@@ -66,21 +61,4 @@ func Span(p *i18n.Printer, from, to time.Time, loc *time.Location) (start, end s
 func zone(t time.Time) string {
 	z, _ := t.Zone()
 	return z
-}
-
-// Percent writes an uptime with the fewest decimals (up to three) that do
-// not round it up to 100, as bot.FormatPercent does: "96.5%", "99.98%";
-// "96,5 %".
-func Percent(p *i18n.Printer, v float64) string {
-	if v >= 100 {
-		return p.Percent(100)
-	}
-	for _, prec := range []int{1, 2, 3} {
-		s := strconv.FormatFloat(v, 'f', prec, 64)
-		if !strings.HasPrefix(s, "100") {
-			short, _ := strconv.ParseFloat(s, 64)
-			return p.Percent(short)
-		}
-	}
-	return p.Percent(99.999)
 }

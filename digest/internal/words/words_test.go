@@ -13,12 +13,12 @@ import (
 func TestEnglishIsAsBefore(t *testing.T) {
 	en := i18n.For("en")
 	for _, v := range []float64{0, 12.5, 50, 95, 96.52777, 97.9166, 99.05, 99.949, 99.95, 99.9949, 99.9951, 99.99949, 99.99951, 99.999999, 100, 100.2} {
-		if got, want := Percent(en, v), bot.FormatPercent(v); got != want {
+		if got, want := en.Share(v), bot.FormatPercent(v); got != want {
 			t.Errorf("Percent(%v) = %q, want %q", v, got, want)
 		}
 	}
 	for _, d := range []time.Duration{time.Hour, 24 * time.Hour, 48 * time.Hour, 72 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour, 30 * 24 * time.Hour, 90 * time.Minute, 36*time.Hour + 30*time.Minute} {
-		if got, want := Window(en, d), bot.FormatWindow(d); got != want {
+		if got, want := en.Window(d), bot.FormatWindow(d); got != want {
 			t.Errorf("Window(%s) = %q, want %q", d, got, want)
 		}
 		if got, want := Last(en, d), "the last "+bot.FormatWindow(d); got != want {
@@ -30,12 +30,12 @@ func TestEnglishIsAsBefore(t *testing.T) {
 func TestGerman(t *testing.T) {
 	de := i18n.For("de")
 	for _, c := range []struct{ got, want string }{
-		{Percent(de, 99.95), "99,95 %"},
-		{Percent(de, 99.99951), "99,999 %"},
-		{Percent(de, 100), "100 %"},
-		{Window(de, time.Hour), "1 Stunde"},
-		{Window(de, 7*24*time.Hour), "7 Tage"},
-		{Window(de, 14*24*time.Hour), "2 Wochen"},
+		{de.Share(99.95), "99,95 %"},
+		{de.Share(99.99951), "99,999 %"},
+		{de.Share(100), "100 %"},
+		{de.Window(time.Hour), "1 Stunde"},
+		{de.Window(7 * 24 * time.Hour), "7 Tage"},
+		{de.Window(14 * 24 * time.Hour), "2 Wochen"},
 		{Last(de, time.Hour), "der letzten Stunde"},
 		{Last(de, 24*time.Hour), "den letzten 24 Stunden"},
 		{Last(de, 7*24*time.Hour), "den letzten 7 Tagen"},
