@@ -36,10 +36,31 @@ func StateIn(p *i18n.Printer, ev outage.Event) (label, detail string) {
 	case ev.Class == outage.MaintenanceWork:
 		label = p.Status(sources.Maintenance)
 	}
-	if ev.Phase != "" {
+	// "Maintenance scheduled" already says the phase; " · Scheduled"
+	// after it would say it twice.
+	if ev.Phase != "" && ev.Phase != sources.MaintenanceScheduled {
 		detail = " · " + p.Phase(ev.Phase)
 	}
 	return label, detail
+}
+
+// StateInline is StateIn's label as it reads inside a sentence, for an
+// event not yet resolved: "partial outage", "status unknown". Each
+// language has its own inline form (English lower-cases, German keeps its
+// nouns' capitals), so it comes from the catalog, never from a case rule.
+func StateInline(p *i18n.Printer, ev outage.Event) (label, detail string) {
+	_, detail = StateIn(p, ev)
+	switch {
+	case ev.Target == outage.SelfTarget:
+		return p.T("chat.state_inline.offline", nil), detail
+	case ev.Class == outage.Unreachable:
+		return p.T("chat.state_inline.unknown", nil), detail
+	case ev.Class == outage.MaintenanceWork && ev.Phase == sources.MaintenanceScheduled:
+		return p.T("chat.state_inline.maintenance_scheduled", nil), detail
+	case ev.Class == outage.MaintenanceWork:
+		return p.StatusInline(sources.Maintenance), detail
+	}
+	return p.StatusInline(ev.Severity), detail
 }
 
 // Headline is "Target: title", or what the outage is about when it has no

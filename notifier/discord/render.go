@@ -140,14 +140,9 @@ func RenderReply(p *i18n.Printer, ev outage.Event) *discordgo.MessageSend {
 }
 
 // nowText is a reply's sentence when the vendor said nothing: "Now major
-// outage · Identified." English writes the state's label in lower case
-// inside the sentence; German keeps its capitals (nouns) and sets the
-// label after a colon instead.
+// outage · Identified."
 func nowText(p *i18n.Printer, ev outage.Event) string {
-	label, detail := notifier.StateIn(p, ev)
-	if p.Lang() == "en" {
-		label = lowerFirst(label)
-	}
+	label, detail := notifier.StateInline(p, ev)
 	return p.T("chat.discord.now", i18n.Args{"State": label + detail})
 }
 
@@ -313,14 +308,6 @@ func truncate(s string, max int) string {
 	}
 	r := []rune(s)
 	return strings.TrimRightFunc(string(r[:max-1]), unicode.IsSpace) + "…"
-}
-
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // RenderDigest renders a digest (an outage.Digest event) as a message of its

@@ -167,6 +167,10 @@ func TestRenderMoreGolden(t *testing.T) {
 	online.Kind, online.Seq, online.At, online.ResolvedAt = outage.Resolved, 2, t0.Add(20*time.Minute), t0.Add(20*time.Minute)
 	quiet := sample(outage.Updated, outage.Incident)
 	quiet.Body = ""
+	planned := sample(outage.Updated, outage.MaintenanceWork)
+	planned.Body, planned.Phase = "", sources.MaintenanceScheduled
+	degraded := sample(outage.Updated, outage.Incident)
+	degraded.Body, degraded.Severity, degraded.Phase = "", sources.Degraded, ""
 	many := sample(outage.Opened, outage.Incident)
 	many.Components = nil
 	for i := range 120 {
@@ -181,6 +185,9 @@ func TestRenderMoreGolden(t *testing.T) {
 			{"self-offline", map[string]any{"post": RenderPost(p, offline)}},
 			{"self-back-online", map[string]any{"post": RenderPost(p, online), "reply": RenderReply(p, online)}},
 			{"updated-quiet", map[string]any{"reply": RenderReply(p, quiet)}},
+			// The state's label inside "Now …" takes the catalog's
+			// inline form for every kind of state.
+			{"updated-quiet-inline", map[string]any{"self": RenderReply(p, offline), "planned": RenderReply(p, planned), "degraded": RenderReply(p, degraded)}},
 			{"components-cut", map[string]any{"root": RenderRoot(p, many)}},
 		} {
 			t.Run(goldenName(c.name, lang), func(t *testing.T) { checkRenderGolden(t, goldenName(c.name, lang), c.out) })
