@@ -41,6 +41,7 @@ const (
 	RouteEditMessage        = "PATCH /channels/{channel}/messages/{message}"
 	RouteStartThread        = "POST /channels/{channel}/messages/{message}/threads"
 	RouteExecuteWebhook     = "POST /webhooks/{webhook}/{token}"
+	RouteGetWebhook         = "GET /webhooks/{webhook}/{token}"
 	RouteGetWebhookMessage  = "GET /webhooks/{webhook}/{token}/messages/{message}"
 	RouteEditWebhookMessage = "PATCH /webhooks/{webhook}/{token}/messages/{message}"
 	RouteCurrentUser        = "GET /users/@me"
@@ -187,7 +188,7 @@ type nonceSeen struct {
 }
 
 type webhook struct {
-	id, token, channel string
+	id, token, channel, name string
 }
 
 type apiError struct {
@@ -246,6 +247,7 @@ func New() *Server {
 	s.route(mux, RouteEditMessage, true, s.editMessage)
 	s.route(mux, RouteStartThread, true, s.startThread)
 	s.route(mux, RouteExecuteWebhook, false, s.executeWebhook)
+	s.route(mux, RouteGetWebhook, false, s.getWebhook)
 	s.route(mux, RouteGetWebhookMessage, false, s.getWebhookMessage)
 	s.route(mux, RouteEditWebhookMessage, false, s.editWebhookMessage)
 	s.route(mux, RouteCurrentUser, true, s.currentUser)
@@ -297,7 +299,7 @@ func (s *Server) AddWebhook(channelID string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.nextID()
-	wh := &webhook{id: id, token: "fakeWebhookToken-" + id + "-keepThisSecret_x9", channel: channelID}
+	wh := &webhook{id: id, token: "fakeWebhookToken-" + id + "-keepThisSecret_x9", channel: channelID, name: "Captain Hook"}
 	s.webhooks[id] = wh
 	return s.srv.URL + "/api/webhooks/" + wh.id + "/" + wh.token
 }
@@ -792,6 +794,30 @@ func (s *Server) executeWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, wire(m))
+}
+
+// getWebhook answers Get Webhook with Token as Discord does: the webhook
+// object without its user, token included.
+func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	wh, e := s.webhook(r)
+	if wh == nil {
+		writeError(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": wh.id, "type": 1, "guild_id": "1", "channel_id": wh.channel, "name": wh.name,
+		"avatar": nil, "application_id": nil, "token": wh.token,
+	})
+}
+
+// DeleteWebhook removes a webhook, as a channel admin would: its URL then
+// answers 404 Unknown Webhook.
+func (s *Server) DeleteWebhook(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.webhooks, id)
 }
 
 // webhookMessage finds a message a webhook posted. Callers hold s.mu.

@@ -49,6 +49,7 @@ type Server struct {
 	faults   map[string][]*fault
 	calls    []Call
 	hooks    map[string]string // incoming webhook path -> channel
+	hookSeq  int               // numbers webhooks: a removed one's URL is never handed out again
 	lastTS   int64             // microseconds
 	now      func() time.Time
 	sock     socketState
@@ -277,9 +278,18 @@ func (s *Server) AddWebhook(channelID string) string {
 	if s.channels[channelID] == nil {
 		s.channels[channelID] = &channel{id: channelID}
 	}
-	path := fmt.Sprintf("/services/T0FAKE/B%04d/s3cr3t%dwebhook", len(s.hooks)+1, len(s.hooks)+1)
+	s.hookSeq++
+	path := fmt.Sprintf("/services/T0FAKE/B%04d/s3cr3t%dwebhook", s.hookSeq, s.hookSeq)
 	s.hooks[path] = channelID
 	return s.srv.URL + path
+}
+
+// RemoveWebhook deletes an incoming webhook made by AddWebhook, as
+// removing it from the app does: its URL then answers 404 no_service.
+func (s *Server) RemoveWebhook(hookURL string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.hooks, strings.TrimPrefix(hookURL, s.srv.URL))
 }
 
 // Calls returns the calls of method received so far ("" for all), oldest

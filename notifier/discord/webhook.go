@@ -165,3 +165,25 @@ func (w *Webhook) editRoot(ctx context.Context, root string, ev outage.Event) er
 	}, opts...)
 	return classify("edit webhook message "+root, err, info, w.secrets, true)
 }
+
+// CheckHook asks Discord about the webhook without posting (Get Webhook
+// with Token, GET /webhooks/{id}/{token}): reachable with the webhook's
+// name and channel, or unreachable with the fix when Discord no longer
+// knows it. An error means Discord could not answer; ask again later.
+func (w *Webhook) CheckHook(ctx context.Context) (notifier.ChannelCheck, error) {
+	ctx, info := withCallInfo(ctx)
+	wh, err := w.s.WebhookWithToken(w.id, w.token, discordgo.WithContext(ctx))
+	if err != nil {
+		err = classify("get webhook", err, info, w.secrets, true)
+		var perm *notifier.PermanentError
+		if errors.As(err, &perm) {
+			return notifier.ChannelCheck{State: notifier.ChannelUnreachable, Detail: perm.Fix}, nil
+		}
+		return notifier.ChannelCheck{}, err
+	}
+	detail := fmt.Sprintf("Discord webhook %q posting to channel %s (checked without posting)", wh.Name, wh.ChannelID)
+	if w.threadID != "" {
+		detail += ", in thread " + w.threadID
+	}
+	return notifier.ChannelCheck{Name: wh.Name, State: notifier.ChannelReachable, Detail: detail}, nil
+}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -116,4 +118,48 @@ func (w *Webhook) classify(err error) error {
 		fix = "the webhook no longer exists (or its channel was deleted): create a new incoming webhook and update webhook_url"
 	}
 	return &notifier.PermanentError{Err: cerr, Fix: fix, Rejected: fix == fixPayload}
+}
+
+// CheckHook asks Slack whether the webhook exists without posting: it
+// sends a message with no text, which Slack refuses with 400 no_text (or
+// invalid_payload) only after it has found the webhook, and with the
+// documented codes when the webhook is gone (404 no_service, 403
+// invalid_token or action_prohibited, 410 channel_is_archived;
+// https://api.slack.com/messaging/webhooks#handling_errors). An error
+// means Slack could not answer; ask again later.
+func (w *Webhook) CheckHook(ctx context.Context) (notifier.ChannelCheck, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, strings.NewReader("{}"))
+	if err != nil {
+		return notifier.ChannelCheck{State: notifier.ChannelUnreachable, Detail: "webhook_url is not a URL that can be called"}, nil
+	}
+	req.Header.Set("Content-Type", "application/json")
+	client := w.client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return notifier.ChannelCheck{}, classify(w.secrets, "webhook", err)
+	}
+	defer resp.Body.Close()
+	// The answer is a short code; a longer body is not Slack's.
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+	code := redact(w.secrets, strings.TrimSpace(string(b)))
+	switch {
+	case resp.StatusCode == http.StatusBadRequest:
+		return notifier.ChannelCheck{State: notifier.ChannelReachable,
+			Detail: "Slack incoming webhook: Slack knows it (it answered " + code + " to an empty message; nothing was posted)"}, nil
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout:
+		return notifier.ChannelCheck{}, newCallError(w.secrets, "webhook", fmt.Sprintf("HTTP %d", resp.StatusCode), errors.New(code))
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		// Slack never takes an empty message: this is something else
+		// answering on that URL.
+		return notifier.ChannelCheck{State: notifier.ChannelUnchecked,
+			Detail: fmt.Sprintf("the URL answered HTTP %d to an empty message, as Slack never does: check webhook_url", resp.StatusCode)}, nil
+	}
+	var perm *notifier.PermanentError
+	if errors.As(w.classify(slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}), &perm) {
+		return notifier.ChannelCheck{State: notifier.ChannelUnreachable, Detail: fmt.Sprintf("Slack answered HTTP %d %s: %s", resp.StatusCode, code, perm.Fix)}, nil
+	}
+	return notifier.ChannelCheck{State: notifier.ChannelUnreachable, Detail: fmt.Sprintf("Slack answered HTTP %d %s", resp.StatusCode, code)}, nil
 }
