@@ -37,8 +37,9 @@ const (
 	ChatUnauthorized = "unauthorized" // the token is refused: rechecked slowly
 )
 
-// Webhook channel states: only the URL's form is checked, since a call
-// would post.
+// Webhook channel states from the URL's form. check --online then asks
+// Slack or Discord about each valid one (without posting), which makes it
+// reachable or unreachable like a bot channel.
 const (
 	WebhookValid   = "valid"
 	WebhookInvalid = "invalid"
@@ -118,6 +119,17 @@ type chatChecker interface {
 	CheckChannel(ctx context.Context, id string, acct notifier.Account) (notifier.ChannelCheck, error)
 }
 
+// hookChecker is what a webhook's notifier offers check --online: whether
+// the webhook still exists, asked without posting.
+type hookChecker interface {
+	CheckHook(ctx context.Context) (notifier.ChannelCheck, error)
+}
+
+var (
+	_ hookChecker = (*slack.Webhook)(nil)
+	_ hookChecker = (*discord.Webhook)(nil)
+)
+
 var (
 	_ chatChecker = (*slack.Notifier)(nil)
 	_ chatChecker = (*discord.Notifier)(nil)
@@ -132,6 +144,9 @@ type chatChecks struct {
 	reach   *prometheus.GaugeVec
 	appID   string // Discord application_id as configured
 	webhook *PlatformReport
+	// hooks are the webhook channels whose form is valid, by their index
+	// in webhook.Channels; only Once asks about them.
+	hooks []hookCheck
 
 	mu        sync.Mutex
 	platforms []*platformCheck
@@ -145,6 +160,11 @@ type platformCheck struct {
 
 	// Under chatChecks.mu.
 	report PlatformReport
+}
+
+type hookCheck struct {
+	i       int
+	checker hookChecker
 }
 
 type channelCheck struct {
@@ -214,7 +234,7 @@ func newChatChecks(cfg *config.Config, routes []notifier.Route, log *slog.Logger
 		case "telegram":
 			p = telegramP
 		case "webhook":
-			c.addWebhook(d)
+			c.addWebhook(d, r.Notifier)
 			continue
 		}
 		if p == nil {
@@ -230,18 +250,38 @@ func newChatChecks(cfg *config.Config, routes []notifier.Route, log *slog.Logger
 	return c, nil
 }
 
-// addWebhook checks a webhook URL's form; it makes no call, which would
-// post.
-func (c *chatChecks) addWebhook(d notifier.Destination) {
+// addWebhook checks a webhook URL's form, and keeps a valid one's notifier
+// for Once to ask whether the webhook still exists.
+func (c *chatChecks) addWebhook(d notifier.Destination, n notifier.Notifier) {
 	if c.webhook == nil {
 		c.webhook = &PlatformReport{Platform: "webhook", State: ChatReady}
 	}
 	kind, shown, problem := webhookForm(d.Address)
-	r := ChannelReport{Channel: d.Channel, ID: shown, State: WebhookValid, Detail: kind + " (form checked only: a test call would post; use outagebot test-message)"}
+	r := ChannelReport{Channel: d.Channel, ID: shown, State: WebhookValid, Detail: kind + " (form checked only: use outagebot check --online or test-message)"}
 	if problem != "" {
 		r.State, r.Detail = WebhookInvalid, problem
 	}
 	c.webhook.Channels = append(c.webhook.Channels, r)
+	if hc, ok := n.(hookChecker); ok && problem == "" {
+		c.hooks = append(c.hooks, hookCheck{i: len(c.webhook.Channels) - 1, checker: hc})
+	}
+}
+
+// checkHook asks whether one webhook still exists. Only Once does: at every
+// start it would be a call per webhook for what the first delivery tells
+// anyway (a dead webhook fails with its fix).
+func (c *chatChecks) checkHook(ctx context.Context, h hookCheck) {
+	cctx, cancel := context.WithTimeout(ctx, chatCallTimeout)
+	res, err := h.checker.CheckHook(cctx)
+	cancel()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := &c.webhook.Channels[h.i]
+	if err != nil {
+		r.State, r.Detail = string(notifier.ChannelUnreachable), "cannot be asked about now: "+err.Error()
+		return
+	}
+	r.State, r.Detail = string(res.State), res.Detail
 }
 
 // withDefaults fills in the real backoff and sleep where tests set none.
@@ -345,6 +385,9 @@ func (c *chatChecks) Once(ctx context.Context) ChatReport {
 	var wg sync.WaitGroup
 	for _, p := range c.platforms {
 		wg.Go(func() { _ = c.check(ctx, p) })
+	}
+	for _, h := range c.hooks {
+		wg.Go(func() { c.checkHook(ctx, h) })
 	}
 	wg.Wait()
 	return c.Report()
