@@ -174,7 +174,7 @@ func TestDNSProbe(t *testing.T) {
 		{name: "truncated over UDP, asked over TCP", cfg: DNSConfig{Host: "big.example.test", Expect: []string{"192.0.2.7"}},
 			want: sources.Operational},
 		{name: "resolver never answers", cfg: DNSConfig{Host: "www.example.test", Resolver: silent}, timeout: 200 * time.Millisecond,
-			want: sources.MajorOutage, detail: "resolver " + silent + " timed out after 200ms"},
+			want: sources.MajorOutage, detail: "resolver " + silent + " timed out after ≤200ms"},
 		{name: "resolver never answers, retried", cfg: DNSConfig{Host: "www.example.test", Resolver: silent, Retries: 1},
 			timeout: 300 * time.Millisecond, want: sources.MajorOutage, detail: "resolver " + silent + " timed out after ..."},
 		{name: "nothing listening", cfg: DNSConfig{Host: "www.example.test", Resolver: closedUDP(t)}, want: sources.MajorOutage,

@@ -77,7 +77,7 @@ func TestTCPProbe(t *testing.T) {
 		{name: "refused with retries", cfg: TCPConfig{Address: closedPort(t), Retries: 2}, want: sources.MajorOutage,
 			detail: "connection refused (3 attempts)"},
 		{name: "timeout", cfg: TCPConfig{Address: unanswered(t)}, timeout: 200 * time.Millisecond, want: sources.MajorOutage,
-			detail: "timed out after 200ms"},
+			detail: "timed out after ≤200ms"},
 		{name: "timeout from config", cfg: TCPConfig{Address: unanswered(t), Timeout: 150 * time.Millisecond}, timeout: -1,
 			want: sources.MajorOutage, detail: "timed out after 150ms"},
 		{name: "timeout with retry", cfg: TCPConfig{Address: unanswered(t), Retries: 1}, timeout: 400 * time.Millisecond,
@@ -110,12 +110,56 @@ func TestTCPProbe(t *testing.T) {
 }
 
 // detailIs matches a Detail exactly or, when want ends in "...", by prefix.
+// "≤200ms" in want stands for a probe's budget taken from the poll's
+// deadline: more than half of 200ms and at most 200ms. The probe measures
+// it from its own start, a moment after the test set the deadline, and
+// how long that moment is depends on the machine's load.
 func detailIs(want string) func(string) bool {
 	return func(got string) bool {
+		if before, after, ok := strings.Cut(want, "≤"); ok {
+			n := strings.IndexFunc(after, func(r rune) bool { return r == ' ' || r == ')' || r == ',' })
+			if n < 0 {
+				n = len(after)
+			}
+			max, err := time.ParseDuration(after[:n])
+			rest, ok := strings.CutPrefix(got, before)
+			if err != nil || !ok {
+				return false
+			}
+			m := strings.IndexFunc(rest, func(r rune) bool { return r == ' ' || r == ')' || r == ',' })
+			if m < 0 {
+				m = len(rest)
+			}
+			d, err := time.ParseDuration(rest[:m])
+			if err != nil || d > max || d <= max/2 {
+				return false
+			}
+			return detailIs(after[n:])(rest[m:])
+		}
 		if p, ok := strings.CutSuffix(want, "..."); ok {
 			return strings.HasPrefix(got, p)
 		}
 		return got == want
+	}
+}
+
+func TestDetailIs(t *testing.T) {
+	for _, tc := range []struct {
+		want, got string
+		ok        bool
+	}{
+		{"timed out after ≤200ms", "timed out after 200ms", true},
+		{"timed out after ≤200ms", "timed out after 187ms", true},
+		{"timed out after ≤200ms", "timed out after 201ms", false},
+		{"timed out after ≤200ms", "timed out after 90ms", false},
+		{"timed out after ≤200ms", "refused after 200ms", false},
+		{"x (last failure: timed out after ≤300ms)", "x (last failure: timed out after 299ms)", true},
+		{"x (last failure: timed out after ≤300ms)", "x (last failure: timed out after 299ms) and more", false},
+		{"after ≤300ms (2 attempts)...", "after 250ms (2 attempts), then", true},
+	} {
+		if got := detailIs(tc.want)(tc.got); got != tc.ok {
+			t.Errorf("detailIs(%q)(%q) = %v", tc.want, tc.got, got)
+		}
 	}
 }
 
