@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/internal/budgettest"
 	"github.com/outagebot/outagebot/sources"
 )
 
@@ -111,30 +112,19 @@ func TestTCPProbe(t *testing.T) {
 
 // detailIs matches a Detail exactly or, when want ends in "...", by prefix.
 // "≤200ms" in want stands for a probe's budget taken from the poll's
-// deadline: more than half of 200ms and at most 200ms. The probe measures
-// it from its own start, a moment after the test set the deadline, and
-// how long that moment is depends on the machine's load.
+// deadline: more than half of 200ms and at most 200ms (see budgettest).
 func detailIs(want string) func(string) bool {
 	return func(got string) bool {
-		if before, after, ok := strings.Cut(want, "≤"); ok {
-			n := strings.IndexFunc(after, func(r rune) bool { return r == ' ' || r == ')' || r == ',' })
-			if n < 0 {
-				n = len(after)
+		if _, after, ok := strings.Cut(want, "≤"); ok {
+			end := strings.IndexAny(after, " ),")
+			if end < 0 {
+				end = len(after)
 			}
-			max, err := time.ParseDuration(after[:n])
-			rest, ok := strings.CutPrefix(got, before)
-			if err != nil || !ok {
+			max, err := time.ParseDuration(after[:end])
+			if err != nil {
 				return false
 			}
-			m := strings.IndexFunc(rest, func(r rune) bool { return r == ' ' || r == ')' || r == ',' })
-			if m < 0 {
-				m = len(rest)
-			}
-			d, err := time.ParseDuration(rest[:m])
-			if err != nil || d > max || d <= max/2 {
-				return false
-			}
-			return detailIs(after[n:])(rest[m:])
+			want, got = strings.Replace(want, "≤", "", 1), budgettest.Normalize(got, max)
 		}
 		if p, ok := strings.CutSuffix(want, "..."); ok {
 			return strings.HasPrefix(got, p)

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/internal/budgettest"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/sources/fetch"
 )
@@ -249,7 +250,7 @@ func TestPollBadInput(t *testing.T) {
 			if d := time.Since(start); d > timeout+2*time.Second {
 				t.Errorf("Poll took %v", d)
 			}
-			if want := "GET " + srv.URL + "/api/v2/summary.json: " + tc.want; err.Error() != want {
+			if want := "GET " + srv.URL + "/api/v2/summary.json: " + tc.want; budgettest.Normalize(err.Error(), timeout) != want {
 				t.Errorf("error\n got %s\nwant %s", err, want)
 			}
 		})
