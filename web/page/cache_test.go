@@ -12,9 +12,10 @@ import (
 )
 
 // TestRowCacheAndETagFollowTheState renders the fixture page, changes one
-// shown value, and renders again on the same handler: the page must equal
-// what a fresh handler renders (no kept row is stale) and its ETag must
-// change; the unchanged page must keep its ETag.
+// shown value, and renders again on the same handler: the page and its
+// ETag must equal what a fresh handler renders (no kept row is stale, and
+// replicas agree) and its ETag must change; the unchanged page must keep
+// its ETag.
 func TestRowCacheAndETagFollowTheState(t *testing.T) {
 	openai := func(p *statusview.Page) *statusview.Target { return &p.Groups[0].Targets[0] }
 	anthropic := func(p *statusview.Page) *statusview.Target { return &p.Groups[0].Targets[1] }
@@ -75,6 +76,11 @@ func TestRowCacheAndETagFollowTheState(t *testing.T) {
 			fresh := get(t, newHandler(t, "en", page, fixtureStore(0)), "/")
 			if after.Body.String() != fresh.Body.String() {
 				t.Errorf("the changed page shows a kept row that is stale:\n%s\nwant\n%s", after.Body.String(), fresh.Body.String())
+			}
+			// Another handler is another replica, or this one after a
+			// restart: one page, one ETag, or If-None-Match misses.
+			if after.Header().Get("ETag") != fresh.Header().Get("ETag") {
+				t.Errorf("one page, two ETags: %s on a handler that kept rows, %s on a fresh one", after.Header().Get("ETag"), fresh.Header().Get("ETag"))
 			}
 			if after.Body.String() == before.Body.String() {
 				t.Errorf("the change shows nothing on the page")

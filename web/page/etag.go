@@ -29,6 +29,13 @@ func (e *etagger) str(s string) {
 	e.h.Write([]byte(s))
 }
 
+// bytes feeds b, length first, like str.
+func (e *etagger) bytes(b []byte) {
+	e.buf = binary.AppendUvarint(e.buf[:0], uint64(len(b)))
+	e.h.Write(e.buf)
+	e.h.Write(b)
+}
+
 func (e *etagger) strs(ss ...string) {
 	for _, s := range ss {
 		e.str(s)

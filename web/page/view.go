@@ -139,7 +139,11 @@ func (l *locale) status(p statusview.Page, rows *rowCache, render rowFunc, tag *
 				since = l.since(t.Since, now)
 			}
 			sum := fp.row(l.name(), t, since)
-			tag.word(sum)
+			// The ETag takes what the row shows, not its fingerprint:
+			// that is seeded per process, and every replica and restart
+			// must give one page the same ETag or a browser's
+			// If-None-Match misses.
+			tag.bytes(fp.buf)
 			row, ok := rows.lookup(t.Name, sum)
 			if !ok {
 				tv := targetView{
