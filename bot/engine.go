@@ -344,14 +344,103 @@ func (a *applier) probe(obs sources.Observation) {
 			body = verdictBody(c)
 		}
 		a.openHealth(probeTitle(sev), sev, nil, st.BadSince, body)
-	case t != nil && bad && sev != t.Outage.Severity && st.SeverityStreak >= a.pol.FailureThreshold:
-		was := t.Outage.Severity
-		t.Outage.Severity = sev
-		setTitle(&t.Outage, probeTitle(sev))
-		a.emit(t, outage.Updated, ours(outage.Say("engine.probe.now", statusArg("Now", sev), statusArg("Was", was), detailOf(c).arg("Detail"))))
+		st.Outages[keyHealth].told(c.Spread)
+	case t != nil && bad:
+		a.ongoing(t, c, sev)
 	case t != nil && !bad && st.GoodStreak >= a.successNeeded(t):
 		a.resolve(t, st.GoodSince, ours(outage.Say("engine.probe.over")))
+	case t != nil:
+		// Fine this poll: a new set of failing locations has not held.
+		t.Moving, t.MovingStreak = nil, 0
 	}
+}
+
+// ongoing tells the thread of a probe's open outage what changed, in one
+// reply: its severity, once the new one has held for the failure
+// threshold, and, for a probe run from several locations, where it fails,
+// once that has held as long.
+func (a *applier) ongoing(t *Tracked, c sources.Component, sev sources.Status) {
+	moved := a.moved(t, c.Spread)
+	resev := sev != t.Outage.Severity && a.st.SeverityStreak >= a.pol.FailureThreshold
+	if !moved && !resev {
+		return
+	}
+	// Whichever of the two is told, the reply says where it fails now:
+	// what it said before goes beside it when that has changed, held or
+	// not.
+	var was []string
+	if c.Spread != nil && t.Failing != nil && failingMoved(t.Failing, c.Spread) {
+		was = t.Failing
+	}
+	t.told(c.Spread)
+	if !resev {
+		where, _ := spreadText(c.Spread, true, was)
+		a.emit(t, outage.Updated, ours(where))
+		return
+	}
+	detail := detailOf(c)
+	if where, ok := spreadText(c.Spread, false, was); ok && was != nil {
+		detail = ours(where)
+	}
+	old := t.Outage.Severity
+	t.Outage.Severity = sev
+	setTitle(&t.Outage, probeTitle(sev))
+	a.emit(t, outage.Updated, ours(outage.Say("engine.probe.now", statusArg("Now", sev), statusArg("Was", old), detail.arg("Detail"))))
+}
+
+// moved reports whether a multi-location probe fails from other locations
+// than its thread was last told, and has for the failure threshold's polls
+// in a row. Only the target's doing counts: a told location that is now
+// left out of the quorum (no live replica there, no recent result, its own
+// network down) says something about our fleet, not about the target, and
+// is not news, while a location failing that the thread was not told of is.
+// An outage stored before the told locations were kept takes on the
+// current ones without a word: they are likely what its thread last said,
+// and announcing them on the first poll after an upgrade would be noise.
+func (a *applier) moved(t *Tracked, s *sources.Spread) bool {
+	switch {
+	case s == nil || len(s.Failing) == 0:
+		t.Moving, t.MovingStreak = nil, 0
+		return false
+	case t.Failing == nil:
+		t.told(s)
+		return false
+	case !failingMoved(t.Failing, s):
+		t.Moving, t.MovingStreak = nil, 0
+		return false
+	case sameSet(t.Moving, s.Failing):
+		t.MovingStreak = a.inc(t.MovingStreak)
+	default:
+		t.Moving, t.MovingStreak = slices.Clone(s.Failing), 1
+	}
+	return t.MovingStreak >= a.pol.FailureThreshold
+}
+
+// told records that t's thread now knows where the probe fails (s nil: a
+// probe run from one place, which has no locations to tell).
+func (t *Tracked) told(s *sources.Spread) {
+	t.Moving, t.MovingStreak = nil, 0
+	if s != nil && len(s.Failing) > 0 {
+		t.Failing = slices.Clone(s.Failing)
+	}
+}
+
+// failingMoved reports whether s fails from other locations than told,
+// leaving aside the told ones that s leaves out.
+func failingMoved(told []string, s *sources.Spread) bool {
+	kept := slices.DeleteFunc(slices.Clone(told), func(n string) bool { return slices.Contains(s.Out, n) })
+	return !sameSet(kept, s.Failing)
+}
+
+// sameSet reports whether a and b hold the same names, in any order.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 // probeTitle names a probe's outage. Every rendering shows the target's
@@ -1169,7 +1258,7 @@ func (w words) line() (string, *outage.Text) {
 // detailOf is a probe's words: where a multi-location probe fails is the
 // bot's own account of its locations; any other detail is the probe's.
 func detailOf(c sources.Component) words {
-	if t, ok := spreadText(c.Spread, false); ok && english(t) == c.Detail {
+	if t, ok := spreadText(c.Spread, false, nil); ok && english(t) == c.Detail {
 		return ours(t)
 	}
 	return theirs(c.Detail)
@@ -1179,7 +1268,7 @@ func detailOf(c sources.Component) words {
 // as a sentence.
 func verdictBody(c sources.Component) words {
 	sentence := upperFirst(c.Detail) + "."
-	if t, ok := spreadText(c.Spread, true); ok && english(t) == sentence {
+	if t, ok := spreadText(c.Spread, true, nil); ok && english(t) == sentence {
 		return ours(t)
 	}
 	return theirs(sentence)
@@ -1187,18 +1276,26 @@ func verdictBody(c sources.Component) words {
 
 // spreadText says where a probe fails: "failing from eu-west and us-east;
 // fine from ap-south; left out: sa-east". As a sentence, its first clause
-// is capitalised and it ends with a full stop.
-func spreadText(s *sources.Spread, sentence bool) (outage.Text, bool) {
+// is capitalised and it ends with a full stop. With was, the locations it
+// failed from before, it says that the failing ones changed: "now failing
+// from eu-west and us-east (was: eu-west)" as a sentence, "failing from
+// eu-west and us-east (was: eu-west)" inside one.
+func spreadText(s *sources.Spread, sentence bool, was []string) (outage.Text, bool) {
 	// An outage opens only where some location fails, so a sentence
 	// always starts with the failing ones.
 	if s == nil || len(s.Failing) == 0 {
 		return outage.Text{}, false
 	}
-	first := "engine.where.failing"
-	if sentence {
-		first = "engine.where.failing_first"
+	first := outage.Say("engine.where.failing", outage.List("Names", s.Failing))
+	switch {
+	case was != nil && sentence:
+		first = outage.Say("engine.where.now_failing", outage.List("Names", s.Failing), outage.List("Was", was))
+	case was != nil:
+		first = outage.Say("engine.where.failing_was", outage.List("Names", s.Failing), outage.List("Was", was))
+	case sentence:
+		first = outage.Say("engine.where.failing_first", outage.List("Names", s.Failing))
 	}
-	parts := []outage.Text{outage.Say(first, outage.List("Names", s.Failing))}
+	parts := []outage.Text{first}
 	if len(s.Fine) > 0 {
 		parts = append(parts, outage.Say("engine.where.fine", outage.List("Names", s.Fine)))
 	}

@@ -160,6 +160,18 @@ func engineSituations() []situation {
 				spread(1, deg, "failing from eu-west, us-east and ap-south",
 					sources.Spread{Failing: []string{"eu-west", "us-east", "ap-south"}}))
 		}},
+		{"the locations a probe fails from change while it is down", func(t *testing.T) []outage.Event {
+			pol := chatbot
+			pol.Verdict = true
+			east := []string{"eu-west", "us-east", "ap-south"}
+			return drive(t, "Support chatbot", pol,
+				spreadPoll(0, sources.MajorOutage, sources.Spread{Failing: east[:1], Fine: east[1:]}),
+				spreadPoll(1, sources.MajorOutage, sources.Spread{Failing: east}),
+				spreadPoll(2, sources.MajorOutage, sources.Spread{Failing: east}),
+				spreadPoll(3, deg, sources.Spread{Failing: east}),
+				spreadPoll(4, deg, sources.Spread{Failing: east[:1], Fine: east[1:]}),
+				spreadPoll(5, sources.MajorOutage, sources.Spread{Failing: east[:2], Fine: east[2:]}))
+		}},
 		{"components degrade with no incident: one, then two, then none, then one again", func(t *testing.T) []outage.Event {
 			return drive(t, "OpenAI", vendor(), vendorAt(0, obs(comps(op, op, op))), vendorAt(1, obs(comps(deg, op, op))),
 				vendorAt(2, obs(comps(part, op, op))), vendorAt(3, obs(comps(part, deg, op))), vendorAt(4, obs(comps(op, op, op))),
@@ -276,6 +288,16 @@ func engineSituations() []situation {
 			return networkDown(t, 1)
 		}},
 	}
+}
+
+// spreadPoll is a poll of a probe run from several locations at minute
+// min, failing from where sp says, with the words the locations' verdict
+// has for it.
+func spreadPoll(min int, s sources.Status, sp sources.Spread) wordsPoll {
+	where, _ := spreadText(&sp, false, nil)
+	o := probeObs(s, english(where))
+	o.Components[0].Spread = &sp
+	return wordsPoll{min: min, obs: o}
 }
 
 // networkDown makes the network watch of targets targets open its notice

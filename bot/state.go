@@ -72,6 +72,16 @@ type Tracked struct {
 	// Reopened counts how often this thread came back soon after being
 	// resolved; each time, resolving again takes a longer good streak.
 	Reopened int `json:"reopened,omitempty"`
+	// Failing are the locations a multi-location probe's outage last told
+	// its thread it fails from (at its opening, or since); nil in a state
+	// stored before they were kept, which adopts the next poll's without a
+	// word. Moving is a different set of failing locations seen in
+	// MovingStreak polls in a row: it is told once it has held as long as
+	// a failure must to open an outage, so a location flapping in and out
+	// does not post a reply per poll.
+	Failing      []string `json:"failing,omitempty"`
+	Moving       []string `json:"moving,omitempty"`
+	MovingStreak int      `json:"moving_streak,omitempty"`
 }
 
 // Linked is what was last seen of one vendor incident.
