@@ -141,8 +141,13 @@ type App struct {
 	reload     reloader
 	reloading  atomic.Bool
 
-	// fleet is set with [bot] location or shard (fleet.go).
-	fleet *fleetParts
+	// fleet is set with [bot] location or shard (fleet.go); a reload
+	// replaces it under fleetMu.
+	fleet   *fleetParts
+	fleetMu sync.Mutex
+	// fleetStop ends the running worker and collector, so that their
+	// loops take up the replaced ones.
+	fleetStop fleetStops
 	// boards are the live status boards (board.go).
 	boards boards
 	// subs are the chat subscriptions (subscriptions.go).
@@ -463,7 +468,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	if a.fleet != nil {
 		// Every replica of a fleet polls its share, leader or not.
-		wg.Go(func() { a.fleet.worker.Run(ctx) })
+		wg.Go(func() { a.runFleet(ctx, fleetWorker) })
 	}
 	// Every replica answers commands; only the lease holder runs work.
 	a.lead(ctx, a.work)
@@ -484,7 +489,7 @@ func (a *App) work(ctx context.Context) {
 	a.startBoards(ctx, &wg)
 	wg.Go(func() { a.pruneSeen(ctx) })
 	if a.fleet != nil {
-		wg.Go(func() { a.fleet.collector.Run(ctx) })
+		wg.Go(func() { a.runFleet(ctx, fleetCollector) })
 	}
 	wg.Go(func() { a.watchSubscriptions(ctx) })
 

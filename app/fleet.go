@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/fleet"
@@ -61,4 +63,53 @@ func (a *App) newFleet(cfg *config.Config, targets []*bot.Target) *fleetParts {
 		}
 	}
 	return f
+}
+
+// The fleet's two parts, each run in a loop that a re-plan restarts.
+const (
+	fleetWorker = iota
+	fleetCollector
+)
+
+type fleetStops [2]context.CancelFunc
+
+// runFleet runs the fleet's worker or collector until ctx ends, taking up
+// the one a reload planned each time the running one is stopped.
+func (a *App) runFleet(ctx context.Context, part int) {
+	for ctx.Err() == nil {
+		a.fleetMu.Lock()
+		f := a.fleet
+		pctx, stop := context.WithCancel(ctx)
+		a.fleetStop[part] = stop
+		a.fleetMu.Unlock()
+		if part == fleetWorker {
+			f.worker.Run(pctx)
+		} else {
+			f.collector.Run(pctx)
+		}
+		stop()
+	}
+}
+
+// replanFleet gives the fleet the probes and shared targets of a reloaded
+// configuration: the running worker leaves the fleet (the others cover
+// its share for the moment), and the new one registers and polls each of
+// its jobs at once, as at start; the leader's collector reads the stored
+// state afresh for the new probes. The state of every kept target stays
+// in the engine, so nothing is announced again.
+func (a *App) replanFleet(cfg *config.Config, targets []*bot.Target) {
+	if a.fleet == nil {
+		return
+	}
+	next := a.newFleet(cfg, targets)
+	a.fleetMu.Lock()
+	next.worker.Polled = a.fleet.worker.Polled
+	a.fleet = next
+	stops := a.fleetStop
+	a.fleetMu.Unlock()
+	for _, stop := range stops {
+		if stop != nil {
+			stop()
+		}
+	}
 }

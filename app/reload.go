@@ -215,6 +215,9 @@ func (a *App) reloadFrom(ctx context.Context, path string, data []byte, readErr 
 		return ReloadResult{}, err
 	}
 	a.disp.set(disp)
+	if !res.Targets.empty() {
+		a.replanFleet(cfg, targets)
+	}
 	a.knownDests(routes)
 	a.mutes.SetWindows(windows)
 	a.reconfigureWeb(cfg)
