@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -226,6 +229,45 @@ func TestCoverageUpgrade(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertDays(t, after, before)
+		})
+	}
+}
+
+// BenchmarkCover is the leader's write of a minute's observation: every
+// target's span extended, 1,000 steady targets in one transaction.
+func BenchmarkCover(b *testing.B) {
+	dsns := map[string]func(b *testing.B) string{
+		"sqlite": func(b *testing.B) string { return filepath.Join(b.TempDir(), "state.db") },
+		"postgres": func(b *testing.B) string {
+			dsn := os.Getenv("OUTAGEBOT_TEST_POSTGRES")
+			if dsn == "" {
+				b.Skip("OUTAGEBOT_TEST_POSTGRES is not set")
+			}
+			return PostgresSchema(b, dsn)
+		},
+	}
+	const targets = 1000
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			s, err := store.Open(context.Background(), dsns[name](b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			spans := make([]store.Coverage, targets)
+			for i := range spans {
+				spans[i] = store.Coverage{Target: "target-" + strconv.Itoa(i), From: day1, To: day1, Grace: grace}
+			}
+			now := day1
+			for b.Loop() {
+				now = now.Add(time.Minute)
+				for i := range spans {
+					spans[i].To = now
+				}
+				if err := s.Cover(context.Background(), spans, now); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }
