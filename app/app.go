@@ -488,6 +488,7 @@ func (a *App) work(ctx context.Context) {
 	a.startDiscord(ctx, &wg)
 	a.startBoards(ctx, &wg)
 	wg.Go(func() { a.pruneSeen(ctx) })
+	wg.Go(func() { a.pruneCoverage(ctx) })
 	if a.fleet != nil {
 		wg.Go(func() { a.runFleet(ctx, fleetCollector) })
 	}

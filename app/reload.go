@@ -281,6 +281,7 @@ func (a *App) startGeneration() {
 		wg.Go(func() { disp.Run(gctx) })
 		a.startDigests(gctx, cfg, &wg)
 		wg.Go(func() { runner.Retry(gctx) })
+		wg.Go(func() { runner.Cover(gctx) })
 		// The generation's end stops new polls; those in flight finish on
 		// the work's context, which only losing the lead or shutdown ends.
 		a.sched.Run(gctx, jobs, func(_ context.Context, j *bot.Job) { runner.Poll(wctx, j) })

@@ -257,6 +257,8 @@ func (r *Runner) recovered(ts *targetState, log *slog.Logger) {
 // dropLocked discards ts's queue and goes back to the stored state; ts.mu is
 // held.
 func (r *Runner) dropLocked(ts *targetState) int {
+	// The observation goes with the lead: the new leader records its own.
+	ts.cover = coverage{}
 	n := len(ts.pending)
 	if n > 0 {
 		ts.pending = nil

@@ -83,6 +83,9 @@ type Runner struct {
 	// (default DefaultRetryEvery). See pending.go.
 	MaxPending int
 	RetryEvery time.Duration
+	// CoverEvery is how often Cover writes how long each target has been
+	// observed (default DefaultCoverEvery; see coverage.go).
+	CoverEvery time.Duration
 	// TableShowsFirstPoll is set when a status table shows every target's
 	// first poll (the console, with no chat; under systemd the table goes
 	// to the same journal): a target that fails its first poll is then
@@ -137,6 +140,8 @@ type targetState struct {
 	log, logFrom *slog.Logger
 	// series are the target's poll metrics, looked up once.
 	series pollSeries
+	// cover is the observation not yet written (coverage.go).
+	cover coverage
 }
 
 // logger returns the target's logger; call it with mu held.
@@ -375,6 +380,10 @@ func (r *Runner) apply(ctx context.Context, tab *table, t *Target, obs sources.O
 		return
 	}
 	ts.mu.Lock()
+	// Observed, whatever the poll found: a failing feed is unknown by its
+	// own outage. Polls held back while our network is down (above) are
+	// not: the bot sees nothing then.
+	r.observed(ts, t, r.now())
 	wasFailing := ts.st.FailStreak > 0
 	change := r.Engine.Apply(&ts.st, t.Policy, obs, pollErr, r.now())
 	relate(&ts.st, &change, rel, r.now())

@@ -34,6 +34,9 @@ type History interface {
 	RecentOutages(ctx context.Context, since time.Time) ([]outage.Outage, error)
 	TargetOutages(ctx context.Context, target string, from, to time.Time) ([]outage.Outage, error)
 	Events(ctx context.Context, outageID string) ([]outage.Event, error)
+	// Gaps are the times the bot was not observing target (every target
+	// when "") that end after since.
+	Gaps(ctx context.Context, target string, since time.Time) (map[string][]uptime.Gap, error)
 }
 
 // Shown is one target that the page shows, in configuration order.
@@ -97,6 +100,11 @@ type cached struct {
 	// sums are each target's rolled-up days added up per day-based window
 	// (dayWindows), for targets whose days no open outage extends.
 	sums map[string][3]uptime.Spent
+	// gaps are each target's gaps in the bot's observation that end
+	// within the last HistoryDays: unknown time, which the rollup counts
+	// already and the views finishing days (24h, open outages, unread
+	// spells) count with the outages.
+	gaps map[string][]uptime.Gap
 }
 
 func (b *Builder) now() time.Time {
@@ -136,7 +144,7 @@ func (b *Builder) load(ctx context.Context, now time.Time) (*cached, error) {
 // generation) it re-reads only what changed since. prev is never
 // modified: views in flight may still be reading it.
 func (b *Builder) read(ctx context.Context, gen int64, today time.Time, prev *cached) (*cached, error) {
-	c := &cached{gen: gen, today: today, days: map[string][]uptime.Day{}, sums: map[string][3]uptime.Spent{},
+	c := &cached{gen: gen, today: today, days: map[string][]uptime.Day{}, sums: map[string][3]uptime.Spent{}, gaps: map[string][]uptime.Gap{},
 		live: map[string][]outage.Outage{}, liveFrom: map[string]time.Time{}, recent: map[string][]outage.Outage{}, latest: map[string]outage.Event{}}
 	first := today.Add(-(HistoryDays - 1) * uptime.DayLength)
 	changed := map[string]bool{}
@@ -168,6 +176,9 @@ func (b *Builder) read(ctx context.Context, gen int64, today time.Time, prev *ca
 			continue
 		}
 		c.sums[target] = windowSums(days, today)
+	}
+	if err := b.readGaps(ctx, c, prev, changed, first); err != nil {
+		return nil, err
 	}
 	var err error
 	if c.history, err = b.History.TargetHistories(ctx); err != nil {
@@ -216,6 +227,37 @@ func (b *Builder) read(ctx context.Context, gen int64, today time.Time, prev *ca
 		c.live[target] = outs
 	}
 	return c, nil
+}
+
+// gapsReadAlone is how many changed targets have their gaps read one by
+// one; more (a restart that opened a gap for every target) are read in
+// one query.
+const gapsReadAlone = 16
+
+// readGaps fills c.gaps: everything when there is no prev, else prev's
+// gaps with those of the changed targets read again (a new gap rolls its
+// days up again, so its target is among them).
+func (b *Builder) readGaps(ctx context.Context, c, prev *cached, changed map[string]bool, first time.Time) error {
+	if prev == nil || len(changed) > gapsReadAlone {
+		gaps, err := b.History.Gaps(ctx, "", first)
+		if err != nil {
+			return err
+		}
+		c.gaps = gaps
+		return nil
+	}
+	maps.Copy(c.gaps, prev.gaps)
+	for t := range changed {
+		gaps, err := b.History.Gaps(ctx, t, first)
+		if err != nil {
+			return err
+		}
+		delete(c.gaps, t)
+		if g, ok := gaps[t]; ok {
+			c.gaps[t] = g
+		}
+	}
+	return nil
 }
 
 func (c *cached) sumsOf(target string) ([3]uptime.Spent, bool) {
@@ -422,12 +464,12 @@ func (b *Builder) target(c *cached, s Shown, snap bot.Snapshot, open []outage.Ou
 				keep = append(keep, d)
 			}
 		}
-		days = append(keep, uptime.Days(s.Name, c.live[s.Name], from, now, now)...)
+		days = append(keep, uptime.Days(s.Name, c.live[s.Name], c.gaps[s.Name], from, now, now)...)
 	}
 	recent := c.recent[s.Name]
 	if isUnread {
 		known := append(mine[:len(mine):len(mine)], recent...)
-		days = withUnread(days, s.Name, known, u, c.today.Add(-(HistoryDays-1)*uptime.DayLength), now)
+		days = withUnread(days, s.Name, known, c.gaps[s.Name], u, c.today.Add(-(HistoryDays-1)*uptime.DayLength), now)
 		recent = append(recent[:len(recent):len(recent)], u)
 	}
 	if seen {
@@ -484,7 +526,7 @@ func windows(c *cached, name string, days []uptime.Day, recent []outage.Outage, 
 	var u Uptime
 	from := later(now.Add(-uptime.DayLength), firstSeen)
 	if now.After(from) {
-		if f, ok := uptime.Fraction(now.Sub(from), uptime.Within(recent, from, now, now)); ok {
+		if f, ok := uptime.Fraction(now.Sub(from), uptime.Within(recent, c.gaps[name], from, now, now)); ok {
 			u.Day = &f
 		}
 	}

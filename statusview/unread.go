@@ -53,7 +53,7 @@ func unread(name string, snap bot.Snapshot, h store.TargetHistory, seen bool, no
 	return outage.Outage{Target: name, Class: outage.Unreachable, Severity: sources.Unknown, OpenedAt: from}, true
 }
 
-func withUnread(days []uptime.Day, name string, known []outage.Outage, u outage.Outage, first, now time.Time) []uptime.Day {
+func withUnread(days []uptime.Day, name string, known []outage.Outage, gaps []uptime.Gap, u outage.Outage, first, now time.Time) []uptime.Day {
 	with := append(known[:len(known):len(known)], u)
 	out := make([]uptime.Day, 0, len(days)+1)
 	j := 0
@@ -64,12 +64,13 @@ func withUnread(days []uptime.Day, name string, known []outage.Outage, u outage.
 		}
 		end := day.Add(uptime.DayLength)
 		var extra time.Duration
-		if len(known) == 0 {
+		if len(known) == 0 && len(gaps) == 0 {
 			// The common case (a feed that cannot be read and never went
 			// down): u alone, with no union to take.
-			extra = uptime.Within(with, day, end, now).Unknown
+			extra = uptime.Within(with, nil, day, end, now).Unknown
 		} else {
-			extra = total(uptime.Within(with, day, end, now)) - total(uptime.Within(known, day, end, now))
+			// The rolled-up day counts the gaps already.
+			extra = total(uptime.Within(with, gaps, day, end, now)) - total(uptime.Within(known, gaps, day, end, now))
 		}
 		d, stored := uptime.Day{Target: name, Date: day, Worst: sources.Operational}, false
 		if j < len(days) && days[j].Date.Equal(day) {

@@ -93,8 +93,8 @@ type Component struct {
 
 // Uptime is the share of time a target was up, per window. A nil value
 // means the window holds no observed time at all. Maintenance and unknown
-// (unreachable feed) time are left out of both sides of the fraction:
-// they are never counted as downtime.
+// (unreachable feed, or the bot not observing the target) time are left
+// out of both sides of the fraction: they are never counted as downtime.
 type Uptime struct {
 	Day, Week, Month, Quarter *float64
 }

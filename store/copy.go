@@ -33,6 +33,9 @@ var copiedTables = []string{
 	// was first seen.
 	"daily_rollup",
 	"target_history",
+	// When the bot was observing each target: the gaps between are
+	// unknown time, rolled up above.
+	"target_coverage",
 	// The status boards' message ids, so the copy edits the same ones.
 	"boards",
 	// Chat subscriptions (runtime vendor targets are derived from them).

@@ -102,6 +102,13 @@ func seed(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 
+	// Observed, then a gap within the outages' day, then observed again.
+	if err := s.Cover(ctx, []store.Coverage{{Target: "OpenAI", From: t0, To: t0.Add(4 * time.Hour), Grace: 3 * time.Minute}}, t0.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Cover(ctx, []store.Coverage{{Target: "OpenAI", From: t0.Add(5 * time.Hour), To: t0.Add(6 * time.Hour), Grace: 3 * time.Minute}}, t0.Add(6*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.SaveMute(ctx, store.MuteRow{Target: "Anthropic", Until: t0.Add(48 * time.Hour), By: "U123", Reason: "known flapping"}); err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +150,7 @@ var wantCounts = []store.TableCount{
 	{Table: "seen_requests", Source: 1, Target: 1},
 	{Table: "daily_rollup", Source: 1, Target: 1},
 	{Table: "target_history", Source: 1, Target: 1},
+	{Table: "target_coverage", Source: 2, Target: 2},
 	{Table: "boards", Source: 1, Target: 1},
 	{Table: "subscriptions", Source: 1, Target: 1},
 	// The heartbeat and the history's change count.

@@ -18,7 +18,7 @@ var migrations embed.FS
 
 // SchemaVersion is the newest schema this binary creates and understands:
 // the number of its last migration (migrations/<dialect>/NNNN_name.sql).
-const SchemaVersion = 14
+const SchemaVersion = 15
 
 // migrationLockKey is the PostgreSQL advisory lock migrations run under. Any
 // fixed number works as long as every version of outagebot uses the same one;

@@ -105,10 +105,14 @@ func (s *Store) bumpHistory(ctx context.Context, tx *sql.Tx) (int64, error) {
 }
 
 // rollUp rewrites target's rollup rows for the UTC days from from to to
-// (both included) from its outages that touch them.
+// (both included) from its outages and coverage gaps that touch them.
 func (s *Store) rollUp(ctx context.Context, tx execer, target string, from, to, now time.Time, gen int64) error {
 	first, last := uptime.Midnight(from), uptime.Midnight(to)
 	outs, err := s.overlapping(ctx, tx, target, first, last.Add(uptime.DayLength))
+	if err != nil {
+		return err
+	}
+	gaps, err := s.gaps(ctx, tx, target, first, last.Add(uptime.DayLength))
 	if err != nil {
 		return err
 	}
@@ -116,7 +120,7 @@ func (s *Store) rollUp(ctx context.Context, tx execer, target string, from, to, 
 		target, first.UnixMilli(), last.UnixMilli()); err != nil {
 		return fmt.Errorf("roll up the days of %s: %w", target, err)
 	}
-	for _, d := range uptime.Days(target, outs, first, last, now) {
+	for _, d := range uptime.Days(target, outs, gaps[target], first, last, now) {
 		list, err := json.Marshal(d.Outages)
 		if err != nil {
 			return err
@@ -167,7 +171,7 @@ func (s *Store) TargetOutages(ctx context.Context, target string, from, to time.
 }
 
 // Rollups returns the daily rollup of every target from since's UTC day
-// on: only days with some outage time have a row.
+// on: only days with some outage or gap time have a row.
 func (s *Store) Rollups(ctx context.Context, since time.Time) ([]uptime.Day, error) {
 	return s.rollups(ctx, `SELECT target, day, worst, down_ms, maintenance_ms, unknown_ms, outages FROM daily_rollup WHERE day >= ? ORDER BY target, day`,
 		uptime.Midnight(since).UnixMilli())

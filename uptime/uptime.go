@@ -1,9 +1,10 @@
 // Package uptime measures outages against time: how long a target was
 // down, in maintenance or unknown within a span or a UTC day, with
 // overlapping outages of one target counted once (their union, never their
-// sum). It is pure arithmetic over outage records, shared by the store
-// (which keeps a daily rollup) and the status view (which finishes the
-// days that open outages still extend).
+// sum). It is pure arithmetic over outage records and the bot's gaps (time
+// it was not observing the target), shared by the store (which keeps a
+// daily rollup) and the status view (which finishes the days that open
+// outages still extend).
 package uptime
 
 import (
@@ -27,7 +28,8 @@ type Day struct {
 	// was unreachable.
 	Worst sources.Status
 	// Down, Maintenance and Unknown never overlap: time that is down is
-	// not also maintenance, and unknown is what is left of unreachable.
+	// not also maintenance, and unknown is what is left of unreachable
+	// time and of the bot's gaps.
 	Down, Maintenance, Unknown time.Duration
 	// Outages are the day's outages, in the order they opened.
 	Outages []DayOutage
@@ -41,6 +43,15 @@ type DayOutage struct {
 	Class    outage.Class   `json:"class"`
 	// Duration is the part of the outage within the day.
 	Duration time.Duration `json:"duration_ns"`
+}
+
+// Gap is time the bot was not observing a target (not running, not
+// leading, its polls stalled): measured on neither side of the uptime,
+// like unreachable time. An outage open across a gap still counts
+// through it, as its recorded duration does everywhere else: down and
+// maintenance come before unknown.
+type Gap struct {
+	From, To time.Time
 }
 
 // Spent is how a span of time was spent, the parts never overlapping.
@@ -97,10 +108,31 @@ func measure(spans []span) time.Duration {
 	return total
 }
 
-// Within is how the outages spent [from, to): each class's union, down
-// first, then maintenance outside down, then unknown outside both. Open
-// outages count until now. The outages may be of one target only.
-func Within(outs []outage.Outage, from, to, now time.Time) Spent {
+// gapSpan is the part of g within [from, to) and before now.
+func gapSpan(g Gap, from, to, now time.Time) (span, bool) {
+	s := span{later(g.From, from), earlier(earlier(g.To, to), now)}
+	return s, s.to.After(s.from)
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// Within is how the outages and gaps spent [from, to): each class's union,
+// down first, then maintenance outside down, then unknown (unreachable
+// outages and gaps) outside both. Open outages count until now. The
+// outages and gaps may be of one target only.
+func Within(outs []outage.Outage, gaps []Gap, from, to, now time.Time) Spent {
 	var down, maint, unknown []span
 	for _, o := range outs {
 		s, ok := clip(o, from, to, now)
@@ -116,16 +148,21 @@ func Within(outs []outage.Outage, from, to, now time.Time) Spent {
 			unknown = append(unknown, s)
 		}
 	}
+	for _, g := range gaps {
+		if s, ok := gapSpan(g, from, to, now); ok {
+			unknown = append(unknown, s)
+		}
+	}
 	d := measure(down)
 	dm := measure(append(slices.Clone(down), maint...))
 	all := measure(append(append(slices.Clone(down), maint...), unknown...))
 	return Spent{Down: d, Maintenance: dm - d, Unknown: all - dm}
 }
 
-// Days rolls one target's outages up into the UTC days from from's day to
-// to's day (both included), open outages counting until now. Only days
-// with some outage time are returned, oldest first.
-func Days(target string, outs []outage.Outage, from, to, now time.Time) []Day {
+// Days rolls one target's outages and gaps up into the UTC days from
+// from's day to to's day (both included), open outages counting until now.
+// Only days with some outage or gap time are returned, oldest first.
+func Days(target string, outs []outage.Outage, gaps []Gap, from, to, now time.Time) []Day {
 	outs = slices.Clone(outs)
 	slices.SortStableFunc(outs, func(a, b outage.Outage) int { return a.OpenedAt.Compare(b.OpenedAt) })
 	var out []Day
@@ -141,22 +178,28 @@ func Days(target string, outs []outage.Outage, from, to, now time.Time) []Day {
 			present = append(present, o)
 			d.Outages = append(d.Outages, DayOutage{ID: o.ID, Title: o.Title, Severity: o.Severity, Class: o.Class, Duration: s.to.Sub(s.from)})
 		}
-		if len(present) == 0 {
+		var missed []Gap
+		for _, g := range gaps {
+			if _, ok := gapSpan(g, day, end, now); ok {
+				missed = append(missed, g)
+			}
+		}
+		if len(present) == 0 && len(missed) == 0 {
 			continue
 		}
-		spent := Within(present, day, end, now)
+		spent := Within(present, missed, day, end, now)
 		d.Down, d.Maintenance, d.Unknown = spent.Down, spent.Maintenance, spent.Unknown
-		d.Worst = worst(present)
+		d.Worst = worst(present, len(missed) > 0)
 		out = append(out, d)
 	}
 	return out
 }
 
 // worst is the day's colour: the worst incident severity, else
-// maintenance, else unknown.
-func worst(outs []outage.Outage) sources.Status {
+// maintenance, else unknown (an unreachable outage, or a gap).
+func worst(outs []outage.Outage, gap bool) sources.Status {
 	w := sources.Status("")
-	maint, unknown := false, false
+	maint, unknown := false, gap
 	for _, o := range outs {
 		switch o.Class {
 		case outage.Incident:

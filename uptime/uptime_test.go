@@ -1,10 +1,12 @@
 package uptime_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/outagebot/outagebot/outage"
+	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/uptime"
 )
 
@@ -34,7 +36,7 @@ func TestWithin(t *testing.T) {
 		{"clipped to the span", []outage.Outage{span(outage.Incident, -5, 1), span(outage.Incident, 9, 30)}, uptime.Spent{Down: 2 * time.Hour}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := uptime.Within(tc.outs, base, base.Add(24*time.Hour), base.Add(10*time.Hour))
+			got := uptime.Within(tc.outs, nil, base, base.Add(24*time.Hour), base.Add(10*time.Hour))
 			if got != tc.want {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
@@ -48,5 +50,71 @@ func TestFraction(t *testing.T) {
 	}
 	if f, ok := uptime.Fraction(4*time.Hour, uptime.Spent{Down: time.Hour, Unknown: 2 * time.Hour}); !ok || f != 0.5 {
 		t.Errorf("got %v %v, want 0.5 (one of the two measured hours was down)", f, ok)
+	}
+}
+
+func gap(from, to int) uptime.Gap {
+	return uptime.Gap{From: base.Add(time.Duration(from) * time.Hour), To: base.Add(time.Duration(to) * time.Hour)}
+}
+
+// Time the bot was not observing is unknown: never down, never up, and an
+// outage recorded as open through it counts first, as its duration does.
+func TestWithinGaps(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		outs []outage.Outage
+		gaps []uptime.Gap
+		want uptime.Spent
+	}{
+		{"a gap alone is unknown", nil, []uptime.Gap{gap(1, 4)}, uptime.Spent{Unknown: 3 * time.Hour}},
+		{"gaps count once", nil, []uptime.Gap{gap(1, 4), gap(3, 5)}, uptime.Spent{Unknown: 4 * time.Hour}},
+		{"a gap and an unreachable outage count once", []outage.Outage{span(outage.Unreachable, 2, 6)}, []uptime.Gap{gap(1, 4)}, uptime.Spent{Unknown: 5 * time.Hour}},
+		{"an outage open across a gap is down through it", []outage.Outage{span(outage.Incident, 1, 6)}, []uptime.Gap{gap(2, 4)}, uptime.Spent{Down: 5 * time.Hour}},
+		{"a gap that outlasts an outage is unknown past it", []outage.Outage{span(outage.Incident, 1, 3)}, []uptime.Gap{gap(2, 5)}, uptime.Spent{Down: 2 * time.Hour, Unknown: 2 * time.Hour}},
+		{"maintenance open across a gap stays maintenance", []outage.Outage{span(outage.MaintenanceWork, 0, 5)}, []uptime.Gap{gap(1, 6)}, uptime.Spent{Maintenance: 5 * time.Hour, Unknown: time.Hour}},
+		{"clipped to the span", nil, []uptime.Gap{gap(-5, 1), gap(23, 30)}, uptime.Spent{Unknown: time.Hour}},
+		{"nothing after now", nil, []uptime.Gap{gap(9, 12)}, uptime.Spent{Unknown: time.Hour}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := uptime.Within(tc.outs, tc.gaps, base, base.Add(24*time.Hour), base.Add(10*time.Hour))
+			if got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// A day the bot missed in part or whole has a row, coloured unknown
+// unless an outage colours it, and its gap time is never down.
+func TestDaysWithGaps(t *testing.T) {
+	now := base.Add(3 * 24 * time.Hour)
+	for _, tc := range []struct {
+		name string
+		outs []outage.Outage
+		gaps []uptime.Gap
+		want []uptime.Day
+	}{
+		{"a gap inside a day", nil, []uptime.Gap{gap(2, 5)},
+			[]uptime.Day{{Date: base, Worst: sources.Unknown, Unknown: 3 * time.Hour}}},
+		{"a gap across days", nil, []uptime.Gap{gap(20, 50)},
+			[]uptime.Day{
+				{Date: base, Worst: sources.Unknown, Unknown: 4 * time.Hour},
+				{Date: base.Add(24 * time.Hour), Worst: sources.Unknown, Unknown: 24 * time.Hour},
+				{Date: base.Add(48 * time.Hour), Worst: sources.Unknown, Unknown: 2 * time.Hour},
+			}},
+		{"a gap while an outage was open", []outage.Outage{span(outage.Incident, 1, 8)}, []uptime.Gap{gap(2, 10)},
+			[]uptime.Day{{Date: base, Worst: sources.Degraded, Down: 7 * time.Hour, Unknown: 2 * time.Hour,
+				Outages: []uptime.DayOutage{{Class: outage.Incident, Duration: 7 * time.Hour}}}}},
+		{"no gap, no outage, no row", nil, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := uptime.Days("api", tc.outs, tc.gaps, base, now, now)
+			for i := range tc.want {
+				tc.want[i].Target = "api"
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v\nwant %+v", got, tc.want)
+			}
+		})
 	}
 }
