@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
@@ -72,17 +71,10 @@ type = "statuspage"
 url = "http://%s"
 timeout = "1s"
 `, filepath.Join(t.TempDir(), "state.db"), tc.setting, db1, db2, page)
-			cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := parseConfig(t, text)
 			now := time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
 			out := &syncBuffer{}
-			a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Now: func() time.Time { return now }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
+			a := newApp(t, cfg, app.Options{Stdout: out, Now: func() time.Time { return now }})
 			ctx := context.Background()
 			round := func() {
 				for _, j := range a.Runner().Jobs() {
@@ -138,9 +130,7 @@ func countKind(lines []string, kind string) int {
 // In chat too: one root message says the network is down, its thread gets
 // the return; the targets post nothing.
 func TestNetworkDownIsOneSlackMessage(t *testing.T) {
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel("C0123456789")
+	slackAPI := newSlack(t, "C0123456789")
 	db1, db2, page := freePort(t), freePort(t), freePort(t)
 	text := fmt.Sprintf(`
 [bot]
@@ -173,17 +163,9 @@ type = "statuspage"
 url = "http://%s"
 timeout = "1s"
 `, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), db1, db2, page)
-	env := func(k string) (string, bool) { return "xoxb-test-token", k == "SLACK_BOT_TOKEN" }
-	cfg, err := config.Parse("test.toml", []byte(text), env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := parseConfigEnv(t, text, map[string]string{"SLACK_BOT_TOKEN": "xoxb-test-token"})
 	now := time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
-	a, err := app.New(context.Background(), cfg, app.Options{Now: func() time.Time { return now }, Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newApp(t, cfg, app.Options{Now: func() time.Time { return now }, Dispatch: fastRetries})
 	ctx := context.Background()
 	round := func() {
 		for _, j := range a.Runner().Jobs() {
