@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakediscord"
 	"github.com/outagebot/outagebot/notifier/discord"
 	"github.com/outagebot/outagebot/store"
@@ -54,14 +52,10 @@ func boardMessages(api *fakediscord.Server, channel string) []fakediscord.Messag
 // and posted again once when someone deleted it.
 func TestDiscordStatusBoard(t *testing.T) {
 	const channel = "112233445566778899"
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	api := fakediscord.New()
-	defer api.Close()
-	api.AddChannel(channel)
+	v, feed := newVendor(t, 0)
+	api := newDiscord(t, channel)
 	state := filepath.Join(t.TempDir(), "state.db")
-	text := fmt.Sprintf(`
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -77,29 +71,12 @@ name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1s"
-`, state, api.URL(), channel, srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+`, state, api.URL(), channel, feed))
 	// start runs a bot on the shared store until the board has landed
 	// want times, and returns a stop function.
 	start := func(t *testing.T, l *landings) func() {
 		t.Helper()
-		a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.SetBoards(time.Nanosecond, l.add)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error)
-		go func() { done <- a.Run(ctx) }()
-		return func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-		}
+		return startWith(t, cfg, app.Options{Dispatch: fastRetries}, func(a *app.App) { a.SetBoards(time.Nanosecond, l.add) }).stop
 	}
 	embed := func(m fakediscord.Message) string {
 		b, _ := json.Marshal(m.Embeds)
@@ -204,13 +181,9 @@ func openStore(t *testing.T, dsn string) *store.Store {
 // A channel with locale = "de" gets its board in German, marker included.
 func TestDiscordStatusBoardInGerman(t *testing.T) {
 	const channel = "112233445566778899"
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	api := fakediscord.New()
-	defer api.Close()
-	api.AddChannel(channel)
-	text := fmt.Sprintf(`
+	_, feed := newVendor(t, 0)
+	api := newDiscord(t, channel)
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -227,11 +200,7 @@ name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), api.URL(), channel, srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+`, filepath.Join(t.TempDir(), "state.db"), api.URL(), channel, feed))
 	boards := func() []fakediscord.Message {
 		var out []fakediscord.Message
 		for _, m := range api.Messages(channel) {
@@ -241,22 +210,12 @@ interval = "1s"
 		}
 		return out
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.SetBoards(time.Nanosecond, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
+	b := startWith(t, cfg, app.Options{Dispatch: fastRetries}, func(a *app.App) { a.SetBoards(time.Nanosecond, nil) })
 	waitFor(t, "the German board", func() bool {
 		bs := boards()
 		return len(bs) == 1 && bs[0].Embeds[0].Title == "Das Ziel ist in Betrieb" && strings.Contains(bs[0].Embeds[0].Description, "**OpenAI**: in Betrieb")
 	})
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	b.stop()
 	if n := len(api.Messages(channel)); n != 1 {
 		t.Errorf("%d messages, want the board alone", n)
 	}

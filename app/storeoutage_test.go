@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 	"github.com/outagebot/outagebot/store"
 )
@@ -115,13 +113,9 @@ func storeOutageBot(t *testing.T, ttl time.Duration) (*pgProxy, *vendorPage, *fa
 	direct := postgresSchema(t)
 	p := newPGProxy(t, "")
 	state := p.proxied(t, direct)
-	slackAPI := fakeslack.New()
-	t.Cleanup(slackAPI.Close)
-	slackAPI.AddChannel(slackChannel)
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	t.Cleanup(srv.Close)
-	text := fmt.Sprintf(`
+	slackAPI := newSlack(t, slackChannel)
+	v, feed := newVendor(t, 0)
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = "127.0.0.1:0"
@@ -137,23 +131,9 @@ type = "statuspage"
 url = %q
 interval = "1s"
 timeout = "1s"
-`, state, slackAPI.URL(), slackChannel, srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries, LeaseTTL: ttl})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "leader", func() bool { return a.Role() == app.RoleLeader && a.Healthy(ctx) == nil })
+`, state, slackAPI.URL(), slackChannel, feed))
+	a := startWith(t, cfg, app.Options{Dispatch: fastRetries, LeaseTTL: ttl}, nil).app
+	waitFor(t, "leader", func() bool { return a.Role() == app.RoleLeader && a.Healthy(context.Background()) == nil })
 	waitPolls(t, v, 2)
 	return p, v, slackAPI, a, direct
 }
