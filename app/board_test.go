@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/app"
+	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakediscord"
 	"github.com/outagebot/outagebot/notifier/discord"
 	"github.com/outagebot/outagebot/store"
@@ -46,16 +47,12 @@ func boardMessages(api *fakediscord.Server, channel string) []fakediscord.Messag
 	return out
 }
 
-// The Discord status board: posted and pinned once, edited through an
-// outage, and never doubled: not after a restart (the store has its id),
-// nor after a crash between posting and recording (found among the pins),
-// and posted again once when someone deleted it.
-func TestDiscordStatusBoard(t *testing.T) {
-	const channel = "112233445566778899"
-	v, feed := newVendor(t, 0)
-	api := newDiscord(t, channel)
-	state := filepath.Join(t.TempDir(), "state.db")
-	cfg := parseConfig(t, fmt.Sprintf(`
+// boardConfig is a bot with a status board in the Discord channel
+// "community" for one vendor page; channel holds more of the channel's
+// lines.
+func boardConfig(t *testing.T, state, discordURL, discordChannel, feed, channel string) *config.Config {
+	t.Helper()
+	return parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -66,12 +63,25 @@ api_url = %q
 name = "community"
 discord = %q
 status_board = true
+%s
 [[target]]
 name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1s"
-`, state, api.URL(), channel, feed))
+`, state, discordURL, discordChannel, channel, feed))
+}
+
+// The Discord status board: posted and pinned once, edited through an
+// outage, and never doubled: not after a restart (the store has its id),
+// nor after a crash between posting and recording (found among the pins),
+// and posted again once when someone deleted it.
+func TestDiscordStatusBoard(t *testing.T) {
+	const channel = "112233445566778899"
+	v, feed := newVendor(t, 0)
+	api := newDiscord(t, channel)
+	state := filepath.Join(t.TempDir(), "state.db")
+	cfg := boardConfig(t, state, api.URL(), channel, feed, "")
 	// start runs a bot on the shared store until the board has landed
 	// want times, and returns a stop function.
 	start := func(t *testing.T, l *landings) func() {
@@ -183,24 +193,7 @@ func TestDiscordStatusBoardInGerman(t *testing.T) {
 	const channel = "112233445566778899"
 	_, feed := newVendor(t, 0)
 	api := newDiscord(t, channel)
-	cfg := parseConfig(t, fmt.Sprintf(`
-[bot]
-state = %q
-listen = ""
-[discord]
-bot_token = "test-discord-token"
-api_url = %q
-[[channel]]
-name = "community"
-discord = %q
-status_board = true
-locale = "de"
-[[target]]
-name = "OpenAI"
-type = "statuspage"
-url = %q
-interval = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), api.URL(), channel, feed))
+	cfg := boardConfig(t, filepath.Join(t.TempDir(), "state.db"), api.URL(), channel, feed, `locale = "de"`)
 	boards := func() []fakediscord.Message {
 		var out []fakediscord.Message
 		for _, m := range api.Messages(channel) {

@@ -120,6 +120,7 @@ func waitPolls(t *testing.T, v *vendorPage, n int32) {
 	waitFor(t, fmt.Sprintf("%d polls", n), func() bool { return v.polls.Load() >= target })
 }
 
+// count is how many console lines announce word (OPENED, RESOLVED, ...).
 func count(lines []string, word string) int {
 	n := 0
 	for _, l := range lines {

@@ -88,10 +88,10 @@ timeout = "1s"
 				round()
 			}
 			lines := out.Lines()
-			if got := countKind(lines, "OFFLINE"); got != tc.offline {
+			if got := count(lines, "OFFLINE"); got != tc.offline {
 				t.Errorf("%d OFFLINE notices, want %d:\n%s", got, tc.offline, strings.Join(lines, "\n"))
 			}
-			if got := countKind(lines, "OPENED") + countKind(lines, "UNKNOWN"); got != tc.perTarget {
+			if got := count(lines, "OPENED") + count(lines, "UNKNOWN"); got != tc.perTarget {
 				t.Errorf("%d per-target notices, want %d:\n%s", got, tc.perTarget, strings.Join(lines, "\n"))
 			}
 			if tc.offline == 0 {
@@ -104,10 +104,10 @@ timeout = "1s"
 				round()
 			}
 			lines = out.Lines()
-			if got := countKind(lines, "ONLINE"); got != 1 {
+			if got := count(lines, "ONLINE"); got != 1 {
 				t.Errorf("%d ONLINE notices, want 1:\n%s", got, strings.Join(lines, "\n"))
 			}
-			if got := countKind(lines, "RESOLVED") + countKind(lines, "READABLE") + countKind(lines, "OPENED") + countKind(lines, "UNKNOWN"); got != 0 {
+			if got := count(lines, "RESOLVED") + count(lines, "READABLE") + count(lines, "OPENED") + count(lines, "UNKNOWN"); got != 0 {
 				t.Errorf("%d per-target notices around the network's return, want none:\n%s", got, strings.Join(lines, "\n"))
 			}
 			if len(lines) != 2 {
@@ -115,16 +115,6 @@ timeout = "1s"
 			}
 		})
 	}
-}
-
-func countKind(lines []string, kind string) int {
-	n := 0
-	for _, l := range lines {
-		if strings.Contains(l, "  "+kind+" ") {
-			n++
-		}
-	}
-	return n
 }
 
 // In chat too: one root message says the network is down, its thread gets

@@ -393,6 +393,7 @@ func metrics(t *testing.T, a *app.App) string {
 	return string(b)
 }
 
+// grepLines keeps the lines of text that contain word.
 func grepLines(text, word string) string {
 	var out []string
 	for _, l := range strings.Split(text, "\n") {

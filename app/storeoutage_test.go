@@ -196,7 +196,7 @@ func TestStoreOutage(t *testing.T) {
 	}
 	_, metrics := get(t, a, "/metrics")
 	if !strings.Contains(metrics, "outagebot_store_failing 1") || strings.Contains(metrics, "outagebot_store_pending_steps 0") {
-		t.Errorf("/metrics while the store is away:\n%s", grep(metrics, "outagebot_store_"))
+		t.Errorf("/metrics while the store is away:\n%s", grepLines(metrics, "outagebot_store_"))
 	}
 	if n := a.Runner().Pending(); n < 3 {
 		t.Errorf("%d steps held in memory, want at least the 3 events", n)
@@ -215,7 +215,7 @@ func TestStoreOutage(t *testing.T) {
 	a.Drain(ctx)
 	oneThread(t, slackAPI)
 	if _, metrics := get(t, a, "/metrics"); !strings.Contains(metrics, "outagebot_store_failing 0") || !strings.Contains(metrics, "outagebot_store_pending_steps 0") {
-		t.Errorf("/metrics after the store came back:\n%s", grep(metrics, "outagebot_store_"))
+		t.Errorf("/metrics after the store came back:\n%s", grepLines(metrics, "outagebot_store_"))
 	}
 }
 
@@ -251,7 +251,7 @@ func TestStoreOutageWhileAnotherReplicaTakesOver(t *testing.T) {
 		return a.Role() == app.RoleStandby && a.Runner().Pending() == 0
 	})
 	if _, metrics := get(t, a, "/metrics"); !strings.Contains(metrics, `outagebot_store_pending_dropped_total{reason="not_leader"}`) {
-		t.Errorf("/metrics after dropping:\n%s", grep(metrics, "outagebot_store_"))
+		t.Errorf("/metrics after dropping:\n%s", grepLines(metrics, "outagebot_store_"))
 	}
 	if msgs := slackAPI.Messages(slackChannel); len(msgs) != 0 {
 		t.Fatalf("a deposed leader posted: %v", msgs)
@@ -272,15 +272,4 @@ func TestStoreOutageWhileAnotherReplicaTakesOver(t *testing.T) {
 	waitPolls(t, v, 2)
 	a.Drain(ctx)
 	oneThread(t, slackAPI)
-}
-
-// grep keeps the lines of text that contain word.
-func grep(text, word string) string {
-	var out []string
-	for _, l := range strings.Split(text, "\n") {
-		if strings.Contains(l, word) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }
