@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -23,17 +22,13 @@ var ackButton = regexp.MustCompile(`outagebot:ack:([A-Za-z0-9_-]+)`)
 // delivered, and the root is edited to name who acknowledged it.
 func TestAcknowledgeOnTwoReplicas(t *testing.T) {
 	state := pgtest.URL(t, "the acknowledgement across replicas test")
-	page := &vendorPage{}
-	srv := httptest.NewServer(page)
-	defer srv.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel(subChannel, subOpsChannel)
+	page, feed := newVendor(t, 0)
+	slackAPI := newSlack(t, subChannel, subOpsChannel)
 
-	first := startSubBot(t, state, slackAPI.URL(), srv.URL, srv.URL)
-	waitFor(t, "the first bot to lead", func() bool { return first.a.Role() == app.RoleLeader })
-	second := startSubBot(t, state, slackAPI.URL(), srv.URL, srv.URL)
-	waitFor(t, "the second bot to stand by", func() bool { return second.a.Role() == app.RoleStandby })
+	first := startSubBot(t, state, slackAPI.URL(), feed, feed)
+	waitFor(t, "the first bot to lead", func() bool { return first.app.Role() == app.RoleLeader })
+	second := startSubBot(t, state, slackAPI.URL(), feed, feed)
+	waitFor(t, "the second bot to stand by", func() bool { return second.app.Role() == app.RoleStandby })
 
 	page.phase.Store(1)
 	waitFor(t, "the outage's root", func() bool { return len(roots(slackAPI, subOpsChannel)) == 1 })
@@ -47,13 +42,13 @@ func TestAcknowledgeOnTwoReplicas(t *testing.T) {
 
 	var wg sync.WaitGroup
 	codes := make([]int, 2)
-	for i, b := range []*subBot{first, second} {
+	for i, b := range []*runningBot{first, second} {
 		// Two clicks are two requests with their own trigger ids (one
 		// request seen twice is a replay, refused by whichever replica
 		// sees it second).
 		payload := slackAPI.Payload(fakeslack.BlockAction{UserID: admin, UserName: "admin", ChannelID: subOpsChannel, MessageTS: root.TS,
 			ActionID: "outagebot:ack:" + id, Value: id, TriggerID: fmt.Sprintf("click-%d", i)})
-		req := fakeslack.SignedInteraction("http://"+b.a.Addr()+"/slack/interactions", subSecret, time.Now(), payload)
+		req := fakeslack.SignedInteraction("http://"+b.app.Addr()+"/slack/interactions", subSecret, time.Now(), payload)
 		wg.Go(func() {
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -90,10 +85,10 @@ func TestAcknowledgeOnTwoReplicas(t *testing.T) {
 		return len(r) == 1 && strings.Contains(string(r[0].Blocks)+string(r[0].Attachments), `Acknowledged by \u003c@`+admin+`\u003e`)
 	}
 	waitFor(t, "the root to be edited with the acknowledgement", acked)
-	first.a.Drain(t.Context())
+	first.app.Drain(t.Context())
 
 	// The report's timeline holds the one acknowledgement.
-	resp, err := http.Get(fmt.Sprintf("http://%s/api/v1/outages/%s/report", first.a.Addr(), id))
+	resp, err := http.Get(fmt.Sprintf("http://%s/api/v1/outages/%s/report", first.app.Addr(), id))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 )
 
 // hostile answers a status feed can give.
@@ -86,16 +85,9 @@ url = %q
 interval = "1s"
 timeout = "1s"
 `, filepath.Join(t.TempDir(), "state.db"), srv.URL)
-			cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := parseConfig(t, text)
 			out, logs := &syncBuffer{}, &syncBuffer{}
-			a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Log: slog.New(slog.NewTextHandler(logs, nil))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
+			a := newApp(t, cfg, app.Options{Stdout: out, Log: slog.New(slog.NewTextHandler(logs, nil))})
 			ctx := context.Background()
 			job := a.Runner().Jobs()[0]
 

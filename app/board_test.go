@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -48,20 +47,12 @@ func boardMessages(api *fakediscord.Server, channel string) []fakediscord.Messag
 	return out
 }
 
-// The Discord status board: posted and pinned once, edited through an
-// outage, and never doubled: not after a restart (the store has its id),
-// nor after a crash between posting and recording (found among the pins),
-// and posted again once when someone deleted it.
-func TestDiscordStatusBoard(t *testing.T) {
-	const channel = "112233445566778899"
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	api := fakediscord.New()
-	defer api.Close()
-	api.AddChannel(channel)
-	state := filepath.Join(t.TempDir(), "state.db")
-	text := fmt.Sprintf(`
+// boardConfig is a bot with a status board in the Discord channel
+// "community" for one vendor page; channel holds more of the channel's
+// lines.
+func boardConfig(t *testing.T, state, discordURL, discordChannel, feed, channel string) *config.Config {
+	t.Helper()
+	return parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -72,34 +63,30 @@ api_url = %q
 name = "community"
 discord = %q
 status_board = true
+%s
 [[target]]
 name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1s"
-`, state, api.URL(), channel, srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+`, state, discordURL, discordChannel, channel, feed))
+}
+
+// The Discord status board: posted and pinned once, edited through an
+// outage, and never doubled: not after a restart (the store has its id),
+// nor after a crash between posting and recording (found among the pins),
+// and posted again once when someone deleted it.
+func TestDiscordStatusBoard(t *testing.T) {
+	const channel = "112233445566778899"
+	v, feed := newVendor(t, 0)
+	api := newDiscord(t, channel)
+	state := filepath.Join(t.TempDir(), "state.db")
+	cfg := boardConfig(t, state, api.URL(), channel, feed, "")
 	// start runs a bot on the shared store until the board has landed
 	// want times, and returns a stop function.
 	start := func(t *testing.T, l *landings) func() {
 		t.Helper()
-		a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.SetBoards(time.Nanosecond, l.add)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error)
-		go func() { done <- a.Run(ctx) }()
-		return func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-		}
+		return startWith(t, cfg, app.Options{Dispatch: fastRetries}, func(a *app.App) { a.SetBoards(time.Nanosecond, l.add) }).stop
 	}
 	embed := func(m fakediscord.Message) string {
 		b, _ := json.Marshal(m.Embeds)
@@ -204,34 +191,9 @@ func openStore(t *testing.T, dsn string) *store.Store {
 // A channel with locale = "de" gets its board in German, marker included.
 func TestDiscordStatusBoardInGerman(t *testing.T) {
 	const channel = "112233445566778899"
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	api := fakediscord.New()
-	defer api.Close()
-	api.AddChannel(channel)
-	text := fmt.Sprintf(`
-[bot]
-state = %q
-listen = ""
-[discord]
-bot_token = "test-discord-token"
-api_url = %q
-[[channel]]
-name = "community"
-discord = %q
-status_board = true
-locale = "de"
-[[target]]
-name = "OpenAI"
-type = "statuspage"
-url = %q
-interval = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), api.URL(), channel, srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, feed := newVendor(t, 0)
+	api := newDiscord(t, channel)
+	cfg := boardConfig(t, filepath.Join(t.TempDir(), "state.db"), api.URL(), channel, feed, `locale = "de"`)
 	boards := func() []fakediscord.Message {
 		var out []fakediscord.Message
 		for _, m := range api.Messages(channel) {
@@ -241,22 +203,12 @@ interval = "1s"
 		}
 		return out
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.SetBoards(time.Nanosecond, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
+	b := startWith(t, cfg, app.Options{Dispatch: fastRetries}, func(a *app.App) { a.SetBoards(time.Nanosecond, nil) })
 	waitFor(t, "the German board", func() bool {
 		bs := boards()
 		return len(bs) == 1 && bs[0].Embeds[0].Title == "Das Ziel ist in Betrieb" && strings.Contains(bs[0].Embeds[0].Description, "**OpenAI**: in Betrieb")
 	})
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	b.stop()
 	if n := len(api.Messages(channel)); n != 1 {
 		t.Errorf("%d messages, want the board alone", n)
 	}

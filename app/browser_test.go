@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 )
 
 // browserPath is a Chromium or Chrome on this machine, or "".
@@ -141,10 +139,8 @@ func TestStatusPageInBrowser(t *testing.T) {
 	ctx, problems := browser(t)
 	shots := screenshots(t)
 
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	cfg, err := config.Parse("test.toml", []byte(fmt.Sprintf(`
+	v, feed := newVendor(t, 0)
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = "127.0.0.1:0"
@@ -156,21 +152,8 @@ type = "statuspage"
 url = %q
 interval = "1s"
 timeout = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), srv.URL)), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries, PageRefresh: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
-	t.Cleanup(func() { stop(); <-done })
+`, filepath.Join(t.TempDir(), "state.db"), feed))
+	a := startWith(t, cfg, app.Options{Dispatch: fastRetries, PageRefresh: 200 * time.Millisecond}, nil).app
 	base := "http://" + a.Addr()
 	waitPolls(t, v, 1)
 

@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 	"github.com/outagebot/outagebot/notifier"
 )
@@ -35,9 +33,7 @@ func TestChatOutageLosesNothing(t *testing.T) {
 		limit = 4
 		burst = 2
 	)
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel("C0123456789")
+	slackAPI := newSlack(t, "C0123456789")
 	var pages []*vendorPage
 	text := fmt.Sprintf(`
 [bot]
@@ -51,25 +47,16 @@ name = "ops"
 slack = "C0123456789"
 `, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL())
 	for i := range 3 {
-		v := &vendorPage{}
-		srv := httptest.NewServer(v)
-		defer srv.Close()
+		v, feed := newVendor(t, 0)
 		pages = append(pages, v)
-		text += fmt.Sprintf("[[target]]\nname = \"Vendor %d\"\ntype = \"statuspage\"\nurl = %q\n", i+1, srv.URL)
+		text += fmt.Sprintf("[[target]]\nname = \"Vendor %d\"\ntype = \"statuspage\"\nurl = %q\n", i+1, feed)
 	}
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := parseConfig(t, text)
 	// A fake clock: retries wait a minute, so a pass over the outbox ends
 	// while Slack is still failing, and the test moves time on.
 	clk := &testClock{t: time.Now()}
-	a, err := app.New(context.Background(), cfg, app.Options{Now: clk.Now, ChatLimit: limit, ChatBurst: burst,
+	a := newApp(t, cfg, app.Options{Now: clk.Now, ChatLimit: limit, ChatBurst: burst,
 		Dispatch: notifier.Options{BaseBackoff: time.Minute, MaxBackoff: time.Minute, Idle: 50 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
 	ctx := context.Background()
 
 	slackAPI.Inject("*", -1, fakeslack.Fault{Status: 500})

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,7 +20,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 )
 
 // dashboardPath is the Grafana dashboard shipped for the bot.
@@ -148,8 +146,8 @@ func TestDashboardMatchesMetrics(t *testing.T) {
 	}
 
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
-	defer srv.Close()
-	text := fmt.Sprintf(`
+	t.Cleanup(srv.Close)
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = "127.0.0.1:0"
@@ -160,22 +158,8 @@ type = "http"
 url = %q
 insecure_skip_verify = true
 interval = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+`, filepath.Join(t.TempDir(), "state.db"), srv.URL))
+	a := startWith(t, cfg, app.Options{}, nil).app
 
 	// Wait for the first poll's samples (a bound on failure, not a timing
 	// assertion).

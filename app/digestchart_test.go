@@ -2,19 +2,16 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"image/png"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
@@ -31,13 +28,9 @@ func TestDigestChartOnceAcrossRestart(t *testing.T) {
 	}
 	for name, fault := range cases {
 		t.Run(name, func(t *testing.T) {
-			v := &vendorPage{}
-			srv := httptest.NewServer(v)
-			defer srv.Close()
-			slackAPI := fakeslack.New()
-			defer slackAPI.Close()
-			slackAPI.AddChannel("C0123456789")
-			text := fmt.Sprintf(`
+			_, feed := newVendor(t, 0)
+			slackAPI := newSlack(t, "C0123456789")
+			cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -55,30 +48,14 @@ interval = "1s"
 [[digest]]
 schedule = "0 9 * * *"
 window = "24h"
-`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), srv.URL)
-			cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-			if err != nil {
-				t.Fatal(err)
-			}
+`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), feed))
 			logs := &syncBuffer{}
 			log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			due := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 			start := func(at time.Time) (stop func()) {
 				t.Helper()
 				real := time.Now()
-				a, err := app.New(context.Background(), cfg, app.Options{Log: log, Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }})
-				if err != nil {
-					t.Fatal(err)
-				}
-				ctx, cancel := context.WithCancel(context.Background())
-				done := make(chan error)
-				go func() { done <- a.Run(ctx) }()
-				return func() {
-					cancel()
-					if err := <-done; err != nil {
-						t.Fatal(err)
-					}
-				}
+				return startWith(t, cfg, app.Options{Log: log, Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }}, nil).stop
 			}
 			completions := func() int { return len(slackAPI.Calls("files.completeUploadExternal")) }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/outagebot/outagebot/app"
 	"github.com/outagebot/outagebot/bot"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
@@ -21,14 +19,10 @@ import (
 // a restart does not send it again. The bot's clock is set to two seconds
 // before 09:00 in Berlin, the digest's zone, which its times are written in.
 func TestDigestEndToEnd(t *testing.T) {
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel("C0123456789")
+	_, feed := newVendor(t, 0)
+	slackAPI := newSlack(t, "C0123456789")
 
-	text := fmt.Sprintf(`
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -49,11 +43,7 @@ timezone = "Europe/Berlin"
 window = "24h"
 channels = ["ops"]
 targets = ["openai"]
-`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), feed))
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Fatal(err)
@@ -64,23 +54,14 @@ targets = ["openai"]
 	start := func(at time.Time) (stop func()) {
 		t.Helper()
 		real := time.Now()
-		a, err := app.New(context.Background(), cfg, app.Options{Log: log, Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error)
-		go func() { done <- a.Run(ctx) }()
+		b := startWith(t, cfg, app.Options{Log: log, Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }}, nil)
 		return func() {
 			// `digest now` answers from the same code.
-			ans := a.Commands().Run(context.Background(), bot.Request{Text: "digest now"})
+			ans := b.app.Commands().Run(context.Background(), bot.Request{Text: "digest now"})
 			if !strings.HasPrefix(ans.Title, "Daily digest: no outages in the last 24h") || ans.Problem {
 				t.Errorf("digest now: %+v", ans)
 			}
-			cancel()
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
+			b.stop()
 		}
 	}
 	digests := func() []fakeslack.Message {
@@ -131,10 +112,8 @@ targets = ["openai"]
 
 // Without chat, the digest is printed on the console.
 func TestDigestConsole(t *testing.T) {
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	text := fmt.Sprintf(`
+	_, feed := newVendor(t, 0)
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -145,25 +124,12 @@ url = %q
 interval = "1s"
 [[digest]]
 schedule = "0 9 * * *"
-`, filepath.Join(t.TempDir(), "state.db"), srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+`, filepath.Join(t.TempDir(), "state.db"), feed))
 	at, real := time.Date(2026, 3, 2, 8, 59, 59, 0, time.Local), time.Now()
 	out := &syncBuffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
+	b := startWith(t, cfg, app.Options{Stdout: out, Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }}, nil)
 	waitFor(t, "the digest on the console", func() bool { return strings.Contains(out.String(), "DIGEST     Daily digest") })
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	b.stop()
 	if !strings.Contains(out.String(), "\n    Uptime over the last 24h\n      OpenAI: 100%\n") {
 		t.Errorf("console:\n%s", out.String())
 	}
@@ -172,14 +138,9 @@ schedule = "0 9 * * *"
 // One digest for two channels that speak different languages: each gets it
 // in its own, chart included. The English channel follows [bot] locale.
 func TestDigestInEachChannelsLanguage(t *testing.T) {
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel("C0000000001")
-	slackAPI.AddChannel("C0000000002")
-	text := fmt.Sprintf(`
+	_, feed := newVendor(t, 0)
+	slackAPI := newSlack(t, "C0000000001", "C0000000002")
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -202,24 +163,11 @@ interval = "1s"
 [[digest]]
 schedule = "0 9 * * *"
 window = "24h"
-`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), feed))
 	at, real := time.Date(2026, 3, 2, 8, 59, 59, 0, time.UTC), time.Now()
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
+	b := startWith(t, cfg, app.Options{Dispatch: fastRetries, Now: func() time.Time { return at.Add(time.Since(real)) }}, nil)
 	waitFor(t, "both digests with their charts", func() bool { return len(slackAPI.Files()) == 2 })
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	b.stop()
 	for ch, want := range map[string][]string{
 		"C0000000001": {"Daily digest: no outages in the last 24h", "Uptime over the last 24h", "OpenAI: 100%", "Mar 1 09:00 – Mar 2 09:00 UTC (24h)"},
 		"C0000000002": {"Täglicher Digest: keine Ausfälle in den letzten 24 Stunden", "Verfügbarkeit in den letzten 24 Stunden", "OpenAI: 100 %", "1. März 09:00 – 2. März 09:00 UTC (24 Stunden)"},
@@ -246,11 +194,8 @@ window = "24h"
 // `digest now` and `report` answer in the asker's language, which the
 // commands pass on to the builders.
 func TestDigestAndReportAnswerInTheAskersLanguage(t *testing.T) {
-	v := &vendorPage{}
-	v.phase.Store(1)
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	text := fmt.Sprintf(`
+	_, feed := newVendor(t, 1)
+	a := start(t, parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -259,29 +204,12 @@ name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Stdout: &syncBuffer{}, Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
+`, filepath.Join(t.TempDir(), "state.db"), feed))).app
 	var id []string
 	waitFor(t, "the outage", func() bool {
 		id = regexp.MustCompile("`([0-9a-f]{8})`").FindStringSubmatch(a.Commands().Run(context.Background(), bot.Request{Text: "incidents"}).Text())
 		return id != nil
 	})
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}()
 	for _, c := range []struct{ text, lang, want string }{
 		{"digest now", "de", "Täglicher Digest: 1 Ausfall in den letzten 24 Stunden"},
 		{"digest now", "en", "Daily digest: 1 outage in the last 24h"},

@@ -1,16 +1,13 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakediscord"
 )
 
@@ -19,14 +16,10 @@ import (
 // the duration; a response lost in flight does not post twice.
 func TestDiscordLifecycleEndToEnd(t *testing.T) {
 	const channel = "112233445566778899"
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	api := fakediscord.New()
-	defer api.Close()
-	api.AddChannel(channel)
+	v, feed := newVendor(t, 0)
+	api := newDiscord(t, channel)
 
-	text := fmt.Sprintf(`
+	cfg := parseConfigEnv(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -41,19 +34,8 @@ name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), api.URL(), channel, srv.URL)
-	env := func(k string) (string, bool) { return "test-discord-token", k == "DISCORD_BOT_TOKEN" }
-	cfg, err := config.Parse("test.toml", []byte(text), env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
+`, filepath.Join(t.TempDir(), "state.db"), api.URL(), channel, feed), map[string]string{"DISCORD_BOT_TOKEN": "test-discord-token"})
+	b := startWith(t, cfg, app.Options{Dispatch: fastRetries}, nil)
 
 	// The root is stored but its response is lost: the retry must find it
 	// by its nonce, not post a second one.
@@ -64,10 +46,7 @@ interval = "1s"
 		waitFor(t, "discord messages for "+phases[phase], func() bool { return len(api.Messages(channel)) >= phase })
 	}
 	waitPolls(t, v, 2)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	b.stop()
 
 	msgs := api.Messages(channel)
 	if len(msgs) != 3 {

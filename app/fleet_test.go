@@ -1,17 +1,11 @@
 package app_test
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -128,9 +122,7 @@ quorum = 2
 // ends with one restoration.
 func TestFleetQuorumAcrossLocations(t *testing.T) {
 	state := postgresSchema(t)
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel(slackChannel)
+	slackAPI := newSlack(t, slackChannel)
 	const ttl = 2 * time.Second
 	locs := []string{"eu-west", "us-east", "ap-south"}
 	places, cfgs := map[string]*place{}, map[string]string{}
@@ -243,24 +235,16 @@ func TestFleetQuorumAcrossLocations(t *testing.T) {
 	}
 }
 
-// slashAs sends a signed /status command from user to the bot at addr.
+// slashAs sends a signed /status command from user to the bot at addr; a
+// replica killed meanwhile answers 0 and "".
 func slashAs(t *testing.T, addr, user, text string) (int, string) {
 	t.Helper()
-	form := url.Values{"command": {"/status"}, "text": {text}, "user_id": {user}, "channel_id": {slackChannel}, "team_id": {"T1"}}.Encode()
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(signingSecret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, form)
-	req, _ := http.NewRequest("POST", "http://"+addr+"/slack/commands", strings.NewReader(form))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	resp, err := http.DefaultClient.Do(req)
+	form := slashForm(user, slackChannel, text).Encode()
+	code, body, err := tryPost("http://"+addr+"/slack/commands", form, slackHeaders(signingSecret, time.Now(), formType, form))
 	if err != nil {
 		return 0, ""
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return code, body
 }
 
 // shardConfig writes a replica's configuration with shared polling of n
@@ -298,9 +282,7 @@ slack = %q
 // lease and the heartbeat period; the leader's engine sees every probe.
 func TestFleetSharedPolling(t *testing.T) {
 	state := postgresSchema(t)
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel(slackChannel)
+	slackAPI := newSlack(t, slackChannel)
 	const ttl, interval, n = 2 * time.Second, time.Second, 12
 	p := newPlace(t)
 	cfg := shardConfig(t, state, slackAPI.URL(), p, n)

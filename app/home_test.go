@@ -1,23 +1,14 @@
 package app_test
 
 import (
-	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
-	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
 // The Slack App Home tab: published on a signed app_home_opened event,
@@ -25,16 +16,12 @@ import (
 // url_verification challenge answered.
 func TestSlackHomeTab(t *testing.T) {
 	const secret = "test-signing-secret"
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	api := fakeslack.New()
-	defer api.Close()
-	api.AddChannel("C0123456789")
+	v, feed := newVendor(t, 0)
+	api := newSlack(t, "C0123456789")
 	// U42 is in #ops, which the target posts to; U43 only elsewhere.
 	api.SetMemberships("U42", "C0123456789", "C0OTHER001")
 	api.SetMemberships("U43", "C0OTHER001")
-	text := fmt.Sprintf(`
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = "127.0.0.1:0"
@@ -50,48 +37,15 @@ name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), secret, api.URL(), srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.SetBoards(time.Nanosecond, nil)
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}()
+`, filepath.Join(t.TempDir(), "state.db"), secret, api.URL(), feed))
+	a := startWith(t, cfg, app.Options{Dispatch: fastRetries}, func(a *app.App) { a.SetBoards(time.Nanosecond, nil) }).app
 	post := func(body string, sign bool) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, "http://"+a.Addr()+"/slack/events", strings.NewReader(body))
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		mac := hmac.New(sha256.New, []byte(secret))
-		mac.Write([]byte("v0:" + ts + ":" + body))
-		sig := "v0=" + hex.EncodeToString(mac.Sum(nil))
+		headers := slackHeaders(secret, time.Now(), "application/json", body)
 		if !sign {
-			sig = "v0=" + strings.Repeat("0", 64)
+			headers["X-Slack-Signature"] = "v0=" + strings.Repeat("0", 64)
 		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Slack-Request-Timestamp", ts)
-		req.Header.Set("X-Slack-Signature", sig)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return httpPost(t, "http://"+a.Addr()+"/slack/events", body, headers)
 	}
 	var publishedTo func(user, want string) func() bool
 	waitFor(t, "the leader to start", func() bool { return a.Role() == app.RoleLeader })

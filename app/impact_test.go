@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakediscord"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 )
@@ -50,13 +49,11 @@ func TestChatGPTLikeOutageEndToEnd(t *testing.T) {
 		discordChannel = "112233445566778899"
 		secret         = "8f742231b10e8888abcd99yyyzzz85a5"
 	)
-	openai := &vendorPage{}
-	openaiSrv := httptest.NewServer(openai)
-	defer openaiSrv.Close()
+	openai, openaiURL := newVendor(t, 0)
 	anthropic := &fixturePage{name: "anthropic"}
 	anthropic.state.Store("operational")
 	anthropicSrv := httptest.NewServer(anthropic)
-	defer anthropicSrv.Close()
+	t.Cleanup(anthropicSrv.Close)
 	var chatbotDown atomic.Bool
 	chatbot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if chatbotDown.Load() {
@@ -65,15 +62,11 @@ func TestChatGPTLikeOutageEndToEnd(t *testing.T) {
 		}
 		fmt.Fprintln(w, "ok")
 	}))
-	defer chatbot.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel(slackChannel)
-	discordAPI := fakediscord.New()
-	defer discordAPI.Close()
-	discordAPI.AddChannel(discordChannel)
+	t.Cleanup(chatbot.Close)
+	slackAPI := newSlack(t, slackChannel)
+	discordAPI := newDiscord(t, discordChannel)
 
-	text := fmt.Sprintf(`
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = "127.0.0.1:0"
@@ -110,11 +103,7 @@ success_threshold = 1
 depends_on = [{ target = "OpenAI", components = ["Chat Completions"] }]
 alternatives = ["Anthropic"]
 `, filepath.Join(t.TempDir(), "state.db"), secret, slackAPI.URL(), discordAPI.URL(), slackChannel, discordChannel,
-		openaiSrv.URL, anthropicSrv.URL, chatbot.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+		openaiURL, anthropicSrv.URL, chatbot.URL))
 	a := start(t, cfg).app
 	waitPolls(t, openai, 1)
 	waitFor(t, "every target polled", func() bool {

@@ -2,14 +2,12 @@ package app_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/internal/fakeslack"
 	"github.com/outagebot/outagebot/store"
 )
 
@@ -18,21 +16,13 @@ import (
 // runs out, carries on from the store, and nothing is announced twice or
 // lost in between.
 func TestLeaderStepsDownWhenItLosesTheLease(t *testing.T) {
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
+	v, feed := newVendor(t, 0)
 	state := filepath.Join(t.TempDir(), "state.db")
-	cfg := testConfig(t, state, srv.URL)
+	cfg := testConfig(t, state, feed)
 	const ttl = 600 * time.Millisecond
 	out := &syncBuffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Dispatch: fastRetries, LeaseTTL: ttl})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	a := startWith(t, cfg, app.Options{Stdout: out, Dispatch: fastRetries, LeaseTTL: ttl}, nil).app
+	ctx := context.Background()
 	waitFor(t, "leader", func() bool { return a.Role() == app.RoleLeader && a.Healthy(ctx) == nil })
 	waitPolls(t, v, 1)
 
@@ -85,31 +75,27 @@ func TestLeaderStepsDownWhenItLosesTheLease(t *testing.T) {
 // started on the same file takes it at once, because that lease's process is
 // gone from this host, instead of standing by until it runs out.
 func TestRestartOnSQLiteTakesTheDeadPredecessorsLeaseAtOnce(t *testing.T) {
-	vendor := httptest.NewServer(&vendorPage{})
-	defer vendor.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel(slackChannel)
+	_, vendor := newVendor(t, 0)
+	slackAPI := newSlack(t, slackChannel)
 	state := filepath.Join(t.TempDir(), "state.db")
 	// Far longer than the test waits: only the dead process lets the lease go.
 	const ttl = time.Hour
 	// The predecessor ran under a name of its own (an older build named
 	// each run uniquely); its successor uses the default.
-	old := startReplica(t, "old", replicaConfig(t, state, "outagebot-old-run", slackAPI.URL(), map[string]string{"OpenAI": vendor.URL}), ttl)
+	old := startReplica(t, "old", replicaConfig(t, state, "outagebot-old-run", slackAPI.URL(), map[string]string{"OpenAI": vendor}), ttl)
 	waitFor(t, "the first bot leads", func() bool { _, role := old.health(); return role == app.RoleLeader })
 	old.kill()
 
-	next := startReplica(t, "next", replicaConfig(t, state, "", slackAPI.URL(), map[string]string{"OpenAI": vendor.URL}), ttl)
+	next := startReplica(t, "next", replicaConfig(t, state, "", slackAPI.URL(), map[string]string{"OpenAI": vendor}), ttl)
 	waitFor(t, "the restarted bot leads", func() bool { _, role := next.health(); return role == app.RoleLeader })
 }
 
 // The default instance name is stable per host and SQLite file, and unique
 // per run on PostgreSQL.
 func TestDefaultInstanceName(t *testing.T) {
-	srv := httptest.NewServer(&vendorPage{})
-	defer srv.Close()
+	_, feed := newVendor(t, 0)
 	instance := func(state string) string {
-		a, err := app.New(context.Background(), testConfig(t, state, srv.URL), app.Options{})
+		a, err := app.New(context.Background(), testConfig(t, state, feed), app.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

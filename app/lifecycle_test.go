@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,45 +99,7 @@ url = %q
 interval = "1s"
 timeout = "1s"
 `, state, url)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
-// bot is one run of the app until stop is called.
-type runningBot struct {
-	app  *app.App
-	out  *syncBuffer
-	stop func()
-}
-
-func start(t *testing.T, cfg *config.Config) *runningBot {
-	t.Helper()
-	out := &syncBuffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Listen(); err != nil { // so that Addr is known at once
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	b := &runningBot{app: a, out: out}
-	var once sync.Once
-	b.stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("run: %v", err)
-			}
-		})
-	}
-	t.Cleanup(b.stop)
-	return b
+	return parseConfig(t, text)
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -159,6 +120,7 @@ func waitPolls(t *testing.T, v *vendorPage, n int32) {
 	waitFor(t, fmt.Sprintf("%d polls", n), func() bool { return v.polls.Load() >= target })
 }
 
+// count is how many console lines announce word (OPENED, RESOLVED, ...).
 func count(lines []string, word string) int {
 	n := 0
 	for _, l := range lines {
@@ -170,11 +132,9 @@ func count(lines []string, word string) int {
 }
 
 func TestLifecycleThroughRealPipeline(t *testing.T) {
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
+	v, feed := newVendor(t, 0)
 	state := filepath.Join(t.TempDir(), "state.db")
-	b := start(t, testConfig(t, state, srv.URL))
+	b := start(t, testConfig(t, state, feed))
 
 	waitPolls(t, v, 2)
 	for phase := 1; phase < len(phases); phase++ {
@@ -239,11 +199,8 @@ func storedEvents(t *testing.T, state string) []outage.Event {
 }
 
 func TestRestartMidOutageDoesNotAnnounceAgain(t *testing.T) {
-	v := &vendorPage{}
-	v.phase.Store(1)
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	cfg := testConfig(t, filepath.Join(t.TempDir(), "state.db"), srv.URL)
+	v, feed := newVendor(t, 1)
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "state.db"), feed)
 
 	first := start(t, cfg)
 	waitFor(t, "opened", func() bool { return len(first.out.Lines()) == 1 })
@@ -258,11 +215,8 @@ func TestRestartMidOutageDoesNotAnnounceAgain(t *testing.T) {
 }
 
 func TestOutageThatEndedWhileStoppedIsResolvedOnFirstPoll(t *testing.T) {
-	v := &vendorPage{}
-	v.phase.Store(2)
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	cfg := testConfig(t, filepath.Join(t.TempDir(), "state.db"), srv.URL)
+	v, feed := newVendor(t, 2)
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "state.db"), feed)
 
 	first := start(t, cfg)
 	waitFor(t, "opened", func() bool { return len(first.out.Lines()) == 1 })
@@ -282,11 +236,8 @@ func TestOutageThatEndedWhileStoppedIsResolvedOnFirstPoll(t *testing.T) {
 // A crash after the state commit and before delivery must still deliver:
 // the event waits in the outbox.
 func TestCrashBetweenCommitAndDeliveryStillDelivers(t *testing.T) {
-	v := &vendorPage{}
-	v.phase.Store(1)
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	cfg := testConfig(t, filepath.Join(t.TempDir(), "state.db"), srv.URL)
+	v, feed := newVendor(t, 1)
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "state.db"), feed)
 
 	// Poll and commit, but never dispatch: the process "dies" here.
 	out := &syncBuffer{}

@@ -3,14 +3,11 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
-	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
 // One outage, four Slack channels in one run: each writes in its own
@@ -19,12 +16,8 @@ import (
 // locale too; a channel with a template writes its default words in its
 // language.
 func TestSlackChannelsSpeakTheirLocale(t *testing.T) {
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	t.Cleanup(srv.Close)
-	slackAPI := fakeslack.New()
-	t.Cleanup(slackAPI.Close)
-	slackAPI.AddChannel("C0123456781", "C0123456782", "C0123456783")
+	v, feed := newVendor(t, 0)
+	slackAPI := newSlack(t, "C0123456781", "C0123456782", "C0123456783")
 	hook := slackAPI.AddWebhook("C0123456784")
 
 	text := fmt.Sprintf(`
@@ -54,16 +47,9 @@ title_template = "NOC {{.Target}}"
 name = "OpenAI"
 type = "statuspage"
 url = %q
-`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), hook, srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), hook, feed)
+	cfg := parseConfig(t, text)
+	a := newApp(t, cfg, app.Options{Dispatch: fastRetries})
 	ctx := context.Background()
 	for phase := range phases {
 		v.phase.Store(int32(phase))
@@ -124,9 +110,7 @@ url = %q
 
 // Without a chat the console writes in [bot] locale.
 func TestConsoleSpeaksTheBotLocale(t *testing.T) {
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	t.Cleanup(srv.Close)
+	v, feed := newVendor(t, 0)
 	text := fmt.Sprintf(`
 [bot]
 state = %q
@@ -136,17 +120,10 @@ locale = "de"
 name = "OpenAI"
 type = "statuspage"
 url = %q
-`, filepath.Join(t.TempDir(), "state.db"), srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+`, filepath.Join(t.TempDir(), "state.db"), feed)
+	cfg := parseConfig(t, text)
 	out := &syncBuffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := newApp(t, cfg, app.Options{Stdout: out, Dispatch: fastRetries})
 	ctx := context.Background()
 	for phase := range phases {
 		v.phase.Store(int32(phase))

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
@@ -72,17 +71,10 @@ type = "statuspage"
 url = "http://%s"
 timeout = "1s"
 `, filepath.Join(t.TempDir(), "state.db"), tc.setting, db1, db2, page)
-			cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := parseConfig(t, text)
 			now := time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
 			out := &syncBuffer{}
-			a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Now: func() time.Time { return now }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
+			a := newApp(t, cfg, app.Options{Stdout: out, Now: func() time.Time { return now }})
 			ctx := context.Background()
 			round := func() {
 				for _, j := range a.Runner().Jobs() {
@@ -96,10 +88,10 @@ timeout = "1s"
 				round()
 			}
 			lines := out.Lines()
-			if got := countKind(lines, "OFFLINE"); got != tc.offline {
+			if got := count(lines, "OFFLINE"); got != tc.offline {
 				t.Errorf("%d OFFLINE notices, want %d:\n%s", got, tc.offline, strings.Join(lines, "\n"))
 			}
-			if got := countKind(lines, "OPENED") + countKind(lines, "UNKNOWN"); got != tc.perTarget {
+			if got := count(lines, "OPENED") + count(lines, "UNKNOWN"); got != tc.perTarget {
 				t.Errorf("%d per-target notices, want %d:\n%s", got, tc.perTarget, strings.Join(lines, "\n"))
 			}
 			if tc.offline == 0 {
@@ -112,10 +104,10 @@ timeout = "1s"
 				round()
 			}
 			lines = out.Lines()
-			if got := countKind(lines, "ONLINE"); got != 1 {
+			if got := count(lines, "ONLINE"); got != 1 {
 				t.Errorf("%d ONLINE notices, want 1:\n%s", got, strings.Join(lines, "\n"))
 			}
-			if got := countKind(lines, "RESOLVED") + countKind(lines, "READABLE") + countKind(lines, "OPENED") + countKind(lines, "UNKNOWN"); got != 0 {
+			if got := count(lines, "RESOLVED") + count(lines, "READABLE") + count(lines, "OPENED") + count(lines, "UNKNOWN"); got != 0 {
 				t.Errorf("%d per-target notices around the network's return, want none:\n%s", got, strings.Join(lines, "\n"))
 			}
 			if len(lines) != 2 {
@@ -125,22 +117,10 @@ timeout = "1s"
 	}
 }
 
-func countKind(lines []string, kind string) int {
-	n := 0
-	for _, l := range lines {
-		if strings.Contains(l, "  "+kind+" ") {
-			n++
-		}
-	}
-	return n
-}
-
 // In chat too: one root message says the network is down, its thread gets
 // the return; the targets post nothing.
 func TestNetworkDownIsOneSlackMessage(t *testing.T) {
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel("C0123456789")
+	slackAPI := newSlack(t, "C0123456789")
 	db1, db2, page := freePort(t), freePort(t), freePort(t)
 	text := fmt.Sprintf(`
 [bot]
@@ -173,17 +153,9 @@ type = "statuspage"
 url = "http://%s"
 timeout = "1s"
 `, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), db1, db2, page)
-	env := func(k string) (string, bool) { return "xoxb-test-token", k == "SLACK_BOT_TOKEN" }
-	cfg, err := config.Parse("test.toml", []byte(text), env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := parseConfigEnv(t, text, map[string]string{"SLACK_BOT_TOKEN": "xoxb-test-token"})
 	now := time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
-	a, err := app.New(context.Background(), cfg, app.Options{Now: func() time.Time { return now }, Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newApp(t, cfg, app.Options{Now: func() time.Time { return now }, Dispatch: fastRetries})
 	ctx := context.Background()
 	round := func() {
 		for _, j := range a.Runner().Jobs() {

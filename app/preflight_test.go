@@ -8,14 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakediscord"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 	"github.com/outagebot/outagebot/internal/golden"
@@ -96,10 +94,9 @@ func newChatEnv(t *testing.T, slackTok, discordTok string, setup func(*fakeslack
 	if setup != nil {
 		setup(fs, fd)
 	}
-	vendor := httptest.NewServer(&vendorPage{})
-	t.Cleanup(vendor.Close)
+	_, vendor := newVendor(t, 0)
 
-	text := fmt.Sprintf(`
+	cfg := parseConfigEnv(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = "127.0.0.1:0"
@@ -125,43 +122,16 @@ type = "statuspage"
 url = %q
 interval = "1h"
 channels = ["ops"]
-`, filepath.Join(t.TempDir(), "state.db"), fs.URL(), fd.URL(), vendor.URL)
-	env := func(k string) (string, bool) {
-		switch k {
-		case "SLACK_BOT_TOKEN":
-			return slackTok, true
-		case "DISCORD_BOT_TOKEN":
-			return discordTok, true
-		}
-		return "", false
-	}
-	cfg, err := config.Parse("test.toml", []byte(text), env)
-	if err != nil {
-		t.Fatal(err)
-	}
+`, filepath.Join(t.TempDir(), "state.db"), fs.URL(), fd.URL(), vendor), map[string]string{"SLACK_BOT_TOKEN": slackTok, "DISCORD_BOT_TOKEN": discordTok})
 	logs := &syncBuffer{}
 	step := newStepper()
-	a, err := app.New(context.Background(), cfg, app.Options{
+	b := startWith(t, cfg, app.Options{
 		Dispatch:  fastRetries,
 		Log:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ChatCheck: app.ChatCheckOptions{Backoff: func(n int) time.Duration { return time.Duration(n+1) * time.Second }, Sleep: step.sleep},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
-	e := &chatEnv{slack: fs, discord: fd, app: a, logs: logs, step: step, base: "http://" + a.Addr()}
-	e.stop = func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}
+	}, nil)
+	e := &chatEnv{slack: fs, discord: fd, app: b.app, logs: logs, step: step, base: "http://" + b.app.Addr(), stop: b.stop}
+	// The log is read once the bot has stopped writing it.
 	t.Cleanup(func() {
 		e.stop()
 		for _, secret := range []string{slackToken, discordToken, slackTok, discordTok, "XXXXsecretXXXX"} {
@@ -408,12 +378,8 @@ func TestCheckChatWebhooks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			text := fmt.Sprintf("[bot]\nstate = %q\nlisten = \"\"\n[[channel]]\nname = \"hooks\"\nwebhook_url = %q\n[[target]]\nname = \"x\"\ntype = \"http\"\nurl = \"http://127.0.0.1:9/\"\n",
-				filepath.Join(t.TempDir(), "s.db"), tt.url)
-			cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := parseConfig(t, fmt.Sprintf("[bot]\nstate = %q\nlisten = \"\"\n[[channel]]\nname = \"hooks\"\nwebhook_url = %q\n[[target]]\nname = \"x\"\ntype = \"http\"\nurl = \"http://127.0.0.1:9/\"\n",
+				filepath.Join(t.TempDir(), "s.db"), tt.url))
 			r, err := app.CheckChat(t.Context(), cfg, nil)
 			if err != nil {
 				t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 )
 
 // A TCP endpoint that goes down and comes back: one outage, opened and
@@ -34,16 +33,9 @@ timeout = "1s"
 failure_threshold = 2
 success_threshold = 1
 `, filepath.Join(t.TempDir(), "state.db"), addr)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := parseConfig(t, text)
 	out := &syncBuffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{Stdout: out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newApp(t, cfg, app.Options{Stdout: out})
 	ctx := context.Background()
 	poll := func() { a.Runner().Poll(ctx, a.Runner().Jobs()[0]); a.Drain(ctx) }
 

@@ -1,22 +1,14 @@
 package app_test
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/outagebot/outagebot/config"
-	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
 // publicConfig is a bot with Slack commands on state, with or without a
@@ -41,39 +33,26 @@ type = "statuspage"
 url = %q
 interval = "1s"
 `, state, publicListen, signingSecret, slackURL, slackChannel, feedURL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return parseConfig(t, text)
 }
 
-// signedSlash is a /status request to addr signed at ts, as Slack signs it.
+// signedSlash is a /status request signed once, as Slack signs it, so that
+// it can be sent again as a replay.
 type signedSlash struct {
-	form, ts, sig string
+	form    string
+	headers map[string]string
 }
 
 func newSignedSlash(text string, at time.Time) signedSlash {
-	form := url.Values{"command": {"/status"}, "text": {text}, "user_id": {"U1"}, "channel_id": {slackChannel}, "team_id": {"T1"}, "trigger_id": {"1.2.3"}}.Encode()
-	ts := strconv.FormatInt(at.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(signingSecret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, form)
-	return signedSlash{form: form, ts: ts, sig: "v0=" + hex.EncodeToString(mac.Sum(nil))}
+	form := slashForm("U1", slackChannel, text)
+	form.Set("trigger_id", "1.2.3")
+	body := form.Encode()
+	return signedSlash{form: body, headers: slackHeaders(signingSecret, at, formType, body)}
 }
 
 func (s signedSlash) send(t *testing.T, addr string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/commands", strings.NewReader(s.form))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", s.ts)
-	req.Header.Set("X-Slack-Signature", s.sig)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return httpPost(t, "http://"+addr+"/slack/commands", s.form, s.headers)
 }
 
 func getStatus(t *testing.T, addr, path string) int {
@@ -89,12 +68,9 @@ func getStatus(t *testing.T, addr, path string) int {
 // With public_listen the command endpoint is served there alone, and health
 // and metrics only on listen.
 func TestPublicListenServesOnlyCommands(t *testing.T) {
-	feed := httptest.NewServer(&vendorPage{})
-	defer feed.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel(slackChannel)
-	b := start(t, publicConfig(t, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), feed.URL, "127.0.0.1:0"))
+	_, feed := newVendor(t, 0)
+	slackAPI := newSlack(t, slackChannel)
+	b := start(t, publicConfig(t, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), feed, "127.0.0.1:0"))
 	public, private := b.app.PublicAddr(), b.app.Addr()
 	if public == "" || private == "" || public == private {
 		t.Fatalf("public %q, private %q: want two listeners", public, private)
@@ -135,12 +111,9 @@ func TestPublicListenServesOnlyCommands(t *testing.T) {
 
 // Without public_listen everything stays on listen, as before.
 func TestWithoutPublicListenCommandsStayOnListen(t *testing.T) {
-	feed := httptest.NewServer(&vendorPage{})
-	defer feed.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel(slackChannel)
-	b := start(t, publicConfig(t, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), feed.URL, ""))
+	_, feed := newVendor(t, 0)
+	slackAPI := newSlack(t, slackChannel)
+	b := start(t, publicConfig(t, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), feed, ""))
 	if b.app.PublicAddr() != "" {
 		t.Fatalf("a public listener without public_listen: %s", b.app.PublicAddr())
 	}
@@ -160,15 +133,12 @@ func TestReplayRefusedByOtherReplicaAndAfterRestart(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			st := state(t)
-			feed := httptest.NewServer(&vendorPage{})
-			defer feed.Close()
-			slackAPI := fakeslack.New()
-			defer slackAPI.Close()
-			slackAPI.AddChannel(slackChannel)
+			_, feed := newVendor(t, 0)
+			slackAPI := newSlack(t, slackChannel)
 			// Two replicas in one process: their own names, or both
 			// would hold the one lease.
 			replica := func(instance string) *runningBot {
-				cfg := publicConfig(t, st, slackAPI.URL(), feed.URL, "")
+				cfg := publicConfig(t, st, slackAPI.URL(), feed, "")
 				cfg.Bot.Instance = instance
 				return start(t, cfg)
 			}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 )
 
 // A feed whose URL carries secrets fails: neither the log line about the
@@ -32,16 +31,9 @@ name = "Acme"
 type = "feed"
 url = %q
 `, filepath.Join(t.TempDir(), "state.db"), feedURL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := parseConfig(t, text)
 	out, logs := &syncBuffer{}, &syncBuffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Log: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newApp(t, cfg, app.Options{Stdout: out, Log: slog.New(slog.NewTextHandler(logs, nil))})
 	ctx := context.Background()
 	job := a.Runner().Jobs()[0]
 	for range 3 {

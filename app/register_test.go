@@ -1,20 +1,17 @@
 package app_test
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakediscord"
 )
 
@@ -22,10 +19,9 @@ import (
 // so no gateway) against fd, with the token given.
 func startDiscordApp(t *testing.T, fd *fakediscord.Server, token string, step *stepper) *syncBuffer {
 	t.Helper()
-	vendor := httptest.NewServer(&vendorPage{})
-	t.Cleanup(vendor.Close)
+	_, vendor := newVendor(t, 0)
 	pub, _, _ := ed25519.GenerateKey(rand.Reader)
-	text := fmt.Sprintf(`
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -42,27 +38,15 @@ name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1h"
-`, filepath.Join(t.TempDir(), "state.db"), token, fakediscord.ApplicationID, hex.EncodeToString(pub), fd.URL(), vendor.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+`, filepath.Join(t.TempDir(), "state.db"), token, fakediscord.ApplicationID, hex.EncodeToString(pub), fd.URL(), vendor))
 	logs := &syncBuffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{
+	b := startWith(t, cfg, app.Options{
 		Log:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ChatCheck: app.ChatCheckOptions{Backoff: func(n int) time.Duration { return time.Duration(n+1) * time.Second }, Sleep: step.sleep},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
+	}, nil)
+	// The log is read once the bot has stopped writing it.
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
+		b.stop()
 		if strings.Contains(logs.String(), token) {
 			t.Errorf("the token is in the log:\n%s", logs)
 		}
@@ -73,8 +57,7 @@ interval = "1h"
 // Registration that fails while Discord answers 5xx is tried again with
 // backoff until it succeeds, and the failure is logged once.
 func TestDiscordCommandsRegisterAfterOutage(t *testing.T) {
-	fd := fakediscord.New()
-	defer fd.Close()
+	fd := newDiscord(t)
 	fd.RequireToken(discordToken)
 	fd.AddChannel("1200000000000000001")
 	fd.FailNext(fakediscord.RouteGlobalCommands, 2)
@@ -100,8 +83,7 @@ func TestDiscordCommandsRegisterAfterOutage(t *testing.T) {
 // A refused token is not tried again in a loop: the next attempt waits a
 // quarter of an hour.
 func TestDiscordCommandsRefusedTokenWaits(t *testing.T) {
-	fd := fakediscord.New()
-	defer fd.Close()
+	fd := newDiscord(t)
 	fd.RequireToken(discordToken)
 	step := newStepper()
 	logs := startDiscordApp(t, fd, "MTA5.wrong.SeCrEt-5", step)

@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -53,10 +51,7 @@ func newReloadFixture(t *testing.T) *reloadFixture {
 	t.Cleanup(f.slack.Close)
 	f.slack.AddChannel(opsChannel, aiChannel)
 	for _, name := range []string{"A", "B", "C"} {
-		v := &vendorPage{}
-		srv := httptest.NewServer(v)
-		t.Cleanup(srv.Close)
-		f.pages[name], f.urls[name] = v, srv.URL
+		f.pages[name], f.urls[name] = newVendor(t, 0)
 	}
 	return f
 }
@@ -99,27 +94,8 @@ func runFile(t *testing.T, path string, hup chan os.Signal, opts app.Options) (a
 	if opts.Hangup == nil {
 		opts.Hangup = hup
 	}
-	a, err = app.New(context.Background(), cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("run: %v", err)
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return a, stop
+	b := startWith(t, cfg, opts, nil)
+	return b.app, b.stop
 }
 
 // roots are the top-level messages in channel about target.
@@ -417,6 +393,7 @@ func metrics(t *testing.T, a *app.App) string {
 	return string(b)
 }
 
+// grepLines keeps the lines of text that contain word.
 func grepLines(text, word string) string {
 	var out []string
 	for _, l := range strings.Split(text, "\n") {

@@ -3,29 +3,25 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/outagebot/outagebot/internal/pgtest"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/outagebot/outagebot/internal/pgtest"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -207,27 +203,6 @@ func (r *replica) slash(t *testing.T, text string) string {
 	return body
 }
 
-// slashCommand sends a /status command to the bot at addr, signed with
-// secret as Slack signs it, and returns the status and the answer.
-func slashCommand(t *testing.T, addr, secret, channel, text string) (int, string) {
-	t.Helper()
-	form := url.Values{"command": {"/status"}, "text": {text}, "user_id": {"U1"}, "channel_id": {channel}, "team_id": {"T1"}}.Encode()
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, form)
-	req, _ := http.NewRequest("POST", "http://"+addr+"/slack/commands", strings.NewReader(form))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 // TestMain says once, not only under -v, that the PostgreSQL tests are
 // skipped. (go test ./... keeps a passing package's output to itself; go
 // test in the package's directory, -v and -json show the line.)
@@ -295,13 +270,9 @@ timeout = "1s"
 // and the channel shows one root, every update once, one restoration.
 func TestFailoverWhenTheLeaderIsKilled(t *testing.T) {
 	state := postgresSchema(t)
-	v := &vendorPage{}
-	vendor := httptest.NewServer(v)
-	defer vendor.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel(slackChannel)
-	cfg := replicaConfig(t, state, "", slackAPI.URL(), map[string]string{"OpenAI": vendor.URL})
+	v, feed := newVendor(t, 0)
+	slackAPI := newSlack(t, slackChannel)
+	cfg := replicaConfig(t, state, "", slackAPI.URL(), map[string]string{"OpenAI": feed})
 	const ttl = 2 * time.Second
 
 	a := startReplica(t, "a", cfg, ttl)
@@ -393,14 +364,9 @@ func crashLoop(t *testing.T, state string) {
 	urls := map[string]string{}
 	names := []string{"T1", "T2", "T3", "T4"}
 	for _, n := range names {
-		v := &vendorPage{}
-		srv := httptest.NewServer(v)
-		t.Cleanup(srv.Close)
-		pages[n], urls[n] = v, srv.URL
+		pages[n], urls[n] = newVendor(t, 0)
 	}
-	slackAPI := fakeslack.New()
-	t.Cleanup(slackAPI.Close)
-	slackAPI.AddChannel(slackChannel)
+	slackAPI := newSlack(t, slackChannel)
 	// Slack answers posts and edits slowly (after acting on them), so that
 	// kills land between "posted" and "recorded".
 	slow := newSlowAnswers(slackAPI.URL())

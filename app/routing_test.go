@@ -3,13 +3,11 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
@@ -18,12 +16,8 @@ import (
 // configuration after [bot] and [slack], with %[1]q for the page's URL.
 func slackApp(t *testing.T, body string, channels ...string) (*app.App, *fakeslack.Server, *vendorPage) {
 	t.Helper()
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	t.Cleanup(srv.Close)
-	slackAPI := fakeslack.New()
-	t.Cleanup(slackAPI.Close)
-	slackAPI.AddChannel(channels...)
+	v, feed := newVendor(t, 0)
+	slackAPI := newSlack(t, channels...)
 	text := fmt.Sprintf(`
 [bot]
 state = %q
@@ -31,16 +25,9 @@ listen = ""
 [slack]
 bot_token = "xoxb-test"
 api_url = %q
-`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL()) + fmt.Sprintf(body, srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL()) + fmt.Sprintf(body, feed)
+	cfg := parseConfig(t, text)
+	a := newApp(t, cfg, app.Options{Dispatch: fastRetries})
 	return a, slackAPI, v
 }
 

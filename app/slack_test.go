@@ -1,30 +1,22 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
-	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
 // The whole pipeline into Slack: one root per outage, one threaded reply per
 // update, the root edited to the current state, a restoration with the
 // duration; nothing twice.
 func TestSlackLifecycleEndToEnd(t *testing.T) {
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel("C0123456789")
+	v, feed := newVendor(t, 0)
+	slackAPI := newSlack(t, "C0123456789")
 
-	text := fmt.Sprintf(`
+	cfg := parseConfigEnv(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = ""
@@ -40,24 +32,8 @@ name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), srv.URL)
-	env := func(k string) (string, bool) {
-		if k == "SLACK_BOT_TOKEN" {
-			return "xoxb-test-token", true
-		}
-		return "", false
-	}
-	cfg, err := config.Parse("test.toml", []byte(text), env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
+`, filepath.Join(t.TempDir(), "state.db"), slackAPI.URL(), feed), map[string]string{"SLACK_BOT_TOKEN": "xoxb-test-token"})
+	b := startWith(t, cfg, app.Options{Dispatch: fastRetries}, nil)
 
 	// Slack fails the first root post with a 500: delayed, never lost.
 	slackAPI.FailNext("chat.postMessage", 1)
@@ -75,10 +51,7 @@ interval = "1s"
 	}
 	waitFor(t, "restoration", func() bool { return replies() == 2 })
 	waitPolls(t, v, 2)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	b.stop()
 
 	msgs := slackAPI.Messages("C0123456789")
 	if len(msgs) != 1 {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 	"github.com/outagebot/outagebot/store"
 )
@@ -115,13 +113,9 @@ func storeOutageBot(t *testing.T, ttl time.Duration) (*pgProxy, *vendorPage, *fa
 	direct := postgresSchema(t)
 	p := newPGProxy(t, "")
 	state := p.proxied(t, direct)
-	slackAPI := fakeslack.New()
-	t.Cleanup(slackAPI.Close)
-	slackAPI.AddChannel(slackChannel)
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	t.Cleanup(srv.Close)
-	text := fmt.Sprintf(`
+	slackAPI := newSlack(t, slackChannel)
+	v, feed := newVendor(t, 0)
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = "127.0.0.1:0"
@@ -137,23 +131,9 @@ type = "statuspage"
 url = %q
 interval = "1s"
 timeout = "1s"
-`, state, slackAPI.URL(), slackChannel, srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries, LeaseTTL: ttl})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "leader", func() bool { return a.Role() == app.RoleLeader && a.Healthy(ctx) == nil })
+`, state, slackAPI.URL(), slackChannel, feed))
+	a := startWith(t, cfg, app.Options{Dispatch: fastRetries, LeaseTTL: ttl}, nil).app
+	waitFor(t, "leader", func() bool { return a.Role() == app.RoleLeader && a.Healthy(context.Background()) == nil })
 	waitPolls(t, v, 2)
 	return p, v, slackAPI, a, direct
 }
@@ -216,7 +196,7 @@ func TestStoreOutage(t *testing.T) {
 	}
 	_, metrics := get(t, a, "/metrics")
 	if !strings.Contains(metrics, "outagebot_store_failing 1") || strings.Contains(metrics, "outagebot_store_pending_steps 0") {
-		t.Errorf("/metrics while the store is away:\n%s", grep(metrics, "outagebot_store_"))
+		t.Errorf("/metrics while the store is away:\n%s", grepLines(metrics, "outagebot_store_"))
 	}
 	if n := a.Runner().Pending(); n < 3 {
 		t.Errorf("%d steps held in memory, want at least the 3 events", n)
@@ -235,7 +215,7 @@ func TestStoreOutage(t *testing.T) {
 	a.Drain(ctx)
 	oneThread(t, slackAPI)
 	if _, metrics := get(t, a, "/metrics"); !strings.Contains(metrics, "outagebot_store_failing 0") || !strings.Contains(metrics, "outagebot_store_pending_steps 0") {
-		t.Errorf("/metrics after the store came back:\n%s", grep(metrics, "outagebot_store_"))
+		t.Errorf("/metrics after the store came back:\n%s", grepLines(metrics, "outagebot_store_"))
 	}
 }
 
@@ -271,7 +251,7 @@ func TestStoreOutageWhileAnotherReplicaTakesOver(t *testing.T) {
 		return a.Role() == app.RoleStandby && a.Runner().Pending() == 0
 	})
 	if _, metrics := get(t, a, "/metrics"); !strings.Contains(metrics, `outagebot_store_pending_dropped_total{reason="not_leader"}`) {
-		t.Errorf("/metrics after dropping:\n%s", grep(metrics, "outagebot_store_"))
+		t.Errorf("/metrics after dropping:\n%s", grepLines(metrics, "outagebot_store_"))
 	}
 	if msgs := slackAPI.Messages(slackChannel); len(msgs) != 0 {
 		t.Fatalf("a deposed leader posted: %v", msgs)
@@ -292,15 +272,4 @@ func TestStoreOutageWhileAnotherReplicaTakesOver(t *testing.T) {
 	waitPolls(t, v, 2)
 	a.Drain(ctx)
 	oneThread(t, slackAPI)
-}
-
-// grep keeps the lines of text that contain word.
-func grep(text, word string) string {
-	var out []string
-	for _, l := range strings.Split(text, "\n") {
-		if strings.Contains(l, word) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }

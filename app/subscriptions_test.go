@@ -2,14 +2,7 @@ package app_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,7 +11,6 @@ import (
 	"time"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 	"github.com/outagebot/outagebot/internal/pgtest"
 )
@@ -37,36 +29,19 @@ func subSlash(t *testing.T, addr, user, channel, text string) string {
 	t.Helper()
 	// A trigger id of its own: the same command sent twice within a second
 	// is otherwise the same signed request, refused as a replay.
-	form := url.Values{"command": {"/status"}, "text": {text}, "user_id": {user}, "channel_id": {channel}, "team_id": {"T1"},
-		"trigger_id": {strconv.FormatInt(triggers.Add(1), 10)}}.Encode()
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(subSecret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, form)
-	req, _ := http.NewRequest("POST", "http://"+addr+"/slack/commands", strings.NewReader(form))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	form := slashForm(user, channel, text)
+	form.Set("trigger_id", strconv.FormatInt(triggers.Add(1), 10))
+	code, body := postSlack(t, "http://"+addr, "/slack/commands", subSecret, formType, form.Encode())
+	if code != 200 {
+		t.Fatalf("%q: status %d: %s", text, code, body)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("%q: status %d: %s", text, resp.StatusCode, b)
-	}
-	return string(b)
+	return body
 }
 
-// subBot is one replica of the bot in these tests.
-type subBot struct {
-	a    *app.App
-	stop func()
-}
-
-func startSubBot(t *testing.T, state, slackURL, githubURL, internalURL string) *subBot {
+// startSubBot runs one replica of the bot in these tests.
+func startSubBot(t *testing.T, state, slackURL, githubURL, internalURL string) *runningBot {
 	t.Helper()
-	text := fmt.Sprintf(`
+	cfg := parseConfig(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = "127.0.0.1:0"
@@ -84,41 +59,14 @@ type = "statuspage"
 url = %q
 interval = "1s"
 timeout = "1s"
-`, state, subSecret, slackURL, admin, subOpsChannel, internalURL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{
+`, state, subSecret, slackURL, admin, subOpsChannel, internalURL))
+	return startWith(t, cfg, app.Options{
 		Dispatch:         fastRetries,
 		LeaseTTL:         600 * time.Millisecond,
 		CatalogURLs:      map[string]string{"github": githubURL},
 		RuntimeInterval:  200 * time.Millisecond,
 		SubscriptionSync: 100 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	b := &subBot{a: a}
-	stopped := false
-	b.stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-	}
-	t.Cleanup(b.stop)
-	return b
+	}, nil)
 }
 
 // roots are the outage messages (not command announcements) in a channel.
@@ -155,23 +103,18 @@ func TestSubscribeToCatalogVendorFromChat(t *testing.T) {
 }
 
 func subscribeLifecycle(t *testing.T, state string, failover bool) {
-	github := &vendorPage{}
-	gh := httptest.NewServer(github)
-	defer gh.Close()
-	internal := httptest.NewServer(&vendorPage{})
-	defer internal.Close()
-	slackAPI := fakeslack.New()
-	defer slackAPI.Close()
-	slackAPI.AddChannel(subChannel, subOpsChannel)
+	github, gh := newVendor(t, 0)
+	_, internal := newVendor(t, 0)
+	slackAPI := newSlack(t, subChannel, subOpsChannel)
 
-	first := startSubBot(t, state, slackAPI.URL(), gh.URL, internal.URL)
-	waitFor(t, "the first bot to lead", func() bool { return first.a.Role() == app.RoleLeader })
-	var standby *subBot
+	first := startSubBot(t, state, slackAPI.URL(), gh, internal)
+	waitFor(t, "the first bot to lead", func() bool { return first.app.Role() == app.RoleLeader })
+	var standby *runningBot
 	if failover {
-		standby = startSubBot(t, state, slackAPI.URL(), gh.URL, internal.URL)
-		waitFor(t, "the second bot to stand by", func() bool { return standby.a.Role() == app.RoleStandby })
+		standby = startSubBot(t, state, slackAPI.URL(), gh, internal)
+		waitFor(t, "the second bot to stand by", func() bool { return standby.app.Role() == app.RoleStandby })
 	}
-	addr := first.a.Addr()
+	addr := first.app.Addr()
 
 	// Bad input and the role first: nothing is stored.
 	for _, tc := range []struct{ user, text, want string }{
@@ -215,10 +158,10 @@ func subscribeLifecycle(t *testing.T, state string, failover bool) {
 	first.stop()
 	next := standby
 	if !failover {
-		next = startSubBot(t, state, slackAPI.URL(), gh.URL, internal.URL)
+		next = startSubBot(t, state, slackAPI.URL(), gh, internal)
 	}
-	waitFor(t, "the next bot to lead", func() bool { return next.a.Role() == app.RoleLeader })
-	if !polled(next.a, "GitHub") {
+	waitFor(t, "the next bot to lead", func() bool { return next.app.Role() == app.RoleLeader })
+	if !polled(next.app, "GitHub") {
 		t.Fatal("the runtime target is not polled after the restart")
 	}
 	before := github.polls.Load()
@@ -231,7 +174,7 @@ func subscribeLifecycle(t *testing.T, state string, failover bool) {
 	if r := roots(slackAPI, subChannel); len(r) != 1 {
 		t.Fatalf("%d roots after the restart, want 1 (nothing announced again)", len(r))
 	}
-	addr = next.a.Addr()
+	addr = next.app.Addr()
 	if got := subSlash(t, addr, admin, subChannel, "subscribe github"); !strings.Contains(got, "already follows GitHub") {
 		t.Errorf("after the restart, subscribe answered %s", got)
 	}
@@ -240,10 +183,10 @@ func subscribeLifecycle(t *testing.T, state string, failover bool) {
 	if !strings.Contains(got, "no longer follows GitHub") || !strings.Contains(got, "I stop watching it") {
 		t.Errorf("unsubscribe answered %s", got)
 	}
-	waitFor(t, "GitHub to be no longer polled", func() bool { return !polled(next.a, "GitHub") })
+	waitFor(t, "GitHub to be no longer polled", func() bool { return !polled(next.app, "GitHub") })
 	github.phase.Store(3)
 	polls := github.polls.Load()
-	next.a.Drain(context.Background())
+	next.app.Drain(context.Background())
 	if r := roots(slackAPI, subChannel); len(r) != 1 || len(r[0].Replies) != 1 {
 		t.Errorf("after unsubscribing: %d roots, replies %v", len(r), r)
 	}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 	"github.com/outagebot/outagebot/internal/faketelegram"
 )
 
@@ -25,15 +23,13 @@ func TestTelegramLifecycleEndToEnd(t *testing.T) {
 		token  = "7000001:AAH-test-token-for-the-app"
 		secret = "hook-secret_1"
 	)
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
+	v, feed := newVendor(t, 0)
 	api := faketelegram.New(token)
-	defer api.Close()
+	t.Cleanup(api.Close)
 	api.AddChat(chat, "supergroup", false)
 	api.FailNext("sendMessage", faketelegram.Fault{Status: 500, Description: "Internal Server Error"})
 
-	text := fmt.Sprintf(`
+	cfg := parseConfigEnv(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = "127.0.0.1:0"
@@ -50,19 +46,9 @@ name = "OpenAI"
 type = "statuspage"
 url = %q
 interval = "1s"
-`, filepath.Join(t.TempDir(), "state.db"), api.URL(), chat, srv.URL)
-	env := map[string]string{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": secret}
-	cfg, err := config.Parse("test.toml", []byte(text), func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
+`, filepath.Join(t.TempDir(), "state.db"), api.URL(), chat, feed), map[string]string{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": secret})
+	b := startWith(t, cfg, app.Options{Dispatch: fastRetries}, nil)
+	a := b.app
 
 	waitPolls(t, v, 1)
 	for phase := 1; phase < len(phases); phase++ {
@@ -91,10 +77,7 @@ interval = "1s"
 	if code := post(secret, 2); code != http.StatusOK {
 		t.Errorf("signed update: %d", code)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	b.stop()
 
 	msgs := api.Messages(chat)
 	if len(msgs) != 4 {
@@ -126,7 +109,7 @@ func TestTelegramCheckOnline(t *testing.T) {
 	api.AddChat("-1001", "supergroup", false)
 	api.AddChat("-1002", "supergroup", false)
 	api.Block("-1002", "Forbidden: bot was kicked from the supergroup chat")
-	text := fmt.Sprintf(`
+	cfg := parseConfig(t, fmt.Sprintf(`
 [telegram]
 bot_token = %q
 api_url = %q
@@ -140,11 +123,7 @@ telegram = "-1002"
 name = "OpenAI"
 type = "statuspage"
 url = "https://status.openai.com"
-`, token, api.URL())
-	cfg, err := config.Parse("test.toml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+`, token, api.URL()))
 	r, err := app.CheckChat(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)

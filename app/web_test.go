@@ -1,29 +1,22 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/outagebot/outagebot/app"
-	"github.com/outagebot/outagebot/config"
 )
 
 // The API and the badges are served on [bot] listen behind the [web]
 // token, health stays open, and the console's outage message links to
 // the outage's page under base_url.
 func TestWebThroughRealPipeline(t *testing.T) {
-	v := &vendorPage{}
-	srv := httptest.NewServer(v)
-	defer srv.Close()
+	v, feed := newVendor(t, 0)
 	const token = "0123456789abcdef0123"
-	text := fmt.Sprintf(`
+	cfg := parseConfigEnv(t, fmt.Sprintf(`
 [bot]
 state = %q
 listen = "127.0.0.1:0"
@@ -41,23 +34,9 @@ url = %q
 interval = "1s"
 timeout = "1s"
 group = "ai"
-`, filepath.Join(t.TempDir(), "state.db"), srv.URL)
-	cfg, err := config.Parse("test.toml", []byte(text), func(k string) (string, bool) { return token, k == "OUTAGEBOT_WEB_TOKEN" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := &syncBuffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{Stdout: out, Dispatch: fastRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+`, filepath.Join(t.TempDir(), "state.db"), feed), map[string]string{"OUTAGEBOT_WEB_TOKEN": token})
+	b := start(t, cfg)
+	a, out := b.app, b.out
 
 	get := func(path string, auth bool) (int, http.Header, string) {
 		req, _ := http.NewRequest("GET", "http://"+a.Addr()+path, nil)
