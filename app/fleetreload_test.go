@@ -44,7 +44,7 @@ func TestReloadReplansTheFleet(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	count := func(target string) int { mu.Lock(); defer mu.Unlock(); return polled[target] }
+	polls := func(target string) int { mu.Lock(); defer mu.Unlock(); return polled[target] }
 	path := filepath.Join(t.TempDir(), "outagebot.toml")
 	write(path, "api")
 	out := &syncBuffer{}
@@ -54,7 +54,7 @@ func TestReloadReplansTheFleet(t *testing.T) {
 		mu.Unlock()
 	}})
 	waitFor(t, "the bot to lead", func() bool { return a.Role() == app.RoleLeader })
-	waitFor(t, "the fleet to poll api", func() bool { return count("api") > 0 })
+	waitFor(t, "the fleet to poll api", func() bool { return polls("api") > 0 })
 
 	write(path, "web")
 	res, err := a.Reload(t.Context())
@@ -64,18 +64,18 @@ func TestReloadReplansTheFleet(t *testing.T) {
 	if !slices.Equal(res.Targets.Added, []string{"web"}) || !slices.Equal(res.Targets.Removed, []string{"api"}) {
 		t.Fatalf("reload: %+v", res)
 	}
-	waitFor(t, "the fleet to poll web", func() bool { return count("web") > 0 })
+	waitFor(t, "the fleet to poll web", func() bool { return polls("web") > 0 })
 	// The worker that polled api has stopped once its successor polls:
 	// api is polled no more.
-	apiPolls := count("api")
+	apiPolls := polls("api")
 	mu.Lock()
 	failing["web"] = true
 	mu.Unlock()
-	waitFor(t, "web's outage announced", func() bool { return countKind(out.Lines(), "OPENED") == 1 })
+	waitFor(t, "web's outage announced", func() bool { return count(out.Lines(), "OPENED") == 1 })
 	if !strings.Contains(strings.Join(out.Lines(), "\n"), "web") {
 		t.Errorf("the outage is not web's:\n%s", out)
 	}
-	if got := count("api"); got != apiPolls {
+	if got := polls("api"); got != apiPolls {
 		t.Errorf("api polled %d more times after the reload removed it", got-apiPolls)
 	}
 }
