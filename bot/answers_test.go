@@ -15,6 +15,7 @@ import (
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 	"github.com/outagebot/outagebot/store"
+	"github.com/outagebot/outagebot/uptime"
 )
 
 // permitFunc is a Permit.
@@ -195,6 +196,23 @@ func linkedHistory(t *testing.T, c *Commands, _ *store.Store) {
 	}}
 }
 
+// measuredHistory has time that is not measured: GitHub's maintenance
+// and a gap in the bot's observation, GitLab first seen 6 hours ago, and
+// Checkout API never seen at all.
+func measuredHistory(t *testing.T, c *Commands, _ *store.Store) {
+	now := c.now()
+	seen := seenSince(now.Add(-30*24*time.Hour), "OpenAI", "GitHub")
+	seen["GitLab"] = store.TargetHistory{FirstSeen: now.Add(-6 * time.Hour)}
+	c.History = fakeHistory{outs: []outage.Outage{
+		{ID: "o1", Target: "GitHub", Class: outage.Incident, Title: "Actions delayed", Severity: sources.Degraded,
+			OpenedAt: now.Add(-5 * time.Hour), ResolvedAt: now.Add(-5*time.Hour + 72*time.Minute)},
+		{ID: "m1", Target: "GitHub", Class: outage.MaintenanceWork, Title: "Database upgrade", Severity: sources.Maintenance,
+			OpenedAt: now.Add(-10 * time.Hour), ResolvedAt: now.Add(-8 * time.Hour)},
+		{ID: "o3", Target: "GitLab", Class: outage.Incident, Title: "Slow pipelines", Severity: sources.Degraded,
+			OpenedAt: now.Add(-time.Hour), ResolvedAt: now.Add(-30 * time.Minute)},
+	}, seen: seen, gaps: map[string][]uptime.Gap{"GitHub": {{From: now.Add(-20 * time.Hour), To: now.Add(-19 * time.Hour)}}}}
+}
+
 var denied = permitFunc(func(*i18n.Printer) (bool, string, error) { return false, "<@U9>", nil })
 
 // answerCases are every answer a command or button gives, each case
@@ -230,6 +248,8 @@ var answerCases = []answerCase{
 	{name: "window-too-long", text: "incidents 999999999d"},
 	{name: "uptime", text: "uptime"},
 	{name: "uptime-target", text: "uptime github 7d"},
+	{name: "uptime-days", text: "uptime 2d", setup: measuredHistory},
+	{name: "uptime-hours", text: "uptime 12h", setup: measuredHistory},
 	{name: "uptime-window-too-long", text: "uptime github 999999999d"},
 	{name: "uptime-unknown-target", text: "uptime nope"},
 	{name: "digest", text: "digest now 7d"},

@@ -13,6 +13,8 @@ import (
 	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+	"github.com/outagebot/outagebot/uptime"
 )
 
 // Request is one chat command, already authenticated by the platform layer.
@@ -82,9 +84,17 @@ type View interface {
 	OpenOutages() []outage.Outage
 }
 
-// History is what commands read of the store.
+// History is what commands and digests read of the store (store.Store).
 type History interface {
+	// Outages lists outages open at any time since since, newest first
+	// (every target when target is "").
 	Outages(ctx context.Context, since time.Time, target string) ([]outage.Outage, error)
+	// TargetHistories says when the bot first saw each target: uptime is
+	// measured from then on.
+	TargetHistories(ctx context.Context) (map[string]store.TargetHistory, error)
+	// Gaps are the times the bot was not observing target (every target
+	// when "") that end after since: unknown time, like unreachable.
+	Gaps(ctx context.Context, target string, since time.Time) (map[string][]uptime.Gap, error)
 }
 
 // Muter keeps mutes.
@@ -434,6 +444,9 @@ func (c *Commands) report(ctx context.Context, p *i18n.Printer, args []string) A
 	return a
 }
 
+// uptime answers `uptime [target] [window]` with the status page's
+// figures (Uptimes): a window in whole days of two or more is today so far
+// and the days before, any other the last that long exactly.
 func (c *Commands) uptime(ctx context.Context, p *i18n.Printer, args []string) Answer {
 	win := c.window()
 	var target string
@@ -458,65 +471,43 @@ func (c *Commands) uptime(ctx context.Context, p *i18n.Printer, args []string) A
 		}
 		snaps = []Snapshot{s}
 	}
-	now := c.now()
-	since := now.Add(-win)
-	outs, err := c.History.Outages(ctx, since, "")
+	w := uptime.WindowOf(win)
+	measured, err := Uptimes(ctx, c.History, snaps, w, c.now())
 	if err != nil {
 		return problem(p.T("cmd.history.unavailable", nil), err.Error())
 	}
 	var lines []string
-	for _, s := range snaps {
-		down := Downtime(outs, s.Name, since, now)
-		pct := 100 * (1 - float64(down)/float64(win))
-		line := fmt.Sprintf("*%s*: %s", s.Name, p.Share(pct))
-		if down > 0 {
-			line += " " + p.T("cmd.uptime.down", i18n.Args{"Duration": p.Duration(down)})
-		}
-		lines = append(lines, line)
+	for i, s := range snaps {
+		lines = append(lines, fmt.Sprintf("*%s*: %s", s.Name, uptimeFigure(p, measured[i])))
 	}
-	return Answer{Title: p.T("cmd.uptime.title", i18n.Args{"Window": p.Window(win)}), Sections: []Section{{Lines: lines}}}
+	return Answer{Title: uptimeTitle(p, w, win), Sections: []Section{{Lines: lines}}}
 }
 
-// Downtime is how long target had an open incident outage within
-// [since, until), with overlapping outages counted once.
-func Downtime(outs []outage.Outage, target string, since, until time.Time) time.Duration {
-	type span struct{ from, to time.Time }
-	var spans []span
-	for _, o := range outs {
-		if o.Target != target || o.Class != outage.Incident {
-			continue
-		}
-		from, to := o.OpenedAt, o.ResolvedAt
-		if to.IsZero() || to.After(until) {
-			to = until
-		}
-		if from.Before(since) {
-			from = since
-		}
-		if to.After(from) {
-			spans = append(spans, span{from, to})
-		}
+// uptimeFigure is "99.95% (down 12m)", "100%", or "no measured time"
+// where there is no share to show.
+func uptimeFigure(p *i18n.Printer, m uptime.Measure) string {
+	if !m.OK {
+		return p.T("cmd.uptime.unmeasured", nil)
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].from.Before(spans[j].from) })
-	var total time.Duration
-	var cur span
-	for i, s := range spans {
-		switch {
-		case i == 0:
-			cur = s
-		case !s.from.After(cur.to):
-			if s.to.After(cur.to) {
-				cur.to = s.to
-			}
-		default:
-			total += cur.to.Sub(cur.from)
-			cur = s
+	s := p.Share(m.Percent())
+	if m.Down > 0 {
+		s += " " + p.T("cmd.uptime.down", i18n.Args{"Duration": p.Duration(m.Down)})
+	}
+	return s
+}
+
+// uptimeTitle says which time the figures cover: a day window is not the
+// last 7×24h, so it says so.
+func uptimeTitle(p *i18n.Printer, w uptime.Window, win time.Duration) string {
+	if w.Days > 0 {
+		label := p.Window(win)
+		if win <= 2*uptime.DayLength {
+			// Not "48h": it is two days, not the last 48 hours.
+			label = p.N("format.window.days", w.Days, nil)
 		}
+		return p.N("cmd.uptime.title_days", w.Days-1, i18n.Args{"Window": label})
 	}
-	if len(spans) > 0 {
-		total += cur.to.Sub(cur.from)
-	}
-	return total
+	return p.T("cmd.uptime.title", i18n.Args{"Window": p.Window(win)})
 }
 
 // FormatPercent shows uptime with as many decimals as it takes to not round

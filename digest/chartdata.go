@@ -62,7 +62,7 @@ func (d Digest) Chart() *outage.Chart {
 	index := map[string]int{}
 	for _, u := range d.Uptime {
 		index[u.Target] = len(lanes)
-		lanes = append(lanes, outage.ChartLane{Target: u.Target, Uptime: u.Percent, Down: u.Down})
+		lanes = append(lanes, outage.ChartLane{Target: u.Target, Uptime: u.Percent, Unmeasured: u.Unmeasured, Down: u.Down})
 	}
 	bar := func(target string, st sources.Status, start, end time.Time) {
 		i, ok := index[target]

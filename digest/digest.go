@@ -22,6 +22,7 @@ import (
 	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/uptime"
 )
 
 // Inputs are what a digest reads: the live engine and the outage history.
@@ -104,11 +105,17 @@ type Outage struct {
 // Ongoing reports whether the outage had not ended at the digest's time.
 func (o Outage) Ongoing() bool { return o.End.IsZero() }
 
-// Uptime is a target's share of the window without an open outage.
+// Uptime is a target's uptime over the window, measured as the status
+// page measures it (bot.Uptimes): maintenance and unknown time on neither
+// side, and only from when the bot first saw the target.
 type Uptime struct {
-	Target  string
-	Percent float64
-	Down    time.Duration
+	Target string
+	// Unmeasured says no time of the window was measured: then there is
+	// no Percent to show.
+	Unmeasured bool
+	Percent    float64
+	// Down is the downtime within the measured time.
+	Down time.Duration
 }
 
 // Build summarises the window ending at now. targets, when not empty,
@@ -191,9 +198,22 @@ func Build(ctx context.Context, in Inputs, window time.Duration, now time.Time, 
 	if d.Restored > 0 {
 		d.MTTR = restored / time.Duration(d.Restored)
 	}
-	for _, s := range snaps {
-		down := bot.Downtime(outs, s.Name, since, now)
-		d.Uptime = append(d.Uptime, Uptime{Target: s.Name, Down: down, Percent: 100 * (1 - float64(down)/float64(window))})
+	if len(snaps) == 0 {
+		return d, nil
+	}
+	// The window is the period the digest states, exactly; how its time
+	// counts is the page's rule.
+	measured, err := bot.Uptimes(ctx, in.History, snaps, uptime.Window{Last: window}, now)
+	if err != nil {
+		return Digest{}, err
+	}
+	for i, s := range snaps {
+		m := measured[i]
+		u := Uptime{Target: s.Name, Unmeasured: !m.OK, Down: m.Down}
+		if m.OK {
+			u.Percent = m.Percent()
+		}
+		d.Uptime = append(d.Uptime, u)
 	}
 	return d, nil
 }
@@ -312,34 +332,34 @@ func (d Digest) outages(p *i18n.Printer) outage.Section {
 	return sec
 }
 
-// uptime lists the targets with downtime, worst first; those without are
-// summed up in one line, so a digest of 100 targets stays short.
+// uptime lists the targets with downtime, worst first, then those with
+// no measured time; those up all along are summed up in one line, so a
+// digest of 100 targets stays short.
 func (d Digest) uptime(p *i18n.Printer) outage.Section {
 	sec := outage.Section{Heading: p.T("digest.heading.uptime", i18n.Args{"Last": words.Last(p, d.Window)})}
 	worst := slices.Clone(d.Uptime)
 	slices.SortStableFunc(worst, func(a, b Uptime) int { return cmp.Compare(b.Down, a.Down) })
-	full := 0
+	var up []Uptime
+	var unmeasured []string
 	for _, u := range worst {
-		if u.Down == 0 {
-			full++
-			continue
+		switch {
+		case u.Unmeasured:
+			unmeasured = append(unmeasured, p.T("digest.uptime.unmeasured", i18n.Args{"Target": u.Target}))
+		case u.Down == 0:
+			up = append(up, u)
+		default:
+			sec.Lines = append(sec.Lines, p.T("digest.uptime.down", i18n.Args{"Target": u.Target, "Percent": p.Share(u.Percent), "Duration": p.Duration(u.Down)}))
 		}
-		sec.Lines = append(sec.Lines, p.T("digest.uptime.down", i18n.Args{"Target": u.Target, "Percent": p.Share(u.Percent), "Duration": p.Duration(u.Down)}))
 	}
+	sec.Lines = append(sec.Lines, unmeasured...)
 	all := p.Share(100)
 	switch {
-	case full == len(worst) && full == 1:
-		sec.Lines = append(sec.Lines, p.T("digest.uptime.target", i18n.Args{"Target": worst[0].Target, "Percent": all}))
-	case full == len(worst):
-		sec.Lines = append(sec.Lines, p.T("digest.uptime.all", i18n.Args{"Count": full, "Percent": all}))
-	case full == 1:
-		for _, u := range worst {
-			if u.Down == 0 {
-				sec.Lines = append(sec.Lines, p.T("digest.uptime.target", i18n.Args{"Target": u.Target, "Percent": all}))
-			}
-		}
-	case full > 1:
-		sec.Lines = append(sec.Lines, p.T("digest.uptime.others", i18n.Args{"Count": full, "Percent": all}))
+	case len(up) == 1:
+		sec.Lines = append(sec.Lines, p.T("digest.uptime.target", i18n.Args{"Target": up[0].Target, "Percent": all}))
+	case len(up) > 1 && len(sec.Lines) == 0:
+		sec.Lines = append(sec.Lines, p.T("digest.uptime.all", i18n.Args{"Count": len(up), "Percent": all}))
+	case len(up) > 1:
+		sec.Lines = append(sec.Lines, p.T("digest.uptime.others", i18n.Args{"Count": len(up), "Percent": all}))
 	}
 	return sec
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/outagebot/outagebot/notifier/slack"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+	"github.com/outagebot/outagebot/uptime"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -40,10 +42,47 @@ func (v *view) Snapshots() []bot.Snapshot {
 
 func (v *view) OpenOutages() []outage.Outage { return v.open }
 
-// history is the store's outage history, with its filter.
+// history is the store's outage history, with its filter, when the
+// targets were first seen and the gaps in the bot's observation.
 type history struct {
 	outs []outage.Outage
+	seen map[string]store.TargetHistory
+	gaps map[string][]uptime.Gap
 	err  error
+}
+
+func (h history) TargetHistories(context.Context) (map[string]store.TargetHistory, error) {
+	return h.seen, h.err
+}
+
+func (h history) Gaps(_ context.Context, target string, since time.Time) (map[string][]uptime.Gap, error) {
+	out := map[string][]uptime.Gap{}
+	for t, gaps := range h.gaps {
+		for _, g := range gaps {
+			if (target == "" || t == target) && g.To.After(since) {
+				out[t] = append(out[t], g)
+			}
+		}
+	}
+	return out, h.err
+}
+
+// seenBy is h with v's targets first seen long ago, unless h says when
+// they were seen.
+func (h history) seenBy(v *view) history {
+	if h.seen == nil {
+		h.seen = seenLongAgo(v)
+	}
+	return h
+}
+
+// seenLongAgo says the view's targets were first seen a month before at.
+func seenLongAgo(v *view) map[string]store.TargetHistory {
+	m := map[string]store.TargetHistory{}
+	for _, s := range v.snaps {
+		m[s.Name] = store.TargetHistory{FirstSeen: at.Add(-30 * 24 * time.Hour)}
+	}
+	return m
 }
 
 func (h history) Outages(_ context.Context, since time.Time, target string) ([]outage.Outage, error) {
@@ -76,11 +115,12 @@ func sample() (*view, history) {
 	openAI := out("OpenAI", "Elevated errors", outage.Incident, "2026-03-02T08:30:00Z", "")
 	v := &view{
 		snaps: []bot.Snapshot{
-			{Name: "OpenAI", Status: sources.PartialOutage},
-			{Name: "GitHub", Status: sources.Operational},
-			{Name: "Slack", Status: sources.Operational},
-			{Name: "Stripe", Status: sources.Unknown},
-			{Name: "Acme", Status: sources.Operational},
+			{Name: "OpenAI", Status: sources.PartialOutage, Reachable: true, CheckedAt: at, ReadAt: at},
+			{Name: "GitHub", Status: sources.Operational, Reachable: true, CheckedAt: at, ReadAt: at},
+			{Name: "Slack", Status: sources.Operational, Reachable: true, CheckedAt: at, ReadAt: at},
+			// Last read when its unreachable outage opened.
+			{Name: "Stripe", Status: sources.Unknown, CheckedAt: at, ReadAt: utc("2026-03-02T08:00:00Z"), UnreachableSince: utc("2026-03-02T08:00:00Z")},
+			{Name: "Acme", Status: sources.Operational, Reachable: true, CheckedAt: at, ReadAt: at},
 		},
 		open: []outage.Outage{openAI, out("Stripe", "Stripe: no status data", outage.Unreachable, "2026-03-02T08:00:00Z", "")},
 	}
@@ -97,6 +137,7 @@ func sample() (*view, history) {
 		// Over before the window began.
 		out("GitHub", "Old trouble", outage.Incident, "2026-03-01T05:00:00Z", "2026-03-01T06:00:00Z"),
 	}}
+	h.seen = seenLongAgo(v)
 	return v, h
 }
 
@@ -106,16 +147,17 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Uptime = 1 - downtime in the window / 1440 minutes.
+	// Uptime = 1 - downtime in the window / its measured minutes (1440
+	// less maintenance and unknown time).
 	wantUptime := []struct {
 		target string
 		down   time.Duration
 		pct    string
 	}{
 		{"OpenAI", 30 * time.Minute, "97.9%"}, // ongoing since 08:30: 1 - 30/1440 = 97.92%
-		{"GitHub", 72 * time.Minute, "95%"},   // 1 - 72/1440 = 95%
+		{"GitHub", 72 * time.Minute, "94.5%"}, // 2h of maintenance is not measured: 1 - 72/1320 = 94.55%
 		{"Slack", 122 * time.Minute, "91.5%"}, // 12:00-13:00 and 12:30-14:02 overlap: 12:00-14:02, 1 - 122/1440 = 91.53%
-		{"Stripe", 0, "100%"},                 // unreadable is not down
+		{"Stripe", 0, "100%"},                 // unreadable is not down, nor measured: 1 - 0/1320
 		{"Acme", 60 * time.Minute, "95.8%"},   // 09:00-10:00 of 07:00-10:00: 1 - 60/1440 = 95.83%
 	}
 	if len(d.Uptime) != len(wantUptime) {
@@ -210,7 +252,7 @@ func TestBuildCases(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d, err := Build(context.Background(), Inputs{View: c.view, History: c.hist}, c.window, at, c.targets)
+			d, err := Build(context.Background(), Inputs{View: c.view, History: c.hist.seenBy(c.view)}, c.window, at, c.targets)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,6 +286,7 @@ func hundred() (*view, history) {
 		v.snaps = append(v.snaps, bot.Snapshot{Name: name, Status: st})
 		h.outs = append(h.outs, o)
 	}
+	h.seen = seenLongAgo(v)
 	return v, h
 }
 
@@ -345,7 +388,7 @@ func TestBuildZonedWithMaintenance(t *testing.T) {
 		out("GitHub", "Actions delayed", outage.Incident, "2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z"), // 01:30 CET – 03:30 CEST
 		out("Stripe", "Not in this digest", outage.Incident, "2026-03-29T02:00:00Z", "2026-03-29T03:00:00Z"),
 	}}
-	d, err := Build(context.Background(), Inputs{View: v, History: h}, 24*time.Hour, now, []string{"github", "Slack"})
+	d, err := Build(context.Background(), Inputs{View: v, History: h.seenBy(v)}, 24*time.Hour, now, []string{"github", "Slack"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,6 +438,9 @@ func TestWordsGolden(t *testing.T) {
 		}}, 24 * time.Hour, nil, ""},
 		{"one restored outage in the last hour", &view{snaps: []bot.Snapshot{one("A", sources.Operational), one("B", sources.Operational)}},
 			history{outs: []outage.Outage{out("A", "Blip", outage.Incident, "2026-03-02T08:20:00Z", "2026-03-02T08:25:00Z")}}, time.Hour, nil, ""},
+		{"a target never seen, one first seen an hour ago, one all along", &view{snaps: []bot.Snapshot{one("A", sources.Operational), one("B", sources.Operational), one("C", sources.Operational)}},
+			history{outs: []outage.Outage{out("B", "Blip", outage.Incident, "2026-03-02T08:30:00Z", "2026-03-02T08:45:00Z")},
+				seen: map[string]store.TargetHistory{"B": {FirstSeen: at.Add(-time.Hour)}, "C": {FirstSeen: at.Add(-30 * 24 * time.Hour)}}}, 24 * time.Hour, nil, ""},
 		{"weekly", &view{snaps: []bot.Snapshot{one("GitHub", sources.Operational)}}, sample2(), 7 * 24 * time.Hour, nil, ""},
 		{"three days", &view{snaps: []bot.Snapshot{one("GitHub", sources.Operational)}}, sample2(), 3 * 24 * time.Hour, nil, ""},
 		{"two weeks", &view{snaps: []bot.Snapshot{one("GitHub", sources.Operational)}}, sample2(), 14 * 24 * time.Hour, nil, ""},
@@ -407,7 +453,7 @@ func TestWordsGolden(t *testing.T) {
 		p := i18n.For(lang)
 		var b strings.Builder
 		for _, c := range cases {
-			d, err := Build(context.Background(), Inputs{View: c.view, History: c.hist}, c.window, at, c.targets)
+			d, err := Build(context.Background(), Inputs{View: c.view, History: c.hist.seenBy(c.view)}, c.window, at, c.targets)
 			if err != nil {
 				t.Fatal(err)
 			}

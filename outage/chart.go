@@ -33,8 +33,12 @@ type Chart struct {
 // ChartLane is one target's lane.
 type ChartLane struct {
 	Target string `json:"target"`
-	// Uptime is the percentage of the window without an open outage.
+	// Uptime is the percentage of the window's measured time that was up
+	// (see package uptime).
 	Uptime float64 `json:"uptime"`
+	// Unmeasured says no time of the window was measured: there is no
+	// Uptime to show.
+	Unmeasured bool `json:"unmeasured,omitempty"`
 	// Down is the time with an open outage inside the window; Outages
 	// counts those outages.
 	Down    time.Duration `json:"down_ns,omitempty"`

@@ -276,14 +276,14 @@ func (c *cached) latestOf(id string) (outage.Event, bool) {
 	return ev, ok
 }
 
-// dayWindows are the day-based uptime windows, in days.
-var dayWindows = [3]int{7, 30, 90}
+// dayWindows are the day-based uptime windows.
+var dayWindows = [3]uptime.Window{uptime.Last7d, uptime.Last30d, uptime.Last90d}
 
 // windowSums adds up the rolled-up days within each day-based window.
 func windowSums(days []uptime.Day, today time.Time) [3]uptime.Spent {
 	var out [3]uptime.Spent
-	for i, n := range dayWindows {
-		start := today.Add(-time.Duration(n-1) * uptime.DayLength)
+	for i, w := range dayWindows {
+		start := w.Start(today)
 		for _, d := range days {
 			if !d.Date.Before(start) {
 				out[i].Down += d.Down
@@ -518,28 +518,24 @@ func since(status sources.Status, open []outage.Outage, h store.TargetHistory, s
 	return h.FirstSeen
 }
 
-// windows is the uptime per window: the last 24h exactly; 7d, 30d and
-// 90d as today so far and the 6, 29 or 89 UTC days before.
-// recent are the outages since yesterday (with the unread spell); days
-// changed from the rolled-up ones make the cached sums stale.
+// windows is the uptime per window, measured as every uptime figure is
+// (uptime.Of): the last 24h exactly; 7d, 30d and 90d as today so far and
+// the 6, 29 or 89 UTC days before. recent are the outages since
+// yesterday (with the unread spell); days changed from the rolled-up ones
+// make the cached sums stale. The day windows add up rolled-up days
+// instead of reading their outages again: the same time, spent the same
+// way.
 func windows(c *cached, name string, days []uptime.Day, recent []outage.Outage, changed bool, firstSeen, now time.Time) Uptime {
 	var u Uptime
-	from := later(now.Add(-uptime.DayLength), firstSeen)
-	if now.After(from) {
-		if f, ok := uptime.Fraction(now.Sub(from), uptime.Within(recent, c.gaps[name], from, now, now)); ok {
-			u.Day = &f
-		}
+	if m := uptime.Of(uptime.Last24h, uptime.Observed{Seen: true, FirstSeen: firstSeen, Outages: recent, Gaps: c.gaps[name]}, now); m.OK {
+		u.Day = &m.Up
 	}
 	sums, ok := c.sums[name]
 	if _, live := c.liveFrom[name]; live || changed || !ok {
 		sums = windowSums(days, c.today)
 	}
 	for i, dst := range []**float64{&u.Week, &u.Month, &u.Quarter} {
-		start := later(c.today.Add(-time.Duration(dayWindows[i]-1)*uptime.DayLength), firstSeen)
-		if !now.After(start) {
-			continue
-		}
-		if f, ok := uptime.Fraction(now.Sub(start), sums[i]); ok {
+		if f, ok := uptime.Share(dayWindows[i].From(firstSeen, now), now, sums[i]); ok {
 			*dst = &f
 		}
 	}

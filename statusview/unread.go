@@ -10,47 +10,13 @@ import (
 	"github.com/outagebot/outagebot/uptime"
 )
 
-// unread is the target's current spell of polls that could not read it,
-// as an unreachable outage open since the spell began, when the live view
-// says it cannot be read now; ok is false otherwise. No outage is stored
-// for that time until unreachable_threshold polls have failed, and none
-// at all while our own network is down (those polls are held back), yet
-// it is not up: it is unknown, measured on neither side of the uptime.
-// Counted with the stored outages as a union, it adds only the part that
-// no recorded outage already covers.
-//
-// Only time after a poll that read the target is measured. The spell
-// begins at the last such poll (the snapshot's ReadAt), or at its
-// UnreachableSince, the first failing poll in a row, if that is earlier
-// (a state stored before ReadAt was kept). After a restart the held-back
-// polls of a network outage begin a new UnreachableSince while the last
-// read was before the restart: the time between, when the bot was not
-// running, is unknown too. A state stored before either was kept has
-// neither: then the later of first-seen and the end of the target's last
-// outage (outages end on a poll that read the target). A target never
-// read at all is unknown from first-seen on, and has no uptime: not from
-// its first failing poll, which the store's first-seen (in milliseconds)
-// may precede by a sliver that would count as measured and up.
+// unread is the target's current spell of polls that could not read it
+// (uptime.Unread), for a target the store has seen.
 func unread(name string, snap bot.Snapshot, h store.TargetHistory, seen bool, now time.Time) (outage.Outage, bool) {
-	never := snap.ReadAt.IsZero() && (snap.Status == "" || snap.Status == sources.Unknown)
-	if !seen || snap.Reachable || (snap.CheckedAt.IsZero() && !never) {
+	if !seen {
 		return outage.Outage{}, false
 	}
-	from := snap.UnreachableSince
-	if !snap.ReadAt.IsZero() && (from.IsZero() || snap.ReadAt.Before(from)) {
-		from = snap.ReadAt
-	}
-	switch {
-	case never:
-		from = h.FirstSeen
-	case from.IsZero():
-		from = later(h.FirstSeen, h.LastResolved)
-	}
-	from = later(from, h.FirstSeen)
-	if !now.After(from) {
-		return outage.Outage{}, false
-	}
-	return outage.Outage{Target: name, Class: outage.Unreachable, Severity: sources.Unknown, OpenedAt: from}, true
+	return uptime.Unread(name, snap.Reads(), h.FirstSeen, h.LastResolved, now)
 }
 
 func withUnread(days []uptime.Day, name string, known []outage.Outage, gaps []uptime.Gap, u outage.Outage, first, now time.Time) []uptime.Day {

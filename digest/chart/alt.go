@@ -32,6 +32,10 @@ func AltText(c *outage.Chart, p *i18n.Printer) string {
 	var items []string
 	quiet := 0
 	for _, l := range c.Lanes {
+		if l.Unmeasured {
+			items = append(items, p.T("chart.alt.unmeasured", i18n.Args{"Target": l.Target}))
+			continue
+		}
 		notes := laneNotes(p, l)
 		if len(notes) == 0 {
 			quiet++

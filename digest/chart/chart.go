@@ -216,7 +216,11 @@ func (s swimlanes) Plot(c draw.Canvas, p *plot.Plot) {
 		y := trY(laneY(i, n))
 		rect(c, colourUp, x0, x1, y-half, y+half)
 		// Right of the data area: the canvas does not clip text.
-		c.FillText(pct, vg.Point{X: x1 + uptimeColumn - 12, Y: y + descent}, s.p.Share(l.Uptime))
+		share := s.p.Share(l.Uptime)
+		if l.Unmeasured {
+			share = "–" // no measured time: the alt text says so in words
+		}
+		c.FillText(pct, vg.Point{X: x1 + uptimeColumn - 12, Y: y + descent}, share)
 		for _, b := range l.Bars {
 			bx0, bx1 := trX(unix(b.Start)), trX(unix(b.End))
 			bx0, bx1 = max(bx0, x0), min(bx1, x1)

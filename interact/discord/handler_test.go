@@ -118,7 +118,7 @@ func TestHandlerAnswers(t *testing.T) {
 			ix: interaction(discordgo.InteractionApplicationCommand, "uptime", option{name: "window", value: "7d"}, option{name: "target", value: "GitHub"}),
 			check: func(t *testing.T, r discordgo.InteractionResponse, raw string) {
 				e := onlyEmbed(t, r)
-				if e.Title != "Uptime over the last 7d" || !strings.Contains(e.Description, "**GitHub**: 99.4% (down 1h)") {
+				if e.Title != "Uptime over 7d: today so far (UTC) and the 6 days before" || !strings.Contains(e.Description, "**GitHub**: 99.3% (down 1h)") {
 					t.Errorf("embed: %s", marshal(t, e))
 				}
 			},

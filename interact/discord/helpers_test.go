@@ -17,6 +17,8 @@ import (
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+	"github.com/outagebot/outagebot/uptime"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -43,6 +45,19 @@ func (fakeHistory) Outages(context.Context, time.Time, string) ([]outage.Outage,
 		ID: "o1", Target: "GitHub", Class: outage.Incident, Title: "Degraded Actions", Severity: sources.Degraded,
 		OpenedAt: now.Add(-3 * time.Hour), ResolvedAt: now.Add(-2 * time.Hour),
 	}}, nil
+}
+
+// TargetHistories says the fixture's targets were seen a month before now.
+func (fakeHistory) TargetHistories(context.Context) (map[string]store.TargetHistory, error) {
+	out := map[string]store.TargetHistory{}
+	for _, t := range []string{"GitHub", "OpenAI", "Google Cloud", "Slack"} {
+		out[t] = store.TargetHistory{FirstSeen: now.Add(-30 * 24 * time.Hour)}
+	}
+	return out, nil
+}
+
+func (fakeHistory) Gaps(context.Context, string, time.Time) (map[string][]uptime.Gap, error) {
+	return nil, nil
 }
 
 type fakeMutes struct {

@@ -22,8 +22,10 @@ import (
 func manyCommands(n int) *bot.Commands {
 	var snaps []bot.Snapshot
 	var open, hist []outage.Outage
+	var names []string
 	for i := range n {
 		name := fmt.Sprintf("target-%03d", i)
+		names = append(names, name)
 		s := bot.Snapshot{Name: name, Status: sources.Operational, Reachable: true, CheckedAt: now.Add(-time.Minute), Latency: 40 * time.Millisecond,
 			Components: []bot.ComponentSnapshot{{Name: "API", Status: sources.Operational}, {Name: "Web", Status: sources.Operational}}}
 		if i%10 == 0 {
@@ -39,7 +41,7 @@ func manyCommands(n int) *bot.Commands {
 		snaps = append(snaps, s)
 	}
 	return &bot.Commands{Now: func() time.Time { return now }, Mutes: &memMutes{},
-		View: fakeView{snaps: snaps, open: open}, History: fakeHistory{outs: hist}}
+		View: fakeView{snaps: snaps, open: open}, History: fakeHistory{outs: hist, seen: names}}
 }
 
 // BenchmarkSlashCommand is one signed request through the HTTP handler to

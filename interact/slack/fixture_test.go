@@ -16,6 +16,8 @@ import (
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+	"github.com/outagebot/outagebot/uptime"
 )
 
 // now is the tests' clock: far from the wall clock on purpose, so a check
@@ -32,7 +34,11 @@ type fakeView struct {
 func (v fakeView) Snapshots() []bot.Snapshot    { return v.snaps }
 func (v fakeView) OpenOutages() []outage.Outage { return v.open }
 
-type fakeHistory struct{ outs []outage.Outage }
+// fakeHistory is the outage history of targets seen a month before now.
+type fakeHistory struct {
+	outs []outage.Outage
+	seen []string
+}
 
 func (h fakeHistory) Outages(_ context.Context, since time.Time, target string) ([]outage.Outage, error) {
 	var out []outage.Outage
@@ -42,6 +48,19 @@ func (h fakeHistory) Outages(_ context.Context, since time.Time, target string) 
 		}
 	}
 	return out, nil
+}
+
+// TargetHistories says the fixture's targets were seen a month before now.
+func (h fakeHistory) TargetHistories(context.Context) (map[string]store.TargetHistory, error) {
+	out := map[string]store.TargetHistory{}
+	for _, t := range h.seen {
+		out[t] = store.TargetHistory{FirstSeen: now.Add(-30 * 24 * time.Hour)}
+	}
+	return out, nil
+}
+
+func (fakeHistory) Gaps(context.Context, string, time.Time) (map[string][]uptime.Gap, error) {
+	return nil, nil
 }
 
 // memMutes keeps mutes in memory.
@@ -101,7 +120,7 @@ func newCommands() *bot.Commands {
 			openAI,
 			{ID: "o1", Target: "GitHub", Class: outage.Incident, Title: "Actions delayed", Severity: sources.Degraded,
 				OpenedAt: now.Add(-5 * time.Hour), ResolvedAt: now.Add(-5*time.Hour + 72*time.Minute)},
-		}},
+		}, seen: []string{"OpenAI", "GitHub", "GitLab", "Checkout API"}},
 	}
 }
 

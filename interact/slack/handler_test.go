@@ -306,7 +306,7 @@ func TestCommandsOverHTTP(t *testing.T) {
 		{"incidents 1h", []string{"1 outage in the last 1h", "OpenAI"}, false, false},
 		{"incidents soon", []string{"I could not read that window", `"soon" is not a duration`, "Try `incidents 24h`"}, true, false},
 		{"uptime", []string{"Uptime over the last 24h", "*OpenAI*: 99.2% (down 12m)", "*GitHub*: 95% (down 1h 12m)", "*Checkout API*: 100%"}, false, false},
-		{"uptime github 7d", []string{"Uptime over the last 7d", "*GitHub*: 99.3% (down 1h 12m)"}, false, false},
+		{"uptime github 7d", []string{"Uptime over 7d: today so far (UTC) and the 6 days before", "*GitHub*: 99.2% (down 1h 12m)"}, false, false},
 		{"uptime gthub", []string{`I don't know a target called "gthub"`, "Did you mean GitHub?"}, true, false},
 		{"help", []string{"outagebot commands", "`status &lt;target&gt;`", "`mute &lt;target&gt; &lt;duration&gt; [reason]`"}, false, false},
 		{"mute", []string{"⚠️ Usage: mute <target> <duration> [reason]", "For example `mute github 2h deploy in progress`."}, true, false},

@@ -21,6 +21,8 @@ import (
 	notifytelegram "github.com/outagebot/outagebot/notifier/telegram"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
+	"github.com/outagebot/outagebot/store"
+	"github.com/outagebot/outagebot/uptime"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite golden files")
@@ -41,6 +43,19 @@ func (v fakeView) OpenOutages() []outage.Outage { return nil }
 type noHistory struct{}
 
 func (noHistory) Outages(context.Context, time.Time, string) ([]outage.Outage, error) {
+	return nil, nil
+}
+
+// TargetHistories says the fixture's targets were seen a month before now.
+func (noHistory) TargetHistories(context.Context) (map[string]store.TargetHistory, error) {
+	out := map[string]store.TargetHistory{}
+	for _, t := range []string{"OpenAI", "GitHub"} {
+		out[t] = store.TargetHistory{FirstSeen: now.Add(-30 * 24 * time.Hour)}
+	}
+	return out, nil
+}
+
+func (noHistory) Gaps(context.Context, string, time.Time) (map[string][]uptime.Gap, error) {
 	return nil, nil
 }
 
