@@ -14,12 +14,36 @@ import (
 // words every chat's message starts with, in p's language: ("Partial
 // outage", " · Identified"), ("Resolved", ", lasted 1h 12m").
 func StateIn(p *i18n.Printer, ev outage.Event) (label, detail string) {
+	return state(p, ev, sentenceForm)
+}
+
+// StateInline is StateIn with the label of an event not yet resolved as
+// it reads inside a sentence: ("partial outage", " · Identified"). Each
+// language has its own inline form (English lower-cases, German keeps its
+// nouns' capitals), so it comes from the catalog, never from a case rule.
+func StateInline(p *i18n.Printer, ev outage.Event) (label, detail string) {
+	return state(p, ev, inlineForm)
+}
+
+// stateForm is one form of the labels of an ongoing state: at the start
+// of a message, or inside a sentence.
+type stateForm struct {
+	offline, unknown, scheduled string // message ids
+	status                      func(*i18n.Printer, sources.Status) string
+}
+
+var (
+	sentenceForm = stateForm{"chat.state.offline", "chat.state.unknown", "chat.state.maintenance_scheduled", (*i18n.Printer).Status}
+	inlineForm   = stateForm{"chat.state_inline.offline", "chat.state_inline.unknown", "chat.state_inline.maintenance_scheduled", (*i18n.Printer).StatusInline}
+)
+
+func state(p *i18n.Printer, ev outage.Event, f stateForm) (label, detail string) {
 	lasted := p.Duration(ev.Duration())
 	switch {
 	case ev.Target == outage.SelfTarget && ev.Kind == outage.Resolved:
 		return p.T("chat.state.back_online", nil), p.T("chat.state.offline_for", i18n.Args{"Duration": lasted})
 	case ev.Target == outage.SelfTarget:
-		return p.T("chat.state.offline", nil), p.T("chat.state.offline_detail", nil)
+		return p.T(f.offline, nil), p.T("chat.state.offline_detail", nil)
 	case ev.Kind == outage.Resolved && ev.Class == outage.Unreachable:
 		return p.T("chat.state.data_back", nil), p.T("chat.state.unavailable_for", i18n.Args{"Duration": lasted})
 	case ev.Kind == outage.Resolved && ev.Class == outage.MaintenanceWork:
@@ -27,14 +51,14 @@ func StateIn(p *i18n.Printer, ev outage.Event) (label, detail string) {
 	case ev.Kind == outage.Resolved:
 		return p.T("chat.state.resolved", nil), p.T("chat.state.lasted", i18n.Args{"Duration": lasted})
 	case ev.Class == outage.Unreachable:
-		return p.Status(sources.Unknown), p.T("chat.state.unreadable_detail", nil)
+		return p.T(f.unknown, nil), p.T("chat.state.unreadable_detail", nil)
 	}
-	label = p.Status(ev.Severity)
+	label = f.status(p, ev.Severity)
 	switch {
 	case ev.Class == outage.MaintenanceWork && ev.Phase == sources.MaintenanceScheduled:
-		label = p.T("chat.state.maintenance_scheduled", nil)
+		label = p.T(f.scheduled, nil)
 	case ev.Class == outage.MaintenanceWork:
-		label = p.Status(sources.Maintenance)
+		label = f.status(p, sources.Maintenance)
 	}
 	// "Maintenance scheduled" already says the phase; " · Scheduled"
 	// after it would say it twice.
@@ -42,25 +66,6 @@ func StateIn(p *i18n.Printer, ev outage.Event) (label, detail string) {
 		detail = " · " + p.Phase(ev.Phase)
 	}
 	return label, detail
-}
-
-// StateInline is StateIn's label as it reads inside a sentence, for an
-// event not yet resolved: "partial outage", "status unknown". Each
-// language has its own inline form (English lower-cases, German keeps its
-// nouns' capitals), so it comes from the catalog, never from a case rule.
-func StateInline(p *i18n.Printer, ev outage.Event) (label, detail string) {
-	_, detail = StateIn(p, ev)
-	switch {
-	case ev.Target == outage.SelfTarget:
-		return p.T("chat.state_inline.offline", nil), detail
-	case ev.Class == outage.Unreachable:
-		return p.T("chat.state_inline.unknown", nil), detail
-	case ev.Class == outage.MaintenanceWork && ev.Phase == sources.MaintenanceScheduled:
-		return p.T("chat.state_inline.maintenance_scheduled", nil), detail
-	case ev.Class == outage.MaintenanceWork:
-		return p.StatusInline(sources.Maintenance), detail
-	}
-	return p.StatusInline(ev.Severity), detail
 }
 
 // Headline is "Target: title", or what the outage is about when it has no
