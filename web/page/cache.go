@@ -78,8 +78,9 @@ func (f *fingerprinter) uptime(u *float64) {
 
 // row is the fingerprint of everything the row template and bar write for
 // t in locale lang, since being the row's "since" text (it moves with the
-// clock).
-func (f *fingerprinter) row(lang string, t statusview.Target, since string) uint64 {
+// clock), and the bytes it was taken over (valid until the next call),
+// which unlike the seeded fingerprint are the same in every process.
+func (f *fingerprinter) row(lang string, t statusview.Target, since string) (sum uint64, shown []byte) {
 	f.buf = f.buf[:0]
 	f.str(lang)
 	f.str(t.Name)
@@ -120,7 +121,7 @@ func (f *fingerprinter) row(lang string, t statusview.Target, since string) uint
 			f.days(d)
 		}
 	}
-	return maphash.Bytes(f.seed, f.buf)
+	return maphash.Bytes(f.seed, f.buf), f.buf
 }
 
 func (f *fingerprinter) days(d statusview.Day) {

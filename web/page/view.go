@@ -138,12 +138,12 @@ func (l *locale) status(p statusview.Page, rows *rowCache, render rowFunc, tag *
 			if t.Status != sources.Operational {
 				since = l.since(t.Since, now)
 			}
-			sum := fp.row(l.name(), t, since)
+			sum, shown := fp.row(l.name(), t, since)
 			// The ETag takes what the row shows, not its fingerprint:
 			// that is seeded per process, and every replica and restart
 			// must give one page the same ETag or a browser's
 			// If-None-Match misses.
-			tag.bytes(fp.buf)
+			tag.bytes(shown)
 			row, ok := rows.lookup(t.Name, sum)
 			if !ok {
 				tv := targetView{
