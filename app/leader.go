@@ -157,6 +157,9 @@ func (a *App) leadTerm(ctx context.Context, token int64, acquiredAt time.Time, w
 		return
 	}
 	log.Info("leading: polling and delivering")
+	// The scheduler starts on the work's goroutine, after the gateway and
+	// the boards; until then this leader is starting, not stopped.
+	a.sched.Arm()
 	a.role.Store(roleLeader)
 	tctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})

@@ -275,6 +275,7 @@ func (a *App) startGeneration() {
 		a.log.Warn("dropping queued deliveries to a destination that is no longer configured", "dest", dest, "deliveries", n)
 	}
 	jobs := runner.Jobs()
+	a.sched.Arm()
 	go func() {
 		defer close(g.done)
 		var wg sync.WaitGroup

@@ -65,8 +65,14 @@ func (s *Scheduler) slack(jobs []*Job) time.Duration {
 	return max(c, 0)
 }
 
-// Running reports whether Run is active.
+// Running reports whether Run is active, or armed to start.
 func (s *Scheduler) Running() bool { return s.running.Load() }
+
+// Arm marks the scheduler running ahead of a Run that its caller is about
+// to start on another goroutine, so that a health check between the two
+// does not read a starting scheduler as a stopped one. Run clears the mark
+// when it returns.
+func (s *Scheduler) Arm() { s.running.Store(true) }
 
 // Run polls the jobs until ctx is cancelled, then waits for polls in flight
 // to return. poll must honour ctx.

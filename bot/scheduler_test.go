@@ -147,3 +147,23 @@ func TestSchedulerCoalescesWakeUps(t *testing.T) {
 		})
 	}
 }
+
+// A leader arms its scheduler before the goroutine that runs it starts, so
+// that its health reads "running" from the first moment; Run's end clears
+// the mark whatever armed it.
+func TestSchedulerArmHoldsUntilRunEnds(t *testing.T) {
+	var s Scheduler
+	if s.Running() {
+		t.Fatal("a new scheduler reads running")
+	}
+	s.Arm()
+	if !s.Running() {
+		t.Fatal("an armed scheduler reads stopped")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.Run(ctx, nil, func(context.Context, *Job) {})
+	if s.Running() {
+		t.Fatal("the scheduler reads running after Run returned")
+	}
+}
