@@ -550,8 +550,7 @@ func (s *Server) handle(method string, p url.Values, token string) response {
 		return response{"ok": true, "url": "https://fake.slack.test/", "team": "Fake", "user": "outagebot",
 			"team_id": "T0FAKE", "user_id": "U0BOT", "bot_id": "B0BOT"}
 	case "views.publish":
-		// Recorded in Calls; the view is not validated here.
-		return response{"ok": true, "view": map[string]any{"id": "V" + p.Get("user_id"), "type": "home"}}
+		return publishView(p)
 	case "chat.postMessage":
 		return s.postMessage(p)
 	case "chat.update":
@@ -862,14 +861,18 @@ type textObject struct {
 	Text string `json:"text"`
 }
 
-func checkBlocks(raw []byte) string {
+func checkBlocks(raw []byte) string { return checkBlocksUpTo(raw, maxBlocks) }
+
+// checkBlocksUpTo checks blocks where at most max are allowed: 50 in a
+// message, 100 in a view.
+func checkBlocksUpTo(raw []byte, max int) string {
 	var blocks []struct {
 		Type     string            `json:"type"`
 		Text     *textObject       `json:"text"`
 		Fields   []*textObject     `json:"fields"`
 		Elements []json.RawMessage `json:"elements"`
 	}
-	if err := json.Unmarshal(raw, &blocks); err != nil || len(blocks) > maxBlocks {
+	if err := json.Unmarshal(raw, &blocks); err != nil || len(blocks) > max {
 		return "invalid_blocks"
 	}
 	for _, b := range blocks {
