@@ -27,6 +27,12 @@ const (
 	// (a few form fields and at most 4000 characters of text); anything
 	// larger is answered 413 before any check or parsing.
 	MaxBody = 64 << 10
+	// MaxPayloadBody bounds an interaction or an event. A click's payload
+	// carries the whole message clicked (up to 50 blocks of up to 3000
+	// characters each, and its attachments), form-encoded, and an
+	// app_home_opened event the whole Home tab (up to 100 blocks): far
+	// more than a slash command.
+	MaxPayloadBody = 1 << 20
 	// SignatureWindow is how far a request's timestamp may be from now,
 	// either way: "If the difference between the current time and the
 	// request timestamp is more than five minutes, ignore the request."
@@ -147,23 +153,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The body is read whole, within a bound, before anything looks at
 	// it: the signature covers its exact bytes.
-	if r.ContentLength > MaxBody {
-		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+	limit := int64(MaxBody)
+	if h.actor != nil {
+		limit = MaxPayloadBody
+	}
+	body, ok := readBody(w, r, limit)
+	if !ok {
 		return
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
-	}
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBody)); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read the request", http.StatusBadRequest)
-		return
-	}
-	body := buf.Bytes()
 
 	sig, reason := h.verify(r.Header, body)
 	if reason != "" {
@@ -203,6 +200,28 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(renderForAsker(a))
+}
+
+// readBody reads a request's body whole, up to limit bytes; past that,
+// or when it cannot be read, it answers (413, 400) and reports false.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	if r.ContentLength > limit {
+		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit)); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return nil, false
+		}
+		http.Error(w, "cannot read the request", http.StatusBadRequest)
+		return nil, false
+	}
+	return buf.Bytes(), true
 }
 
 // refuse answers 401 with no reason: the reason goes to the rate-limited
@@ -275,7 +294,7 @@ func (h *handler) verify(header http.Header, body []byte) (sig [sha256.Size]byte
 // unmute): who did what.
 func answer(ctx context.Context, c Answerer, admins *Admins, langs Langs, cmd slack.SlashCommand, log *slog.Logger) bot.Answer {
 	req := request(cmd, langs)
-	req.Permit = admins.For(cmd.UserID)
+	req.Permit = logged(admins.For(cmd.UserID), log)
 	a := c.Run(ctx, req)
 	if a.Announce != "" {
 		log.Info("slash command", "user", req.User, "command", cmd.Command, "text", cmd.Text, "channel", cmd.ChannelID)
