@@ -35,6 +35,7 @@ const (
 	maxSectionText = 3000
 	maxFieldText   = 2000
 	maxHeaderText  = 150
+	maxBlockID     = 255
 )
 
 // Server is a fake Slack Web API. Its zero value is not usable: call New.
@@ -868,12 +869,25 @@ func checkBlocks(raw []byte) string { return checkBlocksUpTo(raw, maxBlocks) }
 func checkBlocksUpTo(raw []byte, max int) string {
 	var blocks []struct {
 		Type     string            `json:"type"`
+		BlockID  string            `json:"block_id"`
 		Text     *textObject       `json:"text"`
 		Fields   []*textObject     `json:"fields"`
 		Elements []json.RawMessage `json:"elements"`
 	}
 	if err := json.Unmarshal(raw, &blocks); err != nil || len(blocks) > max {
 		return "invalid_blocks"
+	}
+	// A block_id is at most 255 characters and names one block of the
+	// blocks it is in.
+	ids := map[string]bool{}
+	for _, b := range blocks {
+		if b.BlockID == "" {
+			continue
+		}
+		if len(b.BlockID) > maxBlockID || ids[b.BlockID] {
+			return "invalid_blocks"
+		}
+		ids[b.BlockID] = true
 	}
 	for _, b := range blocks {
 		switch b.Type {

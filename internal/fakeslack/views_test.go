@@ -103,3 +103,21 @@ func TestPayloadShapes(t *testing.T) {
 		t.Errorf("home click: %v", home)
 	}
 }
+
+// Two blocks of a message cannot share a block_id.
+func TestDuplicateBlockIDRefused(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.AddChannel("C0OPS")
+	b := func(id string) map[string]any {
+		m := section("x")
+		m["block_id"] = id
+		return m
+	}
+	if got := call(t, s, "chat.postMessage", map[string]any{"channel": "C0OPS", "text": "t", "blocks": []any{b("a"), b("b")}}); got["ok"] != true {
+		t.Errorf("distinct block_ids: %v", got)
+	}
+	if got := call(t, s, "chat.postMessage", map[string]any{"channel": "C0OPS", "text": "t", "blocks": []any{b("a"), b("a")}}); got["error"] != "invalid_blocks" {
+		t.Errorf("a repeated block_id: %v", got)
+	}
+}
