@@ -384,7 +384,6 @@ func TestAdminGroupWithoutScope(t *testing.T) {
 	got := c.fake.Responses()
 	if w.Code != http.StatusOK || len(got) != 1 || !strings.Contains(got[0].Text, "usergroups:read") {
 		t.Fatalf("%d, answers %+v: want a refusal naming usergroups:read", w.Code, got)
-
 	}
 	if _, ok, _ := c.st.Acknowledgement(context.Background(), "o2"); ok {
 		t.Fatal("acknowledged although the admin group could not be read")
