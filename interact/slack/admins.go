@@ -2,7 +2,9 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -120,6 +122,38 @@ func (p userPermit) Allows(ctx context.Context, pr *i18n.Printer) (bool, string,
 	return false, who, nil
 }
 
+// slackErrorCode is the error code of a Web API answer ("missing_scope"),
+// or "".
+func slackErrorCode(err error) string {
+	if e, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		return e.Err
+	}
+	return ""
+}
+
+// logged makes a permit whose check fails say so in the log too: the
+// asker is told, but only the operator can fix a missing scope. It keeps
+// a nil permit (everyone may) nil.
+func logged(p bot.Permit, log *slog.Logger) bot.Permit {
+	if p == nil {
+		return nil
+	}
+	return loggedPermit{p, log}
+}
+
+type loggedPermit struct {
+	bot.Permit
+	log *slog.Logger
+}
+
+func (l loggedPermit) Allows(ctx context.Context, pr *i18n.Printer) (bool, string, error) {
+	ok, who, err := l.Permit.Allows(ctx, pr)
+	if err != nil {
+		l.log.Error("cannot check a Slack user against [slack] admins; refusing", "err", err)
+	}
+	return ok, who, err
+}
+
 func cmpErr(first, err error) error {
 	if first != nil {
 		return first
@@ -145,6 +179,11 @@ func (a *Admins) members(ctx context.Context, group string) ([]string, error) {
 			// Slack is away: the last known members stand rather than
 			// locking every admin out.
 			return c.ids, nil
+		}
+		if code := slackErrorCode(err); code == "missing_scope" || code == "not_allowed_token_type" {
+			// Trying again will not help: the app needs the scope and a
+			// reinstall.
+			return nil, fmt.Errorf("cannot read the members of user group %s: the bot token lacks the usergroups:read scope (add it under OAuth & Permissions and reinstall the app): %w", group, err)
 		}
 		return nil, fmt.Errorf("cannot read the members of user group %s (the bot token needs usergroups:read): %w", group, err)
 	}

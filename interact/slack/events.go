@@ -1,86 +1,160 @@
 package slack
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/outagebot/outagebot/interact/guard"
 )
 
 // EventsPath is where Slack's Events API posts (the manifest's
 // settings.event_subscriptions.request_url).
 const EventsPath = "/slack/events"
 
+// eventTTL is how long an event's id is remembered: Slack retries an event
+// that was not answered with a 2xx within 3 seconds up to three times,
+// the last about five minutes after the first
+// (https://api.slack.com/apis/events-api#retries).
+const eventTTL = time.Hour
+
 // EventsOptions configure NewEventsHandler.
 type EventsOptions struct {
 	SigningSecret string
 	// HomeOpened is called with the user id of every app_home_opened
-	// event on the Home tab.
+	// event on the Home tab. It must not block: it runs before the
+	// event is acknowledged.
 	HomeOpened func(user string)
 	Log        *slog.Logger
 	// Now is the clock for the signature window (default time.Now).
 	Now func() time.Time
+	// Seen remembers the events handled, by event_id, so that Slack's
+	// retry of one is acknowledged and not handled again (nil: kept in
+	// this handler).
+	Seen guard.Seen
 }
 
 // eventEnvelope is the part of an Events API request the bot reads
-// (https://api.slack.com/apis/events-api#callback-field).
+// (https://api.slack.com/apis/events-api#callback-field), over HTTP and as
+// the payload of a Socket Mode events_api envelope alike.
 type eventEnvelope struct {
 	Type      string `json:"type"`
 	Challenge string `json:"challenge"`
+	TeamID    string `json:"team_id"`
+	EventID   string `json:"event_id"`
 	Event     struct {
 		Type string `json:"type"`
 		User string `json:"user"`
 		Tab  string `json:"tab"`
 	} `json:"event"`
+	// MinuteRateLimited is the minute an app_rate_limited notice is
+	// about, in Unix seconds.
+	MinuteRateLimited int64 `json:"minute_rate_limited"`
+}
+
+// events handles verified Events API envelopes, whichever way they came.
+type events struct {
+	homeOpened func(string)
+	seen       guard.Seen
+	now        func() time.Time
+	log        *slog.Logger
+}
+
+func newEvents(homeOpened func(string), seen guard.Seen, now func() time.Time, log *slog.Logger) *events {
+	if seen == nil {
+		seen = guard.NewMemory()
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &events{homeOpened: homeOpened, seen: seen, now: now, log: log}
+}
+
+// handle acts on one envelope. A retried event_callback (the same
+// event_id) is not acted on again; nothing here blocks for long, so the
+// acknowledgement goes out well inside Slack's 3 seconds.
+func (e *events) handle(ctx context.Context, env eventEnvelope) {
+	switch env.Type {
+	case "app_rate_limited":
+		// Slack drops an app's events for the rest of a minute when it
+		// sends more than 30,000 in an hour
+		// (https://api.slack.com/apis/events-api#rate-limiting).
+		e.log.Warn("Slack is dropping this app's events for a minute: too many events", "team", env.TeamID,
+			"minute", time.Unix(env.MinuteRateLimited, 0).UTC().Format(time.RFC3339))
+	case "event_callback":
+		if env.EventID != "" {
+			ctx, cancel := context.WithTimeout(ctx, replayTimeout)
+			first, err := e.seen.Remember(ctx, "slack-event:"+env.EventID, e.now(), eventTTL)
+			cancel()
+			switch {
+			case err != nil:
+				// Handling an event twice re-publishes a Home tab;
+				// dropping it leaves the tab stale.
+				e.log.Warn("cannot check a Slack event for a retry; handling it", "err", err)
+			case !first:
+				e.log.Debug("a retried Slack event was already handled", "event_id", env.EventID)
+				return
+			}
+		}
+		homeOpened(env, e.homeOpened)
+	}
 }
 
 // NewEventsHandler serves POST /slack/events: signed like slash commands
 // (else 401), answers the url_verification challenge, and passes
-// app_home_opened on. Other events are acknowledged and ignored.
+// app_home_opened on. Other events are acknowledged and ignored, and so
+// are Slack's retries of an event already handled.
 func NewEventsHandler(opts EventsOptions) http.Handler {
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	v := &handler{secret: []byte(opts.SigningSecret), now: now, log: log}
+	ev := newEvents(opts.HomeOpened, opts.Seen, v.now, log)
+	refused := guard.NewRefusals(log, "refused Slack events", v.now)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > MaxBody {
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		var buf bytes.Buffer
-		if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBody)); err != nil {
-			http.Error(w, "cannot read the request", http.StatusBadRequest)
+		body, ok := readBody(w, r, MaxPayloadBody)
+		if !ok {
 			return
 		}
-		if _, reason := v.verify(r.Header, buf.Bytes()); reason != "" {
-			log.Warn("refused a Slack event", "reason", reason, "remote", r.RemoteAddr)
-			http.Error(w, "invalid signature", http.StatusUnauthorized)
+		if _, reason := v.verify(r.Header, body); reason != "" {
+			refused.Refuse(reason, r.RemoteAddr)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
 		var env eventEnvelope
-		if err := json.Unmarshal(buf.Bytes(), &env); err != nil {
+		if err := json.Unmarshal(body, &env); err != nil {
 			http.Error(w, "malformed event", http.StatusBadRequest)
 			return
 		}
-		switch env.Type {
-		case "url_verification":
-			w.Header().Set("Content-Type", "text/plain")
+		if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
+			log.Debug("Slack retries an event", "event_id", env.EventID, "retry", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
+		}
+		if env.Type == "url_verification" {
+			// "respond with the challenge attribute value", as plain text
+			// (https://api.slack.com/events/url_verification).
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			_, _ = w.Write([]byte(env.Challenge))
 			return
-		case "event_callback":
-			homeOpened(env, opts.HomeOpened)
 		}
+		ev.handle(r.Context(), env)
 		w.WriteHeader(http.StatusOK)
 	})
 }
 
-// homeOpened passes an app_home_opened event on the Home tab to f.
+// homeOpened passes an app_home_opened event on the Home tab to f: not the
+// Messages tab, which opens the app's direct messages.
 func homeOpened(env eventEnvelope, f func(string)) {
 	if f != nil && env.Event.Type == "app_home_opened" && env.Event.User != "" && (env.Event.Tab == "" || env.Event.Tab == "home") {
 		f(env.Event.User)

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,12 @@ const (
 	// (a few form fields and at most 4000 characters of text); anything
 	// larger is answered 413 before any check or parsing.
 	MaxBody = 64 << 10
+	// MaxPayloadBody bounds an interaction or an event. A click's payload
+	// carries the whole message clicked (up to 50 blocks of up to 3000
+	// characters each, and its attachments), form-encoded, and an
+	// app_home_opened event the whole Home tab (up to 100 blocks): far
+	// more than a slash command.
+	MaxPayloadBody = 1 << 20
 	// SignatureWindow is how far a request's timestamp may be from now,
 	// either way: "If the difference between the current time and the
 	// request timestamp is more than five minutes, ignore the request."
@@ -147,24 +154,23 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The body is read whole, within a bound, before anything looks at
 	// it: the signature covers its exact bytes.
-	if r.ContentLength > MaxBody {
-		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+	limit := int64(MaxBody)
+	if h.actor != nil {
+		limit = MaxPayloadBody
+	}
+	body, ok := readBody(w, r, limit)
+	if !ok {
 		return
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
-	}
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBody)); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read the request", http.StatusBadRequest)
-		return
-	}
-	body := buf.Bytes()
 
+	// Slack checks a custom certificate with an ssl_check request; it
+	// wants a 200 and nothing else, and it may come unsigned (Bolt answers
+	// it before checking the signature). Answering it does nothing, so it
+	// is answered whoever asks.
+	if isSSLCheck(body) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	sig, reason := h.verify(r.Header, body)
 	if reason != "" {
 		h.refuse(w, reason, r.RemoteAddr)
@@ -188,12 +194,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot parse the command", http.StatusBadRequest)
 		return
 	}
-	// Slack checks a custom certificate with a signed ssl_check request;
-	// it wants a 200 and nothing else.
-	if r.PostForm.Get("ssl_check") == "1" {
-		w.WriteHeader(http.StatusOK)
-		return
-	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), answerTimeout)
 	a := answer(ctx, h.commands, h.admins, h.langs, cmd, h.log)
@@ -203,6 +203,35 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(renderForAsker(a))
+}
+
+// isSSLCheck reports whether body is Slack's certificate check: the form
+// fields ssl_check=1 and token, and no command.
+func isSSLCheck(body []byte) bool {
+	form, err := url.ParseQuery(string(body))
+	return err == nil && form.Get("ssl_check") == "1" && form.Get("command") == "" && form.Get("payload") == ""
+}
+
+// readBody reads a request's body whole, up to limit bytes; past that,
+// or when it cannot be read, it answers (413, 400) and reports false.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	if r.ContentLength > limit {
+		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit)); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return nil, false
+		}
+		http.Error(w, "cannot read the request", http.StatusBadRequest)
+		return nil, false
+	}
+	return buf.Bytes(), true
 }
 
 // refuse answers 401 with no reason: the reason goes to the rate-limited
@@ -275,7 +304,7 @@ func (h *handler) verify(header http.Header, body []byte) (sig [sha256.Size]byte
 // unmute): who did what.
 func answer(ctx context.Context, c Answerer, admins *Admins, langs Langs, cmd slack.SlashCommand, log *slog.Logger) bot.Answer {
 	req := request(cmd, langs)
-	req.Permit = admins.For(cmd.UserID)
+	req.Permit = logged(admins.For(cmd.UserID), log)
 	a := c.Run(ctx, req)
 	if a.Announce != "" {
 		log.Info("slash command", "user", req.User, "command", cmd.Command, "text", cmd.Text, "channel", cmd.ChannelID)

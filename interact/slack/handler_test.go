@@ -273,6 +273,18 @@ func TestHandlerSSLCheck(t *testing.T) {
 	if w.Code != http.StatusOK || w.Body.Len() != 0 || len(rec.Calls()) != 0 {
 		t.Errorf("ssl_check: %d %q, %d calls", w.Code, w.Body, len(rec.Calls()))
 	}
+	// It may come unsigned: a 200 that does nothing.
+	unsigned := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader("ssl_check=1&token=gIkuvaNzQIHg97ATvDxqgjtO"))
+	unsigned.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if w := serve(h, unsigned); w.Code != http.StatusOK || w.Body.Len() != 0 || len(rec.Calls()) != 0 {
+		t.Errorf("unsigned ssl_check: %d %q, %d calls", w.Code, w.Body, len(rec.Calls()))
+	}
+	// A command does not pass as one.
+	forged := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader("ssl_check=1&"+form("mute OpenAI 1h")))
+	forged.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if w := serve(h, forged); w.Code != http.StatusUnauthorized || len(rec.Calls()) != 0 {
+		t.Errorf("an unsigned command with ssl_check: %d, %d calls", w.Code, len(rec.Calls()))
+	}
 }
 
 func TestHandlerRefusesNonForm(t *testing.T) {

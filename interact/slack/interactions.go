@@ -68,6 +68,13 @@ func (r *responder) allowed(raw string) bool {
 // post sends resp to raw in the background: the interaction itself has
 // been answered (200) already, well inside Slack's 3 seconds.
 func (r *responder) post(raw string, resp Response) {
+	if raw == "" {
+		// A click on a view (the Home tab) comes without a response_url:
+		// there is no message to answer under. What it changed shows
+		// where the outage is shown.
+		r.log.Info("a Slack click outside a message was acted on; Slack gives no way to answer it")
+		return
+	}
 	if !r.allowed(raw) {
 		r.log.Warn("not answering a Slack interaction: its response_url is not on Slack's hosts")
 		return
@@ -144,15 +151,18 @@ func clicksOf(cb slack.InteractionCallback) ([]string, error) {
 // the clicker's identity and permit, in the language of the channel the
 // button was clicked in.
 func act(ctx context.Context, actor Actor, admins *Admins, langs Langs, cb slack.InteractionCallback, id string, log *slog.Logger) bot.Answer {
-	lang := langs.of(cb.Channel.ID)
+	// A click on a view (the Home tab) has no channel: the default
+	// language.
+	channel := firstNonEmpty(cb.Channel.ID, cb.Container.ChannelID)
+	lang := langs.of(channel)
 	r := bot.Request{User: i18n.For(lang).T("interact.someone", nil), UserID: cb.User.ID, UserName: firstNonEmpty(cb.User.Name, cb.User.Profile.DisplayName),
 		Platform: "slack", Lang: lang}
 	if cb.User.ID != "" {
 		r.User = "<@" + cb.User.ID + ">"
 	}
-	r.Permit = admins.For(cb.User.ID)
+	r.Permit = logged(admins.For(cb.User.ID), log)
 	a := actor.Act(ctx, r, id)
-	log.Info("button", "user", r.User, "action", clipID(id), "channel", cb.Channel.ID)
+	log.Info("button", "user", r.User, "action", clipID(id), "channel", channel, "container", cb.Container.Type)
 	return a
 }
 
@@ -183,9 +193,11 @@ func (h *handler) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 	}
 	cb, ids, err := clicks([]byte(form.Get("payload")))
 	if err != nil {
-		// A signed request of a kind the bot does not use: acknowledge it
-		// so that Slack does not retry, and do nothing.
-		h.log.Debug("ignored a Slack interaction", "err", err)
+		// A signed request of a kind the bot does not use (a modal's
+		// view_submission or view_closed, a shortcut, a menu's
+		// block_suggestion): an empty 200 is what each of them takes
+		// as "nothing to do" (a modal closes, a menu shows no options).
+		h.log.Debug("ignored a Slack interaction", "type", string(cb.Type), "err", err)
 		w.WriteHeader(http.StatusOK)
 		return
 	}

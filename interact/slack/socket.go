@@ -83,6 +83,7 @@ func RunSocketMode(ctx context.Context, opts SocketOptions) error {
 	defer respond.wait()
 	var answering sync.WaitGroup
 	defer answering.Wait()
+	evs := newEvents(opts.HomeOpened, nil, nil, log)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
@@ -96,12 +97,12 @@ func RunSocketMode(ctx context.Context, opts SocketOptions) error {
 			}
 			return fmt.Errorf("slack socket mode: %w", redact(err, opts.AppToken, opts.BotToken))
 		case ev := <-client.Events:
-			handleEvent(ctx, client, ev, opts, log, &answering, respond)
+			handleEvent(ctx, client, ev, opts, log, &answering, respond, evs)
 		}
 	}
 }
 
-func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.Event, opts SocketOptions, log *slog.Logger, answering *sync.WaitGroup, respond *responder) {
+func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.Event, opts SocketOptions, log *slog.Logger, answering *sync.WaitGroup, respond *responder, evs *events) {
 	switch ev.Type {
 	case socketmode.EventTypeConnected:
 		log.Info("connected to Slack Socket Mode")
@@ -115,7 +116,9 @@ func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.E
 		log.Error("Slack refused the app token for Socket Mode")
 	case socketmode.EventTypeDisconnect:
 		log.Info("Slack asked to reconnect Socket Mode")
-	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
+	case socketmode.EventTypeErrorBadMessage:
+		badMessage(ctx, client, ev, log, evs)
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
 		log.Warn("Slack Socket Mode error", "type", string(ev.Type))
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := ev.Data.(slack.SlashCommand)
@@ -156,16 +159,50 @@ func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.E
 			respond.post(cb.ResponseURL, renderForAsker(act(actx, opts.Actor, opts.Admins, opts.Lang, cb, ids[0], log)))
 		})
 	case socketmode.EventTypeEventsAPI:
-		// Slack redelivers what is not acked.
+		// Slack redelivers what is not acked, and may deliver an event
+		// again (retry_attempt) when an ack was lost: evs handles each
+		// event_id once.
 		if ev.Request != nil {
 			var env eventEnvelope
-			if ev.Type == socketmode.EventTypeEventsAPI && json.Unmarshal(ev.Request.Payload, &env) == nil {
-				homeOpened(env, opts.HomeOpened)
+			if json.Unmarshal(ev.Request.Payload, &env) == nil {
+				evs.handle(ctx, env)
 			}
 			if err := client.AckCtx(ctx, ev.Request.EnvelopeID, nil); err != nil && ctx.Err() == nil {
 				log.Warn("cannot ack a Slack Socket Mode event", "err", err)
 			}
 		}
+	}
+}
+
+// badMessage handles an envelope slack-go could not parse: an Events API
+// event of a type it does not know, or a payload in a shape it does not
+// expect. Unacked, Slack would deliver it again and again, so it is acked
+// like any other; an Events API envelope is still read for what the bot
+// uses, which needs only a few of its fields.
+func badMessage(ctx context.Context, client *socketmode.Client, ev socketmode.Event, log *slog.Logger, evs *events) {
+	bad, ok := ev.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		log.Warn("Slack Socket Mode error", "type", string(ev.Type))
+		return
+	}
+	var env struct {
+		EnvelopeID string          `json:"envelope_id"`
+		Type       string          `json:"type"`
+		Payload    json.RawMessage `json:"payload"`
+	}
+	if json.Unmarshal(bad.Message, &env) != nil || env.EnvelopeID == "" {
+		log.Warn("an unreadable Slack Socket Mode message", "err", bad.Cause)
+		return
+	}
+	log.Debug("a Slack Socket Mode envelope slack-go cannot parse", "type", env.Type, "err", bad.Cause)
+	if env.Type == string(socketmode.RequestTypeEventsAPI) {
+		var e eventEnvelope
+		if json.Unmarshal(env.Payload, &e) == nil {
+			evs.handle(ctx, e)
+		}
+	}
+	if err := client.AckCtx(ctx, env.EnvelopeID, nil); err != nil && ctx.Err() == nil {
+		log.Warn("cannot ack a Slack Socket Mode event", "err", err)
 	}
 }
 

@@ -35,6 +35,7 @@ const (
 	maxSectionText = 3000
 	maxFieldText   = 2000
 	maxHeaderText  = 150
+	maxBlockID     = 255
 )
 
 // Server is a fake Slack Web API. Its zero value is not usable: call New.
@@ -550,8 +551,7 @@ func (s *Server) handle(method string, p url.Values, token string) response {
 		return response{"ok": true, "url": "https://fake.slack.test/", "team": "Fake", "user": "outagebot",
 			"team_id": "T0FAKE", "user_id": "U0BOT", "bot_id": "B0BOT"}
 	case "views.publish":
-		// Recorded in Calls; the view is not validated here.
-		return response{"ok": true, "view": map[string]any{"id": "V" + p.Get("user_id"), "type": "home"}}
+		return publishView(p)
 	case "chat.postMessage":
 		return s.postMessage(p)
 	case "chat.update":
@@ -862,15 +862,32 @@ type textObject struct {
 	Text string `json:"text"`
 }
 
-func checkBlocks(raw []byte) string {
+func checkBlocks(raw []byte) string { return checkBlocksUpTo(raw, maxBlocks) }
+
+// checkBlocksUpTo checks blocks where at most max are allowed: 50 in a
+// message, 100 in a view.
+func checkBlocksUpTo(raw []byte, max int) string {
 	var blocks []struct {
 		Type     string            `json:"type"`
+		BlockID  string            `json:"block_id"`
 		Text     *textObject       `json:"text"`
 		Fields   []*textObject     `json:"fields"`
 		Elements []json.RawMessage `json:"elements"`
 	}
-	if err := json.Unmarshal(raw, &blocks); err != nil || len(blocks) > maxBlocks {
+	if err := json.Unmarshal(raw, &blocks); err != nil || len(blocks) > max {
 		return "invalid_blocks"
+	}
+	// A block_id is at most 255 characters and names one block of the
+	// blocks it is in.
+	ids := map[string]bool{}
+	for _, b := range blocks {
+		if b.BlockID == "" {
+			continue
+		}
+		if len(b.BlockID) > maxBlockID || ids[b.BlockID] {
+			return "invalid_blocks"
+		}
+		ids[b.BlockID] = true
 	}
 	for _, b := range blocks {
 		switch b.Type {

@@ -11,12 +11,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // uploadPath is where the fake's upload URLs point: on its own host, as
 // slack-go sends the token only to the API's host
 // (https://api.slack.com/messaging/files#upload).
 const uploadPath = "/upload/v1/"
+
+// maxAltTxt bounds an image's alt_txt: "Description for the image is
+// longer than the limit of 1000 character" (alt_txt_too_large).
+const maxAltTxt = 1000
 
 // File is a file as the fake keeps it: asked for with
 // files.getUploadURLExternal, its bytes posted to the upload URL, and
@@ -78,6 +83,9 @@ func (s *Server) getUploadURL(p url.Values) response {
 	length, err := strconv.Atoi(p.Get("length"))
 	if name == "" || err != nil || length <= 0 {
 		return slackError("invalid_arguments")
+	}
+	if utf8.RuneCountInString(p.Get("alt_txt")) > maxAltTxt {
+		return slackError("alt_txt_too_large")
 	}
 	if s.files.byID == nil {
 		s.files.byID = map[string]*File{}

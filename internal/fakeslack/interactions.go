@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -74,8 +76,13 @@ func (s *Server) SetUserGroup(id string, users ...string) {
 }
 
 // usergroupUsers answers usergroups.users.list
-// (https://api.slack.com/methods/usergroups.users.list).
+// (https://api.slack.com/methods/usergroups.users.list): missing_scope
+// without usergroups:read when SetScopes was called, no_such_subteam for
+// a group it does not know. The caller holds s.mu.
 func (s *Server) usergroupUsers(p url.Values) response {
+	if s.scopes != nil && !slices.Contains(s.scopes, "usergroups:read") {
+		return response{"ok": false, "error": "missing_scope", "needed": "usergroups:read", "provided": strings.Join(s.scopes, ",")}
+	}
 	s.groups.mu.Lock()
 	defer s.groups.mu.Unlock()
 	users, ok := s.groups.members[p.Get("usergroup")]
@@ -89,40 +96,105 @@ func (s *Server) usergroupUsers(p url.Values) response {
 // interactivity URL (https://api.slack.com/reference/interaction-payloads/block-actions).
 type BlockAction struct {
 	UserID, UserName string
-	ChannelID        string
-	MessageTS        string
-	ActionID, Value  string
+	// TeamID is the clicker's workspace (default T0FAKE, auth.test's).
+	TeamID    string
+	ChannelID string
+	MessageTS string
+	// InAttachment says the button sits in the message's attachment, as
+	// a root's do: Slack then names the container "message_attachment".
+	InAttachment    bool
+	ActionID, Value string
+	// HomeTab makes the click come from the App Home tab: the container
+	// is the view, and Slack sends neither channel, message nor
+	// response_url.
+	HomeTab bool
 	// ResponseURL is where the app may answer; empty means the fake's own
 	// (see Responses).
 	ResponseURL string
 	TriggerID   string
 }
 
-// Payload is the interaction's JSON payload.
+// Payload is the interaction's JSON payload, shaped as Slack sends it:
+// the clicked message as the fake keeps it (text, blocks, attachments),
+// enterprise fields null on a workspace install, the state of the
+// message's inputs, and the action with its block, label and style.
 func (s *Server) Payload(a BlockAction) []byte {
+	team := a.TeamID
+	if team == "" {
+		team = "T0FAKE"
+	}
+	trigger := a.TriggerID
+	if trigger == "" {
+		trigger = "8120370381472.7921358224819.1e9cb1f5dc7a3b7c8a1d3c0f1bd5ff0e"
+	}
+	now := time.Now()
+	act := map[string]any{
+		"type": "button", "action_id": a.ActionID, "block_id": "outagebot_actions", "value": a.Value,
+		"text":      map[string]any{"type": "plain_text", "text": "Acknowledge", "emoji": true},
+		"action_ts": fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000),
+	}
+	p := map[string]any{
+		"type":                  "block_actions",
+		"user":                  map[string]any{"id": a.UserID, "username": a.UserName, "name": a.UserName, "team_id": team},
+		"api_app_id":            "A0FAKE",
+		"token":                 "Shh_its_a_seekrit",
+		"trigger_id":            trigger,
+		"team":                  map[string]any{"id": team, "domain": "example"},
+		"enterprise":            nil,
+		"is_enterprise_install": false,
+		"state":                 map[string]any{"values": map[string]any{}},
+		"actions":               []map[string]any{act},
+	}
+	if a.HomeTab {
+		p["container"] = map[string]any{"type": "view", "view_id": "V0FAKEHOME"}
+		p["view"] = map[string]any{
+			"id": "V0FAKEHOME", "team_id": team, "type": "home", "blocks": []any{}, "private_metadata": "",
+			"callback_id": "outagebot_status_board", "state": map[string]any{"values": map[string]any{}},
+			"hash": "1733330000.a1b2c3d4", "title": map[string]any{"type": "plain_text", "text": "View Title", "emoji": true},
+			"clear_on_close": false, "notify_on_close": false, "close": nil, "submit": nil,
+			"previous_view_id": nil, "root_view_id": "V0FAKEHOME", "app_id": "A0FAKE", "external_id": "",
+			"app_installed_team_id": team, "bot_id": "B0BOT",
+		}
+		raw, _ := json.Marshal(p)
+		return raw
+	}
 	ru := a.ResponseURL
 	if ru == "" {
 		ru = s.srv.URL + "/actions/respond"
 	}
-	p := map[string]any{
-		"type":         "block_actions",
-		"user":         map[string]any{"id": a.UserID, "username": a.UserName, "name": a.UserName},
-		"api_app_id":   "A1",
-		"token":        "deprecated",
-		"trigger_id":   a.TriggerID,
-		"team":         map[string]any{"id": "T1", "domain": "example"},
-		"channel":      map[string]any{"id": a.ChannelID, "name": "ops"},
-		"container":    map[string]any{"type": "message", "message_ts": a.MessageTS, "channel_id": a.ChannelID, "is_ephemeral": false},
-		"message":      map[string]any{"type": "message", "ts": a.MessageTS},
-		"response_url": ru,
-		"actions": []map[string]any{{
-			"type": "button", "action_id": a.ActionID, "block_id": "outagebot_actions", "value": a.Value,
-			"text":      map[string]any{"type": "plain_text", "text": "x"},
-			"action_ts": strconv.FormatInt(time.Now().Unix(), 10) + ".000100",
-		}},
+	container := map[string]any{"type": "message", "message_ts": a.MessageTS, "channel_id": a.ChannelID, "is_ephemeral": false}
+	if a.InAttachment {
+		container["type"] = "message_attachment"
+		container["attachment_id"] = 1
+		container["is_app_unfurl"] = false
 	}
+	p["container"] = container
+	p["channel"] = map[string]any{"id": a.ChannelID, "name": "ops"}
+	p["message"] = s.clickedMessage(a.ChannelID, a.MessageTS, team)
+	p["response_url"] = ru
 	raw, _ := json.Marshal(p)
 	return raw
+}
+
+// clickedMessage is the message a click came from as Slack puts it in
+// the payload: the message the fake keeps when it has it, with the bot's
+// identity around it.
+func (s *Server) clickedMessage(channelID, ts, team string) map[string]any {
+	out := map[string]any{"type": "message", "user": "U0BOT", "ts": ts, "text": "", "bot_id": "B0BOT", "app_id": "A0FAKE", "team": team}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.channels[channelID]
+	if ch == nil {
+		return out
+	}
+	m := ch.find(ts)
+	if m == nil {
+		return out
+	}
+	for k, v := range ch.render(m, false) {
+		out[k] = v
+	}
+	return out
 }
 
 // SignedInteraction builds the POST Slack makes to an interactivity URL:

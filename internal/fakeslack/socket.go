@@ -174,6 +174,13 @@ func (s *Server) SendSlashCommand(fields map[string]string) (json.RawMessage, er
 // returns the ack's payload. It waits up to 5 s for a connection and then
 // up to the ack timeout for the ack.
 func (s *Server) SendEnvelope(typ string, payload any) (json.RawMessage, error) {
+	return s.SendEnvelopeRetry(typ, payload, 0, "")
+}
+
+// SendEnvelopeRetry is SendEnvelope for Slack's redelivery of an envelope
+// that was not acked in time: attempt counts from 1 and reason is Slack's
+// ("timeout").
+func (s *Server) SendEnvelopeRetry(typ string, payload any, attempt int, reason string) (json.RawMessage, error) {
 	if err := s.WaitSocket(1, connectWait); err != nil {
 		return nil, err
 	}
@@ -200,8 +207,8 @@ func (s *Server) SendEnvelope(typ string, payload any) (json.RawMessage, error) 
 		"type":                     typ,
 		"payload":                  payload,
 		"accepts_response_payload": typ != "events_api",
-		"retry_attempt":            0,
-		"retry_reason":             "",
+		"retry_attempt":            attempt,
+		"retry_reason":             reason,
 	})
 	if err != nil {
 		forget()
@@ -224,9 +231,17 @@ func (s *Server) SendEnvelope(typ string, payload any) (json.RawMessage, error) 
 // RequestDisconnect sends Slack's disconnect message (reason
 // "refresh_requested") on every open connection; a client is expected to
 // open a new one.
-func (s *Server) RequestDisconnect() {
+func (s *Server) RequestDisconnect() { s.Disconnect("refresh_requested") }
+
+// Disconnect sends a disconnect message with reason on every open
+// connection, as Slack does (https://api.slack.com/apis/socket-mode):
+// "warning" a few seconds before it refreshes a connection,
+// "refresh_requested" when it does, "link_disabled" when the app's
+// Socket Mode was turned off. The connection stays open: the client is
+// expected to close it and open a new one.
+func (s *Server) Disconnect(reason string) {
 	for _, c := range s.openSockets() {
-		_ = c.write(map[string]any{"type": "disconnect", "reason": "refresh_requested", "debug_info": map[string]any{"host": "fakeslack"}})
+		_ = c.write(map[string]any{"type": "disconnect", "reason": reason, "debug_info": map[string]any{"host": "applink-fakeslack"}})
 	}
 }
 

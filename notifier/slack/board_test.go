@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/outagebot/outagebot/board"
 	"github.com/outagebot/outagebot/i18n"
+	"github.com/outagebot/outagebot/internal/fakeslack"
 	"github.com/outagebot/outagebot/sources"
 )
 
@@ -72,5 +74,31 @@ func TestRenderHomeEnglish(t *testing.T) {
 		if !strings.Contains(raw, want) {
 			t.Errorf("no %q in %s", want, raw)
 		}
+	}
+}
+
+// Every board publishes: views.publish at the fake checks the view as
+// Slack does (type home, at most 100 valid blocks, a user).
+func TestPublishHomeAcceptedByFake(t *testing.T) {
+	fs := fakeslack.New()
+	defer fs.Close()
+	n := New(Options{Token: "xoxb-test", APIURL: fs.URL(), HTTPClient: fs.Client()})
+	for _, lang := range i18n.Languages {
+		for name, lines := range boardCases() {
+			if err := n.Home(lang).PublishHome(context.Background(), "U0123ABCD", lines); err != nil {
+				t.Errorf("%s/%s: %v", lang, name, err)
+			}
+		}
+	}
+	calls := fs.Calls("views.publish")
+	if len(calls) == 0 {
+		t.Fatal("nothing published")
+	}
+	var body struct {
+		Type   string            `json:"type"`
+		Blocks []json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal([]byte(calls[0].Params.Get("view")), &body); err != nil || body.Type != "home" || calls[0].Params.Get("user_id") != "U0123ABCD" {
+		t.Errorf("views.publish params %v (%v)", calls[0].Params, err)
 	}
 }

@@ -165,3 +165,32 @@ func TestDeliverDigestInChannelLanguage(t *testing.T) {
 		t.Errorf("file: %d bytes, alt %q, title %q", len(f.Data), f.AltText, f.Title)
 	}
 }
+
+// A chart of many troubled targets still uploads: Slack refuses an
+// alt_txt over 1000 characters (alt_txt_too_large), and the fake does too.
+func TestDeliverDigestChartManyTargets(t *testing.T) {
+	for _, lang := range i18n.Languages {
+		t.Run(lang, func(t *testing.T) {
+			ev := chartEvent()
+			since := ev.Chart.Since
+			ev.Chart.Lanes = nil
+			for i := range 60 {
+				ev.Chart.Lanes = append(ev.Chart.Lanes, outage.ChartLane{Target: "A rather long target name " + strings.Repeat("x", i%7), Uptime: 97.5, Down: 36 * time.Minute, Outages: 2,
+					Bars: []outage.ChartBar{{Start: since.Add(time.Hour), End: since.Add(time.Hour + 36*time.Minute), Status: sources.MajorOutage}}})
+			}
+			e := newEnv(t, Options{Lang: lang})
+			if _, err := e.deliver(t, delivery(9, "C1", ev, "")); err != nil {
+				t.Fatal(err)
+			}
+			var shared int
+			for _, f := range e.fs.Files() {
+				if f.Channel == "C1" {
+					shared++
+				}
+			}
+			if shared != 1 {
+				t.Errorf("%d charts shared, want 1 (calls: %+v)", shared, e.fs.Calls("files.getUploadURLExternal"))
+			}
+		})
+	}
+}
