@@ -65,6 +65,9 @@ func (a *App) slackEvents(secret string) http.Handler {
 		SigningSecret: secret,
 		HomeOpened:    a.boards.homeOpened,
 		Log:           a.log.With("component", "slack-events"),
+		// Behind a load balancer Slack's retry of an event may reach
+		// another replica: the store remembers event ids for all.
+		Seen: a.store,
 	})
 }
 
