@@ -1,6 +1,7 @@
 package fakediscord
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 
@@ -25,11 +26,11 @@ const (
 )
 
 // DefaultPermissions are what @everyone may do in the fake's server unless
-// SetPermissions says otherwise: enough to post, reply, attach a chart and
-// thread.
+// SetPermissions says otherwise: enough to post, reply, attach a chart,
+// thread and pin a board.
 const DefaultPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
 	discordgo.PermissionEmbedLinks | discordgo.PermissionAttachFiles | discordgo.PermissionReadMessageHistory |
-	discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads
+	discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads | PermissionPinMessages
 
 // ChannelSpec is how GET /channels/{id} shows a channel added with
 // AddChannel.
@@ -182,4 +183,33 @@ func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
 		"nick": nil, "avatar": nil, "roles": []string{BotRoleID}, "joined_at": "2026-01-05T10:00:00.000000+00:00",
 		"deaf": false, "mute": false, "flags": 0, "pending": false,
 	})
+}
+
+// botPermissions is what the bot may do in a channel: @everyone's and its
+// role's permissions, everything with Administrator, then the channel's
+// overwrites for @everyone, its role and itself. Callers hold s.mu.
+func (s *Server) botPermissions(channelID string) int64 {
+	s.guild.init()
+	perms := s.guild.everyone | s.guild.botRole
+	if perms&discordgo.PermissionAdministrator != 0 {
+		return math.MaxInt64
+	}
+	over := s.guild.specs[channelID].Overwrites
+	apply := func(match func(o *discordgo.PermissionOverwrite) bool) {
+		for _, o := range over {
+			if match(o) {
+				perms = perms&^o.Deny | o.Allow
+			}
+		}
+	}
+	apply(func(o *discordgo.PermissionOverwrite) bool {
+		return o.Type == discordgo.PermissionOverwriteTypeRole && o.ID == GuildID
+	})
+	apply(func(o *discordgo.PermissionOverwrite) bool {
+		return o.Type == discordgo.PermissionOverwriteTypeRole && o.ID == BotRoleID
+	})
+	apply(func(o *discordgo.PermissionOverwrite) bool {
+		return o.Type == discordgo.PermissionOverwriteTypeMember && o.ID == botUserID
+	})
+	return perms
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 
@@ -84,12 +85,25 @@ var (
 		{discordgo.PermissionCreatePublicThreads, "Create Public Threads"},
 		{discordgo.PermissionSendMessagesInThreads, "Send Messages in Threads"},
 	}
-	// neededForBoard: pinning the board, and finding it among the pins
-	// after its record is lost.
-	neededForBoard = []permission{{discordgo.PermissionManageMessages, "Manage Messages"}}
+	// neededForBoard: pinning the board (finding it among the pins needs
+	// only View Channel and Read Message History). Pinning has its own
+	// permission since 2025, and from 23 February 2026 Manage Messages no
+	// longer grants it
+	// (https://discord.com/developers/docs/change-log#pin-permission-split).
+	neededForBoard = []permission{{PermissionPinMessages, "Pin Messages"}}
 	// neededForCharts: a digest's chart is a file attached to its message.
 	neededForCharts = []permission{{discordgo.PermissionAttachFiles, "Attach Files"}}
 )
+
+// PermissionPinMessages is PIN_MESSAGES
+// (https://discord.com/developers/docs/topics/permissions#permissions-bitwise-permission-flags),
+// which discordgo does not name.
+const PermissionPinMessages int64 = 1 << 51
+
+// allPermissions is every permission bit, the ones Discord adds later
+// included: what the server's owner and an Administrator hold.
+// discordgo.PermissionAll lacks many (threads, Pin Messages).
+const allPermissions int64 = math.MaxInt64
 
 type permission struct {
 	bit  int64
@@ -198,7 +212,7 @@ func (n *Notifier) permissions(ctx context.Context, ch *discordgo.Channel, userI
 // before allowing.
 func channelPermissions(g *discordgo.Guild, ch *discordgo.Channel, userID string, roles []string) int64 {
 	if g.OwnerID == userID {
-		return discordgo.PermissionAll
+		return allPermissions
 	}
 	has := map[string]bool{}
 	for _, r := range roles {
@@ -211,7 +225,7 @@ func channelPermissions(g *discordgo.Guild, ch *discordgo.Channel, userID string
 		}
 	}
 	if perms&discordgo.PermissionAdministrator != 0 {
-		return discordgo.PermissionAll
+		return allPermissions
 	}
 	var allow, deny int64
 	for _, o := range ch.PermissionOverwrites {

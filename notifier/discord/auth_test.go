@@ -92,6 +92,12 @@ func TestCheckChannel(t *testing.T) {
 			f.SetPermissions(0, discordgo.PermissionAdministrator)
 			f.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops", Overwrites: deny(discordgo.PermissionViewChannel)})
 		}, testChannel, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		// discordgo.PermissionAll lacks the thread permissions (and Pin
+		// Messages): an administrator bot was reported unable to thread.
+		{"administrator role, threads on", true, func(f *fakediscord.Server) {
+			f.SetPermissions(0, discordgo.PermissionAdministrator)
+			f.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops"})
+		}, testChannel, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
 		{"threads without thread permissions", true, func(f *fakediscord.Server) {
 			f.SetPermissions(fakediscord.DefaultPermissions&^discordgo.PermissionCreatePublicThreads, 0)
 			f.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops"})
@@ -175,7 +181,8 @@ func TestChannelPermissions(t *testing.T) {
 	}{
 		{"everyone and role add up", g(view, send), nil, user, view | send},
 		{"a role the bot lacks does not count", g(view, 0), nil, user, view},
-		{"owner has everything", g(0, 0), nil, "8", discordgo.PermissionAll},
+		{"owner has everything", g(0, 0), nil, "8", allPermissions},
+		{"an administrator has everything, later permissions included", g(discordgo.PermissionAdministrator, 0), nil, user, allPermissions},
 		{"everyone overwrite denies", g(view|send, 0), []*discordgo.PermissionOverwrite{ow(guild, roleType, 0, send)}, user, view},
 		{"role overwrite beats the everyone overwrite", g(view|send, 0), []*discordgo.PermissionOverwrite{ow(guild, roleType, 0, send), ow(role, roleType, send, 0)}, user, view | send},
 		{"member overwrite beats role overwrites", g(view|send, 0), []*discordgo.PermissionOverwrite{ow(role, roleType, send, 0), ow(user, member, 0, send)}, user, view},
@@ -200,18 +207,22 @@ func TestCheckChannelFeatures(t *testing.T) {
 		perms         int64
 		want          notifier.ChannelCheck
 	}{
-		{"board and charts allowed", true, true, fakediscord.DefaultPermissions | discordgo.PermissionManageMessages | discordgo.PermissionAttachFiles,
+		{"board and charts allowed", true, true, fakediscord.DefaultPermissions | PermissionPinMessages | discordgo.PermissionAttachFiles,
 			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
-		{"board without Manage Messages", true, false, fakediscord.DefaultPermissions &^ discordgo.PermissionManageMessages,
+		{"board without Pin Messages", true, false, fakediscord.DefaultPermissions &^ PermissionPinMessages,
 			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
-				Detail: "the status board needs Manage Messages to pin its message: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
+				Detail: "the status board needs Pin Messages to pin its message: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
+		// Manage Messages stopped granting pins on 23 February 2026.
+		{"board with Manage Messages only", true, false, fakediscord.DefaultPermissions&^PermissionPinMessages | discordgo.PermissionManageMessages,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+				Detail: "the status board needs Pin Messages to pin its message: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
 		{"charts without Attach Files", false, true, fakediscord.DefaultPermissions &^ discordgo.PermissionAttachFiles,
 			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
 				Detail: "digest charts need Attach Files: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
-		{"both lacking", true, true, fakediscord.DefaultPermissions &^ (discordgo.PermissionManageMessages | discordgo.PermissionAttachFiles),
+		{"both lacking", true, true, fakediscord.DefaultPermissions &^ (PermissionPinMessages | discordgo.PermissionAttachFiles),
 			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
-				Detail: "the status board needs Manage Messages to pin its message; digest charts need Attach Files: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
-		{"neither configured", false, false, fakediscord.DefaultPermissions &^ (discordgo.PermissionManageMessages | discordgo.PermissionAttachFiles),
+				Detail: "the status board needs Pin Messages to pin its message; digest charts need Attach Files: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
+		{"neither configured", false, false, fakediscord.DefaultPermissions &^ (PermissionPinMessages | discordgo.PermissionAttachFiles),
 			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
 	}
 	for _, tt := range tests {
