@@ -245,3 +245,57 @@ func TestCheckChannelFeatures(t *testing.T) {
 		})
 	}
 }
+
+// A mention Discord would show without notifying anyone leaves the channel
+// limited: @here without Mention Everyone, a role that is not mentionable
+// when the bot lacks it, a role the server does not have.
+func TestCheckChannelMention(t *testing.T) {
+	const (
+		oncall = "1100000000000000041"
+		quiet  = "1100000000000000042"
+	)
+	tests := []struct {
+		name  string
+		who   string
+		perms int64
+		want  notifier.ChannelCheck
+	}{
+		{"no mention", "", fakediscord.DefaultPermissions, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		{"@here with Mention Everyone", "@here", fakediscord.DefaultPermissions | discordgo.PermissionMentionEveryone,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		{"@here without", "@here", fakediscord.DefaultPermissions, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+			Detail: "the mention @here notifies no one unless the bot's role has Mention @everyone, @here, and All Roles in that channel"}},
+		{"mentionable role", oncall, fakediscord.DefaultPermissions, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		{"role not mentionable, bot may mention all roles", quiet, fakediscord.DefaultPermissions | discordgo.PermissionMentionEveryone,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		{"role not mentionable", quiet, fakediscord.DefaultPermissions, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+			Detail: "the mention of role @quiet notifies no one unless the role allows anyone to @mention it (Server Settings > Roles) or the bot's role has Mention @everyone, @here, and All Roles"}},
+		{"no such role", "1100000000000000049", fakediscord.DefaultPermissions | discordgo.PermissionMentionEveryone,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+				Detail: "the mention 1100000000000000049 is not a role of this server: set mention to a role id from it (Copy Role ID) or @here"}},
+		{"with the board lacking too", "@here", fakediscord.DefaultPermissions &^ PermissionPinMessages, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+			Detail: "the status board needs Pin Messages to pin its message: give the bot's role these permissions in #ops (Edit Channel > Permissions); " +
+				"the mention @here notifies no one unless the bot's role has Mention @everyone, @here, and All Roles in that channel"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, false)
+			e.n.mention, e.n.board = Mention{Who: tt.who}, true
+			e.fake.SetPermissions(tt.perms, 0)
+			e.fake.AddRole(fakediscord.Role{ID: oncall, Name: "oncall", Mentionable: true})
+			e.fake.AddRole(fakediscord.Role{ID: quiet, Name: "quiet"})
+			e.fake.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops"})
+			acct, err := e.n.Identify(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.n.CheckChannel(t.Context(), testChannel, acct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("check\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
