@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -94,7 +95,19 @@ func (s *Server) bulkOverwrite(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiError{http.StatusBadRequest, CodeInvalidFormBody, "Invalid Form Body: " + err.Error()})
 		return
 	}
-	if problems := validateCommands(cmds); len(problems) > 0 {
+	problems := validateCommands(cmds)
+	if r.PathValue("guild") != "" {
+		// Discord: guild commands do not support the BOT_DM (or
+		// PRIVATE_CHANNEL) interaction context.
+		for i, c := range cmds {
+			if c != nil && c.Contexts != nil && slices.ContainsFunc(*c.Contexts, func(x discordgo.InteractionContextType) bool {
+				return x != discordgo.InteractionContextGuild
+			}) {
+				problems = append(problems, fmt.Sprintf("%d.contexts: guild commands can only be used in guilds", i))
+			}
+		}
+	}
+	if len(problems) > 0 {
 		writeError(w, apiError{http.StatusBadRequest, CodeInvalidFormBody, "Invalid Form Body: " + strings.Join(problems, "; ")})
 		return
 	}
