@@ -240,7 +240,7 @@ func (s *Server) PushInteraction(i *discordgo.Interaction) (*discordgo.Interacti
 }
 
 // PushRawInteraction sends raw, an interaction exactly as Discord would
-// send it (a captured payload, say), to every ready gateway session as an
+// send it (a captured payload, say), to every ready gateway connection as an
 // INTERACTION_CREATE dispatch, field for field. Its id, token and type are
 // read from it; the fake then accepts one callback for it.
 func (s *Server) PushRawInteraction(raw json.RawMessage) error {

@@ -289,7 +289,7 @@ func TestCallbackTypes(t *testing.T) {
 		}
 	}
 
-	// A payload pushed raw reaches the session as it was written.
+	// A payload pushed raw reaches the connection as it was written.
 	raw := []byte(`{"id":"1350000000000000009","application_id":"1","type":3,"token":"tok","version":1,"data":{"component_type":2,"custom_id":"x","id":2},"context":0,"entitlements":[]}`)
 	if err := s.PushRawInteraction(raw); err != nil {
 		t.Fatal(err)
