@@ -145,9 +145,9 @@ func (d *Discord) sync(ctx context.Context, e *discordgo.MessageEmbed) error {
 		return err
 	}
 	// Pinned before it is recorded: a crash in between finds it among the
-	// pins. Without Manage Messages it stays unpinned but recorded.
+	// pins. Without Pin Messages it stays unpinned but recorded.
 	if err := d.API.PinBoard(ctx, d.Channel, id); err != nil && d.Log != nil {
-		d.Log.Warn("cannot pin the status board (the bot needs Manage Messages in the channel)", "board", d.Dest, "err", err)
+		d.Log.Warn("cannot pin the status board (the bot needs Pin Messages in the channel)", "board", d.Dest, "err", err)
 	}
 	if err := d.Records.SetBoard(ctx, d.Dest, id, time.Now()); err != nil {
 		return err

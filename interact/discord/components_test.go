@@ -86,12 +86,20 @@ func TestComponentInteractions(t *testing.T) {
 // registered for administrators by default; read-only commands (and
 // /subscriptions) stay open.
 func TestRegisterAdminOnly(t *testing.T) {
-	cmds := ApplicationCommands()
-	restrict(cmds)
-	for _, c := range cmds {
-		restricted := c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == discordgo.PermissionAdministrator
-		if want := c.Name == "mute" || c.Name == "unmute" || c.Name == "subscribe" || c.Name == "unsubscribe"; restricted != want {
-			t.Errorf("/%s restricted %v, want %v", c.Name, restricted, want)
+	for _, global := range []bool{false, true} {
+		cmds := ApplicationCommands()
+		restrict(cmds, global)
+		for _, c := range cmds {
+			restricted := c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == discordgo.PermissionAdministrator
+			want := c.Name == "mute" || c.Name == "unmute" || c.Name == "subscribe" || c.Name == "unsubscribe"
+			if restricted != want {
+				t.Errorf("/%s restricted %v, want %v", c.Name, restricted, want)
+			}
+			// Global restricted commands are offered in servers only.
+			guildOnly := c.Contexts != nil && len(*c.Contexts) == 1 && (*c.Contexts)[0] == discordgo.InteractionContextGuild
+			if guildOnly != (want && global) || (!guildOnly && c.Contexts != nil) {
+				t.Errorf("/%s (global %v) contexts %v", c.Name, global, c.Contexts)
+			}
 		}
 	}
 }

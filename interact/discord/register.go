@@ -38,7 +38,8 @@ type RegisterOptions struct {
 	// them only to server administrators until an administrator grants
 	// them to more roles (Server Settings > Integrations). Set it with
 	// [discord] admin_roles; the bot checks those roles on every use
-	// anyway, so an override there cannot let anyone else in.
+	// anyway, so an override there cannot let anyone else in. Registered
+	// globally, they are offered in servers only (contexts [0]).
 	AdminOnly bool
 }
 
@@ -59,7 +60,7 @@ func Register(ctx context.Context, opts RegisterOptions) error {
 	}
 	cmds := ApplicationCommands()
 	if opts.AdminOnly {
-		restrict(cmds)
+		restrict(cmds, opts.GuildID == "")
 	}
 	scope := "global"
 	if opts.GuildID != "" {
@@ -138,11 +139,18 @@ func isSnowflake(s string) bool {
 
 // restrict limits the state-changing commands to server administrators by
 // default (https://discord.com/developers/docs/interactions/application-commands#permissions).
-func restrict(cmds []*discordgo.ApplicationCommand) {
+// Global ones are offered in servers only: in a DM with the bot
+// default_member_permissions does not apply, and the bot refuses them
+// there anyway (a DM has no roles). Guild commands cannot be used in DMs,
+// and Discord takes contexts only on global ones.
+func restrict(cmds []*discordgo.ApplicationCommand, global bool) {
 	perms := int64(discordgo.PermissionAdministrator)
 	for _, c := range cmds {
 		if bot.Privileged(c.Name) {
 			c.DefaultMemberPermissions = &perms
+			if global {
+				c.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+			}
 		}
 	}
 }

@@ -3,12 +3,14 @@ package discord
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/internal/fakediscord"
 )
 
@@ -112,4 +114,57 @@ func TestRegisterErrors(t *testing.T) {
 		}
 		assertNoSecret(t, "the error", err.Error(), testToken)
 	})
+}
+
+// With admin_roles, the wire form Discord reads: default_member_permissions
+// a string of the decimal bitset ("8", Administrator), and contexts [0]
+// (servers only) on global registrations alone, which the fake, as
+// Discord, refuses on guild ones.
+func TestRegisterAdminOnlyOnTheWire(t *testing.T) {
+	for _, guild := range []string{"", testGuild} {
+		fake := fakediscord.New()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := Register(ctx, RegisterOptions{Token: testToken, ApplicationID: testApp, GuildID: guild, APIURL: fake.URL(), AdminOnly: true})
+		cancel()
+		calls := fake.Calls("")
+		fake.Close()
+		if err != nil || len(calls) != 1 {
+			t.Fatalf("guild %q: %v, %d calls", guild, err, len(calls))
+		}
+		var sent []map[string]json.RawMessage
+		if err := json.Unmarshal(calls[0].Body, &sent); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range sent {
+			var name string
+			_ = json.Unmarshal(c["name"], &name)
+			perms, contexts := string(c["default_member_permissions"]), string(c["contexts"])
+			if bot.Privileged(name) {
+				wantContexts := "[0]"
+				if guild != "" {
+					wantContexts = ""
+				}
+				if perms != `"8"` || contexts != wantContexts {
+					t.Errorf("guild %q: /%s default_member_permissions %s contexts %s", guild, name, perms, contexts)
+				}
+			} else if perms != "" || contexts != "" {
+				t.Errorf("guild %q: /%s restricted: %s %s", guild, name, perms, contexts)
+			}
+		}
+	}
+	// What the fake refuses, as Discord does.
+	fake := fakediscord.New()
+	defer fake.Close()
+	req, _ := http.NewRequest(http.MethodPut, fake.URL()+"/api/v9/applications/"+testApp+"/guilds/"+testGuild+"/commands",
+		strings.NewReader(`[{"name":"mute","description":"Mute","type":1,"contexts":[0,1]}]`))
+	req.Header.Set("Authorization", "Bot "+testToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("guild command usable in DMs: status %d, want 400", resp.StatusCode)
+	}
 }

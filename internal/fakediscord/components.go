@@ -16,6 +16,8 @@ const (
 	typeActionRow   = 1
 	typeButton      = 2
 	buttonStyleLink = 5
+	// buttonStylePremium buttons buy an SKU.
+	buttonStylePremium = 6
 )
 
 // validateComponents checks action rows of buttons as Discord does: at most
@@ -34,6 +36,7 @@ func validateComponents(raw json.RawMessage) (apiError, bool) {
 			Label    string `json:"label"`
 			CustomID string `json:"custom_id"`
 			URL      string `json:"url"`
+			SKUID    string `json:"sku_id"`
 		} `json:"components"`
 	}
 	if json.Unmarshal(raw, &rows) != nil || len(rows) > maxActionRows {
@@ -49,10 +52,20 @@ func validateComponents(raw json.RawMessage) (apiError, bool) {
 				return bad, true
 			}
 			if b.Style == buttonStyleLink {
-				if b.URL == "" || b.CustomID != "" {
+				if b.URL == "" || b.CustomID != "" || b.SKUID != "" {
 					return bad, true
 				}
 				continue
+			}
+			if b.Style == buttonStylePremium {
+				// A premium button has its SKU and nothing else.
+				if b.SKUID == "" || b.CustomID != "" || b.URL != "" || b.Label != "" {
+					return bad, true
+				}
+				continue
+			}
+			if b.URL != "" || b.SKUID != "" {
+				return bad, true
 			}
 			if b.CustomID == "" || len(b.CustomID) > maxCustomID || ids[b.CustomID] {
 				return bad, true

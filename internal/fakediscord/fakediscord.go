@@ -211,7 +211,7 @@ type Server struct {
 	denied   map[string]apiError
 	calls    []*Call
 	now      func() time.Time
-	pins     map[string][]string // channel -> pinned message ids (pins.go)
+	pins     map[string][]pinned // channel -> pins, oldest first (pins.go)
 
 	// Application commands, interactions and the gateway (interactions.go,
 	// gateway.go), also under mu.
@@ -235,7 +235,7 @@ func New() *Server {
 		faults:   map[string][]Fault{},
 		denied:   map[string]apiError{},
 		now:      time.Now,
-		pins:     map[string][]string{},
+		pins:     map[string][]pinned{},
 
 		commands:     map[string][]*discordgo.ApplicationCommand{},
 		interactions: map[string]*pushedInteraction{},

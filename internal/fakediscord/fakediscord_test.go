@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 const ch = "1100000000000000001"
@@ -260,5 +263,63 @@ func TestFaults(t *testing.T) {
 	}
 	if dropped != 2 {
 		t.Errorf("%d calls without an answer, want 2 (dropped and abandoned)", dropped)
+	}
+}
+
+// Pins as Discord serves them: the current list in pages with pinned_at
+// and has_more, the deprecated one a plain array of the first 50 pins,
+// pinning only with Pin Messages.
+func TestPins(t *testing.T) {
+	s := newServer(t)
+	var ids []string
+	for i := range 55 {
+		a := call(t, s, "POST", "/api/v9/channels/"+ch+"/messages", map[string]any{"content": strconv.Itoa(i)})
+		ids = append(ids, a.id())
+		route := "/api/v9/channels/" + ch + "/messages/pins/"
+		if i%2 == 1 {
+			route = "/api/v9/channels/" + ch + "/pins/"
+		}
+		if a := call(t, s, "PUT", route+a.id(), nil); a.status != http.StatusNoContent {
+			t.Fatalf("pin %d: %d %v", i, a.status, a.body)
+		}
+	}
+	page := call(t, s, "GET", "/api/v9/channels/"+ch+"/messages/pins?limit=50", nil)
+	items, _ := page.body["items"].([]any)
+	if page.status != 200 || len(items) != 50 || page.body["has_more"] != true {
+		t.Fatalf("first page: %d, %d items, has_more %v", page.status, len(items), page.body["has_more"])
+	}
+	first := items[0].(map[string]any)
+	last := items[49].(map[string]any)
+	if first["message"].(map[string]any)["id"] != ids[54] || first["message"].(map[string]any)["pinned"] != true {
+		t.Errorf("newest pin first: %v", first)
+	}
+	at, _ := last["pinned_at"].(string)
+	if _, err := time.Parse(time.RFC3339Nano, at); err != nil {
+		t.Errorf("pinned_at %q: %v", at, err)
+	}
+	next := call(t, s, "GET", "/api/v9/channels/"+ch+"/messages/pins?before="+url.QueryEscape(at), nil)
+	items, _ = next.body["items"].([]any)
+	if len(items) != 5 || next.body["has_more"] != false || items[4].(map[string]any)["message"].(map[string]any)["id"] != ids[0] {
+		t.Errorf("second page: %d items, has_more %v", len(items), next.body["has_more"])
+	}
+	if a := call(t, s, "GET", "/api/v9/channels/"+ch+"/messages/pins?limit=51", nil); a.status != 400 {
+		t.Errorf("limit 51: %d", a.status)
+	}
+	req, _ := http.NewRequest("GET", s.URL()+"/api/v9/channels/"+ch+"/pins", nil)
+	req.Header.Set("Authorization", "Bot token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old []map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&old)
+	resp.Body.Close()
+	if err != nil || len(old) != 50 || old[0]["id"] != ids[54] {
+		t.Errorf("deprecated list: %d messages (%v), want the first 50", len(old), err)
+	}
+
+	s.SetPermissions(DefaultPermissions&^PermissionPinMessages|discordgo.PermissionManageMessages, 0)
+	if a := call(t, s, "PUT", "/api/v9/channels/"+ch+"/messages/pins/"+ids[0], nil); a.status != 403 || a.code() != CodeMissingPermissions {
+		t.Errorf("pin with Manage Messages only: %d %v", a.status, a.body)
 	}
 }

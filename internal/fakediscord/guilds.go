@@ -1,7 +1,9 @@
 package fakediscord
 
 import (
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/bwmarrin/discordgo"
@@ -25,11 +27,11 @@ const (
 )
 
 // DefaultPermissions are what @everyone may do in the fake's server unless
-// SetPermissions says otherwise: enough to post, reply, attach a chart and
-// thread.
+// SetPermissions says otherwise: enough to post, reply, attach a chart,
+// thread and pin a board.
 const DefaultPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
 	discordgo.PermissionEmbedLinks | discordgo.PermissionAttachFiles | discordgo.PermissionReadMessageHistory |
-	discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads
+	discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads | PermissionPinMessages
 
 // ChannelSpec is how GET /channels/{id} shows a channel added with
 // AddChannel.
@@ -46,6 +48,21 @@ type guildState struct {
 	botRole    int64
 	specs      map[string]ChannelSpec
 	guildCount int
+	roles      []Role
+}
+
+// Role is a role of the fake's server besides @everyone and the bot's.
+type Role struct {
+	ID, Name    string
+	Mentionable bool
+}
+
+// AddRole adds a role to the fake's server, as GET /guilds/{id} shows it.
+func (s *Server) AddRole(r Role) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.guild.init()
+	s.guild.roles = append(s.guild.roles, r)
 }
 
 func (g *guildState) init() {
@@ -152,17 +169,22 @@ func (s *Server) getGuild(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.guild.init()
-	everyone, bot := s.guild.everyone, s.guild.botRole
+	everyone, bot, more := s.guild.everyone, s.guild.botRole, slices.Clone(s.guild.roles)
 	s.mu.Unlock()
-	role := func(id, name string, position int, perms int64, managed bool) map[string]any {
-		return map[string]any{"id": id, "name": name, "color": 0, "hoist": false, "icon": nil, "unicode_emoji": nil,
-			"position": position, "permissions": strconv.FormatInt(perms, 10), "managed": managed, "mentionable": false, "flags": 0}
+	role := func(id, name string, position int, perms int64, managed, mentionable bool) map[string]any {
+		return map[string]any{"id": id, "name": name, "color": 0, "colors": map[string]any{"primary_color": 0, "secondary_color": nil, "tertiary_color": nil},
+			"hoist": false, "icon": nil, "unicode_emoji": nil, "position": position, "permissions": strconv.FormatInt(perms, 10),
+			"managed": managed, "mentionable": mentionable, "flags": 0}
+	}
+	roles := []any{role(GuildID, "@everyone", 0, everyone, false, false), role(BotRoleID, "outagebot", 1, bot, true, false)}
+	for i, r := range more {
+		roles = append(roles, role(r.ID, r.Name, 2+i, 0, false, r.Mentionable))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": GuildID, "name": "Fake Server", "icon": nil, "splash": nil, "discovery_splash": nil,
 		"owner_id": "1100000000000000009", "afk_channel_id": nil, "afk_timeout": 300,
 		"verification_level": 0, "default_message_notifications": 1, "explicit_content_filter": 0,
-		"roles":  []any{role(GuildID, "@everyone", 0, everyone, false), role(BotRoleID, "outagebot", 1, bot, true)},
+		"roles":  roles,
 		"emojis": []any{}, "features": []string{}, "mfa_level": 0, "application_id": nil,
 		"system_channel_id": nil, "system_channel_flags": 0, "rules_channel_id": nil,
 		"vanity_url_code": nil, "description": nil, "banner": nil, "premium_tier": 0,
@@ -182,4 +204,33 @@ func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
 		"nick": nil, "avatar": nil, "roles": []string{BotRoleID}, "joined_at": "2026-01-05T10:00:00.000000+00:00",
 		"deaf": false, "mute": false, "flags": 0, "pending": false,
 	})
+}
+
+// botPermissions is what the bot may do in a channel: @everyone's and its
+// role's permissions, everything with Administrator, then the channel's
+// overwrites for @everyone, its role and itself. Callers hold s.mu.
+func (s *Server) botPermissions(channelID string) int64 {
+	s.guild.init()
+	perms := s.guild.everyone | s.guild.botRole
+	if perms&discordgo.PermissionAdministrator != 0 {
+		return math.MaxInt64
+	}
+	over := s.guild.specs[channelID].Overwrites
+	apply := func(match func(o *discordgo.PermissionOverwrite) bool) {
+		for _, o := range over {
+			if match(o) {
+				perms = perms&^o.Deny | o.Allow
+			}
+		}
+	}
+	apply(func(o *discordgo.PermissionOverwrite) bool {
+		return o.Type == discordgo.PermissionOverwriteTypeRole && o.ID == GuildID
+	})
+	apply(func(o *discordgo.PermissionOverwrite) bool {
+		return o.Type == discordgo.PermissionOverwriteTypeRole && o.ID == BotRoleID
+	})
+	apply(func(o *discordgo.PermissionOverwrite) bool {
+		return o.Type == discordgo.PermissionOverwriteTypeMember && o.ID == botUserID
+	})
+	return perms
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -94,7 +95,19 @@ func (s *Server) bulkOverwrite(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiError{http.StatusBadRequest, CodeInvalidFormBody, "Invalid Form Body: " + err.Error()})
 		return
 	}
-	if problems := validateCommands(cmds); len(problems) > 0 {
+	problems := validateCommands(cmds)
+	if r.PathValue("guild") != "" {
+		// Discord: guild commands do not support the BOT_DM (or
+		// PRIVATE_CHANNEL) interaction context.
+		for i, c := range cmds {
+			if c != nil && c.Contexts != nil && slices.ContainsFunc(*c.Contexts, func(x discordgo.InteractionContextType) bool {
+				return x != discordgo.InteractionContextGuild
+			}) {
+				problems = append(problems, fmt.Sprintf("%d.contexts: guild commands can only be used in guilds", i))
+			}
+		}
+	}
+	if len(problems) > 0 {
 		writeError(w, apiError{http.StatusBadRequest, CodeInvalidFormBody, "Invalid Form Body: " + strings.Join(problems, "; ")})
 		return
 	}
@@ -226,6 +239,29 @@ func (s *Server) PushInteraction(i *discordgo.Interaction) (*discordgo.Interacti
 	return &ic, nil
 }
 
+// PushRawInteraction sends raw, an interaction exactly as Discord would
+// send it (a captured payload, say), to every ready gateway connection as an
+// INTERACTION_CREATE dispatch, field for field. Its id, token and type are
+// read from it; the fake then accepts one callback for it.
+func (s *Server) PushRawInteraction(raw json.RawMessage) error {
+	var head struct {
+		ID    string                    `json:"id"`
+		Token string                    `json:"token"`
+		Type  discordgo.InteractionType `json:"type"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil || head.ID == "" || head.Token == "" {
+		return fmt.Errorf("fakediscord: a raw interaction needs an id and a token (%v)", err)
+	}
+	s.mu.Lock()
+	if _, dup := s.interactions[head.ID]; dup {
+		s.mu.Unlock()
+		return fmt.Errorf("fakediscord: interaction %s was pushed before", head.ID)
+	}
+	s.interactions[head.ID] = &pushedInteraction{token: head.Token, typ: head.Type}
+	s.mu.Unlock()
+	return s.dispatch("INTERACTION_CREATE", json.RawMessage(append([]byte(nil), raw...)))
+}
+
 // Callbacks returns the interaction responses accepted, oldest first.
 func (s *Server) Callbacks() []Callback {
 	s.mu.Lock()
@@ -311,6 +347,13 @@ func (s *Server) interactionCallback(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// callbackFlags are the message flags a response may set
+// (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-messages):
+// SUPPRESS_EMBEDS, EPHEMERAL, IS_VOICE_MESSAGE, IS_COMPONENTS_V2 and
+// SUPPRESS_NOTIFICATIONS.
+const callbackFlags = discordgo.MessageFlagsSuppressEmbeds | discordgo.MessageFlagsEphemeral |
+	1<<13 | 1<<15 | discordgo.MessageFlagsSuppressNotifications
+
 // validateCallback checks a response against the interaction it answers
 // (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object).
 func validateCallback(typ discordgo.InteractionType, c Callback) (apiError, bool) {
@@ -322,11 +365,26 @@ func validateCallback(typ discordgo.InteractionType, c Callback) (apiError, bool
 		if typ != discordgo.InteractionApplicationCommand && typ != discordgo.InteractionMessageComponent && typ != discordgo.InteractionModalSubmit {
 			return invalid("type: Interaction response type is not valid for this interaction")
 		}
-		if c.Flags&^(discordgo.MessageFlagsEphemeral|discordgo.MessageFlagsSuppressEmbeds|discordgo.MessageFlagsSuppressNotifications) != 0 {
-			return invalid("data.flags: only EPHEMERAL, SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS can be set")
+		if c.Flags&^callbackFlags != 0 {
+			return invalid("data.flags: only SUPPRESS_EMBEDS, EPHEMERAL, IS_COMPONENTS_V2, IS_VOICE_MESSAGE and SUPPRESS_NOTIFICATIONS can be set")
 		}
 		return validate(c.Content, c.Embeds)
 	case discordgo.InteractionResponseDeferredChannelMessageWithSource:
+		if typ != discordgo.InteractionApplicationCommand && typ != discordgo.InteractionMessageComponent && typ != discordgo.InteractionModalSubmit {
+			return invalid("type: Interaction response type is not valid for this interaction")
+		}
+		if c.Flags&^discordgo.MessageFlagsEphemeral != 0 {
+			return invalid("data.flags: only EPHEMERAL can be set on a deferred response")
+		}
+		return apiError{}, false
+	case discordgo.InteractionResponseDeferredMessageUpdate, discordgo.InteractionResponseUpdateMessage:
+		// Only a component's message can be updated.
+		if typ != discordgo.InteractionMessageComponent {
+			return invalid("type: Interaction response type is not valid for this interaction")
+		}
+		if c.Content != "" || len(c.Embeds) > 0 {
+			return validate(c.Content, c.Embeds)
+		}
 		return apiError{}, false
 	case discordgo.InteractionApplicationCommandAutocompleteResult:
 		if typ != discordgo.InteractionApplicationCommandAutocomplete {

@@ -247,3 +247,60 @@ func TestGatewayBadToken(t *testing.T) {
 		t.Errorf("err = %v, want close %d", err, closeAuthFailed)
 	}
 }
+
+// Which callback types answer which interactions, as Discord documents
+// them: 6 and 7 only for a component's message, 5 not for autocompletion,
+// 8 only for it.
+func TestCallbackTypes(t *testing.T) {
+	s := newServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := dial(t, s)
+	c.read()
+	c.send(opIdentify, map[string]any{"token": "Bot token", "intents": 1})
+	c.read()
+	if err := s.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ix   discordgo.InteractionType
+		body map[string]any
+		want int
+	}{
+		{discordgo.InteractionMessageComponent, map[string]any{"type": 6}, http.StatusNoContent},
+		{discordgo.InteractionMessageComponent, map[string]any{"type": 7, "data": map[string]any{"content": "edited"}}, http.StatusNoContent},
+		{discordgo.InteractionMessageComponent, map[string]any{"type": 7, "data": map[string]any{"content": strings.Repeat("x", 2001)}}, http.StatusBadRequest},
+		{discordgo.InteractionMessageComponent, map[string]any{"type": 5, "data": map[string]any{"flags": 64}}, http.StatusNoContent},
+		{discordgo.InteractionApplicationCommand, map[string]any{"type": 6}, http.StatusBadRequest},
+		{discordgo.InteractionApplicationCommand, map[string]any{"type": 7, "data": map[string]any{"content": "x"}}, http.StatusBadRequest},
+		{discordgo.InteractionApplicationCommand, map[string]any{"type": 5, "data": map[string]any{"flags": 4}}, http.StatusBadRequest},
+		{discordgo.InteractionApplicationCommand, map[string]any{"type": 4, "data": map[string]any{"flags": 1 << 15, "content": "x"}}, http.StatusNoContent},
+		{discordgo.InteractionApplicationCommand, map[string]any{"type": 4, "data": map[string]any{"flags": 2, "content": "x"}}, http.StatusBadRequest},
+		{discordgo.InteractionApplicationCommandAutocomplete, map[string]any{"type": 5}, http.StatusBadRequest},
+		{discordgo.InteractionApplicationCommandAutocomplete, map[string]any{"type": 4, "data": map[string]any{"content": "x"}}, http.StatusBadRequest},
+	} {
+		ic, err := s.PushInteraction(&discordgo.Interaction{Type: tc.ix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.read()
+		if a := call(t, s, "POST", "/api/v9/interactions/"+ic.ID+"/"+ic.Token+"/callback", tc.body); a.status != tc.want {
+			t.Errorf("interaction type %d answered with %v: %d %v, want %d", tc.ix, tc.body, a.status, a.body, tc.want)
+		}
+	}
+
+	// A payload pushed raw reaches the connection as it was written.
+	raw := []byte(`{"id":"1350000000000000009","application_id":"1","type":3,"token":"tok","version":1,"data":{"component_type":2,"custom_id":"x","id":2},"context":0,"entitlements":[]}`)
+	if err := s.PushRawInteraction(raw); err != nil {
+		t.Fatal(err)
+	}
+	if ev := c.read(); ev.T != "INTERACTION_CREATE" || string(ev.D) != string(raw) {
+		t.Errorf("raw dispatch %s", ev.D)
+	}
+	if err := s.PushRawInteraction(raw); err == nil {
+		t.Errorf("pushed a raw interaction id twice")
+	}
+	if a := call(t, s, "POST", "/api/v9/interactions/1350000000000000009/tok/callback", map[string]any{"type": 6}); a.status != http.StatusNoContent {
+		t.Errorf("deferred update of a raw component click: %d %v", a.status, a.body)
+	}
+}

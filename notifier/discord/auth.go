@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 
@@ -84,12 +85,25 @@ var (
 		{discordgo.PermissionCreatePublicThreads, "Create Public Threads"},
 		{discordgo.PermissionSendMessagesInThreads, "Send Messages in Threads"},
 	}
-	// neededForBoard: pinning the board, and finding it among the pins
-	// after its record is lost.
-	neededForBoard = []permission{{discordgo.PermissionManageMessages, "Manage Messages"}}
+	// neededForBoard: pinning the board (finding it among the pins needs
+	// only View Channel and Read Message History). Pinning has its own
+	// permission since 2025, and from 23 February 2026 Manage Messages no
+	// longer grants it
+	// (https://discord.com/developers/docs/change-log#pin-permission-split).
+	neededForBoard = []permission{{PermissionPinMessages, "Pin Messages"}}
 	// neededForCharts: a digest's chart is a file attached to its message.
 	neededForCharts = []permission{{discordgo.PermissionAttachFiles, "Attach Files"}}
 )
+
+// PermissionPinMessages is PIN_MESSAGES
+// (https://discord.com/developers/docs/topics/permissions#permissions-bitwise-permission-flags),
+// which discordgo does not name.
+const PermissionPinMessages int64 = 1 << 51
+
+// allPermissions is every permission bit, the ones Discord adds later
+// included: what the server's owner and an Administrator hold.
+// discordgo.PermissionAll lacks many (threads, Pin Messages).
+const allPermissions int64 = math.MaxInt64
 
 type permission struct {
 	bit  int64
@@ -132,7 +146,7 @@ func (n *Notifier) CheckChannel(ctx context.Context, id string, acct notifier.Ac
 		// A direct message channel has no permissions to compute.
 		return notifier.ChannelCheck{Name: name, State: notifier.ChannelReachable}, nil
 	}
-	perms, err := n.permissions(ctx, ch, acct.UserID)
+	perms, g, err := n.permissions(ctx, ch, acct.UserID)
 	if err != nil {
 		if notifier.IsPermanent(err) && !notifier.IsCredential(err) {
 			return notifier.ChannelCheck{Name: name, State: notifier.ChannelUnchecked,
@@ -156,11 +170,46 @@ func (n *Notifier) CheckChannel(ctx context.Context, id string, acct notifier.Ac
 	if missing := lacking(perms, neededForCharts); n.charts && len(missing) > 0 {
 		limits = append(limits, "digest charts need "+strings.Join(missing, ", "))
 	}
+	var detail string
 	if len(limits) > 0 {
-		return notifier.ChannelCheck{Name: name, State: notifier.ChannelLimited,
-			Detail: strings.Join(limits, "; ") + ": give the bot's role these permissions in " + name + " (Edit Channel > Permissions)"}, nil
+		detail = strings.Join(limits, "; ") + ": give the bot's role these permissions in " + name + " (Edit Channel > Permissions)"
+	}
+	if why := mentionLimit(n.mention.Who, perms, g); why != "" {
+		detail = strings.TrimPrefix(detail+"; "+why, "; ")
+	}
+	if detail != "" {
+		return notifier.ChannelCheck{Name: name, State: notifier.ChannelLimited, Detail: detail}, nil
 	}
 	return notifier.ChannelCheck{Name: name, State: notifier.ChannelReachable}, nil
+}
+
+// mentionLimit says why a channel's mention would show without notifying
+// anyone ("" when it notifies): Discord lets a bot ping @here only with
+// Mention Everyone, and a role only when the role is mentionable or the
+// bot has Mention Everyone
+// (https://discord.com/developers/docs/resources/message#allowed-mentions-object).
+// The message is posted either way.
+func mentionLimit(who string, perms int64, g *discordgo.Guild) string {
+	const fix = "Mention @everyone, @here, and All Roles"
+	switch {
+	case who == "":
+		return ""
+	case who == "@here":
+		if perms&discordgo.PermissionMentionEveryone == 0 {
+			return "the mention @here notifies no one unless the bot's role has " + fix + " in that channel"
+		}
+		return ""
+	}
+	for _, r := range g.Roles {
+		if r.ID != who {
+			continue
+		}
+		if !r.Mentionable && perms&discordgo.PermissionMentionEveryone == 0 {
+			return "the mention of role @" + r.Name + " notifies no one unless the role allows anyone to @mention it (Server Settings > Roles) or the bot's role has " + fix
+		}
+		return ""
+	}
+	return "the mention " + who + " is not a role of this server: set mention to a role id from it (Copy Role ID) or @here"
 }
 
 // lacking names the permissions of want that perms does not grant.
@@ -175,19 +224,20 @@ func lacking(perms int64, want []permission) []string {
 }
 
 // permissions computes the bot's permissions in a server channel from the
-// server's roles, the bot's roles and the channel's overwrites.
-func (n *Notifier) permissions(ctx context.Context, ch *discordgo.Channel, userID string) (int64, error) {
+// server's roles, the bot's roles and the channel's overwrites, and returns
+// the server too (its roles say whether a mention can notify).
+func (n *Notifier) permissions(ctx context.Context, ch *discordgo.Channel, userID string) (int64, *discordgo.Guild, error) {
 	cctx, info := withCallInfo(ctx)
 	g, err := n.s.Guild(ch.GuildID, discordgo.WithContext(cctx))
 	if err != nil {
-		return 0, n.checkError("get server "+ch.GuildID, err, info)
+		return 0, nil, n.checkError("get server "+ch.GuildID, err, info)
 	}
 	cctx, info = withCallInfo(ctx)
 	m, err := n.s.GuildMember(ch.GuildID, userID, discordgo.WithContext(cctx))
 	if err != nil {
-		return 0, n.checkError("get the bot's membership in server "+ch.GuildID, err, info)
+		return 0, nil, n.checkError("get the bot's membership in server "+ch.GuildID, err, info)
 	}
-	return channelPermissions(g, ch, userID, m.Roles), nil
+	return channelPermissions(g, ch, userID, m.Roles), g, nil
 }
 
 // channelPermissions follows Discord's documented order
@@ -198,7 +248,7 @@ func (n *Notifier) permissions(ctx context.Context, ch *discordgo.Channel, userI
 // before allowing.
 func channelPermissions(g *discordgo.Guild, ch *discordgo.Channel, userID string, roles []string) int64 {
 	if g.OwnerID == userID {
-		return discordgo.PermissionAll
+		return allPermissions
 	}
 	has := map[string]bool{}
 	for _, r := range roles {
@@ -211,7 +261,7 @@ func channelPermissions(g *discordgo.Guild, ch *discordgo.Channel, userID string
 		}
 	}
 	if perms&discordgo.PermissionAdministrator != 0 {
-		return discordgo.PermissionAll
+		return allPermissions
 	}
 	var allow, deny int64
 	for _, o := range ch.PermissionOverwrites {

@@ -92,6 +92,12 @@ func TestCheckChannel(t *testing.T) {
 			f.SetPermissions(0, discordgo.PermissionAdministrator)
 			f.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops", Overwrites: deny(discordgo.PermissionViewChannel)})
 		}, testChannel, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		// discordgo.PermissionAll lacks the thread permissions (and Pin
+		// Messages): an administrator bot was reported unable to thread.
+		{"administrator role, threads on", true, func(f *fakediscord.Server) {
+			f.SetPermissions(0, discordgo.PermissionAdministrator)
+			f.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops"})
+		}, testChannel, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
 		{"threads without thread permissions", true, func(f *fakediscord.Server) {
 			f.SetPermissions(fakediscord.DefaultPermissions&^discordgo.PermissionCreatePublicThreads, 0)
 			f.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops"})
@@ -175,7 +181,8 @@ func TestChannelPermissions(t *testing.T) {
 	}{
 		{"everyone and role add up", g(view, send), nil, user, view | send},
 		{"a role the bot lacks does not count", g(view, 0), nil, user, view},
-		{"owner has everything", g(0, 0), nil, "8", discordgo.PermissionAll},
+		{"owner has everything", g(0, 0), nil, "8", allPermissions},
+		{"an administrator has everything, later permissions included", g(discordgo.PermissionAdministrator, 0), nil, user, allPermissions},
 		{"everyone overwrite denies", g(view|send, 0), []*discordgo.PermissionOverwrite{ow(guild, roleType, 0, send)}, user, view},
 		{"role overwrite beats the everyone overwrite", g(view|send, 0), []*discordgo.PermissionOverwrite{ow(guild, roleType, 0, send), ow(role, roleType, send, 0)}, user, view | send},
 		{"member overwrite beats role overwrites", g(view|send, 0), []*discordgo.PermissionOverwrite{ow(role, roleType, send, 0), ow(user, member, 0, send)}, user, view},
@@ -200,18 +207,22 @@ func TestCheckChannelFeatures(t *testing.T) {
 		perms         int64
 		want          notifier.ChannelCheck
 	}{
-		{"board and charts allowed", true, true, fakediscord.DefaultPermissions | discordgo.PermissionManageMessages | discordgo.PermissionAttachFiles,
+		{"board and charts allowed", true, true, fakediscord.DefaultPermissions | PermissionPinMessages | discordgo.PermissionAttachFiles,
 			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
-		{"board without Manage Messages", true, false, fakediscord.DefaultPermissions &^ discordgo.PermissionManageMessages,
+		{"board without Pin Messages", true, false, fakediscord.DefaultPermissions &^ PermissionPinMessages,
 			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
-				Detail: "the status board needs Manage Messages to pin its message: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
+				Detail: "the status board needs Pin Messages to pin its message: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
+		// Manage Messages stopped granting pins on 23 February 2026.
+		{"board with Manage Messages only", true, false, fakediscord.DefaultPermissions&^PermissionPinMessages | discordgo.PermissionManageMessages,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+				Detail: "the status board needs Pin Messages to pin its message: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
 		{"charts without Attach Files", false, true, fakediscord.DefaultPermissions &^ discordgo.PermissionAttachFiles,
 			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
 				Detail: "digest charts need Attach Files: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
-		{"both lacking", true, true, fakediscord.DefaultPermissions &^ (discordgo.PermissionManageMessages | discordgo.PermissionAttachFiles),
+		{"both lacking", true, true, fakediscord.DefaultPermissions &^ (PermissionPinMessages | discordgo.PermissionAttachFiles),
 			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
-				Detail: "the status board needs Manage Messages to pin its message; digest charts need Attach Files: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
-		{"neither configured", false, false, fakediscord.DefaultPermissions &^ (discordgo.PermissionManageMessages | discordgo.PermissionAttachFiles),
+				Detail: "the status board needs Pin Messages to pin its message; digest charts need Attach Files: give the bot's role these permissions in #ops (Edit Channel > Permissions)"}},
+		{"neither configured", false, false, fakediscord.DefaultPermissions &^ (PermissionPinMessages | discordgo.PermissionAttachFiles),
 			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
 	}
 	for _, tt := range tests {
@@ -219,6 +230,60 @@ func TestCheckChannelFeatures(t *testing.T) {
 			e := newEnv(t, false)
 			e.n.board, e.n.charts = tt.board, tt.charts
 			e.fake.SetPermissions(tt.perms, 0)
+			e.fake.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops"})
+			acct, err := e.n.Identify(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.n.CheckChannel(t.Context(), testChannel, acct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("check\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// A mention Discord would show without notifying anyone leaves the channel
+// limited: @here without Mention Everyone, a role that is not mentionable
+// when the bot lacks it, a role the server does not have.
+func TestCheckChannelMention(t *testing.T) {
+	const (
+		oncall = "1100000000000000041"
+		quiet  = "1100000000000000042"
+	)
+	tests := []struct {
+		name  string
+		who   string
+		perms int64
+		want  notifier.ChannelCheck
+	}{
+		{"no mention", "", fakediscord.DefaultPermissions, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		{"@here with Mention Everyone", "@here", fakediscord.DefaultPermissions | discordgo.PermissionMentionEveryone,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		{"@here without", "@here", fakediscord.DefaultPermissions, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+			Detail: "the mention @here notifies no one unless the bot's role has Mention @everyone, @here, and All Roles in that channel"}},
+		{"mentionable role", oncall, fakediscord.DefaultPermissions, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		{"role not mentionable, bot may mention all roles", quiet, fakediscord.DefaultPermissions | discordgo.PermissionMentionEveryone,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelReachable}},
+		{"role not mentionable", quiet, fakediscord.DefaultPermissions, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+			Detail: "the mention of role @quiet notifies no one unless the role allows anyone to @mention it (Server Settings > Roles) or the bot's role has Mention @everyone, @here, and All Roles"}},
+		{"no such role", "1100000000000000049", fakediscord.DefaultPermissions | discordgo.PermissionMentionEveryone,
+			notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+				Detail: "the mention 1100000000000000049 is not a role of this server: set mention to a role id from it (Copy Role ID) or @here"}},
+		{"with the board lacking too", "@here", fakediscord.DefaultPermissions &^ PermissionPinMessages, notifier.ChannelCheck{Name: "#ops", State: notifier.ChannelLimited,
+			Detail: "the status board needs Pin Messages to pin its message: give the bot's role these permissions in #ops (Edit Channel > Permissions); " +
+				"the mention @here notifies no one unless the bot's role has Mention @everyone, @here, and All Roles in that channel"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, false)
+			e.n.mention, e.n.board = Mention{Who: tt.who}, true
+			e.fake.SetPermissions(tt.perms, 0)
+			e.fake.AddRole(fakediscord.Role{ID: oncall, Name: "oncall", Mentionable: true})
+			e.fake.AddRole(fakediscord.Role{ID: quiet, Name: "quiet"})
 			e.fake.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops"})
 			acct, err := e.n.Identify(t.Context())
 			if err != nil {

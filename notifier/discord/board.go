@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/outagebot/outagebot/board"
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/i18n"
+	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/outage"
 	"github.com/outagebot/outagebot/sources"
 )
@@ -110,37 +113,101 @@ func (b *Boards) EditBoard(ctx context.Context, channelID, messageID string, e *
 	return err
 }
 
-// PinBoard pins a board message (needs Manage Messages).
-func (b *Boards) PinBoard(ctx context.Context, channelID, messageID string) error {
-	ctx, info := withCallInfo(ctx)
-	err := b.n.s.ChannelMessagePin(channelID, messageID, discordgo.WithContext(ctx))
-	return classify("pin the status board "+messageID+" in channel "+channelID, err, info, b.n.secrets, false)
+// Pin endpoints
+// (https://discord.com/developers/docs/resources/message#get-channel-pins).
+// The older /channels/{id}/pins ones are deprecated, and their list holds
+// only the first 50 pins, where a channel may now have 250: a board
+// pinned before 50 others would not be found, and would be posted again.
+func pinsEndpoint(channelID string) string {
+	return discordgo.EndpointChannelMessages(channelID) + "/pins"
 }
 
-// FindBoard looks for a board among the channel's pinned messages: the
-// bot's own message with a board's marker, in any language, in its footer
-// ("" when none is).
+func pinEndpoint(channelID, messageID string) string {
+	return pinsEndpoint(channelID) + "/" + messageID
+}
+
+// pinsPage is Get Channel Pins' answer: at most limit pins, newest first.
+type pinsPage struct {
+	Items []struct {
+		PinnedAt string             `json:"pinned_at"`
+		Message  *discordgo.Message `json:"message"`
+	} `json:"items"`
+	HasMore bool `json:"has_more"`
+}
+
+// Get Channel Pins' largest page, and how many pages FindBoard reads at
+// most (a channel holds at most 250 pins; the bound is there in case it
+// grows).
+const (
+	pinsPageSize = 50
+	maxPinsPages = 20
+)
+
+// PinBoard pins a board message (needs Pin Messages).
+func (b *Boards) PinBoard(ctx context.Context, channelID, messageID string) error {
+	ctx, info := withCallInfo(ctx)
+	_, err := b.n.s.RequestWithBucketID(http.MethodPut, pinEndpoint(channelID, messageID), nil, pinEndpoint(channelID, ""), discordgo.WithContext(ctx))
+	err = classify("pin the status board "+messageID+" in channel "+channelID, err, info, b.n.secrets, false)
+	var api *APIError
+	if errors.As(err, &api) {
+		switch api.Code {
+		case codeMissingPermissions:
+			return &notifier.PermanentError{Err: api, Fix: "give the bot's role Pin Messages in that channel (Manage Messages no longer lets it pin)"}
+		case codeMaxPins:
+			return &notifier.PermanentError{Err: api, Fix: "the channel has as many pinned messages as Discord allows: unpin some"}
+		}
+	}
+	return err
+}
+
+// FindBoard looks for a board among the channel's pinned messages, every
+// page of them: the bot's own message with a board's marker, in any
+// language, in its footer ("" when none is).
 func (b *Boards) FindBoard(ctx context.Context, channelID string) (string, error) {
 	me, err := b.self(ctx)
 	if err != nil {
 		return "", err
 	}
-	ctx, info := withCallInfo(ctx)
-	pins, err := b.n.s.ChannelMessagesPinned(channelID, discordgo.WithContext(ctx))
-	if err != nil {
-		return "", classify("read the pinned messages of channel "+channelID, err, info, b.n.secrets, false)
-	}
-	for _, m := range pins {
-		if m.Author == nil || m.Author.ID != me {
-			continue
+	before := ""
+	for range maxPinsPages {
+		q := url.Values{"limit": {strconv.Itoa(pinsPageSize)}}
+		if before != "" {
+			q.Set("before", before)
 		}
-		for _, e := range m.Embeds {
-			if e.Footer != nil && isBoardMarker(e.Footer.Text) {
+		cctx, info := withCallInfo(ctx)
+		body, err := b.n.s.RequestWithBucketID(http.MethodGet, pinsEndpoint(channelID)+"?"+q.Encode(), nil, pinsEndpoint(channelID), discordgo.WithContext(cctx))
+		if err != nil {
+			return "", classify("read the pinned messages of channel "+channelID, err, info, b.n.secrets, false)
+		}
+		var page pinsPage
+		if err := discordgo.Unmarshal(body, &page); err != nil {
+			return "", &transportError{msg: "discord: read the pinned messages of channel " + channelID + ": unreadable answer", err: err}
+		}
+		for _, p := range page.Items {
+			if m := p.Message; m != nil && m.Author != nil && m.Author.ID == me && isBoard(m) {
 				return m.ID, nil
 			}
 		}
+		if !page.HasMore || len(page.Items) == 0 {
+			return "", nil
+		}
+		last := page.Items[len(page.Items)-1].PinnedAt
+		if last == "" || last == before {
+			return "", nil
+		}
+		before = last
 	}
 	return "", nil
+}
+
+// isBoard reports whether m carries a board's embed.
+func isBoard(m *discordgo.Message) bool {
+	for _, e := range m.Embeds {
+		if e.Footer != nil && isBoardMarker(e.Footer.Text) {
+			return true
+		}
+	}
+	return false
 }
 
 // self is the bot's own user id.

@@ -65,7 +65,7 @@ type Options struct {
 	Mention Mention
 	// Board and Charts say the channel keeps a pinned status board and
 	// receives digest charts, so that CheckChannel asks for the
-	// permissions those need (Manage Messages, Attach Files).
+	// permissions those need (Pin Messages, Attach Files).
 	Board, Charts bool
 }
 

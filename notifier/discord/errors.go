@@ -27,6 +27,7 @@ const (
 	codeMissingPermissions   = 50013
 	codeInvalidWebhookToken  = 50027
 	codeInvalidFormBody      = 50035
+	codeMaxPins              = 30003
 	codeThreadAlreadyCreated = 160004
 )
 
