@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 
 	"github.com/outagebot/outagebot/i18n"
 )
@@ -15,6 +16,11 @@ type Permit interface {
 	// the refusal, in p's language ("@oncall or <@U123>").
 	Allows(ctx context.Context, p *i18n.Printer) (ok bool, who string, err error)
 }
+
+// ErrPermitSetup marks a Permit error that trying again will not mend
+// (the chat app lacks a scope, say): the refusal asks for the setup to be
+// fixed instead of for another try.
+var ErrPermitSetup = errors.New("the bot's chat setup does not allow checking roles")
 
 // privileged lists the commands that change state and need a Permit.
 var privileged = map[string]bool{"mute": true, "unmute": true, "acknowledge": true, "subscribe": true, "unsubscribe": true}
@@ -32,8 +38,11 @@ func (c *Commands) allowed(ctx context.Context, r Request, cmd string) (Answer, 
 	p := r.private()
 	ok, who, err := r.Permit.Allows(ctx, p)
 	if err != nil {
-		return problem(p.T("cmd.refusal.check_failed", i18n.Args{"Verb": verb(p, cmd)}),
-			p.T("cmd.refusal.try_again", nil), err.Error()), false
+		next := p.T("cmd.refusal.try_again", nil)
+		if errors.Is(err, ErrPermitSetup) {
+			next = p.T("cmd.refusal.fix_setup", nil)
+		}
+		return problem(p.T("cmd.refusal.check_failed", i18n.Args{"Verb": verb(p, cmd)}), next, err.Error()), false
 	}
 	if ok {
 		return Answer{}, true

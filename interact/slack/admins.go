@@ -183,7 +183,7 @@ func (a *Admins) members(ctx context.Context, group string) ([]string, error) {
 		if code := slackErrorCode(err); code == "missing_scope" || code == "not_allowed_token_type" {
 			// Trying again will not help: the app needs the scope and a
 			// reinstall.
-			return nil, fmt.Errorf("cannot read the members of user group %s: the bot token lacks the usergroups:read scope (add it under OAuth & Permissions and reinstall the app): %w", group, err)
+			return nil, fmt.Errorf("cannot read the members of user group %s: the bot token lacks the usergroups:read scope (add it under OAuth & Permissions and reinstall the app): %w: %w", group, bot.ErrPermitSetup, err)
 		}
 		return nil, fmt.Errorf("cannot read the members of user group %s (the bot token needs usergroups:read): %w", group, err)
 	}

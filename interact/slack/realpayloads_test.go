@@ -385,6 +385,9 @@ func TestAdminGroupWithoutScope(t *testing.T) {
 	if w.Code != http.StatusOK || len(got) != 1 || !strings.Contains(got[0].Text, "usergroups:read") {
 		t.Fatalf("%d, answers %+v: want a refusal naming usergroups:read", w.Code, got)
 	}
+	if strings.Contains(got[0].Text, "try again in a moment") || !strings.Contains(got[0].Text, "admins must fix its setup") {
+		t.Errorf("a missing scope is not mended by trying again, and the refusal must say so: %s", got[0].Text)
+	}
 	if _, ok, _ := c.st.Acknowledgement(context.Background(), "o2"); ok {
 		t.Fatal("acknowledged although the admin group could not be read")
 	}
