@@ -116,17 +116,7 @@ func TestCheckChannel(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, tt.threads)
 			tt.setup(e.fake)
-			acct, err := e.n.Identify(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := e.n.CheckChannel(t.Context(), tt.channel, acct)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("check\n got %+v\nwant %+v", got, tt.want)
-			}
+			checkIs(t, e, tt.channel, tt.want)
 		})
 	}
 }
@@ -231,17 +221,7 @@ func TestCheckChannelFeatures(t *testing.T) {
 			e.n.board, e.n.charts = tt.board, tt.charts
 			e.fake.SetPermissions(tt.perms, 0)
 			e.fake.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops"})
-			acct, err := e.n.Identify(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := e.n.CheckChannel(t.Context(), testChannel, acct)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("check\n got %+v\nwant %+v", got, tt.want)
-			}
+			checkIs(t, e, testChannel, tt.want)
 		})
 	}
 }
@@ -285,17 +265,23 @@ func TestCheckChannelMention(t *testing.T) {
 			e.fake.AddRole(fakediscord.Role{ID: oncall, Name: "oncall", Mentionable: true})
 			e.fake.AddRole(fakediscord.Role{ID: quiet, Name: "quiet"})
 			e.fake.SetChannelSpec(testChannel, fakediscord.ChannelSpec{Name: "ops"})
-			acct, err := e.n.Identify(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := e.n.CheckChannel(t.Context(), testChannel, acct)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("check\n got %+v\nwant %+v", got, tt.want)
-			}
+			checkIs(t, e, testChannel, tt.want)
 		})
+	}
+}
+
+// checkIs checks channel as the bot identified itself, against want.
+func checkIs(t *testing.T, e *env, channel string, want notifier.ChannelCheck) {
+	t.Helper()
+	acct, err := e.n.Identify(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.n.CheckChannel(t.Context(), channel, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("check\n got %+v\nwant %+v", got, want)
 	}
 }
