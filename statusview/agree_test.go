@@ -81,6 +81,22 @@ var agreeCases = []agreeCase{
 		commit(t, s, "api", hm(39, 1, 0), incident("i1", hm(39, 0, 0), hm(39, 1, 0)))
 		return readNow(hm(40, 10, 0)), nil
 	}},
+	{name: "backdated incident on the first day", now: hm(40, 10, 0), setup: func(t *testing.T, s *store.Store) (bot.Snapshot, []outage.Outage) {
+		// The vendor dates the incident 06:00; the bot first saw the page
+		// at 10:00: only the hour from 10:00 to 11:00 was observed down.
+		i := incident("i1", hm(39, 6, 0), time.Time{})
+		commit(t, s, "api", hm(39, 10, 0), i)
+		i.ResolvedAt = hm(39, 11, 0)
+		commit(t, s, "api", hm(39, 11, 0), i)
+		return readNow(hm(40, 10, 0)), nil
+	}},
+	{name: "backdated into the day before, still open", now: hm(40, 10, 0), setup: func(t *testing.T, s *store.Store) (bot.Snapshot, []outage.Outage) {
+		open := incident("i1", hm(39, 20, 0), time.Time{})
+		commit(t, s, "api", hm(40, 2, 0), open)
+		snap := readNow(hm(40, 10, 0))
+		snap.Status = sources.MajorOutage
+		return snap, []outage.Outage{open}
+	}},
 	{name: "first seen moments ago", now: hm(40, 10, 0), setup: func(t *testing.T, s *store.Store) (bot.Snapshot, []outage.Outage) {
 		commit(t, s, "api", hm(40, 9, 0))
 		return readNow(hm(40, 10, 0)), nil

@@ -464,11 +464,11 @@ func (b *Builder) target(c *cached, s Shown, snap bot.Snapshot, open []outage.Ou
 				keep = append(keep, d)
 			}
 		}
-		days = append(keep, uptime.Days(s.Name, c.live[s.Name], c.gaps[s.Name], from, now, now)...)
+		days = append(keep, uptime.Days(s.Name, uptime.Since(c.live[s.Name], hist.FirstSeen), c.gaps[s.Name], from, now, now)...)
 	}
 	recent := c.recent[s.Name]
 	if isUnread {
-		known := append(mine[:len(mine):len(mine)], recent...)
+		known := uptime.Since(append(mine[:len(mine):len(mine)], recent...), hist.FirstSeen)
 		days = withUnread(days, s.Name, known, c.gaps[s.Name], u, c.today.Add(-(HistoryDays-1)*uptime.DayLength), now)
 		recent = append(recent[:len(recent):len(recent)], u)
 	}

@@ -230,6 +230,9 @@ func TestBuilderConcurrentViews(t *testing.T) {
 	l := &live{snaps: []bot.Snapshot{{Name: "api", Status: sources.Operational}, {Name: "db", Status: sources.Operational}}}
 	b := &statusview.Builder{Live: l, History: s, Now: func() time.Time { return now },
 		Shown: []statusview.Shown{{Name: "api"}, {Name: "db"}}}
+	// Both watched since the first day: the outages below were observed.
+	commit(t, s, "api", hm(0, 0, 0))
+	commit(t, s, "db", hm(0, 0, 0))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -33,6 +33,7 @@ type TargetHistory struct {
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // recordHistory keeps the daily rollup and target_history in step with a
@@ -111,6 +112,15 @@ func (s *Store) rollUp(ctx context.Context, tx execer, target string, from, to, 
 	outs, err := s.overlapping(ctx, tx, target, first, last.Add(uptime.DayLength))
 	if err != nil {
 		return err
+	}
+	var seen sql.NullInt64
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT first_seen_at FROM target_history WHERE target = ?`), target).Scan(&seen); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("roll up the days of %s: %w", target, err)
+	}
+	if seen.Valid {
+		// Uptime is measured from first-seen: a backdated incident's
+		// earlier hours must not count as down on the first day.
+		outs = uptime.Since(outs, time.UnixMilli(seen.Int64).UTC())
 	}
 	gaps, err := s.gaps(ctx, tx, target, first, last.Add(uptime.DayLength))
 	if err != nil {

@@ -121,7 +121,11 @@ func TestDailyRollup(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertDays(t, got, wantStoryDays()[1:])
-			// A reader at generation gen catches up on B alone.
+			// A reader at generation gen catches up on B alone (watched
+			// since day 1, so its outage was observed).
+			if _, err := s.Commit(ctx, store.Commit{Target: "B", State: []byte(`{}`), At: at(0, 0, 0)}); err != nil {
+				t.Fatal(err)
+			}
 			b1 := outage.Outage{ID: "b1", Target: "B", Key: "b", Class: outage.Incident, Title: "B down", Severity: sources.Degraded, OpenedAt: at(1, 5, 0), ResolvedAt: at(1, 6, 0)}
 			if _, err := s.Commit(ctx, store.Commit{Target: "B", State: []byte(`{}`), Outages: []outage.Outage{b1}, At: at(1, 14, 0)}); err != nil {
 				t.Fatal(err)

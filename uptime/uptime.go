@@ -159,6 +159,39 @@ func Within(outs []outage.Outage, gaps []Gap, from, to, now time.Time) Spent {
 	return Spent{Down: d, Maintenance: dm - d, Unknown: all - dm}
 }
 
+// Since is outs as the bot counts them for a target first seen at
+// firstSeen: none of their time before then. A vendor may date an
+// incident hours before the bot first polled its page; that time was not
+// observed, and counting it as down would weigh it against a measured
+// span that starts at firstSeen. Outages that ended before firstSeen are
+// dropped; a zero firstSeen clips nothing.
+func Since(outs []outage.Outage, firstSeen time.Time) []outage.Outage {
+	if firstSeen.IsZero() {
+		return outs
+	}
+	var out []outage.Outage
+	for i, o := range outs {
+		if !o.OpenedAt.Before(firstSeen) {
+			if out != nil {
+				out = append(out, o)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]outage.Outage, 0, len(outs)), outs[:i]...)
+		}
+		if !o.ResolvedAt.IsZero() && !o.ResolvedAt.After(firstSeen) {
+			continue
+		}
+		o.OpenedAt = firstSeen
+		out = append(out, o)
+	}
+	if out == nil {
+		return outs
+	}
+	return out
+}
+
 // Days rolls one target's outages and gaps up into the UTC days from
 // from's day to to's day (both included), open outages counting until now.
 // Only days with some outage or gap time are returned, oldest first.

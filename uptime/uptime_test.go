@@ -118,3 +118,35 @@ func TestDaysWithGaps(t *testing.T) {
 		})
 	}
 }
+
+// Since leaves out what the bot did not observe: the hours a vendor dated
+// an incident before the bot first saw the target, and incidents over by
+// then.
+func TestSince(t *testing.T) {
+	seen := base.Add(10 * time.Hour)
+	at := func(h int) time.Time { return base.Add(time.Duration(h) * time.Hour) }
+	for _, tc := range []struct {
+		name      string
+		outs      []outage.Outage
+		firstSeen time.Time
+		want      []outage.Outage
+	}{
+		{"nothing", nil, seen, nil},
+		{"all after first seen", []outage.Outage{span(outage.Incident, 11, 12)}, seen, []outage.Outage{span(outage.Incident, 11, 12)}},
+		{"backdated, resolved after", []outage.Outage{span(outage.Incident, 6, 11)}, seen, []outage.Outage{{Class: outage.Incident, OpenedAt: at(10), ResolvedAt: at(11)}}},
+		{"backdated, still open", []outage.Outage{span(outage.Incident, 6, -1)}, seen, []outage.Outage{{Class: outage.Incident, OpenedAt: at(10)}}},
+		{"over before first seen", []outage.Outage{span(outage.Incident, 6, 10), span(outage.MaintenanceWork, 12, 13)}, seen, []outage.Outage{span(outage.MaintenanceWork, 12, 13)}},
+		{"no first seen clips nothing", []outage.Outage{span(outage.Incident, 6, 11)}, time.Time{}, []outage.Outage{span(outage.Incident, 6, 11)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := append([]outage.Outage(nil), tc.outs...)
+			got := uptime.Since(tc.outs, tc.firstSeen)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v\nwant %+v", got, tc.want)
+			}
+			if !reflect.DeepEqual(tc.outs, in) {
+				t.Errorf("the outages given were changed: %+v", tc.outs)
+			}
+		})
+	}
+}
