@@ -104,3 +104,32 @@ func TestParseCapturedIncidents(t *testing.T) {
 		t.Errorf("%d incidents, want 5", len(incs))
 	}
 }
+
+// TestParseCapturedMaintenance reads a summary captured from a live page
+// (CloudAMQP's) during planned work: status.indicator "maintenance", one
+// component under_maintenance, one maintenance in_progress with impact
+// "maintenance", no incidents. Nothing in it may read as an outage.
+func TestParseCapturedMaintenance(t *testing.T) {
+	obs := parseFixture(t, "captured-maintenance")
+	if len(obs.Incidents) != 0 || obs.Page != "https://status.cloudamqp.com" || len(obs.Components) != 23 {
+		t.Fatalf("obs = %+v", obs)
+	}
+	for _, c := range obs.Components {
+		want := sources.Operational
+		if c.Name == "Shared servers" {
+			want = sources.Maintenance
+		}
+		if c.Status != want || c.Status.IsProblem() {
+			t.Errorf("component %s = %s, want %s", c.Name, c.Status, want)
+		}
+	}
+	if len(obs.Maintenances) != 1 {
+		t.Fatalf("maintenances = %+v", obs.Maintenances)
+	}
+	m := obs.Maintenances[0]
+	if m.ID != "qy6n39trpl7l" || m.Status != sources.MaintenanceInProgress || m.Impact != sources.Maintenance ||
+		!m.ScheduledFor.Equal(time.Date(2020, 7, 16, 21, 0, 0, 0, time.UTC)) || m.ScheduledUntil.IsZero() ||
+		!m.StartedAt.Equal(time.Date(2020, 7, 16, 21, 10, 37, 506e6, time.UTC)) {
+		t.Errorf("maintenance = %+v", m)
+	}
+}
