@@ -84,10 +84,14 @@ func (s *stamp) UnmarshalJSON(b []byte) error {
 
 func (s stamp) time() time.Time { return time.Time(s) }
 
-// Parse parses what an incident.io page serves: its widget API summary, or
-// its Statuspage-compatible summary.json (through statuspage.ParseSummary).
+// Parse parses what an incident.io page serves: its widget API summary, the
+// summary its front end reads (<page>/proxy/<host>), or its
+// Statuspage-compatible summary.json (through statuspage.ParseSummary).
 // base is the page's URL.
 func Parse(data []byte, base string) (sources.Observation, error) {
+	if isProxy(data) {
+		return ParseProxy(data, base)
+	}
 	if isWidget(data) {
 		return ParseWidget(data, base)
 	}
@@ -99,12 +103,13 @@ func Parse(data []byte, base string) (sources.Observation, error) {
 	return obs, err
 }
 
-// Detect reports whether body is an incident.io widget API summary. (The
+// Detect reports whether body is an incident.io widget API summary or the
+// front end's summary. (The
 // Statuspage-compatible summary.json is a Statuspage document: the
 // statuspage package's detection, and type "statuspage", take it.)
 func Detect(body []byte, contentType string) bool {
 	b := bytes.TrimLeft(body, " \t\r\n\xef\xbb\xbf")
-	return len(b) > 0 && b[0] == '{' && isWidget(b)
+	return len(b) > 0 && b[0] == '{' && (isWidget(b) || isProxy(b))
 }
 
 func isWidget(data []byte) bool {
@@ -118,6 +123,9 @@ func isWidget(data []byte) bool {
 // every incident carries one update (the latest), and the components are
 // those the events affect, with their current status.
 func ParseWidget(data []byte, base string) (sources.Observation, error) {
+	if isProxy(data) {
+		return ParseProxy(data, base)
+	}
 	var doc widgetDoc
 	if err := decode(data, &doc); err != nil {
 		return sources.Observation{}, err

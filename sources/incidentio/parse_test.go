@@ -17,11 +17,12 @@ var update = flag.Bool("update", false, "rewrite the expected.golden files")
 
 const fixtureBase = "https://status.nimbus.dev"
 
-// fixtures maps each case to its document: widget.json (widget API) or
-// summary.json (the Statuspage-compatible API).
+// fixtures maps each case to its document: widget.json (widget API),
+// summary.json (the Statuspage-compatible API) or proxy.json (the summary
+// the page's front end reads).
 func fixtures(t testing.TB) map[string]string {
 	out := map[string]string{}
-	for _, name := range []string{"widget.json", "summary.json"} {
+	for _, name := range []string{"widget.json", "summary.json", "proxy.json"} {
 		paths, _ := filepath.Glob("testdata/*/" + name)
 		for _, p := range paths {
 			out[filepath.Base(filepath.Dir(p))] = p
@@ -133,6 +134,95 @@ func TestParseMapping(t *testing.T) {
 	c := parseFixture(t, "compat")
 	if len(c.Incidents) != 1 || len(c.Incidents[0].Updates) != 2 || c.Incidents[0].URL != fixtureBase+"/incidents/01J9X4T7G2W5M8Q1R3S6V9Y2B4" {
 		t.Errorf("compat = %+v", c.Incidents)
+	}
+}
+
+// TestParseProxy checks what the front end's summary says of OpenAI's page:
+// every visible component, its group, the affected ones at their current
+// status, incidents with their whole history, the upcoming maintenance.
+func TestParseProxy(t *testing.T) {
+	p := parseFixture(t, "proxy")
+	if p.Page != "https://status.openai.com" {
+		t.Errorf("Page = %s", p.Page)
+	}
+	type comp struct {
+		group   string
+		status  sources.Status
+		isGroup bool
+	}
+	want := map[string]comp{
+		"APIs": {"", sources.Operational, true}, "Responses": {"APIs", sources.Operational, false},
+		"Chat Completions": {"APIs", sources.Operational, false}, "Realtime": {"APIs", sources.Operational, false},
+		"Files":   {"APIs", sources.Operational, false},
+		"ChatGPT": {"", sources.PartialOutage, true}, "Login": {"ChatGPT", sources.Operational, false},
+		"Conversations": {"ChatGPT", sources.PartialOutage, false}, "Voice mode": {"ChatGPT", sources.Degraded, false},
+		"Image Generation": {"ChatGPT", sources.Operational, false},
+		"Sora":             {"", sources.Operational, true}, "Video generation": {"Sora", sources.Operational, false},
+		"Codex": {"", sources.MajorOutage, true}, "Codex Web": {"Codex", sources.MajorOutage, false},
+		"CLI": {"Codex", sources.Operational, false},
+	}
+	if len(p.Components) != len(want) {
+		t.Errorf("%d components, want %d (hidden ones left out): %+v", len(p.Components), len(want), p.Components)
+	}
+	for _, c := range p.Components {
+		w, ok := want[c.Name]
+		if !ok || c.Group != w.group || c.Status != w.status || c.IsGroup != w.isGroup {
+			t.Errorf("component %+v, want %+v (known %v)", c, w, ok)
+		}
+	}
+
+	if len(p.Incidents) != 2 {
+		t.Fatalf("incidents = %+v", p.Incidents)
+	}
+	chat, codex := p.Incidents[0], p.Incidents[1]
+	if chat.Status != sources.IncidentIdentified || chat.Impact != sources.PartialOutage || chat.URL != "https://status.openai.com/incidents/01K2W9N4E6P8R0T2V4X6Z8B0D2" {
+		t.Errorf("chat = %+v", chat)
+	}
+	if !chat.StartedAt.Equal(time.Date(2026, 9, 4, 18, 52, 11, 204e6, time.UTC)) || !chat.UpdatedAt.Equal(time.Date(2026, 9, 4, 19, 31, 7, 114e6, time.UTC)) || !chat.ResolvedAt.IsZero() {
+		t.Errorf("chat times = %v %v %v", chat.StartedAt, chat.UpdatedAt, chat.ResolvedAt)
+	}
+	if len(chat.Updates) != 2 || chat.Updates[0].Status != sources.IncidentInvestigating || chat.Updates[1].ID != "01K2WBQ1M3N5P7R9T1V3X5Z7B9" || !strings.HasPrefix(chat.Updates[1].Body, "We have identified") {
+		t.Errorf("chat updates (oldest first) = %+v", chat.Updates)
+	}
+	if got := strings.Join(chat.ComponentIDs, ","); got != "01JMXC0K9MB4V8QNXK1T1YX6AR,01JMXC0K9M0FWR5ESB6G3Z7ZHT" {
+		t.Errorf("chat ComponentIDs = %s", got)
+	}
+	if codex.Impact != sources.MajorOutage || codex.Status != sources.IncidentInvestigating {
+		t.Errorf("codex = %+v", codex)
+	}
+
+	if len(p.Maintenances) != 1 {
+		t.Fatalf("maintenances = %+v", p.Maintenances)
+	}
+	m := p.Maintenances[0]
+	if m.Status != sources.MaintenanceScheduled || m.Impact != sources.Maintenance ||
+		!m.ScheduledFor.Equal(time.Date(2026, 9, 9, 2, 0, 0, 0, time.UTC)) || !m.ScheduledUntil.Equal(time.Date(2026, 9, 9, 3, 0, 0, 0, time.UTC)) ||
+		len(m.Updates) != 1 || m.Updates[0].Status != sources.MaintenanceScheduled {
+		t.Errorf("maintenance = %+v", m)
+	}
+
+	// The same document with nothing going on: everything operational, and
+	// nothing announced.
+	quiet := `{"summary":{"name":"OpenAI","public_url":"https://status.openai.com","components":[{"id":"a","name":"API"}],"affected_components":[],"ongoing_incidents":[],"in_progress_maintenances":[],"scheduled_maintenances":[],"structure":{"items":[{"component":{"component_id":"a","name":"API","hidden":false}}]}}}`
+	q, err := Parse([]byte(quiet), fixtureBase)
+	if err != nil || len(q.Incidents) != 0 || len(q.Maintenances) != 0 || len(q.Components) != 1 || q.Components[0].Status != sources.Operational {
+		t.Errorf("quiet = %+v, %v", q, err)
+	}
+	// A component status this parser does not know is unknown, never an
+	// outage; one named without a status is degraded.
+	odd := `{"summary":{"components":[{"id":"a","name":"A"},{"id":"b","name":"B"}],"affected_components":[{"component_id":"a","status":"on_fire"},{"component_id":"b"}]}}`
+	o, err := Parse([]byte(odd), fixtureBase)
+	if err != nil || len(o.Components) != 2 || o.Components[0].Status != sources.Unknown || o.Components[1].Status != sources.Degraded {
+		t.Errorf("odd = %+v, %v", o, err)
+	}
+	for doc, want := range map[string]string{
+		`{"summary":{}, "ongoing_incidents":[]}`:                   `not an incident.io status page summary: no "components", "structure" or "ongoing_incidents" in "summary"`,
+		`{"summary":{"ongoing_incidents":{}}}`:                     `not an incident.io status page summary: "summary.ongoing_incidents" is an object, want an array`,
+		`{"summary":{"ongoing_incidents":[{"published_at":"x"}]}}`: `not an incident.io status page summary: bad time "x"`,
+	} {
+		if _, err := Parse([]byte(doc), fixtureBase); err == nil || err.Error() != want {
+			t.Errorf("Parse(%s) err = %v, want %s", doc, err, want)
+		}
 	}
 }
 

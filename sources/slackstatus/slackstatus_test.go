@@ -21,7 +21,9 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestParseGolden(t *testing.T) {
-	for _, name := range []string{"ok", "active", "maintenance"} {
+	// captured is an answer captured from Slack's API as served (escaped
+	// slashes, numeric ids, one note per incident).
+	for _, name := range []string{"ok", "active", "maintenance", "captured"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("testdata", name+".json"))
 			if err != nil {
@@ -46,6 +48,49 @@ func TestParseGolden(t *testing.T) {
 				t.Errorf("mismatch with %s (run with -update to accept):\n%s", golden, got)
 			}
 		})
+	}
+}
+
+// TestParseCaptured checks what a real answer with two open incidents
+// yields: both incidents, their services partially out, every other
+// service operational, times in UTC, links unescaped.
+func TestParseCaptured(t *testing.T) {
+	data, err := os.ReadFile("testdata/captured.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct {
+		id, title, url, service string
+		started                 time.Time
+	}{
+		{"878", "We are investigating an issue with notification settings", "https://status.slack.com/2020-07/ea58a170d343b2ad", "Notifications", time.Date(2020, 7, 30, 22, 12, 34, 0, time.UTC)},
+		{"879", "We're looking into an issue with certain API calls", "https://status.slack.com/2020-07/7d32ad54b0703c47", "Apps/Integrations/APIs", time.Date(2020, 7, 24, 17, 45, 8, 0, time.UTC)},
+	} {
+		if i >= len(obs.Incidents) {
+			t.Fatalf("incidents = %+v", obs.Incidents)
+		}
+		inc := obs.Incidents[i]
+		if inc.ID != want.id || inc.Title != want.title || inc.URL != want.url || inc.Status != sources.IncidentInvestigating ||
+			inc.Impact != sources.PartialOutage || !inc.StartedAt.Equal(want.started) || inc.StartedAt.Location() != time.UTC ||
+			len(inc.ComponentIDs) != 1 || inc.ComponentIDs[0] != want.service || len(inc.Updates) != 1 || inc.Updates[0].Body == "" {
+			t.Errorf("incident %d = %+v", i, inc)
+		}
+	}
+	if len(obs.Incidents) != 2 || len(obs.Maintenances) != 0 {
+		t.Errorf("%d incidents, %d maintenances", len(obs.Incidents), len(obs.Maintenances))
+	}
+	for _, c := range obs.Components {
+		want := sources.Operational
+		if c.Name == "Notifications" || c.Name == "Apps/Integrations/APIs" {
+			want = sources.PartialOutage
+		}
+		if c.Status != want {
+			t.Errorf("component %s = %s, want %s", c.Name, c.Status, want)
+		}
 	}
 }
 
