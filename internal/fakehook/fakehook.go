@@ -8,13 +8,11 @@
 package fakehook
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,9 +33,13 @@ const (
 	// to anything else, 413 above 28 KB; it cannot tell a repeated post,
 	// so every accepted post is a message.
 	Teams
-	// PagerDuty answers 202 with {"status":"success"} and keeps alerts by
-	// dedup_key as the Events API v2 does; 400 with its reasons for an
-	// invalid event.
+	// PagerDuty answers 202 with {"status":"success","message":"Event
+	// processed","dedup_key":...} and keeps alerts by dedup_key as the
+	// Events API v2 does (an acknowledge or resolve of an alert not open
+	// is dropped; a trigger after a resolve opens a new incident); 400
+	// with its reasons for an invalid event (a routing_key that is not 32
+	// characters, a dedup_key over 255, a summary over 1024 characters, a
+	// severity other than critical, error, warning or info, ...).
 	PagerDuty
 )
 
@@ -279,60 +281,104 @@ func (s *Server) pagerduty(i int, body []byte) (int, []byte) {
 		EventAction string `json:"event_action"`
 		DedupKey    string `json:"dedup_key"`
 		Payload     *struct {
-			Summary  string `json:"summary"`
-			Source   string `json:"source"`
-			Severity string `json:"severity"`
+			Summary   string `json:"summary"`
+			Source    string `json:"source"`
+			Severity  string `json:"severity"`
+			Timestamp string `json:"timestamp"`
 		} `json:"payload"`
+		Links []struct {
+			Href string `json:"href"`
+		} `json:"links"`
 	}
+	// The Events API's 400: {"status":"invalid event","message":"Event
+	// object is invalid","errors":[...]}, the reasons in its own words.
 	invalid := func(reasons ...string) (int, []byte) {
 		b, _ := json.Marshal(map[string]any{"status": "invalid event", "message": "Event object is invalid", "errors": reasons})
 		return http.StatusBadRequest, b
 	}
 	if err := json.Unmarshal(body, &e); err != nil {
-		return invalid("Malformed JSON")
+		b, _ := json.Marshal(map[string]any{"status": "invalid event", "message": "Event object is invalid", "errors": []string{"Malformed JSON"}})
+		return http.StatusBadRequest, b
 	}
-	if e.RoutingKey != s.routingKey {
-		return invalid("Invalid routing key")
+	var reasons []string
+	switch {
+	case len([]rune(e.RoutingKey)) != 32:
+		reasons = append(reasons, "Length of 'routing_key' is incorrect (should be 32 characters)")
+	case e.RoutingKey != s.routingKey:
+		reasons = append(reasons, "Invalid routing key")
 	}
-	if e.DedupKey == "" && e.EventAction != "trigger" {
-		return invalid("'dedup_key' is missing")
+	if len([]rune(e.DedupKey)) > 255 {
+		reasons = append(reasons, "'dedup_key' is too long (maximum is 255 characters)")
 	}
 	switch e.EventAction {
 	case "trigger":
 		p := e.Payload
-		sev := map[string]bool{"critical": true, "error": true, "warning": true, "info": true}
-		if p == nil || p.Summary == "" || p.Source == "" || !sev[p.Severity] || len([]rune(p.Summary)) > 1024 {
-			return invalid("'payload' is invalid")
+		if p == nil {
+			reasons = append(reasons, "'payload' is missing or blank")
+			break
+		}
+		if strings.TrimSpace(p.Summary) == "" {
+			reasons = append(reasons, "'payload.summary' is missing or blank")
+		} else if len([]rune(p.Summary)) > 1024 {
+			reasons = append(reasons, "'payload.summary' is too long (maximum is 1024 characters)")
+		}
+		if strings.TrimSpace(p.Source) == "" {
+			reasons = append(reasons, "'payload.source' is missing or blank")
+		}
+		if !map[string]bool{"critical": true, "error": true, "warning": true, "info": true}[p.Severity] {
+			reasons = append(reasons, "'payload.severity' is invalid (must be one of the following: 'critical', 'warning', 'error' or 'info')")
+		}
+		if p.Timestamp != "" {
+			if _, err := time.Parse(time.RFC3339, p.Timestamp); err != nil {
+				reasons = append(reasons, "'payload.timestamp' is invalid")
+			}
+		}
+		for _, l := range e.Links {
+			if l.Href == "" {
+				reasons = append(reasons, "'links.href' is missing or blank")
+			}
 		}
 	case "acknowledge", "resolve":
+		if e.DedupKey == "" {
+			reasons = append(reasons, "'dedup_key' is missing or blank")
+		}
 	default:
-		return invalid("'event_action' is invalid")
+		reasons = append(reasons, "'event_action' is invalid (must be one of the following: 'trigger', 'acknowledge' or 'resolve')")
+	}
+	if len(reasons) > 0 {
+		return invalid(reasons...)
 	}
 	s.mu.Lock()
 	a := s.alerts[e.DedupKey]
-	if a == nil {
-		a = &Alert{Status: "resolved"}
-		s.alerts[e.DedupKey] = a
-	}
-	a.Log = append(a.Log, e.EventAction)
-	open := a.Status != "resolved"
-	switch e.EventAction {
-	case "trigger":
+	open := a != nil && a.Status != "resolved"
+	switch {
+	case e.EventAction == "trigger":
 		if !open {
+			// A new alert, or one resolved before: a new incident.
+			if a == nil {
+				a = &Alert{}
+				s.alerts[e.DedupKey] = a
+			}
 			a.Incidents++
 			a.Status = "triggered"
 		}
 		a.Severity, a.Summary = e.Payload.Severity, e.Payload.Summary
-	case "acknowledge":
-		if open {
-			a.Status = "acknowledged"
+		a.Log = append(a.Log, e.EventAction)
+	case !open:
+		// Acknowledge and resolve reach only an open alert; otherwise
+		// PagerDuty drops them, after answering 202 all the same.
+		if a != nil {
+			a.Log = append(a.Log, e.EventAction+" (dropped)")
 		}
-	case "resolve":
+	case e.EventAction == "acknowledge":
+		a.Status = "acknowledged"
+		a.Log = append(a.Log, e.EventAction)
+	default:
 		a.Status = "resolved"
+		a.Log = append(a.Log, e.EventAction)
 	}
 	s.mu.Unlock()
 	s.take(i)
-	var b bytes.Buffer
-	fmt.Fprintf(&b, `{"status":"success","message":"Event processed","dedup_key":%s}`, strconv.Quote(e.DedupKey))
-	return http.StatusAccepted, b.Bytes()
+	b, _ := json.Marshal(map[string]string{"status": "success", "message": "Event processed", "dedup_key": e.DedupKey})
+	return http.StatusAccepted, b
 }
