@@ -29,9 +29,13 @@ const (
 	// seen: a repeated key is answered 200 and not taken again, as the
 	// README tells receivers to do.
 	Webhook Kind = iota
-	// Teams answers 202 Accepted to a message with an Adaptive Card, 400
-	// to anything else, 413 above 28 KB; it cannot tell a repeated post,
-	// so every accepted post is a message.
+	// Teams is a Workflows webhook ("When a Teams webhook request is
+	// received"): it answers 202 Accepted with no body to any JSON body,
+	// as soon as the run is queued, and 400 with Logic Apps' error to a
+	// body that is not JSON. The run then posts the card, or fails where
+	// only the run history shows it (a message that is no Adaptive Card,
+	// one over Teams' 28 KB): see FailedRuns. It cannot tell a repeated
+	// post, so every card posted is a message.
 	Teams
 	// PagerDuty answers 202 with {"status":"success","message":"Event
 	// processed","dedup_key":...} and keeps alerts by dedup_key as the
@@ -43,7 +47,9 @@ const (
 	PagerDuty
 )
 
-// teamsMaxBytes is the message size Teams documents for webhooks.
+// teamsMaxBytes is the message size a workflow's "Post card in a chat or
+// channel" takes: about 28 KB, above which the action fails with "Request
+// Entity Too Large" (learn.microsoft.com/connectors/teams, known issues).
 const teamsMaxBytes = 28 << 10
 
 // Request is one request as received.
@@ -94,6 +100,7 @@ type Server struct {
 	requests []Request
 	keys     map[string]bool
 	alerts   map[string]*Alert
+	failed   []string
 }
 
 // New starts a fake of kind. For Webhook, secret is the shared secret; for
@@ -161,6 +168,14 @@ func (s *Server) Taken() []Request {
 	return out
 }
 
+// FailedRuns are why the Teams workflow's runs that posted nothing
+// failed, as its run history would say, in order.
+func (s *Server) FailedRuns() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.failed...)
+}
+
 // Alerts are PagerDuty's alerts by dedup_key.
 func (s *Server) Alerts() map[string]Alert {
 	s.mu.Lock()
@@ -223,7 +238,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) answer(i int, r *http.Request, body []byte) (int, []byte) {
 	switch s.kind {
 	case Teams:
-		return s.teams(i, body)
+		return s.teams(i, r, body)
 	case PagerDuty:
 		return s.pagerduty(i, body)
 	}
@@ -251,9 +266,10 @@ func (s *Server) webhook(i int, r *http.Request, body []byte) (int, []byte) {
 	return http.StatusOK, []byte(`{"ok":true}`)
 }
 
-func (s *Server) teams(i int, body []byte) (int, []byte) {
-	if len(body) > teamsMaxBytes {
-		return http.StatusRequestEntityTooLarge, []byte(`{"error":{"code":"MessageSizeLimitExceeded","message":"The message is too large."}}`)
+func (s *Server) teams(i int, r *http.Request, body []byte) (int, []byte) {
+	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	if strings.TrimSpace(strings.ToLower(ct)) != "application/json" {
+		return http.StatusBadRequest, []byte(`{"error":{"code":"InvalidRequestContent","message":"The input body for trigger 'manual' of type 'Request' must be of type JSON, but was of type '` + ct + `'."}}`)
 	}
 	var m struct {
 		Type        string `json:"type"`
@@ -266,13 +282,28 @@ func (s *Server) teams(i int, body []byte) (int, []byte) {
 			} `json:"content"`
 		} `json:"attachments"`
 	}
-	if err := json.Unmarshal(body, &m); err != nil || m.Type != "message" || len(m.Attachments) != 1 ||
-		m.Attachments[0].ContentType != "application/vnd.microsoft.card.adaptive" || m.Attachments[0].Content.Type != "AdaptiveCard" ||
-		m.Attachments[0].Content.Version == "" || len(m.Attachments[0].Content.Body) == 0 {
-		return http.StatusBadRequest, []byte(`{"error":{"code":"InvalidRequestContent","message":"The input body for trigger 'manual' of type 'Request' did not match its schema definition."}}`)
+	if err := json.Unmarshal(body, &m); err != nil {
+		return http.StatusBadRequest, []byte(`{"error":{"code":"InvalidRequestContent","message":"The request content is not valid and could not be deserialized."}}`)
 	}
-	s.take(i)
+	// Accepted: the run is queued. What follows is the run's, out of the
+	// sender's sight.
+	switch {
+	case len(body) > teamsMaxBytes:
+		s.fail("Post card in a chat or channel: RequestEntityTooLarge: the message is over 28 KB")
+	case m.Type != "message" || len(m.Attachments) != 1 ||
+		m.Attachments[0].ContentType != "application/vnd.microsoft.card.adaptive" || m.Attachments[0].Content.Type != "AdaptiveCard" ||
+		m.Attachments[0].Content.Version == "" || len(m.Attachments[0].Content.Body) == 0:
+		s.fail("Post card in a chat or channel: BadRequest: the attachment is not an Adaptive Card")
+	default:
+		s.take(i)
+	}
 	return http.StatusAccepted, nil
+}
+
+func (s *Server) fail(why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failed = append(s.failed, why)
 }
 
 func (s *Server) pagerduty(i int, body []byte) (int, []byte) {
