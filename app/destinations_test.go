@@ -17,7 +17,7 @@ import (
 // service gets a route to each, without storm grouping (none of them can
 // thread), and each delivers to its local fake.
 func TestMoreDestinations(t *testing.T) {
-	const secret, key = "0123456789abcdef-secret", "pd-routing-key-0123456789abcdef"
+	const secret, key = "0123456789abcdef-secret", "PDr0ut1ngKEY0123456789abcdef0000"
 	hook := fakehook.New(fakehook.Webhook, secret)
 	defer hook.Close()
 	tm := fakehook.New(fakehook.Teams, "")

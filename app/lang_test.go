@@ -36,7 +36,7 @@ func newLangFakes(t *testing.T) *langFakes {
 // langHooks are a channel's webhook, Teams workflow and PagerDuty service.
 type langHooks struct{ webhook, teams, pagerduty *fakehook.Server }
 
-const langTestSecret, langTestKey = "0123456789abcdef-secret", "pd-routing-key-0123456789abcdef"
+const langTestSecret, langTestKey = "0123456789abcdef-secret", "PDr0ut1ngKEY0123456789abcdef0000"
 
 func newLangHooks(t *testing.T) langHooks {
 	t.Helper()

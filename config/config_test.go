@@ -362,7 +362,7 @@ func TestExampleCommentedSections(t *testing.T) {
 		"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1",
 		"DISCORD_BOT_TOKEN": "d", "DISCORD_APPLICATION_ID": "123",
 		"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "OPS_WEBHOOK_URL": "https://hooks.slack.com/services/x",
-		"HOOK_SECRET": "0123456789abcdef", "TEAMS_WEBHOOK_URL": "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=y", "PD_ROUTING_KEY": "0123456789abcdef0123456789abcdef",
+		"HOOK_SECRET": "0123456789abcdef", "TEAMS_WEBHOOK_URL": "https://prod-01.westeurope.logic.azure.com:443/workflows/x/triggers/manual/paths/invoke?api-version=2016-06-01&sig=y", "PD_ROUTING_KEY": "0123456789abcdef0123456789abcdef",
 		"TELEGRAM_BOT_TOKEN": "123456:AAHabcdefghijklmnopqrstuvwxyz", "TELEGRAM_WEBHOOK_SECRET": "a-secret_1",
 		"OUTAGEBOT_WEB_TOKEN": "0123456789abcdef0123",
 	})

@@ -90,8 +90,10 @@ func checkDestinations(ch Channel, at func(key ...string) []string, c *collector
 		switch k := strings.TrimSpace(p.RoutingKey); {
 		case k == "":
 			c.add(at("pagerduty", "routing_key"), `must be set: the Integration Key of an Events API v2 integration, like "${PD_ROUTING_KEY}"`)
-		case strings.ContainsAny(k, " \t/"):
-			c.add(at("pagerduty", "routing_key"), "must be the integration key alone (32 characters), not a URL")
+		default:
+			if err := pagerduty.CheckRoutingKey(k); err != nil {
+				c.add(at("pagerduty", "routing_key"), err.Error())
+			}
 		}
 		if p.APIURL != "" && !isHTTPURL(p.APIURL) {
 			c.add(at("pagerduty", "api_url"), "must be an absolute http or https URL, like "+pagerduty.DefaultAPIURL)

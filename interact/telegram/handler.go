@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/i18n"
@@ -139,7 +140,10 @@ type message struct {
 	MessageThreadID int64  `json:"message_thread_id"`
 	IsTopicMessage  bool   `json:"is_topic_message"`
 	Text            string `json:"text"`
-	From            *struct {
+	// Entities mark the command: {"type":"bot_command","offset":0,
+	// "length":7} for "/status, please", offsets in UTF-16 units.
+	Entities []entity `json:"entities"`
+	From     *struct {
 		ID           int64  `json:"id"`
 		Username     string `json:"username"`
 		FirstName    string `json:"first_name"`
@@ -150,6 +154,13 @@ type message struct {
 		Type     string `json:"type"`
 		Username string `json:"username"`
 	} `json:"chat"`
+}
+
+// entity is a MessageEntity (https://core.telegram.org/bots/api#messageentity).
+type entity struct {
+	Type   string `json:"type"`
+	Offset int    `json:"offset"`
+	Length int    `json:"length"`
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -187,7 +198,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	cmd, args, ok := h.parse(r.Context(), m.Text)
+	cmd, args, ok := h.parse(r.Context(), commandText(m))
 	if !ok {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -223,6 +234,26 @@ func (h *handler) verify(got string) bool {
 // commands are the ones the bot answers; /start (what Telegram sends when
 // someone opens a chat with the bot) shows the help.
 var commands = []string{"status", "incidents", "uptime", "digest", "report", "mute", "unmute", "help", "start"}
+
+// commandText is m's text with its command set apart by a space, as
+// Telegram marks it: a bot_command entity at the start ends where the
+// command ends, also when a comma or a full stop follows it ("/status,
+// please" is /status). Text without entities (a local Bot API server that
+// sends none) is read as it is.
+func commandText(m *message) string {
+	for _, e := range m.Entities {
+		if e.Type != "bot_command" || e.Offset != 0 || e.Length <= 1 {
+			continue
+		}
+		u := utf16.Encode([]rune(m.Text))
+		if e.Length > len(u) {
+			return m.Text
+		}
+		cmd, rest := string(utf16.Decode(u[:e.Length])), string(utf16.Decode(u[e.Length:]))
+		return cmd + " " + strings.TrimLeft(rest, ",.;:!? ")
+	}
+	return m.Text
+}
 
 // parse reads "/status@botname openai" into ("status", "openai"). A
 // command addressed to another bot, or none of ours, is not one.

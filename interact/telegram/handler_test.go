@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -357,4 +359,53 @@ func (r *recorder) Run(_ context.Context, req bot.Request) bot.Answer {
 	defer r.mu.Unlock()
 	r.calls = append(r.calls, req)
 	return r.answer
+}
+
+// Updates as the Bot API posts them (testdata/updates): the command is
+// where its bot_command entity says, a command for another bot or one
+// that does not start the message is no command, an edit runs nothing,
+// and the answer goes to the forum topic the command came from, not to a
+// reply thread of a plain supergroup.
+func TestRealUpdates(t *testing.T) {
+	for _, tc := range []struct {
+		file   string
+		runs   string // the request's text, "" for none
+		lang   string // the asker's language, when Telegram sent one we have
+		thread int64  // message_thread_id of the answer
+	}{
+		{file: "group-addressed", runs: "status openai", lang: "en"},
+		{file: "other-bot"},
+		{file: "punctuation", runs: "status openai 🙏", lang: "en"},
+		{file: "forum-topic", runs: "status openai", lang: "de", thread: 951},
+		{file: "reply-thread", runs: "status openai"},
+		{file: "channel-post", runs: "status"},
+		{file: "edited"},
+		{file: "code-not-command"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			body, err := os.ReadFile(filepath.Join("testdata", "updates", tc.file+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &recorder{answer: bot.Answer{Title: "ok"}}
+			e := newEnv(t, HandlerOptions{Commands: rec})
+			e.fake.AddTopic(ops, 951, "🟠 OpenAI: Elevated errors on the API")
+			if w := e.post(string(body), secret); w.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+			if tc.runs == "" {
+				if len(rec.calls) != 0 || len(e.fake.Calls("sendMessage")) != 0 {
+					t.Errorf("ran %+v", rec.calls)
+				}
+				return
+			}
+			if len(rec.calls) != 1 || rec.calls[0].Text != tc.runs || rec.calls[0].UserLang != tc.lang {
+				t.Fatalf("ran %+v, want %q (asker's language %q)", rec.calls, tc.runs, tc.lang)
+			}
+			msgs := e.fake.Messages(ops)
+			if len(msgs) != 1 || msgs[0].ThreadID != tc.thread {
+				t.Errorf("answers %+v, want one in thread %d", msgs, tc.thread)
+			}
+		})
+	}
 }

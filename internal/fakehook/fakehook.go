@@ -8,13 +8,11 @@
 package fakehook
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,17 +29,27 @@ const (
 	// seen: a repeated key is answered 200 and not taken again, as the
 	// README tells receivers to do.
 	Webhook Kind = iota
-	// Teams answers 202 Accepted to a message with an Adaptive Card, 400
-	// to anything else, 413 above 28 KB; it cannot tell a repeated post,
-	// so every accepted post is a message.
+	// Teams is a Workflows webhook ("When a Teams webhook request is
+	// received"): it answers 202 Accepted with no body to any JSON body,
+	// as soon as the run is queued, and 400 with Logic Apps' error to a
+	// body that is not JSON. The run then posts the card, or fails where
+	// only the run history shows it (a message that is no Adaptive Card,
+	// one over Teams' 28 KB): see FailedRuns. It cannot tell a repeated
+	// post, so every card posted is a message.
 	Teams
-	// PagerDuty answers 202 with {"status":"success"} and keeps alerts by
-	// dedup_key as the Events API v2 does; 400 with its reasons for an
-	// invalid event.
+	// PagerDuty answers 202 with {"status":"success","message":"Event
+	// processed","dedup_key":...} and keeps alerts by dedup_key as the
+	// Events API v2 does (an acknowledge or resolve of an alert not open
+	// is dropped; a trigger after a resolve opens a new incident); 400
+	// with its reasons for an invalid event (a routing_key that is not 32
+	// characters, a dedup_key over 255, a summary over 1024 characters, a
+	// severity other than critical, error, warning or info, ...).
 	PagerDuty
 )
 
-// teamsMaxBytes is the message size Teams documents for webhooks.
+// teamsMaxBytes is the message size a workflow's "Post card in a chat or
+// channel" takes: about 28 KB, above which the action fails with "Request
+// Entity Too Large" (learn.microsoft.com/connectors/teams, known issues).
 const teamsMaxBytes = 28 << 10
 
 // Request is one request as received.
@@ -92,6 +100,7 @@ type Server struct {
 	requests []Request
 	keys     map[string]bool
 	alerts   map[string]*Alert
+	failed   []string
 }
 
 // New starts a fake of kind. For Webhook, secret is the shared secret; for
@@ -159,6 +168,14 @@ func (s *Server) Taken() []Request {
 	return out
 }
 
+// FailedRuns are why the Teams workflow's runs that posted nothing
+// failed, as its run history would say, in order.
+func (s *Server) FailedRuns() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.failed...)
+}
+
 // Alerts are PagerDuty's alerts by dedup_key.
 func (s *Server) Alerts() map[string]Alert {
 	s.mu.Lock()
@@ -221,7 +238,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) answer(i int, r *http.Request, body []byte) (int, []byte) {
 	switch s.kind {
 	case Teams:
-		return s.teams(i, body)
+		return s.teams(i, r, body)
 	case PagerDuty:
 		return s.pagerduty(i, body)
 	}
@@ -249,9 +266,10 @@ func (s *Server) webhook(i int, r *http.Request, body []byte) (int, []byte) {
 	return http.StatusOK, []byte(`{"ok":true}`)
 }
 
-func (s *Server) teams(i int, body []byte) (int, []byte) {
-	if len(body) > teamsMaxBytes {
-		return http.StatusRequestEntityTooLarge, []byte(`{"error":{"code":"MessageSizeLimitExceeded","message":"The message is too large."}}`)
+func (s *Server) teams(i int, r *http.Request, body []byte) (int, []byte) {
+	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	if strings.TrimSpace(strings.ToLower(ct)) != "application/json" {
+		return http.StatusBadRequest, []byte(`{"error":{"code":"InvalidRequestContent","message":"The input body for trigger 'manual' of type 'Request' must be of type JSON, but was of type '` + ct + `'."}}`)
 	}
 	var m struct {
 		Type        string `json:"type"`
@@ -264,13 +282,28 @@ func (s *Server) teams(i int, body []byte) (int, []byte) {
 			} `json:"content"`
 		} `json:"attachments"`
 	}
-	if err := json.Unmarshal(body, &m); err != nil || m.Type != "message" || len(m.Attachments) != 1 ||
-		m.Attachments[0].ContentType != "application/vnd.microsoft.card.adaptive" || m.Attachments[0].Content.Type != "AdaptiveCard" ||
-		m.Attachments[0].Content.Version == "" || len(m.Attachments[0].Content.Body) == 0 {
-		return http.StatusBadRequest, []byte(`{"error":{"code":"InvalidRequestContent","message":"The input body for trigger 'manual' of type 'Request' did not match its schema definition."}}`)
+	if err := json.Unmarshal(body, &m); err != nil {
+		return http.StatusBadRequest, []byte(`{"error":{"code":"InvalidRequestContent","message":"The request content is not valid and could not be deserialized."}}`)
 	}
-	s.take(i)
+	// Accepted: the run is queued. What follows is the run's, out of the
+	// sender's sight.
+	switch {
+	case len(body) > teamsMaxBytes:
+		s.fail("Post card in a chat or channel: RequestEntityTooLarge: the message is over 28 KB")
+	case m.Type != "message" || len(m.Attachments) != 1 ||
+		m.Attachments[0].ContentType != "application/vnd.microsoft.card.adaptive" || m.Attachments[0].Content.Type != "AdaptiveCard" ||
+		m.Attachments[0].Content.Version == "" || len(m.Attachments[0].Content.Body) == 0:
+		s.fail("Post card in a chat or channel: BadRequest: the attachment is not an Adaptive Card")
+	default:
+		s.take(i)
+	}
 	return http.StatusAccepted, nil
+}
+
+func (s *Server) fail(why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failed = append(s.failed, why)
 }
 
 func (s *Server) pagerduty(i int, body []byte) (int, []byte) {
@@ -279,60 +312,104 @@ func (s *Server) pagerduty(i int, body []byte) (int, []byte) {
 		EventAction string `json:"event_action"`
 		DedupKey    string `json:"dedup_key"`
 		Payload     *struct {
-			Summary  string `json:"summary"`
-			Source   string `json:"source"`
-			Severity string `json:"severity"`
+			Summary   string `json:"summary"`
+			Source    string `json:"source"`
+			Severity  string `json:"severity"`
+			Timestamp string `json:"timestamp"`
 		} `json:"payload"`
+		Links []struct {
+			Href string `json:"href"`
+		} `json:"links"`
 	}
+	// The Events API's 400: {"status":"invalid event","message":"Event
+	// object is invalid","errors":[...]}, the reasons in its own words.
 	invalid := func(reasons ...string) (int, []byte) {
 		b, _ := json.Marshal(map[string]any{"status": "invalid event", "message": "Event object is invalid", "errors": reasons})
 		return http.StatusBadRequest, b
 	}
 	if err := json.Unmarshal(body, &e); err != nil {
-		return invalid("Malformed JSON")
+		b, _ := json.Marshal(map[string]any{"status": "invalid event", "message": "Event object is invalid", "errors": []string{"Malformed JSON"}})
+		return http.StatusBadRequest, b
 	}
-	if e.RoutingKey != s.routingKey {
-		return invalid("Invalid routing key")
+	var reasons []string
+	switch {
+	case len([]rune(e.RoutingKey)) != 32:
+		reasons = append(reasons, "Length of 'routing_key' is incorrect (should be 32 characters)")
+	case e.RoutingKey != s.routingKey:
+		reasons = append(reasons, "Invalid routing key")
 	}
-	if e.DedupKey == "" && e.EventAction != "trigger" {
-		return invalid("'dedup_key' is missing")
+	if len([]rune(e.DedupKey)) > 255 {
+		reasons = append(reasons, "'dedup_key' is too long (maximum is 255 characters)")
 	}
 	switch e.EventAction {
 	case "trigger":
 		p := e.Payload
-		sev := map[string]bool{"critical": true, "error": true, "warning": true, "info": true}
-		if p == nil || p.Summary == "" || p.Source == "" || !sev[p.Severity] || len([]rune(p.Summary)) > 1024 {
-			return invalid("'payload' is invalid")
+		if p == nil {
+			reasons = append(reasons, "'payload' is missing or blank")
+			break
+		}
+		if strings.TrimSpace(p.Summary) == "" {
+			reasons = append(reasons, "'payload.summary' is missing or blank")
+		} else if len([]rune(p.Summary)) > 1024 {
+			reasons = append(reasons, "'payload.summary' is too long (maximum is 1024 characters)")
+		}
+		if strings.TrimSpace(p.Source) == "" {
+			reasons = append(reasons, "'payload.source' is missing or blank")
+		}
+		if !map[string]bool{"critical": true, "error": true, "warning": true, "info": true}[p.Severity] {
+			reasons = append(reasons, "'payload.severity' is invalid (must be one of the following: 'critical', 'warning', 'error' or 'info')")
+		}
+		if p.Timestamp != "" {
+			if _, err := time.Parse(time.RFC3339, p.Timestamp); err != nil {
+				reasons = append(reasons, "'payload.timestamp' is invalid")
+			}
+		}
+		for _, l := range e.Links {
+			if l.Href == "" {
+				reasons = append(reasons, "'links.href' is missing or blank")
+			}
 		}
 	case "acknowledge", "resolve":
+		if e.DedupKey == "" {
+			reasons = append(reasons, "'dedup_key' is missing or blank")
+		}
 	default:
-		return invalid("'event_action' is invalid")
+		reasons = append(reasons, "'event_action' is invalid (must be one of the following: 'trigger', 'acknowledge' or 'resolve')")
+	}
+	if len(reasons) > 0 {
+		return invalid(reasons...)
 	}
 	s.mu.Lock()
 	a := s.alerts[e.DedupKey]
-	if a == nil {
-		a = &Alert{Status: "resolved"}
-		s.alerts[e.DedupKey] = a
-	}
-	a.Log = append(a.Log, e.EventAction)
-	open := a.Status != "resolved"
-	switch e.EventAction {
-	case "trigger":
+	open := a != nil && a.Status != "resolved"
+	switch {
+	case e.EventAction == "trigger":
 		if !open {
+			// A new alert, or one resolved before: a new incident.
+			if a == nil {
+				a = &Alert{}
+				s.alerts[e.DedupKey] = a
+			}
 			a.Incidents++
 			a.Status = "triggered"
 		}
 		a.Severity, a.Summary = e.Payload.Severity, e.Payload.Summary
-	case "acknowledge":
-		if open {
-			a.Status = "acknowledged"
+		a.Log = append(a.Log, e.EventAction)
+	case !open:
+		// Acknowledge and resolve reach only an open alert; otherwise
+		// PagerDuty drops them, after answering 202 all the same.
+		if a != nil {
+			a.Log = append(a.Log, e.EventAction+" (dropped)")
 		}
-	case "resolve":
+	case e.EventAction == "acknowledge":
+		a.Status = "acknowledged"
+		a.Log = append(a.Log, e.EventAction)
+	default:
 		a.Status = "resolved"
+		a.Log = append(a.Log, e.EventAction)
 	}
 	s.mu.Unlock()
 	s.take(i)
-	var b bytes.Buffer
-	fmt.Fprintf(&b, `{"status":"success","message":"Event processed","dedup_key":%s}`, strconv.Quote(e.DedupKey))
-	return http.StatusAccepted, b.Bytes()
+	b, _ := json.Marshal(map[string]string{"status": "success", "message": "Event processed", "dedup_key": e.DedupKey})
+	return http.StatusAccepted, b
 }

@@ -104,6 +104,18 @@ func (s *Server) AddChat(id, typ string, forum bool) {
 	s.chats[id] = &chat{id: id, typ: typ, title: "Chat " + id, forum: forum, topics: map[int64]*Topic{}, memberAs: "administrator"}
 }
 
+// AddTopic adds an open forum topic with a given id to chat, turning its
+// topics on: a topic someone opened in the client, which commands can
+// come from.
+func (s *Server) AddTopic(id string, thread int64, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.chats[id]; c != nil {
+		c.forum = true
+		c.topics[thread] = &Topic{ID: thread, Name: name}
+	}
+}
+
 // Block makes every call to chat answer 403 with description (like
 // "Forbidden: bot was kicked from the group chat").
 func (s *Server) Block(id, description string) {

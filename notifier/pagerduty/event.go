@@ -147,13 +147,22 @@ func BuildIn(p *i18n.Printer, routingKey, action string, ev outage.Event, group 
 		Summary:       truncate(summary, maxSummary),
 		Source:        ev.Target,
 		Severity:      Severity(ev.Severity),
-		Timestamp:     ev.At.UTC().Format(time.RFC3339),
+		Timestamp:     timestamp(ev.At),
 		Component:     truncate(strings.Join(comps, ", "), maxComponent),
 		Group:         group,
 		Class:         string(ev.Class),
 		CustomDetails: details,
 	}
 	return e
+}
+
+// timestamp is t as ISO 8601, "" for none: PagerDuty then dates the
+// event itself, where year 1 would date the alert two thousand years ago.
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // truncate cuts s to n runes, marking the cut.

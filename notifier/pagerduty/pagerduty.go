@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
@@ -66,8 +67,11 @@ var _ notifier.Notifier = (*Notifier)(nil)
 
 // New makes a Notifier; it makes no call.
 func New(o Options) (*Notifier, error) {
-	if strings.TrimSpace(o.RoutingKey) == "" {
-		return nil, errors.New("pagerduty: no routing_key")
+	// A key read from a file or a secret store often ends in a newline;
+	// PagerDuty would refuse it for its length.
+	o.RoutingKey = strings.TrimSpace(o.RoutingKey)
+	if err := CheckRoutingKey(o.RoutingKey); err != nil {
+		return nil, fmt.Errorf("pagerduty: routing_key %w", err)
 	}
 	if o.APIURL == "" {
 		o.APIURL = DefaultAPIURL
@@ -76,6 +80,28 @@ func New(o Options) (*Notifier, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Notifier{o: o, sent: map[string]sources.Status{}}, nil
+}
+
+// CheckRoutingKey says what is wrong with an integration key, if
+// anything: the Events API v2 takes "the 32 character Integration Key for
+// an integration on a service or on a global ruleset" and refuses any
+// other length with 400, which would hold every event back. The key is
+// never quoted.
+func CheckRoutingKey(k string) error {
+	switch {
+	case k == "":
+		return errors.New("must be set: the Integration Key of an Events API v2 integration")
+	case strings.Contains(k, "/"):
+		return errors.New("must be the integration key alone (32 characters), not a URL")
+	case len(k) != 32:
+		return fmt.Errorf("must be 32 characters, the Integration Key of an Events API v2 integration (this one has %d)", utf8.RuneCountInString(k))
+	}
+	for _, r := range k {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return errors.New("must be the 32 letters and digits of the Integration Key")
+		}
+	}
+	return nil
 }
 
 // Deliver sends what d's event asks of the alert, if anything. The

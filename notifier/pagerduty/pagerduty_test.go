@@ -4,9 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/internal/fakehook"
@@ -255,5 +261,145 @@ func TestSendsRoutingKey(t *testing.T) {
 	}
 	if got := fake.Requests()[0].Header.Get("Content-Type"); got != "application/json" {
 		t.Errorf("Content-Type %q", got)
+	}
+}
+
+// PagerDuty's own answers (testdata/answers, shaped as the Events API v2
+// documents them), served as they come: 202 is done; 400 gives the event
+// up unless it is about the routing key, which holds the service's events
+// until the key is fixed; 429 waits 30 s; 5xx retries.
+func TestRealAnswers(t *testing.T) {
+	for _, c := range []struct {
+		file, retryAfter    string
+		status              int
+		permanent, rejected bool
+		says                string
+	}{
+		{file: "202-success", status: 202},
+		{file: "400-invalid-event", status: 400, permanent: true, rejected: true, says: "'payload.severity' is invalid"},
+		{file: "400-routing-key-length", status: 400, permanent: true, says: "Length of 'routing_key' is incorrect"},
+		{file: "400-malformed", status: 400, permanent: true, rejected: true, says: "Malformed JSON"},
+		{status: 429},
+		{status: 429, retryAfter: "7"},
+		{status: 503},
+	} {
+		t.Run(fmt.Sprintf("%d %s%s", c.status, c.file, c.retryAfter), func(t *testing.T) {
+			var body []byte
+			if c.file != "" {
+				var err error
+				if body, err = os.ReadFile(filepath.Join("testdata", "answers", c.file+".json")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if c.retryAfter != "" {
+					w.Header().Set("Retry-After", c.retryAfter)
+				}
+				w.WriteHeader(c.status)
+				w.Write(body)
+			}))
+			defer srv.Close()
+			ref, err := newNotifier(t, srv.URL+"/v2/enqueue").Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: hooktest.Lifecycle("o-1")[0]})
+			if c.status == 202 {
+				if err != nil || ref != "o-1" {
+					t.Fatalf("ref %q, err %v", ref, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			after, ok := notifier.RetryAfter(err)
+			switch {
+			case c.status == 429 && c.retryAfter == "" && (!ok || after != 30*time.Second),
+				c.status == 429 && c.retryAfter != "" && (!ok || after != 7*time.Second),
+				c.status != 429 && ok:
+				t.Errorf("retry after %s %v: %v", after, ok, err)
+			}
+			if notifier.IsPermanent(err) != c.permanent || notifier.IsRejected(err) != c.rejected {
+				t.Errorf("permanent %v rejected %v: %v", notifier.IsPermanent(err), notifier.IsRejected(err), err)
+			}
+			if !strings.Contains(err.Error(), c.says) {
+				t.Errorf("error %q, want %q", err, c.says)
+			}
+		})
+	}
+}
+
+// What PagerDuty checks, the events sent check with: a summary cut at
+// 1024 characters (not bytes: é is two), a dedup_key within 255, no
+// timestamp rather than year 1, a severity of PagerDuty's four.
+func TestEventsPassPagerDutysChecks(t *testing.T) {
+	ev := hooktest.Lifecycle("o-1")[0]
+	long := ev
+	long.Title = strings.Repeat("é", 3000)
+	long.OutageID = strings.Repeat("x", 400)
+	undated := ev
+	undated.At = time.Time{}
+	maint := ev
+	maint.Severity = sources.Maintenance
+	unknown := ev
+	unknown.Severity = sources.Unknown
+	for name, e := range map[string]outage.Event{"long": long, "undated": undated, "maintenance": maint, "unknown": unknown} {
+		fake := fakehook.New(fakehook.PagerDuty, routingKey)
+		if _, err := newNotifier(t, fake.URL()).Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: e}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		fake.Close()
+	}
+	if ts := pagerduty.Build(routingKey, pagerduty.Trigger, undated, "").Payload.Timestamp; ts != "" {
+		t.Errorf("timestamp %q for an undated event", ts)
+	}
+}
+
+// The routing key as it often comes from a secrets file, with a newline,
+// is sent without it; a key of another length is refused at start, as
+// PagerDuty would refuse every event.
+func TestRoutingKey(t *testing.T) {
+	fake := fakehook.New(fakehook.PagerDuty, routingKey)
+	defer fake.Close()
+	n, err := pagerduty.New(pagerduty.Options{RoutingKey: routingKey + "\n", APIURL: fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: hooktest.Lifecycle("o-1")[0]}); err != nil {
+		t.Errorf("a key with a newline: %v", err)
+	}
+	for key, want := range map[string]string{
+		"":                                 "must be set",
+		"0123456789abcdef":                 "must be 32 characters",
+		"https://events.pagerduty.com/x":   "not a URL",
+		"0123456789abcdef-123456789abcde":  "must be 32 characters",
+		"0123456789abcdef_0123456789abcde": "letters and digits",
+	} {
+		_, err := pagerduty.New(pagerduty.Options{RoutingKey: key})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("key %q: %v, want %q", key, err, want)
+		}
+	}
+}
+
+// After a restart (a new notifier: the severity last sent is forgotten)
+// the restoration still resolves the alert by its dedup_key, and an
+// acknowledgement after the alert was resolved changes nothing.
+func TestResolveAfterRestart(t *testing.T) {
+	fake := fakehook.New(fakehook.PagerDuty, routingKey)
+	defer fake.Close()
+	evs := hooktest.Lifecycle("o-1")
+	if _, err := newNotifier(t, fake.URL()).Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: evs[0]}); err != nil {
+		t.Fatal(err)
+	}
+	restarted := newNotifier(t, fake.URL())
+	ack := evs[1]
+	ack.Kind = outage.Acknowledged
+	for i, ev := range []outage.Event{evs[3], ack} {
+		if _, err := restarted.Deliver(context.Background(), notifier.Delivery{OutboxID: int64(i + 2), Event: ev}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := fake.Alerts()["o-1"]
+	if a.Status != "resolved" || a.Incidents != 1 || strings.Join(a.Log, ",") != "trigger,resolve,acknowledge (dropped)" {
+		t.Errorf("alert %+v", a)
 	}
 }

@@ -52,6 +52,9 @@ var _ notifier.Notifier = (*Notifier)(nil)
 
 // New makes a Notifier; it makes no call.
 func New(o Options) (*Notifier, error) {
+	// A URL pasted from the workflow's trigger often carries a newline,
+	// which no request can be made with.
+	o.URL = strings.TrimSpace(o.URL)
 	if err := CheckURL(o.URL); err != nil {
 		return nil, fmt.Errorf("teams: url %w", err)
 	}
@@ -62,8 +65,11 @@ func New(o Options) (*Notifier, error) {
 }
 
 // CheckURL says what is wrong with a workflow URL, if anything: it must be
-// https (http only to a loopback host, for tests), and not an Office 365
-// connector's, which Microsoft retired.
+// https (http only to a loopback host, for tests), not an Office 365
+// connector's, which Microsoft retired, and a workflow trigger's
+// (.../workflows/ID/triggers/manual/paths/invoke?...), on whichever host
+// Power Automate gave it (*.logic.azure.com, *.powerplatform.com, or a
+// sovereign cloud's).
 func CheckURL(raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || u.User != nil {
@@ -77,6 +83,8 @@ func CheckURL(raw string) error {
 		return errors.New("must be an https URL (http only for localhost)")
 	case strings.HasSuffix(host, ".webhook.office.com") || host == "outlook.office.com" || host == "outlook.office365.com":
 		return errors.New(`is an Office 365 connector's webhook, which Microsoft retired: in the channel, add the Workflows template "Post to a channel when a webhook request is received" and use its URL`)
+	case !isLoopback(host) && !(strings.Contains(u.Path, "/workflows/") && strings.Contains(u.Path, "/triggers/")):
+		return errors.New(`is not a workflow's URL: copy the HTTP POST URL of the workflow's "When a Teams webhook request is received" trigger (…/workflows/…/triggers/manual/paths/invoke?…)`)
 	}
 	return nil
 }
@@ -87,6 +95,13 @@ func isLoopback(host string) bool {
 
 // Deliver posts d's event as a card. Teams gives back no message id: the
 // reference is empty.
+//
+// The workflow answers 202 Accepted, with no body, once it has queued a
+// run; the run posts the card afterwards, so a card Teams cannot show (too
+// large, malformed) fails there, in the workflow's run history, and never
+// here. That is why the card is kept well within Teams' limits before it
+// is sent. Any 2xx is taken as accepted (a relay in between may answer
+// 200).
 func (n *Notifier) Deliver(ctx context.Context, d notifier.Delivery) (notifier.RemoteRef, error) {
 	body, err := json.Marshal(RenderIn(i18n.For(n.o.Lang), d.Event))
 	if err != nil {
@@ -121,7 +136,7 @@ func refused(status int, _ string) (string, bool) {
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
 		return "Teams refused this card; please report it with this log line", true
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return "the workflow refuses the URL's signature: copy its HTTP POST URL again from the workflow's trigger", false
+		return `the workflow refuses the request: its trigger must let "Anyone" trigger the flow (outagebot signs in to nothing; the URL's sig is the credential), and the URL must be the current one: copy its HTTP POST URL again from the trigger`, false
 	case http.StatusNotFound, http.StatusGone:
 		return "the workflow was deleted or turned off: turn it on in Workflows, or create it again and update the channel's teams url", false
 	}

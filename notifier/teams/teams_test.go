@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -158,6 +159,54 @@ func TestCardFitsTheSizeLimit(t *testing.T) {
 	if _, err := newNotifier(t, fake.URL()).Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: ev}); err != nil {
 		t.Errorf("the workflow refused it: %v", err)
 	}
+	// The workflow accepts (202) before it posts: only its run shows
+	// whether the card made it into the channel.
+	if n, failed := len(fake.Taken()), fake.FailedRuns(); n != 1 || len(failed) != 0 {
+		t.Errorf("%d cards posted, failed runs %q", n, failed)
+	}
+}
+
+// A workflow accepts any JSON with 202 and then fails the run of a card
+// Teams cannot take: the accepted answer says nothing about the card, so
+// an oversized one is lost silently. This is what the size bound guards.
+func TestWorkflowAcceptsBeforeItPosts(t *testing.T) {
+	fake := fakehook.New(fakehook.Teams, "")
+	defer fake.Close()
+	big := `{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","contentUrl":null,"content":{"type":"AdaptiveCard","version":"1.4","body":[{"type":"TextBlock","text":"` + strings.Repeat("x", 30<<10) + `"}]}}]}`
+	for _, c := range []struct {
+		name, ct, body string
+		status         int
+	}{
+		{"too large", "application/json", big, http.StatusAccepted},
+		{"not a card", "application/json", `{"text":"hello"}`, http.StatusAccepted},
+		{"not JSON", "application/json", `hello`, http.StatusBadRequest},
+		{"not declared JSON", "text/plain", `{"type":"message"}`, http.StatusBadRequest},
+	} {
+		resp, err := http.Post(fake.URL(), c.ct, strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || (c.status == http.StatusAccepted && len(body) != 0) {
+			t.Errorf("%s: %d %q", c.name, resp.StatusCode, body)
+		}
+	}
+	if n, failed := len(fake.Taken()), fake.FailedRuns(); n != 0 || len(failed) != 2 {
+		t.Errorf("%d posted, failed runs %q", n, failed)
+	}
+}
+
+// The URL as pasted, with the newline a copy often brings, still posts.
+func TestURLIsTrimmed(t *testing.T) {
+	fake := fakehook.New(fakehook.Teams, "")
+	defer fake.Close()
+	if _, err := newNotifier(t, fake.URL()+"\n").Deliver(context.Background(), notifier.Delivery{OutboxID: 1, Event: hooktest.Lifecycle("o-1")[0]}); err != nil {
+		t.Fatal(err)
+	}
+	if len(fake.Taken()) != 1 {
+		t.Error("no card posted")
+	}
 }
 
 // The whole outage through the dispatcher and the store: one card per
@@ -265,13 +314,18 @@ func TestAnswers(t *testing.T) {
 
 func TestCheckURL(t *testing.T) {
 	for url, ok := range map[string]bool{
-		"https://prod-01.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x":                  true,
-		"https://default1234.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?sig=x": true,
-		"http://127.0.0.1:8080/x":                       true,
-		"http://example.com/x":                          false,
-		"https://acme.webhook.office.com/webhookb2/abc": false,
-		"https://outlook.office.com/webhook/abc":        false,
-		"not a url":                                     false,
+		"https://prod-01.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x":                                                                                                                             true,
+		"https://default1234.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?sig=x":                                                                                                            true,
+		"https://default0fd1c2b3a4e5f6071829304a5b6c7d.8e.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/5b0c1f0e9a8d4c3b/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=AbC-dEf_123": true,
+		"https://prod-00.usgovtexas.logic.azure.us:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x":                                                                                                                              true,
+		"https://hooks.slack.com/services/T0/B0/x":                                        false,
+		"https://discord.com/api/webhooks/1/x":                                            false,
+		"https://acme.webhook.office.com/webhookb2/abc@def/IncomingWebhook/123/456/V2xyz": false,
+		"http://127.0.0.1:8080/x":                                                         true,
+		"http://example.com/x":                                                            false,
+		"https://acme.webhook.office.com/webhookb2/abc":                                   false,
+		"https://outlook.office.com/webhook/abc":                                          false,
+		"not a url":                                                                       false,
 	} {
 		if err := teams.CheckURL(url); (err == nil) != ok {
 			t.Errorf("CheckURL(%q) = %v", url, err)

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
@@ -278,14 +277,24 @@ func RenderGroup(p *i18n.Printer, evs []outage.Event) string {
 }
 
 // TopicName names an outage's forum topic (plain text: topic names take
-// no markup).
+// no markup), within MaxTopicName UTF-16 units: Telegram counts a name
+// as it counts text, so the leading emoji (two units) and any emoji in
+// the title count double.
 func TopicName(p *i18n.Printer, ev outage.Event) string {
 	name := emoji(ev) + " " + headline(p, ev)
-	if utf8.RuneCountInString(name) <= MaxTopicName {
+	if units(name) <= MaxTopicName {
 		return name
 	}
-	r := []rune(name)
-	return string(r[:MaxTopicName-1]) + "…"
+	var b strings.Builder
+	used := 0
+	for _, r := range name {
+		if used+utf16.RuneLen(r)+1 > MaxTopicName {
+			break
+		}
+		b.WriteRune(r)
+		used += utf16.RuneLen(r)
+	}
+	return strings.TrimRight(b.String(), " ") + "…"
 }
 
 // named is a reply under a message shared by several outages, saying whose

@@ -203,7 +203,26 @@ func TestTopicName(t *testing.T) {
 	o := sampleOutage("o1")
 	o.Title = strings.Repeat("😀", 200)
 	name := telegram.TopicName(i18n.For(i18n.Default), o.Event(outage.Opened, t0, ""))
-	if n := len([]rune(name)); n > telegram.MaxTopicName || !strings.HasSuffix(name, "…") {
-		t.Errorf("topic name of %d runes: %q", n, name)
+	if n := len(utf16.Encode([]rune(name))); n > telegram.MaxTopicName || !strings.HasSuffix(name, "…") {
+		t.Errorf("topic name of %d UTF-16 units: %q", n, name)
+	}
+}
+
+// A long plain title still makes a name Telegram takes: the leading
+// emoji counts two units, so 128 runes would be 129 units, one too many.
+func TestTopicNameTelegramAccepts(t *testing.T) {
+	const forum = "-1005550000000"
+	for _, title := range []string{strings.Repeat("a", 300), strings.Repeat("é", 300), strings.Repeat("a😀", 100)} {
+		e := newEnv(t)
+		e.fake.AddChat(forum, "supergroup", true)
+		o := sampleOutage("o1")
+		o.Title = title
+		d := notifier.Delivery{OutboxID: 1, Destination: dest("ops", forum), Event: o.Event(outage.Opened, t0, "")}
+		if _, err := e.notifier(t, true).Deliver(context.Background(), d); err != nil {
+			t.Errorf("title of %d runes: %v", len([]rune(title)), err)
+		}
+		if ts := e.fake.Topics(forum); len(ts) != 1 || len(utf16.Encode([]rune(ts[0].Name))) > telegram.MaxTopicName {
+			t.Errorf("topics %+v", ts)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/outagebot/outagebot/i18n"
@@ -69,6 +70,9 @@ var _ notifier.Notifier = (*Notifier)(nil)
 
 // New checks o and makes a Notifier; it makes no call.
 func New(o Options) (*Notifier, error) {
+	// A URL from the environment often ends in a newline, which no
+	// request can be made with.
+	o.URL = strings.TrimSpace(o.URL)
 	if o.URL == "" {
 		return nil, errors.New("webhook: no url")
 	}

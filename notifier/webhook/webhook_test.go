@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -11,6 +12,8 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -348,5 +351,134 @@ func TestReadmeSnippetVerifies(t *testing.T) {
 	}
 	if readmeVerify(&http.Request{Header: r.Header}, append(r.Body, ' '), secret) {
 		t.Error("the README's snippet accepts a changed body")
+	}
+}
+
+// readme is the project's README, where receivers learn the format.
+func readme(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// fenced returns the first fenced block of lang after marker in doc.
+func fenced(t *testing.T, doc, marker, lang string) string {
+	t.Helper()
+	i := strings.Index(doc, marker)
+	if i < 0 {
+		t.Fatalf("the README lost %q", marker)
+	}
+	rest := doc[i:]
+	open := "```" + lang + "\n"
+	j := strings.Index(rest, open)
+	if j < 0 {
+		t.Fatalf("no %s block after %q", lang, marker)
+	}
+	rest = rest[j+len(open):]
+	return rest[:strings.Index(rest, "```")]
+}
+
+// The README documents exactly what is sent: its sample body is, field
+// for field and value for value, the body of the sample restoration; the
+// headers it lists are the ones every request carries; and its Go
+// snippet is the receiver this package's tests verify with.
+func TestReadmeDocumentsWhatIsSent(t *testing.T) {
+	doc := readme(t)
+	var documented map[string]any
+	if err := json.Unmarshal([]byte(fenced(t, doc, "Each event is POSTed as JSON", "json")), &documented); err != nil {
+		t.Fatalf("the README's sample body is not JSON: %v", err)
+	}
+	raw, err := newNotifier(t, "http://127.0.0.1/x", "", "").Body(notifier.Delivery{OutboxID: 42, Destination: dest, Event: hooktest.Lifecycle("o-1")[3]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent map[string]any
+	if err := json.Unmarshal(raw, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(documented, sent) {
+		t.Errorf("the README's sample body differs from what is sent:\nREADME %v\nsent   %v", documented, sent)
+	}
+
+	fake := fakehook.New(fakehook.Webhook, secret)
+	defer fake.Close()
+	if _, err := newNotifier(t, fake.URL(), "", "").Deliver(context.Background(), notifier.Delivery{OutboxID: 42, Destination: dest, Event: hooktest.Lifecycle("o-1")[3]}); err != nil {
+		t.Fatal(err)
+	}
+	r := fake.Requests()[0]
+	headers := doc[strings.Index(doc, "Headers of every request:"):]
+	first := strings.Index(headers, "- ")
+	headers = headers[:first+strings.Index(headers[first:], "\n\n")]
+	listed := 0
+	for _, line := range strings.Split(headers, "\n") {
+		name, ok := strings.CutPrefix(line, "- `")
+		if !ok {
+			continue
+		}
+		listed++
+		name, _, _ = strings.Cut(name, "`")
+		if r.Header.Get(name) == "" {
+			t.Errorf("the README lists %s, which the request lacks", name)
+		}
+	}
+	if listed != 4 {
+		t.Errorf("the README lists %d headers, want the 4 sent", listed)
+	}
+	if got := r.Header.Get("Idempotency-Key"); got != "42" {
+		t.Errorf("Idempotency-Key %q, the README says the outbox id", got)
+	}
+	if got := r.Header.Get("X-Outagebot-Event"); got != "resolved" {
+		t.Errorf("X-Outagebot-Event %q, the README says the kind", got)
+	}
+
+	// The snippet in the README, word for word, is readmeVerify's body.
+	snippet := fenced(t, doc, "Verify before anything else (Go)", "go")
+	src, err := os.ReadFile("webhook_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := string(src)
+	mine = mine[strings.Index(mine, "func readmeVerify("):]
+	mine = mine[:strings.Index(mine, "\n}\n")+3]
+	norm := func(s string) string {
+		s = strings.Replace(s, "func readmeVerify(", "func verify(", 1)
+		return strings.Join(strings.Fields(s), " ")
+	}
+	if norm(snippet) != norm(mine) {
+		t.Errorf("the README's snippet is not the one tested:\nREADME:\n%s\ntested:\n%s", snippet, mine)
+	}
+}
+
+// A receiver written from the README's words alone ("v1=" + hex
+// HMAC-SHA256, keyed with the secret, of "v1:" + timestamp + ":" + the
+// raw body), in another shape than the snippet's, verifies every kind
+// sent through the dispatcher, and refuses a body changed in transit.
+func TestReceiverFromTheDocumentedRecipe(t *testing.T) {
+	fake := fakehook.New(fakehook.Webhook, secret)
+	defer fake.Close()
+	s := hooktest.OpenStore(t)
+	hooktest.Commit(t, s, hooktest.Lifecycle("o-1"), "ops/signed-webhook")
+	hooktest.DrainUntilDone(t, s, hooktest.NewClock(), route(newNotifier(t, fake.URL(), "", ""), "ops"))
+	recipe := func(h http.Header, body []byte) bool {
+		msg := append([]byte("v1:"+h.Get("X-Outagebot-Timestamp")+":"), body...)
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write(msg)
+		want := "v1=" + hex.EncodeToString(mac.Sum(nil))
+		return hmac.Equal([]byte(want), []byte(h.Get("X-Outagebot-Signature")))
+	}
+	reqs := fake.Requests()
+	if len(reqs) != 4 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	for _, r := range reqs {
+		if !recipe(r.Header, r.Body) {
+			t.Errorf("the documented recipe refuses %s", r.Header.Get("X-Outagebot-Event"))
+		}
+		if recipe(r.Header, bytes.Replace(r.Body, []byte("OpenAI"), []byte("OpenAl"), 1)) {
+			t.Error("the documented recipe accepts a changed body")
+		}
 	}
 }
