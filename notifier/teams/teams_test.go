@@ -322,6 +322,7 @@ func TestCheckURL(t *testing.T) {
 		"https://discord.com/api/webhooks/1/x":                                            false,
 		"https://acme.webhook.office.com/webhookb2/abc@def/IncomingWebhook/123/456/V2xyz": false,
 		"http://127.0.0.1:8080/x":                                                         true,
+		"https://relay.example.com/teams/ops":                                             true,
 		"http://example.com/x":                                                            false,
 		"https://acme.webhook.office.com/webhookb2/abc":                                   false,
 		"https://outlook.office.com/webhook/abc":                                          false,
