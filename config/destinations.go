@@ -91,7 +91,7 @@ func checkDestinations(ch Channel, at func(key ...string) []string, c *collector
 		case k == "":
 			c.add(at("pagerduty", "routing_key"), `must be set: the Integration Key of an Events API v2 integration, like "${PD_ROUTING_KEY}"`)
 		default:
-			if err := pagerduty.CheckRoutingKey(k); err != nil {
+			if err := pagerduty.CheckRoutingKey(k, p.APIURL); err != nil {
 				c.add(at("pagerduty", "routing_key"), err.Error())
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -70,7 +71,7 @@ func New(o Options) (*Notifier, error) {
 	// A key read from a file or a secret store often ends in a newline;
 	// PagerDuty would refuse it for its length.
 	o.RoutingKey = strings.TrimSpace(o.RoutingKey)
-	if err := CheckRoutingKey(o.RoutingKey); err != nil {
+	if err := CheckRoutingKey(o.RoutingKey, o.APIURL); err != nil {
 		return nil, fmt.Errorf("pagerduty: routing_key %w", err)
 	}
 	if o.APIURL == "" {
@@ -85,12 +86,17 @@ func New(o Options) (*Notifier, error) {
 // CheckRoutingKey says what is wrong with an integration key, if
 // anything: the Events API v2 takes "the 32 character Integration Key for
 // an integration on a service or on a global ruleset" and refuses any
-// other length with 400, which would hold every event back. The key is
-// never quoted.
-func CheckRoutingKey(k string) error {
+// other length with 400, which would hold every event back. The rule is
+// PagerDuty's: with an api_url elsewhere only a missing key is refused.
+// The key is never quoted.
+func CheckRoutingKey(k, apiURL string) error {
 	switch {
 	case k == "":
 		return errors.New("must be set: the Integration Key of an Events API v2 integration")
+	case !isPagerDuty(apiURL):
+		// Other services take PagerDuty's events (on-call tools with a
+		// "PagerDuty-compatible" integration) under keys of their own form.
+		return nil
 	case strings.Contains(k, "/"):
 		return errors.New("must be the integration key alone (32 characters), not a URL")
 	case len(k) != 32:
@@ -102,6 +108,20 @@ func CheckRoutingKey(k string) error {
 		}
 	}
 	return nil
+}
+
+// isPagerDuty reports whether apiURL ("" for the default) is PagerDuty's
+// own Events API, whose keys are 32 characters.
+func isPagerDuty(apiURL string) bool {
+	if apiURL == "" {
+		return true
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil {
+		return true
+	}
+	h := strings.ToLower(u.Hostname())
+	return h == "pagerduty.com" || strings.HasSuffix(h, ".pagerduty.com")
 }
 
 // Deliver sends what d's event asks of the alert, if anything. The

@@ -378,6 +378,14 @@ func TestRoutingKey(t *testing.T) {
 			t.Errorf("key %q: %v, want %q", key, err, want)
 		}
 	}
+	// PagerDuty's EU service has the same rule; a PagerDuty-compatible
+	// receiver elsewhere has keys of its own form.
+	if _, err := pagerduty.New(pagerduty.Options{RoutingKey: "0123456789abcdef", APIURL: "https://events.eu.pagerduty.com/v2/enqueue"}); err == nil {
+		t.Error("a short key for PagerDuty's EU endpoint was accepted")
+	}
+	if _, err := pagerduty.New(pagerduty.Options{RoutingKey: "oncall-integration-7", APIURL: "https://oncall.example.com/integrations/v1/pagerduty/"}); err != nil {
+		t.Errorf("a compatible receiver's key: %v", err)
+	}
 }
 
 // After a restart (a new notifier: the severity last sent is forgotten)
