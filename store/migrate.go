@@ -18,7 +18,7 @@ var migrations embed.FS
 
 // SchemaVersion is the newest schema this binary creates and understands:
 // the number of its last migration (migrations/<dialect>/NNNN_name.sql).
-const SchemaVersion = 15
+const SchemaVersion = 16
 
 // migrationLockKey is the PostgreSQL advisory lock migrations run under. Any
 // fixed number works as long as every version of outagebot uses the same one;
@@ -160,6 +160,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, name, body string) error 
 // transaction: what SQL alone cannot derive.
 var afterMigration = map[int]func(s *Store, ctx context.Context, tx *sql.Tx) error{
 	10: (*Store).backfillRollup,
+	16: (*Store).rerollFirstDays,
 }
 
 // appliedMigrations reads schema_migrations: the file names recorded and

@@ -378,3 +378,47 @@ func (s *Store) RecentOutages(ctx context.Context, since time.Time) ([]outage.Ou
 	})
 	return out, nil
 }
+
+// rerollFirstDays rolls up again the first-seen day of every target that
+// has a rollup row for it, in the migration's transaction: rows written
+// before outages were clipped to first-seen (uptime.Since) counted a
+// backdated incident's unobserved hours as down.
+func (s *Store) rerollFirstDays(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT h.target, h.first_seen_at FROM target_history h
+		WHERE EXISTS (SELECT 1 FROM daily_rollup r WHERE r.target = h.target AND r.day <= h.first_seen_at AND r.day > h.first_seen_at - 86400000)`)
+	if err != nil {
+		return fmt.Errorf("roll up first days again: %w", err)
+	}
+	type first struct {
+		target string
+		at     int64
+	}
+	var firsts []first
+	for rows.Next() {
+		var f first
+		if err := rows.Scan(&f.target, &f.at); err != nil {
+			rows.Close()
+			return fmt.Errorf("roll up first days again: %w", err)
+		}
+		firsts = append(firsts, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("roll up first days again: %w", err)
+	}
+	if len(firsts) == 0 {
+		return nil
+	}
+	gen, err := s.bumpHistory(ctx, tx)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, f := range firsts {
+		day := time.UnixMilli(f.at).UTC()
+		if err := s.rollUp(ctx, tx, f.target, day, day, now, gen); err != nil {
+			return fmt.Errorf("roll up first days again: %w", err)
+		}
+	}
+	return nil
+}

@@ -216,3 +216,63 @@ func assertDays(t *testing.T, got, want []uptime.Day) {
 		t.Errorf("days:\n got %s\nwant %s", g, w)
 	}
 }
+
+// A database whose rollup counted a backdated incident from the vendor's
+// start (before the bot first saw the target) is mended by the upgrade:
+// the first-seen day is rolled up again from first-seen on.
+func TestFirstDayRerolledOnUpgrade(t *testing.T) {
+	for name, empty := range emptyDatabases() {
+		t.Run(name, func(t *testing.T) {
+			dsn := empty(t)
+			ctx := context.Background()
+			s, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// First seen at 10:00 during an incident the vendor dates 06:00;
+			// it ends at 11:00: one observed hour down.
+			o := outage.Outage{ID: "o1", Target: "A", Key: "k", Class: outage.Incident, Title: "Down", Severity: sources.MajorOutage, OpenedAt: at(0, 6, 0)}
+			for _, c := range []store.Commit{
+				{Target: "A", State: []byte(`{}`), Outages: []outage.Outage{o}, At: at(0, 10, 0)},
+				{Target: "A", State: []byte(`{}`), Outages: []outage.Outage{func() outage.Outage { o.ResolvedAt = at(0, 11, 0); return o }()}, At: at(0, 11, 0)},
+			} {
+				if _, err := s.Commit(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := downOn(t, s, day1); got != time.Hour {
+				t.Fatalf("down %v on the first day, want the observed hour", got)
+			}
+			s.Close()
+			// ... as an older version rolled it up: five hours down, at
+			// schema version 15.
+			db := rawDB(t, dsn)
+			for _, stmt := range []string{
+				`UPDATE daily_rollup SET down_ms = 18000000 WHERE target = 'A'`,
+				`DELETE FROM schema_migrations WHERE version = '0016_first_day.sql'`,
+			} {
+				if _, err := db.Exec(stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s = openDSN(t, dsn)
+			if got := downOn(t, s, day1); got != time.Hour {
+				t.Errorf("down %v on the first day after the upgrade, want the observed hour", got)
+			}
+		})
+	}
+}
+
+func downOn(t *testing.T, s *store.Store, day time.Time) time.Duration {
+	t.Helper()
+	days, err := s.Rollups(context.Background(), day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range days {
+		if d.Date.Equal(day) {
+			return d.Down
+		}
+	}
+	return 0
+}

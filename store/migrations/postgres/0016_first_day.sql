@@ -1,0 +1,5 @@
+-- Uptime is measured from when the bot first saw a target, and an outage
+-- the vendor dates earlier now counts from then in the daily rollup too.
+-- No table changes: the step in Go that finishes this migration
+-- (store.rerollFirstDays) rolls up each target's first-seen day again, so
+-- rows written before count no unobserved hours as down.
