@@ -161,6 +161,9 @@ func TestParseProxy(t *testing.T) {
 		"Codex": {"", sources.MajorOutage, true}, "Codex Web": {"Codex", sources.MajorOutage, false},
 		"CLI": {"Codex", sources.Operational, false},
 	}
+	// Legacy Playground (hidden in a shown group) and FedRAMP (in a hidden
+	// group) are named as affected: the page hides them, so they stay out
+	// rather than coming back as ungrouped components in an outage.
 	if len(p.Components) != len(want) {
 		t.Errorf("%d components, want %d (hidden ones left out): %+v", len(p.Components), len(want), p.Components)
 	}
@@ -214,6 +217,13 @@ func TestParseProxy(t *testing.T) {
 	o, err := Parse([]byte(odd), fixtureBase)
 	if err != nil || len(o.Components) != 2 || o.Components[0].Status != sources.Unknown || o.Components[1].Status != sources.Degraded {
 		t.Errorf("odd = %+v, %v", o, err)
+	}
+	// A loose component the layout hides stays out even when affected; one
+	// missing from the layout altogether is still reported.
+	loose := `{"summary":{"components":[{"id":"a","name":"A"},{"id":"b","name":"B"},{"id":"c","name":"C"}],"affected_components":[{"component_id":"b","status":"full_outage"},{"component_id":"c","status":"partial_outage"}],"structure":{"items":[{"component":{"component_id":"a","name":"A"}},{"component":{"component_id":"b","name":"B","hidden":true}}]}}}`
+	l, err := Parse([]byte(loose), fixtureBase)
+	if err != nil || len(l.Components) != 2 || l.Components[0].ID != "a" || l.Components[1].ID != "c" || l.Components[1].Status != sources.PartialOutage {
+		t.Errorf("loose = %+v, %v", l, err)
 	}
 	for doc, want := range map[string]string{
 		`{"summary":{}, "ongoing_incidents":[]}`:                   `not an incident.io status page summary: no "components", "structure" or "ongoing_incidents" in "summary"`,

@@ -261,12 +261,23 @@ func proxyComponents(s *proxySummary, statusOf func(string) sources.Status) []so
 		out = append(out, sources.Component{ID: id, Name: name, Group: group, Status: statusOf(id)})
 	}
 	if s.Structure != nil {
+		// The flat list carries no hidden flag: what the layout hides is
+		// remembered here, so that the fallback below cannot bring it back.
+		hidden := map[string]bool{}
 		for _, it := range s.Structure.Items {
 			switch {
 			case it.Group != nil:
 				g := it.Group
 				if g.Hidden {
+					for j := range g.Components {
+						hidden[g.Components[j].id()] = true
+					}
 					continue
+				}
+				for j := range g.Components {
+					if g.Components[j].Hidden {
+						hidden[g.Components[j].id()] = true
+					}
 				}
 				name := strings.TrimSpace(g.Name)
 				at := len(out)
@@ -288,13 +299,17 @@ func proxyComponents(s *proxySummary, statusOf func(string) sources.Status) []so
 				}
 				out[at].Status = st
 			case it.Component != nil:
+				if it.Component.Hidden {
+					hidden[it.Component.id()] = true
+				}
 				add(it.Component, "")
 			}
 		}
 		// A component named as affected but missing from the layout is
-		// still reported, so that its trouble is not lost.
+		// still reported, so that its trouble is not lost; one the layout
+		// hides stays hidden, as on the page.
 		for i := range s.Components {
-			if c := &s.Components[i]; !seen[c.id()] && statusOf(c.id()) != sources.Operational {
+			if c := &s.Components[i]; !seen[c.id()] && !hidden[c.id()] && statusOf(c.id()) != sources.Operational {
 				add(c, "")
 			}
 		}
