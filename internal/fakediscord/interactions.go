@@ -66,6 +66,7 @@ type callbackBody struct {
 		Flags           discordgo.MessageFlags                      `json:"flags"`
 		AllowedMentions *discordgo.MessageAllowedMentions           `json:"allowed_mentions"`
 		Choices         []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+		Components      json.RawMessage                             `json:"components"`
 	} `json:"data"`
 }
 
@@ -334,10 +335,12 @@ func (s *Server) interactionCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := Callback{InteractionID: r.PathValue("interaction"), Token: ix.token, Type: b.Type, Body: body, At: s.now()}
+	var components json.RawMessage
 	if b.Data != nil {
 		c.Content, c.Embeds, c.Flags, c.AllowedMentions, c.Choices = b.Data.Content, b.Data.Embeds, b.Data.Flags, b.Data.AllowedMentions, b.Data.Choices
+		components = nonEmpty(b.Data.Components)
 	}
-	if e, bad := validateCallback(ix.typ, c); bad {
+	if e, bad := validateCallback(ix.typ, c, components); bad {
 		writeError(w, e)
 		return
 	}
@@ -352,11 +355,38 @@ func (s *Server) interactionCallback(w http.ResponseWriter, r *http.Request) {
 // SUPPRESS_EMBEDS, EPHEMERAL, IS_VOICE_MESSAGE, IS_COMPONENTS_V2 and
 // SUPPRESS_NOTIFICATIONS.
 const callbackFlags = discordgo.MessageFlagsSuppressEmbeds | discordgo.MessageFlagsEphemeral |
-	1<<13 | 1<<15 | discordgo.MessageFlagsSuppressNotifications
+	1<<13 | flagIsComponentsV2 | discordgo.MessageFlagsSuppressNotifications
+
+// flagIsComponentsV2 makes a message components only: Discord refuses
+// content or embeds beside it with a 400
+// (https://discord.com/developers/docs/resources/message#create-message,
+// https://discord.com/developers/docs/components/overview).
+const flagIsComponentsV2 discordgo.MessageFlags = 1 << 15
+
+// validateComponentsV2 checks a message that carries IS_COMPONENTS_V2: no
+// content, no embeds, and, for a new message, some components (an update
+// may leave the message's components as they are). The component tree
+// itself is not checked: this fake does not model the layout components.
+func validateComponentsV2(c Callback, components json.RawMessage, update bool) (apiError, bool) {
+	invalid := func(field string) (apiError, bool) {
+		return apiError{http.StatusBadRequest, CodeInvalidFormBody,
+			"Invalid Form Body: " + field + ": cannot be used on a message with the IS_COMPONENTS_V2 flag"}, true
+	}
+	switch {
+	case c.Content != "":
+		return invalid("content")
+	case len(c.Embeds) > 0:
+		return invalid("embeds")
+	case len(components) == 0 && !update:
+		return apiError{http.StatusBadRequest, CodeEmptyMessage, "Cannot send an empty message"}, true
+	}
+	return apiError{}, false
+}
 
 // validateCallback checks a response against the interaction it answers
 // (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object).
-func validateCallback(typ discordgo.InteractionType, c Callback) (apiError, bool) {
+// components is the response's raw data.components, if any.
+func validateCallback(typ discordgo.InteractionType, c Callback, components json.RawMessage) (apiError, bool) {
 	invalid := func(msg string) (apiError, bool) {
 		return apiError{http.StatusBadRequest, CodeInvalidFormBody, "Invalid Form Body: " + msg}, true
 	}
@@ -367,6 +397,9 @@ func validateCallback(typ discordgo.InteractionType, c Callback) (apiError, bool
 		}
 		if c.Flags&^callbackFlags != 0 {
 			return invalid("data.flags: only SUPPRESS_EMBEDS, EPHEMERAL, IS_COMPONENTS_V2, IS_VOICE_MESSAGE and SUPPRESS_NOTIFICATIONS can be set")
+		}
+		if c.Flags&flagIsComponentsV2 != 0 {
+			return validateComponentsV2(c, components, false)
 		}
 		return validate(c.Content, c.Embeds)
 	case discordgo.InteractionResponseDeferredChannelMessageWithSource:
@@ -381,6 +414,9 @@ func validateCallback(typ discordgo.InteractionType, c Callback) (apiError, bool
 		// Only a component's message can be updated.
 		if typ != discordgo.InteractionMessageComponent {
 			return invalid("type: Interaction response type is not valid for this interaction")
+		}
+		if c.Flags&flagIsComponentsV2 != 0 {
+			return validateComponentsV2(c, components, true)
 		}
 		if c.Content != "" || len(c.Embeds) > 0 {
 			return validate(c.Content, c.Embeds)

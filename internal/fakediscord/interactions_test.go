@@ -274,7 +274,14 @@ func TestCallbackTypes(t *testing.T) {
 		{discordgo.InteractionApplicationCommand, map[string]any{"type": 6}, http.StatusBadRequest},
 		{discordgo.InteractionApplicationCommand, map[string]any{"type": 7, "data": map[string]any{"content": "x"}}, http.StatusBadRequest},
 		{discordgo.InteractionApplicationCommand, map[string]any{"type": 5, "data": map[string]any{"flags": 4}}, http.StatusBadRequest},
-		{discordgo.InteractionApplicationCommand, map[string]any{"type": 4, "data": map[string]any{"flags": 1 << 15, "content": "x"}}, http.StatusNoContent},
+		// IS_COMPONENTS_V2 messages carry components only: content or
+		// embeds beside the flag are refused.
+		{discordgo.InteractionApplicationCommand, map[string]any{"type": 4, "data": map[string]any{"flags": 1 << 15, "content": "x"}}, http.StatusBadRequest},
+		{discordgo.InteractionApplicationCommand, map[string]any{"type": 4, "data": map[string]any{"flags": 1<<15 | 64, "embeds": []map[string]any{{"title": "t"}}}}, http.StatusBadRequest},
+		{discordgo.InteractionMessageComponent, map[string]any{"type": 7, "data": map[string]any{"flags": 1 << 15, "content": "edited"}}, http.StatusBadRequest},
+		{discordgo.InteractionApplicationCommand, map[string]any{"type": 4, "data": map[string]any{"flags": 1<<15 | 64, "components": []map[string]any{{"type": 10, "content": "x"}}}}, http.StatusNoContent},
+		{discordgo.InteractionApplicationCommand, map[string]any{"type": 4, "data": map[string]any{"flags": 1 << 15}}, http.StatusBadRequest},
+		{discordgo.InteractionMessageComponent, map[string]any{"type": 7, "data": map[string]any{"flags": 1 << 15}}, http.StatusNoContent},
 		{discordgo.InteractionApplicationCommand, map[string]any{"type": 4, "data": map[string]any{"flags": 2, "content": "x"}}, http.StatusBadRequest},
 		{discordgo.InteractionApplicationCommandAutocomplete, map[string]any{"type": 5}, http.StatusBadRequest},
 		{discordgo.InteractionApplicationCommandAutocomplete, map[string]any{"type": 4, "data": map[string]any{"content": "x"}}, http.StatusBadRequest},

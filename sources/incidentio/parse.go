@@ -89,6 +89,8 @@ func (s stamp) time() time.Time { return time.Time(s) }
 // Statuspage-compatible summary.json (through statuspage.ParseSummary).
 // base is the page's URL.
 func Parse(data []byte, base string) (sources.Observation, error) {
+	// The front end's summary is told apart first: it names
+	// "ongoing_incidents" too, so isWidget alone would take it.
 	if isProxy(data) {
 		return ParseProxy(data, base)
 	}
@@ -122,6 +124,13 @@ func isWidget(data []byte) bool {
 // The widget API lists only ongoing events, each with its latest update, so
 // every incident carries one update (the latest), and the components are
 // those the events affect, with their current status.
+//
+// Given the front end's summary instead, ParseWidget hands it to
+// ParseProxy. Parse checks the same first, but ParseWidget is reached
+// without it: the source polls its widget URL through ParseWidget, and
+// people paste the <page>/proxy/<host> URL they see in their browser
+// there. Both documents name "ongoing_incidents", so without this check
+// the summary would be read as a widget document and its components lost.
 func ParseWidget(data []byte, base string) (sources.Observation, error) {
 	if isProxy(data) {
 		return ParseProxy(data, base)

@@ -1,6 +1,7 @@
 package incidentio
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	goldenfile "github.com/outagebot/outagebot/internal/golden"
@@ -161,6 +162,9 @@ func TestParseProxy(t *testing.T) {
 		"Codex": {"", sources.MajorOutage, true}, "Codex Web": {"Codex", sources.MajorOutage, false},
 		"CLI": {"Codex", sources.Operational, false},
 	}
+	// Legacy Playground (hidden in a shown group) and FedRAMP (in a hidden
+	// group) are named as affected: the page hides them, so they stay out
+	// rather than coming back as ungrouped components in an outage.
 	if len(p.Components) != len(want) {
 		t.Errorf("%d components, want %d (hidden ones left out): %+v", len(p.Components), len(want), p.Components)
 	}
@@ -214,6 +218,13 @@ func TestParseProxy(t *testing.T) {
 	o, err := Parse([]byte(odd), fixtureBase)
 	if err != nil || len(o.Components) != 2 || o.Components[0].Status != sources.Unknown || o.Components[1].Status != sources.Degraded {
 		t.Errorf("odd = %+v, %v", o, err)
+	}
+	// A loose component the layout hides stays out even when affected; one
+	// missing from the layout altogether is still reported.
+	loose := `{"summary":{"components":[{"id":"a","name":"A"},{"id":"b","name":"B"},{"id":"c","name":"C"}],"affected_components":[{"component_id":"b","status":"full_outage"},{"component_id":"c","status":"partial_outage"}],"structure":{"items":[{"component":{"component_id":"a","name":"A"}},{"component":{"component_id":"b","name":"B","hidden":true}}]}}}`
+	l, err := Parse([]byte(loose), fixtureBase)
+	if err != nil || len(l.Components) != 2 || l.Components[0].ID != "a" || l.Components[1].ID != "c" || l.Components[1].Status != sources.PartialOutage {
+		t.Errorf("loose = %+v, %v", l, err)
 	}
 	for doc, want := range map[string]string{
 		`{"summary":{}, "ongoing_incidents":[]}`:                   `not an incident.io status page summary: no "components", "structure" or "ongoing_incidents" in "summary"`,
@@ -310,4 +321,61 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseProxyRichText checks updates whose text comes only as a rich-text
+// tree (message.text_node), and an incident whose severity comes only from
+// its component_impacts: the open impact counts, the ended ones do not.
+func TestParseProxyRichText(t *testing.T) {
+	p := parseFixture(t, "proxy-richtext")
+	if len(p.Incidents) != 1 {
+		t.Fatalf("incidents = %+v", p.Incidents)
+	}
+	inc := p.Incidents[0]
+	if inc.Impact != sources.PartialOutage || inc.Status != sources.IncidentMonitoring {
+		t.Errorf("incident = %+v", inc)
+	}
+	if got := strings.Join(inc.ComponentIDs, ","); got != "01JR4T7A1C3E5G7J9L1N3Q5S7U,01JR4T7A1D4F6H8K0M2P4R6T8V" {
+		t.Errorf("ComponentIDs = %s", got)
+	}
+	if len(inc.Updates) != 2 {
+		t.Fatalf("updates = %+v", inc.Updates)
+	}
+	if got, want := inc.Updates[0].Body, "We are investigating elevated error rates on the API."; got != want {
+		t.Errorf("first body = %q, want %q", got, want)
+	}
+	want := "A fix has been deployed. Most requests now succeed; we are watching:\n\n" +
+		"- API error rates\n- the dashboard loading times\n\n" +
+		"Next update within the hour.\nThank you for your patience."
+	if got := inc.Updates[1].Body; got != want {
+		t.Errorf("second body = %q, want %q", got, want)
+	}
+}
+
+func TestProxyUpdateBody(t *testing.T) {
+	para := func(s string) string { return `{"type":"paragraph","content":[{"type":"text","text":` + s + `}]}` }
+	for _, tc := range []struct{ name, update, want string }{
+		{"message_string first", `{"message_string":" plain ","message":{"text_node":{"type":"doc","content":[` + para(`"tree"`) + `]}}}`, "plain"},
+		{"string", `{"message":" said "}`, "said"},
+		{"markdown", `{"message":{"markdown":"**bold**","text_node":{"type":"doc","content":[` + para(`"bold"`) + `]}}}`, "**bold**"},
+		{"text", `{"message":{"text":"flat"}}`, "flat"},
+		{"text_node", `{"message":{"text_node":{"type":"doc","content":[` + para(`"one"`) + `,` + para(`"two"`) + `]}}}`, "one\n\ntwo"},
+		{"doc as message", `{"message":{"type":"doc","content":[` + para(`"one"`) + `,{"type":"paragraph"},` + para(`"two"`) + `]}}`, "one\n\ntwo"},
+		{"ordered and nested lists", `{"message":{"text_node":{"type":"doc","content":[{"type":"ordered_list","content":[` +
+			`{"type":"list_item","content":[` + para(`"first"`) + `,{"type":"bullet_list","content":[{"type":"list_item","content":[` + para(`"inner"`) + `]}]}]},` +
+			`{"type":"list_item","content":[` + para(`"second"`) + `]}]}]}}}`, "1. first\n  - inner\n2. second"},
+		{"hard_break", `{"message":{"text_node":{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"a"},{"type":"hard_break"},{"type":"text","text":"b"}]}]}}}`, "a\nb"},
+		{"empty tree", `{"message":{"text_node":{"type":"doc","content":[]}}}`, ""},
+		{"neither", `{"message":[1,2]}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var u proxyUpdate
+			if err := json.Unmarshal([]byte(tc.update), &u); err != nil {
+				t.Fatal(err)
+			}
+			if got := u.body(); got != tc.want {
+				t.Errorf("body = %q, want %q", got, tc.want)
+			}
+		})
+	}
 }

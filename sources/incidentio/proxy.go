@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/outagebot/outagebot/sources"
@@ -75,6 +76,23 @@ func (a *proxyAffected) status() string {
 	return ""
 }
 
+// proxyImpact is a period in which an incident put a component at a
+// status; one without an end is still going on.
+type proxyImpact struct {
+	ComponentID     string `json:"component_id"`
+	Status          string `json:"status"`
+	ComponentStatus string `json:"component_status"`
+	StartAt         stamp  `json:"start_at"`
+	EndAt           stamp  `json:"end_at"`
+}
+
+func (m *proxyImpact) status() string {
+	if m.Status != "" {
+		return m.Status
+	}
+	return m.ComponentStatus
+}
+
 type proxyStructure struct {
 	Items []proxyItem `json:"items"`
 }
@@ -97,6 +115,7 @@ type proxyEvent struct {
 	Status             string          `json:"status"`
 	PublishedAt        stamp           `json:"published_at"`
 	AffectedComponents []proxyAffected `json:"affected_components"`
+	ComponentImpacts   []proxyImpact   `json:"component_impacts"`
 	Updates            []proxyUpdate   `json:"updates"`
 	// Maintenances.
 	StartsAt         stamp `json:"starts_at"`
@@ -116,7 +135,9 @@ type proxyUpdate struct {
 }
 
 // body is the update's text: message_string, else message when it is a
-// plain string or an object carrying its Markdown or text.
+// plain string, an object carrying its Markdown, its rich-text tree
+// ("text_node") or its text, or the rich-text tree itself. Public readers of
+// this document disagree on where the text lives, so each place is tried.
 func (u *proxyUpdate) body() string {
 	if s := strings.TrimSpace(u.MessageString); s != "" {
 		return s
@@ -130,16 +151,104 @@ func (u *proxyUpdate) body() string {
 		return strings.TrimSpace(s)
 	}
 	var o struct {
-		Markdown string `json:"markdown"`
-		Text     string `json:"text"`
+		Markdown string    `json:"markdown"`
+		Text     string    `json:"text"`
+		TextNode *richNode `json:"text_node"`
+		richNode
 	}
-	if m[0] == '{' && json.Unmarshal(m, &o) == nil {
-		if o.Markdown != "" {
-			return strings.TrimSpace(o.Markdown)
-		}
+	if m[0] != '{' || json.Unmarshal(m, &o) != nil {
+		return ""
+	}
+	switch {
+	case strings.TrimSpace(o.Markdown) != "":
+		return strings.TrimSpace(o.Markdown)
+	case o.TextNode != nil:
+		return o.TextNode.plain()
+	case strings.TrimSpace(o.Text) != "":
 		return strings.TrimSpace(o.Text)
+	case o.Type == "doc":
+		return o.richNode.plain()
 	}
 	return ""
+}
+
+// richNode is a node of a ProseMirror-style rich-text tree: a "doc" of
+// paragraphs and lists whose leaves are "text" nodes. Marks (bold, links)
+// sit on the leaves and carry no text of their own, so a link keeps its
+// words and loses its address.
+type richNode struct {
+	Type    string     `json:"type"`
+	Text    string     `json:"text"`
+	Content []richNode `json:"content"`
+}
+
+// plain flattens the tree for chat: paragraphs apart by a blank line, list
+// items on their own lines.
+func (n *richNode) plain() string { return strings.TrimSpace(n.block()) }
+
+func (n *richNode) block() string {
+	switch n.Type {
+	case "text", "hardBreak", "hard_break":
+		return n.inline()
+	case "bulletList", "bullet_list", "orderedList", "ordered_list":
+		ordered := strings.HasPrefix(n.Type, "ordered")
+		var lines []string
+		for i := range n.Content {
+			item := strings.TrimSpace(n.Content[i].block())
+			if item == "" {
+				continue
+			}
+			mark := "- "
+			if ordered {
+				mark = strconv.Itoa(len(lines)+1) + ". "
+			}
+			// A nested list or a second paragraph stays under its item.
+			lines = append(lines, mark+strings.ReplaceAll(item, "\n", "\n  "))
+		}
+		return strings.Join(lines, "\n")
+	case "listItem", "list_item":
+		return n.blocks("\n")
+	}
+	if n.inlineOnly() {
+		return n.inline()
+	}
+	return n.blocks("\n\n")
+}
+
+func (n *richNode) blocks(sep string) string {
+	var parts []string
+	for i := range n.Content {
+		if s := strings.TrimSpace(n.Content[i].block()); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, sep)
+}
+
+// inlineOnly reports whether n holds only leaves (text, breaks, and inline
+// nodes without content of their own), as a paragraph or heading does.
+func (n *richNode) inlineOnly() bool {
+	for i := range n.Content {
+		if len(n.Content[i].Content) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *richNode) inline() string {
+	switch n.Type {
+	case "text":
+		return n.Text
+	case "hardBreak", "hard_break":
+		return "\n"
+	}
+	var b strings.Builder
+	b.WriteString(n.Text)
+	for i := range n.Content {
+		b.WriteString(n.Content[i].inline())
+	}
+	return b.String()
 }
 
 // isProxy reports whether data is the front end's summary: an object whose
@@ -261,12 +370,23 @@ func proxyComponents(s *proxySummary, statusOf func(string) sources.Status) []so
 		out = append(out, sources.Component{ID: id, Name: name, Group: group, Status: statusOf(id)})
 	}
 	if s.Structure != nil {
+		// The flat list carries no hidden flag: what the layout hides is
+		// remembered here, so that the fallback below cannot bring it back.
+		hidden := map[string]bool{}
 		for _, it := range s.Structure.Items {
 			switch {
 			case it.Group != nil:
 				g := it.Group
 				if g.Hidden {
+					for j := range g.Components {
+						hidden[g.Components[j].id()] = true
+					}
 					continue
+				}
+				for j := range g.Components {
+					if g.Components[j].Hidden {
+						hidden[g.Components[j].id()] = true
+					}
 				}
 				name := strings.TrimSpace(g.Name)
 				at := len(out)
@@ -288,13 +408,17 @@ func proxyComponents(s *proxySummary, statusOf func(string) sources.Status) []so
 				}
 				out[at].Status = st
 			case it.Component != nil:
+				if it.Component.Hidden {
+					hidden[it.Component.id()] = true
+				}
 				add(it.Component, "")
 			}
 		}
 		// A component named as affected but missing from the layout is
-		// still reported, so that its trouble is not lost.
+		// still reported, so that its trouble is not lost; one the layout
+		// hides stays hidden, as on the page.
 		for i := range s.Components {
-			if c := &s.Components[i]; !seen[c.id()] && statusOf(c.id()) != sources.Operational {
+			if c := &s.Components[i]; !seen[c.id()] && !hidden[c.id()] && statusOf(c.id()) != sources.Operational {
 				add(c, "")
 			}
 		}
@@ -317,6 +441,11 @@ func proxyIncident(ev *proxyEvent, link string) sources.Incident {
 	}
 	for _, a := range ev.AffectedComponents {
 		if id := a.id(); id != "" && !slices.Contains(inc.ComponentIDs, id) {
+			inc.ComponentIDs = append(inc.ComponentIDs, id)
+		}
+	}
+	for _, m := range ev.ComponentImpacts {
+		if id := m.ComponentID; id != "" && !slices.Contains(inc.ComponentIDs, id) {
 			inc.ComponentIDs = append(inc.ComponentIDs, id)
 		}
 	}
@@ -368,8 +497,9 @@ func updateStatus(s string) sources.IncidentStatus {
 }
 
 // eventImpact is how bad an incident is now: the worst current status of
-// the components it affects, else of those its latest update set, else
-// degraded (there is an incident, so at least that).
+// the components it affects, else of its impacts not yet ended, else of
+// the components its latest update set, else degraded (there is an
+// incident, so at least that).
 func eventImpact(ev *proxyEvent) sources.Status {
 	st := sources.Degraded
 	seen := false
@@ -377,6 +507,18 @@ func eventImpact(ev *proxyEvent) sources.Status {
 		if c := componentStatus(ev.AffectedComponents[i].status(), ""); c.Rank() >= 0 {
 			seen = true
 			st = sources.Worst(st, c)
+		}
+	}
+	if !seen {
+		for i := range ev.ComponentImpacts {
+			m := &ev.ComponentImpacts[i]
+			if !m.EndAt.time().IsZero() {
+				continue
+			}
+			if c := componentStatus(m.status(), ""); c.Rank() >= 0 {
+				seen = true
+				st = sources.Worst(st, c)
+			}
 		}
 	}
 	if !seen && len(ev.Updates) > 0 {
