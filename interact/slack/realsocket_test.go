@@ -20,6 +20,7 @@ func TestRealSocketMode(t *testing.T) {
 	logs := &syncBuffer{}
 	c, _ := realChatops(t, logs)
 	c.fake.RequireAppToken(appToken)
+	patient(c.fake)
 	home := &homeRecorder{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -18,6 +18,7 @@ import (
 func TestSocketModeClicksAndHome(t *testing.T) {
 	c := newChatops(t)
 	c.fake.RequireAppToken(appToken)
+	patient(c.fake)
 	var mu sync.Mutex
 	var opened []string
 	ctx, cancel := context.WithCancel(context.Background())
@@ -53,7 +54,7 @@ func TestSocketModeClicksAndHome(t *testing.T) {
 		if err != nil || len(ack) != 0 {
 			t.Fatalf("click %d: ack %s, %v; want an empty ack", i, ack, err)
 		}
-		got := c.fake.WaitResponses(i+1, 10*time.Second)
+		got := c.fake.WaitResponses(i+1, 30*time.Second)
 		if len(got) != i+1 {
 			t.Fatalf("click %d: %d answers at the response_url, want %d", i, len(got), i+1)
 		}
