@@ -161,7 +161,8 @@ func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.E
 		answering.Go(func() {
 			actx, cancel := context.WithTimeout(ctx, answerTimeout)
 			defer cancel()
-			respond.post(cb.ResponseURL, renderForAsker(act(actx, opts.Actor, opts.Admins, opts.Lang, cb, ids[0], log)))
+			a, outcome := act(actx, opts.Actor, opts.Admins, opts.Lang, cb, ids[0], log)
+			respond.post(cb.ResponseURL, renderForAsker(a), outcome)
 		})
 	case socketmode.EventTypeEventsAPI:
 		// Slack redelivers what is not acked, and may deliver an event
