@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -54,10 +55,17 @@ type Admins struct {
 
 	mu    sync.Mutex
 	cache map[string]members
+	// failures logs failed checks without a line per click.
+	failures failureLog
 }
 
+// members is what a user group's members were found to be at a time: ids,
+// or an error that trying again will not mend (wrapping
+// bot.ErrPermitSetup), which is kept as long as members would be so that
+// every click does not ask Slack again.
 type members struct {
 	ids []string
+	err error
 	at  time.Time
 }
 
@@ -71,6 +79,7 @@ func NewAdmins(ids []string, api GroupMembers, ttl time.Duration, now func() tim
 	if a.now == nil {
 		a.now = time.Now
 	}
+	a.failures.now = a.now
 	for _, id := range ids {
 		if strings.HasPrefix(id, "S") {
 			a.groups = append(a.groups, id)
@@ -131,27 +140,69 @@ func slackErrorCode(err error) string {
 	return ""
 }
 
-// logged makes a permit whose check fails say so in the log too: the
-// asker is told, but only the operator can fix a missing scope. It keeps
+// logged is the rule for one user (For) whose failed checks are logged
+// too: the asker is told, but only the operator can fix a missing scope.
+// refused, when not nil, is set when the check refuses the user. It keeps
 // a nil permit (everyone may) nil.
-func logged(p bot.Permit, log *slog.Logger) bot.Permit {
+func (a *Admins) logged(userID string, log *slog.Logger, refused *atomic.Bool) bot.Permit {
+	p := a.For(userID)
 	if p == nil {
 		return nil
 	}
-	return loggedPermit{p, log}
+	return loggedPermit{p, log, &a.failures, refused}
 }
 
 type loggedPermit struct {
 	bot.Permit
-	log *slog.Logger
+	log      *slog.Logger
+	failures *failureLog
+	refused  *atomic.Bool
 }
 
 func (l loggedPermit) Allows(ctx context.Context, pr *i18n.Printer) (bool, string, error) {
 	ok, who, err := l.Permit.Allows(ctx, pr)
 	if err != nil {
-		l.log.Error("cannot check a Slack user against [slack] admins; refusing", "err", err)
+		l.failures.log(ctx, l.log, err)
+	}
+	if !ok && l.refused != nil {
+		l.refused.Store(true)
 	}
 	return ok, who, err
+}
+
+// failureLogEvery is how often failed checks of one kind are logged at
+// most.
+const failureLogEvery = time.Minute
+
+// failureLog logs failed permission checks: at most one line a minute for
+// setup errors (ERROR: the operator must act) and one for the others
+// (WARN: Slack away or slow, which mends itself), each carrying how many
+// failures went without a line since the last. A busy channel clicking
+// away while Slack is down would otherwise log a line per click.
+type failureLog struct {
+	now func() time.Time
+
+	mu         sync.Mutex
+	last       [2]time.Time
+	suppressed [2]int
+}
+
+func (f *failureLog) log(ctx context.Context, log *slog.Logger, err error) {
+	kind, level := 0, slog.LevelWarn
+	if errors.Is(err, bot.ErrPermitSetup) {
+		kind, level = 1, slog.LevelError
+	}
+	at := f.now()
+	f.mu.Lock()
+	if last := f.last[kind]; !last.IsZero() && at.Sub(last) < failureLogEvery && at.After(last.Add(-failureLogEvery)) {
+		f.suppressed[kind]++
+		f.mu.Unlock()
+		return
+	}
+	suppressed := f.suppressed[kind]
+	f.last[kind], f.suppressed[kind] = at, 0
+	f.mu.Unlock()
+	log.Log(ctx, level, "cannot check a Slack user against [slack] admins; refusing", "err", err, "suppressed_since_last", suppressed)
 }
 
 func cmpErr(first, err error) error {
@@ -168,29 +219,47 @@ func (a *Admins) members(ctx context.Context, group string) ([]string, error) {
 	c, ok := a.cache[group]
 	a.mu.Unlock()
 	if ok && now.Sub(c.at) < a.ttl {
-		return c.ids, nil
+		return c.ids, c.err
 	}
 	if a.api == nil {
 		return nil, fmt.Errorf("cannot read the members of user group %s: no Slack API", group)
 	}
 	ids, err := a.api.GetUserGroupMembersContext(ctx, group)
 	if err != nil {
-		if ok {
+		if ok && c.err == nil {
 			// Slack is away: the last known members stand rather than
 			// locking every admin out.
 			return c.ids, nil
 		}
-		if code := slackErrorCode(err); code == "missing_scope" || code == "not_allowed_token_type" {
-			// Trying again will not help: the app needs the scope and a
-			// reinstall.
-			return nil, fmt.Errorf("cannot read the members of user group %s: the bot token lacks the usergroups:read scope (add it under OAuth & Permissions and reinstall the app): %w: %w", group, bot.ErrPermitSetup, err)
+		err = groupError(group, err)
+		if errors.Is(err, bot.ErrPermitSetup) {
+			// Asking again at every click would not mend it, and
+			// usergroups.users.list is rate limited (Tier 2): the
+			// answer would turn into "try again" for everyone.
+			a.mu.Lock()
+			a.cache[group] = members{err: err, at: now}
+			a.mu.Unlock()
 		}
-		return nil, fmt.Errorf("cannot read the members of user group %s (the bot token needs usergroups:read): %w", group, err)
+		return nil, err
 	}
 	a.mu.Lock()
 	a.cache[group] = members{ids: ids, at: now}
 	a.mu.Unlock()
 	return ids, nil
+}
+
+// groupError says why a group's members cannot be read, and what to do
+// (https://api.slack.com/methods/usergroups.users.list#errors).
+func groupError(group string, err error) error {
+	switch slackErrorCode(err) {
+	case "missing_scope":
+		return fmt.Errorf("cannot read the members of user group %s: the bot token lacks the usergroups:read scope (add it under OAuth & Permissions and reinstall the app): %w: %w", group, bot.ErrPermitSetup, err)
+	case "not_allowed_token_type":
+		// The token is valid but of a kind the method does not take:
+		// an app-level (xapp-) or user (xoxp-) token given as the bot's.
+		return fmt.Errorf("cannot read the members of user group %s: Slack does not take this kind of token there ([slack] bot_token must be the Bot User OAuth Token, xoxb-...): %w: %w", group, bot.ErrPermitSetup, err)
+	}
+	return fmt.Errorf("cannot read the members of user group %s (the bot token needs usergroups:read): %w", group, err)
 }
 
 // who names those who may, as Slack shows them, in p's language:

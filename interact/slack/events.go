@@ -1,8 +1,10 @@
 package slack
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -38,20 +40,42 @@ type EventsOptions struct {
 
 // eventEnvelope is the part of an Events API request the bot reads
 // (https://api.slack.com/apis/events-api#callback-field), over HTTP and as
-// the payload of a Socket Mode events_api envelope alike.
+// the payload of a Socket Mode events_api envelope alike. The inner event
+// is kept raw: its fields differ from one event type to the next (a
+// user_change or team_join carries the user as an object, an
+// app_home_opened as an id), and only app_home_opened is read.
 type eventEnvelope struct {
-	Type      string `json:"type"`
-	Challenge string `json:"challenge"`
-	TeamID    string `json:"team_id"`
-	EventID   string `json:"event_id"`
-	Event     struct {
-		Type string `json:"type"`
-		User string `json:"user"`
-		Tab  string `json:"tab"`
-	} `json:"event"`
+	Type      string          `json:"type"`
+	Challenge string          `json:"challenge"`
+	TeamID    string          `json:"team_id"`
+	EventID   string          `json:"event_id"`
+	Event     json.RawMessage `json:"event"`
 	// MinuteRateLimited is the minute an app_rate_limited notice is
 	// about, in Unix seconds.
 	MinuteRateLimited int64 `json:"minute_rate_limited"`
+}
+
+// errNotObject is the answer to a body that is JSON but not an object.
+var errNotObject = errors.New("not a JSON object")
+
+// decodeEnvelope reads an Events API body. Any JSON object is an
+// envelope: a field of a type the bot does not expect is left empty
+// rather than failing the whole event: Slack retries a delivery not
+// answered 200, and limits or disables an app's event subscriptions when
+// 5% of its deliveries in an hour fail
+// (https://api.slack.com/events/app_rate_limited).
+func decodeEnvelope(body []byte) (eventEnvelope, error) {
+	var env eventEnvelope
+	if b := bytes.TrimLeft(body, " \t\r\n"); len(b) == 0 || b[0] != '{' {
+		return env, errNotObject
+	}
+	err := json.Unmarshal(body, &env)
+	if _, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		// Unmarshal goes on past a field of the wrong type: the
+		// others are read.
+		err = nil
+	}
+	return env, err
 }
 
 // events handles verified Events API envelopes, whichever way they came.
@@ -62,6 +86,7 @@ type events struct {
 	log        *slog.Logger
 }
 
+// newEvents fills in the defaults: seen in this process, time.Now.
 func newEvents(homeOpened func(string), seen guard.Seen, now func() time.Time, log *slog.Logger) *events {
 	if seen == nil {
 		seen = guard.NewMemory()
@@ -84,39 +109,74 @@ func (e *events) handle(ctx context.Context, env eventEnvelope) {
 		e.log.Warn("Slack is dropping this app's events for a minute: too many events", "team", env.TeamID,
 			"minute", time.Unix(env.MinuteRateLimited, 0).UTC().Format(time.RFC3339))
 	case "event_callback":
-		if env.EventID != "" {
-			ctx, cancel := context.WithTimeout(ctx, replayTimeout)
-			first, err := e.seen.Remember(ctx, "slack-event:"+env.EventID, e.now(), eventTTL)
-			cancel()
-			switch {
-			case err != nil:
-				// Handling an event twice re-publishes a Home tab;
-				// dropping it leaves the tab stale.
-				e.log.Warn("cannot check a Slack event for a retry; handling it", "err", err)
-			case !first:
-				e.log.Debug("a retried Slack event was already handled", "event_id", env.EventID)
-				return
-			}
+		user, ok := e.homeUser(env.Event)
+		if !ok || !e.first(ctx, env.EventID) {
+			return
 		}
-		homeOpened(env, e.homeOpened)
+		e.homeOpened(user)
 	}
+}
+
+// first reports whether an event acted on is new: not one Slack delivers
+// again. Only those events are remembered, so that the events the bot
+// ignores cost no row in a shared store.
+func (e *events) first(ctx context.Context, eventID string) bool {
+	if eventID == "" {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, replayTimeout)
+	first, err := e.seen.Remember(ctx, "slack-event:"+eventID, e.now(), eventTTL)
+	cancel()
+	switch {
+	case err != nil:
+		// Handling an event twice re-publishes a Home tab; dropping it
+		// leaves the tab stale.
+		e.log.Warn("cannot check a Slack event for a retry; handling it", "err", err)
+		return true
+	case !first:
+		e.log.Debug("a retried Slack event was already handled", "event_id", eventID)
+	}
+	return first
+}
+
+// homeUser is the user of an app_home_opened event on the Home tab, when
+// there is someone to tell: not the Messages tab, which opens the app's
+// direct messages.
+func (e *events) homeUser(raw json.RawMessage) (string, bool) {
+	if e.homeOpened == nil || len(raw) == 0 {
+		return "", false
+	}
+	var ev struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(raw, &ev) != nil || ev.Type != "app_home_opened" {
+		return "", false
+	}
+	var home struct {
+		User string `json:"user"`
+		Tab  string `json:"tab"`
+	}
+	if err := json.Unmarshal(raw, &home); err != nil {
+		e.log.Debug("an app_home_opened event the bot cannot read", "err", err)
+		return "", false
+	}
+	if home.User == "" || (home.Tab != "" && home.Tab != "home") {
+		return "", false
+	}
+	return home.User, true
 }
 
 // NewEventsHandler serves POST /slack/events: signed like slash commands
 // (else 401), answers the url_verification challenge, and passes
-// app_home_opened on. Other events are acknowledged and ignored, and so
-// are Slack's retries of an event already handled.
+// app_home_opened on. Every other signed JSON object is acknowledged 200
+// and ignored, and so are Slack's retries of an event already handled.
 func NewEventsHandler(opts EventsOptions) http.Handler {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	v := &handler{secret: []byte(opts.SigningSecret), now: now, log: log}
-	ev := newEvents(opts.HomeOpened, opts.Seen, v.now, log)
+	ev := newEvents(opts.HomeOpened, opts.Seen, opts.Now, log)
+	v := &handler{secret: []byte(opts.SigningSecret), now: ev.now, log: log}
 	refused := guard.NewRefusals(log, "refused Slack events", v.now)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -133,8 +193,9 @@ func NewEventsHandler(opts EventsOptions) http.Handler {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		var env eventEnvelope
-		if err := json.Unmarshal(body, &env); err != nil {
+		env, err := decodeEnvelope(body)
+		if err != nil {
+			log.Warn("a signed Slack event that is not a JSON object", "err", err)
 			http.Error(w, "malformed event", http.StatusBadRequest)
 			return
 		}
@@ -151,12 +212,4 @@ func NewEventsHandler(opts EventsOptions) http.Handler {
 		ev.handle(r.Context(), env)
 		w.WriteHeader(http.StatusOK)
 	})
-}
-
-// homeOpened passes an app_home_opened event on the Home tab to f: not the
-// Messages tab, which opens the app's direct messages.
-func homeOpened(env eventEnvelope, f func(string)) {
-	if f != nil && env.Event.Type == "app_home_opened" && env.Event.User != "" && (env.Event.Tab == "" || env.Event.Tab == "home") {
-		f(env.Event.User)
-	}
 }

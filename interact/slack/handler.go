@@ -304,7 +304,7 @@ func (h *handler) verify(header http.Header, body []byte) (sig [sha256.Size]byte
 // unmute): who did what.
 func answer(ctx context.Context, c Answerer, admins *Admins, langs Langs, cmd slack.SlashCommand, log *slog.Logger) bot.Answer {
 	req := request(cmd, langs)
-	req.Permit = logged(admins.For(cmd.UserID), log)
+	req.Permit = admins.logged(cmd.UserID, log, nil)
 	a := c.Run(ctx, req)
 	if a.Announce != "" {
 		log.Info("slash command", "user", req.User, "command", cmd.Command, "text", cmd.Text, "channel", cmd.ChannelID)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -66,13 +67,15 @@ func (r *responder) allowed(raw string) bool {
 }
 
 // post sends resp to raw in the background: the interaction itself has
-// been answered (200) already, well inside Slack's 3 seconds.
-func (r *responder) post(raw string, resp Response) {
+// been answered (200) already, well inside Slack's 3 seconds. outcome is
+// what came of the click, for the log when there is nowhere to answer.
+func (r *responder) post(raw string, resp Response, outcome string) {
 	if raw == "" {
 		// A click on a view (the Home tab) comes without a response_url:
 		// there is no message to answer under. What it changed shows
-		// where the outage is shown.
-		r.log.Info("a Slack click outside a message was acted on; Slack gives no way to answer it")
+		// where the outage is shown; a refusal shows nowhere, hence
+		// the outcome here.
+		r.log.Info("no answer to a Slack click outside a message: Slack gives no way to answer it", "outcome", outcome)
 		return
 	}
 	if !r.allowed(raw) {
@@ -147,10 +150,17 @@ func clicksOf(cb slack.InteractionCallback) ([]string, error) {
 	return ids, nil
 }
 
+// Outcomes of a click, for the log.
+const (
+	clickDone    = "done"
+	clickRefused = "refused"         // the clicker may not
+	clickProblem = "not carried out" // another reason: the outage is over, the store failed, ...
+)
+
 // act runs the first click of cb (Slack sends one per block_actions) with
 // the clicker's identity and permit, in the language of the channel the
-// button was clicked in.
-func act(ctx context.Context, actor Actor, admins *Admins, langs Langs, cb slack.InteractionCallback, id string, log *slog.Logger) bot.Answer {
+// button was clicked in. It says what came of the click too.
+func act(ctx context.Context, actor Actor, admins *Admins, langs Langs, cb slack.InteractionCallback, id string, log *slog.Logger) (bot.Answer, string) {
 	// A click on a view (the Home tab) has no channel: the default
 	// language.
 	channel := firstNonEmpty(cb.Channel.ID, cb.Container.ChannelID)
@@ -160,10 +170,18 @@ func act(ctx context.Context, actor Actor, admins *Admins, langs Langs, cb slack
 	if cb.User.ID != "" {
 		r.User = "<@" + cb.User.ID + ">"
 	}
-	r.Permit = logged(admins.For(cb.User.ID), log)
+	var refused atomic.Bool
+	r.Permit = admins.logged(cb.User.ID, log, &refused)
 	a := actor.Act(ctx, r, id)
-	log.Info("button", "user", r.User, "action", clipID(id), "channel", channel, "container", cb.Container.Type)
-	return a
+	outcome := clickDone
+	switch {
+	case refused.Load():
+		outcome = clickRefused
+	case a.Problem:
+		outcome = clickProblem
+	}
+	log.Info("button", "user", r.User, "action", clipID(id), "channel", channel, "container", cb.Container.Type, "outcome", outcome)
+	return a, outcome
 }
 
 func firstNonEmpty(s ...string) string {
@@ -202,10 +220,10 @@ func (h *handler) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), answerTimeout)
-	a := act(ctx, h.actor, h.admins, h.langs, cb, ids[0], h.log)
+	a, outcome := act(ctx, h.actor, h.admins, h.langs, cb, ids[0], h.log)
 	cancel()
 	w.WriteHeader(http.StatusOK)
-	h.respond.post(cb.ResponseURL, renderForAsker(a))
+	h.respond.post(cb.ResponseURL, renderForAsker(a), outcome)
 }
 
 // renderForAsker renders an answer for the person who clicked or asked:

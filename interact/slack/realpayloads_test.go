@@ -158,7 +158,35 @@ func TestRealBlockActionsFromTheHomeTab(t *testing.T) {
 	if n := len(c.fake.Responses()); n != 0 {
 		t.Errorf("%d answers posted", n)
 	}
-	if l := logs.String(); strings.Contains(l, "not on Slack's hosts") || !strings.Contains(l, "container=view") {
+	if l := logs.String(); strings.Contains(l, "not on Slack's hosts") || !strings.Contains(l, "container=view") ||
+		!strings.Contains(l, `msg="no answer to a Slack click outside a message: Slack gives no way to answer it" outcome=done`) {
+		t.Errorf("logs:\n%s", l)
+	}
+}
+
+// A click on the Home tab by someone who may not acknowledge is refused;
+// the refusal shows nowhere, so the log says it was one.
+func TestRealBlockActionsFromTheHomeTabRefused(t *testing.T) {
+	logs := &syncBuffer{}
+	c, h := realChatops(t, logs)
+	var p map[string]any
+	if err := json.Unmarshal(fixture(t, "payloads/block_actions_home.json"), &p); err != nil {
+		t.Fatal(err)
+	}
+	p["user"].(map[string]any)["id"] = "U07MALLORY1"
+	payload, _ := json.Marshal(p)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, signedForm(payload, now))
+	if w.Code != http.StatusOK || w.Body.Len() != 0 {
+		t.Fatalf("answered %d %q, want 200 and no body", w.Code, w.Body)
+	}
+	h.respond.wait()
+	if _, ok, _ := c.st.Acknowledgement(context.Background(), "o2"); ok {
+		t.Error("acknowledged by someone who may not")
+	}
+	l := logs.String()
+	if !strings.Contains(l, `msg="no answer to a Slack click outside a message: Slack gives no way to answer it" outcome=refused`) ||
+		!strings.Contains(l, "msg=button user=<@U07MALLORY1>") || strings.Contains(l, "outcome=done") || strings.Contains(l, "acted on") {
 		t.Errorf("logs:\n%s", l)
 	}
 }

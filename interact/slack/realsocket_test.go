@@ -20,6 +20,7 @@ func TestRealSocketMode(t *testing.T) {
 	logs := &syncBuffer{}
 	c, _ := realChatops(t, logs)
 	c.fake.RequireAppToken(appToken)
+	patient(c.fake)
 	home := &homeRecorder{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -46,7 +47,7 @@ func TestRealSocketMode(t *testing.T) {
 	}
 
 	t.Run("events", func(t *testing.T) {
-		for _, path := range []string{"events/scope_granted.json", "events/app_rate_limited.json", "events/app_mention.json", "events/app_home_opened_messages.json", "events/app_home_opened_home.json"} {
+		for _, path := range []string{"events/scope_granted.json", "events/app_rate_limited.json", "events/user_change.json", "events/team_join.json", "events/app_mention.json", "events/app_home_opened_messages.json", "events/app_home_opened_home.json"} {
 			if ack := send(t, "events_api", path); len(ack) != 0 {
 				t.Errorf("%s: ack payload %s", path, ack)
 			}

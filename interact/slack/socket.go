@@ -12,6 +12,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/outagebot/outagebot/interact/guard"
 )
 
 // SocketOptions configure RunSocketMode.
@@ -39,6 +41,11 @@ type SocketOptions struct {
 	HomeOpened func(user string)
 	// Lang is the language of each channel's answers (nil: the default).
 	Lang Langs
+	// Seen remembers the events handled, by event_id, so that Slack's
+	// redelivery of one is acked and not handled again. Give the store
+	// shared with the HTTP events handler and the other replicas; nil
+	// keeps them in this process.
+	Seen guard.Seen
 }
 
 // RunSocketMode answers slash commands over Socket Mode until ctx is
@@ -83,7 +90,7 @@ func RunSocketMode(ctx context.Context, opts SocketOptions) error {
 	defer respond.wait()
 	var answering sync.WaitGroup
 	defer answering.Wait()
-	evs := newEvents(opts.HomeOpened, nil, nil, log)
+	evs := newEvents(opts.HomeOpened, opts.Seen, nil, log)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
@@ -141,9 +148,7 @@ func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.E
 		}
 		// The click is acked at once (Slack wants it within 3 seconds);
 		// the answer goes to the response_url.
-		if err := client.AckCtx(ctx, ev.Request.EnvelopeID, nil); err != nil && ctx.Err() == nil {
-			log.Warn("cannot ack a Slack Socket Mode event", "err", err)
-		}
+		ack(ctx, client, ev.Request.EnvelopeID, log)
 		cb, ok := ev.Data.(slack.InteractionCallback)
 		if !ok || opts.Actor == nil {
 			return
@@ -156,20 +161,18 @@ func handleEvent(ctx context.Context, client *socketmode.Client, ev socketmode.E
 		answering.Go(func() {
 			actx, cancel := context.WithTimeout(ctx, answerTimeout)
 			defer cancel()
-			respond.post(cb.ResponseURL, renderForAsker(act(actx, opts.Actor, opts.Admins, opts.Lang, cb, ids[0], log)))
+			a, outcome := act(actx, opts.Actor, opts.Admins, opts.Lang, cb, ids[0], log)
+			respond.post(cb.ResponseURL, renderForAsker(a), outcome)
 		})
 	case socketmode.EventTypeEventsAPI:
 		// Slack redelivers what is not acked, and may deliver an event
 		// again (retry_attempt) when an ack was lost: evs handles each
 		// event_id once.
 		if ev.Request != nil {
-			var env eventEnvelope
-			if json.Unmarshal(ev.Request.Payload, &env) == nil {
+			if env, err := decodeEnvelope(ev.Request.Payload); err == nil {
 				evs.handle(ctx, env)
 			}
-			if err := client.AckCtx(ctx, ev.Request.EnvelopeID, nil); err != nil && ctx.Err() == nil {
-				log.Warn("cannot ack a Slack Socket Mode event", "err", err)
-			}
+			ack(ctx, client, ev.Request.EnvelopeID, log)
 		}
 	}
 }
@@ -196,12 +199,18 @@ func badMessage(ctx context.Context, client *socketmode.Client, ev socketmode.Ev
 	}
 	log.Debug("a Slack Socket Mode envelope slack-go cannot parse", "type", env.Type, "err", bad.Cause)
 	if env.Type == string(socketmode.RequestTypeEventsAPI) {
-		var e eventEnvelope
-		if json.Unmarshal(env.Payload, &e) == nil {
+		if e, err := decodeEnvelope(env.Payload); err == nil {
 			evs.handle(ctx, e)
 		}
 	}
-	if err := client.AckCtx(ctx, env.EnvelopeID, nil); err != nil && ctx.Err() == nil {
+	ack(ctx, client, env.EnvelopeID, log)
+}
+
+// ack acknowledges an envelope with no payload. A failed ack is only
+// logged: there is nothing else to do, and Slack delivers the envelope
+// again.
+func ack(ctx context.Context, client *socketmode.Client, envelopeID string, log *slog.Logger) {
+	if err := client.AckCtx(ctx, envelopeID, nil); err != nil && ctx.Err() == nil {
 		log.Warn("cannot ack a Slack Socket Mode event", "err", err)
 	}
 }

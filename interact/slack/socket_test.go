@@ -37,6 +37,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// patient makes s wait long for a client to connect and to ack: on a
+// loaded machine slack-go may take seconds to connect, or to reconnect
+// after backing off, and a working client costs no wait at all.
+func patient(s *fakeslack.Server) {
+	s.SetConnectWait(30 * time.Second)
+	s.SetAckTimeout(30 * time.Second)
+}
+
 // runSocket runs RunSocketMode against s until the test ends; the returned
 // channel yields its result.
 func runSocket(t *testing.T, s *fakeslack.Server, c Answerer, logs *syncBuffer) (stop func(), result <-chan error) {
@@ -56,7 +64,7 @@ func runSocket(t *testing.T, s *fakeslack.Server, c Answerer, logs *syncBuffer) 
 			if err != nil {
 				t.Errorf("RunSocketMode: %v", err)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Error("RunSocketMode did not return after cancel")
 		}
 	}
@@ -76,6 +84,7 @@ func slashFields(text string) map[string]string {
 func TestSocketModeAnswersSlashCommands(t *testing.T) {
 	s := fakeslack.New()
 	defer s.Close()
+	patient(s)
 	s.RequireAppToken(appToken)
 	logs := &syncBuffer{}
 	c := newCommands()
@@ -142,6 +151,7 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 func TestSocketModeReconnects(t *testing.T) {
 	s := fakeslack.New()
 	defer s.Close()
+	patient(s)
 	stop, _ := runSocket(t, s, newCommands(), &syncBuffer{})
 	defer stop()
 
@@ -150,7 +160,7 @@ func TestSocketModeReconnects(t *testing.T) {
 	}
 	// Slack asks for a new connection (it does every few hours).
 	s.RequestDisconnect()
-	if err := s.WaitSocket(2, 5*time.Second); err != nil {
+	if err := s.WaitSocket(2, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SendSlashCommand(slashFields("status")); err != nil {
@@ -158,7 +168,7 @@ func TestSocketModeReconnects(t *testing.T) {
 	}
 	// The connection drops without a word.
 	s.DropSockets()
-	if err := s.WaitSocket(3, 10*time.Second); err != nil {
+	if err := s.WaitSocket(3, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	ack, err := s.SendSlashCommand(slashFields("openai"))
@@ -173,6 +183,7 @@ func TestSocketModeReconnects(t *testing.T) {
 func TestSocketModeAcksOtherEnvelopes(t *testing.T) {
 	s := fakeslack.New()
 	defer s.Close()
+	patient(s)
 	stop, _ := runSocket(t, s, newCommands(), &syncBuffer{})
 	defer stop()
 	for _, typ := range []string{"interactive", "events_api"} {
@@ -189,6 +200,7 @@ func TestSocketModeAcksOtherEnvelopes(t *testing.T) {
 func TestSocketModeFitsLargeAnswers(t *testing.T) {
 	s := fakeslack.New()
 	defer s.Close()
+	patient(s)
 	big := bot.Answer{Title: "Status of 1000 targets", Sections: []bot.Section{{Heading: "Operational", Lines: lines(1000, "🟢 *Target %04d*: operational")}}}
 	stop, _ := runSocket(t, s, &recorder{answer: big}, &syncBuffer{})
 	defer stop()
@@ -204,6 +216,7 @@ func TestSocketModeFitsLargeAnswers(t *testing.T) {
 func TestSocketModeRefusedToken(t *testing.T) {
 	s := fakeslack.New()
 	defer s.Close()
+	patient(s)
 	s.RequireAppToken("xapp-another")
 	logs := &syncBuffer{}
 	_, result := runSocket(t, s, newCommands(), logs)
@@ -215,7 +228,7 @@ func TestSocketModeRefusedToken(t *testing.T) {
 		if strings.Contains(err.Error()+logs.String(), appToken) || strings.Contains(err.Error()+logs.String(), botToken) {
 			t.Errorf("a token leaked: %v\n%s", err, logs.String())
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("RunSocketMode kept running with a refused token")
 	}
 }
@@ -229,6 +242,7 @@ func TestSocketModeNeedsAppToken(t *testing.T) {
 func TestSocketModeRetriesFailedOpen(t *testing.T) {
 	s := fakeslack.New()
 	defer s.Close()
+	patient(s)
 	s.FailNext("apps.connections.open", 2)
 	logs := &syncBuffer{}
 	stop, _ := runSocket(t, s, newCommands(), logs)

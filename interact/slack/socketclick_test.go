@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/outagebot/outagebot/interact/guard"
 	"github.com/outagebot/outagebot/internal/fakeslack"
 )
 
@@ -18,6 +20,7 @@ import (
 func TestSocketModeClicksAndHome(t *testing.T) {
 	c := newChatops(t)
 	c.fake.RequireAppToken(appToken)
+	patient(c.fake)
 	var mu sync.Mutex
 	var opened []string
 	ctx, cancel := context.WithCancel(context.Background())
@@ -53,7 +56,7 @@ func TestSocketModeClicksAndHome(t *testing.T) {
 		if err != nil || len(ack) != 0 {
 			t.Fatalf("click %d: ack %s, %v; want an empty ack", i, ack, err)
 		}
-		got := c.fake.WaitResponses(i+1, 10*time.Second)
+		got := c.fake.WaitResponses(i+1, 30*time.Second)
 		if len(got) != i+1 {
 			t.Fatalf("click %d: %d answers at the response_url, want %d", i, len(got), i+1)
 		}
@@ -78,5 +81,47 @@ func TestSocketModeClicksAndHome(t *testing.T) {
 	// The handler runs before the ack, so both envelopes are handled here.
 	if len(opened) != 1 || opened[0] != "U0ALICE" {
 		t.Errorf("home opened for %q, want U0ALICE once (the messages tab is not the home)", opened)
+	}
+}
+
+// Socket Mode takes the store the HTTP events handler and the other
+// replicas use: an event one of them handled is acked and not handled
+// again when Slack delivers it here, and an event handled here is
+// remembered there.
+func TestSocketModeSharesSeenEvents(t *testing.T) {
+	s := fakeslack.New()
+	defer s.Close()
+	patient(s)
+	seen := guard.NewMemory()
+	home := &homeRecorder{}
+	// Both on the wall clock, as RunSocketMode is: the store keeps an
+	// event for an hour from when it was handled.
+	h := NewEventsHandler(EventsOptions{SigningSecret: secret, HomeOpened: home.opened, Seen: seen})
+	if w := postEvent(h, string(fixture(t, "events/app_home_opened_home.json")), time.Now(), nil); w.Code != http.StatusOK || len(home.get()) != 1 {
+		t.Fatalf("over HTTP: %d, home opened for %q", w.Code, home.get())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- RunSocketMode(ctx, SocketOptions{AppToken: appToken, BotToken: botToken, APIURL: s.URL(), Commands: newCommands(),
+			HTTPClient: s.Client(), Log: slog.New(slog.DiscardHandler), HomeOpened: home.opened, Seen: seen})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+	}()
+	for _, path := range []string{"events/app_home_opened_home.json", "events/app_home_opened_first.json"} {
+		if ack, err := s.SendEnvelope("events_api", json.RawMessage(fixture(t, path))); err != nil || len(ack) != 0 {
+			t.Fatalf("%s: ack %s, %v", path, ack, err)
+		}
+	}
+	// The handler runs before the ack.
+	if got := home.get(); len(got) != 2 || got[1] != "U07BOB00A1B" {
+		t.Errorf("home opened for %q, want %s then U07BOB00A1B", got, fixtureAdmin)
+	}
+	if n := seen.Len(); n != 2 {
+		t.Errorf("%d events in the shared store, want 2", n)
 	}
 }

@@ -26,9 +26,9 @@ const (
 	// defaultAckTimeout is how long an envelope waits for its ack: Slack's
 	// 3 seconds for a slash command.
 	defaultAckTimeout = 3 * time.Second
-	// connectWait bounds how long SendEnvelope waits for a client to be
-	// connected.
-	connectWait = 5 * time.Second
+	// defaultConnectWait bounds how long SendEnvelope waits for a client
+	// to be connected.
+	defaultConnectWait = 5 * time.Second
 	// defaultPingEvery is how often the server pings: slack-go reconnects
 	// when no ping came for 30 s.
 	defaultPingEvery = 5 * time.Second
@@ -48,17 +48,18 @@ type Ack struct {
 // socketState is the Socket Mode side of the server. Its fields are
 // guarded by Server.mu, except wg.
 type socketState struct {
-	appToken   string
-	tickets    map[string]bool // issued and not used yet
-	ticketSeq  int
-	conns      []*socketConn // open, oldest first
-	opened     int
-	closing    bool
-	envSeq     int
-	acks       []Ack
-	waiters    map[string]chan Ack
-	ackTimeout time.Duration
-	pingEvery  time.Duration
+	appToken    string
+	tickets     map[string]bool // issued and not used yet
+	ticketSeq   int
+	conns       []*socketConn // open, oldest first
+	opened      int
+	closing     bool
+	envSeq      int
+	acks        []Ack
+	waiters     map[string]chan Ack
+	ackTimeout  time.Duration
+	connectWait time.Duration
+	pingEvery   time.Duration
 	// changed is closed (and replaced) whenever a connection opens or
 	// closes.
 	changed chan struct{}
@@ -67,11 +68,12 @@ type socketState struct {
 
 func newSocketState() socketState {
 	return socketState{
-		tickets:    map[string]bool{},
-		waiters:    map[string]chan Ack{},
-		ackTimeout: defaultAckTimeout,
-		pingEvery:  defaultPingEvery,
-		changed:    make(chan struct{}),
+		tickets:     map[string]bool{},
+		waiters:     map[string]chan Ack{},
+		ackTimeout:  defaultAckTimeout,
+		connectWait: defaultConnectWait,
+		pingEvery:   defaultPingEvery,
+		changed:     make(chan struct{}),
 	}
 }
 
@@ -103,6 +105,16 @@ func (s *Server) SetAckTimeout(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sock.ackTimeout = d
+}
+
+// SetConnectWait sets how long SendEnvelope and SendSlashCommand wait for
+// a client to be connected (default 5 s). A test under load sets both
+// this and the ack timeout generously: they bound how long a broken
+// client is waited for, and cost nothing when the client works.
+func (s *Server) SetConnectWait(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sock.connectWait = d
 }
 
 // SetPingInterval sets how often the websocket is pinged (default 5 s);
@@ -171,8 +183,8 @@ func (s *Server) SendSlashCommand(fields map[string]string) (json.RawMessage, er
 
 // SendEnvelope pushes an envelope of type typ ("slash_commands",
 // "interactive", "events_api") with payload to the newest connection and
-// returns the ack's payload. It waits up to 5 s for a connection and then
-// up to the ack timeout for the ack.
+// returns the ack's payload. It waits up to the connect wait (default 5 s)
+// for a connection and then up to the ack timeout for the ack.
 func (s *Server) SendEnvelope(typ string, payload any) (json.RawMessage, error) {
 	return s.SendEnvelopeRetry(typ, payload, 0, "")
 }
@@ -181,6 +193,9 @@ func (s *Server) SendEnvelope(typ string, payload any) (json.RawMessage, error) 
 // that was not acked in time: attempt counts from 1 and reason is Slack's
 // ("timeout").
 func (s *Server) SendEnvelopeRetry(typ string, payload any, attempt int, reason string) (json.RawMessage, error) {
+	s.mu.Lock()
+	connectWait := s.sock.connectWait
+	s.mu.Unlock()
 	if err := s.WaitSocket(1, connectWait); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package fakeslack
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -113,9 +114,44 @@ func TestSocketModeNoConnection(t *testing.T) {
 	if err := s.WaitSocket(1, 20*time.Millisecond); err == nil {
 		t.Error("no client, yet connected")
 	}
+	s.SetConnectWait(20 * time.Millisecond)
+	if _, err := s.SendSlashCommand(nil); !errors.Is(err, ErrNoSocket) {
+		t.Errorf("err = %v, want ErrNoSocket", err)
+	}
 	s.Close()
 	if _, err := s.SendSlashCommand(nil); err == nil {
 		t.Error("sent with no client")
+	}
+}
+
+// An envelope sent before the client connects waits for it, up to the
+// connect wait.
+func TestSocketModeSendWaitsForConnection(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.SetConnectWait(time.Minute)
+	s.SetAckTimeout(time.Minute)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.SendSlashCommand(map[string]string{"text": "status"})
+		done <- err
+	}()
+	ws := openSocket(t, s, "xapp-1-test")
+	defer ws.Close()
+	var env struct {
+		Type       string `json:"type"`
+		EnvelopeID string `json:"envelope_id"`
+	}
+	for env.EnvelopeID == "" {
+		if err := ws.ReadJSON(&env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ws.WriteJSON(map[string]any{"envelope_id": env.EnvelopeID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("send before the connection: %v", err)
 	}
 }
 
@@ -175,7 +211,7 @@ func TestSocketModePingsAndDisconnect(t *testing.T) {
 	for range 2 {
 		select {
 		case <-pings:
-		case <-time.After(2 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Fatal("no ping")
 		}
 	}
@@ -187,7 +223,7 @@ func TestSocketModePingsAndDisconnect(t *testing.T) {
 	if _, ok := <-msgs; ok {
 		t.Error("connection still open after DropSockets")
 	}
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for s.SocketConnected() && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
