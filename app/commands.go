@@ -70,6 +70,9 @@ func (a *App) startCommands(ctx context.Context, wg *sync.WaitGroup) {
 				Actor: a.commands, Admins: slackAdmins(s),
 				HomeOpened: a.boards.homeOpened,
 				Lang:       a.chatLang("slack"),
+				// Slack spreads envelopes over every replica's connection:
+				// an event retried on another is known by the store.
+				Seen: a.store,
 			})
 			if err != nil {
 				a.log.Error("Slack Socket Mode stopped; slash commands over it go unanswered", "err", err)
