@@ -35,7 +35,11 @@ var (
 	logFormats  = []string{"text", "json"}
 	httpMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
-	slackChannelID = regexp.MustCompile(`^[CGD][A-Z0-9]{8,}$`)
+	// Slack promises no length for its ids (they grew from 9 characters
+	// to 11 and more); older and test workspaces have shorter ones. The
+	// check is there to catch a #name or a lower-case channel name, which
+	// a prefix letter and upper-case alphanumerics already rule out.
+	slackChannelID = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
 	hexKey         = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 )
 
