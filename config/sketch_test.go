@@ -85,3 +85,28 @@ func TestSlackChannelID(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscordAPIURL pins the api_url rule: it replaces scheme, host and port
+// of https://discord.com, so check refuses a path that run would refuse.
+func TestDiscordAPIURL(t *testing.T) {
+	tests := []struct {
+		url string
+		ok  bool
+	}{
+		{"http://127.0.0.1:8080", true},
+		{"http://127.0.0.1:8080/", true},
+		{"https://discord.example.com", true},
+		{"http://127.0.0.1:8080/api/v9", false},
+		{"http://127.0.0.1:8080/api/", false},
+		{"http://127.0.0.1:8080?x=1", false},
+		{"discord.com", false},
+	}
+	for _, tt := range tests {
+		cfg := "[discord]\nbot_token = \"d\"\napi_url = \"" + tt.url + "\"\n\n[[channel]]\nname = \"ops\"\ndiscord = \"112233445566778899\"\n"
+		_, err := Parse("c.toml", []byte(cfg), noEnv)
+		bad := err != nil && strings.Contains(err.Error(), "discord.api_url")
+		if bad == tt.ok {
+			t.Errorf("api_url = %q: accepted %v, want %v (%v)", tt.url, !bad, tt.ok, err)
+		}
+	}
+}
