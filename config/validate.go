@@ -35,7 +35,11 @@ var (
 	logFormats  = []string{"text", "json"}
 	httpMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
-	slackChannelID = regexp.MustCompile(`^[CGD][A-Z0-9]{8,}$`)
+	// Slack promises no length for its ids (they grew from 9 characters
+	// to 11 and more); older and test workspaces have shorter ones. The
+	// check is there to catch a #name or a lower-case channel name, which
+	// a prefix letter and upper-case alphanumerics already rule out.
+	slackChannelID = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
 	hexKey         = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 )
 
@@ -130,8 +134,15 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		if d.PublicKey != "" && !hexKey.MatchString(d.PublicKey) {
 			c.add(p("discord", "public_key"), "must be 64 hex characters (the application's public key)")
 		}
-		if d.APIURL != "" && !isHTTPURL(d.APIURL) {
+		switch {
+		case d.APIURL == "":
+		case !isHTTPURL(d.APIURL):
 			c.add(p("discord", "api_url"), "must be an absolute http or https URL, like https://discord.com")
+		case !isOriginURL(d.APIURL):
+			// It replaces only scheme, host and port: the client keeps
+			// Discord's own /api/v9/... paths, so a path here would be
+			// dropped or doubled. Say so now rather than when run starts.
+			c.add(p("discord", "api_url"), "must be scheme://host[:port] with no path, like https://discord.com (requests keep their /api/v9/... paths)")
 		}
 	}
 
@@ -549,6 +560,14 @@ func checkHostPort(addr string) string {
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Hostname() != ""
+}
+
+// isOriginURL reports whether the http(s) URL s names only an origin:
+// no path beyond "/", no query, fragment or user information.
+func isOriginURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Path == "" || u.Path == "/") && u.RawQuery == "" && !u.ForceQuery &&
+		u.Fragment == "" && u.User == nil
 }
 
 // isWebhookURL reports whether s is an absolute https URL, or an http one

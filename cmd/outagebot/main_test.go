@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -104,8 +105,22 @@ url = %q
 				Status    string `json:"status"`
 				StartedAt string `json:"started_at"`
 			} `json:"incidents"`
-			Maintenances []onceMaintenance `json:"maintenances"`
-			Locations    []onceLocation    `json:"locations"`
+			// Spelled out rather than the product's own types, so that a
+			// renamed field fails here.
+			Maintenances []struct {
+				Title      string   `json:"title"`
+				Status     string   `json:"status"`
+				StartedAt  string   `json:"started_at"`
+				EndsAt     string   `json:"ends_at"`
+				Components []string `json:"components"`
+			} `json:"maintenances"`
+			Locations []struct {
+				Name      string  `json:"name"`
+				Status    string  `json:"status"`
+				Failing   bool    `json:"failing"`
+				LatencyMS float64 `json:"latency_ms"`
+				Error     string  `json:"error"`
+			} `json:"locations"`
 		} `json:"targets"`
 	}
 	dec := json.NewDecoder(strings.NewReader(stdout))
@@ -158,6 +173,23 @@ url = %q
 	var got onceJSON
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("%v\n%s", err, stdout)
+	}
+	// The field names are the contract: read them as plain JSON too.
+	var raw struct {
+		Targets []struct {
+			Maintenances []map[string]any `json:"maintenances"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &raw); err != nil {
+		t.Fatal(err)
+	}
+	wantRaw := map[string]any{
+		"title": "File storage cluster move", "status": "in_progress",
+		"started_at": "2024-06-04T09:00:05Z", "ends_at": "2024-06-04T10:30:00Z",
+		"components": []any{"Files"},
+	}
+	if len(raw.Targets) == 0 || len(raw.Targets[0].Maintenances) != 1 || !reflect.DeepEqual(raw.Targets[0].Maintenances[0], wantRaw) {
+		t.Errorf("maintenances as JSON = %v, want [%v]", raw.Targets, wantRaw)
 	}
 	want := [][]onceMaintenance{
 		{{Title: "File storage cluster move", Status: "in_progress", StartedAt: "2024-06-04T09:00:05Z", EndsAt: "2024-06-04T10:30:00Z", Components: []string{"Files"}}},
