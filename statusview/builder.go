@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -355,6 +356,12 @@ func (b *Builder) Target(ctx context.Context, name string) (t Target, ok bool, e
 	shown := b.ShownTargets()
 	i := slices.IndexFunc(shown, func(s Shown) bool { return s.Name == name })
 	if i < 0 {
+		// Names are unique whatever their case (config), and chat finds
+		// "openai" for OpenAI: so do the API and the badges, for a URL
+		// typed by hand.
+		i = slices.IndexFunc(shown, func(s Shown) bool { return strings.EqualFold(s.Name, name) })
+	}
+	if i < 0 {
 		return Target{}, false, nil
 	}
 	now := b.now()
@@ -362,7 +369,7 @@ func (b *Builder) Target(ctx context.Context, name string) (t Target, ok bool, e
 	if err != nil {
 		return Target{}, false, err
 	}
-	return b.target(c, shown[i], b.snapshots()[name], b.Live.OpenOutages(), now, true), true, nil
+	return b.target(c, shown[i], b.snapshots()[shown[i].Name], b.Live.OpenOutages(), now, true), true, nil
 }
 
 // Shows reports whether the page shows target, and its group.
