@@ -60,7 +60,7 @@ func checkDestinations(ch Channel, at func(key ...string) []string, c *collector
 	if w := ch.Webhook; w != nil {
 		if w.URL == "" {
 			c.add(at("webhook", "url"), "must be set: the https URL events are POSTed to")
-		} else if !isWebhookURL(w.URL) {
+		} else if !isWebhookURL(strings.TrimSpace(w.URL)) {
 			c.add(at("webhook", "url"), "must be an absolute https URL (http only for localhost)")
 		}
 		if w.Secret == "" {

@@ -110,3 +110,14 @@ func TestDiscordAPIURL(t *testing.T) {
 		}
 	}
 }
+
+// A webhook URL from the environment with a secrets file's trailing
+// newline passes check, as it works at run time (the notifier trims it).
+func TestWebhookURLFromEnvTrimmed(t *testing.T) {
+	cfg := "[[channel]]\nname = \"hooks\"\nwebhook = { url = \"${HOOK_URL}\", secret = \"${HOOK_SECRET}\" }\n\n" +
+		"[[target]]\nname = \"api\"\ntype = \"http\"\nurl = \"https://api.example.com/health\"\nchannels = [\"hooks\"]\n"
+	env := map[string]string{"HOOK_URL": "https://hooks.example.com/in\n", "HOOK_SECRET": "0123456789abcdef0123"}
+	if _, err := Parse("hooks.toml", []byte(cfg), fakeEnv(env)); err != nil {
+		t.Errorf("a webhook URL ending in a newline: %v", err)
+	}
+}
