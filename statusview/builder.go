@@ -353,15 +353,8 @@ func (b *Builder) List(ctx context.Context) ([]Target, error) {
 // Target builds one shown target with its daily history; ok is false when
 // no shown target has that name.
 func (b *Builder) Target(ctx context.Context, name string) (t Target, ok bool, err error) {
-	shown := b.ShownTargets()
-	i := slices.IndexFunc(shown, func(s Shown) bool { return s.Name == name })
-	if i < 0 {
-		// Names are unique whatever their case (config), and chat finds
-		// "openai" for OpenAI: so do the API and the badges, for a URL
-		// typed by hand.
-		i = slices.IndexFunc(shown, func(s Shown) bool { return strings.EqualFold(s.Name, name) })
-	}
-	if i < 0 {
+	s, ok := b.Find(name)
+	if !ok {
 		return Target{}, false, nil
 	}
 	now := b.now()
@@ -369,7 +362,23 @@ func (b *Builder) Target(ctx context.Context, name string) (t Target, ok bool, e
 	if err != nil {
 		return Target{}, false, err
 	}
-	return b.target(c, shown[i], b.snapshots()[shown[i].Name], b.Live.OpenOutages(), now, true), true, nil
+	return b.target(c, s, b.snapshots()[s.Name], b.Live.OpenOutages(), now, true), true, nil
+}
+
+// Find is the shown target called name, whatever the case of name: names
+// are unique whatever their case (config), and chat finds "openai" for
+// OpenAI, so the API and the badges do too, for a URL typed by hand.
+func (b *Builder) Find(name string) (Shown, bool) {
+	m := b.shown()
+	if s, ok := m[name]; ok {
+		return s, true
+	}
+	for _, s := range b.ShownTargets() {
+		if strings.EqualFold(s.Name, name) {
+			return s, true
+		}
+	}
+	return Shown{}, false
 }
 
 // Shows reports whether the page shows target, and its group.

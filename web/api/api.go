@@ -160,10 +160,11 @@ func (a *API) query(r *http.Request) (store.OutageQuery, error) {
 	q := store.OutageQuery{Limit: DefaultLimit}
 	var names []string
 	if t := v.Get("target"); t != "" {
-		if _, ok := a.View.Shows(t); !ok {
+		s, ok := a.View.Find(t)
+		if !ok {
 			return q, fmt.Errorf("target: no target called %q", t)
 		}
-		names = []string{t}
+		names = []string{s.Name}
 	}
 	if g := v.Get("group"); g != "" {
 		var in []string

@@ -286,13 +286,18 @@ func TestRestricted(t *testing.T) {
 	}
 }
 
-// A target's URL typed in another case finds it, as chat does: names are
-// unique whatever their case.
+// A target's name typed in another case finds it, in the path and in the
+// outages' filter, as chat does: names are unique whatever their case.
 func TestTargetInAnotherCase(t *testing.T) {
 	_, c := setup(t, false)
 	want := c.do("GET", "/api/v1/targets/api", nil)
 	got := c.do("GET", "/api/v1/targets/API", nil)
 	if got.Code != 200 || got.Body.String() != want.Body.String() {
 		t.Errorf("/api/v1/targets/API: %d %s\nwant the same as /api/v1/targets/api: %s", got.Code, got.Body, want.Body)
+	}
+	want = c.do("GET", "/api/v1/outages?target=api", nil)
+	got = c.do("GET", "/api/v1/outages?target=API", nil)
+	if got.Code != 200 || got.Body.String() != want.Body.String() {
+		t.Errorf("/api/v1/outages?target=API: %d %s\nwant the same as ?target=api: %s", got.Code, got.Body, want.Body)
 	}
 }
