@@ -20,6 +20,8 @@ import (
 	"github.com/outagebot/outagebot/internal/webhookurl"
 	"github.com/outagebot/outagebot/notifier/tmpl"
 	"github.com/outagebot/outagebot/sources/pageurl"
+
+	"github.com/outagebot/outagebot/notifier/discord"
 )
 
 // Limits checked at load.
@@ -138,10 +140,11 @@ func validate(cfg *Config, ix *docIndex, c *collector) {
 		case d.APIURL == "":
 		case !isHTTPURL(d.APIURL):
 			c.add(p("discord", "api_url"), "must be an absolute http or https URL, like https://discord.com")
-		case !isOriginURL(d.APIURL):
-			// It replaces only scheme, host and port: the client keeps
-			// Discord's own /api/v9/... paths, so a path here would be
-			// dropped or doubled. Say so now rather than when run starts.
+		case discord.CheckAPIURL(d.APIURL) != nil:
+			// The client's own rule: it replaces only scheme, host and
+			// port and keeps Discord's /api/v9/... paths, so a path here
+			// would be dropped or doubled. Said now rather than when run
+			// starts.
 			c.add(p("discord", "api_url"), "must be scheme://host[:port] with no path, like https://discord.com (requests keep their /api/v9/... paths)")
 		}
 	}
@@ -560,14 +563,6 @@ func checkHostPort(addr string) string {
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Hostname() != ""
-}
-
-// isOriginURL reports whether the http(s) URL s names only an origin:
-// no path beyond "/", no query, fragment or user information.
-func isOriginURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Path == "" || u.Path == "/") && u.RawQuery == "" && !u.ForceQuery &&
-		u.Fragment == "" && u.User == nil
 }
 
 // isWebhookURL reports whether s is an absolute https URL, or an http one

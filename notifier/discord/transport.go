@@ -243,6 +243,14 @@ func newSessionAt(authorization string, origin *url.URL, base *http.Client, now 
 }
 
 // parseAPIURL checks api_url: scheme, host and optional port, no path.
+// CheckAPIURL says what is wrong with a [discord] api_url, if anything:
+// it replaces Discord's scheme, host and port, and the paths stay
+// /api/v9/...; config checks it with the same rule the client applies.
+func CheckAPIURL(raw string) error {
+	_, err := parseAPIURL(raw)
+	return err
+}
+
 func parseAPIURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, nil
