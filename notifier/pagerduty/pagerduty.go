@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/outagebot/outagebot/i18n"
 	"github.com/outagebot/outagebot/notifier"
@@ -99,13 +98,16 @@ func CheckRoutingKey(k, apiURL string) error {
 		return nil
 	case strings.Contains(k, "/"):
 		return errors.New("must be the integration key alone (32 characters), not a URL")
-	case len(k) != 32:
-		return fmt.Errorf("must be 32 characters, the Integration Key of an Events API v2 integration (this one has %d)", utf8.RuneCountInString(k))
 	}
+	// The characters first: the length is then counted in letters and
+	// digits, which are one byte each.
 	for _, r := range k {
 		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
 			return errors.New("must be the 32 letters and digits of the Integration Key")
 		}
+	}
+	if len(k) != 32 {
+		return fmt.Errorf("must be 32 characters, the Integration Key of an Events API v2 integration (this one has %d)", len(k))
 	}
 	return nil
 }

@@ -370,7 +370,8 @@ func TestRoutingKey(t *testing.T) {
 		"":                                 "must be set",
 		"0123456789abcdef":                 "must be 32 characters",
 		"https://events.pagerduty.com/x":   "not a URL",
-		"0123456789abcdef-123456789abcde":  "must be 32 characters",
+		"0123456789abcdef-123456789abcde":  "letters and digits",
+		"0123456789abcdef0123456789abcdeé": "letters and digits",
 		"0123456789abcdef_0123456789abcde": "letters and digits",
 	} {
 		_, err := pagerduty.New(pagerduty.Options{RoutingKey: key})
