@@ -355,13 +355,7 @@ func (s *Server) interactionCallback(w http.ResponseWriter, r *http.Request) {
 // SUPPRESS_EMBEDS, EPHEMERAL, IS_VOICE_MESSAGE, IS_COMPONENTS_V2 and
 // SUPPRESS_NOTIFICATIONS.
 const callbackFlags = discordgo.MessageFlagsSuppressEmbeds | discordgo.MessageFlagsEphemeral |
-	1<<13 | flagIsComponentsV2 | discordgo.MessageFlagsSuppressNotifications
-
-// flagIsComponentsV2 makes a message components only: Discord refuses
-// content or embeds beside it with a 400
-// (https://discord.com/developers/docs/resources/message#create-message,
-// https://discord.com/developers/docs/components/overview).
-const flagIsComponentsV2 discordgo.MessageFlags = 1 << 15
+	discordgo.MessageFlagsIsVoiceMessage | discordgo.MessageFlagsIsComponentsV2 | discordgo.MessageFlagsSuppressNotifications
 
 // validateComponentsV2 checks a message that carries IS_COMPONENTS_V2: no
 // content, no embeds, and, for a new message, some components (an update
@@ -398,7 +392,7 @@ func validateCallback(typ discordgo.InteractionType, c Callback, components json
 		if c.Flags&^callbackFlags != 0 {
 			return invalid("data.flags: only SUPPRESS_EMBEDS, EPHEMERAL, IS_COMPONENTS_V2, IS_VOICE_MESSAGE and SUPPRESS_NOTIFICATIONS can be set")
 		}
-		if c.Flags&flagIsComponentsV2 != 0 {
+		if c.Flags&discordgo.MessageFlagsIsComponentsV2 != 0 {
 			return validateComponentsV2(c, components, false)
 		}
 		return validate(c.Content, c.Embeds)
@@ -415,7 +409,7 @@ func validateCallback(typ discordgo.InteractionType, c Callback, components json
 		if typ != discordgo.InteractionMessageComponent {
 			return invalid("type: Interaction response type is not valid for this interaction")
 		}
-		if c.Flags&flagIsComponentsV2 != 0 {
+		if c.Flags&discordgo.MessageFlagsIsComponentsV2 != 0 {
 			return validateComponentsV2(c, components, true)
 		}
 		if c.Content != "" || len(c.Embeds) > 0 {

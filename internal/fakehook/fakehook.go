@@ -328,8 +328,7 @@ func (s *Server) pagerduty(i int, body []byte) (int, []byte) {
 		return http.StatusBadRequest, b
 	}
 	if err := json.Unmarshal(body, &e); err != nil {
-		b, _ := json.Marshal(map[string]any{"status": "invalid event", "message": "Event object is invalid", "errors": []string{"Malformed JSON"}})
-		return http.StatusBadRequest, b
+		return invalid("Malformed JSON")
 	}
 	var reasons []string
 	switch {

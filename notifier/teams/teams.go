@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -65,11 +66,11 @@ func New(o Options) (*Notifier, error) {
 }
 
 // CheckURL says what is wrong with a workflow URL, if anything: it must be
-// https (http only to a loopback host, for tests), not an Office 365
-// connector's, which Microsoft retired, and a workflow trigger's
-// (.../workflows/ID/triggers/manual/paths/invoke?...), on whichever host
-// Power Automate gave it (*.logic.azure.com, *.powerplatform.com, or a
-// sovereign cloud's).
+// https (http only to a loopback host, for tests), and neither an Office
+// 365 connector's, which Microsoft retired, nor another chat's webhook
+// pasted by mistake. Any other host is taken: Power Automate's
+// (*.logic.azure.com, *.powerplatform.com, a sovereign cloud's) or a
+// relay of one's own in front of the workflow.
 func CheckURL(raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || u.User != nil {
@@ -102,7 +103,11 @@ func otherChat(host string) bool {
 }
 
 func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Deliver posts d's event as a card. Teams gives back no message id: the
