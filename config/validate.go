@@ -576,12 +576,7 @@ func isWebhookURL(s string) bool {
 	case "https":
 		return true
 	case "http":
-		h := u.Hostname()
-		if h == "localhost" {
-			return true
-		}
-		ip := net.ParseIP(h)
-		return ip != nil && ip.IsLoopback()
+		return webhookurl.Loopback(u.Hostname())
 	}
 	return false
 }

@@ -9,6 +9,7 @@ package webhookurl
 
 import (
 	"errors"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -49,6 +50,24 @@ var discordHosts = map[string]bool{
 	"ptb.discord.com": true, "ptb.discordapp.com": true,
 	"canary.discord.com": true, "canary.discordapp.com": true,
 	"www.discord.com": true, "www.discordapp.com": true,
+}
+
+// ChatHost reports whether host (a URL's Hostname) hands out Slack's or
+// Discord's incoming webhooks: a URL there pasted where another service's
+// belongs (a Teams workflow's) is a mistake to name.
+func ChatHost(host string) bool {
+	host = strings.ToLower(host)
+	return host == "hooks.slack.com" || discordHosts[host]
+}
+
+// Loopback reports whether host (a URL's Hostname) is this machine, where
+// plain http is allowed (tests, a local relay).
+func Loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 const wantDiscord = "a Discord webhook URL looks like https://discord.com/api/webhooks/{id}/{token}"

@@ -98,3 +98,26 @@ func TestParseRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestHosts(t *testing.T) {
+	for _, tc := range []struct {
+		host           string
+		chat, loopback bool
+	}{
+		{"hooks.slack.com", true, false},
+		{"Discord.com", true, false},
+		{"canary.discordapp.com", true, false},
+		{"prod-01.westeurope.logic.azure.com", false, false},
+		{"localhost", false, true},
+		{"127.0.0.2", false, true},
+		{"::1", false, true},
+		{"10.0.0.1", false, false},
+	} {
+		if got := ChatHost(tc.host); got != tc.chat {
+			t.Errorf("ChatHost(%q) = %v", tc.host, got)
+		}
+		if got := Loopback(tc.host); got != tc.loopback {
+			t.Errorf("Loopback(%q) = %v", tc.host, got)
+		}
+	}
+}

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,6 +28,8 @@ import (
 	"github.com/outagebot/outagebot/notifier"
 	"github.com/outagebot/outagebot/notifier/internal/httpsend"
 	"github.com/outagebot/outagebot/outage"
+
+	"github.com/outagebot/outagebot/internal/webhookurl"
 )
 
 // Options configure a Notifier.
@@ -79,35 +80,17 @@ func CheckURL(raw string) error {
 	}
 	host := strings.ToLower(u.Hostname())
 	switch {
-	case u.Scheme == "http" && isLoopback(host):
+	case u.Scheme == "http" && webhookurl.Loopback(host):
 	case u.Scheme != "https":
 		return errors.New("must be an https URL (http only for localhost)")
 	case strings.HasSuffix(host, ".webhook.office.com") || host == "outlook.office.com" || host == "outlook.office365.com":
 		return errors.New(`is an Office 365 connector's webhook, which Microsoft retired: in the channel, add the Workflows template "Post to a channel when a webhook request is received" and use its URL`)
-	case otherChat(host):
+	case webhookurl.ChatHost(host):
 		// Only another chat's webhooks are refused: a relay of one's own
 		// in front of the workflow is a fair setup, and its path is its own.
 		return errors.New(`is another chat's webhook, not a workflow's URL: copy the HTTP POST URL of the workflow's "When a Teams webhook request is received" trigger (…/workflows/…/triggers/manual/paths/invoke?…)`)
 	}
 	return nil
-}
-
-// otherChat reports whether host serves another chat's incoming webhooks
-// (Slack's, Discord's), pasted into teams by mistake.
-func otherChat(host string) bool {
-	switch host {
-	case "hooks.slack.com", "discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com":
-		return true
-	}
-	return false
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Deliver posts d's event as a card. Teams gives back no message id: the
