@@ -69,13 +69,36 @@ const RefusalLogEvery = time.Minute
 // into the response, which says only "unauthorized": a caller probing the
 // endpoint learns nothing about which check failed.
 type Refusals struct {
-	log *slog.Logger
-	msg string
-	now func() time.Time
+	log   *slog.Logger
+	msg   string
+	now   func() time.Time
+	lines Every
+}
+
+// Every lets one line through per Period and counts those it holds back,
+// so that a flood of one kind of event logs a line a minute, not a line
+// each.
+type Every struct {
+	Period time.Duration
 
 	mu         sync.Mutex
 	last       time.Time
 	suppressed int
+}
+
+// Allow reports whether a line at at may be written and, when it may, how
+// many were held back since the last one. A clock that went back more
+// than Period lets a line through.
+func (e *Every) Allow(at time.Time) (ok bool, suppressed int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.last.IsZero() && at.Sub(e.last) < e.Period && at.After(e.last.Add(-e.Period)) {
+		e.suppressed++
+		return false, 0
+	}
+	suppressed = e.suppressed
+	e.last, e.suppressed = at, 0
+	return true, suppressed
 }
 
 // NewRefusals logs to log with msg as the message; now is the clock (nil:
@@ -87,20 +110,14 @@ func NewRefusals(log *slog.Logger, msg string, now func() time.Time) *Refusals {
 	if now == nil {
 		now = time.Now
 	}
-	return &Refusals{log: log, msg: msg, now: now}
+	return &Refusals{log: log, msg: msg, now: now, lines: Every{Period: RefusalLogEvery}}
 }
 
 // Refuse records one refused request.
 func (r *Refusals) Refuse(reason, remote string) {
-	at := r.now()
-	r.mu.Lock()
-	if !r.last.IsZero() && at.Sub(r.last) < RefusalLogEvery && at.After(r.last.Add(-RefusalLogEvery)) {
-		r.suppressed++
-		r.mu.Unlock()
+	ok, suppressed := r.lines.Allow(r.now())
+	if !ok {
 		return
 	}
-	suppressed := r.suppressed
-	r.last, r.suppressed = at, 0
-	r.mu.Unlock()
 	r.log.Warn(r.msg, "reason", reason, "remote", remote, "suppressed_since_last", suppressed)
 }

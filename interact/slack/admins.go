@@ -15,6 +15,7 @@ import (
 
 	"github.com/outagebot/outagebot/bot"
 	"github.com/outagebot/outagebot/i18n"
+	"github.com/outagebot/outagebot/interact/guard"
 )
 
 // GroupMembers lists a user group's members (usergroups.users.list, which
@@ -80,6 +81,9 @@ func NewAdmins(ids []string, api GroupMembers, ttl time.Duration, now func() tim
 		a.now = time.Now
 	}
 	a.failures.now = a.now
+	for i := range a.failures.lines {
+		a.failures.lines[i].Period = failureLogEvery
+	}
 	for _, id := range ids {
 		if strings.HasPrefix(id, "S") {
 			a.groups = append(a.groups, id)
@@ -181,10 +185,8 @@ const failureLogEvery = time.Minute
 // away while Slack is down would otherwise log a line per click.
 type failureLog struct {
 	now func() time.Time
-
-	mu         sync.Mutex
-	last       [2]time.Time
-	suppressed [2]int
+	// lines are the limits of the two kinds: Slack away, the setup.
+	lines [2]guard.Every
 }
 
 func (f *failureLog) log(ctx context.Context, log *slog.Logger, err error) {
@@ -192,16 +194,10 @@ func (f *failureLog) log(ctx context.Context, log *slog.Logger, err error) {
 	if errors.Is(err, bot.ErrPermitSetup) {
 		kind, level = 1, slog.LevelError
 	}
-	at := f.now()
-	f.mu.Lock()
-	if last := f.last[kind]; !last.IsZero() && at.Sub(last) < failureLogEvery && at.After(last.Add(-failureLogEvery)) {
-		f.suppressed[kind]++
-		f.mu.Unlock()
+	ok, suppressed := f.lines[kind].Allow(f.now())
+	if !ok {
 		return
 	}
-	suppressed := f.suppressed[kind]
-	f.last[kind], f.suppressed[kind] = at, 0
-	f.mu.Unlock()
 	log.Log(ctx, level, "cannot check a Slack user against [slack] admins; refusing", "err", err, "suppressed_since_last", suppressed)
 }
 
