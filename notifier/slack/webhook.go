@@ -102,22 +102,31 @@ func (w *Webhook) Deliver(ctx context.Context, d notifier.Delivery) (notifier.Re
 // (https://api.slack.com/messaging/webhooks#handling_errors).
 func (w *Webhook) classify(err error) error {
 	var status slack.StatusCodeError
-	if !errors.As(err, &status) || status.Code >= 500 || status.Code == http.StatusTooManyRequests || status.Code == http.StatusRequestTimeout {
+	if !errors.As(err, &status) || transientStatus(status.Code) {
 		return classify(w.secrets, "webhook", err)
 	}
 	cerr := newCallError(w.secrets, "webhook", fmt.Sprintf("HTTP %d", status.Code), err)
-	var fix string
-	switch status.Code {
-	case http.StatusBadRequest:
-		fix = fixPayload
-	case http.StatusForbidden:
-		fix = "Slack refuses posts through this webhook (action_prohibited): check the app's permissions in the workspace"
-	case http.StatusGone:
-		fix = "the webhook's channel is archived: unarchive it or create a new incoming webhook and update webhook_url"
-	default:
-		fix = "the webhook no longer exists (or its channel was deleted): create a new incoming webhook and update webhook_url"
-	}
+	fix := hookFix(status.Code)
 	return &notifier.PermanentError{Err: cerr, Fix: fix, Rejected: fix == fixPayload}
+}
+
+// transientStatus reports whether a webhook's HTTP status mends itself:
+// Slack away, busy or slow.
+func transientStatus(code int) bool {
+	return code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
+}
+
+// hookFix is what to do about a webhook's permanent 4xx.
+func hookFix(code int) string {
+	switch code {
+	case http.StatusBadRequest:
+		return fixPayload
+	case http.StatusForbidden:
+		return "Slack refuses posts through this webhook (action_prohibited): check the app's permissions in the workspace"
+	case http.StatusGone:
+		return "the webhook's channel is archived: unarchive it or create a new incoming webhook and update webhook_url"
+	}
+	return "the webhook no longer exists (or its channel was deleted): create a new incoming webhook and update webhook_url"
 }
 
 // CheckHook asks Slack whether the webhook exists without posting: it
@@ -149,7 +158,7 @@ func (w *Webhook) CheckHook(ctx context.Context) (notifier.ChannelCheck, error) 
 	case resp.StatusCode == http.StatusBadRequest:
 		return notifier.ChannelCheck{State: notifier.ChannelReachable,
 			Detail: "Slack incoming webhook: Slack knows it (it answered " + code + " to an empty message; nothing was posted)"}, nil
-	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout:
+	case transientStatus(resp.StatusCode):
 		return notifier.ChannelCheck{}, newCallError(w.secrets, "webhook", fmt.Sprintf("HTTP %d", resp.StatusCode), errors.New(code))
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		// Slack never takes an empty message: this is something else
@@ -157,9 +166,5 @@ func (w *Webhook) CheckHook(ctx context.Context) (notifier.ChannelCheck, error) 
 		return notifier.ChannelCheck{State: notifier.ChannelUnchecked,
 			Detail: fmt.Sprintf("the URL answered HTTP %d to an empty message, as Slack never does: check webhook_url", resp.StatusCode)}, nil
 	}
-	var perm *notifier.PermanentError
-	if errors.As(w.classify(slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}), &perm) {
-		return notifier.ChannelCheck{State: notifier.ChannelUnreachable, Detail: fmt.Sprintf("Slack answered HTTP %d %s: %s", resp.StatusCode, code, perm.Fix)}, nil
-	}
-	return notifier.ChannelCheck{State: notifier.ChannelUnreachable, Detail: fmt.Sprintf("Slack answered HTTP %d %s", resp.StatusCode, code)}, nil
+	return notifier.ChannelCheck{State: notifier.ChannelUnreachable, Detail: fmt.Sprintf("Slack answered HTTP %d %s: %s", resp.StatusCode, code, hookFix(resp.StatusCode))}, nil
 }
