@@ -21,15 +21,26 @@ func (s Snapshot) Reads() uptime.Reads {
 // view says the target cannot be read. The command and the digests read
 // their figures here, so chat, digests and the page agree.
 func Uptimes(ctx context.Context, h History, snaps []Snapshot, w uptime.Window, now time.Time) ([]uptime.Measure, error) {
-	start := w.Start(now)
-	target := ""
-	if len(snaps) == 1 {
-		target = snaps[0].Name
-	}
-	outs, err := h.Outages(ctx, start, target)
+	outs, err := h.Outages(ctx, w.Start(now), only(snaps))
 	if err != nil {
 		return nil, fmt.Errorf("read the outage history: %w", err)
 	}
+	return MeasureUptimes(ctx, h, outs, snaps, w, now)
+}
+
+// only is the one target snaps name, "" for several (every target).
+func only(snaps []Snapshot) string {
+	if len(snaps) == 1 {
+		return snaps[0].Name
+	}
+	return ""
+}
+
+// MeasureUptimes is Uptimes for a caller that has read the outages since
+// w's start already (every target's, or those of snaps): a digest reads
+// them for its list and measures from the same read.
+func MeasureUptimes(ctx context.Context, h History, outs []outage.Outage, snaps []Snapshot, w uptime.Window, now time.Time) ([]uptime.Measure, error) {
+	start, target := w.Start(now), only(snaps)
 	seen, err := h.TargetHistories(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read when targets were first seen: %w", err)

@@ -135,6 +135,9 @@ func Build(ctx context.Context, in Inputs, window time.Duration, now time.Time, 
 		return Digest{}, fmt.Errorf("read the outage history: %w", err)
 	}
 	d.Spans = spans(outs, keep, since, now)
+	// The uptimes below measure from this same read; the list keeps only
+	// incidents.
+	all := slices.Clone(outs)
 	outs = slices.DeleteFunc(outs, func(o outage.Outage) bool {
 		return o.Class != outage.Incident || !keep(o.Target) || o.OpenedAt.After(now) ||
 			(!o.ResolvedAt.IsZero() && o.ResolvedAt.Before(since))
@@ -203,7 +206,7 @@ func Build(ctx context.Context, in Inputs, window time.Duration, now time.Time, 
 	}
 	// The window is the period the digest states, exactly; how its time
 	// counts is the page's rule.
-	measured, err := bot.Uptimes(ctx, in.History, snaps, uptime.Window{Last: window}, now)
+	measured, err := bot.MeasureUptimes(ctx, in.History, all, snaps, uptime.Window{Last: window}, now)
 	if err != nil {
 		return Digest{}, err
 	}
