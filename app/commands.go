@@ -120,17 +120,10 @@ const pruneSeenEvery = time.Minute
 // so the table stays as small as ten minutes of commands. The leader does
 // it; any replica's table is the same one.
 func (a *App) pruneSeen(ctx context.Context) {
-	tick := time.NewTicker(pruneSeenEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	every(ctx, pruneSeenEvery, false, func() {
 		// The wall clock, as the handlers use: Slack and Discord sign with it.
 		if _, err := a.store.PruneSeen(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.log.Warn("cannot prune remembered chat requests; retrying in a minute", "err", err)
 		}
-	}
+	})
 }

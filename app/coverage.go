@@ -22,18 +22,28 @@ const (
 // bounds the rows of a target that the bot stops and starts often). The
 // leader does it, once at the start and then hourly.
 func (a *App) pruneCoverage(ctx context.Context) {
-	tick := time.NewTicker(pruneCoverageEvery)
-	defer tick.Stop()
-	for {
+	every(ctx, pruneCoverageEvery, true, func() {
 		if n, err := a.store.PruneCoverage(ctx, a.now().Add(-coverageKept)); err != nil && ctx.Err() == nil {
 			a.log.Warn("cannot prune old coverage; retrying in an hour", "err", err)
 		} else if n > 0 {
 			a.log.Debug("pruned old coverage", "spans", n)
 		}
+	})
+}
+
+// every runs fn every d until ctx ends, first at once when atStart.
+func every(ctx context.Context, d time.Duration, atStart bool, fn func()) {
+	tick := time.NewTicker(d)
+	defer tick.Stop()
+	if atStart {
+		fn()
+	}
+	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
+		fn()
 	}
 }
