@@ -75,6 +75,10 @@ func TestReloadReplansTheFleet(t *testing.T) {
 	if !strings.Contains(strings.Join(out.Lines(), "\n"), "web") {
 		t.Errorf("the outage is not web's:\n%s", out)
 	}
+	// Three more polls of web: three of api's intervals have passed too,
+	// so a worker still polling api would have shown.
+	webPolls := polls("web")
+	waitFor(t, "three more polls of web", func() bool { return polls("web") >= webPolls+3 })
 	if got := polls("api"); got != apiPolls {
 		t.Errorf("api polled %d more times after the reload removed it", got-apiPolls)
 	}
