@@ -78,9 +78,16 @@ func (r *Runner) FlushCoverage(ctx context.Context) error {
 		return nil
 	}
 	tab := r.tab.Load()
+	// took is what each target gave: how many spans, and the end of its
+	// last.
+	type taken struct {
+		ts *targetState
+		n  int
+		to time.Time
+	}
 	var (
 		spans []store.Coverage
-		took  = map[*targetState]int{}
+		took  []taken
 	)
 	for _, name := range tab.order {
 		ts := tab.states[name]
@@ -88,7 +95,7 @@ func (r *Runner) FlushCoverage(ctx context.Context) error {
 		c := ts.cover
 		if n := len(c.spans); n > 1 || (n == 1 && !c.spans[0].To.Equal(c.written)) {
 			spans = append(spans, c.spans...)
-			took[ts] = n
+			took = append(took, taken{ts, n, c.spans[n-1].To})
 		}
 		ts.mu.Unlock()
 	}
@@ -96,53 +103,43 @@ func (r *Runner) FlushCoverage(ctx context.Context) error {
 		return nil
 	}
 	err := cv.Cover(ctx, spans, r.now())
-	if errors.Is(err, store.ErrNotLeader) {
-		for ts := range took {
-			ts.mu.Lock()
-			ts.cover = coverage{}
-			ts.mu.Unlock()
-		}
+	if err != nil && !errors.Is(err, store.ErrNotLeader) {
 		return err
 	}
-	if err != nil {
-		return err
-	}
-	i := 0
-	for _, name := range tab.order {
-		ts := tab.states[name]
-		n, ok := took[ts]
-		if !ok {
-			continue
+	for _, tk := range took {
+		tk.ts.mu.Lock()
+		if err != nil {
+			tk.ts.cover = coverage{}
+		} else {
+			// Polls since may have grown the last span written (it is
+			// written again next time) or begun new ones after it.
+			tk.ts.cover.written = tk.to
+			tk.ts.cover.spans = tk.ts.cover.spans[tk.n-1:]
 		}
-		i += n
-		ts.mu.Lock()
-		// Polls since may have grown the last span written (it is
-		// written again next time) or begun new ones after it.
-		ts.cover.written = spans[i-1].To
-		ts.cover.spans = ts.cover.spans[n-1:]
-		ts.mu.Unlock()
+		tk.ts.mu.Unlock()
 	}
-	return nil
+	return err
 }
 
 // Cover writes the spans every CoverEvery until ctx ends, and once more
 // then, so that a clean stop leaves no unwritten coverage. The leader runs
 // it next to the scheduler.
 func (r *Runner) Cover(ctx context.Context) {
+	flush := func(ctx context.Context) {
+		fctx, cancel := context.WithTimeout(ctx, coverTimeout)
+		defer cancel()
+		r.logCover(r.FlushCoverage(fctx))
+	}
 	tick := time.NewTicker(r.coverEvery())
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), coverTimeout)
-			r.logCover(r.FlushCoverage(fctx))
-			cancel()
+			flush(context.WithoutCancel(ctx))
 			return
 		case <-tick.C:
 		}
-		fctx, cancel := context.WithTimeout(ctx, coverTimeout)
-		r.logCover(r.FlushCoverage(fctx))
-		cancel()
+		flush(ctx)
 	}
 }
 
